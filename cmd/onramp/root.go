@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/iostreams"
+)
+
+// Exit statuses of ../shared/CONTRACT.md.
+const (
+	exitOK        = 0
+	exitDiagnosed = 1 // a check failed and the output names the cause
+	exitUsage     = 2 // the command could not run as asked
+	exitCancelled = 130
+)
+
+// exitError carries an exit status. A nil Err means the command already
+// printed what the user needs (a diagnosis), so nothing more is said.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf is a mistake in how the command was called (exit 2).
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// failedErrorf is a diagnosed failure with a message (exit 1).
+func failedErrorf(format string, a ...any) error {
+	return &exitError{code: exitDiagnosed, err: fmt.Errorf(format, a...)}
+}
+
+// errDiagnosed ends a command whose output already names the cause (exit 1).
+var errDiagnosed = &exitError{code: exitDiagnosed}
+
+// errCancelled is a user's ctrl+c or an aborted prompt.
+var errCancelled = &exitError{code: exitCancelled, err: errors.New("cancelled")}
+
+// commandConstructors is filled by each command file's init, so the command
+// files stay independent of each other.
+var commandConstructors []func(*iostreams.IO) *cobra.Command
+
+func register(f func(*iostreams.IO) *cobra.Command) {
+	commandConstructors = append(commandConstructors, f)
+}
+
+// tuiHome runs the TUI home screen; set by the tui wiring when present.
+var tuiHome func(ctx context.Context, io *iostreams.IO) error
+
+func newRootCmd(io *iostreams.IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "onramp",
+		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
+		Long: `onramp sets up and diagnoses connections to APIs secured with mutual TLS,
+API keys and signed-JWT OAuth (HMPPS, NHS API Management, GOV.UK DCS,
+Securosys, or any HTTPS API), and says exactly why a connection fails.
+
+Run it on a terminal with no arguments for the interactive home screen.
+Try it without any provider credentials against the built-in practice API:
+
+  onramp sandbox &                      # a local mutual-TLS API
+  onramp diagnose --profile sandbox     # all checks pass`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if tuiHome != nil && io.CanPrompt() {
+				return tuiHome(cmd.Context(), io)
+			}
+			cmd.SetOut(io.Out)
+			return cmd.Help()
+		},
+	}
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	for _, f := range commandConstructors {
+		root.AddCommand(f(io))
+	}
+	return root
+}
+
+// run executes the command line and returns the exit status.
+func run(io *iostreams.IO, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return exitStatus(io, err)
+}
+
+func exitStatus(io *iostreams.IO, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(io.ErrOut, "onramp:", ee.err)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(io.ErrOut, "onramp: cancelled")
+		return exitCancelled
+	}
+	// Cobra's own errors (unknown command, wrong number of arguments) are
+	// usage errors.
+	fmt.Fprintln(io.ErrOut, "onramp:", err)
+	return exitUsage
+}

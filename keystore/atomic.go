@@ -1,0 +1,73 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ErrExists is returned when a file would be overwritten without force.
+var ErrExists = errors.New("file exists")
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, fsynced and renamed into place, so a reader (or a crash, a full
+// disk, ctrl+c) never sees a half-written file. Without force an existing
+// file is left alone and ErrExists returned. A private file (perm 0600) gets
+// its directory created 0700.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (err error) {
+	dir := filepath.Dir(path)
+	dirPerm := os.FileMode(0o755)
+	if perm&0o077 == 0 {
+		dirPerm = 0o700
+	}
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	if !force {
+		if _, err := os.Lstat(path); err == nil {
+			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if force {
+		err = os.Rename(tmp.Name(), path)
+	} else {
+		// A hard link fails if path appeared meanwhile, so a concurrent
+		// writer's file is never replaced.
+		if err = os.Link(tmp.Name(), path); err == nil {
+			os.Remove(tmp.Name())
+		} else if errors.Is(err, os.ErrExist) {
+			err = fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// Service is the keyring service name every onramp item lives under; the
+// account is PROFILE/NAME (../shared/CONTRACT.md), so the OS's own tools find
+// the items: secret-tool lookup service onramp username PROFILE/NAME.
+const Service = "onramp"
+
+// DefaultKeyringTimeout bounds every keyring call: a frozen Secret Service
+// blocks go-keyring forever, and the GitHub CLI uses the same 3 s.
+const DefaultKeyringTimeout = 3 * time.Second
+
+// Keyring stores secrets by profile and name.
+type Keyring interface {
+	Get(profile, name string) (string, error)
+	Set(profile, name, value string) error
+	Delete(profile, name string) error
+}
+
+// Errors a Keyring returns, each matching a catalog cause.
+var (
+	ErrKeyringUnavailable = errors.New("no OS keyring answers")
+	ErrItemTooLarge       = errors.New("the secret is too large for the OS keyring")
+	ErrSecretMissing      = errors.New("the secret is not in the keyring")
+)
+
+// KeyringError carries the cause id for a keyring failure.
+type KeyringError struct {
+	ID   string // keyring-unavailable, keyring-item-too-large, keyring-secret-missing
+	Op   string
+	Item string // PROFILE/NAME
+	Err  error
+}
+
+func (e *KeyringError) Error() string {
+	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
+}
+
+func (e *KeyringError) Unwrap() error { return e.Err }
+
+// OSKeyring is the OS keyring (Secret Service, macOS Keychain, Windows
+// Credential Manager) through go-keyring, with a timeout on every call.
+type OSKeyring struct {
+	Timeout time.Duration
+}
+
+// Account is the keyring account of a profile's secret.
+func Account(profile, name string) string { return profile + "/" + name }
+
+func (k OSKeyring) timeout() time.Duration {
+	if k.Timeout > 0 {
+		return k.Timeout
+	}
+	return DefaultKeyringTimeout
+}
+
+// withTimeout runs f in a goroutine so a hung D-Bus call cannot hang onramp;
+// the goroutine is abandoned if it never returns.
+func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (string, error) {
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return "", mapKeyringError(op, item, r.err)
+		}
+		return r.v, nil
+	case <-time.After(k.timeout()):
+		return "", &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
+			Err: fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, k.timeout())}
+	}
+}
+
+func mapKeyringError(op, item string, err error) error {
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return &KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: ErrSecretMissing}
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge}
+	}
+	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item, Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err)}
+}
+
+func (k OSKeyring) Get(profile, name string) (string, error) {
+	acct := Account(profile, name)
+	return k.withTimeout("get", acct, func() (string, error) { return keyring.Get(Service, acct) })
+}
+
+func (k OSKeyring) Set(profile, name, value string) error {
+	acct := Account(profile, name)
+	_, err := k.withTimeout("set", acct, func() (string, error) { return "", keyring.Set(Service, acct, value) })
+	return err
+}
+
+func (k OSKeyring) Delete(profile, name string) error {
+	acct := Account(profile, name)
+	_, err := k.withTimeout("delete", acct, func() (string, error) { return "", keyring.Delete(Service, acct) })
+	return err
+}

@@ -1,0 +1,399 @@
+// Package keystore holds key material: reading and sniffing certificate and
+// key files, generating keys, writing files safely, and the OS keyring.
+package keystore
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/youmark/pkcs8"
+)
+
+// Kind is what a file holds, as named in inspect --json.
+type Kind string
+
+const (
+	KindCertificate         Kind = "certificate"
+	KindCertificateChain    Kind = "certificate-chain"
+	KindPrivateKey          Kind = "private-key"
+	KindEncryptedPrivateKey Kind = "encrypted-private-key"
+	KindCSR                 Kind = "csr"
+	KindJWKS                Kind = "jwks"
+	KindPKCS12              Kind = "pkcs12"
+	KindSSHKey              Kind = "ssh-key"
+	KindUnknown             Kind = "unknown"
+)
+
+// MaxFileSize bounds what is read from a material file: no certificate, key
+// or bundle a provider sends comes near it, and a huge file is a mistake.
+const MaxFileSize = 10 << 20
+
+// Error is a problem with a material file. ID is a cause id from the
+// catalog (../shared/CAUSES.md), so callers can report it without parsing
+// the message.
+type Error struct {
+	ID   string
+	Path string
+	Msg  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CauseID returns the catalog id carried by err, or "".
+func CauseID(err error) string {
+	var me *Error
+	if errors.As(err, &me) {
+		return me.ID
+	}
+	return ""
+}
+
+// ReadFile reads a material file, bounded by MaxFileSize.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{ID: "input-file-unreadable", Path: path, Msg: describeOpenError(err), Err: err}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &Error{ID: "input-file-unreadable", Path: path, Msg: "cannot read: " + err.Error(), Err: err}
+	}
+	if len(data) > MaxFileSize {
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "file is larger than 10 MiB: not a certificate, key or CA bundle"}
+	}
+	return data, nil
+}
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+// Sniff says what data holds, looking at PEM block types, DER structure,
+// JSON and OpenSSH headers.
+func Sniff(data []byte) Kind {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return KindUnknown
+	}
+	if bytes.HasPrefix(trimmed, []byte("ssh-")) || bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")) ||
+		bytes.HasPrefix(trimmed, []byte("-----BEGIN OPENSSH PRIVATE KEY-----")) ||
+		bytes.HasPrefix(trimmed, []byte("---- BEGIN SSH2")) {
+		return KindSSHKey
+	}
+	if trimmed[0] == '{' {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal(trimmed, &set) == nil && set.Keys != nil {
+			return KindJWKS
+		}
+		var single struct {
+			Kty string `json:"kty"`
+		}
+		if json.Unmarshal(trimmed, &single) == nil && single.Kty != "" {
+			return KindJWKS
+		}
+		return KindUnknown
+	}
+	if bytes.Contains(data, []byte("-----BEGIN ")) {
+		return sniffPEM(data)
+	}
+	return sniffDER(data)
+}
+
+func sniffPEM(data []byte) Kind {
+	certs := 0
+	var first Kind = KindUnknown
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		k := pemKind(block)
+		if k == KindCertificate {
+			certs++
+		}
+		if first == KindUnknown {
+			first = k
+		}
+	}
+	if certs > 1 {
+		return KindCertificateChain
+	}
+	if certs == 1 && first == KindUnknown {
+		return KindCertificate
+	}
+	return first
+}
+
+func pemKind(b *pem.Block) Kind {
+	switch b.Type {
+	case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+		return KindCertificate
+	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+		return KindCSR
+	case "ENCRYPTED PRIVATE KEY":
+		return KindEncryptedPrivateKey
+	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY":
+		if _, ok := b.Headers["DEK-Info"]; ok {
+			return KindEncryptedPrivateKey
+		}
+		return KindPrivateKey
+	case "OPENSSH PRIVATE KEY":
+		return KindSSHKey
+	case "PKCS12":
+		return KindPKCS12
+	}
+	return KindUnknown
+}
+
+func sniffDER(data []byte) Kind {
+	if len(data) < 4 || data[0] != 0x30 {
+		return KindUnknown
+	}
+	if _, err := x509.ParseCertificate(data); err == nil {
+		return KindCertificate
+	}
+	if certs, err := x509.ParseCertificates(data); err == nil && len(certs) > 1 {
+		return KindCertificateChain
+	}
+	if _, err := x509.ParseCertificateRequest(data); err == nil {
+		return KindCSR
+	}
+	if _, err := parseDERKey(data); err == nil {
+		return KindPrivateKey
+	}
+	if isEncryptedPKCS8DER(data) {
+		return KindEncryptedPrivateKey
+	}
+	if isPKCS12(data) {
+		return KindPKCS12
+	}
+	return KindUnknown
+}
+
+// isEncryptedPKCS8DER recognises EncryptedPrivateKeyInfo by its PBES2 OID.
+func isEncryptedPKCS8DER(data []byte) bool {
+	pbes2 := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d}
+	return len(data) > 16 && bytes.Contains(data[:min(len(data), 32)], pbes2)
+}
+
+// isPKCS12 recognises a PFX: a SEQUENCE holding version 3 then PKCS#7 data.
+func isPKCS12(data []byte) bool {
+	pkcs7Data := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
+	head := data[:min(len(data), 40)]
+	return bytes.Contains(head, []byte{0x02, 0x01, 0x03}) && bytes.Contains(head, pkcs7Data)
+}
+
+// ParseCertificates reads every certificate in data (PEM blocks or DER). It
+// fails with input-wrong-file-type when data holds no certificate, naming
+// what it holds instead.
+func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	if bytes.Contains(data, []byte("-----BEGIN ")) {
+		rest := data
+		for {
+			var block *pem.Block
+			block, rest = pem.Decode(rest)
+			if block == nil {
+				break
+			}
+			if pemKind(block) != KindCertificate {
+				continue
+			}
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "a CERTIFICATE block does not parse: " + err.Error(), Err: err}
+			}
+			certs = append(certs, c)
+		}
+	} else if cs, err := x509.ParseCertificates(data); err == nil {
+		certs = cs
+	}
+	if len(certs) == 0 {
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(Sniff(data), "a certificate")}
+	}
+	return certs, nil
+}
+
+// ReadCertificates reads and parses a certificate file (leaf first, then any
+// chain).
+func ReadCertificates(path string) ([]*x509.Certificate, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCertificates(path, data)
+}
+
+func wrongKindMessage(k Kind, want string) string {
+	switch k {
+	case KindPrivateKey, KindEncryptedPrivateKey:
+		return "holds a private key, not " + want
+	case KindCSR:
+		return "holds a certificate signing request (CSR), not " + want + ": send the CSR to the provider and use the certificate they return"
+	case KindPKCS12:
+		return "holds a PKCS#12 bundle, not " + want + ": split it with `onramp convert --from-p12 FILE --out DIR`"
+	case KindSSHKey:
+		return "holds an SSH key, not " + want + ": SSH keys cannot be used for TLS"
+	case KindJWKS:
+		return "holds a JWKS (public keys as JSON), not " + want
+	case KindCertificate, KindCertificateChain:
+		return "holds a certificate, not " + want
+	}
+	return "holds no PEM or DER " + want
+}
+
+// ParsePrivateKey parses a private key from data: PEM or DER; PKCS#1,
+// PKCS#8 or SEC1; encrypted PKCS#8 or legacy encrypted PEM when pass is
+// given.
+func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
+	k := Sniff(data)
+	switch k {
+	case KindPrivateKey, KindEncryptedPrivateKey:
+	default:
+		if k == KindUnknown && !bytes.Contains(data, []byte("-----BEGIN ")) && isEncryptedPKCS8DER(data) {
+			k = KindEncryptedPrivateKey
+			break
+		}
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a private key")}
+	}
+	if !bytes.Contains(data, []byte("-----BEGIN ")) {
+		if k == KindEncryptedPrivateKey {
+			return decryptPKCS8(path, data, pass)
+		}
+		k, err := parseDERKey(data)
+		return checkedKey(path, k, err)
+	}
+	var block *pem.Block
+	rest := data
+	for {
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "no private key PEM block"}
+		}
+		if pk := pemKind(block); pk == KindPrivateKey || pk == KindEncryptedPrivateKey {
+			break
+		}
+	}
+	if block.Type == "DSA PRIVATE KEY" {
+		return nil, &Error{ID: "key-unsupported", Path: path, Msg: "DSA keys cannot be used for TLS client authentication"}
+	}
+	if block.Type == "ENCRYPTED PRIVATE KEY" {
+		return decryptPKCS8(path, block.Bytes, pass)
+	}
+	der := block.Bytes
+	if _, ok := block.Headers["DEK-Info"]; ok {
+		if len(pass) == 0 {
+			return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (legacy PEM, Proc-Type: 4,ENCRYPTED); give its passphrase with --key-pass-env VAR"}
+		}
+		//lint:ignore SA1019 legacy encrypted PEM is what older OpenSSL writes; we only read it.
+		plain, err := x509.DecryptPEMBlock(block, pass) //nolint:staticcheck
+		if err != nil {
+			return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+		}
+		der = plain
+	}
+	key, err := parseDERKey(der)
+	return checkedKey(path, key, err)
+}
+
+func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
+	if len(pass) == 0 {
+		return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
+	}
+	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
+	if err != nil {
+		return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("unsupported key type %T", key)}
+	}
+	return checkedKey(path, signer, nil)
+}
+
+func checkedKey(path string, k crypto.Signer, err error) (crypto.Signer, error) {
+	if err != nil {
+		var me *Error
+		if errors.As(err, &me) {
+			me.Path = path
+			return nil, me
+		}
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "the private key does not parse: " + err.Error(), Err: err}
+	}
+	switch key := k.(type) {
+	case *rsa.PrivateKey:
+		if key.N.BitLen() < 2048 {
+			return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("RSA key of %d bits: at least 2048 are needed", key.N.BitLen())}
+		}
+	case *ecdsa.PrivateKey, ed25519.PrivateKey:
+	default:
+		return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("unsupported key type %T", k)}
+	}
+	return k, nil
+}
+
+func parseDERKey(der []byte) (crypto.Signer, error) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		if s, ok := k.(crypto.Signer); ok {
+			return s, nil
+		}
+		return nil, &Error{ID: "key-unsupported", Msg: fmt.Sprintf("unsupported key type %T", k)}
+	} else if bytes.Contains([]byte(err.Error()), []byte("unknown public key algorithm")) ||
+		bytes.Contains([]byte(err.Error()), []byte("unsupported elliptic curve")) {
+		return nil, &Error{ID: "key-unsupported", Msg: "unsupported key algorithm or curve: " + err.Error(), Err: err}
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(der); err == nil {
+		return k, nil
+	} else if bytes.Contains([]byte(err.Error()), []byte("unknown elliptic curve")) {
+		return nil, &Error{ID: "key-unsupported", Msg: "unsupported elliptic curve", Err: err}
+	}
+	return nil, errors.New("not a PKCS#1, PKCS#8 or SEC1 private key")
+}
+
+// ReadPrivateKey reads and parses a private key file.
+func ReadPrivateKey(path string, pass []byte) (crypto.Signer, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePrivateKey(path, data, pass)
+}
+
+// PublicKeysEqual says whether a certificate's public key is pub.
+func PublicKeysEqual(a, b crypto.PublicKey) bool {
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	e, ok := a.(equaler)
+	return ok && e.Equal(b)
+}

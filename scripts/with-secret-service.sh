@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs a command with a Secret Service on the D-Bus session bus. If one
+# already answers, the command runs as is. Otherwise a throwaway
+# gnome-keyring-daemon (secrets component only) is started under
+# dbus-run-session, unlocked with a test password, and the command waits
+# until org.freedesktop.secrets is owned on the bus: --unlock returns before
+# the service is registered.
+set -euo pipefail
+
+owned() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
+}
+
+if [ "${ONRAMP_INNER_SECRET_SERVICE:-}" = 1 ]; then
+  export HOME="${ONRAMP_TEST_HOME:-$HOME}"
+  echo -n "onramp-test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  for _ in $(seq 1 100); do owned && break; sleep 0.05; done
+  if ! owned; then echo "with-secret-service: org.freedesktop.secrets never appeared on the bus" >&2; exit 1; fi
+  export ONRAMP_TEST_SECRET_SERVICE=1
+  exec "$@"
+fi
+
+if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && owned; then
+  export ONRAMP_TEST_SECRET_SERVICE=1
+  exec "$@"
+fi
+
+for tool in dbus-run-session gnome-keyring-daemon dbus-send; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "with-secret-service: $tool is missing (apt-get install gnome-keyring dbus-x11 libsecret-tools)" >&2
+    exit 1
+  fi
+done
+# A private HOME keeps the throwaway keyring away from the user's own.
+ONRAMP_TEST_HOME=$(mktemp -d)
+trap 'rm -rf "$ONRAMP_TEST_HOME"' EXIT
+export ONRAMP_TEST_HOME ONRAMP_INNER_SECRET_SERVICE=1
+# XDG_DATA_HOME is where gnome-keyring keeps its keyrings.
+XDG_DATA_HOME="$ONRAMP_TEST_HOME/.local/share" dbus-run-session -- "$0" "$@"
