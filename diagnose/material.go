@@ -1,0 +1,141 @@
+package diagnose
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+// ExpiryWarning is how close to its end a certificate's validity must be to
+// warn (HMPPS starts its expiry alerts 30 days before).
+const ExpiryWarning = 30 * 24 * time.Hour
+
+// ClientCertFindings checks a client certificate file's contents (leaf
+// first, then any chain) the way a server will: validity, clientAuth, and a
+// missing intermediate. These pure checks are shared by diagnose's local
+// step and by inspect.
+func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
+	if len(chain) == 0 {
+		return nil
+	}
+	leaf := chain[0]
+	var out []Finding
+	add := func(id, format string, a ...any) {
+		out = append(out, Finding{Cause: MustCause(id), Detail: fmt.Sprintf(format, a...)})
+	}
+	switch {
+	case now.After(leaf.NotAfter):
+		add("client-cert-expired", "%s expired on %s (%s ago)", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(now.Sub(leaf.NotAfter)))
+	case now.Before(leaf.NotBefore):
+		add("client-cert-not-yet-valid", "%s is valid from %s (in %s)", name(leaf), leaf.NotBefore.UTC().Format(time.RFC3339), days(leaf.NotBefore.Sub(now)))
+	case leaf.NotAfter.Sub(now) < ExpiryWarning:
+		out = append(out, Finding{Cause: MustCause("client-cert-expired"),
+			Detail: fmt.Sprintf("%s expires on %s: %s left; renew it now", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(leaf.NotAfter.Sub(now)))})
+	}
+	if !allowsClientAuth(leaf) {
+		add("client-cert-no-client-auth", "%s has extended key usage %s, without clientAuth", name(leaf), ekuNames(leaf))
+	}
+	if !selfIssued(leaf) && !issuerPresent(leaf, chain[1:]) && !looksLikeRootIssued(leaf) {
+		add("client-chain-incomplete", "%s is issued by %q, which is not in the certificate file", name(leaf), leaf.Issuer.String())
+	}
+	return out
+}
+
+// IsExpiryWarning says whether f is the early warning of an expiry rather
+// than an expired certificate: a warn, not a fail.
+func IsExpiryWarning(f Finding, chain []*x509.Certificate, now time.Time) bool {
+	return f.Cause.ID == "client-cert-expired" && len(chain) > 0 && now.Before(chain[0].NotAfter)
+}
+
+// KeyMatchFinding checks that key is the private key of cert.
+func KeyMatchFinding(cert *x509.Certificate, key crypto.Signer) *Finding {
+	if keystore.PublicKeysEqual(key.Public(), cert.PublicKey) {
+		return nil
+	}
+	return &Finding{Cause: MustCause("key-cert-mismatch"),
+		Detail: fmt.Sprintf("the private key's public key is not the one in %s", name(cert))}
+}
+
+func name(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return fmt.Sprintf("certificate %q", c.Subject.CommonName)
+	}
+	return "the certificate"
+}
+
+func days(d time.Duration) string {
+	n := int(d.Hours() / 24)
+	if n == 1 {
+		return "1 day"
+	}
+	if n == 0 {
+		return fmt.Sprintf("%.0f hours", d.Hours())
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+func allowsClientAuth(c *x509.Certificate) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true // no EKU extension: any use is allowed
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny {
+			return true
+		}
+	}
+	return false
+}
+
+var ekuText = map[x509.ExtKeyUsage]string{
+	x509.ExtKeyUsageServerAuth: "serverAuth", x509.ExtKeyUsageClientAuth: "clientAuth",
+	x509.ExtKeyUsageCodeSigning: "codeSigning", x509.ExtKeyUsageEmailProtection: "emailProtection",
+	x509.ExtKeyUsageTimeStamping: "timeStamping", x509.ExtKeyUsageOCSPSigning: "OCSPSigning",
+}
+
+func ekuNames(c *x509.Certificate) string {
+	var b bytes.Buffer
+	for i, u := range c.ExtKeyUsage {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if s, ok := ekuText[u]; ok {
+			b.WriteString(s)
+		} else {
+			fmt.Fprintf(&b, "EKU(%d)", u)
+		}
+	}
+	if b.Len() == 0 {
+		return "(none)"
+	}
+	return b.String()
+}
+
+func selfIssued(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject)
+}
+
+func issuerPresent(leaf *x509.Certificate, rest []*x509.Certificate) bool {
+	for _, c := range rest {
+		if bytes.Equal(leaf.RawIssuer, c.RawSubject) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeRootIssued guesses whether the issuer is a root the server holds
+// anyway: we cannot know, so only a leaf whose issuer's own name says
+// "Intermediate" or "Issuing" counts as missing its chain.
+func looksLikeRootIssued(leaf *x509.Certificate) bool {
+	cn := leaf.Issuer.CommonName
+	for _, w := range []string{"Intermediate", "intermediate", "Issuing", "issuing", "Sub CA", "SubCA"} {
+		if bytes.Contains([]byte(cn), []byte(w)) {
+			return false
+		}
+	}
+	return true
+}
