@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -113,6 +115,10 @@ type Options struct {
 	APIKeyRequired bool
 	// BearerToken, when set, is sent as Authorization: Bearer.
 	BearerToken string
+	// TokenSource, when set, runs as the token step before the API call and
+	// its token is sent as Authorization: Bearer. An error that carries a
+	// cause id (see CauseOf) names the step's cause.
+	TokenSource func(ctx context.Context) (string, error)
 	Headers     http.Header
 	Method      string
 	// ExpectJSON, when set, is the JSON the response body must contain (the
@@ -122,4 +128,16 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time
+}
+
+// CauseOf returns the catalog cause an error carries: any error in the chain
+// with a CauseID() method whose id is in the catalog.
+func CauseOf(err error) (*Cause, bool) {
+	var c interface{ CauseID() string }
+	if errors.As(err, &c) {
+		if cause, ok := Lookup(c.CauseID()); ok {
+			return &cause, true
+		}
+	}
+	return nil, false
 }

@@ -45,6 +45,9 @@ func (e *KeyringError) Error() string {
 
 func (e *KeyringError) Unwrap() error { return e.Err }
 
+// CauseID is the catalog id of the failure (see diagnose.CauseOf).
+func (e *KeyringError) CauseID() string { return e.ID }
+
 // OSKeyring is the OS keyring (Secret Service, macOS Keychain, Windows
 // Credential Manager) through go-keyring, with a timeout on every call.
 type OSKeyring struct {

@@ -57,6 +57,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// CauseID is the catalog id of the problem (see diagnose.CauseOf).
+func (e *Error) CauseID() string { return e.ID }
+
 // CauseID returns the catalog id carried by err, or "".
 func CauseID(err error) string {
 	var me *Error
