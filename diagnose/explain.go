@@ -42,7 +42,7 @@ type supportRow struct {
 }
 
 var supportRows = []supportRow{
-	{"tls handshake, request cert (13)", "client-cert-not-sent"},   // curl -v: the server asked for a certificate
+	{"tls handshake, request cert (13)", "client-cert-not-sent"},       // curl -v: the server asked for a certificate
 	{"acceptable client certificate ca names", "client-cert-not-sent"}, // openssl s_client
 	{"no client certificate ca names sent", "tls-no-common-cipher"},    // openssl s_client: no certificate was asked for
 }
