@@ -298,6 +298,9 @@ var ambiguityHints = []struct {
 	{[]string{"client-cert-not-sent", "tls-no-common-cipher"},
 		"A handshake_failure alert (40) is what TLS 1.2 servers send both when a required client certificate is missing and when no cipher suite is shared. " +
 			"If the server asked for a certificate (curl -v shows \"TLS handshake, Request CERT (13)\", openssl s_client lists \"Acceptable client certificate CA names\") and none was sent, it is the certificate; if it did not ask, it is the ciphers."},
+	{[]string{"server-cert-untrusted", "server-chain-incomplete"},
+		"The client found no trusted issuer for the server's certificate: either your CA bundle lacks the provider's CA (pass it with --cacert), or the server does not send its intermediate certificate. " +
+			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
 	{[]string{"client-cert-expired", "server-cert-expired"},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }
@@ -309,9 +312,14 @@ func Disambiguate(m []Match) string {
 	if len(m) < 2 {
 		return ""
 	}
+	// Candidates: causes named by the best line itself, or as strong and
+	// known to be confused with the best.
 	var ids []string
 	for _, c := range m {
-		if c.Cause != nil && c.weight == m[0].weight && c.Line == m[0].Line {
+		if c.Cause == nil || c.weight != m[0].weight {
+			continue
+		}
+		if c.Line == m[0].Line || knownConfusion(m[0].Cause.ID, c.Cause.ID) {
 			ids = append(ids, c.Cause.ID)
 		}
 	}
@@ -334,6 +342,15 @@ func Disambiguate(m []Match) string {
 	}
 	b.WriteString("To settle it, run the checks against the server: onramp diagnose https://HOST/PATH --cert CERT --key KEY --cacert CA")
 	return b.String()
+}
+
+func knownConfusion(a, b string) bool {
+	for _, h := range ambiguityHints {
+		if containsAll(h.causes, []string{a, b}) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAll(have, want []string) bool {
