@@ -122,6 +122,7 @@ type explainer struct {
 	// added to causes that were named.
 	support map[string]int
 	hits    []lineHit // scratch for one line
+	offsets []int     // scratch: pattern ends in one block
 }
 
 type lineHit struct {
@@ -132,14 +133,14 @@ type lineHit struct {
 // block explains a run of whole lines (or one piece of an over-long line)
 // whose first line is number line; it returns the number of the line after.
 func (e *explainer) block(data []byte, line int) int {
+	e.offsets = e.table.patterns.scanHits(data, e.offsets[:0])
 	counted := 0 // data[:counted] has been counted into line
-	for pos := 0; pos < len(data); {
-		i := e.table.patterns.firstHit(data[pos:])
-		if i < 0 {
-			break
+	done := -1   // end of the last line explained
+	for _, i := range e.offsets {
+		if i < done {
+			continue // another hit in a line already explained
 		}
-		i += pos
-		start := pos + bytes.LastIndexByte(data[pos:i], '\n') + 1
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
 		end := bytes.IndexByte(data[i:], '\n')
 		if end < 0 {
 			end = len(data)
@@ -149,7 +150,7 @@ func (e *explainer) block(data []byte, line int) int {
 		line += bytes.Count(data[counted:start], []byte{'\n'})
 		counted = start
 		e.line(data[start:end], line)
-		pos = end + 1
+		done = end
 	}
 	return line + bytes.Count(data[counted:], []byte{'\n'})
 }
@@ -184,13 +185,11 @@ func (e *explainer) line(text []byte, n int) {
 		best = max(best, r.Weight)
 		e.hits = append(e.hits, lineHit{row: p, end: end})
 	})
-	seen := map[string]bool{}
-	for _, h := range e.hits {
+	for k, h := range e.hits {
 		r := &rows[h.row]
-		if r.Weight < best || seen[r.Cause] {
+		if r.Weight < best || namedBefore(rows, e.hits[:k], r.Cause, best) {
 			continue
 		}
-		seen[r.Cause] = true
 		m := e.found[r.Cause]
 		if m == nil {
 			m = &Match{Cause: r.cause}
@@ -203,6 +202,16 @@ func (e *explainer) line(text []byte, n int) {
 			m.Evidence = evidence(text, h.end)
 		}
 	}
+}
+
+// namedBefore says whether an earlier hit of the same weight named cause.
+func namedBefore(rows []compiledRecogniser, hits []lineHit, cause string, weight int) bool {
+	for _, h := range hits {
+		if r := &rows[h.row]; r.Weight == weight && r.Cause == cause {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *explainer) result() []Match {

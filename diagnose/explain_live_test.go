@@ -672,6 +672,7 @@ func normalise(text, tmp string) string {
 	text = strings.ReplaceAll(text, tmp, "$TMP")
 	text = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(text, "127.0.0.1:PORT")
 	text = regexp.MustCompile(`(127\.0\.0\.1|localhost) port \d+`).ReplaceAllString(text, "$1 port PORT")
+	text = regexp.MustCompile(`\) port \d+`).ReplaceAllString(text, ") port PORT")
 	text = regexp.MustCompile(`(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----`).ReplaceAllString(text, "-----BEGIN CERTIFICATE-----\n(certificate)\n-----END CERTIFICATE-----")
 	return strings.TrimSpace(text)
 }
