@@ -261,9 +261,8 @@ type liveScenario struct {
 
 var allLiveClients = []string{"go", "curl", "openssl", "python", "node", "java"}
 
-func caOf(e *liveEnv) string               { return e.caFile }
-func otherCA(e *liveEnv) string            { return e.otherCAFile }
-func goodCert(e *liveEnv) (string, string) { return e.clientCert, e.clientKey }
+func caOf(e *liveEnv) string    { return e.caFile }
+func otherCA(e *liveEnv) string { return e.otherCAFile }
 
 func tlsServer(mut func(t *testing.T, e *liveEnv, c *tls.Config)) func(*testing.T, *liveEnv) string {
 	return func(t *testing.T, e *liveEnv) string {
@@ -673,6 +672,9 @@ func normalise(text, tmp string) string {
 	text = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(text, "127.0.0.1:PORT")
 	text = regexp.MustCompile(`(127\.0\.0\.1|localhost) port \d+`).ReplaceAllString(text, "$1 port PORT")
 	text = regexp.MustCompile(`\) port \d+`).ReplaceAllString(text, ") port PORT")
+	// OpenSSL's thread ids, and the throwaway session's master key.
+	text = regexp.MustCompile(`\b[0-9A-F]{12,16}:error:`).ReplaceAllString(text, "THREAD:error:")
+	text = regexp.MustCompile(`Master-Key: [0-9A-F]+`).ReplaceAllString(text, "Master-Key: (redacted)")
 	text = regexp.MustCompile(`(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----`).ReplaceAllString(text, "-----BEGIN CERTIFICATE-----\n(certificate)\n-----END CERTIFICATE-----")
 	return strings.TrimSpace(text)
 }
