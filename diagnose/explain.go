@@ -22,8 +22,9 @@ type Match struct {
 	// Count is how many lines named this cause.
 	Count int
 
-	weight  int // of the strongest recogniser that named the cause
-	support int // lines that make the cause likelier without naming it
+	weight   int // of the strongest recogniser that named the cause
+	support  int // lines that make the cause likelier without naming it
+	lastLine int // the last line that named the cause
 }
 
 // compiledRecogniser is a Recogniser ready to run.
@@ -196,6 +197,7 @@ func (e *explainer) line(text []byte, n int) {
 			e.found[r.Cause] = m
 		}
 		m.Count++
+		m.lastLine = n
 		if r.Weight > m.weight {
 			m.weight = r.Weight
 			m.Line = n
@@ -237,7 +239,40 @@ func (e *explainer) result() []Match {
 		}
 		return a.Cause.ID < b.Cause.ID
 	})
-	return out
+	// An exact finding explains away vaguer findings of the same kind close
+	// to it: a Java stack trace's "validity check failed" next to its
+	// "CertificateNotYetValidException" is one error, not two.
+	kept := out[:0]
+	for _, m := range out {
+		if !explainedAway(m, kept) {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
+// nearLines is how close (in lines) findings must be to count as one error,
+// about the length of a stack trace.
+const nearLines = 60
+
+func explainedAway(m Match, by []Match) bool {
+	if m.weight > generic {
+		return false
+	}
+	for _, k := range by {
+		if k.weight >= exact && k.Cause.Group == m.Cause.Group &&
+			abs(k.Line-m.Line) <= nearLines && abs(k.Line-m.lastLine) <= nearLines {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // maxEvidence bounds Evidence, in bytes before redaction.

@@ -71,6 +71,23 @@ func TestExplainWholeLog(t *testing.T) {
 	}
 }
 
+// A Java stack trace states one error twice: the exact cause line wins and
+// the vaguer line near it is not listed as a second cause; a vaguer finding
+// far away (another error later in the log) still is.
+func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
+	trace := "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n" +
+		"\tat java.base/sun.security.ssl.Alert.createSSLException(Alert.java:131)\n" +
+		"Caused by: java.security.cert.CertificateNotYetValidException: NotBefore: Mon Nov 23 17:12:40 UTC 2026\n"
+	if got := ids(Explain(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
+		t.Fatalf("got %v", got)
+	}
+	far := trace + strings.Repeat("INFO ok\n", nearLines+1) +
+		"javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n"
+	if got := ids(Explain(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
+		t.Fatalf("far apart: got %v", got)
+	}
+}
+
 // A line with a specific reason does not also count for the bare meaning of
 // its curl exit code.
 func TestSpecificRowSuppressesGeneric(t *testing.T) {
