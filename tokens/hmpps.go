@@ -294,6 +294,9 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 		}
 	case status == http.StatusMethodNotAllowed:
 		e.ID, e.Detail = "method-not-allowed", "the /token endpoint wants POST"
+	case strings.Contains(lower, "missing authentication token"):
+		// AWS API Gateway's answer for a path or method it does not route.
+		e.ID, e.Detail = "endpoint-not-found", fmt.Sprintf("the gateway has no %s: the token endpoint is POST https://%s/token (not versioned)", u.Path, u.Host)
 	case strings.Contains(lower, "revoked"):
 		e.ID, e.Detail = "client-cert-revoked", "HMPPS says the client certificate has been revoked: ask HMPPS for a new one"
 	case strings.Contains(lower, "consumer authorisation") || strings.Contains(lower, "unable to authorise") || strings.Contains(lower, "consumer authorization"):
