@@ -71,7 +71,8 @@ func (c *Cache) store(name string, v any) error {
 func (c *Cache) Forget() error {
 	var errs []error
 	for _, name := range []string{TokenItem, AWSItem} {
-		if err := c.Keyring.Delete(c.Profile, name); err != nil && keystore.CauseID(err) != "keyring-secret-missing" {
+		var ke *keystore.KeyringError
+		if err := c.Keyring.Delete(c.Profile, name); err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
 			errs = append(errs, err)
 		}
 	}
