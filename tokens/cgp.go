@@ -72,7 +72,7 @@ func ImportCGPConfig(path string) (p *profile.Profile, apiKey string, err error)
 		return nil, "", &keystore.Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("api_host %q is not a host name", host)}
 	}
 	p = &profile.Profile{
-		Provider:     "nhs",
+		Provider:     "nhs-apim",
 		Environment:  nhsEnvironment(host),
 		URL:          "https://" + host,
 		TokenURL:     "https://" + host + "/oauth2/token",
@@ -101,7 +101,7 @@ func nhsEnvironment(host string) string {
 	case host == "int.api.service.nhs.uk":
 		return "int"
 	case host == "api.service.nhs.uk":
-		return "production"
+		return "prod"
 	}
 	return ""
 }

@@ -43,7 +43,7 @@ extra_setting: kept by CGP, ignored here
 	if apiKey != apiKeyCanary {
 		t.Errorf("api key = %q", apiKey)
 	}
-	want := profile.Profile{Provider: "nhs", Environment: "internal-dev", URL: "https://internal-dev.api.service.nhs.uk",
+	want := profile.Profile{Provider: "nhs-apim", Environment: "internal-dev", URL: "https://internal-dev.api.service.nhs.uk",
 		TokenURL: "https://internal-dev.api.service.nhs.uk/oauth2/token", Key: keyFile, KID: "test-1", APIKeyHeader: "apikey"}
 	if p.Provider != want.Provider || p.Environment != want.Environment || p.URL != want.URL || p.TokenURL != want.TokenURL ||
 		p.Key != want.Key || p.KID != want.KID || p.APIKeyHeader != want.APIKeyHeader || len(p.Auth) != 1 || p.Auth[0] != "signed-jwt" {
@@ -101,7 +101,7 @@ func TestImportCGPConfigVariants(t *testing.T) {
 	dir := t.TempDir()
 	// API key only: API-key auth; the CGP default host is production.
 	p, key, err := ImportCGPConfig(writeCGPConfig(t, filepath.Join(dir, "a"), "api_key: "+apiKeyCanary+"\n"))
-	if err != nil || key != apiKeyCanary || p.URL != "https://api.service.nhs.uk" || p.Environment != "production" || p.Auth[0] != "api-key" || p.Key != "" {
+	if err != nil || key != apiKeyCanary || p.URL != "https://api.service.nhs.uk" || p.Environment != "prod" || p.Auth[0] != "api-key" || p.Key != "" {
 		t.Errorf("api-key only: %+v %v", p, err)
 	}
 	// A relative key path is taken from the config's directory; the kid

@@ -224,7 +224,7 @@ func parseExpiration(raw json.RawMessage) (time.Time, error) {
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("Expiration is %s, not an ISO 8601 time", truncate(string(raw), 40))
+	return time.Time{}, fmt.Errorf("the Expiration field is %s, not an ISO 8601 time", truncate(string(raw), 40))
 }
 
 // findCredentials returns the object holding AccessKeyId: m itself, or

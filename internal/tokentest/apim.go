@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,8 @@ type Reply struct {
 	Body   string
 }
 
-// APIM is a fake NHS API Management token endpoint at /oauth2/token.
+// APIM is a fake NHS API Management token endpoint at /oauth2/token, with
+// an API at /hello that wants one of its tokens.
 type APIM struct {
 	// URL is https://127.0.0.1:PORT; TokenURL is URL + /oauth2/token.
 	URL      string
@@ -147,6 +149,10 @@ func (a *APIM) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(a.Canned.Status)
 		_, _ = io.WriteString(w, a.Canned.Body)
+		return
+	}
+	if r.URL.Path == "/hello" {
+		a.hello(w, r)
 		return
 	}
 	if r.URL.Path != "/oauth2/token" {
@@ -279,6 +285,24 @@ func (a *APIM) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"access_token":%q,"expires_in":%s,"token_type":"Bearer","issued_at":"%d"}`,
 		access, expiresIn, a.now().UnixMilli())
+}
+
+// hello is an application-restricted API: it answers only a bearer token
+// this fake issued.
+func (a *APIM) hello(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok {
+		for _, t := range a.Tokens {
+			if t == bearer {
+				_, _ = io.WriteString(w, `{"message":"hello"}`)
+				return
+			}
+		}
+	}
+	w.Header().Set("WWW-Authenticate", "Bearer")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = io.WriteString(w, `{"error":"access_denied","error_description":"Invalid access token"}`)
 }
 
 func (a *APIM) fetchJWKS(ctx context.Context) (*jose.JSONWebKeySet, error) {
