@@ -157,6 +157,11 @@ func describeParseError(path string, data []byte, err error) error {
 		if m := lineRe.FindStringSubmatch(msg); m != nil {
 			return fmt.Errorf("%s:%s: %s (the file is not valid YAML)", path, m[1], m[2])
 		}
+		// Errors from a field's own decoder (a time that does not parse)
+		// carry no line: find the field by decoding each one alone.
+		if line, field := locateFieldError(data); line > 0 {
+			return fmt.Errorf("%s:%d: field %q: %s", path, line, field, msg)
+		}
 		return fmt.Errorf("%s: %s", path, msg)
 	}
 	keys := keysByLine(data)
@@ -205,7 +210,10 @@ func keysByLine(data []byte) map[int]string {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				name := prefix + k.Value
-				keys[k.Line] = name
+				// The outermost key on a line names it: `auth: {a: b}` is auth.
+				if _, ok := keys[k.Line]; !ok {
+					keys[k.Line] = name
+				}
 				if v.Line != k.Line || v.Kind == yaml.ScalarNode {
 					if _, ok := keys[v.Line]; !ok {
 						keys[v.Line] = name
@@ -217,6 +225,38 @@ func keysByLine(data []byte) map[int]string {
 	}
 	walk(&root, "")
 	return keys
+}
+
+// locateFieldError decodes each top-level field (and each entry of a
+// mapping field) on its own and returns the line and name of the first
+// that fails.
+func locateFieldError(data []byte) (int, string) {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return 0, ""
+	}
+	fails := func(k, v *yaml.Node) bool {
+		doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}
+		var p Profile
+		return doc.Decode(&p) != nil
+	}
+	top := root.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		k, v := top[i], top[i+1]
+		if !fails(k, v) {
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				sub := &yaml.Node{Kind: yaml.MappingNode, Content: v.Content[j : j+2]}
+				if fails(k, sub) {
+					return v.Content[j].Line, k.Value + "." + v.Content[j].Value
+				}
+			}
+		}
+		return k.Line, k.Value
+	}
+	return 0, ""
 }
 
 // fieldNames are the top-level keys a profile file may have.
@@ -312,6 +352,25 @@ func List() ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// LoadLoose reads the named profile ignoring unknown fields: for removing
+// a hand-edited profile that Load refuses, without losing its secrets' names.
+func LoadLoose(name string) (*Profile, error) {
+	path, err := Path(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p Profile
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return nil, describeParseError(path, data, err)
+	}
+	p.Name = name
+	return &p, nil
 }
 
 // LoadOrNew loads the named profile, or returns a new one with only its
