@@ -229,6 +229,11 @@ type StoreOptions struct {
 	Timeout time.Duration
 }
 
+// FileStoreWorkFactor is scrypt's log2(N) for files OpenKeyring writes; 0
+// is age's default (about a second on a laptop). Tests lower it; there is
+// deliberately no environment setting for it.
+var FileStoreWorkFactor = 0
+
 // Store kinds for OpenKeyring.
 const (
 	StoreKeyring = "keyring"
@@ -253,6 +258,7 @@ func OpenKeyring(kind string, opts StoreOptions) (Keyring, error) {
 			Path:       filepath.Join(opts.ConfigDir, StoreFileName),
 			Passphrase: passphraseSource(opts.Prompt),
 			Warn:       opts.Warn,
+			WorkFactor: FileStoreWorkFactor,
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown secret store %q (from --store or %s): use %q or %q", kind, StoreEnv, StoreKeyring, StoreFile)

@@ -401,4 +401,3 @@ func secretRemove(opts *secretOptions, name string) error {
 	}
 	return nil
 }
-
