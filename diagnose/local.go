@@ -17,10 +17,9 @@ import (
 
 // localMaterial is what the local step loaded for the network steps.
 type localMaterial struct {
-	chain   []*x509.Certificate // client certificate, leaf first
-	key     crypto.Signer
-	roots   *x509.CertPool // nil: the system roots
-	caCerts []*x509.Certificate
+	chain []*x509.Certificate // client certificate, leaf first
+	key   crypto.Signer
+	roots *x509.CertPool // nil: the system roots
 	// maybeChainIncomplete is the local guess that the client certificate
 	// needs an intermediate it does not carry; the TLS step confirms it
 	// against the server's acceptable CAs.
@@ -120,7 +119,7 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			for _, c := range certs {
 				pool.AddCert(c)
 			}
-			r.local.roots, r.local.caCerts = pool, certs
+			r.local.roots = pool
 			loaded = append(loaded, fmt.Sprintf("CA bundle of %d", len(certs)))
 		}
 	}

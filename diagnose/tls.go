@@ -356,7 +356,7 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 	if selfIssued(top) {
 		return "server-cert-untrusted", fmt.Sprintf("the server's chain ends at %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Subject), trust)
 	}
-	if top == leaf && r.likelyIntermediate(leaf) {
+	if top == leaf && likelyIntermediate(leaf) {
 		return "server-chain-incomplete", fmt.Sprintf("server certificate %q is issued by %q, an intermediate CA the server did not send and %s does not hold (unable to verify the first certificate)", subjectName(leaf.Subject), subjectName(leaf.Issuer), trust)
 	}
 	return "server-cert-untrusted", fmt.Sprintf("the server's certificate is issued by %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Issuer), trust)
@@ -364,21 +364,10 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 
 // likelyIntermediate guesses whether a leaf's unknown issuer is an
 // intermediate (so the server's chain is incomplete) rather than a root the
-// bundle lacks: the leaf says where to fetch its issuer (public CAs do), the
-// issuer's name says so, or the bundle holds a root of the same organisation.
-func (r *run) likelyIntermediate(leaf *x509.Certificate) bool {
-	if len(leaf.IssuingCertificateURL) > 0 || !looksLikeRootIssued(leaf) {
-		return true
-	}
-	if len(leaf.Issuer.Organization) == 0 {
-		return false
-	}
-	for _, c := range r.local.caCerts {
-		if slices.Equal(c.Subject.Organization, leaf.Issuer.Organization) && c.Subject.CommonName != leaf.Issuer.CommonName {
-			return true
-		}
-	}
-	return false
+// bundle lacks: the leaf says where to fetch its issuer (public CAs do), or
+// the issuer's name says it is an intermediate.
+func likelyIntermediate(leaf *x509.Certificate) bool {
+	return len(leaf.IssuingCertificateURL) > 0 || !looksLikeRootIssued(leaf)
 }
 
 // alertCode returns the TLS alert the peer sent. crypto/tls reports a
