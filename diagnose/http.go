@@ -80,6 +80,10 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.sent && r.facts.issuerUnknown}
 	id, detail := classifyHTTP(e)
+	if id == "client-cert-wrong-issuer" {
+		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
+			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+	}
 	skew := r.clockSkew(resp)
 	switch {
 	case id != "":
@@ -218,7 +222,7 @@ func classifyHTTP(e httpEvidence) (id, detail string) {
 // h1, or the first line of text, so nginx's pages show their words.
 func pageTitle(body []byte) string {
 	s := string(body)
-	for _, tag := range []string{"<h1>", "<title>", "<center>"} {
+	for _, tag := range []string{"<title>", "<h1>"} {
 		if i := strings.Index(s, tag); i >= 0 {
 			rest := s[i+len(tag):]
 			if j := strings.Index(rest, "<"); j >= 0 {
