@@ -32,16 +32,30 @@ var securosysRoles = map[string]string{
 
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/persons/{id}/risks/scores", s.personRiskScores)
-	mux.HandleFunc("POST /token", s.stsToken)
-	mux.HandleFunc("GET "+StatusPath, s.status)
-	mux.HandleFunc("POST "+TokenPath, s.oauthToken)
-	mux.HandleFunc("GET /v1/versionInfo", s.securosysVersionInfo)
-	mux.HandleFunc("POST /v1/sign", s.securosysSign)
+	// Methods are checked by onlyMethod rather than in the patterns: with a
+	// catch-all "/" the mux would answer a wrong method with 404, not 405.
+	mux.HandleFunc("/v1/persons/{id}/risks/scores", onlyMethod("GET", s.personRiskScores))
+	mux.HandleFunc("/token", onlyMethod("POST", s.stsToken))
+	mux.HandleFunc(StatusPath, onlyMethod("GET", s.status))
+	mux.HandleFunc(TokenPath, onlyMethod("POST", s.oauthToken))
+	mux.HandleFunc("/v1/versionInfo", onlyMethod("GET", s.securosysVersionInfo))
+	mux.HandleFunc("/v1/sign", onlyMethod("POST", s.securosysSign))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	})
 	return s.logged(s.practiceHTTP(s.authorised(mux)))
+}
+
+// onlyMethod answers other methods with 405 and an Allow header.
+func onlyMethod(method string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != method && !(method == "GET" && r.Method == "HEAD") {
+			w.Header().Set("Allow", method)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed"})
+			return
+		}
+		h(w, r)
+	}
 }
 
 // statusRecorder remembers the status a handler wrote, for the log.
