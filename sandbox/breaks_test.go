@@ -72,12 +72,12 @@ func TestBreakTLSModes(t *testing.T) {
 				}
 				return &mine, nil
 			}
-			_, err = s.handshake(t, cfg)
+			_, err2 := s.handshake(t, cfg)
+			if err == nil || err2 == nil || !strings.Contains(err2.Error(), "certificate required") {
+				t.Errorf("handshake: %v / %v, want certificate_required", err, err2)
+			}
 			if len(acceptable) != 1 || !strings.Contains(acceptable[0], "Practice Provider Client CA") {
 				t.Errorf("acceptable CAs: %q", acceptable)
-			}
-			if err == nil || !strings.Contains(err.Error(), "certificate required") {
-				t.Errorf("handshake: %v, want certificate_required", err)
 			}
 		}},
 		{"client-cert-rejected", func(t *testing.T, s *testSandbox, err error) {
@@ -229,4 +229,3 @@ func TestEveryBreakTested(t *testing.T) {
 		t.Errorf("%d practice modes; add the new ones to TestBreakTLSModes/TestBreakHTTPModes and update this count", len(breaks))
 	}
 }
-
