@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -191,7 +191,8 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 				fmt.Fprintf(io.ErrOut, "signed %q for client authentication, valid until %s, issued by %q\n",
 					c.Subject.String(), c.NotAfter.UTC().Format(time.DateOnly), c.Issuer.CommonName)
 			}
-			fmt.Fprintf(io.ErrOut, "the sandbox's CA bundle, for --cacert: %s\n", dir+string(os.PathSeparator)+sandbox.RootCertFile)
+			fmt.Fprintf(io.ErrOut, "the sandbox's CA bundle, for diagnose/curl --cacert: %s\n", filepath.Join(dir, sandbox.RootCertFile))
+			fmt.Fprintf(io.ErrOut, "the CA that issued it, for import --cacert:       %s\n", filepath.Join(dir, sandbox.ClientCACertFile))
 			return nil
 		},
 	}
