@@ -57,11 +57,11 @@ type diagnoseScreen struct {
 	oneOff  diagnose.Options
 	target  string
 
-	form                 *huh.Form
-	pick                 string
-	fURL, fCert, fKey    string
-	fCA, fAPIKey, fHdr   string
-	profiles             []string
+	form               *huh.Form
+	pick               string
+	fURL, fCert, fKey  string
+	fCA, fAPIKey, fHdr string
+	profiles           []string
 
 	id      int
 	cancel  context.CancelFunc
@@ -538,4 +538,3 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
