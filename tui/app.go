@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
@@ -280,12 +281,38 @@ func fitHeight(s string, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// wrap fits text to width, breaking at spaces.
+// wrap fits text to width, breaking only at spaces (never inside a word,
+// a path or a quoted '-'); a word longer than the width is cut.
 func wrap(s string, width int) string {
 	if width < 10 {
 		width = 10
 	}
-	return lipgloss.Wrap(s, width, " ")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			for ansi.StringWidth(w) > width {
+				if line != "" {
+					out = append(out, line)
+					line = ""
+				}
+				cut := ansi.Truncate(w, width, "")
+				out = append(out, cut)
+				w = ansi.TruncateLeft(w, ansi.StringWidth(cut), "")
+			}
+			switch {
+			case line == "":
+				line = w
+			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+				line += " " + w
+			default:
+				out = append(out, line)
+				line = w
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // ProgramOptions are the tea options for a run: output, input and, with

@@ -2,6 +2,10 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -131,3 +135,18 @@ func (s *session) snapshot(name, screen string, replace ...string) {
 	})
 	s.t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screen) })
 }
+
+// configDir is a config directory with a path of fixed length, so lines
+// that show paths wrap the same way on every run.
+func configDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("onramp-%08x", rand.Uint32()))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	return dir
+}
+
+var teatestTimeout = teatest.WithFinalTimeout(10 * time.Second)

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -128,6 +129,7 @@ type wizardScreen struct {
 	spinner spinner.Model
 	working string
 	copied  bool
+	live    string // what the input's check says of the text so far
 	ended   *flowResult
 	exit    bool
 	w, h    int
@@ -218,7 +220,7 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			w.cur, w.form, w.working = nil, nil, req.work
 			return w, w.wait()
 		}
-		w.cur, w.working, w.copied = &req, "", false
+		w.cur, w.working, w.copied, w.live = &req, "", false, ""
 		w.form = w.buildForm(&req)
 		if w.form != nil {
 			return w, w.form.Init()
@@ -272,9 +274,24 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if w.form.State == huh.StateCompleted {
 			return w, w.answer(w.result(), nil)
 		}
+		if _, ok := msg.(tea.KeyPressMsg); ok {
+			w.live = w.liveCheck()
+		}
 		return w, cmd
 	}
 	return w, nil
+}
+
+// liveCheck runs the prompt's validation on what is typed so far, so a
+// wrong path or a stray space shows before the user presses enter.
+func (w *wizardScreen) liveCheck() string {
+	if w.cur == nil || (w.cur.kind != promptInput && w.cur.kind != promptPassword) || w.cur.in.Validate == nil || w.value == "" {
+		return ""
+	}
+	if err := w.cur.in.Validate(w.value); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 func (w *wizardScreen) result() string {
@@ -369,6 +386,9 @@ func (w *wizardScreen) View() string {
 	b.WriteString("\n")
 	if w.form != nil {
 		b.WriteString(w.form.View())
+		if w.live != "" {
+			b.WriteString("\n" + s.Error.Render(wrap("✗ "+w.live, width)))
+		}
 		return b.String()
 	}
 	n := w.cur.note
@@ -384,14 +404,19 @@ func (w *wizardScreen) View() string {
 	return b.String()
 }
 
-// wrapKeepIndent wraps each line on its own, so indented commands and paths
-// keep their indent.
+// wrapKeepIndent wraps prose lines at spaces; indented lines (commands,
+// paths) are cut at the width instead, so a path is never split at a hyphen
+// into something that looks like two words.
 func wrapKeepIndent(s string, width int) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		indent := len(l) - len(strings.TrimLeft(l, " "))
-		if len(l) > width && indent < width/2 {
-			lines[i] = strings.ReplaceAll(wrap(l, width), "\n", "\n"+strings.Repeat(" ", indent+2))
+		if len(l) <= width {
+			continue
+		}
+		if strings.HasPrefix(l, " ") {
+			lines[i] = ansi.Hardwrap(l, width, false)
+		} else {
+			lines[i] = wrap(l, width)
 		}
 	}
 	return strings.Join(lines, "\n")
