@@ -90,12 +90,10 @@ func (f *tokenCmdFixture) adHocArgs(extra ...string) []string {
 		"--api-key-env", "NHS_API_KEY", "--cacert", f.caFile}, extra...)
 }
 
-func runCmd(t *testing.T, tty bool, args ...string) (code int, stdout, stderr string) {
+func runTokenCmd(t *testing.T, tty bool, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	io, _, out, errOut := iostreams.Test()
-	io.SetTTY(tty, tty, tty)
-	code = run(io, args)
-	return code, out.String(), errOut.String()
+	r := runCmd(t, "", tty, args...)
+	return r.code, r.out, r.errOut
 }
 
 func assertNoSecret(t *testing.T, where, s string, secrets ...string) {
@@ -112,7 +110,7 @@ func TestTokenCommandWithFlags(t *testing.T) {
 	f := newTokenCmdFixture(t)
 	t.Setenv("NHS_API_KEY", tokenTestAPIKey)
 
-	code, out, errOut := runCmd(t, false, f.adHocArgs()...)
+	code, out, errOut := runTokenCmd(t, false, f.adHocArgs()...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -121,7 +119,7 @@ func TestTokenCommandWithFlags(t *testing.T) {
 	}
 	assertNoSecret(t, "stderr", errOut, f.apim.Tokens[0])
 
-	code, out, errOut = runCmd(t, false, f.adHocArgs("--json")...)
+	code, out, errOut = runTokenCmd(t, false, f.adHocArgs("--json")...)
 	if code != 0 {
 		t.Fatalf("--json exit %d: %s", code, errOut)
 	}
@@ -148,13 +146,13 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runCmd(t, false, "token", "--profile", "nhs-int")
+	code, _, errOut := runTokenCmd(t, false, "token", "--profile", "nhs-int")
 	if code != 1 || !strings.Contains(errOut, "keyring-secret-missing") {
 		t.Errorf("without the API key: exit %d, %s", code, errOut)
 	}
 	_ = kr.Set("nhs-int", "api-key", tokenTestAPIKey)
 
-	code, first, errOut := runCmd(t, true, "token", "--profile", "nhs-int")
+	code, first, errOut := runTokenCmd(t, true, "token", "--profile", "nhs-int")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -162,11 +160,11 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 		t.Errorf("stderr on a terminal = %q", errOut)
 	}
 	assertNoSecret(t, "stderr", errOut, f.apim.Tokens[0])
-	_, second, errOut := runCmd(t, true, "token", "--profile", "nhs-int")
+	_, second, errOut := runTokenCmd(t, true, "token", "--profile", "nhs-int")
 	if first != second || f.apim.Count() != 1 || !strings.Contains(errOut, "cached token") {
 		t.Errorf("second run: same=%v issued=%d stderr=%q", first == second, f.apim.Count(), errOut)
 	}
-	_, third, _ := runCmd(t, false, "token", "--profile", "nhs-int", "--no-cache")
+	_, third, _ := runTokenCmd(t, false, "token", "--profile", "nhs-int", "--no-cache")
 	if third == first || f.apim.Count() != 2 {
 		t.Errorf("--no-cache: issued=%d", f.apim.Count())
 	}
@@ -184,7 +182,7 @@ func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
 	args := f.adHocArgs()
 	args[4] = "test-2" // --kid
 
-	code, out, errOut := runCmd(t, false, args...)
+	code, out, errOut := runTokenCmd(t, false, args...)
 	if code != 1 || out != "" {
 		t.Errorf("exit %d stdout %q", code, out)
 	}
@@ -195,7 +193,7 @@ func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
 	}
 	assertNoSecret(t, "stderr", errOut)
 
-	code, out, _ = runCmd(t, false, append(args, "--json")...)
+	code, out, _ = runTokenCmd(t, false, append(args, "--json")...)
 	var failure struct {
 		OK    bool `json:"ok"`
 		Cause struct {
@@ -211,7 +209,7 @@ func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
 	args = f.adHocArgs()
 	args[6] = small // --key
 	sent := len(f.apim.Forms)
-	code, _, errOut = runCmd(t, false, args...)
+	code, _, errOut = runTokenCmd(t, false, args...)
 	if code != 1 || !strings.Contains(errOut, "key-unsupported") || !strings.Contains(errOut, "4096") || len(f.apim.Forms) != sent {
 		t.Errorf("2048-bit key: exit %d, %s", code, errOut)
 	}
@@ -236,7 +234,7 @@ func TestTokenCommandUsageErrors(t *testing.T) {
 		{[]string{"aws-credentials", "--profile", "nosuch"}, "no such profile"},
 		{[]string{"import-cgp", "a", "b"}, "accepts at most 1 arg"},
 	} {
-		code, out, errOut := runCmd(t, false, tc.args...)
+		code, out, errOut := runTokenCmd(t, false, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q (want 2 and %q)", tc.args, code, errOut, tc.want)
 		}
@@ -246,7 +244,7 @@ func TestTokenCommandUsageErrors(t *testing.T) {
 func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
 	useTokenTestKeyring(t)
 	t.Setenv("NHS_API_KEY", tokenTestAPIKey)
-	code, out, errOut := runCmd(t, false, "token", "--token-url", "https://sandbox.api.service.nhs.uk/oauth2/token",
+	code, out, errOut := runTokenCmd(t, false, "token", "--token-url", "https://sandbox.api.service.nhs.uk/oauth2/token",
 		"--kid", "k", "--key", "/nonexistent", "--api-key-env", "NHS_API_KEY")
 	if code != 0 || out != "" || !strings.Contains(errOut, "needs no authentication") {
 		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
@@ -254,7 +252,7 @@ func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
 	if err := profile.Save(&profile.Profile{Name: "sbx", Provider: "nhs-apim", URL: "https://sandbox.api.service.nhs.uk"}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCmd(t, false, "token", "--profile", "sbx")
+	code, out, errOut = runTokenCmd(t, false, "token", "--profile", "sbx")
 	if code != 0 || out != "" || !strings.Contains(errOut, "sandbox.api.service.nhs.uk is an NHS API Management sandbox") {
 		t.Errorf("profile: exit %d stdout %q stderr %q", code, out, errOut)
 	}
