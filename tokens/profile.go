@@ -21,6 +21,8 @@ var ErrSandbox = errors.New("the sandbox needs no authentication")
 // command-line overrides.
 type ProfileOptions struct {
 	Keyring keystore.Keyring
+	// APIKey overrides the profile's api-key secret (from --api-key-env).
+	APIKey string
 	// KeyPass overrides the profile's key_pass_secret.
 	KeyPass []byte
 	// CACertFile overrides the profile's cacert.
@@ -128,9 +130,11 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 	if err != nil {
 		return nil, err
 	}
-	apiKey, err := secret(o.Keyring, p, apiKeySecretName(p))
-	if err != nil {
-		return nil, err
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
 	}
 	// The token endpoint is plain TLS: the client certificate (if the
 	// profile has one for the API) is not sent to it.
@@ -165,9 +169,11 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 	if err != nil {
 		return nil, err
 	}
-	apiKey, err := secret(o.Keyring, p, apiKeySecretName(p))
-	if err != nil {
-		return nil, err
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
 	}
 	t, err := transportFor(p, o, true, keyPass)
 	if err != nil {

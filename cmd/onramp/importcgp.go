@@ -14,13 +14,13 @@ import (
 	"github.com/onramp-cli/onramp/tokens"
 )
 
-// Until the profile command is merged this is a top-level command.
-func init() { register(newImportCGPCmd) }
+func init() { registerProfileSub(newImportCGPCmd) }
 
 type importCGPOptions struct {
 	io      *iostreams.IO
 	profile string
 	force   bool
+	store   string
 	now     func() time.Time
 }
 
@@ -48,6 +48,7 @@ moves into the OS keyring; remove it from the plain-text file afterwards.`,
 	}
 	cmd.Flags().StringVar(&opts.profile, "profile", "cgp", "name of the profile to create")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "replace an existing profile of that name")
+	cmd.Flags().StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
 }
 
@@ -63,7 +64,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 	}
 	p.Name = o.profile
 	if apiKey != "" {
-		kr, err := credentialKeyring(o.io)
+		kr, err := credentialKeyring(o.io, o.store)
 		if err != nil {
 			return err
 		}
