@@ -249,6 +249,15 @@ func TestKeyringUnavailableWithoutSecretService(t *testing.T) {
 	}
 	t.Logf("no Secret Service on the bus: keyring-unavailable in %.1f ms (%s)", r.MS, r.Err)
 
+	// No session bus at all: unavailable at once, and no bus is autolaunched.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(withoutEnv(os.Environ(), "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"), "ONRAMP_KEYRING_CHILD=get", "ONRAMP_KEYRING_TIMEOUT=3s")
+	out, err := cmd.Output()
+	var nr childResult
+	if err != nil || json.Unmarshal(out, &nr) != nil || nr.ID != "keyring-unavailable" || !strings.Contains(nr.Err, "DBUS_SESSION_BUS_ADDRESS") || nr.MS > 100 {
+		t.Fatalf("no session bus: %v %s", err, out)
+	}
+
 	// A bus address nothing listens on.
 	r, _ = runChild(t, "get", "unix:path="+filepath.Join(t.TempDir(), "no-bus"), timeout)
 	if r.ID != "keyring-unavailable" || r.MS > float64(timeout.Milliseconds()) {
@@ -355,4 +364,18 @@ func TestKeyringErrorMapping(t *testing.T) {
 	if CauseIDOf(err) != "keyring-secret-missing" || !strings.Contains(fmt.Sprint((err.(*KeyringError)).Fix), "onramp secret set other --profile p") {
 		t.Fatalf("missing: %v", err)
 	}
+}
+
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+outer:
+	for _, e := range env {
+		for _, n := range names {
+			if strings.HasPrefix(e, n+"=") {
+				continue outer
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
