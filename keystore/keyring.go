@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +97,7 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 		return r.v, nil
 	case <-time.After(k.timeout()):
 		return "", &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
-			Err: fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, k.timeout()),
+			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrKeyringUnavailable, k.timeout()),
 			Fix: UnavailableFix()}
 	}
 }
@@ -110,8 +111,12 @@ func mapKeyringError(op, item string, err error) error {
 		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
+	fix := UnavailableFix()
+	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") {
+		fix = LockedFix()
+	}
 	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
-		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: UnavailableFix()}
+		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: fix}
 }
 
 func (k OSKeyring) Get(profile, name string) (string, error) {

@@ -143,6 +143,15 @@ func TestCanaryNeverLeaks(t *testing.T) {
 			step("", 0, "profile", "ls", "--json")
 			step("", 1, "secret", "get", "nothere", "--profile", prof)
 
+			if store == "keyring" {
+				// The OS's own tool finds what `onramp secret set` stored.
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				out, err := exec.CommandContext(ctx, "secret-tool", "lookup", "service", "onramp", "username", prof+"/api-key").Output()
+				cancel()
+				if err != nil || string(out) != apiKey {
+					t.Errorf("secret-tool lookup of %s/api-key: %v (value matches: %v)", prof, err, string(out) == apiKey)
+				}
+			}
 			if !strings.Contains(ls.out, `"api-key"`) || !strings.Contains(ls.out, `"key-pass"`) {
 				t.Errorf("secret ls --json lacks the names: %s", ls.out)
 			}
