@@ -61,12 +61,14 @@ type Template struct {
 	Environments       []Environment `yaml:"environments"`
 	DefaultEnvironment string        `yaml:"default_environment,omitempty"`
 
-	Auth         []AuthMethod     `yaml:"auth"`
-	APIKeyHeader string           `yaml:"api_key_header,omitempty"`
-	Keys         []KeyRequirement `yaml:"keys,omitempty"`
-	CSR          *CSRRule         `yaml:"csr,omitempty"`
-	Status       *StatusCheck     `yaml:"status,omitempty"`
-	Token        *TokenEndpoint   `yaml:"token,omitempty"`
+	Auth         []AuthMethod `yaml:"auth"`
+	APIKeyHeader string       `yaml:"api_key_header,omitempty"`
+	// DefaultKID is the suggested key id for a signed-JWT JWKS.
+	DefaultKID string           `yaml:"default_kid,omitempty"`
+	Keys       []KeyRequirement `yaml:"keys,omitempty"`
+	CSR        *CSRRule         `yaml:"csr,omitempty"`
+	Status     *StatusCheck     `yaml:"status,omitempty"`
+	Token      *TokenEndpoint   `yaml:"token,omitempty"`
 	// Roles (Securosys): which API key role each endpoint pattern needs.
 	Roles []Role `yaml:"roles,omitempty"`
 
@@ -204,6 +206,40 @@ func (t *Template) DefaultAuth() []string {
 	}
 	if len(out) == 0 {
 		return optional
+	}
+	return out
+}
+
+// AuthChoices lists the combinations of methods the API accepts, the
+// preferred (DefaultAuth) first: with choice methods, the required ones
+// plus each choice; with only optional ones, all of them, then each alone.
+func (t *Template) AuthChoices() [][]string {
+	var required, choices, optional []string
+	for _, a := range t.Auth {
+		switch a.Need {
+		case NeedRequired:
+			required = append(required, a.Method)
+		case NeedChoice:
+			choices = append(choices, a.Method)
+		case NeedOptional:
+			optional = append(optional, a.Method)
+		}
+	}
+	var out [][]string
+	if len(choices) > 0 {
+		for _, c := range choices {
+			out = append(out, append(slices.Clone(required), c))
+		}
+		return out
+	}
+	out = append(out, t.DefaultAuth())
+	if len(required) > 0 && len(optional) > 0 {
+		out = append(out, append(slices.Clone(required), optional...))
+	}
+	if len(required) == 0 && len(optional) > 1 {
+		for _, o := range optional {
+			out = append(out, []string{o})
+		}
 	}
 	return out
 }
