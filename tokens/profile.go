@@ -112,7 +112,7 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 	}
 	if len(p.Auth) > 0 && !slices.Contains(p.Auth, "signed-jwt") {
 		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
-			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)", p.Name, strings.Join(p.Auth, ", "))}
+			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)%s", p.Name, strings.Join(p.Auth, ", "), awsHint(p))}
 	}
 	if p.Key == "" || p.KID == "" {
 		missing := "kid"
@@ -221,4 +221,13 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 		return "", "", fmt.Errorf("--resolve %q: %q is not an IP address", s, ip)
 	}
 	return net.JoinHostPort(host, port), net.JoinHostPort(ip, port), nil
+}
+
+// awsHint points HMPPS users, whose short-lived credentials are AWS ones,
+// at the right command.
+func awsHint(p *profile.Profile) string {
+	if p.Provider == "hmpps" || slices.Contains(p.Auth, "mtls") {
+		return fmt.Sprintf("; for HMPPS temporary AWS credentials run `onramp aws-credentials --profile %s`", p.Name)
+	}
+	return ""
 }
