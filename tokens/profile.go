@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -208,19 +209,15 @@ func TokenSource(p *profile.Profile, o ProfileOptions, noCache bool) func(ctx co
 	}
 }
 
-// ParseResolve reads curl's --resolve HOST:PORT:ADDR into the "host:port"
-// to intercept and the address to dial.
+// ParseResolve is diagnose.ParseResolve with the port joined to the
+// address, which is what this package's dialer maps "host:port" to.
 func ParseResolve(s string) (hostport, addr string, err error) {
-	host, rest, ok1 := strings.Cut(s, ":")
-	port, ip, ok2 := strings.Cut(rest, ":")
-	ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
-	if !ok1 || !ok2 || host == "" || port == "" || ip == "" {
-		return "", "", fmt.Errorf("--resolve %q: want HOST:PORT:ADDR, e.g. api.example.test:443:127.0.0.1", s)
+	hp, ip, err := diagnose.ParseResolve(s)
+	if err != nil {
+		return "", "", err
 	}
-	if net.ParseIP(ip) == nil {
-		return "", "", fmt.Errorf("--resolve %q: %q is not an IP address", s, ip)
-	}
-	return net.JoinHostPort(host, port), net.JoinHostPort(ip, port), nil
+	_, port, _ := net.SplitHostPort(hp)
+	return hp, net.JoinHostPort(ip, port), nil
 }
 
 // awsHint points HMPPS users, whose short-lived credentials are AWS ones,
