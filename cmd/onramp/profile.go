@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/tokens"
 )
 
 func init() { register(newProfileCmd) }
@@ -345,9 +347,27 @@ func profileRemove(opts *profileOptions, name string) error {
 			p.ForgetSecret(s)
 		}
 	}
+	if mayCacheCredentials(p) {
+		// Cached tokens and AWS credentials are not recorded secrets, but
+		// they are the profile's too. A keyring that does not answer only
+		// warns: the profile's file goes either way.
+		store, err := openSecretStore(io, opts.store)
+		if err == nil {
+			err = (&tokens.Cache{Keyring: store, Profile: name}).Forget()
+		}
+		if err != nil {
+			fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, err)
+		}
+	}
 	if err := profile.Remove(name); err != nil {
 		return failedErrorf("%v", err)
 	}
 	fmt.Fprintf(io.ErrOut, "Removed profile %s.\n", name)
 	return nil
+}
+
+// mayCacheCredentials says whether onramp token or aws-credentials may have
+// cached something for p.
+func mayCacheCredentials(p *profile.Profile) bool {
+	return p.TokenURL != "" || p.Provider == "hmpps" || slices.Contains(p.Auth, provider.AuthSignedJWT)
 }
