@@ -64,7 +64,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		r.httpConnError(ctx, st, "sending the request", err)
 		return
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(r.conn), req)
+	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(r.early), r.conn)), req)
 	if err != nil {
 		r.httpConnError(ctx, st, "reading the response", err)
 		return

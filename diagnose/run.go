@@ -29,6 +29,7 @@ type run struct {
 	conn   *tls.Conn
 	local  localMaterial
 	facts  handshakeFacts
+	early  []byte // bytes the server sent before the request (read by tls)
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
 	failed bool

@@ -230,6 +230,9 @@ func TestHealthyMutualTLSOneHandshake(t *testing.T) {
 	if r.HTTPStatus != 200 {
 		t.Errorf("HTTP status %d", r.HTTPStatus)
 	}
+	if ms := stepOf(r, StepTLS).MS; ms >= float64(VerdictWait.Milliseconds()) {
+		t.Errorf("tls step took %.0f ms: the server's session ticket should end the wait for its verdict", ms)
+	}
 }
 
 func TestServerCertificateProblems(t *testing.T) {
@@ -284,11 +287,7 @@ func TestClientCertificateProblems(t *testing.T) {
 		t.Run(name+" required, not sent", func(t *testing.T) {
 			o := f.opts(srv.URL)
 			o.CertFile, o.KeyFile = "", ""
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP // TLS 1.3 says so on the first read after the handshake
-			}
-			r := runFail(t, o, "client-cert-not-sent", step)
+			r := runFail(t, o, "client-cert-not-sent", StepTLS)
 			if !r.TLS.ClientCertRequested || r.TLS.ClientCertSent {
 				t.Errorf("TLS info %+v", r.TLS)
 			}
@@ -296,12 +295,8 @@ func TestClientCertificateProblems(t *testing.T) {
 		t.Run(name+" wrong CA", func(t *testing.T) {
 			o := f.opts(srv.URL)
 			o.CertFile, o.KeyFile = otherCert, otherKey
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP
-			}
-			r := runFail(t, o, "client-cert-wrong-issuer", step)
-			d := stepOf(r, step).Detail
+			r := runFail(t, o, "client-cert-wrong-issuer", StepTLS)
+			d := stepOf(r, StepTLS).Detail
 			if !strings.Contains(d, "Other Client CA") || !strings.Contains(d, "Test Root CA") {
 				t.Errorf("detail should name both the certificate's issuer and the accepted CA: %s", d)
 			}
@@ -311,13 +306,33 @@ func TestClientCertificateProblems(t *testing.T) {
 			cfg.MinVersion, cfg.MaxVersion = v, v
 			cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return errors.New("not on the allow-list") }
 			o := f.opts(startTLS(t, cfg, nil).URL)
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP
-			}
-			runFail(t, o, "client-cert-rejected", step)
+			runFail(t, o, "client-cert-rejected", StepTLS)
 		})
 	}
+	t.Run("TLS 1.3 verdict later than the wait", func(t *testing.T) {
+		// A server that sends no session tickets and takes its time: the
+		// tls step stops waiting, and the http step's first read gets the
+		// alert and still names the cause.
+		cfg := f.serverConfig()
+		cfg.SessionTicketsDisabled = true
+		cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+			time.Sleep(VerdictWait + 200*time.Millisecond)
+			return errors.New("not on the allow-list")
+		}
+		r := runFail(t, f.opts(startTLS(t, cfg, nil).URL), "client-cert-rejected", StepHTTP)
+		if d := stepOf(r, StepHTTP).Detail; !strings.Contains(d, "first read after the handshake") {
+			t.Errorf("detail %q", d)
+		}
+	})
+	t.Run("TLS 1.3 server without session tickets", func(t *testing.T) {
+		cfg := f.serverConfig()
+		cfg.SessionTicketsDisabled = true
+		start := time.Now()
+		runOK(t, f.opts(startTLS(t, cfg, nil).URL))
+		if d := time.Since(start); d > VerdictWait+time.Second {
+			t.Errorf("took %s", d)
+		}
+	})
 	t.Run("revoked", func(t *testing.T) {
 		// Go's server always sends bad_certificate when VerifyPeerCertificate
 		// fails; rewrite that plaintext TLS 1.2 alert into certificate_revoked
@@ -682,7 +697,7 @@ func TestClientChainIncompleteConfirmedByServer(t *testing.T) {
 	srv := startTLS(t, f.serverConfig(), nil)
 	o := f.opts(srv.URL)
 	o.CertFile, o.KeyFile = cert, key
-	r := runFail(t, o, "client-chain-incomplete", StepHTTP)
+	r := runFail(t, o, "client-chain-incomplete", StepTLS)
 	if s := stepOf(r, StepLocal); s.Status != Warn {
 		t.Errorf("the local guess should be a warning: %+v", s)
 	}
@@ -770,7 +785,7 @@ func FuzzParseResolveAndTarget(f *testing.F) {
 			}
 		}
 		if u, err := ParseTarget(s); err == nil {
-			if u.Scheme != "https" && u.Scheme != "HTTPS" && !strings.EqualFold(u.Scheme, "https") || u.Hostname() == "" {
+			if !strings.EqualFold(u.Scheme, "https") || u.Hostname() == "" {
 				t.Errorf("ParseTarget(%q) accepted %v", s, u)
 			}
 		}
