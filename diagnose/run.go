@@ -119,10 +119,11 @@ func fail(st *Step, id, format string, a ...any) {
 // a first warning is the cause of a step that has not failed, and every
 // other finding is a note, so every problem is reported at once.
 func addFinding(st *Step, f Finding, isFail bool) {
+	f.Warning = !isFail
 	switch {
 	case isFail && st.Status != Fail:
 		if st.Cause != nil { // demote the earlier warning to a note
-			st.Notes = append([]Finding{{Cause: st.Cause, Detail: st.Detail}}, st.Notes...)
+			st.Notes = append([]Finding{{Cause: st.Cause, Detail: st.Detail, Warning: true}}, st.Notes...)
 		}
 		st.Status, st.Cause, st.Detail = Fail, f.Cause, f.Detail
 	case !isFail && st.Status == Pass:
@@ -145,7 +146,7 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if r.port == "" {
 		r.port = "443"
 	}
-	if addr, ok := r.opts.Resolve[net.JoinHostPort(r.host, r.port)]; ok {
+	if addr, ok := r.opts.Resolve[net.JoinHostPort(strings.ToLower(r.host), r.port)]; ok {
 		r.addrs = []string{addr}
 		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, addr)
 		return
