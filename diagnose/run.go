@@ -166,6 +166,10 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 		fail(st, "dns-failure", "looking up %s: %v", r.host, err)
 		return
 	}
+	if len(ips) == 0 {
+		fail(st, "dns-no-such-host", "%s has no address records", r.host)
+		return
+	}
 	var shown []string
 	for _, ip := range ips {
 		r.addrs = append(r.addrs, ip.String())
