@@ -26,7 +26,11 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 	if err != nil {
 		c, ok := CauseOf(err)
 		if !ok {
-			c = MustCause("oauth-invalid-client")
+			id := classifyNetError(err)
+			if id == "" {
+				id = "oauth-invalid-client"
+			}
+			c = MustCause(id)
 		}
 		st.Status, st.Cause, st.Detail = Fail, c, err.Error()
 		return

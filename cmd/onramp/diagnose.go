@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/tokens"
 )
 
 func init() { register(newDiagnoseCmd) }
@@ -99,14 +101,8 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 		prof = p
-		o.URL = p.URL
-		if p.StatusPath != "" && urlArg == "" {
-			o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
-		}
-		o.CertFile, o.KeyFile, o.CACertFile = p.Cert, p.Key, p.CACert
-		o.APIKeyHeader, o.ExpectJSON = p.APIKeyHeader, p.ExpectJSON
-		for _, r := range p.Resolve {
-			f.resolve = append([]string{r}, f.resolve...) // flags come last and win
+		if o, err = profileBase(p, urlArg == ""); err != nil {
+			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 	}
 	if urlArg != "" {
@@ -168,7 +164,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 		if o.Resolve == nil {
 			o.Resolve = map[string]string{}
 		}
-		o.Resolve[hp] = addr
+		o.Resolve[hp] = addr // after the profile's: the flag wins
 	}
 	if f.timeout <= 0 {
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
@@ -190,9 +186,47 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 		o.KeyPass = []byte(v)
 	}
 	if prof != nil {
-		profileSecrets(prof, &o, f.apiKeyEnv == "", f.keyPassEnv == "")
+		profileSecrets(prof, &o, keyringForDiagnose, f.apiKeyEnv == "", f.keyPassEnv == "")
 	}
 	return o, prof, nil
+}
+
+// profileBase is a profile's settings as diagnose options, without its
+// secrets. withStatusPath appends the profile's status path to its URL.
+func profileBase(p *profile.Profile, withStatusPath bool) (diagnose.Options, error) {
+	o := diagnose.Options{URL: p.URL, Headers: http.Header{}, CACertFile: p.CACert,
+		APIKeyHeader: p.APIKeyHeader, ExpectJSON: p.ExpectJSON, Timeout: diagnose.DefaultTimeout}
+	if len(p.Auth) == 0 || hasAuth(p, "mtls") {
+		// A signed-JWT profile's key signs tokens; it is not a TLS client key.
+		o.CertFile, o.KeyFile = p.Cert, p.Key
+	}
+	if p.StatusPath != "" && withStatusPath {
+		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
+	}
+	for _, r := range p.Resolve {
+		hp, addr, err := diagnose.ParseResolve(r)
+		if err != nil {
+			return o, fmt.Errorf("resolve: %v", err)
+		}
+		if o.Resolve == nil {
+			o.Resolve = map[string]string{}
+		}
+		o.Resolve[hp] = addr
+	}
+	return o, nil
+}
+
+// diagnoseProfileOptions turns a saved profile into the options of a diagnosis of
+// its status endpoint, secrets read from the OS keyring. A keyring failure
+// is a finding of the local step, not an error. The TUI calls it through
+// tui.Deps.ProfileOptions.
+func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Options, error) {
+	o, err := profileBase(p, true)
+	if err != nil {
+		return o, err
+	}
+	profileSecrets(p, &o, keyringForDiagnose, true, true)
+	return o, nil
 }
 
 // fromEnv reads a secret from the environment variable a flag names.
@@ -209,14 +243,15 @@ func fromEnv(flag, name string) (string, error) {
 
 // profileSecrets reads a profile's API key and key passphrase from the
 // keyring. A keyring failure is a finding of the local step, not a crash.
-func profileSecrets(p *profile.Profile, o *diagnose.Options, wantKey, wantPass bool) {
-	usesKey := p.APIKeySecret != "" || hasAuth(p, "api-key")
+func profileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring, wantKey, wantPass bool) {
+	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
+	usesKey := hasAuth(p, "api-key") || p.APIKeySecret != "" && !hasAuth(p, "signed-jwt")
 	if wantKey && (usesKey || len(p.Auth) == 0) {
 		name := p.APIKeySecret
 		if name == "" {
 			name = "api-key"
 		}
-		v, err := keyringForDiagnose.Get(p.Name, name)
+		v, err := kr.Get(p.Name, name)
 		switch {
 		case err == nil:
 			o.APIKey = v
@@ -225,8 +260,24 @@ func profileSecrets(p *profile.Profile, o *diagnose.Options, wantKey, wantPass b
 		}
 		o.APIKeyRequired = usesKey
 	}
-	if wantPass && p.KeyPassSecret != "" {
-		v, err := keyringForDiagnose.Get(p.Name, p.KeyPassSecret)
+	if hasAuth(p, "signed-jwt") {
+		o.TokenSource = func(ctx context.Context) (string, error) {
+			cfg, err := tokens.NHSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, Resolve: o.Resolve, Now: time.Now})
+			if errors.Is(err, tokens.ErrSandbox) {
+				return "", nil // an NHS sandbox takes no token
+			}
+			if err != nil {
+				return "", err
+			}
+			tok, _, err := tokens.NHSToken(ctx, cfg, &tokens.Cache{Keyring: kr, Profile: p.Name, Now: time.Now}, false)
+			if err != nil {
+				return "", err
+			}
+			return tok.AccessToken, nil
+		}
+	}
+	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
+		v, err := kr.Get(p.Name, p.KeyPassSecret)
 		if err != nil {
 			o.Findings = append(o.Findings, keyringFinding(err))
 		} else {
