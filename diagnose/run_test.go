@@ -3,13 +3,18 @@ package diagnose
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -247,7 +252,8 @@ func TestServerCertificateProblems(t *testing.T) {
 		{"expired", f.ca.Server(t, testpki.Options{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}).TLSCertificate(true), "server-cert-expired"},
 		{"not yet valid", f.ca.Server(t, testpki.Options{NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(48 * time.Hour)}).TLSCertificate(true), "server-cert-not-yet-valid"},
 		{"wrong host", f.ca.Server(t, testpki.Options{DNSNames: []string{"api.other.example"}}).TLSCertificate(true), "server-cert-hostname-mismatch"},
-		{"self-signed", tls.Certificate{Certificate: [][]byte{other.Cert.Raw}, PrivateKey: other.Key}, "server-cert-self-signed"},
+		{"self-signed CA", tls.Certificate{Certificate: [][]byte{other.Cert.Raw}, PrivateKey: other.Key}, "server-cert-self-signed"},
+		{"self-signed leaf", selfSignedLeaf(t), "server-cert-self-signed"},
 		{"untrusted", other.Server(t, testpki.Options{}).TLSCertificate(true), "server-cert-untrusted"},
 		{"untrusted chain", other.Intermediate(t, "Other Intermediate CA").Server(t, testpki.Options{}).TLSCertificate(true), "server-cert-untrusted"},
 		{"incomplete chain", inter.Server(t, testpki.Options{}).TLSCertificate(false), "server-chain-incomplete"},
@@ -369,6 +375,25 @@ func TestClientCertificateProblems(t *testing.T) {
 			}
 		})
 	}
+}
+
+// selfSignedLeaf is a server certificate signed by its own key, not a CA,
+// as `openssl req -x509` without CA extensions or a dev server makes.
+func selfSignedLeaf(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "localhost"},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // alertRewriter rewrites one plaintext TLS alert the server writes into

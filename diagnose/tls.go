@@ -407,7 +407,9 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 		trust = "--cacert " + r.opts.CACertFile
 	}
 	leaf := peer[0]
-	if selfIssued(leaf) && leaf.CheckSignatureFrom(leaf) == nil {
+	// CheckSignature, not CheckSignatureFrom: a self-signed leaf is usually
+	// not a CA, and CheckSignatureFrom insists its parent be one.
+	if selfIssued(leaf) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
 		return "server-cert-self-signed", fmt.Sprintf("server certificate %q is self-signed and not in %s", subjectName(leaf.Subject), trust)
 	}
 	top := leaf
