@@ -47,6 +47,10 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	for name, vals := range r.opts.Headers {
 		for _, v := range vals {
+			if strings.EqualFold(name, "Host") {
+				req.Host = v // curl -H 'Host: ...' semantics; req.Write ignores Header["Host"]
+				continue
+			}
 			req.Header.Add(name, v)
 		}
 	}

@@ -47,6 +47,9 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 		MinVersion:           tls.VersionTLS12,
 		NextProtos:           []string{"http/1.1"},
 		ClientSessionCache:   tickets,
+		// Some servers (IIS) ask for the client certificate by renegotiating
+		// after seeing the request path; curl follows, so do we.
+		Renegotiation: tls.RenegotiateOnceAsClient,
 	}
 	conn := tls.Client(r.raw, cfg)
 	if dl, ok := ctx.Deadline(); ok {
