@@ -38,7 +38,8 @@ type run struct {
 // Run diagnoses the connection opts describe: local material, DNS, TCP,
 // TLS, an optional token, the HTTP call and an optional expectation of the
 // body. progress (may be nil) receives an event when each step starts and
-// finishes. The run is bounded by opts.Timeout (default 15s) and by ctx.
+// finishes; a step skipped after a failure gets only its StepFinished.
+// Events come from the calling goroutine, in order. The run is bounded by opts.Timeout (default 15s) and by ctx.
 func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout

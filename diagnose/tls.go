@@ -109,12 +109,14 @@ func (r *run) awaitVerdict(ctx context.Context, conn *tls.Conn, tickets ticketSi
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	var res result
+	finished := false
 	select {
 	case res = <-done:
+		finished = true
 	case <-tickets:
 	case <-timer.C:
 	}
-	if res == (result{}) {
+	if !finished {
 		// Interrupt the read; a read deadline leaves a tls.Conn usable.
 		_ = conn.SetReadDeadline(time.Now())
 		res = <-done
