@@ -819,3 +819,35 @@ func FuzzParseResolveAndTarget(f *testing.F) {
 		_ = redactURL(s)
 	})
 }
+
+func FuzzPageTitle(f *testing.F) {
+	for _, s := range []string{"<html><head><title>400 No required SSL certificate was sent</title>", "<h1>x", "<title>", "plain\nline", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got := pageTitle(body); len(got) > len(body)+len("…") {
+			t.Errorf("pageTitle made %d bytes from %d", len(got), len(body))
+		}
+	})
+}
+
+// BenchmarkRunHealthy is one whole healthy mutual-TLS diagnosis against a
+// loopback server: files loaded, one handshake, one request.
+func BenchmarkRunHealthy(b *testing.B) {
+	ca := testpki.NewCA(b, "Bench CA")
+	dir := b.TempDir()
+	caFile := testpki.WriteFile(b, dir, "ca.pem", ca.CertPEM())
+	certFile, keyFile := ca.Client(b, testpki.Options{}).Files(b, dir, "client")
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Server(b, testpki.Options{}).TLSCertificate(true)},
+		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()}
+	s.Config.ErrorLog = quietLog()
+	s.StartTLS()
+	b.Cleanup(s.Close)
+	o := Options{URL: s.URL, CertFile: certFile, KeyFile: keyFile, CACertFile: caFile, Timeout: 5 * time.Second}
+	for b.Loop() {
+		if r := Run(context.Background(), o, nil); !r.OK {
+			b.Fatalf("not ok: %s", textOf(r))
+		}
+	}
+}
