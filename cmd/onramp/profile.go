@@ -335,9 +335,14 @@ func profileRemove(opts *profileOptions, name string) error {
 			err := store.Delete(name, s)
 			var ke *keystore.KeyringError
 			if err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
-				// Keep the profile, so its secrets' names are not lost.
+				// Keep the profile, recording only the secrets still
+				// stored, so their names are not lost.
+				if saveErr := profile.Save(p); saveErr != nil {
+					fmt.Fprintf(io.ErrOut, "warning: %v\n", saveErr)
+				}
 				return keyringFailure(fmt.Errorf("profile %s kept: %w", name, err))
 			}
+			p.ForgetSecret(s)
 		}
 	}
 	if err := profile.Remove(name); err != nil {
