@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -38,8 +39,17 @@ type diagnoseFlags struct {
 	expectJSON   string
 }
 
-// keyringForDiagnose is the keyring a --profile run reads; tests replace it.
-var keyringForDiagnose keystore.Keyring = keystore.OSKeyring{}
+// keyringForDiagnose, when set, is the keyring a --profile run reads (tests
+// set it); otherwise it is the store ONRAMP_STORE chooses, as for onramp
+// secret.
+var keyringForDiagnose keystore.Keyring
+
+func diagnoseKeyring(io *iostreams.IO) (keystore.Keyring, error) {
+	if keyringForDiagnose != nil {
+		return keyringForDiagnose, nil
+	}
+	return openSecretStore(io, "")
+}
 
 func newDiagnoseCmd(io *iostreams.IO) *cobra.Command {
 	f := &diagnoseFlags{}
@@ -63,7 +73,7 @@ environment variables; with --profile they come from the OS keyring.`,
 			if len(args) == 1 {
 				urlArg = args[0]
 			}
-			opts, prof, err := f.options(cmd, urlArg)
+			opts, prof, err := f.options(cmd, io, urlArg)
 			if err != nil {
 				return err
 			}
@@ -90,7 +100,7 @@ environment variables; with --profile they come from the OS keyring.`,
 
 // options validates the flags (and the profile) into diagnose.Options.
 // Every mistake is a usage error naming the flag.
-func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Options, *profile.Profile, error) {
+func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg string) (diagnose.Options, *profile.Profile, error) {
 	o := diagnose.Options{Headers: http.Header{}}
 	changed := cmd.Flags().Changed
 	var prof *profile.Profile
@@ -185,8 +195,12 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 		o.KeyPass = []byte(v)
 	}
 	if prof != nil {
-		profileSecrets(prof, &o, keyringForDiagnose, f.apiKeyEnv == "", f.keyPassEnv == "")
-		addTokenStep(prof, &o)
+		kr, err := diagnoseKeyring(io)
+		if err != nil {
+			return o, nil, err
+		}
+		profileSecrets(prof, &o, kr, f.apiKeyEnv == "", f.keyPassEnv == "")
+		addTokenStep(prof, &o, kr)
 	}
 	return o, prof, nil
 }
@@ -225,8 +239,13 @@ func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Opt
 	if err != nil {
 		return o, err
 	}
-	profileSecrets(p, &o, keyringForDiagnose, true, true)
-	addTokenStep(p, &o)
+	// The TUI owns the terminal: no passphrase prompt, no warnings on it.
+	kr, err := diagnoseKeyring(&iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
+	if err != nil {
+		return o, err
+	}
+	profileSecrets(p, &o, kr, true, true)
+	addTokenStep(p, &o, kr)
 	return o, nil
 }
 

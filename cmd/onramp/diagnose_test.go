@@ -346,3 +346,27 @@ func TestDiagnoseProfileOptions(t *testing.T) {
 		t.Errorf("a bad resolve entry in a profile: %v", err)
 	}
 }
+
+// A user who keeps secrets in the encrypted file store (no OS keyring on a
+// headless server) diagnoses a profile with the key stored there.
+func TestDiagnoseProfileReadsTheChosenStore(t *testing.T) {
+	f := newCLIFixture(t)
+	useFileStore(t)
+	base := strings.TrimSuffix(f.url, "/checks/passport")
+	p := &profile.Profile{Name: "dcs", URL: base, StatusPath: "/checks/passport", Auth: []string{"mtls", "api-key"},
+		Cert: f.certFile, Key: f.keyFl, CACert: f.caFile}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "good-key\n", false, "secret", "set", "api-key", "--profile", "dcs"); r.code != 0 {
+		t.Fatalf("secret set: %d %s", r.code, r.errOut)
+	}
+	if code, out, errOut := runCLI(t, "diagnose", "--profile", "dcs"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gotKey != "good-key" {
+		t.Errorf("the API key from the file store was not sent (got %q)", f.gotKey)
+	}
+}

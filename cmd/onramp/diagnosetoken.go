@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/tokens"
 )
@@ -21,7 +22,7 @@ func signingKeyOnly(p *profile.Profile) bool {
 // caches it), so the whole signed-JWT exchange is checked, not a cached
 // result. The API key is the JWT's iss/sub, so it is not also sent as a
 // header unless the profile uses API-key auth too.
-func addTokenStep(p *profile.Profile, o *diagnose.Options) {
+func addTokenStep(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring) {
 	if !hasAuth(p, "signed-jwt") {
 		return
 	}
@@ -29,7 +30,7 @@ func addTokenStep(p *profile.Profile, o *diagnose.Options) {
 		return
 	}
 	o.TokenSource = tokens.TokenSource(p, tokens.ProfileOptions{
-		Keyring:    keyringForDiagnose,
+		Keyring:    kr,
 		APIKey:     o.APIKey,
 		KeyPass:    o.KeyPass,
 		CACertFile: o.CACertFile,
