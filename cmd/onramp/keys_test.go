@@ -2,19 +2,23 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/wizard"
 )
 
-func runCmd(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
+func runKeysCmd(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	io, in, out, errOut := iostreams.Test()
 	in.Write(stdin)
@@ -46,7 +50,7 @@ func TestKeygenRejectsConflictingFlagsBeforeWork(t *testing.T) {
 	}
 	for _, c := range cases {
 		args := append([]string{"keygen", "--out", dir}, c.args...)
-		code, _, stderr := runCmd(t, nil, args...)
+		code, _, stderr := runKeysCmd(t, nil, args...)
 		if code != 2 {
 			t.Errorf("%v: exit %d, want 2 (%s)", c.args, code, stderr)
 		}
@@ -59,7 +63,7 @@ func TestKeygenRejectsConflictingFlagsBeforeWork(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Error("a rejected keygen created the output directory")
 	}
-	if code, _, stderr := runCmd(t, nil, "keygen"); code != 2 || !strings.Contains(stderr, "--out") {
+	if code, _, stderr := runKeysCmd(t, nil, "keygen"); code != 2 || !strings.Contains(stderr, "--out") {
 		t.Errorf("without --out: %d %s", code, stderr)
 	}
 }
@@ -69,7 +73,7 @@ func TestKeygenWritesWhatWasAskedAndNeverOverwrites(t *testing.T) {
 	args := []string{"keygen", "--out", dir, "--name", "client", "--type", "ecdsa", "--csr",
 		"--subject", "/C=GB/O=Example Ltd/CN=example-client", "--san", "DNS:client.example.test",
 		"--jwks", "--kid", "k1", "--der"}
-	code, stdout, stderr := runCmd(t, nil, args...)
+	code, stdout, stderr := runKeysCmd(t, nil, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -92,7 +96,7 @@ func TestKeygenWritesWhatWasAskedAndNeverOverwrites(t *testing.T) {
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "client.key"))
 	os.Remove(filepath.Join(dir, "client.jwks.json"))
-	code, _, stderr = runCmd(t, nil, args...)
+	code, _, stderr = runKeysCmd(t, nil, args...)
 	if code != 2 || !strings.Contains(stderr, "already exist") || !strings.Contains(stderr, "--force") {
 		t.Errorf("second run: exit %d %s", code, stderr)
 	}
@@ -102,7 +106,7 @@ func TestKeygenWritesWhatWasAskedAndNeverOverwrites(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "client.jwks.json")); !os.IsNotExist(err) {
 		t.Error("a refused run wrote the JWKS")
 	}
-	if code, _, stderr := runCmd(t, nil, append(args, "--force")...); code != 0 {
+	if code, _, stderr := runKeysCmd(t, nil, append(args, "--force")...); code != 0 {
 		t.Fatalf("--force: %d %s", code, stderr)
 	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "client.key")); bytes.Equal(before, after) {
@@ -113,7 +117,7 @@ func TestKeygenWritesWhatWasAskedAndNeverOverwrites(t *testing.T) {
 func TestKeygenEncryptedKeyNeverShowsPassphrase(t *testing.T) {
 	t.Setenv("ONRAMP_TEST_KEY_PASS", "very-secret-phrase")
 	dir := t.TempDir()
-	code, stdout, stderr := runCmd(t, nil, "keygen", "--out", dir, "--type", "ed25519", "--pass-env", "ONRAMP_TEST_KEY_PASS")
+	code, stdout, stderr := runKeysCmd(t, nil, "keygen", "--out", dir, "--type", "ed25519", "--pass-env", "ONRAMP_TEST_KEY_PASS")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -128,16 +132,16 @@ func TestKeygenEncryptedKeyNeverShowsPassphrase(t *testing.T) {
 		t.Error(err)
 	}
 	// inspect: encrypted and not failed without the passphrase; opened with it.
-	code, stdout, _ = runCmd(t, nil, "inspect", filepath.Join(dir, "client.key"))
+	code, stdout, _ = runKeysCmd(t, nil, "inspect", filepath.Join(dir, "client.key"))
 	if code != 0 || !strings.Contains(stdout, "encrypted private key") {
 		t.Errorf("inspect without pass: %d\n%s", code, stdout)
 	}
-	code, stdout, _ = runCmd(t, nil, "inspect", "--pass-env", "ONRAMP_TEST_KEY_PASS", filepath.Join(dir, "client.key"))
+	code, stdout, _ = runKeysCmd(t, nil, "inspect", "--pass-env", "ONRAMP_TEST_KEY_PASS", filepath.Join(dir, "client.key"))
 	if code != 0 || !strings.Contains(stdout, "Ed25519") {
 		t.Errorf("inspect with pass: %d\n%s", code, stdout)
 	}
 	t.Setenv("ONRAMP_TEST_KEY_PASS", "wrong")
-	code, stdout, _ = runCmd(t, nil, "inspect", "--pass-env", "ONRAMP_TEST_KEY_PASS", filepath.Join(dir, "client.key"))
+	code, stdout, _ = runKeysCmd(t, nil, "inspect", "--pass-env", "ONRAMP_TEST_KEY_PASS", filepath.Join(dir, "client.key"))
 	if code != 1 || !strings.Contains(stdout, "key-passphrase-wrong") {
 		t.Errorf("inspect with a wrong pass: %d\n%s", code, stdout)
 	}
@@ -165,10 +169,10 @@ func TestInspectCommandExitCodesAndJSON(t *testing.T) {
 	certFile, keyFile := leaf.Files(t, dir, "client")
 	otherKey := testpki.WriteFile(t, dir, "other.key", stranger.KeyPEM(t))
 
-	if code, out, _ := runCmd(t, nil, "inspect", certFile, keyFile); code != 0 || !strings.Contains(out, "Matches:") {
+	if code, out, _ := runKeysCmd(t, nil, "inspect", certFile, keyFile); code != 0 || !strings.Contains(out, "Matches:") {
 		t.Errorf("matching pair: %d\n%s", code, out)
 	}
-	code, out, _ := runCmd(t, nil, "inspect", "--json", certFile, otherKey)
+	code, out, _ := runKeysCmd(t, nil, "inspect", "--json", certFile, otherKey)
 	if code != 1 {
 		t.Errorf("mismatch: exit %d", code)
 	}
@@ -188,7 +192,7 @@ func TestInspectCommandExitCodesAndJSON(t *testing.T) {
 		t.Errorf("json: %s", out)
 	}
 	// stdin
-	code, out, _ = runCmd(t, leaf.CertPEM(false), "inspect", "--json", "-")
+	code, out, _ = runKeysCmd(t, leaf.CertPEM(false), "inspect", "--json", "-")
 	var one map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &one) != nil || one["file"] != "(stdin)" || one["kind"] != "certificate" {
 		t.Errorf("stdin: %d %s", code, out)
@@ -196,14 +200,14 @@ func TestInspectCommandExitCodesAndJSON(t *testing.T) {
 	// bad input: exit 1 with a cause; usage: exit 2.
 	empty := testpki.WriteFile(t, dir, "empty.pem", nil)
 	for _, args := range [][]string{{"inspect", empty}, {"inspect", filepath.Join(dir, "missing.pem")}} {
-		if code, out, _ := runCmd(t, nil, args...); code != 1 || !strings.Contains(out, "✗ input-") {
+		if code, out, _ := runKeysCmd(t, nil, args...); code != 1 || !strings.Contains(out, "✗ input-") {
 			t.Errorf("%v: %d\n%s", args, code, out)
 		}
 	}
-	if code, _, _ := runCmd(t, nil, "inspect"); code != 2 {
+	if code, _, _ := runKeysCmd(t, nil, "inspect"); code != 2 {
 		t.Errorf("no file: exit %d", code)
 	}
-	if code, _, _ := runCmd(t, nil, "inspect", "-", "-"); code != 2 {
+	if code, _, _ := runKeysCmd(t, nil, "inspect", "-", "-"); code != 2 {
 		t.Errorf("stdin twice: exit %d", code)
 	}
 }
@@ -219,24 +223,24 @@ func TestImportCommand(t *testing.T) {
 	caFile := testpki.WriteFile(t, src, "ca.pem", ca.CertPEM())
 	out := filepath.Join(t.TempDir(), "profile")
 
-	code, stdout, _ := runCmd(t, nil, "import", "--cert", certFile, "--key", otherKey, "--cacert", caFile, "--out", out)
+	code, stdout, _ := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", otherKey, "--cacert", caFile, "--out", out)
 	if code != 1 || !strings.Contains(stdout, "key-cert-mismatch") || !strings.Contains(stdout, "Nothing was written") {
 		t.Errorf("mismatch: %d\n%s", code, stdout)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("refused import wrote files")
 	}
-	code, stdout, stderr := runCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--cacert", caFile, "--out", out)
+	code, stdout, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--cacert", caFile, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "✓ chains to") || !strings.Contains(stdout, "days left") {
 		t.Fatalf("import: %d\n%s%s", code, stdout, stderr)
 	}
 	if fi, err := os.Stat(filepath.Join(out, "client.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("key: %v", err)
 	}
-	if code, _, stderr := runCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out); code != 2 || !strings.Contains(stderr, "--force") {
+	if code, _, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out); code != 2 || !strings.Contains(stderr, "--force") {
 		t.Errorf("re-import without --force: %d %s", code, stderr)
 	}
-	if code, _, _ := runCmd(t, nil, "import", "--key", keyFile, "--out", out); code != 2 {
+	if code, _, _ := runKeysCmd(t, nil, "import", "--key", keyFile, "--out", out); code != 2 {
 		t.Error("missing --cert accepted")
 	}
 }
@@ -252,7 +256,7 @@ func TestConvertCommand(t *testing.T) {
 		t.Fatalf("%v %s", err, out)
 	}
 	p8 := filepath.Join(dir, "rsa.p8.pem")
-	if code, _, stderr := runCmd(t, nil, "convert", pkcs1, "--out", p8); code != 0 {
+	if code, _, stderr := runKeysCmd(t, nil, "convert", pkcs1, "--out", p8); code != 0 {
 		t.Fatalf("%d %s", code, stderr)
 	}
 	data, _ := os.ReadFile(p8)
@@ -260,7 +264,7 @@ func TestConvertCommand(t *testing.T) {
 		t.Errorf("not PKCS#8: %.30s", data)
 	}
 	der := filepath.Join(dir, "rsa.der")
-	if code, _, stderr := runCmd(t, nil, "convert", p8, "--out", der); code != 0 {
+	if code, _, stderr := runKeysCmd(t, nil, "convert", p8, "--out", der); code != 0 {
 		t.Fatalf("%d %s", code, stderr)
 	}
 	if out, err := exec.Command(openssl, "pkey", "-inform", "DER", "-in", der, "-noout").CombinedOutput(); err != nil {
@@ -268,20 +272,62 @@ func TestConvertCommand(t *testing.T) {
 	}
 	t.Setenv("ONRAMP_TEST_NEW_PASS", "new pass")
 	enc := filepath.Join(dir, "enc.pem")
-	if code, _, stderr := runCmd(t, nil, "convert", der, "--out", enc, "--new-pass-env", "ONRAMP_TEST_NEW_PASS"); code != 0 {
+	if code, _, stderr := runKeysCmd(t, nil, "convert", der, "--out", enc, "--new-pass-env", "ONRAMP_TEST_NEW_PASS"); code != 0 {
 		t.Fatalf("%d %s", code, stderr)
 	}
 	cmd := exec.Command(openssl, "pkcs8", "-in", enc, "-passin", "env:ONRAMP_TEST_NEW_PASS")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("openssl pkcs8 cannot decrypt: %s", out)
 	}
-	if code, _, stderr := runCmd(t, nil, "convert", enc, "--out", filepath.Join(dir, "x.pem")); code != 2 || !strings.Contains(stderr, "--decrypt") {
+	if code, _, stderr := runKeysCmd(t, nil, "convert", enc, "--out", filepath.Join(dir, "x.pem")); code != 2 || !strings.Contains(stderr, "--decrypt") {
 		t.Errorf("silent decrypt: %d %s", code, stderr)
 	}
-	if code, _, stderr := runCmd(t, nil, "convert", enc, "--out", filepath.Join(dir, "x.pem"), "--decrypt", "--new-pass-env", "ONRAMP_TEST_NEW_PASS"); code != 2 || !strings.Contains(stderr, "--decrypt and --new-pass-env") {
+	if code, _, stderr := runKeysCmd(t, nil, "convert", enc, "--out", filepath.Join(dir, "x.pem"), "--decrypt", "--new-pass-env", "ONRAMP_TEST_NEW_PASS"); code != 2 || !strings.Contains(stderr, "--decrypt and --new-pass-env") {
 		t.Errorf("contradiction: %d %s", code, stderr)
 	}
-	if code, _, _ := runCmd(t, nil, "convert", pkcs1, "--out", p8); code != 2 {
+	if code, _, _ := runKeysCmd(t, nil, "convert", pkcs1, "--out", p8); code != 2 {
 		t.Error("convert overwrote without --force")
+	}
+}
+
+func TestWizardKeysAdapter(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "prof")
+	var wk wizardKeys
+	if err := wk.CheckSubject("/CN=x/Nope=1"); err == nil {
+		t.Error("bad subject accepted")
+	}
+	files, err := wk.MakeKey(ctx, wizard.KeyRequest{Dir: dir, Name: "client", Spec: wizard.KeySpec{Type: "ecdsa", Curve: "P-256"},
+		CSR: true, Subject: "/CN=client-1", JWKS: true, KID: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files.Key != filepath.Join(dir, "client.key") || files.CSR == "" || files.JWKS == "" {
+		t.Errorf("files %+v", files)
+	}
+	if _, err := wk.MakeKey(ctx, wizard.KeyRequest{Dir: dir, Name: "client", Spec: wizard.KeySpec{Type: "rsa", Bits: 2048}}); err == nil {
+		t.Error("MakeKey replaced an existing key")
+	}
+	key, err := keystore.ReadPrivateKey(files.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := testpki.NewCA(t, "Provider CA")
+	leaf := ca.Client(t, testpki.Options{Key: key, NotAfter: time.Now().Add(10 * 24 * time.Hour)})
+	certFile := testpki.WriteFile(t, t.TempDir(), "issued.pem", leaf.CertPEM(false))
+	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())
+	got, findings, err := wk.Import(ctx, wizard.ImportRequest{CertFile: certFile, KeyFile: files.Key, CACertFile: caFile, Dir: dir})
+	if err != nil || got != filepath.Join(dir, "client.crt") || len(findings) != 1 || findings[0].Cause.ID != "client-cert-expired" {
+		t.Fatalf("import: %s %v %v", got, findings, err)
+	}
+	// A renewed certificate replaces the old one beside the same key.
+	if _, _, err := wk.Import(ctx, wizard.ImportRequest{CertFile: certFile, KeyFile: files.Key, Dir: dir}); err != nil {
+		t.Errorf("re-import: %v", err)
+	}
+	stranger := ca.Client(t, testpki.Options{})
+	other := testpki.WriteFile(t, t.TempDir(), "other.pem", stranger.CertPEM(false))
+	_, _, err = wk.Import(ctx, wizard.ImportRequest{CertFile: other, KeyFile: files.Key, Dir: dir})
+	if c, ok := diagnose.CauseOf(err); !ok || c.ID != "key-cert-mismatch" {
+		t.Errorf("mismatch: %v", err)
 	}
 }
