@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -329,5 +330,38 @@ func TestWizardKeysAdapter(t *testing.T) {
 	_, _, err = wk.Import(ctx, wizard.ImportRequest{CertFile: other, KeyFile: files.Key, Dir: dir})
 	if c, ok := diagnose.CauseOf(err); !ok || c.ID != "key-cert-mismatch" {
 		t.Errorf("mismatch: %v", err)
+	}
+}
+
+// A keygen --force whose write fails midway (the file-size limit of
+// `ulimit -f`, as a full disk would) leaves the old key intact and no
+// temporary file behind: the real binary, a real failing write(2).
+func TestKeygenInterruptedWriteKeepsOldKey(t *testing.T) {
+	bin := os.Getenv("ONRAMP_BIN")
+	if bin == "" {
+		t.Skip("ONRAMP_BIN is not set (make test sets it)")
+	}
+	dir := t.TempDir()
+	if code, _, stderr := runKeysCmd(t, nil, "keygen", "--out", dir, "--type", "ecdsa"); code != 0 {
+		t.Fatal(stderr)
+	}
+	keyFile := filepath.Join(dir, "client.key")
+	before, _ := os.ReadFile(keyFile)
+	// 2 KiB limit; an RSA-4096 PKCS#8 PEM is about 3.2 KiB.
+	cmd := exec.Command("bash", "-c", `ulimit -f 2; exec "$0" keygen --out "$1" --bits 4096 --force`, bin, dir)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "file too large") {
+		t.Fatalf("keygen under ulimit: %v\n%s", err, out)
+	}
+	after, _ := os.ReadFile(keyFile)
+	if !bytes.Equal(before, after) {
+		t.Error("the old key was damaged by the failed write")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "client.key" {
+			t.Errorf("left behind: %s", e.Name())
+		}
 	}
 }
