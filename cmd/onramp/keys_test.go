@@ -365,3 +365,24 @@ func TestKeygenInterruptedWriteKeepsOldKey(t *testing.T) {
 		}
 	}
 }
+
+// ctrl+c during a long RSA generation returns at once and writes nothing.
+func TestKeygenCancelledWritesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "keys")
+	io, _, _, _ := iostreams.Test()
+	io.SetTTY(false, false, true)
+	cmd := newKeygenCmd(io)
+	cmd.SetArgs([]string{"--out", dir, "--bits", "4096"})
+	start := time.Now()
+	if err := cmd.ExecuteContext(ctx); err != errCancelled {
+		t.Fatalf("got %v, want errCancelled", err)
+	}
+	if time.Since(start) > 200*time.Millisecond {
+		t.Errorf("took %v to give up", time.Since(start))
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Error("a cancelled keygen wrote files")
+	}
+}
