@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/url"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -32,11 +33,23 @@ func addTokenStep(p *profile.Profile, o *diagnose.Options) {
 		APIKey:     o.APIKey,
 		KeyPass:    o.KeyPass,
 		CACertFile: o.CACertFile,
-		Resolve:    o.Resolve,
+		Resolve:    dialAddrs(o.Resolve),
 		RSABits:    requiredRSABits(p),
 		Now:        o.Now,
 	}, true)
 	if !hasAuth(p, "api-key") {
 		o.APIKey, o.APIKeyRequired = "", false
 	}
+}
+
+// dialAddrs turns diagnose's --resolve map (host:port → IP) into the one
+// tokens dials (host:port → IP:port).
+func dialAddrs(resolve map[string]string) map[string]string {
+	out := make(map[string]string, len(resolve))
+	for hp, ip := range resolve {
+		if _, port, err := net.SplitHostPort(hp); err == nil {
+			out[hp] = net.JoinHostPort(ip, port)
+		}
+	}
+	return out
 }
