@@ -333,6 +333,9 @@ func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if len(pass) == 0 {
 		return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
 	}
+	if err := checkWorkFactor(path, der); err != nil {
+		return nil, err
+	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
 	if err != nil {
 		return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
