@@ -204,7 +204,7 @@ func (e *explainer) line(text []byte, n int) {
 		if r.Weight > m.weight {
 			m.weight = r.Weight
 			m.Line = n
-			m.Evidence = evidence(text, h.end)
+			m.Evidence = explainEvidence(text, h.end)
 		}
 	}
 }
@@ -264,14 +264,14 @@ func explainedAway(m Match, by []Match) bool {
 	}
 	for _, k := range by {
 		if k.weight >= exact && k.Cause.Group == m.Cause.Group &&
-			abs(k.Line-m.Line) <= nearLines && abs(k.Line-m.lastLine) <= nearLines {
+			lineDistance(k.Line-m.Line) <= nearLines && lineDistance(k.Line-m.lastLine) <= nearLines {
 			return true
 		}
 	}
 	return false
 }
 
-func abs(n int) int {
+func lineDistance(n int) int {
 	if n < 0 {
 		return -n
 	}
@@ -281,9 +281,9 @@ func abs(n int) int {
 // maxEvidence bounds Evidence, in bytes before redaction.
 const maxEvidence = 300
 
-// evidence is the line as shown to the user: a window around the match for a
+// explainEvidence is the line as shown to the user: a window around the match for a
 // long line, valid UTF-8, no control characters, secrets redacted.
-func evidence(line []byte, end int) string {
+func explainEvidence(line []byte, end int) string {
 	from, to := 0, len(line)
 	if to-from > maxEvidence {
 		from = max(0, end-maxEvidence*2/3)

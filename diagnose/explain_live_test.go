@@ -80,14 +80,14 @@ func newLiveEnv(t *testing.T) *liveEnv {
 	return e
 }
 
-// startTLS serves cfg on 127.0.0.1: each connection is handshaken, answered
+// startLiveTLS serves cfg on 127.0.0.1: each connection is handshaken, answered
 // with a tiny HTTP response and closed.
-func startTLS(t *testing.T, cfg *tls.Config) string {
+func startLiveTLS(t *testing.T, cfg *tls.Config) string {
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serve(t, ln, func(c net.Conn) {
+	return serveLive(t, ln, func(c net.Conn) {
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 		if err := c.(*tls.Conn).Handshake(); err != nil {
 			return
@@ -99,7 +99,7 @@ func startTLS(t *testing.T, cfg *tls.Config) string {
 }
 
 // serve runs an accept loop until the test ends.
-func serve(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
+func serveLive(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	var mu sync.Mutex
@@ -136,12 +136,12 @@ func serve(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
-func serverCert(t *testing.T, ca *testpki.CA, o testpki.Options, withChain bool) tls.Certificate {
+func liveServerCert(t *testing.T, ca *testpki.CA, o testpki.Options, withChain bool) tls.Certificate {
 	return ca.Server(t, o).TLSCertificate(withChain)
 }
 
 // freePort returns a loopback port nothing listens on (just closed).
-func freePort(t *testing.T) string {
+func liveFreePort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -151,9 +151,9 @@ func freePort(t *testing.T) string {
 	return addr
 }
 
-// startProcessServer runs a server process (openssl s_server, nginx) until
+// startLiveProcess runs a server process (openssl s_server, nginx) until
 // the test ends and waits until addr accepts connections.
-func startProcessServer(t *testing.T, addr string, name string, args ...string) {
+func startLiveProcess(t *testing.T, addr string, name string, args ...string) {
 	cmd := exec.Command(name, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -198,26 +198,26 @@ func startProcessServer(t *testing.T, addr string, name string, args ...string) 
 	}
 }
 
-func writeServerFiles(t *testing.T, e *liveEnv, leaf tls.Certificate, name string) (certFile, keyFile string) {
+func writeLiveServerFiles(t *testing.T, e *liveEnv, leaf tls.Certificate, name string) (certFile, keyFile string) {
 	var pemData []byte
 	for _, der := range leaf.Certificate {
-		pemData = append(pemData, pemCert(der)...)
+		pemData = append(pemData, livePEMCert(der)...)
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testpki.WriteFile(t, e.dir, name+".crt", pemData), testpki.WriteFile(t, e.dir, name+".key", pemBlock("PRIVATE KEY", keyDER))
+	return testpki.WriteFile(t, e.dir, name+".crt", pemData), testpki.WriteFile(t, e.dir, name+".key", livePEMBlock("PRIVATE KEY", keyDER))
 }
 
-func pemCert(der []byte) []byte { return pemBlock("CERTIFICATE", der) }
+func livePEMCert(der []byte) []byte { return livePEMBlock("CERTIFICATE", der) }
 
-func pemBlock(typ string, der []byte) []byte {
+func livePEMBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
 // selfSigned is a server certificate for 127.0.0.1 that signs itself.
-func selfSigned(t *testing.T) tls.Certificate {
+func liveSelfSigned(t *testing.T) tls.Certificate {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -261,20 +261,20 @@ type liveScenario struct {
 
 var allLiveClients = []string{"go", "curl", "openssl", "python", "node", "java"}
 
-func caOf(e *liveEnv) string    { return e.caFile }
-func otherCA(e *liveEnv) string { return e.otherCAFile }
+func liveCA(e *liveEnv) string      { return e.caFile }
+func liveOtherCA(e *liveEnv) string { return e.otherCAFile }
 
-func tlsServer(mut func(t *testing.T, e *liveEnv, c *tls.Config)) func(*testing.T, *liveEnv) string {
+func liveTLSServer(mut func(t *testing.T, e *liveEnv, c *tls.Config)) func(*testing.T, *liveEnv) string {
 	return func(t *testing.T, e *liveEnv) string {
-		c := &tls.Config{Certificates: []tls.Certificate{serverCert(t, e.ca, testpki.Options{}, true)}}
+		c := &tls.Config{Certificates: []tls.Certificate{liveServerCert(t, e.ca, testpki.Options{}, true)}}
 		if mut != nil {
 			mut(t, e, c)
 		}
-		return startTLS(t, c)
+		return startLiveTLS(t, c)
 	}
 }
 
-func requireClientCerts(tlsVersion uint16) func(t *testing.T, e *liveEnv, c *tls.Config) {
+func liveRequireClientCerts(tlsVersion uint16) func(t *testing.T, e *liveEnv, c *tls.Config) {
 	return func(t *testing.T, e *liveEnv, c *tls.Config) {
 		c.ClientAuth = tls.RequireAndVerifyClientCert
 		c.ClientCAs = e.ca.Pool()
@@ -282,7 +282,7 @@ func requireClientCerts(tlsVersion uint16) func(t *testing.T, e *liveEnv, c *tls
 	}
 }
 
-func nginxServer(t *testing.T, e *liveEnv) string {
+func liveNginxServer(t *testing.T, e *liveEnv) string {
 	if _, err := exec.LookPath("nginx"); err != nil {
 		if _, err := os.Stat("/usr/sbin/nginx"); err != nil {
 			t.Skip("nginx not installed")
@@ -292,12 +292,12 @@ func nginxServer(t *testing.T, e *liveEnv) string {
 	if p, err := exec.LookPath("nginx"); err == nil {
 		bin = p
 	}
-	addr := freePort(t)
+	addr := liveFreePort(t)
 	dir := filepath.Join(e.dir, "nginx")
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	crt, key := writeServerFiles(t, e, serverCert(t, e.ca, testpki.Options{}, true), "nginx-server")
+	crt, key := writeLiveServerFiles(t, e, liveServerCert(t, e.ca, testpki.Options{}, true), "nginx-server")
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
 user root root;
@@ -319,7 +319,7 @@ http {
 }
 `, dir, addr, crt, key, e.caFile)
 	confFile := testpki.WriteFile(t, dir, "nginx.conf", []byte(conf))
-	startProcessServer(t, addr, bin, "-p", dir, "-c", confFile, "-e", filepath.Join(dir, "error.log"))
+	startLiveProcess(t, addr, bin, "-p", dir, "-c", confFile, "-e", filepath.Join(dir, "error.log"))
 	return addr
 }
 
@@ -327,43 +327,43 @@ func liveScenarios() []liveScenario {
 	return []liveScenario{
 		// Node (OpenSSL's "unable to verify the first certificate") cannot
 		// tell an unknown root from a missing intermediate.
-		{name: "server-untrusted-default-trust", server: tlsServer(nil), cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"}},
-		{name: "server-untrusted-wrong-cacert", server: tlsServer(nil), ca: otherCA, cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"}},
+		{name: "server-untrusted-default-trust", server: liveTLSServer(nil), cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"}},
+		{name: "server-untrusted-wrong-cacert", server: liveTLSServer(nil), ca: liveOtherCA, cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"}},
 		{name: "server-self-signed", cause: "server-cert-self-signed",
 			server: func(t *testing.T, e *liveEnv) string {
-				return startTLS(t, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}})
+				return startLiveTLS(t, &tls.Config{Certificates: []tls.Certificate{liveSelfSigned(t)}})
 			},
 			// Go and Java do not single out a self-signed certificate.
 			want: map[string][]string{"go": {"server-cert-untrusted"}, "java": {"server-cert-untrusted"}}},
-		{name: "server-cert-expired", ca: caOf, cause: "server-cert-expired",
+		{name: "server-cert-expired", ca: liveCA, cause: "server-cert-expired",
 			server: func(t *testing.T, e *liveEnv) string {
-				return startTLS(t, &tls.Config{Certificates: []tls.Certificate{serverCert(t, e.ca, testpki.Options{
+				return startLiveTLS(t, &tls.Config{Certificates: []tls.Certificate{liveServerCert(t, e.ca, testpki.Options{
 					NotBefore: time.Now().Add(-2 * 365 * 24 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}, true)}})
 			}},
-		{name: "server-cert-not-yet-valid", ca: caOf, cause: "server-cert-not-yet-valid",
+		{name: "server-cert-not-yet-valid", ca: liveCA, cause: "server-cert-not-yet-valid",
 			server: func(t *testing.T, e *liveEnv) string {
-				return startTLS(t, &tls.Config{Certificates: []tls.Certificate{serverCert(t, e.ca, testpki.Options{
+				return startLiveTLS(t, &tls.Config{Certificates: []tls.Certificate{liveServerCert(t, e.ca, testpki.Options{
 					NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}, true)}})
 			}},
-		{name: "server-wrong-host", ca: caOf, cause: "server-cert-hostname-mismatch",
+		{name: "server-wrong-host", ca: liveCA, cause: "server-cert-hostname-mismatch",
 			server: func(t *testing.T, e *liveEnv) string {
-				return startTLS(t, &tls.Config{Certificates: []tls.Certificate{serverCert(t, e.ca, testpki.Options{DNSNames: []string{"other.example"}}, true)}})
+				return startLiveTLS(t, &tls.Config{Certificates: []tls.Certificate{liveServerCert(t, e.ca, testpki.Options{DNSNames: []string{"other.example"}}, true)}})
 			}},
-		{name: "server-chain-incomplete", ca: caOf, cause: "server-chain-incomplete",
+		{name: "server-chain-incomplete", ca: liveCA, cause: "server-chain-incomplete",
 			server: func(t *testing.T, e *liveEnv) string {
-				return startTLS(t, &tls.Config{Certificates: []tls.Certificate{serverCert(t, e.inter, testpki.Options{}, false)}})
+				return startLiveTLS(t, &tls.Config{Certificates: []tls.Certificate{liveServerCert(t, e.inter, testpki.Options{}, false)}})
 			},
 			// Most clients only say the issuer is unknown.
 			want: map[string][]string{"go": {"server-cert-untrusted"}, "curl": {"server-cert-untrusted"},
 				"python": {"server-cert-untrusted"}, "java": {"server-cert-untrusted"},
 				"openssl": {"server-chain-incomplete", "server-cert-untrusted"}, "node": {"server-chain-incomplete", "server-cert-untrusted"}}},
-		{name: "client-cert-not-sent-tls13", ca: caOf, server: tlsServer(requireClientCerts(tls.VersionTLS13)), cause: "client-cert-not-sent", racy: true,
+		{name: "client-cert-not-sent-tls13", ca: liveCA, server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS13)), cause: "client-cert-not-sent", racy: true,
 			clients: append(slices.Clone(allLiveClients), "curl-v")},
-		{name: "client-cert-not-sent-tls12-openssl-server", ca: caOf, cause: "client-cert-not-sent", also: []string{"tls-no-common-cipher"},
+		{name: "client-cert-not-sent-tls12-openssl-server", ca: liveCA, cause: "client-cert-not-sent", also: []string{"tls-no-common-cipher"},
 			server: func(t *testing.T, e *liveEnv) string {
-				addr := freePort(t)
-				crt, key := writeServerFiles(t, e, serverCert(t, e.ca, testpki.Options{}, true), "s_server")
-				startProcessServer(t, addr, "openssl", "s_server", "-accept", addr, "-cert", crt, "-key", key,
+				addr := liveFreePort(t)
+				crt, key := writeLiveServerFiles(t, e, liveServerCert(t, e.ca, testpki.Options{}, true), "s_server")
+				startLiveProcess(t, addr, "openssl", "s_server", "-accept", addr, "-cert", crt, "-key", key,
 					"-CAfile", e.caFile, "-Verify", "1", "-tls1_2", "-www", "-quiet")
 				return addr
 			},
@@ -376,18 +376,18 @@ func liveScenarios() []liveScenario {
 		// connection close (tcp-reset); Go's and Java's clients hold back a
 		// certificate whose issuer the server does not list, so they report
 		// none sent.
-		{name: "client-cert-wrong-ca", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
-			server: tlsServer(requireClientCerts(tls.VersionTLS13)), cause: "client-cert-rejected", racy: true,
+		{name: "client-cert-wrong-ca", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
+			server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS13)), cause: "client-cert-rejected", racy: true,
 			want: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-rejected", "client-cert-not-sent"}}},
-		{name: "client-cert-wrong-ca-tls12", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
-			server: tlsServer(requireClientCerts(tls.VersionTLS12)), cause: "client-cert-rejected",
+		{name: "client-cert-wrong-ca-tls12", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
+			server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS12)), cause: "client-cert-rejected",
 			want: map[string][]string{"go": {"client-cert-not-sent", "tls-no-common-cipher"}, "java": {"client-cert-rejected", "tcp-reset"}}},
-		{name: "client-cert-expired", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.expiredCert, e.expiredKey },
-			server: tlsServer(requireClientCerts(tls.VersionTLS13)), cause: "client-cert-expired", racy: true},
-		{name: "client-cert-not-for-client-auth", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.serverOnlyCert, e.serverOnlyKey },
-			server: tlsServer(requireClientCerts(tls.VersionTLS13)), cause: "client-cert-rejected", racy: true},
-		{name: "key-cert-mismatch", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.clientCert, e.otherKey },
-			server: tlsServer(requireClientCerts(tls.VersionTLS13)), cause: "key-cert-mismatch",
+		{name: "client-cert-expired", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.expiredCert, e.expiredKey },
+			server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS13)), cause: "client-cert-expired", racy: true},
+		{name: "client-cert-not-for-client-auth", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.serverOnlyCert, e.serverOnlyKey },
+			server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS13)), cause: "client-cert-rejected", racy: true},
+		{name: "key-cert-mismatch", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.clientCert, e.otherKey },
+			server: liveTLSServer(liveRequireClientCerts(tls.VersionTLS13)), cause: "key-cert-mismatch",
 			clients: []string{"go", "curl", "openssl", "python", "node"}},
 		{name: "plain-http-port", cause: "tls-not-tls",
 			server: func(t *testing.T, e *liveEnv) string {
@@ -401,19 +401,19 @@ func liveScenarios() []liveScenario {
 				t.Cleanup(func() { _ = srv.Close() })
 				return ln.Addr().String()
 			}},
-		{name: "closed-port", cause: "tcp-refused", server: func(t *testing.T, e *liveEnv) string { return freePort(t) }},
-		{name: "tls10-only-server", ca: caOf, cause: "tls-version-mismatch",
-			server: tlsServer(func(t *testing.T, e *liveEnv, c *tls.Config) {
+		{name: "closed-port", cause: "tcp-refused", server: func(t *testing.T, e *liveEnv) string { return liveFreePort(t) }},
+		{name: "tls10-only-server", ca: liveCA, cause: "tls-version-mismatch",
+			server: liveTLSServer(func(t *testing.T, e *liveEnv, c *tls.Config) {
 				c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
 			})},
-		{name: "no-common-cipher", ca: caOf, cause: "tls-no-common-cipher", also: []string{"client-cert-not-sent"},
+		{name: "no-common-cipher", ca: liveCA, cause: "tls-no-common-cipher", also: []string{"client-cert-not-sent"},
 			server: func(t *testing.T, e *liveEnv) string {
 				k, err := rsa.GenerateKey(rand.Reader, 2048)
 				if err != nil {
 					t.Fatal(err)
 				}
-				return startTLS(t, &tls.Config{
-					Certificates: []tls.Certificate{serverCert(t, e.ca, testpki.Options{Key: k}, true)},
+				return startLiveTLS(t, &tls.Config{
+					Certificates: []tls.Certificate{liveServerCert(t, e.ca, testpki.Options{Key: k}, true)},
 					MinVersion:   tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
 					CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
 				})
@@ -428,12 +428,12 @@ func liveScenarios() []liveScenario {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return serve(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+				return serveLive(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 			}},
-		{name: "nginx-no-client-cert", ca: caOf, server: nginxServer, cause: "client-cert-not-sent", clients: []string{"curl", "openssl"}},
-		{name: "nginx-wrong-client-cert", ca: caOf, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
-			server: nginxServer, cause: "client-cert-rejected", clients: []string{"curl", "openssl"}},
-		{name: "nginx-plain-http-to-https-port", scheme: "http", server: nginxServer, cause: "tls-not-tls", clients: []string{"curl"}},
+		{name: "nginx-no-client-cert", ca: liveCA, server: liveNginxServer, cause: "client-cert-not-sent", clients: []string{"curl", "openssl"}},
+		{name: "nginx-wrong-client-cert", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
+			server: liveNginxServer, cause: "client-cert-rejected", clients: []string{"curl", "openssl"}},
+		{name: "nginx-plain-http-to-https-port", scheme: "http", server: liveNginxServer, cause: "tls-not-tls", clients: []string{"curl"}},
 	}
 }
 
@@ -442,7 +442,7 @@ type liveRun struct {
 	client, command, text string
 }
 
-func runClient(t *testing.T, e *liveEnv, client string, sc liveScenario, addr string) (liveRun, bool) {
+func runLiveClient(t *testing.T, e *liveEnv, client string, sc liveScenario, addr string) (liveRun, bool) {
 	host := sc.host
 	if host == "" {
 		host = "127.0.0.1"
@@ -467,7 +467,7 @@ func runClient(t *testing.T, e *liveEnv, client string, sc liveScenario, addr st
 	secs := fmt.Sprint(int(timeout.Seconds()))
 
 	if client == "go" {
-		return liveRun{client: "go", command: "go net/http client: http.Get(" + url + ")", text: goClient(url, ca, cert, key, timeout)}, true
+		return liveRun{client: "go", command: "go net/http client: http.Get(" + url + ")", text: liveGoClient(url, ca, cert, key, timeout)}, true
 	}
 	var args []string
 	var stdin string
@@ -539,7 +539,7 @@ func runClient(t *testing.T, e *liveEnv, client string, sc liveScenario, addr st
 	return liveRun{client: client, command: command, text: out.String()}, true
 }
 
-func goClient(url, ca, cert, key string, timeout time.Duration) string {
+func liveGoClient(url, ca, cert, key string, timeout time.Duration) string {
 	cfg := &tls.Config{}
 	if ca != "" {
 		pemData, err := os.ReadFile(ca)
@@ -647,7 +647,7 @@ public class Fetch {
 `
 
 // compileJava builds the Java client once per run; "" when no JDK.
-func compileJava(t *testing.T) string {
+func compileLiveJava(t *testing.T) string {
 	if _, err := exec.LookPath("javac"); err != nil {
 		return ""
 	}
@@ -667,7 +667,7 @@ func compileJava(t *testing.T) string {
 
 // normalise takes what varies between runs out of a captured message, so
 // the checked-in corpus is stable: ports, temp paths, long PEM blocks.
-func normalise(text, tmp string) string {
+func normaliseLive(text, tmp string) string {
 	text = strings.ReplaceAll(text, tmp, "$TMP")
 	text = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(text, "127.0.0.1:PORT")
 	text = regexp.MustCompile(`(127\.0\.0\.1|localhost) port \d+`).ReplaceAllString(text, "$1 port PORT")
@@ -691,7 +691,7 @@ func TestExplainLiveClients(t *testing.T) {
 		t.Skip("curl not installed")
 	}
 	e := newLiveEnv(t)
-	e.javaDir = compileJava(t)
+	e.javaDir = compileLiveJava(t)
 	checked, err := loadCorpus()
 	if err != nil && !*updateCorpus {
 		t.Fatalf("read corpus: %v", err)
@@ -710,7 +710,7 @@ func TestExplainLiveClients(t *testing.T) {
 				clients = allLiveClients
 			}
 			for _, client := range clients {
-				run, ok := runClient(t, e, client, sc, addr)
+				run, ok := runLiveClient(t, e, client, sc, addr)
 				if !ok {
 					continue
 				}
@@ -721,8 +721,8 @@ func TestExplainLiveClients(t *testing.T) {
 				if sc.racy && !slices.Contains(accept, "tcp-reset") {
 					accept = append(slices.Clone(accept), "tcp-reset")
 				}
-				text := normalise(run.text, e.dir)
-				entry := corpusEntry{Name: sc.name + "/" + client, Command: normalise(run.command, e.dir), Cause: accept[0], Also: accept[1:], Text: text}
+				text := normaliseLive(run.text, e.dir)
+				entry := corpusEntry{Name: sc.name + "/" + client, Command: normaliseLive(run.command, e.dir), Cause: accept[0], Also: accept[1:], Text: text}
 				fresh = append(fresh, entry)
 				if !*updateCorpus && !inCorpus[entry.Name] {
 					t.Errorf("%s is not in %s: run go test ./diagnose -run TestExplainLiveClients -update-corpus", entry.Name, corpusPath)

@@ -38,7 +38,7 @@ func TestExplainCorpus(t *testing.T) {
 	}
 }
 
-func ids(m []Match) []string {
+func matchIDs(m []Match) []string {
 	var out []string
 	for _, x := range m {
 		out = append(out, x.Cause.ID)
@@ -60,8 +60,8 @@ func TestExplainWholeLog(t *testing.T) {
 	// The DCS wording is the most specific, then the refusal (3 lines,
 	// collapsed to one match), then the generic reset.
 	want := []string{"server-cert-untrusted", "tcp-refused", "tcp-reset"}
-	if fmt.Sprint(ids(m)) != fmt.Sprint(want) {
-		t.Fatalf("got %v, want %v", ids(m), want)
+	if fmt.Sprint(matchIDs(m)) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", matchIDs(m), want)
 	}
 	if m[1].Count != 3 || m[1].Line != 2 {
 		t.Errorf("tcp-refused: count %d line %d, want 3 lines from line 2", m[1].Count, m[1].Line)
@@ -78,12 +78,12 @@ func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
 	trace := "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n" +
 		"\tat java.base/sun.security.ssl.Alert.createSSLException(Alert.java:131)\n" +
 		"Caused by: java.security.cert.CertificateNotYetValidException: NotBefore: Mon Nov 23 17:12:40 UTC 2026\n"
-	if got := ids(Explain(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
+	if got := matchIDs(Explain(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
 		t.Fatalf("got %v", got)
 	}
 	far := trace + strings.Repeat("INFO ok\n", nearLines+1) +
 		"javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n"
-	if got := ids(Explain(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
+	if got := matchIDs(Explain(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
 		t.Fatalf("far apart: got %v", got)
 	}
 }
@@ -92,11 +92,11 @@ func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
 // its curl exit code.
 func TestSpecificRowSuppressesGeneric(t *testing.T) {
 	m := Explain("curl: (56) OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0")
-	if got := ids(m); len(got) != 1 || got[0] != "client-cert-not-sent" {
+	if got := matchIDs(m); len(got) != 1 || got[0] != "client-cert-not-sent" {
 		t.Fatalf("got %v, want only client-cert-not-sent", got)
 	}
 	m = Explain("curl: (56) Recv failure: Connection reset by peer")
-	if got := ids(m); len(got) != 1 || got[0] != "tcp-reset" {
+	if got := matchIDs(m); len(got) != 1 || got[0] != "tcp-reset" {
 		t.Fatalf("got %v, want only tcp-reset", got)
 	}
 }
@@ -104,7 +104,7 @@ func TestSpecificRowSuppressesGeneric(t *testing.T) {
 func TestExplainNothing(t *testing.T) {
 	for _, s := range []string{"", "\n\n\n", "all good: HTTP/1.1 200 OK", "GET /health 200 4ms", strings.Repeat("x", 1<<20)} {
 		if m := Explain(s); m != nil {
-			t.Errorf("%.40q: got %v, want nothing", s, ids(m))
+			t.Errorf("%.40q: got %v, want nothing", s, matchIDs(m))
 		}
 	}
 }
@@ -122,7 +122,7 @@ func TestDisambiguate(t *testing.T) {
 	m = Explain("* TLSv1.2 (IN), TLS handshake, Request CERT (13):\n" +
 		"curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
 	if m[0].Cause.ID != "client-cert-not-sent" {
-		t.Errorf("with Request CERT: got %v first", ids(m))
+		t.Errorf("with Request CERT: got %v first", matchIDs(m))
 	}
 	if !strings.Contains(Disambiguate(m), "leans to") {
 		t.Errorf("hint does not say which way the text leans: %q", Disambiguate(m))
@@ -167,7 +167,7 @@ func TestEvidenceOfLongLine(t *testing.T) {
 	line := strings.Repeat("a", 5000) + " x509: certificate signed by unknown authority " + strings.Repeat("b", 5000)
 	m := Explain(line)
 	if len(m) != 1 {
-		t.Fatalf("got %v", ids(m))
+		t.Fatalf("got %v", matchIDs(m))
 	}
 	if len(m[0].Evidence) > maxEvidence+10 || !strings.Contains(m[0].Evidence, "unknown authority") {
 		t.Errorf("evidence %d bytes: %q", len(m[0].Evidence), m[0].Evidence)
@@ -203,7 +203,7 @@ func TestExplainReaderStreams(t *testing.T) {
 func TestExplainReaderHugeLine(t *testing.T) {
 	// 64 MiB with no newline, the message at the very end.
 	const size = 64 << 20
-	r := io.MultiReader(io.LimitReader(repeatByte('z'), size), strings.NewReader(" tls: bad certificate"))
+	r := io.MultiReader(io.LimitReader(endlessByte('z'), size), strings.NewReader(" tls: bad certificate"))
 	start := time.Now()
 	m, err := ExplainReader(r)
 	if err != nil {
@@ -215,9 +215,9 @@ func TestExplainReaderHugeLine(t *testing.T) {
 	t.Logf("64 MiB line in %v", time.Since(start))
 }
 
-type repeatByte byte
+type endlessByte byte
 
-func (b repeatByte) Read(p []byte) (int, error) {
+func (b endlessByte) Read(p []byte) (int, error) {
 	for i := range p {
 		p[i] = byte(b)
 	}
@@ -261,7 +261,7 @@ func TestScanHitsMatchesPlainScan(t *testing.T) {
 		b.WriteByte('\n')
 	}
 	data := b.Bytes()
-	ps := explainRules.patterns
+	ps := explainRules().patterns
 	for _, n := range []int{0, 1, 4095, 4096, 4097, 10000, 65537, len(data)} {
 		d := data[:n]
 		want := ps.scanFrom(d, 0, 0, nil)
@@ -301,8 +301,8 @@ func FuzzExplain(f *testing.F) {
 	})
 }
 
-// benchLog is a realistic mix: mostly ordinary lines, some errors.
-func benchLog(lines int) []byte {
+// explainBenchLog is a realistic mix: mostly ordinary lines, some errors.
+func explainBenchLog(lines int) []byte {
 	var b bytes.Buffer
 	normal := []string{
 		`2026-11-22T10:00:00.123Z INFO  http: 10.0.0.7 "GET /v1/persons/A1234BC HTTP/1.1" 200 1532 12ms`,
@@ -326,7 +326,7 @@ func benchLog(lines int) []byte {
 }
 
 func BenchmarkExplainReader(b *testing.B) {
-	data := benchLog(100000)
+	data := explainBenchLog(100000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := ExplainReader(bytes.NewReader(data)); err != nil {

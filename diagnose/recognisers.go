@@ -31,7 +31,9 @@ const (
 
 // recognisers is the table of wordings. Rows with the same Pattern and
 // different causes mark real ambiguity (see Disambiguate).
-var recognisers = []Recogniser{
+var recognisers = append(messageRecognisers, statusLineRecognisers()...)
+
+var messageRecognisers = []Recogniser{
 	// --- Go: crypto/tls, crypto/x509, net, net/http.
 	{Pattern: "x509: certificate signed by unknown authority", Cause: "server-cert-untrusted", Client: "go", Weight: specific},
 	{Pattern: "failed to verify client certificate", Regexp: `failed to verify client certificate: x509: certificate signed by unknown authority`, Cause: "client-cert-wrong-issuer", Client: "go", Weight: exact},
@@ -381,13 +383,17 @@ var httpStatusCauses = []struct {
 	{"504", "server-error"},
 }
 
-func init() {
+var httpVersions = []string{"http/1.0 ", "http/1.1 ", "http/2 ", "http/2.0 ", "http/3 "}
+
+func statusLineRecognisers() []Recogniser {
+	var rows []Recogniser
 	for _, s := range httpStatusCauses {
-		for _, v := range []string{"http/1.0 ", "http/1.1 ", "http/2 ", "http/2.0 ", "http/3 "} {
-			recognisers = append(recognisers, Recogniser{
+		for _, v := range httpVersions {
+			rows = append(rows, Recogniser{
 				Pattern: v + s.code, Regexp: `http/[0-9.]+ ` + s.code + `\b`,
 				Cause: s.cause, Client: "http", Weight: generic,
 			})
 		}
 	}
+	return rows
 }

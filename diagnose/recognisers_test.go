@@ -333,11 +333,11 @@ var recogniserSamples = []struct {
 func rowsHit(line string) []int {
 	var hit []int
 	lower := strings.ToLower(line)
-	explainRules.patterns.each([]byte(line), func(p int32, _ int) {
-		if int(p) >= len(explainRules.rows) {
+	explainRules().patterns.each([]byte(line), func(p int32, _ int) {
+		if int(p) >= len(explainRules().rows) {
 			return
 		}
-		r := explainRules.rows[p]
+		r := explainRules().rows[p]
 		if r.re == nil || r.re.MatchString(lower) {
 			hit = append(hit, int(p))
 		}
@@ -377,7 +377,7 @@ func TestRecogniserSamples(t *testing.T) {
 // Every row of the table must fire on some sample or corpus text, so a row
 // that can never match (a typo in its pattern) is caught.
 func TestEveryRecogniserIsExercised(t *testing.T) {
-	used := make([]bool, len(explainRules.rows))
+	used := make([]bool, len(explainRules().rows))
 	mark := func(text string) {
 		for _, line := range strings.Split(text, "\n") {
 			for _, i := range rowsHit(line) {
@@ -388,6 +388,9 @@ func TestEveryRecogniserIsExercised(t *testing.T) {
 	for _, s := range recogniserSamples {
 		mark(s.line)
 	}
+	for line := range statusLines() {
+		mark(line)
+	}
 	corpus, err := loadCorpus()
 	if err != nil {
 		t.Fatal(err)
@@ -397,8 +400,34 @@ func TestEveryRecogniserIsExercised(t *testing.T) {
 	}
 	for i, u := range used {
 		if !u {
-			r := explainRules.rows[i]
+			r := explainRules().rows[i]
 			t.Errorf("recogniser %q (regexp %q) → %s never matches a sample or corpus entry", r.Pattern, r.Regexp, r.Cause)
+		}
+	}
+}
+
+// statusLines are status lines of every HTTP version for every status
+// with a cause, as curl -v prints them.
+func statusLines() map[string]string {
+	lines := map[string]string{}
+	for _, s := range httpStatusCauses {
+		for _, v := range []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0", "HTTP/3"} {
+			lines["< "+v+" "+s.code+" "] = s.cause
+		}
+	}
+	return lines
+}
+
+func TestHTTPStatusLines(t *testing.T) {
+	for line, want := range statusLines() {
+		if got := matchIDs(Explain(line)); len(got) != 1 || got[0] != want {
+			t.Errorf("%q: got %v, want %s", line, got, want)
+		}
+	}
+	// A status code elsewhere in a line is not a status line.
+	for _, line := range []string{`10.0.0.1 "GET /x HTTP/1.1" 404 12`, "HTTP/1.1 4030 ok", "took 403 ms"} {
+		if got := matchIDs(Explain(line)); got != nil {
+			t.Errorf("%q: got %v, want nothing", line, got)
 		}
 	}
 }
