@@ -316,7 +316,8 @@ var messageRecognisers = []Recogniser{
 
 	// --- HMPPS Integration API 403 bodies.
 	{Pattern: "no consumer authorisation config found", Cause: "client-cert-rejected", Client: "hmpps", Weight: exact},
-	{Pattern: "unable to authorise", Cause: "api-key-wrong-role", Client: "hmpps", Weight: exact},
+	// The consumer (the certificate's CN) is known but not allowed this path.
+	{Pattern: "unable to authorise", Cause: "client-cert-rejected", Client: "hmpps", Weight: exact},
 	{Pattern: "has been revoked", Regexp: `certificate with serial number \S+ has been revoked`, Cause: "client-cert-revoked", Client: "hmpps", Weight: exact},
 	{Pattern: "access suspended", Cause: "api-key-rejected", Client: "hmpps", Weight: exact},
 
