@@ -222,7 +222,11 @@ func (p *PKI) issueServer(hosts []string, notBefore, notAfter time.Time, ca *x50
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	if ca == nil { // self-signed
+	if ca == nil {
+		// Self-signed, the way `openssl req -x509` makes one: CA:TRUE, so
+		// it is its own issuer by every client's rules.
+		tmpl.IsCA = true
+		tmpl.KeyUsage |= x509.KeyUsageCertSign
 		ca, caKey = tmpl, key
 	}
 	cert, err := createCert(tmpl, ca, key.Public(), caKey)
