@@ -236,8 +236,17 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		bad("Non-unique 'jti' claim in client_assertion JWT")
 		return
 	}
+	token := randomHex(16)
+	s.tokenMu.Lock()
+	for t, until := range s.tokens {
+		if now.After(until) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[token] = now.Add(tokenLifetime * time.Second)
+	s.tokenMu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{
-		"access_token": randomBase64(21),
+		"access_token": token,
 		"expires_in":   strconv.Itoa(tokenLifetime),
 		"token_type":   "Bearer",
 		"issued_at":    strconv.FormatInt(now.UnixMilli(), 10),
@@ -294,4 +303,38 @@ func (s *Server) registeredJWKS() (*jose.JSONWebKeySet, error) {
 		return nil, err
 	}
 	return &set, nil
+}
+
+// HelloPath is the APIM-like application-restricted endpoint (as NHS's
+// Hello World API): it needs a bearer token from the token endpoint.
+const HelloPath = "/hello-world/hello/application"
+
+// apimHandler serves the APIM-like API: server TLS only, like NHS API
+// Management, authenticated by signed JWT and bearer tokens.
+func (s *Server) apimHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(TokenPath, onlyMethod("POST", s.oauthToken))
+	mux.HandleFunc(HelloPath, onlyMethod("GET", s.hello))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	})
+	return s.logged("apim ", mux)
+}
+
+func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"issue": []map[string]string{{"severity": "error", "code": "forbidden", "diagnostics": "Missing Authorization header"}}})
+		return
+	}
+	s.tokenMu.Lock()
+	until, known := s.tokens[token]
+	s.tokenMu.Unlock()
+	if !known || s.cfg.Now().After(until) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"issue": []map[string]string{{"severity": "error", "code": "forbidden", "diagnostics": "Invalid access token"}}})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Hello Application!"})
 }

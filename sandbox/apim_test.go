@@ -181,3 +181,55 @@ func TestRegisterJWKSRefusals(t *testing.T) {
 		t.Errorf("kids after re-registering a: %v %v", kids, err)
 	}
 }
+
+// The APIM-like API on its own port needs no client certificate, like NHS
+// API Management: signed JWT in, bearer token out, token accepted by the
+// application-restricted endpoint.
+func TestAPIMListenerWithoutClientCertificate(t *testing.T) {
+	s := start(t, "server-cert-expired") // practice modes leave it alone
+	if _, err := RegisterJWKS(s.cfg.Dir, publicJWKS(t, testRSAKey, "test-1")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.tlsConfig(t)
+	cfg.Certificates = nil
+	c := s.client(t, cfg)
+	base := "https://" + s.APIMAddr()
+	a := s.assertion(t, func(a *assertion) { a.claims["aud"] = base + TokenPath })
+	resp, err := c.PostForm(base+TokenPath, tokenForm(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]string
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || tok["access_token"] == "" {
+		t.Fatalf("token from the APIM port: %d %v", resp.StatusCode, tok)
+	}
+	for _, tc := range []struct {
+		auth   string
+		status int
+	}{
+		{"Bearer " + tok["access_token"], 200},
+		{"", 401},
+		{"Bearer not-a-token", 401},
+	} {
+		req, _ := http.NewRequest("GET", base+HelloPath, nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || (tc.status == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer")) {
+			t.Errorf("hello with %q: %d %v", strings.Fields(tc.auth + " x")[0], resp.StatusCode, resp.Header)
+		}
+	}
+	if strings.Contains(s.log.String(), tok["access_token"]) {
+		t.Error("the log shows an access token")
+	}
+	if !strings.Contains(s.log.String(), "apim POST /oauth2/token 200 cn=-") {
+		t.Errorf("APIM requests are not logged:\n%s", s.log.String())
+	}
+}

@@ -131,7 +131,7 @@ func freeAddr(t *testing.T) string {
 func (e *e2e) startSandbox(t *testing.T, args ...string) *runningSandbox {
 	t.Helper()
 	s := &runningSandbox{addr: freeAddr(t), stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr}, args...)...)
+	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr, "--apim-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Env = e.env()
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {

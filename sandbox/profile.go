@@ -18,8 +18,13 @@ func (s *Server) StatusURL() string {
 
 // BaseURL is https://localhost:PORT (or the listen host when it is not
 // 127.0.0.1).
-func (s *Server) BaseURL() string {
-	host, port, _ := net.SplitHostPort(s.Addr())
+func (s *Server) BaseURL() string { return baseURL(s.Addr()) }
+
+// APIMBaseURL is the base URL of the APIM-like token API.
+func (s *Server) APIMBaseURL() string { return baseURL(s.APIMAddr()) }
+
+func baseURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
 	if host == "127.0.0.1" || host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}

@@ -324,7 +324,7 @@ func TestListenAddressChecks(t *testing.T) {
 		{"127.0.0.1", false, false},
 		{"127.0.0.1:http", false, false},
 	} {
-		_, err := checkAddr(tc.addr, tc.remote)
+		_, err := checkAddr("--addr", tc.addr, tc.remote)
 		var ae *AddrError
 		if tc.ok != (err == nil) || (err != nil && !errors.As(err, &ae)) {
 			t.Errorf("checkAddr(%q, remote=%v) = %v", tc.addr, tc.remote, err)

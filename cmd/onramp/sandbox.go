@@ -24,6 +24,7 @@ var sandboxKeyring = func() keystore.Keyring { return keystore.OSKeyring{} }
 type sandboxOptions struct {
 	io          *iostreams.IO
 	addr        string
+	apimAddr    string
 	brk         string
 	allowRemote bool
 }
@@ -55,6 +56,7 @@ see what onramp says about it; --break list names the modes.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.addr, "addr", sandbox.DefaultAddr, "listen address (loopback only)")
+	cmd.Flags().StringVar(&opts.apimAddr, "apim-addr", "", "listen address of the APIM-like token API, which needs no client certificate (default: the port after --addr's)")
 	cmd.Flags().StringVar(&opts.brk, "break", "", "practice mode: fail with this cause id (\"list\" names them)")
 	cmd.Flags().BoolVar(&opts.allowRemote, "allow-remote", false, "allow a listen address other machines can reach")
 	cmd.AddCommand(newSandboxSignCmd(io), newSandboxRegisterJWKSCmd(io), newSandboxResetCmd(io))
@@ -65,6 +67,7 @@ func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
 	srv, err := sandbox.New(sandbox.Config{
 		Addr:        opts.addr,
+		APIMAddr:    opts.apimAddr,
 		AllowRemote: opts.allowRemote,
 		Break:       opts.brk,
 		Keyring:     sandboxKeyring(),
@@ -127,17 +130,26 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 	default:
 		fmt.Fprintf(w, "  profile:              %q is ready\n", sandbox.ProfileName)
 	}
-	fmt.Fprintf(w, `Endpoints:
-  GET  %-30s DCS-like status
-  GET  /v1/persons/{id}/risks/scores HMPPS-like person record
-  POST /token                        HMPPS-like temporary credentials
-  POST %-30s APIM-like signed-JWT token (onramp sandbox register-jwks FILE first)
-  GET  /v1/versionInfo               Securosys-like, key %s
-  POST /v1/sign                      Securosys-like, key %s
-Try next:
-  onramp diagnose --profile sandbox
-Press ctrl+c to stop.
-`, sandbox.StatusPath, sandbox.TokenPath, sandbox.ServiceKeyName, sandbox.OperationKeyName)
+	type endpoint struct{ method, path, what string }
+	list := func(eps []endpoint) {
+		for _, e := range eps {
+			fmt.Fprintf(w, "  %-4s %-31s %s\n", e.method, e.path, e.what)
+		}
+	}
+	fmt.Fprintln(w, "Endpoints:")
+	list([]endpoint{
+		{"GET", sandbox.StatusPath, "DCS-like status"},
+		{"GET", "/v1/persons/{id}/risks/scores", "HMPPS-like person record"},
+		{"POST", "/token", "HMPPS-like temporary credentials"},
+		{"GET", "/v1/versionInfo", "Securosys-like, key " + sandbox.ServiceKeyName},
+		{"POST", "/v1/sign", "Securosys-like, key " + sandbox.OperationKeyName},
+	})
+	fmt.Fprintf(w, "APIM-like API on %s (server TLS only, like NHS API Management):\n", srv.APIMBaseURL())
+	list([]endpoint{
+		{"POST", sandbox.TokenPath, "signed JWT: iss = sub = the API key, aud = this URL (onramp sandbox register-jwks FILE first)"},
+		{"GET", sandbox.HelloPath, "needs the bearer token"},
+	})
+	fmt.Fprint(w, "Try next:\n  onramp diagnose --profile sandbox\nPress ctrl+c to stop.\n")
 }
 
 func newSandboxSignCmd(io *iostreams.IO) *cobra.Command {
@@ -237,7 +249,7 @@ developer portal. A running sandbox picks them up at once.`,
 				return failedErrorf("register-jwks: %v", err)
 			}
 			fmt.Fprintf(io.ErrOut, "registered; the sandbox now knows kid %s\n", strings.Join(kids, ", "))
-			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (keyring %s/%s), aud = https://localhost:PORT%s\n",
+			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (keyring %s/%s), aud = the token URL, https://localhost:8444%s by default\n",
 				sandbox.ProfileName, sandbox.APIKeyName, sandbox.TokenPath)
 			return nil
 		},
