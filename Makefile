@@ -34,10 +34,13 @@ bench: build
 	@for b in bench/*.sh; do echo "== $$b"; ONRAMP_BIN=$(CURDIR)/$(BIN) bash $$b || exit 1; done
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+STATICCHECK ?= $(shell command -v staticcheck || echo $$($(GO) env GOPATH)/bin/staticcheck)
+
 lint:
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	staticcheck ./...
+	$(STATICCHECK) ./...
 
 # A short run of every fuzz target.
 FUZZTIME ?= 10s

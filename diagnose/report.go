@@ -78,6 +78,23 @@ type Report struct {
 	// HTTPStatus is the status code of the API call, 0 when none was made.
 	HTTPStatus int       `json:"http_status,omitempty"`
 	Started    time.Time `json:"started"`
+	// Request says what was sent, without secret values, so a report can
+	// show the equivalent curl command.
+	Request *RequestInfo `json:"request,omitempty"`
+}
+
+// RequestInfo describes the request of a diagnosis without any secret:
+// header names only, file paths, whether a key or token was sent.
+type RequestInfo struct {
+	Method       string   `json:"method"`
+	CertFile     string   `json:"cert,omitempty"`
+	KeyFile      string   `json:"key,omitempty"`
+	CACertFile   string   `json:"cacert,omitempty"`
+	KeyEncrypted bool     `json:"key_encrypted,omitempty"`
+	APIKeyHeader string   `json:"api_key_header,omitempty"` // set when a key is sent
+	Bearer       bool     `json:"bearer,omitempty"`
+	HeaderNames  []string `json:"header_names,omitempty"`
+	Resolve      []string `json:"resolve,omitempty"` // HOST:PORT:ADDR
 }
 
 // EventKind says what an Event reports.
@@ -124,6 +141,11 @@ type Options struct {
 	// ExpectJSON, when set, is the JSON the response body must contain (the
 	// documented answer of a status endpoint).
 	ExpectJSON string
+
+	// Findings are problems found before Run, e.g. a keyring that did not
+	// answer for the profile's API key; the local step reports them with
+	// its own, and each fails it.
+	Findings []Finding
 
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.

@@ -60,6 +60,10 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 			os.Remove(tmp.Name())
 		} else if errors.Is(err, os.ErrExist) {
 			err = fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		} else if _, serr := os.Lstat(path); errors.Is(serr, os.ErrNotExist) {
+			// Some filesystems (FAT, some network and FUSE mounts) have no
+			// hard links: fall back to a rename after checking again.
+			err = os.Rename(tmp.Name(), path)
 		}
 	}
 	if err != nil {

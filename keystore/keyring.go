@@ -37,6 +37,9 @@ type KeyringError struct {
 	Op   string
 	Item string // PROFILE/NAME
 	Err  error
+	// Fix is what to do about it on this machine (empty when the catalog's
+	// fix says it all).
+	Fix string
 }
 
 func (e *KeyringError) Error() string {
@@ -84,18 +87,22 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 		return r.v, nil
 	case <-time.After(k.timeout()):
 		return "", &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
-			Err: fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, k.timeout())}
+			Err: fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, k.timeout()),
+			Fix: UnavailableFix()}
 	}
 }
 
 func mapKeyringError(op, item string, err error) error {
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
-		return &KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: ErrSecretMissing}
+		return &KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: ErrSecretMissing,
+			Fix: missingFix(item)}
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge}
+		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge,
+			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
-	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item, Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err)}
+	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
+		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: UnavailableFix()}
 }
 
 func (k OSKeyring) Get(profile, name string) (string, error) {

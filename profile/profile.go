@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,17 +131,176 @@ func Load(name string) (*Profile, error) {
 	return p, nil
 }
 
-// Parse decodes a profile file strictly: unknown fields are errors.
+// Parse decodes a profile file strictly: unknown fields are errors, and
+// every error names the file, the line and the field.
 func Parse(path string, data []byte) (*Profile, error) {
 	var p Profile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-		return nil, fmt.Errorf("%s: %s", path, msg)
+		return nil, describeParseError(path, data, err)
 	}
 	return &p, nil
+}
+
+var (
+	unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
+	lineRe         = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// describeParseError turns yaml.v3's messages into FILE:LINE: messages
+// that name the field, with a suggestion for a misspelt one.
+func describeParseError(path string, data []byte, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := lineRe.FindStringSubmatch(msg); m != nil {
+			return fmt.Errorf("%s:%s: %s (the file is not valid YAML)", path, m[1], m[2])
+		}
+		// Errors from a field's own decoder (a time that does not parse)
+		// carry no line: find the field by decoding each one alone.
+		if line, field := locateFieldError(data); line > 0 {
+			return fmt.Errorf("%s:%d: field %q: %s", path, line, field, msg)
+		}
+		return fmt.Errorf("%s: %s", path, msg)
+	}
+	keys := keysByLine(data)
+	var lines []string
+	for _, e := range te.Errors {
+		if m := unknownFieldRe.FindStringSubmatch(e); m != nil {
+			msg := fmt.Sprintf("%s:%s: unknown field %q", path, m[1], m[2])
+			if s := closestField(m[2]); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += " (known fields: " + strings.Join(fieldNames(), ", ") + ")"
+			}
+			lines = append(lines, msg)
+			continue
+		}
+		if m := lineRe.FindStringSubmatch(e); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if k := keys[n]; k != "" {
+				lines = append(lines, fmt.Sprintf("%s:%d: field %q: %s", path, n, k, m[2]))
+			} else {
+				lines = append(lines, fmt.Sprintf("%s:%d: %s", path, n, m[2]))
+			}
+			continue
+		}
+		lines = append(lines, path+": "+e)
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// keysByLine maps each line to the dotted path of the mapping key on it, so
+// a type error at a line can name its field.
+func keysByLine(data []byte) map[int]string {
+	var root yaml.Node
+	keys := map[int]string{}
+	if yaml.Unmarshal(data, &root) != nil {
+		return keys
+	}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				name := prefix + k.Value
+				// The outermost key on a line names it: `auth: {a: b}` is auth.
+				if _, ok := keys[k.Line]; !ok {
+					keys[k.Line] = name
+				}
+				if v.Line != k.Line || v.Kind == yaml.ScalarNode {
+					if _, ok := keys[v.Line]; !ok {
+						keys[v.Line] = name
+					}
+				}
+				walk(v, name+".")
+			}
+		}
+	}
+	walk(&root, "")
+	return keys
+}
+
+// locateFieldError decodes each top-level field (and each entry of a
+// mapping field) on its own and returns the line and name of the first
+// that fails.
+func locateFieldError(data []byte) (int, string) {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return 0, ""
+	}
+	fails := func(k, v *yaml.Node) bool {
+		doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}
+		var p Profile
+		return doc.Decode(&p) != nil
+	}
+	top := root.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		k, v := top[i], top[i+1]
+		if !fails(k, v) {
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				sub := &yaml.Node{Kind: yaml.MappingNode, Content: v.Content[j : j+2]}
+				if fails(k, sub) {
+					return v.Content[j].Line, k.Value + "." + v.Content[j].Value
+				}
+			}
+		}
+		return k.Line, k.Value
+	}
+	return 0, ""
+}
+
+// fieldNames are the top-level keys a profile file may have.
+func fieldNames() []string {
+	t := reflect.TypeOf(Profile{})
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag != "" && tag != "-" {
+			names = append(names, tag)
+		}
+	}
+	return names
+}
+
+// closestField suggests the known field a typo most likely meant.
+func closestField(typo string) string {
+	best, bestD := "", 3
+	for _, f := range fieldNames() {
+		if d := editDistance(strings.ToLower(typo), f); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // Save writes the profile atomically, 0600.
@@ -191,4 +352,67 @@ func List() ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// LoadLoose reads the named profile ignoring unknown fields: for removing
+// a hand-edited profile that Load refuses, without losing its secrets' names.
+func LoadLoose(name string) (*Profile, error) {
+	path, err := Path(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p Profile
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return nil, describeParseError(path, data, err)
+	}
+	p.Name = name
+	return &p, nil
+}
+
+// LoadOrNew loads the named profile, or returns a new one with only its
+// name when none is saved yet (created is then true).
+func LoadOrNew(name string) (p *Profile, created bool, err error) {
+	p, err = Load(name)
+	if errors.Is(err, ErrNotFound) {
+		return &Profile{Name: name}, true, nil
+	}
+	return p, false, err
+}
+
+// ValidateSecretName rejects secret names that would confuse the keyring
+// account PROFILE/NAME.
+func ValidateSecretName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("invalid secret name %q: use letters, digits, '.', '_' or '-' (at most 64), e.g. api-key", name)
+	}
+	return nil
+}
+
+// RecordSecret notes that the named secret was stored at t (never its value).
+func (p *Profile) RecordSecret(name string, t time.Time) {
+	if p.Secrets == nil {
+		p.Secrets = map[string]time.Time{}
+	}
+	p.Secrets[name] = t.UTC().Truncate(time.Second)
+}
+
+// ForgetSecret removes the named secret's record; it reports whether there was one.
+func (p *Profile) ForgetSecret(name string) bool {
+	_, ok := p.Secrets[name]
+	delete(p.Secrets, name)
+	return ok
+}
+
+// SecretNames lists the recorded secrets, sorted.
+func (p *Profile) SecretNames() []string {
+	names := make([]string, 0, len(p.Secrets))
+	for n := range p.Secrets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -13,8 +13,11 @@ owned() {
 }
 
 if [ "${ONRAMP_INNER_SECRET_SERVICE:-}" = 1 ]; then
-  export HOME="${ONRAMP_TEST_HOME:-$HOME}"
-  echo -n "onramp-test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  unset ONRAMP_INNER_SECRET_SERVICE
+  # Only the daemon gets the private HOME: the command keeps the user's, so
+  # Go's module and build caches (under HOME by default) are reused.
+  echo -n "onramp-test-password" | HOME="$ONRAMP_TEST_HOME" XDG_DATA_HOME="$ONRAMP_TEST_HOME/.local/share" \
+    XDG_RUNTIME_DIR="$ONRAMP_TEST_HOME/run" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   for _ in $(seq 1 100); do owned && break; sleep 0.05; done
   if ! owned; then echo "with-secret-service: org.freedesktop.secrets never appeared on the bus" >&2; exit 1; fi
   export ONRAMP_TEST_SECRET_SERVICE=1
@@ -32,9 +35,12 @@ for tool in dbus-run-session gnome-keyring-daemon dbus-send; do
     exit 1
   fi
 done
-# A private HOME keeps the throwaway keyring away from the user's own.
+# A private HOME keeps the throwaway keyring away from the user's own
+# (XDG_DATA_HOME is where gnome-keyring keeps its keyrings, XDG_RUNTIME_DIR
+# its control socket).
 ONRAMP_TEST_HOME=$(mktemp -d)
+mkdir -m 0700 "$ONRAMP_TEST_HOME/run"
 trap 'rm -rf "$ONRAMP_TEST_HOME"' EXIT
 export ONRAMP_TEST_HOME ONRAMP_INNER_SECRET_SERVICE=1
-# XDG_DATA_HOME is where gnome-keyring keeps its keyrings.
-XDG_DATA_HOME="$ONRAMP_TEST_HOME/.local/share" dbus-run-session -- "$0" "$@"
+# Not exec: the trap removes the throwaway keyring afterwards.
+dbus-run-session -- "$0" "$@"

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+func init() { register(newDiagnoseCmd) }
+
+// diagnoseFlags are the command line's values before validation.
+type diagnoseFlags struct {
+	profile      string
+	cert, key    string
+	keyPassEnv   string
+	cacert       string
+	apiKeyEnv    string
+	apiKeyHeader string
+	headers      []string
+	method       string
+	resolve      []string
+	timeout      time.Duration
+	json         bool
+	report       string
+	expectJSON   string
+}
+
+// keyringForDiagnose is the keyring a --profile run reads; tests replace it.
+var keyringForDiagnose keystore.Keyring = keystore.OSKeyring{}
+
+func newDiagnoseCmd(io *iostreams.IO) *cobra.Command {
+	f := &diagnoseFlags{}
+	cmd := &cobra.Command{
+		Use:   "diagnose [URL]",
+		Short: "Run the connectivity checks and name the cause of a failure",
+		Long: `Checks a connection step by step: local material (certificate, key, CA
+bundle, API key), DNS, TCP, the TLS handshake (mutual TLS included), the
+HTTP call with the API key, and optionally the body of a status endpoint.
+Every failure names a cause from the catalog (onramp explain --id ID).
+
+Secrets are never flag values: --api-key-env and --key-pass-env name
+environment variables; with --profile they come from the OS keyring.`,
+		Example: `  onramp diagnose https://api.example.com/status --cert client.crt --key client.key \
+      --cacert ca-bundle.pem --api-key-env API_KEY
+  onramp diagnose --profile dcs --report report.md
+  onramp diagnose https://api.example.com/ --resolve api.example.com:443:10.0.0.5 --json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			urlArg := ""
+			if len(args) == 1 {
+				urlArg = args[0]
+			}
+			opts, prof, err := f.options(cmd, urlArg)
+			if err != nil {
+				return err
+			}
+			return runDiagnose(cmd, io, f, opts, prof)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "take URL, files and secrets from a saved profile")
+	fl.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM or DER; may include the chain)")
+	fl.StringVar(&f.key, "key", "", "client private key `FILE` (PEM or DER, PKCS#1/PKCS#8/SEC1)")
+	fl.StringVar(&f.keyPassEnv, "key-pass-env", "", "environment `VAR` holding the key's passphrase")
+	fl.StringVar(&f.cacert, "cacert", "", "CA bundle `FILE` the server's certificate must chain to")
+	fl.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment `VAR` holding the API key")
+	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
+	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request header 'Name: value' (the value is redacted in all output)")
+	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "`HOST:PORT:ADDR`: connect to ADDR for HOST:PORT, keep HOST for SNI and checks (repeatable)")
+	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
+	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
+	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
+	fl.StringVar(&f.expectJSON, "expect-json", "", "`JSON` the response body must contain, e.g. '{\"available\":true}'")
+	return cmd
+}
+
+// options validates the flags (and the profile) into diagnose.Options.
+// Every mistake is a usage error naming the flag.
+func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Options, *profile.Profile, error) {
+	o := diagnose.Options{Headers: http.Header{}}
+	changed := cmd.Flags().Changed
+	var prof *profile.Profile
+	if f.profile != "" {
+		p, err := profile.Load(f.profile)
+		if err != nil {
+			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
+		}
+		prof = p
+		o.URL = p.URL
+		if p.StatusPath != "" && urlArg == "" {
+			o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
+		}
+		o.CertFile, o.KeyFile, o.CACertFile = p.Cert, p.Key, p.CACert
+		o.APIKeyHeader, o.ExpectJSON = p.APIKeyHeader, p.ExpectJSON
+		for _, r := range p.Resolve {
+			f.resolve = append([]string{r}, f.resolve...) // flags come last and win
+		}
+	}
+	if urlArg != "" {
+		o.URL = urlArg
+	}
+	if o.URL == "" {
+		return o, nil, usageErrorf("no URL: give one (onramp diagnose https://host/path) or --profile NAME")
+	}
+	if _, err := diagnose.ParseTarget(o.URL); err != nil {
+		return o, nil, usageErrorf("%v", err)
+	}
+	if changed("cert") {
+		o.CertFile = f.cert
+	}
+	if changed("key") {
+		o.KeyFile = f.key
+	}
+	if changed("cacert") {
+		o.CACertFile = f.cacert
+	}
+	if o.KeyFile != "" && o.CertFile == "" {
+		return o, nil, usageErrorf("--key given without --cert: give the client certificate too")
+	}
+	if changed("api-key-header") {
+		if strings.TrimSpace(f.apiKeyHeader) == "" || strings.ContainsAny(f.apiKeyHeader, ": \t\r\n") {
+			return o, nil, usageErrorf("--api-key-header %q is not a header name", f.apiKeyHeader)
+		}
+		o.APIKeyHeader = f.apiKeyHeader
+	}
+	if changed("expect-json") {
+		o.ExpectJSON = f.expectJSON
+	}
+	if o.ExpectJSON != "" && !json.Valid([]byte(o.ExpectJSON)) {
+		return o, nil, usageErrorf("--expect-json %q is not valid JSON", o.ExpectJSON)
+	}
+	if f.method != "" {
+		m := strings.ToUpper(f.method)
+		if strings.ContainsAny(m, " \t\r\n:/") {
+			return o, nil, usageErrorf("-X/--request %q is not an HTTP method", f.method)
+		}
+		o.Method = m
+	}
+	for _, h := range f.headers {
+		name, val, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return o, nil, usageErrorf("-H/--header wants 'Name: value', got a header without a name (value not shown)")
+		}
+		o.Headers.Add(name, strings.TrimSpace(val))
+	}
+	if len(o.Headers) == 0 {
+		o.Headers = nil
+	}
+	for _, r := range f.resolve {
+		hp, addr, err := diagnose.ParseResolve(r)
+		if err != nil {
+			return o, nil, usageErrorf("%v", err)
+		}
+		if o.Resolve == nil {
+			o.Resolve = map[string]string{}
+		}
+		o.Resolve[hp] = addr
+	}
+	if f.timeout <= 0 {
+		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
+	}
+	o.Timeout = f.timeout
+
+	if f.apiKeyEnv != "" {
+		v, err := fromEnv("--api-key-env", f.apiKeyEnv)
+		if err != nil {
+			return o, nil, err
+		}
+		o.APIKey = v
+	}
+	if f.keyPassEnv != "" {
+		v, err := fromEnv("--key-pass-env", f.keyPassEnv)
+		if err != nil {
+			return o, nil, err
+		}
+		o.KeyPass = []byte(v)
+	}
+	if prof != nil {
+		profileSecrets(prof, &o, f.apiKeyEnv == "", f.keyPassEnv == "")
+	}
+	return o, prof, nil
+}
+
+// fromEnv reads a secret from the environment variable a flag names.
+func fromEnv(flag, name string) (string, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return "", usageErrorf("%s %s: the environment variable %s is not set", flag, name, name)
+	}
+	if v == "" {
+		return "", usageErrorf("%s %s: the environment variable %s is empty", flag, name, name)
+	}
+	return v, nil
+}
+
+// profileSecrets reads a profile's API key and key passphrase from the
+// keyring. A keyring failure is a finding of the local step, not a crash.
+func profileSecrets(p *profile.Profile, o *diagnose.Options, wantKey, wantPass bool) {
+	usesKey := p.APIKeySecret != "" || hasAuth(p, "api-key")
+	if wantKey && (usesKey || len(p.Auth) == 0) {
+		name := p.APIKeySecret
+		if name == "" {
+			name = "api-key"
+		}
+		v, err := keyringForDiagnose.Get(p.Name, name)
+		switch {
+		case err == nil:
+			o.APIKey = v
+		case usesKey:
+			o.Findings = append(o.Findings, keyringFinding(err))
+		}
+		o.APIKeyRequired = usesKey
+	}
+	if wantPass && p.KeyPassSecret != "" {
+		v, err := keyringForDiagnose.Get(p.Name, p.KeyPassSecret)
+		if err != nil {
+			o.Findings = append(o.Findings, keyringFinding(err))
+		} else {
+			o.KeyPass = []byte(v)
+		}
+	}
+}
+
+func keyringFinding(err error) diagnose.Finding {
+	c, ok := diagnose.CauseOf(err)
+	if !ok {
+		c = diagnose.MustCause("keyring-unavailable")
+	}
+	return diagnose.Finding{Cause: c, Detail: err.Error()}
+}
+
+func hasAuth(p *profile.Profile, method string) bool {
+	for _, a := range p.Auth {
+		if a == method {
+			return true
+		}
+	}
+	return false
+}
+
+func runDiagnose(cmd *cobra.Command, io *iostreams.IO, f *diagnoseFlags, opts diagnose.Options, prof *profile.Profile) error {
+	var progress func(diagnose.Event)
+	if io.IsStderrTTY() {
+		// One transient line on stderr, rewritten as each step runs, so the
+		// report on stdout is not printed twice on a terminal.
+		progress = func(e diagnose.Event) {
+			if e.Kind == diagnose.StepStarted {
+				fmt.Fprintf(io.ErrOut, "\r\x1b[K… %s", e.Step.Name)
+			} else {
+				fmt.Fprint(io.ErrOut, "\r\x1b[K")
+			}
+		}
+	}
+	rep := diagnose.Run(cmd.Context(), opts, progress)
+	if f.json {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return failedErrorf("writing the report: %v", err)
+		}
+	} else {
+		diagnose.RenderText(io.Out, rep, io.ColorEnabled())
+	}
+	if f.report != "" {
+		var b bytes.Buffer
+		diagnose.RenderMarkdown(&b, rep, Version())
+		if err := os.WriteFile(f.report, b.Bytes(), 0o644); err != nil {
+			return failedErrorf("--report %s: %v", f.report, errors.Unwrap(err))
+		}
+		if !f.json {
+			fmt.Fprintf(io.ErrOut, "Report written to %s\n", f.report)
+		}
+	}
+	if prof != nil {
+		prof.LastCheck = &profile.Check{At: rep.Started.UTC(), OK: rep.OK}
+		if rep.Cause != nil {
+			prof.LastCheck.CauseID = rep.Cause.ID
+		}
+		if err := profile.Save(prof); err != nil {
+			fmt.Fprintf(io.ErrOut, "onramp: could not record the check in profile %s: %v\n", prof.Name, err)
+		}
+	}
+	if !rep.OK {
+		return errDiagnosed
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/iostreams"
+)
+
+func init() { register(newExplainCmd) }
+
+type explainOptions struct {
+	file string
+	id   string
+	list bool
+	json bool
+}
+
+func newExplainCmd(io *iostreams.IO) *cobra.Command {
+	opts := &explainOptions{}
+	cmd := &cobra.Command{
+		Use:   "explain [TEXT | -]",
+		Short: "Map an error message or a whole log to its cause and fix",
+		Long: `explain reads error text (a curl line from a ticket, a Java stack trace, an
+nginx error page, a whole log) and names the causes it recognises, most
+likely first, with the fix and the line each came from.
+
+The text comes from the arguments, from stdin ("-", or a pipe), or from a
+file (--file). --id prints one cause from the catalog; --list shows them all.`,
+		Example: `  onramp explain 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
+  kubectl logs my-pod | onramp explain
+  onramp explain --file app.log --json
+  onramp explain --id client-cert-not-sent`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExplain(io, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.file, "file", "", "read the text from `LOG` (a file of any size)")
+	f.StringVar(&opts.id, "id", "", "print the title, meaning and fix of cause `ID`")
+	f.BoolVar(&opts.list, "list", false, "list every cause id with its title")
+	f.BoolVar(&opts.json, "json", false, "machine-readable output on stdout")
+	return cmd
+}
+
+func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
+	stdin := len(args) == 1 && args[0] == "-"
+	switch {
+	case opts.id != "" && (len(args) > 0 || opts.file != "" || opts.list):
+		return usageErrorf("--id takes no text, --file or --list")
+	case opts.list && (len(args) > 0 || opts.file != ""):
+		return usageErrorf("--list takes no text or --file")
+	case opts.file != "" && len(args) > 0:
+		return usageErrorf("give the text either as arguments or with --file, not both")
+	}
+	if opts.id != "" {
+		return explainID(io, opts.id, opts.json)
+	}
+	if opts.list {
+		return explainList(io, opts.json)
+	}
+
+	var matches []diagnose.Match
+	var err error
+	switch {
+	case opts.file != "":
+		f, ferr := os.Open(opts.file)
+		if ferr != nil {
+			return usageErrorf("--file: %v", ferr)
+		}
+		defer f.Close()
+		matches, err = diagnose.ExplainReader(f)
+		if err != nil {
+			return usageErrorf("--file %s: %v", opts.file, err)
+		}
+	case stdin || (len(args) == 0 && !io.IsStdinTTY()):
+		matches, err = diagnose.ExplainReader(io.In)
+		if err != nil {
+			return usageErrorf("reading stdin: %v", err)
+		}
+	case len(args) == 0:
+		return usageErrorf("give the error text as an argument, \"-\" to read stdin, or --file LOG\nRun 'onramp explain --help' for usage.")
+	default:
+		matches = diagnose.Explain(strings.Join(args, " "))
+	}
+
+	if opts.json {
+		if err := writeExplainJSON(io.Out, matches); err != nil {
+			return err
+		}
+		if len(matches) == 0 {
+			return errDiagnosed
+		}
+		return nil
+	}
+	if len(matches) == 0 {
+		return failedErrorf("not recognised: no known error message in the text.\n" +
+			"To find the cause by testing the connection itself, run:\n" +
+			"  onramp diagnose https://HOST/PATH --cert CERT --key KEY --cacert CA")
+	}
+	renderExplain(io, matches)
+	return nil
+}
+
+// explainJSON is the --json shape of ../shared/CONTRACT.md.
+type explainJSON struct {
+	Matches []explainMatchJSON `json:"matches"`
+}
+
+type explainMatchJSON struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Fix      string `json:"fix"`
+	Evidence string `json:"evidence"`
+}
+
+func writeExplainJSON(w io.Writer, matches []diagnose.Match) error {
+	out := explainJSON{Matches: []explainMatchJSON{}}
+	for _, m := range matches {
+		out.Matches = append(out.Matches, explainMatchJSON{ID: m.Cause.ID, Title: m.Cause.Title, Fix: m.Cause.Fix, Evidence: m.Evidence})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func bold(io *iostreams.IO, s string) string {
+	if io.ColorEnabled() {
+		return "\x1b[1m" + s + "\x1b[0m"
+	}
+	return s
+}
+
+func renderExplain(io *iostreams.IO, matches []diagnose.Match) {
+	w := io.Out
+	best := matches[0]
+	fmt.Fprintf(w, "%s  %s\n", bold(io, best.Cause.Title), "["+best.Cause.ID+"]")
+	fmt.Fprintf(w, "  %s\n", best.Cause.Meaning)
+	fmt.Fprintf(w, "  Fix: %s\n", best.Cause.Fix)
+	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
+	if len(matches) > 1 {
+		fmt.Fprintf(w, "\nAlso recognised:\n")
+		for _, m := range matches[1:] {
+			fmt.Fprintf(w, "  %s  %s (%s)\n      %s\n", m.Cause.ID, m.Cause.Title, lineCount(m), m.Evidence)
+		}
+		fmt.Fprintf(w, "For the fix of any of them: onramp explain --id ID\n")
+	}
+	if hint := diagnose.Disambiguate(matches); hint != "" {
+		fmt.Fprintf(w, "\nWhich one? %s\n", hint)
+	}
+}
+
+func lineCount(m diagnose.Match) string {
+	if m.Count > 1 {
+		return fmt.Sprintf("line %d, and %d more lines", m.Line, m.Count-1)
+	}
+	return fmt.Sprintf("line %d", m.Line)
+}
+
+func explainID(io *iostreams.IO, id string, asJSON bool) error {
+	c, ok := diagnose.Lookup(id)
+	if !ok {
+		return usageErrorf("unknown cause id %q; 'onramp explain --list' shows every id", id)
+	}
+	if asJSON {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c)
+	}
+	fmt.Fprintf(io.Out, "%s  [%s]\n  %s\n  Fix: %s\n", bold(io, c.Title), c.ID, c.Meaning, c.Fix)
+	if c.Source != "" {
+		fmt.Fprintf(io.Out, "  Source: %s\n", c.Source)
+	}
+	return nil
+}
+
+func explainList(io *iostreams.IO, asJSON bool) error {
+	causes := diagnose.Causes()
+	if asJSON {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(causes)
+	}
+	width := 0
+	for _, c := range causes {
+		width = max(width, len(c.ID))
+	}
+	for _, c := range causes {
+		fmt.Fprintf(io.Out, "%-*s  %s\n", width, c.ID, c.Title)
+	}
+	return nil
+}

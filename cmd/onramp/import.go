@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+func init() { register(newImportCmd) }
+
+func newImportCmd(io *iostreams.IO) *cobra.Command {
+	var req keystore.ImportRequest
+	var passEnv string
+	cmd := &cobra.Command{
+		Use:   "import --cert FILE [--chain FILE] --key FILE [--cacert FILE] --out DIR [--name NAME]",
+		Short: "Check the certificate a provider sent against its key and CA, and store both",
+		Long: `The step after the provider returns your certificate: checks that it is the
+certificate of your key, allows clientAuth, chains to the CA (with --cacert)
+and how long it is valid; then writes DIR/NAME.crt (certificate, then chain)
+and DIR/NAME.key (0600) atomically. A certificate that does not match the
+key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
+		Example: `  onramp import --cert client.crt --chain intermediate.pem --key keys/client.key --cacert provider-ca.pem --out keys`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, f := range []struct{ flag, v string }{{"--cert", req.CertFile}, {"--key", req.KeyFile}, {"--out", req.Dir}} {
+				if f.v == "" {
+					return usageErrorf("%s is required", f.flag)
+				}
+			}
+			if req.Name != "" {
+				if err := keystore.ValidateFileName(req.Name); err != nil {
+					return usageErrorf("--name: %v", err)
+				}
+			}
+			if fi, err := os.Stat(req.Dir); err == nil && !fi.IsDir() {
+				return usageErrorf("--out %s is a file, not a directory", req.Dir)
+			}
+			if cmd.Flags().Changed("key-pass-env") {
+				v, ok := os.LookupEnv(passEnv)
+				if passEnv == "" || !ok || v == "" {
+					return usageErrorf("--key-pass-env %s: that environment variable is not set or is empty", passEnv)
+				}
+				req.KeyPass = []byte(v)
+			}
+			req.Now = time.Now()
+			res, err := keystore.ImportCertificate(req)
+			return renderImport(io, req, res, err)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.CertFile, "cert", "", "the certificate the provider sent (PEM or DER; may include the chain)")
+	f.StringVar(&req.ChainFile, "chain", "", "intermediate certificate(s) the provider sent separately")
+	f.StringVar(&req.KeyFile, "key", "", "your private key (the one the CSR was made from)")
+	f.StringVar(&passEnv, "key-pass-env", "", "passphrase of an encrypted key, from this environment variable (the written key stays encrypted)")
+	f.StringVar(&req.CACertFile, "cacert", "", "the provider's client CA: the certificate must chain to it")
+	f.StringVar(&req.Dir, "out", "", "directory to write NAME.crt and NAME.key into")
+	f.StringVar(&req.Name, "name", "", "base name of the files (default: the key file's name)")
+	f.BoolVar(&req.Force, "force", false, "replace existing files")
+	return cmd
+}
+
+func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.ImportResult, err error) error {
+	w := io.Out
+	ok := func(format string, a ...any) { fmt.Fprintf(w, "  ✓ %s\n", fmt.Sprintf(format, a...)) }
+	if res != nil && res.Leaf != nil {
+		fmt.Fprintf(w, "%s: %s\n", req.CertFile, keystore.FormatSubject(res.Leaf.RawSubject))
+	}
+	if err != nil {
+		var ee *keystore.ExistsError
+		if errors.As(err, &ee) {
+			return usageErrorf("%v", err)
+		}
+		id := keystore.CauseID(err)
+		if id == "" {
+			return failedErrorf("%v", err)
+		}
+		if res != nil && id != "key-cert-mismatch" {
+			ok("the key matches the certificate")
+		}
+		c := diagnose.MustCause(id)
+		fmt.Fprintf(w, "  ✗ %s: %s\n      %s\n      fix: %s\n", c.ID, c.Title, err.Error(), c.Fix)
+		fmt.Fprintln(w, "Nothing was written.")
+		return errDiagnosed
+	}
+	ok("the key matches the certificate")
+	ok("clientAuth is allowed")
+	if res.VerifiedTo != "" {
+		ok("chains to %s (%s)", res.VerifiedTo, req.CACertFile)
+	} else {
+		fmt.Fprintf(w, "  - chain not checked: give the provider's CA with --cacert to check it\n")
+	}
+	valid := fmt.Sprintf("valid until %s (%d days left)", res.Leaf.NotAfter.UTC().Format("2006-01-02"), res.DaysLeft)
+	if res.Leaf.NotAfter.Sub(req.Now) < diagnose.ExpiryWarning {
+		fmt.Fprintf(w, "  ! %s: renew it soon\n", valid)
+	} else {
+		ok("%s", valid)
+	}
+	fmt.Fprintln(w, "Wrote:")
+	chainNote := ""
+	if n := len(res.Chain); n > 0 {
+		chainNote = fmt.Sprintf(" and %d chain certificate%s", n, map[bool]string{true: "", false: "s"}[n == 1])
+	}
+	fmt.Fprintf(w, "  %-28s certificate%s\n", res.CertPath, chainNote)
+	if res.KeyWritten {
+		fmt.Fprintf(w, "  %-28s private key, mode 0600\n", res.KeyPath)
+	} else {
+		fmt.Fprintf(w, "  %-28s (the key was already there)\n", res.KeyPath)
+	}
+	fmt.Fprintf(w, "Next: onramp diagnose URL --cert %s --key %s\n", res.CertPath, res.KeyPath)
+	return nil
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/inspect"
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+func init() { register(newInspectCmd) }
+
+func newInspectCmd(io *iostreams.IO) *cobra.Command {
+	var asJSON bool
+	var passEnv string
+	cmd := &cobra.Command{
+		Use:   "inspect [--json] FILE...",
+		Short: "Describe certificates, keys, CSRs, CA bundles, JWKS and PKCS#12 files",
+		Long: `Describe certificate, chain, CA bundle, private key, CSR, JWKS, PKCS#12 and
+SSH key files: subject, issuer, SANs, validity, key type and size, EKU and
+SHA-256 fingerprints. Key material is never printed. Given a key together
+with a certificate, CSR or JWKS, says whether they match.
+
+"-" reads standard input. Exit status 1 when a file has a problem that
+would fail a connection (expired, mismatched, not what it seems).
+With --json: one object per file, or an array of them for several files.`,
+		Example: `  onramp inspect client.crt client.key
+  onramp inspect --json ca-bundle.pem
+  KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var pass []byte
+			if cmd.Flags().Changed("pass-env") {
+				v, ok := os.LookupEnv(passEnv)
+				if passEnv == "" || !ok || v == "" {
+					return usageErrorf("--pass-env %s: that environment variable is not set or is empty", passEnv)
+				}
+				pass = []byte(v)
+			}
+			stdinUsed := false
+			for _, a := range args {
+				if a == "-" {
+					if stdinUsed {
+						return usageErrorf("\"-\" (standard input) can be given only once")
+					}
+					stdinUsed = true
+				}
+			}
+			now := time.Now()
+			var results []*inspect.Result
+			for _, path := range args {
+				results = append(results, inspectFile(io, path, pass, now))
+			}
+			inspect.CrossCheck(results)
+			if asJSON {
+				if err := inspect.JSON(io.Out, results); err != nil {
+					return err
+				}
+			} else {
+				inspect.RenderText(io.Out, results, io.ColorEnabled())
+			}
+			for _, r := range results {
+				if r.Failed() {
+					return errDiagnosed
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().StringVar(&passEnv, "pass-env", "", "passphrase for encrypted keys and PKCS#12 files, from this environment variable")
+	return cmd
+}
+
+func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *inspect.Result {
+	var data []byte
+	var err error
+	name := path
+	if path == "-" {
+		name = "(stdin)"
+		data, err = readBounded(io.In)
+	} else {
+		data, err = keystore.ReadFile(path)
+	}
+	if err != nil {
+		r := &inspect.Result{File: name, Kind: keystore.KindUnknown}
+		id := keystore.CauseID(err)
+		if id == "" {
+			id = "input-file-unreadable"
+		}
+		c := diagnose.MustCause(id)
+		r.Findings = []inspect.Finding{{ID: c.ID, Title: c.Title, Fix: c.Fix, Detail: strings.TrimPrefix(err.Error(), path+": "), Severity: inspect.SeverityFail}}
+		return r
+	}
+	return inspect.InspectWith(name, data, inspect.Options{Now: now, Pass: pass})
+}
+
+// readBounded reads r up to keystore.MaxFileSize, as keystore.ReadFile
+// does for files.
+func readBounded(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
+	if err != nil {
+		return nil, &keystore.Error{ID: "input-file-unreadable", Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}
+	}
+	if len(data) > keystore.MaxFileSize {
+		return nil, &keystore.Error{ID: "input-wrong-file-type", Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
+	}
+	return data, nil
+}

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
+)
+
+func init() { register(newProfileCmd) }
+
+// profileSubcommands lets another command file add a subcommand to
+// `onramp profile` (e.g. import-cgp) without editing this file.
+var profileSubcommands []func(*iostreams.IO) *cobra.Command
+
+func registerProfileSub(f func(*iostreams.IO) *cobra.Command) {
+	profileSubcommands = append(profileSubcommands, f)
+}
+
+type profileOptions struct {
+	io    *iostreams.IO
+	json  bool
+	yes   bool
+	store string
+	now   func() time.Time
+}
+
+func newProfileCmd(io *iostreams.IO) *cobra.Command {
+	opts := &profileOptions{io: io, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "profile",
+		Short: "List, show and remove saved connection profiles",
+		Long: `A profile is one saved connection: provider, environment, URL, auth methods,
+file paths, header names and the names of its secrets (the values live in the
+OS keyring). Profiles are YAML files in the onramp config directory
+(ONRAMP_CONFIG_DIR, else your user config directory), one per profile.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	ls := &cobra.Command{
+		Use:   "ls",
+		Short: "List saved profiles",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return profileList(opts) },
+	}
+	ls.Flags().BoolVar(&opts.json, "json", false, "machine-readable list on stdout")
+	var showProfile string
+	show := &cobra.Command{
+		Use:   "show [NAME]",
+		Short: "Show a profile, with the days left on its certificate",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := showProfile
+			if len(args) == 1 {
+				if cmd.Flags().Changed("profile") && args[0] != showProfile {
+					return usageErrorf("give the profile either as NAME or as --profile, not both")
+				}
+				name = args[0]
+			}
+			return profileShow(opts, name)
+		},
+	}
+	show.Flags().BoolVar(&opts.json, "json", false, "machine-readable profile on stdout")
+	show.Flags().StringVar(&showProfile, "profile", defaultProfile, "profile to show")
+	rm := &cobra.Command{
+		Use:   "rm NAME",
+		Short: "Remove a profile and its secrets from the keyring (asks first on a terminal)",
+		Args:  exactArgs(1, "NAME"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return profileRemove(opts, args[0]) },
+	}
+	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
+	rm.Flags().StringVar(&opts.store, "store", "", "where the profile's secrets live: keyring (default) or file")
+	cmd.AddCommand(ls, show, rm)
+	for _, f := range profileSubcommands {
+		cmd.AddCommand(f(io))
+	}
+	return cmd
+}
+
+type profileSummary struct {
+	Name        string `json:"name"`
+	Provider    string `json:"provider,omitempty"`
+	Environment string `json:"environment,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+func profileList(opts *profileOptions) error {
+	io := opts.io
+	names, err := profile.List()
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	list := []profileSummary{}
+	for _, n := range names {
+		s := profileSummary{Name: n}
+		if p, err := profile.Load(n); err != nil {
+			s.Error = err.Error()
+		} else {
+			s.Provider, s.Environment, s.URL = p.Provider, p.Environment, p.URL
+		}
+		list = append(list, s)
+	}
+	if opts.json {
+		return writeJSON(io, struct {
+			Profiles []profileSummary `json:"profiles"`
+		}{list})
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(io.ErrOut, "No profiles yet. `onramp init` sets one up; `onramp sandbox` makes one to practise with.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPROVIDER\tENVIRONMENT\tURL")
+	for _, s := range list {
+		if s.Error != "" {
+			fmt.Fprintf(tw, "%s\t(unreadable)\t-\t-\n", s.Name)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, dash(s.Provider), dash(s.Environment), dash(s.URL))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.Error != "" {
+			fmt.Fprintf(io.ErrOut, "warning: %s\n", s.Error)
+		}
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func writeJSON(io *iostreams.IO, v any) error {
+	enc := json.NewEncoder(io.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type certificateView struct {
+	Path     string    `json:"path"`
+	Subject  string    `json:"subject,omitempty"`
+	Issuer   string    `json:"issuer,omitempty"`
+	NotAfter time.Time `json:"not_after,omitzero"`
+	DaysLeft *int      `json:"days_left,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	CauseID  string    `json:"cause,omitempty"`
+}
+
+type profileView struct {
+	Name         string           `json:"name"`
+	Path         string           `json:"path"`
+	Provider     string           `json:"provider,omitempty"`
+	ProviderName string           `json:"provider_name,omitempty"`
+	Environment  string           `json:"environment,omitempty"`
+	URL          string           `json:"url,omitempty"`
+	Auth         []string         `json:"auth"`
+	Certificate  *certificateView `json:"certificate,omitempty"`
+	Key          string           `json:"key,omitempty"`
+	CACert       string           `json:"cacert,omitempty"`
+	APIKeyHeader string           `json:"api_key_header,omitempty"`
+	APIKeySecret string           `json:"api_key_secret,omitempty"`
+	KeyPass      string           `json:"key_pass_secret,omitempty"`
+	KID          string           `json:"kid,omitempty"`
+	TokenURL     string           `json:"token_url,omitempty"`
+	StatusPath   string           `json:"status_path,omitempty"`
+	ExpectJSON   string           `json:"expect_json,omitempty"`
+	Resolve      []string         `json:"resolve,omitempty"`
+	Secrets      []secretEntry    `json:"secrets"`
+	LastCheck    *profile.Check   `json:"last_check,omitempty"`
+}
+
+func certificateSummary(path string, now time.Time) *certificateView {
+	v := &certificateView{Path: path}
+	certs, err := keystore.ReadCertificates(path)
+	if err != nil {
+		v.Error, v.CauseID = err.Error(), keystore.CauseID(err)
+		return v
+	}
+	leaf := certs[0]
+	v.Subject, v.Issuer, v.NotAfter = leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC()
+	days := int(math.Floor(leaf.NotAfter.Sub(now).Hours() / 24))
+	v.DaysLeft = &days
+	return v
+}
+
+func (c *certificateView) describe() string {
+	if c.Error != "" {
+		return fmt.Sprintf("%s (unreadable: %s)", c.Path, c.Error)
+	}
+	d := *c.DaysLeft
+	var left string
+	switch {
+	case d < 0:
+		left = fmt.Sprintf("EXPIRED %d days ago", -d)
+	case d < 30:
+		left = fmt.Sprintf("%d days left: renew now", d)
+	default:
+		left = fmt.Sprintf("%d days left", d)
+	}
+	return fmt.Sprintf("%s\n    %s, expires %s (%s)", c.Path, c.Subject, c.NotAfter.Format("2006-01-02"), left)
+}
+
+func profileShow(opts *profileOptions, name string) error {
+	io := opts.io
+	if err := profile.ValidateName(name); err != nil {
+		return usageErrorf("%v", err)
+	}
+	p, err := profile.Load(name)
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	path, _ := profile.Path(name)
+	v := profileView{Name: name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: p.URL,
+		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret,
+		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: p.TokenURL, StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
+		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: []secretEntry{}}
+	if v.Auth == nil {
+		v.Auth = []string{}
+	}
+	if p.Provider != "" {
+		if t, err := provider.Get(p.Provider); err == nil {
+			v.ProviderName = t.Name
+		}
+	}
+	if p.Cert != "" {
+		v.Certificate = certificateSummary(p.Cert, opts.now())
+	}
+	for _, n := range p.SecretNames() {
+		v.Secrets = append(v.Secrets, secretEntry{Name: n, SetAt: p.Secrets[n]})
+	}
+	if opts.json {
+		return writeJSON(io, v)
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	row := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", label, value)
+		}
+	}
+	row("Profile", fmt.Sprintf("%s (%s)", name, path))
+	prov := v.Provider
+	if v.ProviderName != "" {
+		prov += " (" + v.ProviderName + ")"
+	}
+	row("Provider", prov)
+	row("Environment", v.Environment)
+	row("URL", v.URL)
+	row("Auth", strings.Join(v.Auth, ", "))
+	if v.Certificate != nil {
+		row("Certificate", v.Certificate.describe())
+	}
+	row("Key", v.Key)
+	row("CA bundle", v.CACert)
+	if v.APIKeyHeader != "" {
+		secret := v.APIKeySecret
+		if secret == "" {
+			secret = provider.SecretAPIKey
+		}
+		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, secret))
+	}
+	row("Key passphrase", v.KeyPass)
+	row("kid", v.KID)
+	row("Token URL", v.TokenURL)
+	if v.StatusPath != "" {
+		st := v.StatusPath
+		if v.ExpectJSON != "" {
+			st += " expecting " + v.ExpectJSON
+		}
+		row("Status", st)
+	}
+	row("Resolve", strings.Join(v.Resolve, ", "))
+	var secrets []string
+	for _, s := range v.Secrets {
+		secrets = append(secrets, fmt.Sprintf("%s (set %s)", s.Name, s.SetAt.Local().Format("2006-01-02")))
+	}
+	row("Secrets", strings.Join(secrets, ", "))
+	if c := v.LastCheck; c != nil {
+		res := "passed"
+		if !c.OK {
+			res = "failed: " + c.CauseID
+		}
+		row("Last check", fmt.Sprintf("%s, %s", res, c.At.Local().Format("2006-01-02 15:04")))
+	}
+	return tw.Flush()
+}
+
+func profileRemove(opts *profileOptions, name string) error {
+	io := opts.io
+	if err := profile.ValidateName(name); err != nil {
+		return usageErrorf("%v", err)
+	}
+	p, err := profile.Load(name)
+	if errors.Is(err, profile.ErrNotFound) {
+		return failedErrorf("%v", err)
+	}
+	if err != nil {
+		// A hand-edited file with a typo can still be removed: read it
+		// leniently for the names of its secrets.
+		fmt.Fprintf(io.ErrOut, "warning: %v\n", err)
+		if p, err = profile.LoadLoose(name); err != nil {
+			fmt.Fprintf(io.ErrOut, "  Its secrets cannot be listed; remove them with `onramp secret rm NAME --profile %s`.\n", name)
+			p = &profile.Profile{Name: name}
+		}
+	}
+	q := fmt.Sprintf("remove profile %s", name)
+	if n := len(p.Secrets); n > 0 {
+		q += fmt.Sprintf(" and its %d secret(s) (%s)", n, strings.Join(p.SecretNames(), ", "))
+	}
+	if err := confirm(io, opts.yes, q); err != nil {
+		return err
+	}
+	if len(p.Secrets) > 0 {
+		store, err := openSecretStore(io, opts.store)
+		if err != nil {
+			return err
+		}
+		for _, s := range p.SecretNames() {
+			err := store.Delete(name, s)
+			var ke *keystore.KeyringError
+			if err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
+				// Keep the profile, so its secrets' names are not lost.
+				return keyringFailure(fmt.Errorf("profile %s kept: %w", name, err))
+			}
+		}
+	}
+	if err := profile.Remove(name); err != nil {
+		return failedErrorf("%v", err)
+	}
+	fmt.Fprintf(io.ErrOut, "Removed profile %s.\n", name)
+	return nil
+}

@@ -1,0 +1,403 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+func init() { register(newSecretCmd) }
+
+const defaultProfile = "default"
+
+// maxSecretInput bounds a secret read from stdin; keyrings refuse far less.
+const maxSecretInput = 1 << 20
+
+type secretOptions struct {
+	io      *iostreams.IO
+	store   string
+	profile string
+	yes     bool
+	json    bool
+}
+
+func newSecretCmd(io *iostreams.IO) *cobra.Command {
+	opts := &secretOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "secret",
+		Short: "Keep API keys and passphrases in the OS keyring, per profile",
+		Long: `Secrets (API keys, key passphrases) live in the OS keyring under service
+"onramp", account PROFILE/NAME, so the OS's own tools find them (Linux:
+secret-tool lookup service onramp username PROFILE/NAME). The profile records
+only their names and when they were set.
+
+Without an OS keyring (servers, containers) opt in to an encrypted file with
+--store file or ONRAMP_STORE=file; its passphrase comes from
+ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.PersistentFlags().StringVar(&opts.profile, "profile", defaultProfile, "profile the secret belongs to")
+	cmd.PersistentFlags().StringVar(&opts.store, "store", "", "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)")
+
+	set := &cobra.Command{
+		Use:   "set NAME",
+		Short: "Store a secret, read from stdin or a masked prompt (never from a flag)",
+		Example: `  onramp secret set api-key --profile hmpps-dev          # asks, input hidden
+  printf %s "$KEY" | onramp secret set api-key --profile ci`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error { return secretSet(opts, args[0]) },
+	}
+	get := &cobra.Command{
+		Use:     "get NAME",
+		Short:   "Print a secret's value on stdout, for scripts",
+		Example: `  curl -H "x-api-key: $(onramp secret get api-key --profile hmpps-dev)" ...`,
+		Args:    exactArgs(1, "NAME"),
+		RunE:    func(cmd *cobra.Command, args []string) error { return secretGet(opts, args[0]) },
+	}
+	ls := &cobra.Command{
+		Use:   "ls",
+		Short: "List a profile's secrets and when they were set (never their values)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return secretList(opts) },
+	}
+	ls.Flags().BoolVar(&opts.json, "json", false, "machine-readable list on stdout")
+	rm := &cobra.Command{
+		Use:   "rm NAME",
+		Short: "Delete a secret from the keyring (asks first on a terminal)",
+		Args:  exactArgs(1, "NAME"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return secretRemove(opts, args[0]) },
+	}
+	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
+	cmd.AddCommand(set, get, ls, rm)
+	return cmd
+}
+
+// exactArgs is cobra.ExactArgs with a message that names the argument.
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s needs %s (got %d arguments)\nRun '%s --help' for usage.", cmd.CommandPath(), names, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
+// else the OS keyring). Other commands that read secrets call it too.
+func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
+	dir, err := profile.Dir()
+	if err != nil {
+		return nil, failedErrorf("%v", err)
+	}
+	opts := keystore.StoreOptions{ConfigDir: dir, Warn: io.ErrOut}
+	if io.IsStdinTTY() {
+		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
+	}
+	k, err := keystore.OpenKeyring(kind, opts)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return k, nil
+}
+
+// keyringFailure turns a keyring error into exit 1 with the cause and its fix.
+func keyringFailure(err error) error {
+	var ke *keystore.KeyringError
+	if !errors.As(err, &ke) {
+		return failedErrorf("%v", err)
+	}
+	fix := ke.Fix
+	if fix == "" {
+		if c, ok := diagnose.Lookup(ke.ID); ok {
+			fix = c.Fix
+		}
+	}
+	return failedErrorf("%v [%s]\nFix: %s", err, ke.ID, fix)
+}
+
+// readHidden asks on stderr and reads a line without echo when stdin is a
+// real terminal; test streams that only claim to be terminals are read as
+// plain lines.
+func readHidden(io *iostreams.IO, prompt string) (string, error) {
+	fmt.Fprint(io.ErrOut, prompt)
+	if fd, ok := io.StdinFd(); ok && term.IsTerminal(fd) {
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(io.ErrOut)
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
+	}
+	line, err := readLine(io.In)
+	fmt.Fprintln(io.ErrOut)
+	return line, err
+}
+
+// readLine reads one line byte by byte, so nothing after it is consumed.
+func readLine(r io.Reader) (string, error) {
+	var sb strings.Builder
+	b := make([]byte, 1)
+	for {
+		n, err := r.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				return strings.TrimSuffix(sb.String(), "\r"), nil
+			}
+			sb.WriteByte(b[0])
+			if sb.Len() > maxSecretInput {
+				return "", errors.New("the line is too long")
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			if sb.Len() == 0 {
+				return "", errCancelled
+			}
+			return sb.String(), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// confirm asks a y/N question on a terminal; without one it refuses unless
+// --yes was given, so a script never deletes by accident.
+func confirm(io *iostreams.IO, yes bool, action string) error {
+	if yes {
+		return nil
+	}
+	if !io.IsStdinTTY() {
+		return usageErrorf("not going to %s: stdin is not a terminal, so onramp cannot ask; add --yes to confirm", action)
+	}
+	fmt.Fprintf(io.ErrOut, "%s%s? [y/N] ", strings.ToUpper(action[:1]), action[1:])
+	line, err := readLine(io.In)
+	if err != nil && !errors.Is(err, errCancelled) {
+		return err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return errCancelled
+}
+
+// readSecretValue reads the value: a masked prompt on a terminal, else all
+// of stdin with one trailing newline removed (echo adds one).
+func readSecretValue(io *iostreams.IO, profileName, name string) (string, error) {
+	if io.IsStdinTTY() {
+		return readHidden(io, fmt.Sprintf("Value of %s for profile %s (input hidden): ", name, profileName))
+	}
+	data, err := readAllLimited(io.In, maxSecretInput)
+	if err != nil {
+		return "", err
+	}
+	v := string(data)
+	if s, ok := strings.CutSuffix(v, "\n"); ok {
+		v = strings.TrimSuffix(s, "\r")
+	}
+	return v, nil
+}
+
+func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the secret from stdin: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, usageErrorf("the value on stdin is larger than %d bytes; keep large material in a file", limit)
+	}
+	return data, nil
+}
+
+// looksLikeAPIKey: names under which an API key is stored get the shape
+// checks that diagnose applies too.
+func looksLikeAPIKey(p *profile.Profile, name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "api-key") || strings.Contains(n, "apikey") || strings.Contains(n, "api_key") ||
+		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
+}
+
+func storeDescription(k keystore.Keyring, profileName, name string) string {
+	if fs, ok := k.(*keystore.FileStore); ok {
+		return fmt.Sprintf("in %s (encrypted)", fs.Path)
+	}
+	return fmt.Sprintf("in the OS keyring (service %s, account %s)", keystore.Service, keystore.Account(profileName, name))
+}
+
+func validateSecretArgs(opts *secretOptions, name string) error {
+	if err := profile.ValidateName(opts.profile); err != nil {
+		return usageErrorf("--profile: %v", err)
+	}
+	if err := profile.ValidateSecretName(name); err != nil {
+		return usageErrorf("%v", err)
+	}
+	return nil
+}
+
+func secretSet(opts *secretOptions, name string) error {
+	io := opts.io
+	if err := validateSecretArgs(opts, name); err != nil {
+		return err
+	}
+	// Load the profile first: a broken file is reported before anything is stored.
+	p, created, err := profile.LoadOrNew(opts.profile)
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	store, err := openSecretStore(io, opts.store)
+	if err != nil {
+		return err
+	}
+	value, err := readSecretValue(io, opts.profile, name)
+	if err != nil {
+		return err
+	}
+	if value == "" {
+		return usageErrorf("the value of %s is empty: nothing stored (pipe the value on stdin, or run on a terminal to be asked)", name)
+	}
+	if looksLikeAPIKey(p, name) {
+		for _, id := range keystore.APIKeyShape(value) {
+			if c, ok := diagnose.Lookup(id); ok {
+				fmt.Fprintf(io.ErrOut, "warning: %s [%s]\n  %s\n  %s\n", c.Title, id, c.Meaning, c.Fix)
+			}
+		}
+	}
+	if err := store.Set(opts.profile, name, value); err != nil {
+		return keyringFailure(err)
+	}
+	p.RecordSecret(name, time.Now())
+	if err := profile.Save(p); err != nil {
+		return failedErrorf("stored %s, but could not record it in profile %s: %v", name, opts.profile, err)
+	}
+	if created {
+		path, _ := profile.Path(opts.profile)
+		fmt.Fprintf(io.ErrOut, "Created profile %s (%s).\n", opts.profile, path)
+	}
+	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, storeDescription(store, opts.profile, name))
+	return nil
+}
+
+func secretGet(opts *secretOptions, name string) error {
+	if err := validateSecretArgs(opts, name); err != nil {
+		return err
+	}
+	store, err := openSecretStore(opts.io, opts.store)
+	if err != nil {
+		return err
+	}
+	v, err := store.Get(opts.profile, name)
+	if err != nil {
+		return keyringFailure(err)
+	}
+	// The value alone, so $(onramp secret get ...) is exact; a newline only
+	// for a person reading a terminal.
+	fmt.Fprint(opts.io.Out, v)
+	if opts.io.IsStdoutTTY() {
+		fmt.Fprintln(opts.io.Out)
+	}
+	return nil
+}
+
+type secretEntry struct {
+	Name  string    `json:"name"`
+	SetAt time.Time `json:"set_at"`
+}
+
+func secretList(opts *secretOptions) error {
+	io := opts.io
+	if err := profile.ValidateName(opts.profile); err != nil {
+		return usageErrorf("--profile: %v", err)
+	}
+	p, err := profile.Load(opts.profile)
+	if errors.Is(err, profile.ErrNotFound) {
+		p = &profile.Profile{Name: opts.profile}
+	} else if err != nil {
+		return failedErrorf("%v", err)
+	}
+	entries := []secretEntry{}
+	for _, n := range p.SecretNames() {
+		entries = append(entries, secretEntry{Name: n, SetAt: p.Secrets[n]})
+	}
+	if opts.json {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Profile string        `json:"profile"`
+			Secrets []secretEntry `json:"secrets"`
+		}{opts.profile, entries})
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(io.ErrOut, "No secrets recorded for profile %s. Add one with: onramp secret set NAME --profile %s\n", opts.profile, opts.profile)
+		return nil
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSET")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(time.Since(e.SetAt)))
+	}
+	return tw.Flush()
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func secretRemove(opts *secretOptions, name string) error {
+	io := opts.io
+	if err := validateSecretArgs(opts, name); err != nil {
+		return err
+	}
+	p, err := profile.Load(opts.profile)
+	if err != nil && !errors.Is(err, profile.ErrNotFound) {
+		return failedErrorf("%v", err)
+	}
+	if err := confirm(io, opts.yes, fmt.Sprintf("delete secret %s of profile %s", name, opts.profile)); err != nil {
+		return err
+	}
+	store, err := openSecretStore(io, opts.store)
+	if err != nil {
+		return err
+	}
+	delErr := store.Delete(opts.profile, name)
+	recorded := p != nil && p.ForgetSecret(name)
+	var ke *keystore.KeyringError
+	missing := errors.As(delErr, &ke) && ke.ID == "keyring-secret-missing"
+	if delErr != nil && !missing {
+		return keyringFailure(delErr)
+	}
+	if recorded {
+		if err := profile.Save(p); err != nil {
+			return failedErrorf("%v", err)
+		}
+	}
+	switch {
+	case missing && !recorded:
+		return failedErrorf("profile %s has no secret %s [keyring-secret-missing]; `onramp secret ls --profile %s` lists them", opts.profile, name, opts.profile)
+	case missing:
+		fmt.Fprintf(io.ErrOut, "%s was not in the store; removed its record from profile %s.\n", name, opts.profile)
+	default:
+		fmt.Fprintf(io.ErrOut, "Deleted %s of profile %s.\n", name, opts.profile)
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/tui"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// The TUI is wired here so root.go need not import the Charm packages; the
+// assignment is only a function value, nothing runs until `onramp` opens it.
+func init() { tuiHome = runTUIHome }
+
+func runTUIHome(ctx context.Context, io *iostreams.IO) error {
+	app, err := tui.Run(ctx, newTUIDeps(), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	_ = app
+	return nil
+}
+
+// runInit runs the onboarding wizard: full-screen, or as plain lines for
+// screen readers.
+func runInit(ctx context.Context, io *iostreams.IO, name string, accessible bool) error {
+	deps := newTUIDeps()
+	if deps.NewFlow == nil {
+		return failedErrorf("the wizard is not available in this build")
+	}
+	if accessible {
+		flow := deps.NewFlow(&tui.LinePrompter{In: io.In, Out: io.ErrOut})
+		res, err := flow.Run(ctx, name)
+		return initOutcome(io, res, err, false)
+	}
+	app, err := tui.Run(ctx, deps, tui.Options{Start: tui.StartWizard, Profile: name, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	return initOutcome(io, app.WizardResult, app.WizardErr, app.Cancelled)
+}
+
+func initOutcome(io *iostreams.IO, res *wizard.Result, err error, cancelled bool) error {
+	if cancelled || errors.Is(err, wizard.ErrCancelled) {
+		if res != nil && res.Profile != nil && res.Profile.Name != "" {
+			fmt.Fprintf(io.ErrOut, "Stopped; finished steps are saved. Resume with: onramp init --profile %s\n", res.Profile.Name)
+		}
+		return errCancelled
+	}
+	if err != nil {
+		return failedErrorf("%v", err)
+	}
+	if res != nil && res.Profile != nil {
+		switch {
+		case res.Connected:
+			fmt.Fprintf(io.ErrOut, "✓ %s is connected. Check it any time with: onramp diagnose --profile %s\n", res.Profile.Name, res.Profile.Name)
+		case res.Paused:
+			fmt.Fprintf(io.ErrOut, "Saved. Resume with: onramp init --profile %s\n", res.Profile.Name)
+		}
+	}
+	return nil
+}

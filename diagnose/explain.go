@@ -1,0 +1,350 @@
+package diagnose
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Match is one cause recognised in text given to Explain.
+type Match struct {
+	Cause *Cause
+	// Evidence is the line that names the cause: trimmed, cut to a few
+	// hundred characters around the match, with tokens and API keys redacted.
+	Evidence string
+	// Line is Evidence's 1-based line number in the input.
+	Line int
+	// Count is how many lines named this cause.
+	Count int
+
+	weight  int // of the strongest recogniser that named the cause
+	support int // lines that make the cause likelier without naming it
+}
+
+// compiledRecogniser is a Recogniser ready to run.
+type compiledRecogniser struct {
+	Recogniser
+	re    *regexp.Regexp
+	cause *Cause
+}
+
+// supportRow is wording that makes one candidate of an ambiguous match
+// likelier without naming a cause on its own: a successful mutual-TLS
+// exchange prints these too.
+type supportRow struct {
+	Pattern string
+	Cause   string
+}
+
+var supportRows = []supportRow{
+	{"tls handshake, request cert (13)", "client-cert-not-sent"},       // curl -v: the server asked for a certificate
+	{"acceptable client certificate ca names", "client-cert-not-sent"}, // openssl s_client
+	{"no client certificate ca names sent", "tls-no-common-cipher"},    // openssl s_client: no certificate was asked for
+}
+
+// explainTable is the compiled recognisers and support rows with one
+// pattern set over all their patterns (support rows after recognisers).
+type explainTable struct {
+	rows     []compiledRecogniser
+	patterns *patternSet
+}
+
+var explainRules = func() *explainTable {
+	t := &explainTable{}
+	var pats []string
+	for _, r := range recognisers {
+		c := MustCause(r.Cause)
+		cr := compiledRecogniser{Recogniser: r, cause: c}
+		if r.Regexp != "" {
+			cr.re = regexp.MustCompile(r.Regexp)
+		}
+		t.rows = append(t.rows, cr)
+		pats = append(pats, r.Pattern)
+	}
+	for _, s := range supportRows {
+		MustCause(s.Cause)
+		pats = append(pats, s.Pattern)
+	}
+	t.patterns = newPatternSet(pats)
+	return t
+}()
+
+// Explain maps error text (one message or a whole log) to causes, most
+// likely first. It returns nil when nothing is recognised.
+func Explain(text string) []Match {
+	m, _ := ExplainReader(strings.NewReader(text))
+	return m
+}
+
+// explainBuffer bounds memory: input is read in blocks of this size, and a
+// line longer than this is looked at in pieces of this size.
+const explainBuffer = 256 << 10
+
+// ExplainReader is Explain over a stream. It reads r once, in bounded
+// blocks, so a log of any size (or a huge file without newlines) is
+// explained in constant memory. The error is a read error of r.
+func ExplainReader(r io.Reader) ([]Match, error) {
+	e := &explainer{table: explainRules, found: map[string]*Match{}}
+	buf := make([]byte, explainBuffer)
+	n, line := 0, 1
+	for {
+		m, err := r.Read(buf[n:])
+		n += m
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return e.result(), err
+		}
+		cut := n
+		if !eof {
+			if k := bytes.LastIndexByte(buf[:n], '\n'); k >= 0 {
+				cut = k + 1
+			} else if n < len(buf) {
+				continue // no whole line yet: read more
+			}
+		}
+		line = e.block(buf[:cut], line)
+		n = copy(buf, buf[cut:n])
+		if eof {
+			return e.result(), nil
+		}
+	}
+}
+
+type explainer struct {
+	table *explainTable
+	found map[string]*Match
+	// support counts support rows by cause until the end, when they are
+	// added to causes that were named.
+	support map[string]int
+	hits    []lineHit // scratch for one line
+}
+
+type lineHit struct {
+	row int32
+	end int
+}
+
+// block explains a run of whole lines (or one piece of an over-long line)
+// whose first line is number line; it returns the number of the line after.
+func (e *explainer) block(data []byte, line int) int {
+	counted := 0 // data[:counted] has been counted into line
+	for pos := 0; pos < len(data); {
+		i := e.table.patterns.firstHit(data[pos:])
+		if i < 0 {
+			break
+		}
+		i += pos
+		start := pos + bytes.LastIndexByte(data[pos:i], '\n') + 1
+		end := bytes.IndexByte(data[i:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += i
+		}
+		line += bytes.Count(data[counted:start], []byte{'\n'})
+		counted = start
+		e.line(data[start:end], line)
+		pos = end + 1
+	}
+	return line + bytes.Count(data[counted:], []byte{'\n'})
+}
+
+// line applies the recognisers whose patterns occur in one line: the rows of
+// the highest weight that hold (regexp included) name the line's causes.
+func (e *explainer) line(text []byte, n int) {
+	e.hits = e.hits[:0]
+	rows := e.table.rows
+	var lower []byte
+	best := 0
+	e.table.patterns.each(text, func(p int32, end int) {
+		if int(p) >= len(rows) {
+			if e.support == nil {
+				e.support = map[string]int{}
+			}
+			e.support[supportRows[int(p)-len(rows)].Cause]++
+			return
+		}
+		r := &rows[p]
+		if r.Weight < best {
+			return
+		}
+		if r.re != nil {
+			if lower == nil {
+				lower = bytes.ToLower(text)
+			}
+			if !r.re.Match(lower) {
+				return
+			}
+		}
+		best = max(best, r.Weight)
+		e.hits = append(e.hits, lineHit{row: p, end: end})
+	})
+	seen := map[string]bool{}
+	for _, h := range e.hits {
+		r := &rows[h.row]
+		if r.Weight < best || seen[r.Cause] {
+			continue
+		}
+		seen[r.Cause] = true
+		m := e.found[r.Cause]
+		if m == nil {
+			m = &Match{Cause: r.cause}
+			e.found[r.Cause] = m
+		}
+		m.Count++
+		if r.Weight > m.weight {
+			m.weight = r.Weight
+			m.Line = n
+			m.Evidence = evidence(text, h.end)
+		}
+	}
+}
+
+func (e *explainer) result() []Match {
+	if len(e.found) == 0 {
+		return nil
+	}
+	out := make([]Match, 0, len(e.found))
+	for id, m := range e.found {
+		m.support = e.support[id]
+		out = append(out, *m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.weight != b.weight:
+			return a.weight > b.weight
+		case a.support != b.support:
+			return a.support > b.support
+		case a.Count != b.Count:
+			return a.Count > b.Count
+		case a.Line != b.Line:
+			return a.Line < b.Line
+		}
+		return a.Cause.ID < b.Cause.ID
+	})
+	return out
+}
+
+// maxEvidence bounds Evidence, in bytes before redaction.
+const maxEvidence = 300
+
+// evidence is the line as shown to the user: a window around the match for a
+// long line, valid UTF-8, no control characters, secrets redacted.
+func evidence(line []byte, end int) string {
+	from, to := 0, len(line)
+	if to-from > maxEvidence {
+		from = max(0, end-maxEvidence*2/3)
+		to = min(len(line), from+maxEvidence)
+		// Do not start or end inside a UTF-8 sequence.
+		for from > 0 && from < len(line) && !utf8.RuneStart(line[from]) {
+			from++
+		}
+		for to < len(line) && to > from && !utf8.RuneStart(line[to]) {
+			to--
+		}
+	}
+	s := strings.ToValidUTF8(string(line[from:to]), "?")
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(line) {
+		s += "…"
+	}
+	return Redact(s)
+}
+
+// Secrets that pasted logs carry: bearer tokens, API key headers and
+// parameters, JWTs (client assertions), token fields of JSON bodies.
+var secretPatterns = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+`), "${1}[redacted]"},
+	{regexp.MustCompile(`(?i)((?:x-)?api-?key["']?\s*[:=]\s*["']?)[^\s"',;&]+`), "${1}[redacted]"},
+	{regexp.MustCompile(`(?i)((?:access_token|refresh_token|client_secret|client_assertion|secretaccesskey|sessiontoken|password|passphrase)["']?\s*[:=]\s*["']?)[^\s"',;&]+`), "${1}[redacted]"},
+	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), "[redacted JWT]"},
+}
+
+// Redact replaces secret values in a line of log text (bearer tokens, API key
+// headers, JWTs, token fields) with "[redacted]".
+func Redact(s string) string {
+	for _, p := range secretPatterns {
+		s = p.re.ReplaceAllString(s, p.repl)
+	}
+	return s
+}
+
+// Candidate causes that the same wording fits, and what tells them apart.
+var ambiguityHints = []struct {
+	causes []string
+	hint   string
+}{
+	{[]string{"client-cert-not-sent", "tls-no-common-cipher"},
+		"A handshake_failure alert (40) is what TLS 1.2 servers send both when a required client certificate is missing and when no cipher suite is shared. " +
+			"If the server asked for a certificate (curl -v shows \"TLS handshake, Request CERT (13)\", openssl s_client lists \"Acceptable client certificate CA names\") and none was sent, it is the certificate; if it did not ask, it is the ciphers."},
+	{[]string{"client-cert-expired", "server-cert-expired"},
+		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
+}
+
+// Disambiguate says what would tell apart the causes that fit the text
+// equally well, and which command would settle it. It returns "" when the
+// best match stands alone.
+func Disambiguate(m []Match) string {
+	if len(m) < 2 {
+		return ""
+	}
+	var ids []string
+	for _, c := range m {
+		if c.Cause != nil && c.weight == m[0].weight && c.Line == m[0].Line {
+			ids = append(ids, c.Cause.ID)
+		}
+	}
+	if len(ids) < 2 {
+		return ""
+	}
+	var b strings.Builder
+	for _, h := range ambiguityHints {
+		if containsAll(ids, h.causes) {
+			b.WriteString(h.hint)
+			b.WriteString(" ")
+			break
+		}
+	}
+	if m[0].support > m[1].support && m[0].weight == m[1].weight {
+		fmt.Fprintf(&b, "The text itself leans to %q. ", m[0].Cause.ID)
+	}
+	if b.Len() == 0 {
+		fmt.Fprintf(&b, "The text fits %d causes equally: %s. ", len(ids), strings.Join(ids, ", "))
+	}
+	b.WriteString("To settle it, run the checks against the server: onramp diagnose https://HOST/PATH --cert CERT --key KEY --cacert CA")
+	return b.String()
+}
+
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			found = found || h == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,334 @@
+package diagnose
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// MaxBody bounds how much of a response body is read.
+const MaxBody = 1 << 20
+
+// ClockSkewLimit is how far the server's Date may be from the local clock
+// before onramp warns: JWT endpoints (NHS APIM) allow little slack, and a
+// Date header has one-second resolution plus the request's own latency.
+const ClockSkewLimit = 2 * time.Minute
+
+func (r *run) stepToken(ctx context.Context, st *Step) {
+	tok, err := r.opts.TokenSource(ctx)
+	if err != nil {
+		c, ok := CauseOf(err)
+		if !ok {
+			c = MustCause("oauth-invalid-client")
+		}
+		st.Status, st.Cause, st.Detail = Fail, c, err.Error()
+		return
+	}
+	r.token = tok
+	st.Detail = "got a bearer token"
+}
+
+func (r *run) stepHTTP(ctx context.Context, st *Step) {
+	req, err := http.NewRequestWithContext(ctx, r.opts.Method, r.target.String(), nil)
+	if err != nil {
+		fail(st, "unexpected-response", "building the request: %v", err)
+		return
+	}
+	for name, vals := range r.opts.Headers {
+		for _, v := range vals {
+			req.Header.Add(name, v)
+		}
+	}
+	if r.opts.APIKey != "" {
+		req.Header.Set(r.opts.APIKeyHeader, r.opts.APIKey)
+	}
+	token := r.opts.BearerToken
+	if r.token != "" {
+		token = r.token
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "onramp")
+	}
+	req.Close = true // one request on the connection the tls step made
+	if err := req.Write(r.conn); err != nil {
+		r.httpConnError(ctx, st, "sending the request", err)
+		return
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(r.conn), req)
+	if err != nil {
+		r.httpConnError(ctx, st, "reading the response", err)
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if err != nil && len(body) == 0 && resp.ContentLength != 0 {
+		r.httpConnError(ctx, st, "reading the response body", err)
+		return
+	}
+	r.body = body
+	r.report.HTTPStatus = resp.StatusCode
+	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
+		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.sent && r.facts.issuerUnknown}
+	id, detail := classifyHTTP(e)
+	if id == "client-cert-wrong-issuer" {
+		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
+			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+	}
+	skew := r.clockSkew(resp)
+	switch {
+	case id != "":
+		fail(st, id, "%s", detail)
+		if skew != nil {
+			st.Notes = append(st.Notes, *skew)
+		}
+	case skew != nil:
+		st.Detail = resp.Status
+		addFinding(st, *skew, false)
+	default:
+		st.Detail = fmt.Sprintf("%s %s → %s", r.opts.Method, r.target.Path, resp.Status)
+	}
+}
+
+// httpConnError classifies a failure to exchange the request: with TLS 1.3
+// the server's verdict on our client certificate arrives here, on the first
+// read after the handshake.
+func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
+	if _, ok := alertCode(err); ok || isTimeout(err) {
+		id, detail := r.classifyTLS(ctx, err)
+		if id == "tls-handshake-timeout" {
+			fail(st, "server-error", "%s: no answer before the deadline (--timeout)", doing)
+			return
+		}
+		if r.report.TLS != nil && r.report.TLS.Version == "TLS 1.3" {
+			detail += " (TLS 1.3 reports the server's verdict on the client certificate on the first read after the handshake)"
+		}
+		fail(st, id, "%s: %s", doing, detail)
+		return
+	}
+	if id := classifyNetError(err); id == "tcp-reset" {
+		if r.facts.requested && !r.facts.sent {
+			fail(st, "client-cert-not-sent", "%s: the server closed the connection (%v) after asking for a client certificate that was not sent", doing, err)
+			return
+		}
+		fail(st, "tcp-reset", "%s: %v", doing, err)
+		return
+	}
+	fail(st, "unexpected-response", "%s: %v", doing, err)
+}
+
+type httpEvidence struct {
+	resp          *http.Response
+	body          []byte
+	keySent       bool
+	tokenSent     bool
+	keyHeader     string
+	issuerUnknown bool
+}
+
+// httpRule maps a response to a cause; the first match wins.
+type httpRule struct {
+	id    string
+	match func(e httpEvidence) bool
+}
+
+func status(codes ...int) func(httpEvidence) bool {
+	return func(e httpEvidence) bool {
+		for _, c := range codes {
+			if e.resp.StatusCode == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func bodyHas(s string) func(httpEvidence) bool {
+	return func(e httpEvidence) bool { return bytes.Contains(e.body, []byte(s)) }
+}
+
+func both(a, b func(httpEvidence) bool) func(httpEvidence) bool {
+	return func(e httpEvidence) bool { return a(e) && b(e) }
+}
+
+func bearerChallenge(e httpEvidence) bool {
+	return strings.HasPrefix(strings.ToLower(e.resp.Header.Get("WWW-Authenticate")), "bearer")
+}
+
+var httpRules = []httpRule{
+	// nginx turns its 495/496 into these 400 pages, quoted by the DCS guide.
+	{"client-cert-not-sent", both(status(400, 496), bodyHas("No required SSL certificate was sent"))},
+	{"client-cert-wrong-issuer", both(status(400, 495), func(e httpEvidence) bool {
+		return e.issuerUnknown && bytes.Contains(e.body, []byte("The SSL certificate error"))
+	})},
+	{"client-cert-rejected", both(status(400, 495), bodyHas("The SSL certificate error"))},
+	{"token-rejected", both(status(401), func(e httpEvidence) bool { return e.tokenSent })},
+	{"token-missing", both(status(401), bearerChallenge)},
+	{"api-key-rejected", both(status(401, 403), func(e httpEvidence) bool { return e.keySent })},
+	{"api-key-missing", status(401, 403)},
+	{"endpoint-not-found", status(404)},
+	{"method-not-allowed", status(405)},
+	{"rate-limited", status(429)},
+	{"service-unavailable", status(503)},
+	{"server-error", func(e httpEvidence) bool { return e.resp.StatusCode >= 500 }},
+	{"unexpected-response", func(e httpEvidence) bool { return e.resp.StatusCode >= 400 }},
+}
+
+// classifyHTTP names the cause of an unsuccessful response, or "" when the
+// response is a success.
+func classifyHTTP(e httpEvidence) (id, detail string) {
+	for _, rule := range httpRules {
+		if rule.match(e) {
+			id = rule.id
+			break
+		}
+	}
+	if id == "" {
+		return "", ""
+	}
+	d := "HTTP " + e.resp.Status
+	if t := pageTitle(e.body); t != "" {
+		d += ": " + t
+	}
+	switch id {
+	case "api-key-rejected":
+		d += fmt.Sprintf(" with the API key in header %s", e.keyHeader)
+	case "api-key-missing":
+		d += " and no API key was sent (--api-key-env VAR)"
+	case "rate-limited", "service-unavailable":
+		if ra := e.resp.Header.Get("Retry-After"); ra != "" {
+			d += "; Retry-After: " + ra
+		}
+	case "method-not-allowed":
+		if a := e.resp.Header.Get("Allow"); a != "" {
+			d += "; Allow: " + a
+		}
+	case "token-missing":
+		d += "; WWW-Authenticate: " + firstLine(e.resp.Header.Get("WWW-Authenticate"))
+	}
+	return id, d
+}
+
+// pageTitle picks a short description from an error body: an HTML title or
+// h1, or the first line of text, so nginx's pages show their words.
+func pageTitle(body []byte) string {
+	s := string(body)
+	for _, tag := range []string{"<title>", "<h1>"} {
+		if i := strings.Index(s, tag); i >= 0 {
+			rest := s[i+len(tag):]
+			if j := strings.Index(rest, "<"); j >= 0 {
+				return strings.TrimSpace(rest[:j])
+			}
+		}
+	}
+	line := firstLine(s)
+	if len(line) > 200 {
+		line = line[:200] + "…"
+	}
+	return line
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// clockSkew compares the server's Date with the local clock. It is a
+// warning, never the cause of a failure by itself: the API call already
+// showed whether the skew breaks anything, and a Date header can be cached
+// by a proxy.
+func (r *run) clockSkew(resp *http.Response) *Finding {
+	d := resp.Header.Get("Date")
+	if d == "" {
+		return nil
+	}
+	t, err := http.ParseTime(d)
+	if err != nil {
+		return nil
+	}
+	skew := r.now().Sub(t)
+	if skew.Abs() <= ClockSkewLimit {
+		return nil
+	}
+	dir := "ahead of"
+	if skew < 0 {
+		dir = "behind"
+	}
+	return &Finding{Cause: MustCause("clock-skew"),
+		Detail: fmt.Sprintf("this machine's clock is %s %s the server's (server Date: %s)", skew.Abs().Round(time.Second), dir, d)}
+}
+
+func (r *run) stepExpect(_ context.Context, st *Step) {
+	var want any
+	if err := json.Unmarshal([]byte(r.opts.ExpectJSON), &want); err != nil {
+		fail(st, "unexpected-response", "--expect-json is not JSON: %v", err)
+		return
+	}
+	var got any
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		fail(st, "unexpected-response", "the body is not JSON (%v): %s", err, pageTitle(r.body))
+		return
+	}
+	// The DCS status endpoint documents {"available":true,"scheduledOutages":[]}:
+	// its own words for "down" are a service outage, not a wrong answer.
+	if obj, ok := got.(map[string]any); ok {
+		if a, ok := obj["available"].(bool); ok && !a {
+			fail(st, "service-unavailable", "the status endpoint says \"available\": false")
+			return
+		}
+		if o, ok := obj["scheduledOutages"].([]any); ok && len(o) > 0 {
+			out, _ := json.Marshal(o)
+			fail(st, "service-unavailable", "the status endpoint lists scheduled outages: %s", truncate(string(out), 300))
+			return
+		}
+	}
+	if path, ok := contains(got, want, "$"); !ok {
+		fail(st, "unexpected-response", "the body does not match --expect-json at %s: got %s", path, truncate(string(r.body), 300))
+		return
+	}
+	st.Detail = "the body matches " + r.opts.ExpectJSON
+}
+
+// contains says whether got holds everything in want: objects may have
+// more keys, arrays and scalars must be equal. It returns where they differ.
+func contains(got, want any, path string) (string, bool) {
+	if wm, ok := want.(map[string]any); ok {
+		gm, ok := got.(map[string]any)
+		if !ok {
+			return path, false
+		}
+		for k, wv := range wm {
+			gv, ok := gm[k]
+			if !ok {
+				return path + "." + k + " (missing)", false
+			}
+			if p, ok := contains(gv, wv, path+"."+k); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	}
+	if reflect.DeepEqual(got, want) {
+		return "", true
+	}
+	return path, false
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,236 @@
+package diagnose
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+// localMaterial is what the local step loaded for the network steps.
+type localMaterial struct {
+	chain []*x509.Certificate // client certificate, leaf first
+	key   crypto.Signer
+	roots *x509.CertPool // nil: the system roots
+	// maybeChainIncomplete is the local guess that the client certificate
+	// needs an intermediate it does not carry; the TLS step confirms it
+	// against the server's acceptable CAs.
+	maybeChainIncomplete *Finding
+}
+
+func requestInfo(o Options) *RequestInfo {
+	ri := &RequestInfo{Method: o.Method, CertFile: o.CertFile, KeyFile: o.KeyFile,
+		CACertFile: o.CACertFile, KeyEncrypted: len(o.KeyPass) > 0,
+		Bearer: o.BearerToken != "" || o.TokenSource != nil}
+	if ri.Method == "" {
+		ri.Method = http.MethodGet
+	}
+	if ri.KeyFile == "" {
+		ri.KeyFile = ri.CertFile
+	}
+	if o.APIKey != "" {
+		ri.APIKeyHeader = o.APIKeyHeader
+		if ri.APIKeyHeader == "" {
+			ri.APIKeyHeader = "x-api-key"
+		}
+	}
+	for name := range o.Headers {
+		ri.HeaderNames = append(ri.HeaderNames, name)
+	}
+	sort.Strings(ri.HeaderNames)
+	for hp, addr := range o.Resolve {
+		ri.Resolve = append(ri.Resolve, hp+":"+addr)
+	}
+	sort.Strings(ri.Resolve)
+	return ri
+}
+
+// stepLocal loads and checks everything on this machine. It collects every
+// problem (the first failure is the step's cause, the rest are notes) so the
+// user fixes them all at once, before anything is sent.
+func (r *run) stepLocal(_ context.Context, st *Step) {
+	o := r.opts
+	now := r.now()
+	var loaded []string
+	for _, f := range o.Findings {
+		addFinding(st, f, true)
+	}
+
+	keyFile := o.KeyFile
+	if keyFile == "" {
+		keyFile = o.CertFile // curl reads the key from the cert file when --key is absent
+	}
+	if o.CertFile != "" {
+		chain, err := keystore.ReadCertificates(o.CertFile)
+		if err != nil {
+			addFinding(st, findingOf(err, "--cert"), true)
+		} else {
+			r.local.chain = chain
+			loaded = append(loaded, fmt.Sprintf("client certificate %s", certName(chain[0])))
+			for _, f := range ClientCertFindings(chain, now) {
+				switch {
+				case f.Cause.ID == "client-chain-incomplete":
+					// Only a guess from the issuer's name: a warning here,
+					// confirmed or dropped by the server's acceptable CAs.
+					ff := f
+					r.local.maybeChainIncomplete = &ff
+					addFinding(st, f, false)
+				case IsExpiryWarning(f, chain, now):
+					addFinding(st, f, false)
+				default:
+					addFinding(st, f, true)
+				}
+			}
+		}
+		key, err := keystore.ReadPrivateKey(keyFile, o.KeyPass)
+		if err != nil {
+			flag := "--key"
+			if o.KeyFile == "" {
+				flag = "--cert (no --key given, so the key must be in the same file)"
+			}
+			addFinding(st, findingOf(err, flag), true)
+		} else {
+			r.local.key = key
+			if r.local.chain != nil {
+				if f := KeyMatchFinding(r.local.chain[0], key); f != nil {
+					addFinding(st, *f, true)
+				}
+			}
+		}
+	}
+	if o.CACertFile != "" {
+		certs, err := keystore.ReadCertificates(o.CACertFile)
+		if err != nil {
+			f := findingOf(err, "--cacert")
+			if f.Cause.ID == "input-wrong-file-type" && !holdsOtherMaterial(err) {
+				f = Finding{Cause: MustCause("ca-bundle-invalid"), Detail: "--cacert " + o.CACertFile + ": no certificates in the file"}
+			}
+			addFinding(st, f, true)
+		} else {
+			pool := x509.NewCertPool()
+			for _, c := range certs {
+				pool.AddCert(c)
+			}
+			r.local.roots = pool
+			loaded = append(loaded, fmt.Sprintf("CA bundle of %d", len(certs)))
+		}
+	}
+	r.checkAPIKey(st)
+	if st.Status == Pass {
+		if len(loaded) == 0 {
+			st.Detail = "no client certificate; system CA roots"
+		} else {
+			st.Detail = strings.Join(loaded, "; ")
+		}
+	}
+}
+
+// holdsOtherMaterial says whether a wrong-type error is about a file that
+// holds some other known thing (a key, a CSR) rather than nothing usable.
+func holdsOtherMaterial(err error) bool {
+	msg := err.Error()
+	return !strings.Contains(msg, "holds no PEM or DER")
+}
+
+// findingOf turns a keystore error into a finding naming the flag.
+func findingOf(err error, flag string) Finding {
+	c, ok := CauseOf(err)
+	if !ok {
+		c = MustCause("input-file-unreadable")
+	}
+	return Finding{Cause: c, Detail: flag + " " + err.Error()}
+}
+
+func certName(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return fmt.Sprintf("%q", c.Subject.CommonName)
+	}
+	return c.Subject.String()
+}
+
+// checkAPIKey looks at the API key's shape, never printing it.
+func (r *run) checkAPIKey(st *Step) {
+	key := r.opts.APIKey
+	if key == "" {
+		if r.opts.APIKeyRequired {
+			addFinding(st, Finding{Cause: MustCause("api-key-missing"), Detail: "this API needs an API key and none was given (--api-key-env VAR, or the profile's keyring secret)"}, true)
+		}
+		return
+	}
+	if strings.TrimSpace(key) != key {
+		addFinding(st, Finding{Cause: MustCause("api-key-whitespace"),
+			Detail: fmt.Sprintf("the API key (%d characters) has %s", len(key), describeWhitespace(key))}, true)
+		return
+	}
+	if strings.ContainsFunc(key, unicode.IsSpace) {
+		addFinding(st, Finding{Cause: MustCause("api-key-whitespace"),
+			Detail: "the API key contains a space or line break inside it"}, true)
+		return
+	}
+	if looksBase64Key(key) {
+		addFinding(st, Finding{Cause: MustCause("api-key-base64-encoded"),
+			Detail: "the API key decodes from Base64 to another key-like string; providers expect it sent as issued"}, false)
+	}
+}
+
+func describeWhitespace(s string) string {
+	var parts []string
+	lead := s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))]
+	trail := s[len(strings.TrimRightFunc(s, unicode.IsSpace)):]
+	if lead != "" {
+		parts = append(parts, "leading "+nameSpace(lead))
+	}
+	if trail != "" {
+		parts = append(parts, "trailing "+nameSpace(trail))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func nameSpace(ws string) string {
+	switch {
+	case strings.Contains(ws, "\n") || strings.Contains(ws, "\r"):
+		return "line break (copied with a newline?)"
+	case strings.Contains(ws, "\t"):
+		return "tab"
+	}
+	return "space"
+}
+
+// looksBase64Key: the key is valid Base64 of at least 12 bytes and decodes
+// to printable text that itself looks like a key (no spaces, mostly
+// alphanumeric). Random key bytes are almost never all printable.
+func looksBase64Key(key string) bool {
+	if len(key) < 16 {
+		return false
+	}
+	var dec []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		dec, err = enc.Strict().DecodeString(key)
+		if err == nil {
+			break
+		}
+	}
+	if err != nil || len(dec) < 12 {
+		return false
+	}
+	dec = bytes.TrimRight(dec, "\n")
+	alnum := 0
+	for _, b := range dec {
+		if b <= ' ' || b >= 0x7f {
+			return false
+		}
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
+			alnum++
+		}
+	}
+	return alnum*10 >= len(dec)*8
+}

@@ -1,0 +1,251 @@
+package diagnose
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiGreen  = "\x1b[32m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+	ansiBold   = "\x1b[1m"
+)
+
+var statusMark = map[Status]string{Pass: "✓", Fail: "✗", Warn: "!", Skip: "-"}
+var statusColor = map[Status]string{Pass: ansiGreen, Fail: ansiRed, Warn: ansiYellow, Skip: ansiDim}
+
+// StepLine is one step as a line of text: mark, name, time, detail.
+func StepLine(s Step, color bool) string {
+	mark := statusMark[s.Status]
+	if color {
+		mark = statusColor[s.Status] + mark + ansiReset
+	}
+	ms := ""
+	if s.Status != Skip {
+		ms = fmt.Sprintf("%5.0f ms", s.MS)
+	} else {
+		ms = "        "
+	}
+	line := fmt.Sprintf("%s %-7s %s", mark, s.Name, ms)
+	switch {
+	case s.Cause != nil && s.Status != Pass:
+		line += "  " + s.Cause.ID + ": " + s.Detail
+	case s.Detail != "":
+		line += "  " + s.Detail
+	}
+	return line
+}
+
+// RenderText writes the report for a person: one line per step, then the
+// root cause (or the warnings) with what it means and the fix. color adds
+// ANSI colours for a terminal.
+func RenderText(w io.Writer, r *Report, color bool) {
+	bold := func(s string) string {
+		if color {
+			return ansiBold + s + ansiReset
+		}
+		return s
+	}
+	fmt.Fprintf(w, "%s %s\n", bold("onramp diagnose"), r.Target)
+	for _, s := range r.Steps {
+		fmt.Fprintln(w, StepLine(s, color))
+		for _, n := range s.Notes {
+			fmt.Fprintf(w, "              also %s: %s\n", n.Cause.ID, n.Detail)
+		}
+	}
+	fmt.Fprintln(w)
+	if r.OK {
+		msg := "All checks passed."
+		if r.HTTPStatus != 0 {
+			msg = fmt.Sprintf("All checks passed (HTTP %d).", r.HTTPStatus)
+		}
+		if color {
+			msg = ansiGreen + msg + ansiReset
+		}
+		fmt.Fprintln(w, msg)
+	}
+	if r.Cause != nil {
+		writeCause(w, "Cause", r.Cause, color)
+	}
+	seen := map[string]bool{}
+	if r.Cause != nil {
+		seen[r.Cause.ID] = true
+	}
+	for _, s := range r.Steps {
+		fs := s.Notes
+		if s.Status == Warn && s.Cause != nil {
+			fs = append([]Finding{{Cause: s.Cause}}, fs...)
+		}
+		for _, f := range fs {
+			if f.Cause == nil || seen[f.Cause.ID] {
+				continue
+			}
+			seen[f.Cause.ID] = true
+			writeCause(w, "Also", f.Cause, color)
+		}
+	}
+}
+
+func writeCause(w io.Writer, label string, c *Cause, color bool) {
+	head := fmt.Sprintf("%s: %s (%s)", label, c.Title, c.ID)
+	if color {
+		col := ansiRed
+		if label != "Cause" {
+			col = ansiYellow
+		}
+		head = ansiBold + col + head + ansiReset
+	}
+	fmt.Fprintln(w, head)
+	if c.Meaning != "" {
+		fmt.Fprintln(w, wrap(c.Meaning, "  "))
+	}
+	fmt.Fprintln(w, wrap("Fix: "+c.Fix, "  "))
+}
+
+// wrap indents text and breaks it at about 78 columns.
+func wrap(s, indent string) string {
+	var b strings.Builder
+	col := 0
+	b.WriteString(indent)
+	for i, word := range strings.Fields(s) {
+		if i > 0 && col+1+len(word) > 78-len(indent) {
+			b.WriteString("\n" + indent)
+			col = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
+// RenderMarkdown writes a report a user can attach to a support ticket:
+// no secret values (header values and keys are placeholders), the steps,
+// the server's chain, the acceptable CAs, the cause with its fix, and the
+// curl command that makes the same request.
+func RenderMarkdown(w io.Writer, r *Report, version string) {
+	fmt.Fprintf(w, "# onramp diagnose report\n\n")
+	fmt.Fprintf(w, "- Target: `%s`\n", r.Target)
+	fmt.Fprintf(w, "- Run at: %s\n", r.Started.UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "- onramp version: %s\n", version)
+	result := "**FAILED**"
+	if r.OK {
+		result = "**OK**"
+	}
+	fmt.Fprintf(w, "- Result: %s", result)
+	if r.HTTPStatus != 0 {
+		fmt.Fprintf(w, " (HTTP %d)", r.HTTPStatus)
+	}
+	fmt.Fprintf(w, "\n\n## Steps\n\n| step | status | ms | cause | detail |\n|---|---|---|---|---|\n")
+	for _, s := range r.Steps {
+		id := ""
+		if s.Cause != nil && s.Status != Pass {
+			id = "`" + s.Cause.ID + "`"
+		}
+		fmt.Fprintf(w, "| %s | %s %s | %.1f | %s | %s |\n", s.Name, statusMark[s.Status], s.Status, s.MS, id, mdCell(s.Detail))
+		for _, n := range s.Notes {
+			fmt.Fprintf(w, "| | also | | `%s` | %s |\n", n.Cause.ID, mdCell(n.Detail))
+		}
+	}
+	if r.Cause != nil {
+		c := r.Cause
+		fmt.Fprintf(w, "\n## Cause: %s (`%s`)\n\n%s\n\n**Fix:** %s\n", c.Title, c.ID, c.Meaning, c.Fix)
+		if c.Source != "" {
+			fmt.Fprintf(w, "\n(Source: %s.)\n", c.Source)
+		}
+	}
+	if t := r.TLS; t != nil {
+		fmt.Fprintf(w, "\n## TLS\n\n")
+		if t.Version != "" {
+			fmt.Fprintf(w, "- Version: %s, cipher suite: %s\n", t.Version, t.CipherSuite)
+		}
+		fmt.Fprintf(w, "- Client certificate requested: %v; sent: %v\n", t.ClientCertRequested, t.ClientCertSent)
+		if len(t.ServerChain) > 0 {
+			fmt.Fprintf(w, "\n### Server certificate chain (as sent)\n\n| # | subject | issuer | valid from | valid to | SHA-256 |\n|---|---|---|---|---|---|\n")
+			for i, c := range t.ServerChain {
+				fmt.Fprintf(w, "| %d | %s | %s | %s | %s | `%s` |\n", i, mdCell(c.Subject), mdCell(c.Issuer),
+					c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02"), shortHash(c.SHA256))
+			}
+		}
+		if t.ClientCertRequested {
+			fmt.Fprintf(w, "\n### CAs the server accepts for client certificates\n\n")
+			if len(t.AcceptableCAs) == 0 {
+				fmt.Fprintf(w, "(the server's CertificateRequest named none: any CA it trusts)\n")
+			}
+			for _, ca := range t.AcceptableCAs {
+				fmt.Fprintf(w, "- %s\n", ca)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n## The same request with curl\n\nSecrets are placeholders: set them in your shell first.\n\n```sh\n%s\n```\n", CurlCommand(r))
+}
+
+// CurlCommand is the curl command line that makes the report's request,
+// with shell variables in place of every secret.
+func CurlCommand(r *Report) string {
+	parts := []string{"curl -v"}
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	if ri := r.Request; ri != nil {
+		if ri.Method != "" && ri.Method != "GET" {
+			parts = append(parts, "-X "+ri.Method)
+		}
+		if ri.CACertFile != "" {
+			parts = append(parts, "--cacert "+q(ri.CACertFile))
+		}
+		if ri.CertFile != "" {
+			parts = append(parts, "--cert "+q(ri.CertFile))
+		}
+		if ri.KeyFile != "" {
+			parts = append(parts, "--key "+q(ri.KeyFile))
+		}
+		if ri.KeyEncrypted {
+			parts = append(parts, `--pass "$KEY_PASS"`)
+		}
+		for _, res := range ri.Resolve {
+			parts = append(parts, "--resolve "+q(res))
+		}
+		if ri.APIKeyHeader != "" {
+			parts = append(parts, `-H "`+ri.APIKeyHeader+`: $API_KEY"`)
+		}
+		if ri.Bearer {
+			parts = append(parts, `-H "Authorization: Bearer $TOKEN"`)
+		}
+		for _, h := range ri.HeaderNames {
+			parts = append(parts, `-H "`+h+`: $`+envName(h)+`"`)
+		}
+	}
+	parts = append(parts, q(r.Target))
+	return strings.Join(parts, " \\\n  ")
+}
+
+// envName turns a header name into a shell variable name.
+func envName(h string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(h) {
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String() + "_VALUE"
+}
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+func shortHash(h string) string {
+	if len(h) > 16 {
+		return h[:16] + "…"
+	}
+	return h
+}

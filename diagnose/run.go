@@ -1,0 +1,291 @@
+package diagnose
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// run is one diagnosis in progress: what the steps learnt so far.
+type run struct {
+	opts     Options
+	report   *Report
+	progress func(Event)
+	now      func() time.Time
+
+	target *url.URL
+	host   string // host name for SNI and verification
+	port   string
+	addrs  []string // addresses to dial, from dns
+	raw    net.Conn // tcp connection, handed to tls
+	conn   *tls.Conn
+	local  localMaterial
+	facts  handshakeFacts
+	body   []byte // response body, for expect
+	token  string // bearer token from TokenSource
+	failed bool
+}
+
+// Run diagnoses the connection opts describe: local material, DNS, TCP,
+// TLS, an optional token, the HTTP call and an optional expectation of the
+// body. progress (may be nil) receives an event when each step starts and
+// finishes. The run is bounded by opts.Timeout (default 15s) and by ctx.
+func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.APIKeyHeader == "" {
+		opts.APIKeyHeader = "x-api-key"
+	}
+	if opts.Method == "" {
+		opts.Method = "GET"
+	}
+	if progress == nil {
+		progress = func(Event) {}
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+
+	r := &run{opts: opts, progress: progress, now: opts.Now,
+		report: &Report{Target: redactURL(opts.URL), Started: opts.Now(), Request: requestInfo(opts)}}
+	defer func() {
+		if r.raw != nil {
+			r.raw.Close()
+		}
+	}()
+
+	steps := []struct {
+		name string
+		fn   func(context.Context, *Step)
+		on   bool
+	}{
+		{StepLocal, r.stepLocal, true},
+		{StepDNS, r.stepDNS, true},
+		{StepTCP, r.stepTCP, true},
+		{StepTLS, r.stepTLS, true},
+		{StepToken, r.stepToken, opts.TokenSource != nil},
+		{StepHTTP, r.stepHTTP, true},
+		{StepExpect, r.stepExpect, opts.ExpectJSON != ""},
+	}
+	for _, s := range steps {
+		if !s.on {
+			continue
+		}
+		st := Step{Name: s.name}
+		if r.failed {
+			st.Status = Skip
+			r.progress(Event{Kind: StepFinished, Step: st})
+			r.report.Steps = append(r.report.Steps, st)
+			continue
+		}
+		r.progress(Event{Kind: StepStarted, Step: Step{Name: s.name}})
+		start := time.Now()
+		st.Status = Pass
+		s.fn(ctx, &st)
+		st.MS = float64(time.Since(start).Microseconds()) / 1000
+		if st.Status == Fail {
+			r.failed = true
+			if r.report.Cause == nil {
+				r.report.Cause = st.Cause
+			}
+		}
+		r.progress(Event{Kind: StepFinished, Step: st})
+		r.report.Steps = append(r.report.Steps, st)
+	}
+	r.report.OK = !r.failed
+	return r.report
+}
+
+// fail marks st failed with the cause id and a detail.
+func fail(st *Step, id, format string, a ...any) {
+	st.Status = Fail
+	st.Cause = MustCause(id)
+	st.Detail = fmt.Sprintf(format, a...)
+}
+
+// addFinding records f on st: the first failure becomes the step's cause,
+// a first warning is the cause of a step that has not failed, and every
+// other finding is a note, so every problem is reported at once.
+func addFinding(st *Step, f Finding, isFail bool) {
+	switch {
+	case isFail && st.Status != Fail:
+		if st.Cause != nil { // demote the earlier warning to a note
+			st.Notes = append([]Finding{{Cause: st.Cause, Detail: st.Detail}}, st.Notes...)
+		}
+		st.Status, st.Cause, st.Detail = Fail, f.Cause, f.Detail
+	case !isFail && st.Status == Pass:
+		st.Status, st.Cause, st.Detail = Warn, f.Cause, f.Detail
+	default:
+		st.Notes = append(st.Notes, f)
+	}
+}
+
+func (r *run) stepDNS(ctx context.Context, st *Step) {
+	u, err := ParseTarget(r.opts.URL)
+	if err != nil {
+		// The CLI rejects bad URLs before running; a library caller gets
+		// the nearest cause rather than a panic.
+		fail(st, "dns-failure", "%v", err)
+		return
+	}
+	r.target = u
+	r.host, r.port = u.Hostname(), u.Port()
+	if r.port == "" {
+		r.port = "443"
+	}
+	if addr, ok := r.opts.Resolve[net.JoinHostPort(r.host, r.port)]; ok {
+		r.addrs = []string{addr}
+		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, addr)
+		return
+	}
+	if ip := net.ParseIP(r.host); ip != nil {
+		r.addrs = []string{r.host}
+		st.Detail = r.host + " is an IP address"
+		return
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, r.host)
+	if err != nil {
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			fail(st, "dns-no-such-host", "%s does not resolve: %v", r.host, err)
+			return
+		}
+		fail(st, "dns-failure", "looking up %s: %v", r.host, err)
+		return
+	}
+	var shown []string
+	for _, ip := range ips {
+		r.addrs = append(r.addrs, ip.String())
+		shown = append(shown, ip.String())
+	}
+	st.Detail = r.host + " → " + strings.Join(shown, ", ")
+}
+
+func (r *run) stepTCP(ctx context.Context, st *Step) {
+	var d net.Dialer
+	var errs []error
+	for _, a := range r.addrs {
+		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, r.port))
+		if err == nil {
+			r.raw = c
+			st.Detail = "connected to " + c.RemoteAddr().String()
+			return
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(errs) == 0 {
+		fail(st, "dns-failure", "no address to connect to for %s", r.host)
+		return
+	}
+	err := errs[len(errs)-1]
+	id := classifyNetError(err)
+	if id == "" {
+		id = "tcp-timeout"
+	}
+	fail(st, id, "connecting to %s port %s: %v", r.host, r.port, err)
+}
+
+// ParseTarget checks a URL for diagnosis: absolute, https, with a host.
+func ParseTarget(raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("no URL given")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("malformed URL %q: %v", raw, errors.Unwrap(err))
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("malformed URL %q: want https://host[:port]/path", raw)
+	}
+	if !strings.EqualFold(u.Scheme, "https") {
+		return nil, fmt.Errorf("URL %q uses %s://: onramp checks HTTPS APIs, use https://", raw, u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("malformed URL %q: no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		if _, err := parsePort(p); err != nil {
+			return nil, fmt.Errorf("malformed URL %q: %v", raw, err)
+		}
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("URL %q holds a user name or password: pass secrets with --api-key-env, not in the URL", redactURL(raw))
+	}
+	return u, nil
+}
+
+func parsePort(p string) (int, error) {
+	n := 0
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("port %q is not a number", p)
+		}
+		n = n*10 + int(c-'0')
+		if n > 65535 {
+			return 0, fmt.Errorf("port %q is out of range", p)
+		}
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("port %q is out of range", p)
+	}
+	return n, nil
+}
+
+// ParseResolve parses curl's --resolve HOST:PORT:ADDR. ADDR may be an IPv6
+// address in brackets or bare; HOST may not be empty.
+func ParseResolve(s string) (hostport, addr string, err error) {
+	bad := func(why string) (string, string, error) {
+		return "", "", fmt.Errorf("--resolve %q: %s (want HOST:PORT:ADDR, e.g. api.example.com:443:127.0.0.1)", s, why)
+	}
+	host, rest, ok := strings.Cut(s, ":")
+	if !ok || host == "" {
+		return bad("no host")
+	}
+	port, addr, ok := strings.Cut(rest, ":")
+	if !ok {
+		return bad("no port")
+	}
+	if _, err := parsePort(port); err != nil || port == "" {
+		return bad("bad port")
+	}
+	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	if net.ParseIP(addr) == nil {
+		return bad("ADDR is not an IP address")
+	}
+	if strings.ContainsAny(host, "/ []") {
+		return bad("bad host")
+	}
+	return net.JoinHostPort(strings.ToLower(host), port), addr, nil
+}
+
+// redactURL drops any user info and the query's values from a URL for
+// display: query strings sometimes carry keys.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{"REDACTED"}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

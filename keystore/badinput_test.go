@@ -1,0 +1,73 @@
+package keystore
+
+import (
+	"bytes"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
+)
+
+// Files that are not what a flag expects give a cause id, never a panic.
+func TestBadInputCarriesCause(t *testing.T) {
+	ca := testpki.NewCA(t, "Test CA")
+	leaf := ca.Client(t, testpki.Options{})
+	certPEM := leaf.CertPEM(false)
+	keyPEM := leaf.KeyPEM(t)
+	key, _ := GenerateKey("ecdsa", 0, "")
+	csr, _ := CreateCSR(key, "/CN=x", nil)
+	garbage := make([]byte, 4096)
+	rand.Read(garbage)
+	cases := map[string][]byte{
+		"empty":            {},
+		"whitespace":       []byte("  \n\t"),
+		"truncated cert":   certPEM[:len(certPEM)/2],
+		"truncated key":    keyPEM[:len(keyPEM)/2],
+		"garbage":          garbage,
+		"text":             []byte("hello, this is not a certificate\n"),
+		"ssh public key":   []byte("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host\n"),
+		"openssh private":  []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"),
+		"csr":              csr,
+		"broken PEM body":  []byte("-----BEGIN CERTIFICATE-----\nnot base64 at all!!\n-----END CERTIFICATE-----\n"),
+		"valid b64 junk":   []byte("-----BEGIN CERTIFICATE-----\nAAAAAAAA\n-----END CERTIFICATE-----\n"),
+		"DER-ish sequence": {0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x03},
+	}
+	for name, data := range cases {
+		if _, err := ParseCertificates(name, data); CauseID(err) == "" {
+			t.Errorf("%s as a certificate: %v (no cause)", name, err)
+		}
+		if name == "csr" || name == "ssh public key" {
+			_, err := ParseCertificates(name, data)
+			if CauseID(err) != "input-wrong-file-type" {
+				t.Errorf("%s as a certificate: %v", name, err)
+			}
+		}
+	}
+	for name, data := range cases {
+		if _, err := ParsePrivateKey(name, data, nil); CauseID(err) == "" {
+			t.Errorf("%s as a key: %v (no cause)", name, err)
+		}
+	}
+	if _, err := ParsePrivateKey("cert.pem", certPEM, nil); CauseID(err) != "input-wrong-file-type" {
+		t.Errorf("a certificate as a key: %v", err)
+	}
+}
+
+func TestReadFileBounds(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.pem")
+	f, _ := os.Create(huge)
+	f.Write(bytes.Repeat([]byte("A"), MaxFileSize+10))
+	f.Close()
+	if _, err := ReadFile(huge); CauseID(err) != "input-wrong-file-type" {
+		t.Errorf("huge file: %v", err)
+	}
+	if _, err := ReadFile(filepath.Join(dir, "missing.pem")); CauseID(err) != "input-file-unreadable" {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := ReadFile(dir); CauseID(err) != "input-file-unreadable" {
+		t.Errorf("a directory: %v", err)
+	}
+}

@@ -1,0 +1,40 @@
+package keystore
+
+import (
+	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
+)
+
+// FuzzParse feeds arbitrary bytes to everything that reads material from a
+// user's file: none may panic, and every failure carries a cause id.
+func FuzzParse(f *testing.F) {
+	ca := testpki.NewCA(f, "Fuzz CA")
+	leaf := ca.Client(f, testpki.Options{})
+	f.Add(leaf.CertPEM(true))
+	f.Add(leaf.Cert.Raw)
+	f.Add(leaf.KeyPEM(f))
+	key, _ := GenerateKey("ed25519", 0, "")
+	enc, _ := MarshalPrivateKeyDER(key, []byte("x"))
+	f.Add(enc)
+	csr, _ := CreateCSR(key, "/CN=fuzz", []string{"DNS:a.test"})
+	f.Add(csr)
+	jwks, _ := JWKS(key.Public(), "k", "")
+	f.Add(jwks)
+	f.Add([]byte("ssh-ed25519 AAAA"))
+	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = Sniff(data)
+		if _, err := ParseCertificates("f", data); err != nil && CauseID(err) == "" {
+			t.Fatalf("certificate error without cause: %v", err)
+		}
+		if _, err := ParsePrivateKey("f", data, []byte("x")); err != nil && CauseID(err) == "" {
+			t.Fatalf("key error without cause: %v", err)
+		}
+		if _, err := DecodePKCS12("f", data, nil); err != nil && CauseID(err) == "" {
+			t.Fatalf("pkcs12 error without cause: %v", err)
+		}
+		_, _ = ParseJWKS(data)
+		_, _ = ParseCSRDER("f", data)
+	})
+}

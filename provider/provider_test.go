@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+func TestBuiltinsParseAndCoverTheDocumentedProviders(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	var ids []string
+	for _, tm := range All() {
+		ids = append(ids, tm.ID)
+		if tm.Instructions == "" || tm.Description == "" {
+			t.Errorf("%s: no instructions or description", tm.ID)
+		}
+		if tm.Origin != "built-in" {
+			t.Errorf("%s: origin %q", tm.ID, tm.Origin)
+		}
+	}
+	want := []string{"hmpps", "nhs-apim", "govuk-dcs", "securosys", "generic", "sandbox"}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("built-ins = %v, want %v", ids, want)
+	}
+}
+
+func TestProviderFacts(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	get := func(id string) *Template {
+		tm, err := Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	hmpps, nhs, dcs, sec := get("hmpps"), get("nhs-apim"), get("govuk-dcs"), get("securosys")
+	if hmpps.APIKeyHeader != "x-api-key" || nhs.APIKeyHeader != "apikey" || sec.APIKeyHeader != "X-API-KEY" {
+		t.Errorf("API key headers: %q %q %q", hmpps.APIKeyHeader, nhs.APIKeyHeader, sec.APIKeyHeader)
+	}
+	if k, ok := nhs.KeyFor("signing"); !ok || k.Type != "rsa" || k.Bits != 4096 {
+		t.Errorf("NHS signing key: %+v", k)
+	}
+	if k, ok := hmpps.KeyFor("tls"); !ok || k.Bits != 2048 {
+		t.Errorf("HMPPS key: %+v", k)
+	}
+	if len(dcs.Keys) != 3 {
+		t.Errorf("DCS needs three key pairs, template has %d", len(dcs.Keys))
+	}
+	if got := Expand(dcs.CSR.CNFormat, map[string]string{"organisation": "Bob's Widgets", "purpose": "TLS", "environment": "Integration", "date": "2020-02-02"}); got != "Bob's Widgets TLS Integration 2020-02-02" {
+		t.Errorf("DCS CN = %q", got)
+	}
+	if got := Expand(hmpps.CSR.Subject, map[string]string{"client_id": "acme"}); !strings.HasSuffix(got, "/CN=acme") || !strings.Contains(got, "{state}") {
+		t.Errorf("HMPPS subject = %q (CN must be the client id; unknown placeholders stay visible)", got)
+	}
+	if hmpps.Token.Path != "/token" || hmpps.Token.Method != "POST" {
+		t.Errorf("HMPPS token: %+v", hmpps.Token)
+	}
+	if dcs.Status.Path != "/checks/passport" || dcs.Status.ExpectJSON != `{"available":true,"scheduledOutages":[]}` {
+		t.Errorf("DCS status: %+v", dcs.Status)
+	}
+	if e, ok := nhs.Env("sandbox"); !ok || !e.NoAuth {
+		t.Errorf("NHS sandbox must need no auth: %+v", e)
+	}
+	if got := nhs.TokenURL("int"); got != "https://int.api.service.nhs.uk/oauth2/token" {
+		t.Errorf("NHS token URL = %q", got)
+	}
+}
+
+func TestNewProfile(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	nhs, _ := Get("nhs-apim")
+	p := nhs.NewProfile("nhs", "int")
+	if p.Name != "nhs" || p.Provider != "nhs-apim" || p.Environment != "int" || p.URL != "https://int.api.service.nhs.uk" {
+		t.Errorf("profile: %+v", p)
+	}
+	if !slices.Equal(p.Auth, []string{"signed-jwt"}) || p.TokenURL != "https://int.api.service.nhs.uk/oauth2/token" ||
+		p.APIKeyHeader != "apikey" || p.APIKeySecret != "api-key" {
+		t.Errorf("NHS signed-JWT profile: %+v", p)
+	}
+	sb := nhs.NewProfile("nhs-sb", "sandbox")
+	if len(sb.Auth) != 0 || sb.TokenURL != "" || sb.APIKeyHeader != "" {
+		t.Errorf("the NHS sandbox needs no auth, profile: %+v", sb)
+	}
+
+	dcs, _ := Get("govuk-dcs")
+	d := dcs.NewProfile("dcs", "")
+	if d.Environment != "integration" || d.StatusPath != "/checks/passport" || d.ExpectJSON == "" || !slices.Equal(d.Auth, []string{"mtls"}) || d.APIKeyHeader != "" {
+		t.Errorf("DCS profile: %+v", d)
+	}
+	hm, _ := Get("hmpps")
+	h := hm.NewProfile("h", "prod")
+	if !slices.Equal(h.Auth, []string{"mtls", "api-key"}) || h.URL != "https://integration-api.hmpps.service.justice.gov.uk" || h.TokenURL != "" {
+		t.Errorf("HMPPS profile (its /token gives STS credentials, not a bearer token): %+v", h)
+	}
+	if u := hm.NewProfile("x", "staging").URL; u != "" {
+		t.Errorf("unknown environment got URL %q", u)
+	}
+}
+
+func TestSecurosysRequiredRole(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	sec, _ := Get("securosys")
+	cases := map[string]string{
+		"/v1/key":                             "keyManagementToken",
+		"/v1/key/my-key":                      "keyManagementToken",
+		"/v1/key/my-key/attributes":           "keyManagementToken",
+		"/v1/sign":                            "keyOperationToken",
+		"/v1/certificate/abc/request":         "keyOperationToken",
+		"/v1/generateRandom/32?x=1":           "keyOperationToken",
+		"/v1/filteredSomeApprovalTask":        "approverToken",
+		"/v1/approval":                        "approverToken",
+		"/v1/versionInfo":                     "serviceToken",
+		"/v1/keystore/statistics":             "serviceToken",
+		"/v1/hsm/log/today":                   "serviceToken",
+		"/v1/approverManagement/approvers":    "approverKeyManagementToken",
+		"https://tsb.example/v1/licenseInfo/": "serviceToken",
+	}
+	for path, want := range cases {
+		if got, ok := RequiredRole(sec, path); !ok || got != want {
+			t.Errorf("RequiredRole(%q) = %q, %v; want %q", path, got, ok, want)
+		}
+	}
+	for _, path := range []string{"/v1/keys", "/v2/key", "/v1/unknown", "/"} {
+		if got, ok := RequiredRole(sec, path); ok {
+			t.Errorf("RequiredRole(%q) = %q, want no match", path, got)
+		}
+	}
+	hm, _ := Get("hmpps")
+	if _, ok := RequiredRole(hm, "/v1/key"); ok {
+		t.Error("a template without roles matched a path")
+	}
+}
+
+func TestUserTemplateOverridesAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	pdir := filepath.Join(dir, "providers")
+	if err := os.MkdirAll(pdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	override := `id: govuk-dcs
+name: DCS (our production)
+description: with production
+environments:
+  - name: production
+    url: https://dcs.example.gov.uk
+auth:
+  - method: mtls
+    need: required
+instructions: ask the DCS team
+`
+	extra := `id: acme
+name: ACME
+description: ours
+environments:
+  - name: live
+    url: https://api.acme.test
+auth:
+  - method: api-key
+    need: required
+api_key_header: X-Acme-Key
+instructions: ask ACME
+`
+	broken := "id: bad\nname: Bad\nenviroments: []\n"
+	for name, body := range map[string]string{"dcs.yaml": override, "acme.yaml": extra, "bad.yaml": broken} {
+		if err := os.WriteFile(filepath.Join(pdir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dcs, err := Get("govuk-dcs")
+	if err != nil || dcs.Name != "DCS (our production)" || !strings.HasSuffix(dcs.Origin, "dcs.yaml") {
+		t.Fatalf("override not used: %+v, %v", dcs, err)
+	}
+	acme, err := Get("acme")
+	if err != nil || acme.NewProfile("a", "").APIKeyHeader != "X-Acme-Key" {
+		t.Fatalf("user template: %+v, %v", acme, err)
+	}
+	_, err = Templates()
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml") || !strings.Contains(err.Error(), "enviroments") {
+		t.Fatalf("broken user template error = %v, want it to name the file and the field", err)
+	}
+	_, err = Get("nope")
+	if err == nil || !strings.Contains(err.Error(), "hmpps") || !strings.Contains(err.Error(), "bad.yaml") {
+		t.Fatalf("unknown id error = %v", err)
+	}
+}
+
+func TestValidateRejectsBadTemplates(t *testing.T) {
+	cases := map[string]string{
+		"http url":    "id: x\nname: X\nenvironments: [{name: a, url: 'http://a.test'}]\nauth: [{method: mtls, need: required}]\n",
+		"bad method":  "id: x\nname: X\nenvironments: [{name: a, url: 'https://a.test'}]\nauth: [{method: password, need: required}]\n",
+		"bad need":    "id: x\nname: X\nenvironments: [{name: a, url: 'https://a.test'}]\nauth: [{method: mtls, need: maybe}]\n",
+		"bad pattern": "id: x\nname: X\nenvironments: [{name: a, url: 'https://a.test'}]\nauth: [{method: mtls, need: required}]\nroles: [{name: r, patterns: ['v1/x']}]\n",
+		"bad id":      "id: X Y\nname: X\nenvironments: [{name: a, url: 'https://a.test'}]\nauth: [{method: mtls, need: required}]\n",
+		"bad default": "id: x\nname: X\ndefault_environment: b\nenvironments: [{name: a, url: 'https://a.test'}]\nauth: [{method: mtls, need: required}]\n",
+	}
+	for name, body := range cases {
+		if _, err := Parse("t.yaml", []byte(body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestKeyRequirementCheck(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	nhs, _ := Get("nhs-apim")
+	req, _ := nhs.KeyFor("signing")
+	small, _ := rsa.GenerateKey(rand.Reader, 2048)
+	err := req.Check(&small.PublicKey)
+	if keystore.CauseID(err) != "key-unsupported" || !strings.Contains(err.Error(), "RSA 4096") || !strings.Contains(err.Error(), "--bits 4096") {
+		t.Fatalf("RSA 2048 for NHS signing: %v", err)
+	}
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if keystore.CauseID(req.Check(&ec.PublicKey)) != "key-unsupported" {
+		t.Fatal("ECDSA accepted for NHS signing")
+	}
+	hm, _ := Get("hmpps")
+	tls, _ := hm.KeyFor("tls")
+	if err := tls.Check(&small.PublicKey); err != nil {
+		t.Fatalf("RSA 2048 refused for HMPPS: %v", err)
+	}
+}

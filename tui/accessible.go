@@ -1,0 +1,101 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"charm.land/huh/v2"
+
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// LinePrompter is the Prompter for screen readers (--accessible,
+// ACCESSIBLE=1): each prompt is a huh form in accessible mode, plain lines
+// in and out, no full-screen drawing.
+type LinePrompter struct {
+	In  io.Reader
+	Out io.Writer
+}
+
+func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field) error {
+	l.frame(f)
+	err := huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(l.Out).RunWithContext(ctx)
+	if errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil {
+		return wizard.ErrCancelled
+	}
+	return err
+}
+
+func (l *LinePrompter) frame(f wizard.Frame) {
+	fmt.Fprintln(l.Out)
+	if f.Step != "" {
+		fmt.Fprintln(l.Out, f.Step)
+	}
+	fmt.Fprintln(l.Out, f.Title)
+	if f.Why != "" {
+		fmt.Fprintln(l.Out, f.Why)
+	}
+}
+
+func (l *LinePrompter) Select(ctx context.Context, p wizard.SelectPrompt) (string, error) {
+	v := p.Default
+	var opts []huh.Option[string]
+	for _, o := range p.Options {
+		opts = append(opts, huh.NewOption(o.Label, o.Value))
+	}
+	err := l.run(ctx, p.Frame, huh.NewSelect[string]().Title("Choose").Options(opts...).Value(&v))
+	return v, err
+}
+
+func (l *LinePrompter) input(ctx context.Context, p wizard.InputPrompt, masked bool) (string, error) {
+	v := p.Default
+	in := huh.NewInput().Title("Answer").Value(&v)
+	if p.Validate != nil {
+		in = in.Validate(p.Validate)
+	}
+	if masked {
+		in = in.EchoMode(huh.EchoModePassword)
+	}
+	err := l.run(ctx, p.Frame, in)
+	return v, err
+}
+
+func (l *LinePrompter) Input(ctx context.Context, p wizard.InputPrompt) (string, error) {
+	return l.input(ctx, p, false)
+}
+
+func (l *LinePrompter) Password(ctx context.Context, p wizard.InputPrompt) (string, error) {
+	return l.input(ctx, p, true)
+}
+
+func (l *LinePrompter) Confirm(ctx context.Context, p wizard.ConfirmPrompt) (bool, error) {
+	v := p.Default
+	err := l.run(ctx, p.Frame, huh.NewConfirm().Title("Answer").Affirmative(p.Affirmative).Negative(p.Negative).Value(&v))
+	return v, err
+}
+
+func (l *LinePrompter) Note(ctx context.Context, p wizard.NotePrompt) error {
+	if ctx.Err() != nil {
+		return wizard.ErrCancelled
+	}
+	l.frame(p.Frame)
+	if p.Body != "" {
+		fmt.Fprintln(l.Out, p.Body)
+	}
+	if p.Report != nil {
+		fmt.Fprintln(l.Out, strings.TrimRight(renderSteps(NewStyles(true, false), p.Report.Steps, "", "", 78), "\n"))
+	}
+	return nil
+}
+
+func (l *LinePrompter) Work(ctx context.Context, title string, fn func(context.Context) error) error {
+	fmt.Fprintln(l.Out, title)
+	err := fn(ctx)
+	if err == nil {
+		fmt.Fprintln(l.Out, "Done.")
+	}
+	return err
+}

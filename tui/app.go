@@ -1,0 +1,346 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// Match is one cause an error message points to (from diagnose.Explain).
+type Match struct {
+	Cause    *diagnose.Cause
+	Evidence string
+}
+
+// Deps are the packages the TUI renders, wired in cmd/onramp: the TUI calls
+// them through these fields so its tests can run without a keyring or a
+// network, and so it never re-implements their logic.
+type Deps struct {
+	Version string
+	// Diagnose runs the checks, sending progress events (diagnose.Run).
+	Diagnose func(ctx context.Context, opts diagnose.Options, progress func(diagnose.Event)) *diagnose.Report
+	// RenderMarkdown writes the redacted report (diagnose.RenderMarkdown).
+	RenderMarkdown func(w io.Writer, r *diagnose.Report, version string)
+	// Explain maps an error message to causes, best first.
+	Explain func(text string) []Match
+	// ProfileOptions turns a profile into diagnose options, reading its
+	// secrets from the keyring (a blocking call: the TUI runs it in a Cmd).
+	ProfileOptions func(ctx context.Context, p *profile.Profile) (diagnose.Options, error)
+	Keyring        keystore.Keyring
+	// NewFlow builds the onboarding wizard over a prompter.
+	NewFlow func(p wizard.Prompter) *wizard.Flow
+	// StartSandbox starts the practice API in this process and returns the
+	// name of its ready profile; nil when the sandbox is not available.
+	StartSandbox func(ctx context.Context) (profileName string, err error)
+	// ReportDir is where `s` saves reports (default: the current directory).
+	ReportDir string
+	Now       func() time.Time
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// Common is shared by every screen: styles, keys, size.
+type Common struct {
+	Styles *Styles
+	Keys   KeyMap
+	Width  int
+	Height int
+	Deps   *Deps
+	Ctx    context.Context
+}
+
+// screen is one page of the TUI. Screens render strings; the App composes
+// them with the header and the help line into the one tea.View.
+type screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (screen, tea.Cmd)
+	View() string
+	SetSize(w, h int)
+	Title() string
+	// Bindings are the keys shown in the help line.
+	Bindings() []key.Binding
+	// Typing is true while a text field has focus, so q and ? type
+	// themselves instead of quitting or opening the help.
+	Typing() bool
+}
+
+// Navigation messages.
+type (
+	goHomeMsg struct{}
+	openMsg   struct{ s screen }
+	// quitMsg ends the program with the given wizard outcome.
+	quitMsg struct{}
+)
+
+func goHome() tea.Msg { return goHomeMsg{} }
+
+func open(s screen) tea.Cmd { return func() tea.Msg { return openMsg{s} } }
+
+// Start says which screen the App opens with.
+type Start int
+
+const (
+	StartHome Start = iota
+	StartWizard
+)
+
+// Options configure a TUI run.
+type Options struct {
+	Start   Start
+	Profile string // for StartWizard: resume or name this profile
+	Color   bool
+	In      io.Reader
+	Out     io.Writer
+}
+
+// App is the root model.
+type App struct {
+	c        *Common
+	cancel   context.CancelFunc
+	screen   screen
+	help     help.Model
+	fullHelp bool
+	// home is kept so returning to it keeps the cursor where it was.
+	home *home
+	// exitOnWizardDone: `onramp init` ends with the wizard instead of going home.
+	exitOnWizardDone bool
+	// Outcome of the wizard, for the exit status of `onramp init`.
+	WizardResult *wizard.Result
+	WizardErr    error
+	Cancelled    bool
+}
+
+// NewApp builds the root model.
+func NewApp(ctx context.Context, deps *Deps, opts Options) *App {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &Common{Styles: NewStyles(true, opts.Color), Keys: NewKeyMap(), Width: 80, Height: 24, Deps: deps, Ctx: ctx}
+	a := &App{c: c, cancel: cancel, help: help.New()}
+	a.help.Styles = help.DefaultStyles(true)
+	if opts.Start == StartWizard {
+		a.exitOnWizardDone = true
+		a.screen = newWizardScreen(c, opts.Profile, true)
+	} else {
+		a.home = newHome(c)
+		a.screen = a.home
+	}
+	return a
+}
+
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, a.screen.Init())
+}
+
+// chromeHeight is the header (2 lines) and the help line (2 lines).
+const chromeHeight = 4
+
+func (a *App) bodySize() (int, int) {
+	w := max(a.c.Width-2, 20)
+	h := max(a.c.Height-chromeHeight, 5)
+	if a.fullHelp {
+		h = max(h-lipgloss.Height(a.helpView())+1, 5)
+	}
+	return w, h
+}
+
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.c.Width, a.c.Height = msg.Width, msg.Height
+		a.help.SetWidth(msg.Width - 2)
+		a.screen.SetSize(a.bodySize())
+	case tea.BackgroundColorMsg:
+		a.c.Styles = NewStyles(msg.IsDark(), a.c.Styles.Color)
+		a.help.Styles = help.DefaultStyles(msg.IsDark())
+	case tea.KeyPressMsg:
+		if key.Matches(msg, a.c.Keys.ForceQuit) {
+			return a, a.quit()
+		}
+		if !a.screen.Typing() {
+			switch {
+			case key.Matches(msg, a.c.Keys.Quit):
+				return a, a.quit()
+			case key.Matches(msg, a.c.Keys.Help):
+				a.fullHelp = !a.fullHelp
+				a.screen.SetSize(a.bodySize())
+				return a, nil
+			}
+		}
+	case goHomeMsg:
+		if a.exitOnWizardDone {
+			return a, tea.Quit
+		}
+		if a.home == nil {
+			a.home = newHome(a.c)
+		}
+		a.home.status = ""
+		a.screen = a.home
+		a.screen.SetSize(a.bodySize())
+		return a, a.screen.Init()
+	case openMsg:
+		a.screen = msg.s
+		a.screen.SetSize(a.bodySize())
+		return a, a.screen.Init()
+	case wizardDoneMsg:
+		a.WizardResult, a.WizardErr = msg.res, msg.err
+		if errors.Is(msg.err, wizard.ErrCancelled) {
+			a.Cancelled = a.exitOnWizardDone
+		}
+	case quitMsg:
+		return a, a.quit()
+	}
+	var cmd tea.Cmd
+	a.screen, cmd = a.screen.Update(msg)
+	return a, cmd
+}
+
+func (a *App) quit() tea.Cmd {
+	a.Cancelled = a.Cancelled || (a.exitOnWizardDone && a.WizardResult == nil && a.WizardErr == nil)
+	a.cancel()
+	return tea.Quit
+}
+
+func (a *App) helpView() string {
+	return a.help.View(helpKeys{a})
+}
+
+// helpKeys adapts the current screen's bindings to bubbles help.
+type helpKeys struct{ a *App }
+
+func (h helpKeys) ShortHelp() []key.Binding {
+	b := append([]key.Binding{}, h.a.screen.Bindings()...)
+	if h.a.screen.Typing() {
+		return append(b, h.a.c.Keys.ForceQuit)
+	}
+	return append(b, h.a.c.Keys.Help, h.a.c.Keys.Quit)
+}
+
+func (h helpKeys) FullHelp() [][]key.Binding {
+	k := h.a.c.Keys
+	screenKeys := h.a.screen.Bindings()
+	var general []key.Binding
+	for _, b := range []key.Binding{k.Back, k.Help, k.Quit, k.ForceQuit} {
+		if !hasBinding(screenKeys, b) {
+			general = append(general, b)
+		}
+	}
+	return [][]key.Binding{screenKeys, general}
+}
+
+func hasBinding(list []key.Binding, b key.Binding) bool {
+	for _, x := range list {
+		if x.Help().Key == b.Help().Key {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) View() tea.View {
+	s := a.c.Styles
+	a.help.ShowAll = a.fullHelp
+	header := s.Header.Render("onramp") + s.Crumb.Render(" › "+a.screen.Title())
+	w, h := a.bodySize()
+	body := fitHeight(a.screen.View(), h)
+	body = lipgloss.NewStyle().MaxWidth(w).Render(body)
+	content := s.App.Render(header + "\n\n" + body + "\n" + a.helpView())
+	v := tea.NewView(content)
+	v.AltScreen = true
+	v.WindowTitle = "onramp"
+	return v
+}
+
+// fitHeight pads or cuts s to exactly h lines, so the help line stays at
+// the bottom and a long body never pushes the frame off the screen.
+func fitHeight(s string, h int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrap fits text to width, breaking only at spaces (never inside a word,
+// a path or a quoted '-'); a word longer than the width is cut.
+func wrap(s string, width int) string {
+	if width < 10 {
+		width = 10
+	}
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			for ansi.StringWidth(w) > width {
+				if line != "" {
+					out = append(out, line)
+					line = ""
+				}
+				cut := ansi.Truncate(w, width, "")
+				out = append(out, cut)
+				w = ansi.TruncateLeft(w, ansi.StringWidth(cut), "")
+			}
+			switch {
+			case line == "":
+				line = w
+			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+				line += " " + w
+			default:
+				out = append(out, line)
+				line = w
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// ProgramOptions are the tea options for a run: output, input and, with
+// colour off, the ASCII profile (bold and faint only).
+func ProgramOptions(ctx context.Context, opts Options) []tea.ProgramOption {
+	po := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.In != nil {
+		po = append(po, tea.WithInput(opts.In))
+	}
+	if opts.Out != nil {
+		po = append(po, tea.WithOutput(opts.Out))
+	}
+	if !opts.Color {
+		po = append(po, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	return po
+}
+
+// Run runs the TUI until the user quits.
+func Run(ctx context.Context, deps *Deps, opts Options) (*App, error) {
+	app := NewApp(ctx, deps, opts)
+	m, err := tea.NewProgram(app, ProgramOptions(ctx, opts)...).Run()
+	if a, ok := m.(*App); ok && a != nil {
+		app = a
+	}
+	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+		app.Cancelled = true
+		return app, nil
+	}
+	return app, err
+}

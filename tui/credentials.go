@@ -1,0 +1,326 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// credRow is one line of the credentials list: a profile, or one of its
+// secrets (by name: values are never read here).
+type credRow struct {
+	profile string
+	secret  string // "" for the profile's own row
+	setAt   time.Time
+	detail  string
+}
+
+type credsLoadedMsg struct{ rows []credRow }
+
+type credsDoneMsg struct {
+	status string
+	err    error
+}
+
+func loadCreds() tea.Msg {
+	names, _ := profile.List()
+	var rows []credRow
+	for _, n := range names {
+		p, err := profile.Load(n)
+		row := credRow{profile: n}
+		if err != nil {
+			row.detail = "unreadable: " + err.Error()
+			rows = append(rows, row)
+			continue
+		}
+		row.detail = strings.Join(p.Auth, " + ")
+		rows = append(rows, row)
+		var secrets []string
+		for s := range p.Secrets {
+			secrets = append(secrets, s)
+		}
+		sort.Strings(secrets)
+		for _, s := range secrets {
+			rows = append(rows, credRow{profile: n, secret: s, setAt: p.Secrets[s]})
+		}
+	}
+	return credsLoadedMsg{rows}
+}
+
+type credAction int
+
+const (
+	credList credAction = iota
+	credPickName
+	credEnterValue
+	credConfirmDelete
+	credBusy
+)
+
+type credentialsScreen struct {
+	c      *Common
+	rows   []credRow
+	loaded bool
+	cursor int
+	action credAction
+	form   *huh.Form
+	target credRow
+	name   string
+	value  string
+	status string
+	w, h   int
+}
+
+func newCredentialsScreen(c *Common) *credentialsScreen { return &credentialsScreen{c: c} }
+
+func (cs *credentialsScreen) Title() string { return "Credentials" }
+
+func (cs *credentialsScreen) Init() tea.Cmd { return loadCreds }
+
+func (cs *credentialsScreen) SetSize(w, h int) { cs.w, cs.h = w, h }
+
+func (cs *credentialsScreen) Typing() bool { return cs.action == credEnterValue }
+
+func (cs *credentialsScreen) Bindings() []key.Binding {
+	k := cs.c.Keys
+	switch cs.action {
+	case credConfirmDelete:
+		return []key.Binding{k.Yes, k.No}
+	case credPickName, credEnterValue:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), k.Back}
+	}
+	return []key.Binding{k.Up, k.Down, k.Set, k.Delete, k.Back}
+}
+
+func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case credsLoadedMsg:
+		cs.rows, cs.loaded = msg.rows, true
+		cs.cursor = min(cs.cursor, max(len(cs.rows)-1, 0))
+		return cs, nil
+	case credsDoneMsg:
+		cs.action = credList
+		if msg.err != nil {
+			cs.status = "✗ " + msg.err.Error()
+			if c, ok := diagnose.CauseOf(msg.err); ok {
+				cs.status = "✗ " + c.Title + ". " + c.Fix
+			}
+		} else {
+			cs.status = "✓ " + msg.status
+		}
+		return cs, loadCreds
+	case tea.KeyPressMsg:
+		if msg.String() == "esc" {
+			if cs.action != credList && cs.action != credBusy {
+				cs.action, cs.form = credList, nil
+				cs.value = ""
+				return cs, nil
+			}
+			return cs, goHome
+		}
+		switch cs.action {
+		case credList:
+			return cs, cs.listKey(msg)
+		case credConfirmDelete:
+			switch {
+			case key.Matches(msg, cs.c.Keys.Yes):
+				cs.action = credBusy
+				return cs, cs.deleteCmd(cs.target)
+			case key.Matches(msg, cs.c.Keys.No):
+				cs.action = credList
+				cs.status = "Nothing deleted."
+			}
+			return cs, nil
+		}
+	}
+	if cs.form != nil {
+		m, cmd := cs.form.Update(msg)
+		if f, ok := m.(*huh.Form); ok {
+			cs.form = f
+		}
+		if cs.form.State == huh.StateCompleted {
+			return cs, cs.formDone()
+		}
+		return cs, cmd
+	}
+	return cs, nil
+}
+
+func (cs *credentialsScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := cs.c.Keys
+	if len(cs.rows) == 0 {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		cs.cursor = (cs.cursor - 1 + len(cs.rows)) % len(cs.rows)
+	case key.Matches(msg, k.Down):
+		cs.cursor = (cs.cursor + 1) % len(cs.rows)
+	case key.Matches(msg, k.Set), key.Matches(msg, k.Enter):
+		cs.target = cs.rows[cs.cursor]
+		cs.status = ""
+		if cs.target.secret != "" {
+			cs.name = cs.target.secret
+			return cs.valueForm()
+		}
+		cs.action = credPickName
+		cs.name = "api-key"
+		cs.form = cs.newForm(huh.NewSelect[string]().Title("Which secret of "+cs.target.profile+"?").
+			Options(huh.NewOption("api-key (the provider's API key)", "api-key"),
+				huh.NewOption("key-pass (the private key's passphrase)", "key-pass")).
+			Value(&cs.name))
+		return cs.form.Init()
+	case key.Matches(msg, k.Delete):
+		row := cs.rows[cs.cursor]
+		if row.secret == "" {
+			cs.status = "Choose a secret (the indented lines) to delete it."
+			return nil
+		}
+		cs.target, cs.action, cs.status = row, credConfirmDelete, ""
+	}
+	return nil
+}
+
+func (cs *credentialsScreen) newForm(field huh.Field) *huh.Form {
+	s := cs.c.Styles
+	theme := huh.ThemeFunc(func(bool) *huh.Styles {
+		if !s.Color {
+			return huh.ThemeBase(s.IsDark)
+		}
+		return huh.ThemeCharm(s.IsDark)
+	})
+	return huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(cs.w, 40), 76))
+}
+
+func (cs *credentialsScreen) valueForm() tea.Cmd {
+	cs.action = credEnterValue
+	cs.value = ""
+	title := fmt.Sprintf("New value for %s of %s", cs.name, cs.target.profile)
+	in := huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(&cs.value).
+		Description("Masked; stored in the OS keyring only.")
+	if cs.name == "api-key" {
+		in = in.Validate(wizard.CheckAPIKey)
+	}
+	cs.form = cs.newForm(in)
+	return cs.form.Init()
+}
+
+func (cs *credentialsScreen) formDone() tea.Cmd {
+	cs.form = nil
+	if cs.action == credPickName {
+		return cs.valueForm()
+	}
+	v := cs.value
+	cs.value = ""
+	cs.action = credBusy
+	return cs.setCmd(cs.target.profile, cs.name, v)
+}
+
+// setCmd stores a secret in the keyring and records its name in the
+// profile, in a Cmd: keyring calls can take seconds.
+func (cs *credentialsScreen) setCmd(prof, name, value string) tea.Cmd {
+	kr, now := cs.c.Deps.Keyring, cs.c.Deps.now()
+	return func() tea.Msg {
+		if kr == nil {
+			return credsDoneMsg{err: errors.New("no keyring in this build")}
+		}
+		if err := kr.Set(prof, name, value); err != nil {
+			return credsDoneMsg{err: err}
+		}
+		p, err := profile.Load(prof)
+		if err != nil {
+			return credsDoneMsg{err: err}
+		}
+		if p.Secrets == nil {
+			p.Secrets = map[string]time.Time{}
+		}
+		p.Secrets[name] = now.UTC().Truncate(time.Second)
+		if name == "api-key" && p.APIKeySecret == "" {
+			p.APIKeySecret = name
+		}
+		if name == "key-pass" && p.KeyPassSecret == "" {
+			p.KeyPassSecret = name
+		}
+		if err := profile.Save(p); err != nil {
+			return credsDoneMsg{err: err}
+		}
+		return credsDoneMsg{status: fmt.Sprintf("Stored %s for %s in the keyring.", name, prof)}
+	}
+}
+
+func (cs *credentialsScreen) deleteCmd(row credRow) tea.Cmd {
+	kr := cs.c.Deps.Keyring
+	return func() tea.Msg {
+		if kr == nil {
+			return credsDoneMsg{err: errors.New("no keyring in this build")}
+		}
+		err := kr.Delete(row.profile, row.secret)
+		if c, ok := diagnose.CauseOf(err); err != nil && !(ok && c.ID == "keyring-secret-missing") {
+			return credsDoneMsg{err: err}
+		}
+		p, err := profile.Load(row.profile)
+		if err != nil {
+			return credsDoneMsg{err: err}
+		}
+		delete(p.Secrets, row.secret)
+		if err := profile.Save(p); err != nil {
+			return credsDoneMsg{err: err}
+		}
+		return credsDoneMsg{status: fmt.Sprintf("Deleted %s of %s from the keyring.", row.secret, row.profile)}
+	}
+}
+
+func (cs *credentialsScreen) View() string {
+	s := cs.c.Styles
+	width := min(cs.w, 78)
+	var b strings.Builder
+	b.WriteString(s.Why.Render(wrap("Secrets live in the OS keyring (service onramp, account PROFILE/NAME); onramp lists their names, never their values.", width)) + "\n\n")
+	if !cs.loaded {
+		return b.String() + s.Muted.Render("loading…")
+	}
+	if len(cs.rows) == 0 {
+		b.WriteString(s.Muted.Render("No profiles yet: Set up a connection first.") + "\n")
+	}
+	for i, r := range cs.rows {
+		cursor := "  "
+		if i == cs.cursor {
+			cursor = s.Cursor.Render("▸ ")
+		}
+		if r.secret == "" {
+			fmt.Fprintf(&b, "%s%s  %s\n", cursor, s.Title.Render(r.profile), s.Muted.Render(r.detail))
+			if i+1 >= len(cs.rows) || cs.rows[i+1].profile != r.profile {
+				b.WriteString(s.Muted.Render("      (no secrets stored)") + "\n")
+			}
+			continue
+		}
+		fmt.Fprintf(&b, "%s    %-10s %s\n", cursor, r.secret, s.Muted.Render("set "+r.setAt.Local().Format("2006-01-02 15:04")))
+	}
+	switch cs.action {
+	case credConfirmDelete:
+		b.WriteString("\n" + s.Warn.Render(wrap(fmt.Sprintf("Delete %s of %s from the keyring? This cannot be undone.", cs.target.secret, cs.target.profile), width)) + "  " + s.Label.Render("y/n") + "\n")
+	case credBusy:
+		b.WriteString("\n" + s.Muted.Render("Talking to the keyring…") + "\n")
+	case credPickName, credEnterValue:
+		if cs.form != nil {
+			b.WriteString("\n" + cs.form.View() + "\n")
+		}
+	}
+	if cs.status != "" {
+		st := s.Pass
+		if strings.HasPrefix(cs.status, "✗") {
+			st = s.Error
+		}
+		b.WriteString("\n" + st.Render(wrap(cs.status, width)) + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,98 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+)
+
+// explainScreen is a paste box; the causes update as the text changes.
+type explainScreen struct {
+	c       *Common
+	box     textarea.Model
+	last    string
+	matches []Match
+	w, h    int
+}
+
+func newExplainScreen(c *Common) *explainScreen {
+	box := textarea.New()
+	box.Placeholder = "Paste an error message or a log here (curl, openssl, Java, Python, an API's JSON error)…"
+	box.ShowLineNumbers = false
+	box.SetHeight(5)
+	box.SetStyles(textarea.DefaultStyles(c.Styles.IsDark))
+	return &explainScreen{c: c, box: box}
+}
+
+func (e *explainScreen) Title() string { return "Explain an error" }
+
+func (e *explainScreen) Init() tea.Cmd { return e.box.Focus() }
+
+func (e *explainScreen) SetSize(w, h int) {
+	e.w, e.h = w, h
+	e.box.SetWidth(min(w, 78))
+}
+
+func (e *explainScreen) Typing() bool { return true }
+
+func (e *explainScreen) Bindings() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear")),
+	}
+}
+
+func (e *explainScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			return e, goHome
+		case "ctrl+l":
+			e.box.Reset()
+		}
+	}
+	var cmd tea.Cmd
+	e.box, cmd = e.box.Update(msg)
+	if v := e.box.Value(); v != e.last {
+		e.last = v
+		e.matches = nil
+		if strings.TrimSpace(v) != "" && e.c.Deps.Explain != nil {
+			e.matches = e.c.Deps.Explain(v)
+		}
+	}
+	return e, cmd
+}
+
+func (e *explainScreen) View() string {
+	s := e.c.Styles
+	width := min(e.w, 78)
+	var b strings.Builder
+	b.WriteString(e.box.View() + "\n\n")
+	switch {
+	case strings.TrimSpace(e.last) == "":
+		b.WriteString(s.Muted.Render(wrap("The causes appear here as you paste. Nothing you paste leaves this machine.", width)) + "\n")
+	case len(e.matches) == 0:
+		b.WriteString(s.Warn.Render("! No known cause matches this text yet.") + "\n")
+		b.WriteString(s.Muted.Render(wrap("Paste more of the output (the lines around the error help), or run `onramp diagnose` against the URL to find out directly.", width)) + "\n")
+	default:
+		best := e.matches[0]
+		b.WriteString(s.Title.Render(wrap(best.Cause.Title, width)) + s.Muted.Render("  ["+best.Cause.ID+"]") + "\n")
+		if best.Evidence != "" {
+			b.WriteString(s.Muted.Render(wrap("matched: “"+truncate(best.Evidence, 120)+"”", width)) + "\n")
+		}
+		if best.Cause.Meaning != "" {
+			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
+		}
+		b.WriteString(s.Label.Render("Fix: ") + wrap(best.Cause.Fix, width-5) + "\n")
+		if len(e.matches) > 1 {
+			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
+			for _, m := range e.matches[1:] {
+				b.WriteString(fmt.Sprintf("  • %s %s\n", truncate(m.Cause.Title, width-len(m.Cause.ID)-8), s.Muted.Render("["+m.Cause.ID+"]")))
+			}
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,152 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+func init() {
+	// Dates in goldens do not depend on the machine's zone.
+	time.Local = time.UTC
+}
+
+// recorder wraps the App and keeps the last frame as plain text, so a test
+// can wait for a screen and compare it with a golden file.
+type recorder struct {
+	app  *App
+	mu   sync.Mutex
+	last string
+}
+
+func (r *recorder) Init() tea.Cmd { return r.app.Init() }
+
+func (r *recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := r.app.Update(msg)
+	return r, cmd
+}
+
+func (r *recorder) View() tea.View {
+	v := r.app.View()
+	r.mu.Lock()
+	r.last = plain(v.Content)
+	r.mu.Unlock()
+	return v
+}
+
+func (r *recorder) screen() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+// plain strips escapes and trailing spaces: what a person reads.
+func plain(s string) string {
+	lines := strings.Split(ansi.Strip(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+type session struct {
+	t   *testing.T
+	tm  *teatest.TestModel
+	rec *recorder
+}
+
+// start runs the App at 80×24 with no colour, as teatest does it.
+func start(t *testing.T, deps *Deps, opts Options) *session {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	rec := &recorder{app: NewApp(ctx, deps, opts)}
+	tm := teatest.NewTestModel(t, rec,
+		teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	s := &session{t: t, tm: tm, rec: rec}
+	t.Cleanup(func() {
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return s
+}
+
+// waitFor waits until the screen shows want and returns the screen.
+func (s *session) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if scr := s.rec.screen(); strings.Contains(scr, want) {
+			return scr
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.t.Fatalf("screen never showed %q; last screen:\n%s", want, s.rec.screen())
+	return ""
+}
+
+// waitGone waits until the screen no longer shows text (a spinner's title).
+func (s *session) waitGone(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if scr := s.rec.screen(); !strings.Contains(scr, text) {
+			return scr
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.t.Fatalf("screen still shows %q:\n%s", text, s.rec.screen())
+	return ""
+}
+
+func (s *session) key(k rune) { s.tm.Send(tea.KeyPressMsg{Code: k}) }
+
+func (s *session) text(txt string) { s.tm.Type(txt) }
+
+func (s *session) enter() { s.key(tea.KeyEnter) }
+func (s *session) down()  { s.key(tea.KeyDown) }
+func (s *session) esc()   { s.key(tea.KeyEscape) }
+
+var msRE = regexp.MustCompile(`\s+\d+ ms`)
+
+// snapshot compares the screen with a golden file, after replacing what
+// changes between runs: temporary paths, timings.
+func (s *session) snapshot(name, screen string, replace ...string) {
+	s.t.Helper()
+	for i := 0; i+1 < len(replace); i += 2 {
+		screen = strings.ReplaceAll(screen, replace[i], replace[i+1])
+	}
+	screen = msRE.ReplaceAllStringFunc(screen, func(m string) string {
+		return strings.Repeat(" ", len(m)-len(" N ms")) + " N ms"
+	})
+	s.t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screen) })
+}
+
+// configDir is a config directory with a path of fixed length, so lines
+// that show paths wrap the same way on every run.
+func configDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("onramp-%08x", rand.Uint32()))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	return dir
+}
+
+var teatestTimeout = teatest.WithFinalTimeout(10 * time.Second)

@@ -1,0 +1,238 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+type menuItem struct {
+	id, label, desc string
+}
+
+var menu = []menuItem{
+	{"setup", "Set up a connection", "keys, certificate and API key, step by step"},
+	{"diagnose", "Diagnose a connection", "run the checks; name the cause of a failure"},
+	{"explain", "Explain an error", "paste an error message, get the cause and fix"},
+	{"credentials", "Credentials", "profiles and their keyring secrets"},
+	{"sandbox", "Try the sandbox", "a local practice API with mutual TLS"},
+}
+
+// profileRow is what Home shows of a saved profile.
+type profileRow struct {
+	name, provider, env string
+	check               *profile.Check
+	certDays            *int
+	unfinished          bool
+	err                 error
+}
+
+type profilesMsg struct{ rows []profileRow }
+
+type sandboxStartedMsg struct {
+	name string
+	err  error
+}
+
+// loadProfiles reads the profiles and their certificates' expiry in a Cmd:
+// file reads never run in Update.
+func loadProfiles(now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		names, _ := profile.List()
+		var rows []profileRow
+		for _, n := range names {
+			row := profileRow{name: n}
+			p, err := profile.Load(n)
+			if err != nil {
+				row.err = err
+				rows = append(rows, row)
+				continue
+			}
+			row.provider, row.env, row.check = p.Provider, p.Environment, p.LastCheck
+			row.unfinished = !p.Wizard[wizard.StepCheck] && len(p.Wizard) > 0
+			if p.Cert != "" {
+				if certs, err := keystore.ReadCertificates(p.Cert); err == nil && len(certs) > 0 {
+					d := int(certs[0].NotAfter.Sub(now).Hours() / 24)
+					row.certDays = &d
+				}
+			}
+			rows = append(rows, row)
+		}
+		return profilesMsg{rows}
+	}
+}
+
+type home struct {
+	c        *Common
+	cursor   int
+	profiles []profileRow
+	loaded   bool
+	status   string
+	w, h     int
+}
+
+func newHome(c *Common) *home { return &home{c: c} }
+
+func (h *home) Title() string { return "Home" }
+
+func (h *home) Init() tea.Cmd { return loadProfiles(h.c.Deps.now()) }
+
+func (h *home) SetSize(w, hh int) { h.w, h.h = w, hh }
+
+func (h *home) Typing() bool { return false }
+
+func (h *home) Bindings() []key.Binding {
+	k := h.c.Keys
+	return []key.Binding{k.Up, k.Down, k.Enter}
+}
+
+func (h *home) items() int { return len(menu) + len(h.profiles) }
+
+func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profilesMsg:
+		h.profiles, h.loaded = msg.rows, true
+	case sandboxStartedMsg:
+		if msg.err != nil {
+			h.status = "✗ The sandbox did not start: " + msg.err.Error()
+			return h, nil
+		}
+		return h, open(newDiagnoseScreen(h.c, msg.name))
+	case tea.KeyPressMsg:
+		k := h.c.Keys
+		switch {
+		case key.Matches(msg, k.Up):
+			h.cursor = (h.cursor - 1 + h.items()) % h.items()
+		case key.Matches(msg, k.Down):
+			h.cursor = (h.cursor + 1) % h.items()
+		case key.Matches(msg, k.Enter):
+			return h, h.choose()
+		}
+	}
+	return h, nil
+}
+
+func (h *home) choose() tea.Cmd {
+	if h.cursor >= len(menu) {
+		row := h.profiles[h.cursor-len(menu)]
+		if row.unfinished {
+			return open(newWizardScreen(h.c, row.name, false))
+		}
+		return open(newDiagnoseScreen(h.c, row.name))
+	}
+	switch menu[h.cursor].id {
+	case "setup":
+		return open(newWizardScreen(h.c, "", false))
+	case "diagnose":
+		return open(newDiagnoseScreen(h.c, ""))
+	case "explain":
+		return open(newExplainScreen(h.c))
+	case "credentials":
+		return open(newCredentialsScreen(h.c))
+	case "sandbox":
+		if h.c.Deps.StartSandbox == nil {
+			h.status = "Start the practice API in another terminal with `onramp sandbox`, then choose Diagnose → sandbox."
+			return nil
+		}
+		h.status = "Starting the sandbox…"
+		start, ctx := h.c.Deps.StartSandbox, h.c.Ctx
+		return func() tea.Msg {
+			name, err := start(ctx)
+			return sandboxStartedMsg{name, err}
+		}
+	}
+	return nil
+}
+
+func (h *home) View() string {
+	s := h.c.Styles
+	width := min(h.w, 78)
+	var b strings.Builder
+	b.WriteString(s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n")
+	labelW := 24
+	for i, m := range menu {
+		b.WriteString(h.row(i, fmt.Sprintf("%-*s", labelW, m.label), s.Muted.Render(m.desc), width) + "\n")
+	}
+	b.WriteString("\n" + s.Title.Render("Saved connections") + "\n")
+	switch {
+	case !h.loaded:
+		b.WriteString(s.Muted.Render("  loading…") + "\n")
+	case len(h.profiles) == 0:
+		b.WriteString(s.Muted.Render(wrap("  None yet: choose Set up a connection, or Try the sandbox.", width)) + "\n")
+	}
+	for i, p := range h.profiles {
+		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p), width) + "\n")
+	}
+	if h.status != "" {
+		b.WriteString("\n" + wrap(h.status, width) + "\n")
+	}
+	return b.String()
+}
+
+func (h *home) row(i int, label, desc string, width int) string {
+	s := h.c.Styles
+	cursor, style := "  ", s.Title.UnsetBold()
+	if i == h.cursor {
+		cursor, style = s.Cursor.Render("▸ "), s.Selected
+	}
+	room := width - 2 - len([]rune(label)) - 1
+	return cursor + style.Render(label) + " " + ansi.Truncate(desc, room, "…")
+}
+
+func (h *home) profileSummary(p profileRow) string {
+	s := h.c.Styles
+	if p.err != nil {
+		return s.Error.Render("unreadable profile")
+	}
+	var parts []string
+	switch {
+	case p.unfinished:
+		parts = append(parts, s.Warn.Render("… setup unfinished"))
+	case p.check == nil:
+		parts = append(parts, s.Muted.Render("never checked"))
+	case p.check.OK:
+		parts = append(parts, s.Pass.Render("✓ ok "+ago(h.c.Deps.now().Sub(p.check.At))))
+	default:
+		parts = append(parts, s.Fail.Render("✗ "+p.check.CauseID))
+	}
+	if p.certDays != nil {
+		d := *p.certDays
+		st := s.Muted
+		txt := fmt.Sprintf("cert %dd left", d)
+		switch {
+		case d < 0:
+			st, txt = s.Fail, "cert expired"
+		case d < 30:
+			st = s.Warn
+		}
+		parts = append(parts, st.Render(txt))
+	}
+	if p.provider != "" {
+		prov := p.provider
+		if p.env != "" {
+			prov += "/" + p.env
+		}
+		parts = append(parts, s.Muted.Render(prov))
+	}
+	return strings.Join(parts, "  ")
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+func saveProfile(t *testing.T, p *profile.Profile) {
+	t.Helper()
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// threeProfiles saves a connected profile with a certificate, one whose
+// last check failed, and one whose setup is unfinished.
+func threeProfiles(t *testing.T) {
+	t.Helper()
+	ca := testpki.NewCA(t, "Practice CA")
+	leaf := ca.Client(t, testpki.Options{CommonName: "client", NotAfter: time.Now().Add(90*24*time.Hour + time.Hour)})
+	cert, key := leaf.Files(t, t.TempDir(), "client")
+	all := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepCheck: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Cert: cert, Key: key,
+		Wizard: all, LastCheck: &profile.Check{At: time.Now().Add(-2 * time.Hour), OK: true}})
+	saveProfile(t, &profile.Profile{Name: "nhs-int", Provider: "nhs-apim", Environment: "int", Wizard: all,
+		LastCheck: &profile.Check{At: time.Now(), OK: false, CauseID: "api-key-rejected"}})
+	saveProfile(t, &profile.Profile{Name: "practice", Provider: "sandbox", Wizard: map[string]bool{wizard.StepTarget: true}})
+}
+
+func TestHomeScreen(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	threeProfiles(t)
+	s := start(t, &Deps{}, Options{})
+	scr := s.waitFor("practice")
+	s.snapshot("home", scr)
+
+	s.key('?')
+	s.snapshot("full-help", s.waitFor("ctrl+c quit"))
+}
+
+func TestHomeWithoutProfiles(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := start(t, &Deps{}, Options{})
+	s.snapshot("empty", s.waitFor("None yet"))
+}
+
+// Plain Update calls: the cursor moves and wraps, and enter on a profile
+// opens what that profile needs.
+func TestHomeKeys(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	threeProfiles(t)
+	c := &Common{Styles: NewStyles(true, false), Keys: NewKeyMap(), Deps: &Deps{}, Ctx: context.Background()}
+	h := newHome(c)
+	h.SetSize(78, 20)
+	h.Update(loadProfiles(time.Now())())
+	if len(h.profiles) != 3 || h.profiles[0].certDays == nil || *h.profiles[0].certDays != 90 {
+		t.Fatalf("profiles %+v", h.profiles)
+	}
+	up := tea.KeyPressMsg{Code: tea.KeyUp}
+	h.Update(up)
+	if h.cursor != len(menu)+2 {
+		t.Fatalf("up from the top should wrap to the last profile, cursor %d", h.cursor)
+	}
+	_, cmd := h.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if o, ok := cmd().(openMsg); !ok {
+		t.Fatalf("enter gave %T", cmd())
+	} else if w, ok := o.s.(*wizardScreen); !ok || w.name != "practice" {
+		t.Fatalf("an unfinished profile should resume its wizard, got %T", o.s)
+	}
+	h.Update(up)
+	h.Update(up)
+	_, cmd = h.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if d, ok := cmd().(openMsg).s.(*diagnoseScreen); !ok || d.profile != "hmpps-dev" {
+		t.Fatalf("a finished profile should open the diagnose console, got %T", cmd().(openMsg).s)
+	}
+	if !strings.Contains(plain(h.View()), "✓ ok 2h ago") {
+		t.Errorf("home view:\n%s", plain(h.View()))
+	}
+}

@@ -1,0 +1,423 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// The wizard flow runs in its own goroutine over a bridge Prompter: each
+// prompt is a request the UI picks up with a Cmd (re-issued after each), and
+// the user's answer goes back on the request's reply channel. The flow
+// never touches the model and the UI never waits on the flow.
+
+type promptKind int
+
+const (
+	promptSelect promptKind = iota
+	promptInput
+	promptPassword
+	promptConfirm
+	promptNote
+	promptWork
+)
+
+type promptRequest struct {
+	kind  promptKind
+	frame wizard.Frame
+	sel   wizard.SelectPrompt
+	in    wizard.InputPrompt
+	conf  wizard.ConfirmPrompt
+	note  wizard.NotePrompt
+	work  string
+	reply chan promptReply
+}
+
+type promptReply struct {
+	value string
+	err   error
+}
+
+// bridge is the Prompter the flow goroutine talks to.
+type bridge struct {
+	reqs chan promptRequest
+}
+
+func (b *bridge) ask(ctx context.Context, req promptRequest) (string, error) {
+	req.reply = make(chan promptReply, 1)
+	select {
+	case b.reqs <- req:
+	case <-ctx.Done():
+		return "", wizard.ErrCancelled
+	}
+	select {
+	case r := <-req.reply:
+		return r.value, r.err
+	case <-ctx.Done():
+		return "", wizard.ErrCancelled
+	}
+}
+
+func (b *bridge) Select(ctx context.Context, p wizard.SelectPrompt) (string, error) {
+	return b.ask(ctx, promptRequest{kind: promptSelect, frame: p.Frame, sel: p})
+}
+
+func (b *bridge) Input(ctx context.Context, p wizard.InputPrompt) (string, error) {
+	return b.ask(ctx, promptRequest{kind: promptInput, frame: p.Frame, in: p})
+}
+
+func (b *bridge) Password(ctx context.Context, p wizard.InputPrompt) (string, error) {
+	return b.ask(ctx, promptRequest{kind: promptPassword, frame: p.Frame, in: p})
+}
+
+func (b *bridge) Confirm(ctx context.Context, p wizard.ConfirmPrompt) (bool, error) {
+	v, err := b.ask(ctx, promptRequest{kind: promptConfirm, frame: p.Frame, conf: p})
+	return v == "yes", err
+}
+
+func (b *bridge) Note(ctx context.Context, p wizard.NotePrompt) error {
+	_, err := b.ask(ctx, promptRequest{kind: promptNote, frame: p.Frame, note: p})
+	return err
+}
+
+// Work tells the UI to show a spinner, then does the work here, in the
+// flow's goroutine; the next request replaces the spinner.
+func (b *bridge) Work(ctx context.Context, title string, fn func(context.Context) error) error {
+	select {
+	case b.reqs <- promptRequest{kind: promptWork, work: title}:
+	case <-ctx.Done():
+		return wizard.ErrCancelled
+	}
+	return fn(ctx)
+}
+
+type (
+	promptMsg     struct{ req promptRequest }
+	wizardDoneMsg struct {
+		res *wizard.Result
+		err error
+	}
+	copiedMsg struct{}
+)
+
+type flowResult struct {
+	res *wizard.Result
+	err error
+}
+
+// wizardScreen shows the flow's current prompt.
+type wizardScreen struct {
+	c       *Common
+	name    string
+	ctx     context.Context
+	cancel  context.CancelFunc
+	bridge  *bridge
+	done    chan flowResult
+	cur     *promptRequest
+	form    *huh.Form
+	value   string
+	choice  string
+	spinner spinner.Model
+	working string
+	copied  bool
+	live    string // what the input's check says of the text so far
+	ended   *flowResult
+	exit    bool
+	w, h    int
+}
+
+func newWizardScreen(c *Common, name string, exit bool) *wizardScreen {
+	ctx, cancel := context.WithCancel(c.Ctx)
+	return &wizardScreen{
+		c: c, name: name, ctx: ctx, cancel: cancel, exit: exit,
+		bridge:  &bridge{reqs: make(chan promptRequest)},
+		done:    make(chan flowResult, 1),
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
+		working: "Starting…",
+	}
+}
+
+func (w *wizardScreen) Title() string {
+	if w.name != "" {
+		return "Set up a connection · " + w.name
+	}
+	return "Set up a connection"
+}
+
+func (w *wizardScreen) Init() tea.Cmd {
+	if w.c.Deps.NewFlow == nil {
+		w.ended = &flowResult{err: errors.New("the wizard is not available in this build")}
+		return nil
+	}
+	flow := w.c.Deps.NewFlow(w.bridge)
+	go func() {
+		res, err := flow.Run(w.ctx, w.name)
+		w.done <- flowResult{res, err}
+	}()
+	return tea.Batch(w.wait(), w.spinner.Tick)
+}
+
+// wait is the Cmd that picks up the flow's next request, or its end.
+func (w *wizardScreen) wait() tea.Cmd {
+	reqs, done := w.bridge.reqs, w.done
+	return func() tea.Msg {
+		select {
+		case req := <-reqs:
+			return promptMsg{req}
+		case r := <-done:
+			return wizardDoneMsg{r.res, r.err}
+		}
+	}
+}
+
+func (w *wizardScreen) SetSize(width, height int) {
+	w.w, w.h = width, height
+	if w.form != nil {
+		w.form = w.form.WithWidth(min(width, 76))
+	}
+}
+
+func (w *wizardScreen) Typing() bool {
+	return w.cur != nil && (w.cur.kind == promptInput || w.cur.kind == promptPassword)
+}
+
+func (w *wizardScreen) Bindings() []key.Binding {
+	k := w.c.Keys
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave (progress is saved)"))
+	switch {
+	case w.ended != nil:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))}
+	case w.cur == nil:
+		return []key.Binding{back}
+	case w.cur.kind == promptNote:
+		b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue"))}
+		if w.cur.note.Copy != "" {
+			cp := k.Copy
+			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
+			b = append(b, cp)
+		}
+		return append(b, back)
+	case w.cur.kind == promptInput || w.cur.kind == promptPassword:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), back}
+	}
+	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), back}
+}
+
+func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case promptMsg:
+		req := msg.req
+		if req.kind == promptWork {
+			w.cur, w.form, w.working = nil, nil, req.work
+			return w, w.wait()
+		}
+		w.cur, w.working, w.copied, w.live = &req, "", false, ""
+		w.form = w.buildForm(&req)
+		if w.form != nil {
+			return w, w.form.Init()
+		}
+		return w, nil
+	case wizardDoneMsg:
+		w.cur, w.form = nil, nil
+		w.ended = &flowResult{msg.res, msg.err}
+		if errors.Is(msg.err, wizard.ErrCancelled) || (msg.err == nil && w.exit) {
+			return w, tea.Quit
+		}
+		if msg.err == nil {
+			return w, goHome
+		}
+		return w, nil
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		w.spinner, cmd = w.spinner.Update(msg)
+		return w, cmd
+	case copiedMsg:
+		w.copied = true
+		return w, nil
+	case tea.KeyPressMsg:
+		if w.ended != nil {
+			if msg.String() == "enter" || msg.String() == "esc" {
+				return w, goHome
+			}
+			return w, nil
+		}
+		if msg.String() == "esc" {
+			// Leave: the flow stops at its next prompt; the profile holds
+			// every finished step.
+			w.cancel()
+			return w, goHome
+		}
+		if w.cur != nil && w.cur.kind == promptNote {
+			switch {
+			case msg.String() == "enter":
+				return w, w.answer("", nil)
+			case key.Matches(msg, w.c.Keys.Copy) && w.cur.note.Copy != "":
+				return w, tea.Batch(tea.SetClipboard(w.cur.note.Copy), func() tea.Msg { return copiedMsg{} })
+			}
+			return w, nil
+		}
+	}
+	if w.form != nil {
+		m, cmd := w.form.Update(msg)
+		if f, ok := m.(*huh.Form); ok {
+			w.form = f
+		}
+		if w.form.State == huh.StateCompleted {
+			return w, w.answer(w.result(), nil)
+		}
+		if _, ok := msg.(tea.KeyPressMsg); ok {
+			w.live = w.liveCheck()
+		}
+		return w, cmd
+	}
+	return w, nil
+}
+
+// liveCheck runs the prompt's validation on what is typed so far, so a
+// wrong path or a stray space shows before the user presses enter.
+func (w *wizardScreen) liveCheck() string {
+	if w.cur == nil || (w.cur.kind != promptInput && w.cur.kind != promptPassword) || w.cur.in.Validate == nil || w.value == "" {
+		return ""
+	}
+	if err := w.cur.in.Validate(w.value); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func (w *wizardScreen) result() string {
+	switch w.cur.kind {
+	case promptSelect, promptConfirm:
+		return w.choice
+	}
+	return w.value
+}
+
+// answer replies to the flow and waits for its next request.
+func (w *wizardScreen) answer(v string, err error) tea.Cmd {
+	w.cur.reply <- promptReply{value: v, err: err}
+	w.cur, w.form = nil, nil
+	w.working = ""
+	return w.wait()
+}
+
+func (w *wizardScreen) buildForm(req *promptRequest) *huh.Form {
+	var field huh.Field
+	switch req.kind {
+	case promptSelect:
+		w.choice = req.sel.Default
+		var opts []huh.Option[string]
+		for _, o := range req.sel.Options {
+			opts = append(opts, huh.NewOption(o.Label, o.Value))
+		}
+		field = huh.NewSelect[string]().Options(opts...).Value(&w.choice)
+	case promptConfirm:
+		// A two-line select instead of huh's buttons: buttons tell focus
+		// apart by colour alone, which NO_COLOR takes away.
+		w.choice = "no"
+		if req.conf.Default {
+			w.choice = "yes"
+		}
+		field = huh.NewSelect[string]().Options(
+			huh.NewOption(req.conf.Affirmative, "yes"),
+			huh.NewOption(req.conf.Negative, "no"),
+		).Value(&w.choice)
+	case promptInput, promptPassword:
+		w.value = req.in.Default
+		in := huh.NewInput().Value(&w.value).Placeholder(req.in.Placeholder)
+		if req.in.Validate != nil {
+			in = in.Validate(req.in.Validate)
+		}
+		if req.kind == promptPassword {
+			in = in.EchoMode(huh.EchoModePassword)
+		}
+		field = in
+	default:
+		return nil
+	}
+	f := huh.NewForm(huh.NewGroup(field)).
+		WithShowHelp(false).
+		WithTheme(w.theme()).
+		WithWidth(min(w.w, 76))
+	return f
+}
+
+func (w *wizardScreen) theme() huh.Theme {
+	s := w.c.Styles
+	return huh.ThemeFunc(func(isDark bool) *huh.Styles {
+		if !s.Color {
+			return huh.ThemeBase(s.IsDark)
+		}
+		return huh.ThemeCharm(s.IsDark)
+	})
+}
+
+func (w *wizardScreen) View() string {
+	s := w.c.Styles
+	width := min(w.w, 78)
+	if w.ended != nil {
+		if w.ended.err != nil && !errors.Is(w.ended.err, wizard.ErrCancelled) {
+			return s.Fail.Render("✗ The wizard stopped") + "\n\n" + wrap(w.ended.err.Error(), width) +
+				"\n\n" + s.Muted.Render(wrap("Every finished step is saved in the profile; run `onramp init --profile NAME` to go on.", width))
+		}
+		return s.Muted.Render("Done.")
+	}
+	if w.cur == nil {
+		return s.Cursor.Render(w.spinner.View()) + " " + w.working
+	}
+	var b strings.Builder
+	f := w.cur.frame
+	if f.Step != "" {
+		b.WriteString(s.Crumb.Render(f.Step) + "\n")
+	}
+	b.WriteString(s.Title.Render(wrap(f.Title, width)) + "\n")
+	if f.Why != "" {
+		b.WriteString(s.Why.Render(wrap(f.Why, width)) + "\n")
+	}
+	b.WriteString("\n")
+	if w.form != nil {
+		b.WriteString(w.form.View())
+		if w.live != "" {
+			b.WriteString("\n" + s.Error.Render(wrap("✗ "+w.live, width)))
+		}
+		return b.String()
+	}
+	n := w.cur.note
+	if n.Body != "" {
+		b.WriteString(wrapKeepIndent(n.Body, width) + "\n")
+	}
+	if n.Report != nil {
+		b.WriteString("\n" + renderSteps(s, n.Report.Steps, "", "", width) + "\n")
+	}
+	if w.copied {
+		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")
+	}
+	return b.String()
+}
+
+// wrapKeepIndent wraps prose lines at spaces; indented lines (commands,
+// paths) are cut at the width instead, so a path is never split at a hyphen
+// into something that looks like two words.
+func wrapKeepIndent(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if len(l) <= width {
+			continue
+		}
+		if strings.HasPrefix(l, " ") {
+			lines[i] = ansi.Hardwrap(l, width, false)
+		} else {
+			lines[i] = wrap(l, width)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

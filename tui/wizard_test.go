@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/wizard"
+)
+
+// testKeys makes a P-256 key and CSR: real files, quickly.
+type testKeys struct{}
+
+func (testKeys) CheckSubject(s string) error {
+	if !strings.Contains(s, "CN=") {
+		return errors.New("the subject needs a CN=")
+	}
+	return nil
+}
+
+func (testKeys) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyFiles, error) {
+	time.Sleep(50 * time.Millisecond) // long enough to see the spinner
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	files := wizard.KeyFiles{Key: filepath.Join(req.Dir, req.Name+".key"), CSR: filepath.Join(req.Dir, req.Name+".csr")}
+	if err := keystore.WriteFileAtomic(files.Key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600, false); err != nil {
+		return files, err
+	}
+	csr, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "practice-client"}}, key)
+	return files, keystore.WriteFileAtomic(files.CSR, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}), 0o644, false)
+}
+
+// caIssuer signs CSRs with a test CA, as the sandbox does.
+type caIssuer struct {
+	ca     *testpki.CA
+	caFile string
+}
+
+func (i caIssuer) Issue(ctx context.Context, csrPEM []byte) (wizard.Issued, error) {
+	b, _ := pem.Decode(csrPEM)
+	csr, err := x509.ParseCertificateRequest(b.Bytes)
+	if err != nil {
+		return wizard.Issued{}, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: csr.Subject,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, i.ca.Cert, csr.PublicKey, i.ca.Key)
+	if err != nil {
+		return wizard.Issued{}, err
+	}
+	return wizard.Issued{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), CACertFile: i.caFile}, nil
+}
+
+// matchImporter checks the certificate matches the key, as import does.
+type matchImporter struct{}
+
+func (matchImporter) Import(ctx context.Context, req wizard.ImportRequest) (string, []diagnose.Finding, error) {
+	certs, err := keystore.ReadCertificates(req.CertFile)
+	if err != nil {
+		return "", nil, err
+	}
+	key, err := keystore.ReadPrivateKey(req.KeyFile, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	if f := diagnose.KeyMatchFinding(certs[0], key); f != nil {
+		return "", nil, &keystore.Error{ID: f.Cause.ID, Path: req.CertFile, Msg: f.Detail}
+	}
+	return req.CertFile, nil, nil
+}
+
+type memKeyring struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *memKeyring) Get(p, n string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[p+"/"+n]
+	if !ok {
+		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Err: keystore.ErrSecretMissing}
+	}
+	return v, nil
+}
+
+func (k *memKeyring) Set(p, n, v string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]string{}
+	}
+	k.m[p+"/"+n] = v
+	return nil
+}
+
+func (k *memKeyring) Delete(p, n string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, p+"/"+n)
+	return nil
+}
+
+var practiceProvider = wizard.Provider{
+	ID: "sandbox", Name: "onramp sandbox", AskURL: true, Sandbox: true,
+	Environments: []wizard.Environment{{Name: "local", URL: "https://127.0.0.1:8443/v1/status"}},
+	AuthChoices:  [][]string{{wizard.AuthMTLS, wizard.AuthAPIKey}},
+	APIKeyHeader: "x-api-key", Key: wizard.KeySpec{Type: "ecdsa", Curve: "P-256"},
+	Subject: "/O=Practice/CN=practice-client", SubjectRule: "The sandbox accepts any subject with a CN.",
+	Instructions: "A real provider would get this by email. The sandbox plays the provider: in the certificate step choose \"Have the sandbox issue my certificate now\".",
+}
+
+var hmppsProvider = wizard.Provider{
+	ID: "hmpps", Name: "HMPPS Integration API",
+	Environments: []wizard.Environment{
+		{Name: "dev", URL: "https://dev.integration-api.hmpps.service.justice.gov.uk"},
+		{Name: "preprod", URL: "https://preprod.integration-api.hmpps.service.justice.gov.uk"},
+	},
+	AuthChoices: [][]string{{wizard.AuthMTLS, wizard.AuthAPIKey}}, APIKeyHeader: "x-api-key",
+}
+
+// wizardDeps wires the wizard to test doubles and a checker.
+func wizardDeps(t *testing.T, kr *memKeyring, checker wizard.Checker) *Deps {
+	ca := testpki.NewCA(t, "Sandbox CA")
+	dir, _ := profile.Dir()
+	caFile := testpki.WriteFile(t, dir, "sandbox-ca.pem", ca.CertPEM())
+	return &Deps{
+		Keyring: kr,
+		NewFlow: func(p wizard.Prompter) *wizard.Flow {
+			return &wizard.Flow{Prompter: p, Providers: []wizard.Provider{hmppsProvider, practiceProvider},
+				Keys: testKeys{}, Certs: matchImporter{}, Secrets: kr, Checker: checker, Issuer: caIssuer{ca, caFile}}
+		},
+	}
+}
+
+type reportChecker struct{ rep *diagnose.Report }
+
+func (c reportChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report { return c.rep }
+
+func passingReport() *diagnose.Report {
+	return &diagnose.Report{OK: true, HTTPStatus: 200, Steps: []diagnose.Step{
+		{Name: "local", Status: diagnose.Pass, MS: 1}, {Name: "dns", Status: diagnose.Pass},
+		{Name: "tcp", Status: diagnose.Pass, MS: 1}, {Name: "tls", Status: diagnose.Pass, MS: 5},
+		{Name: "http", Status: diagnose.Pass, MS: 3}}}
+}
+
+func TestWizardSandboxJourney(t *testing.T) {
+	dir := configDir(t)
+	kr := &memKeyring{}
+	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard})
+	repl := []string{dir, "$CONFIG"}
+
+	s.snapshot("1-provider", s.waitFor("Which API"))
+	s.down()
+	s.waitFor("> onramp sandbox")
+	s.enter()
+	scr := s.waitFor("What is the API's URL?")
+	s.snapshot("2-url", scr)
+	// Edit the pre-filled URL: port 9443.
+	for range len("8443/v1/status") {
+		s.key(tea.KeyBackspace)
+	}
+	s.text("9443/v1/status")
+	s.enter()
+	s.snapshot("3-name", s.waitFor("Name this connection"))
+	s.text("-bad name")
+	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "sandbox-bad name"`))
+	for range len("-bad name") {
+		s.key(tea.KeyBackspace)
+	}
+	s.enter()
+	s.snapshot("4-keys", s.waitFor("Your private key"))
+	s.enter()
+	s.snapshot("5-subject", s.waitFor("Certificate subject"))
+	s.enter()
+	s.snapshot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
+	s.key('c')
+	s.waitFor("Copied the CSR")
+	s.enter()
+	s.snapshot("7-api-key", s.waitFor("Paste your API key"))
+	s.text("bad key")
+	s.waitFor("space or line break")
+	for range len("bad key") {
+		s.key(tea.KeyBackspace)
+	}
+	s.text("practice-key-1234")
+	scr = s.waitFor(strings.Repeat("*", len("practice-key-1234")))
+	if strings.Contains(scr, "practice-key") {
+		t.Fatalf("the API key is shown in clear:\n%s", scr)
+	}
+	s.snapshot("7-api-key-typed", scr)
+	s.enter()
+	s.snapshot("8-certificate", s.waitFor("Your client certificate"))
+	s.enter()
+	s.snapshot("9-connected", s.waitFor("You're connected"), repl...)
+	s.enter()
+	s.tm.WaitFinished(t, teatestTimeout)
+
+	if v, _ := kr.Get("sandbox", "api-key"); v != "practice-key-1234" {
+		t.Errorf("keyring holds %q", v)
+	}
+	p, err := profile.Load("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.URL != "https://127.0.0.1:9443/v1/status" || !p.Wizard[wizard.StepCheck] || p.Cert == "" {
+		t.Errorf("profile %+v", p)
+	}
+	app := s.rec.app
+	if app.WizardResult == nil || !app.WizardResult.Connected || app.Cancelled {
+		t.Errorf("result %+v cancelled %v", app.WizardResult, app.Cancelled)
+	}
+}
+
+// ctrl+c mid-wizard: the program ends as cancelled, finished steps are saved
+// and the next run resumes at the first unfinished one.
+func TestWizardCancelAndResume(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := &memKeyring{}
+	deps := wizardDeps(t, kr, reportChecker{passingReport()})
+	s := start(t, deps, Options{Start: StartWizard})
+	s.waitFor("Which API")
+	s.enter() // HMPPS
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.enter()
+	s.waitFor("Name this connection")
+	s.enter() // hmpps-dev
+	s.waitFor("Your private key")
+	s.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	s.tm.WaitFinished(t, teatestTimeout)
+	if !s.rec.app.Cancelled {
+		t.Error("ctrl+c did not end the wizard as cancelled")
+	}
+	p, err := profile.Load("hmpps-dev")
+	if err != nil || !p.Wizard[wizard.StepTarget] || p.Wizard[wizard.StepKeys] {
+		t.Fatalf("profile %+v err %v", p, err)
+	}
+
+	s2 := start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s2.snapshot("resumed", s2.waitFor("Your private key"))
+}

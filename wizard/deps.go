@@ -1,0 +1,127 @@
+package wizard
+
+import (
+	"context"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+// Auth methods, as recorded in profile.Profile.Auth.
+const (
+	AuthMTLS      = "mtls"
+	AuthAPIKey    = "api-key"
+	AuthSignedJWT = "signed-jwt"
+)
+
+// Provider is what the flow needs to know about a provider template.
+type Provider struct {
+	ID   string
+	Name string
+	// Environments in the order offered; the first is the default.
+	Environments []Environment
+	// AskURL makes the flow ask for the URL (custom APIs, the sandbox on a
+	// port of the user's choosing), pre-filled with the environment's URL.
+	AskURL bool
+	// AuthChoices are the combinations the provider accepts, first preferred,
+	// e.g. NHS API Management: [api-key] or [signed-jwt api-key].
+	AuthChoices [][]string
+	// AuthWhy says in one sentence why the provider asks for that auth.
+	AuthWhy      string
+	APIKeyHeader string
+	Key          KeySpec
+	// Subject is the suggested CSR subject, e.g. "/C=GB/O=Org/CN=client-id";
+	// SubjectRule says what the provider requires of it.
+	Subject     string
+	SubjectRule string
+	// DefaultKID is the suggested JWKS key id for signed JWT.
+	DefaultKID string
+	// Instructions say what to send the provider, to whom, and what comes back.
+	Instructions string
+	StatusPath   string
+	ExpectJSON   string
+	TokenPath    string
+	// Sandbox is the local practice API, which can issue certificates itself.
+	Sandbox bool
+}
+
+// Environment is one of a provider's hosts.
+type Environment struct {
+	Name string
+	URL  string
+}
+
+// KeySpec is the key the provider wants.
+type KeySpec struct {
+	Type  string // rsa, ecdsa, ed25519
+	Bits  int
+	Curve string
+}
+
+// KeyRequest asks for a new key and what goes with it.
+type KeyRequest struct {
+	Dir     string // where to write the files
+	Name    string // file base name: NAME.key, NAME.csr, NAME.jwks.json
+	Spec    KeySpec
+	CSR     bool
+	Subject string
+	JWKS    bool
+	KID     string
+}
+
+// KeyFiles are the paths written by a KeyMaker.
+type KeyFiles struct {
+	Key  string
+	CSR  string
+	JWKS string
+}
+
+// KeyMaker generates a key and writes it (0600, atomically) with its CSR
+// and JWKS.
+type KeyMaker interface {
+	MakeKey(ctx context.Context, req KeyRequest) (KeyFiles, error)
+	// CheckSubject says what is wrong with an OpenSSL-style subject, if
+	// anything; it runs as the user types.
+	CheckSubject(subject string) error
+}
+
+// ImportRequest names the certificate that arrived and the key it must match.
+type ImportRequest struct {
+	CertFile   string
+	KeyFile    string
+	CACertFile string
+	// Dir is where the profile keeps its files; the importer may copy the
+	// certificate there.
+	Dir string
+}
+
+// CertImporter checks a certificate against its key (match, clientAuth,
+// chain, validity) and puts it where the profile expects it. An error that
+// carries a cause id (diagnose.CauseOf) is shown with that cause's fix.
+// Findings are warnings that do not stop the import (expiring soon).
+type CertImporter interface {
+	Import(ctx context.Context, req ImportRequest) (certFile string, findings []diagnose.Finding, err error)
+}
+
+// SecretStore keeps a profile's secrets; keystore.Keyring satisfies it.
+type SecretStore interface {
+	Set(profile, name, value string) error
+}
+
+// Checker runs the connectivity checks of a profile.
+type Checker interface {
+	Check(ctx context.Context, p *profile.Profile) *diagnose.Report
+}
+
+// Issued is what the sandbox sends back for a CSR.
+type Issued struct {
+	CertPEM []byte
+	// CACertFile is the CA bundle that the sandbox's server certificate
+	// chains to, for the profile's cacert.
+	CACertFile string
+}
+
+// Issuer plays the provider for the sandbox: it signs the CSR at once.
+type Issuer interface {
+	Issue(ctx context.Context, csrPEM []byte) (Issued, error)
+}
