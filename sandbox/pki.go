@@ -439,3 +439,18 @@ func Reset(dir string) ([]string, error) {
 	}
 	return removed, nil
 }
+
+// Issue is the wizard's "have the sandbox issue my certificate" step: it
+// signs csrPEM with the sandbox's client CA in onramp's data directory and
+// returns the certificate and the CA bundle (root) a profile's cacert needs.
+func Issue(csrPEM []byte) (certPEM []byte, caBundleFile string, err error) {
+	dir, err := DataDir()
+	if err != nil {
+		return nil, "", err
+	}
+	certPEM, err = SignCSR(dir, csrPEM, SignOptions{})
+	if err != nil {
+		return nil, "", err
+	}
+	return certPEM, filepath.Join(dir, RootCertFile), nil
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 func TestSaveProfile(t *testing.T) {
@@ -153,5 +154,19 @@ func TestKeyFileReadableByOthersRefused(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, APIKeyName), []byte("k"), 0o644)
 	if _, err := loadKeys(nil, dir); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("loadKeys with a 0644 key file: %v", err)
+	}
+}
+
+// The built-in provider template for the sandbox describes this server.
+func TestProviderTemplateMatchesServer(t *testing.T) {
+	tmpl, err := provider.Get("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.Status == nil || tmpl.Status.Path != StatusPath || tmpl.Status.ExpectJSON != StatusJSON || tmpl.APIKeyHeader != "x-api-key" {
+		t.Errorf("provider template sandbox: status %+v, api key header %q", tmpl.Status, tmpl.APIKeyHeader)
+	}
+	if len(tmpl.Environments) == 0 || tmpl.Environments[0].URL != "https://localhost:8443" {
+		t.Errorf("provider template sandbox: environments %+v, want https://localhost:8443 (DefaultAddr)", tmpl.Environments)
 	}
 }

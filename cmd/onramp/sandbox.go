@@ -17,9 +17,10 @@ import (
 
 func init() { register(newSandboxCmd) }
 
-// sandboxKeyring is the keyring the sandbox keeps its API keys in; tests
-// replace it.
-var sandboxKeyring = func() keystore.Keyring { return keystore.OSKeyring{} }
+// sandboxKeyring is where the sandbox keeps its API keys: the store the
+// user chose (ONRAMP_STORE, else the OS keyring), as `onramp secret` uses.
+// Tests replace it.
+var sandboxKeyring = func(io *iostreams.IO) (keystore.Keyring, error) { return openSecretStore(io, "") }
 
 type sandboxOptions struct {
 	io          *iostreams.IO
@@ -65,12 +66,16 @@ see what onramp says about it; --break list names the modes.`,
 
 func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
+	kr, err := sandboxKeyring(io)
+	if err != nil {
+		return err
+	}
 	srv, err := sandbox.New(sandbox.Config{
 		Addr:        opts.addr,
 		APIMAddr:    opts.apimAddr,
 		AllowRemote: opts.allowRemote,
 		Break:       opts.brk,
-		Keyring:     sandboxKeyring(),
+		Keyring:     kr,
 		Log:         io.ErrOut,
 	})
 	var unknown *sandbox.UnknownBreakError
