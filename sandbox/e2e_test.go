@@ -3,13 +3,17 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -315,6 +319,66 @@ func TestEndToEnd(t *testing.T) {
 		// No secret in any output of the journey.
 		if strings.Contains(r.stdout+r.stderr+sbx.stderr.String(), strings.TrimSpace(apiKey.stdout)) {
 			t.Error("the API key appears in diagnose or sandbox output")
+		}
+	})
+
+	t.Run("apim-token", func(t *testing.T) {
+		for _, c := range [][]string{{"keygen"}, {"token"}} {
+			if !e.has(t, c...) {
+				t.Skipf("onramp %s is not in this build yet", c[0])
+			}
+		}
+		apimURL := regexp.MustCompile(`APIM-like API on (https://\S+)`).FindStringSubmatch(sbx.stderr.String())
+		if apimURL == nil {
+			t.Fatalf("the banner does not name the APIM-like API:\n%s", sbx.stderr.String())
+		}
+		dir := t.TempDir()
+		if r := e.run(t, "", "keygen", "--out", dir, "--name", "signer", "--type", "rsa", "--bits", "4096", "--jwks", "--kid", "sbx-1"); r.code != 0 {
+			t.Fatalf("keygen --jwks: exit %d\n%s", r.code, r.stderr)
+		}
+		if r := e.run(t, "", "sandbox", "register-jwks", filepath.Join(dir, "signer.jwks.json")); r.code != 0 || !strings.Contains(r.stderr, "sbx-1") {
+			t.Fatalf("register-jwks: exit %d\n%s", r.code, r.stderr)
+		}
+		apiKey := e.apiKeyEnv
+		if e.keyring {
+			r := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
+			apiKey = sandbox.APIKeyEnv + "=" + strings.TrimSpace(r.stdout)
+		}
+		token := func(kid string) result {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, e.bin, "token", "--json", "--token-url", apimURL[1]+sandbox.TokenPath, "--kid", kid,
+				"--key", filepath.Join(dir, "signer.key"), "--api-key-env", sandbox.APIKeyEnv,
+				"--cacert", filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile))
+			cmd.Env = e.env(apiKey)
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			cmd.Run()
+			return result{cmd.ProcessState.ExitCode(), out.String(), errOut.String()}
+		}
+		r := token("sbx-1")
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &tok) != nil || tok.AccessToken == "" {
+			t.Fatalf("onramp token against the sandbox: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// The token opens the application-restricted endpoint.
+		pool := x509.NewCertPool()
+		root, _ := os.ReadFile(filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile))
+		pool.AppendCertsFromPEM(root)
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		req, _ := http.NewRequest("GET", apimURL[1]+sandbox.HelloPath, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := client.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("hello with the token: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		// An unregistered kid is named as such.
+		r = token("sbx-unknown")
+		if r.code != 1 || !strings.Contains(r.stdout, `"jwt-kid-unknown"`) {
+			t.Errorf("onramp token with an unregistered kid: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 	})
 
