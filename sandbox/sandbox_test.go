@@ -343,7 +343,7 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatal("the sandbox still answers after Close")
 	}
 	// The port is free again.
-	again, err := New(Config{Dir: t.TempDir(), Addr: addr, Keyring: newMemKeyring()})
+	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
 	if err != nil {
 		t.Fatal(err)
 	}

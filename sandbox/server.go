@@ -213,7 +213,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	apimAddr := s.cfg.APIMAddr
 	if apimAddr == "" {
-		apimAddr = nextPort(ln.Addr().String())
+		apimAddr = nextPort(s.cfg.Addr) // port 0 stays 0: any free port
 	}
 	apimLn, err := listen(ctx, apimAddr, "--apim-addr")
 	if err != nil {
