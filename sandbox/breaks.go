@@ -39,6 +39,8 @@ var breaks = []Break{
 	{"server-chain-incomplete", "sends its server certificate without the intermediate CA", layerTLS},
 	{"tls-version-mismatch", "speaks only TLS 1.0 and 1.1 (the DCS requires 1.2)", layerTLS},
 	{"tls-no-common-cipher", "offers only an RC4 cipher suite that no current client accepts", layerTLS},
+	{"client-cert-expired", "judges client certificates by a clock two years ahead, so yours is refused as expired (certificate_expired alert)", layerTLS},
+	{"tls-handshake-timeout", "accepts connections but never answers the client hello, like a proxy holding them", layerConn},
 	{"tls-not-tls", "speaks plain HTTP on the TLS port", layerConn},
 	{"tcp-reset", "resets every connection as soon as the client hello arrives", layerConn},
 	{"api-key-rejected", "answers 403 Forbidden to the API key", layerHTTP},

@@ -85,6 +85,7 @@ type Server struct {
 	apimLn   net.Listener
 	apimSrv  *http.Server
 	done     chan struct{}
+	closing  chan struct{} // closed by Close, for connections held open
 	serveErr error
 	closed   bool
 
@@ -221,7 +222,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.ln, s.apimLn = ln, apimLn
-	s.done = make(chan struct{})
+	s.done, s.closing = make(chan struct{}), make(chan struct{})
 	s.srv = s.httpServer(s.handler())
 	s.apimSrv = s.httpServer(s.apimHandler())
 	// Practice modes break the mutual-TLS API only.
@@ -296,6 +297,8 @@ func (s *Server) serve(ln net.Listener) error {
 			return s.srv.Serve(ln)
 		case "tcp-reset":
 			return s.serveResets(ln)
+		case "tls-handshake-timeout":
+			return s.serveSilence(ln)
 		}
 	}
 	return s.srv.Serve(tls.NewListener(ln, s.tlsConfig))
@@ -318,6 +321,30 @@ func (s *Server) serveResets(ln net.Listener) error {
 			}
 			c.Close()
 			s.logf("reset connection from %s (practice mode tcp-reset)", c.RemoteAddr())
+		}()
+	}
+}
+
+// serveSilence accepts connections and never answers, until the client
+// gives up or the sandbox stops.
+func (s *Server) serveSilence(ln net.Listener) error {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		s.logf("holding connection from %s without answering (practice mode tls-handshake-timeout)", c.RemoteAddr())
+		go func() {
+			defer c.Close()
+			read := make(chan struct{})
+			go func() {
+				io.Copy(io.Discard, c) // returns when the client closes
+				close(read)
+			}()
+			select {
+			case <-read:
+			case <-s.closing:
+			}
 		}()
 	}
 }
@@ -363,6 +390,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.closing)
 	done := s.done
 	servers := []*http.Server{s.srv, s.apimSrv}
 	listeners := []net.Listener{s.ln, s.apimLn}
@@ -424,6 +452,10 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 		}
 	case "client-cert-not-sent":
 		cfg.ClientAuth = tls.NoClientCert
+	case "client-cert-expired":
+		// crypto/tls verifies client certificates at Config.Time and answers
+		// an expired one with a certificate_expired alert.
+		cfg.Time = func() time.Time { return s.cfg.Now().AddDate(2, 0, 0) }
 	case "server-cert-expired":
 		cert, key, err := issue(s.hosts, now.AddDate(-1, 0, -1), now.AddDate(0, 0, -1))
 		if err != nil {
