@@ -67,8 +67,12 @@ func (s *Server) SaveProfile() (bool, error) {
 		if p.Secrets == nil {
 			p.Secrets = map[string]time.Time{}
 		}
-		if _, ok := p.Secrets[APIKeyName]; !ok {
-			p.Secrets[APIKeyName] = s.cfg.Now().UTC().Truncate(time.Second)
+		// go-keyring cannot list items: the profile records the names, so
+		// `onramp secret ls --profile sandbox` shows all three keys.
+		for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+			if _, ok := p.Secrets[name]; !ok {
+				p.Secrets[name] = s.cfg.Now().UTC().Truncate(time.Second)
+			}
 		}
 	}
 	if reflect.DeepEqual(before, p) {

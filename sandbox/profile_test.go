@@ -36,8 +36,10 @@ func TestSaveProfile(t *testing.T) {
 		p.APIKeyHeader != "x-api-key" || p.APIKeySecret != APIKeyName || p.ExpectJSON != StatusJSON {
 		t.Errorf("profile: %+v", p)
 	}
-	if _, ok := p.Secrets[APIKeyName]; !ok {
-		t.Errorf("profile does not record the api-key secret: %v", p.Secrets)
+	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+		if _, ok := p.Secrets[name]; !ok {
+			t.Errorf("profile does not record the %s secret: %v", name, p.Secrets)
+		}
 	}
 	data, _ := os.ReadFile(mustPath(t))
 	if strings.Contains(string(data), s.Keys().API) {
