@@ -118,7 +118,7 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 	fmt.Fprintf(w, "  client certificate:   %s\n", pki.Path(sandbox.ClientCertFile))
 	fmt.Fprintf(w, "  client key:           %s\n", pki.Path(sandbox.ClientKeyFile))
 	if keys.InKeyring {
-		fmt.Fprintf(w, "  API key:              in the OS keyring as %s/%s (onramp secret get %s --profile %s)\n",
+		fmt.Fprintf(w, "  API key:              in the keyring as %s/%s (onramp secret get %s --profile %s)\n",
 			sandbox.ProfileName, sandbox.APIKeyName, sandbox.APIKeyName, sandbox.ProfileName)
 	} else {
 		keyFile := pki.Path(sandbox.APIKeyName)
@@ -154,7 +154,11 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 		{"POST", sandbox.TokenPath, "signed JWT: iss = sub = the API key, aud = this URL (onramp sandbox register-jwks FILE first)"},
 		{"GET", sandbox.HelloPath, "needs the bearer token"},
 	})
-	fmt.Fprint(w, "Try next:\n  onramp diagnose --profile sandbox\nPress ctrl+c to stop.\n")
+	next := "onramp diagnose --profile sandbox"
+	if !keys.InKeyring {
+		next += " --api-key-env " + sandbox.APIKeyEnv
+	}
+	fmt.Fprintf(w, "Try next:\n  %s\nPress ctrl+c to stop.\n", next)
 }
 
 func newSandboxSignCmd(io *iostreams.IO) *cobra.Command {
