@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"reflect"
@@ -128,4 +130,22 @@ func clone(p *profile.Profile) *profile.Profile {
 		}
 	}
 	return &c
+}
+
+// StartWithProfile starts a sandbox and writes its ready `sandbox` profile,
+// as `onramp sandbox` does: for the TUI's "try the sandbox". The sandbox
+// stops when ctx ends or on Close.
+func StartWithProfile(ctx context.Context, cfg Config) (*Server, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.SaveProfile(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("profile %s: %w", ProfileName, err)
+	}
+	return s, nil
 }

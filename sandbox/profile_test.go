@@ -1,16 +1,19 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -170,5 +173,37 @@ func TestProviderTemplateMatchesServer(t *testing.T) {
 	}
 	if len(tmpl.Environments) == 0 || tmpl.Environments[0].URL != "https://localhost:8443" {
 		t.Errorf("provider template sandbox: environments %+v, want https://localhost:8443 (DefaultAddr)", tmpl.Environments)
+	}
+}
+
+func TestStartWithProfile(t *testing.T) {
+	cfgDir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p, err := profile.Load(ProfileName)
+	if err != nil || p.URL != s.StatusURL() {
+		t.Fatalf("profile after StartWithProfile: %v %+v", err, p)
+	}
+	if s.pki.Dir != filepath.Join(cfgDir, "sandbox") {
+		t.Errorf("data directory %s, want sandbox/ in the config directory", s.pki.Dir)
+	}
+	cancel()
+	// The context's end stops it: the port is free again.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ln, err := net.Listen("tcp", s.Addr())
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox still holds %s after its context ended", s.Addr())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
