@@ -340,7 +340,9 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 		trust = "--cacert " + r.opts.CACertFile
 	}
 	leaf := peer[0]
-	if selfIssued(leaf) && leaf.CheckSignatureFrom(leaf) == nil {
+	// CheckSignatureFrom would refuse a leaf without CA:TRUE as its own
+	// parent, and many self-signed server certificates lack it.
+	if selfIssued(leaf) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
 		return "server-cert-self-signed", fmt.Sprintf("server certificate %q is self-signed and not in %s", subjectName(leaf.Subject), trust)
 	}
 	top := leaf

@@ -60,11 +60,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // CauseID is the catalog id of the problem (see diagnose.CauseOf).
 func (e *Error) CauseID() string { return e.ID }
 
-// CauseID returns the catalog id carried by err, or "".
+// CauseID returns the catalog id carried by err (a material or keyring
+// error), or "".
 func CauseID(err error) string {
-	var me *Error
-	if errors.As(err, &me) {
-		return me.ID
+	var c interface{ CauseID() string }
+	if errors.As(err, &c) {
+		return c.CauseID()
 	}
 	return ""
 }

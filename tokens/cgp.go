@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 // The CGP client's defaults (its get_nhs_oauth_token script): production
@@ -72,11 +74,16 @@ func ImportCGPConfig(path string) (p *profile.Profile, apiKey string, err error)
 		return nil, "", &keystore.Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("api_host %q is not a host name", host)}
 	}
 	p = &profile.Profile{
-		Provider:     "nhs-apim",
+		Provider:     nhsTemplateID,
 		Environment:  nhsEnvironment(host),
 		URL:          "https://" + host,
 		TokenURL:     "https://" + host + "/oauth2/token",
 		APIKeyHeader: NHSAPIKeyHeader,
+	}
+	if p.Environment == "sandbox" {
+		// The sandbox needs no authentication at all.
+		p.TokenURL, p.APIKeyHeader = "", ""
+		return p, strings.TrimSpace(c.APIKey), nil
 	}
 	if c.PrivateKeyPEMFile != "" {
 		p.Key = resolveCGPPath(path, c.PrivateKeyPEMFile)
@@ -91,17 +98,23 @@ func ImportCGPConfig(path string) (p *profile.Profile, apiKey string, err error)
 	return p, strings.TrimSpace(c.APIKey), nil
 }
 
-// nhsEnvironment names the NHS API Management environment of a host.
+// nhsTemplateID is the built-in provider template of NHS API Management.
+const nhsTemplateID = "nhs-apim"
+
+// nhsEnvironment names the NHS API Management environment of a host, from
+// the provider template's list ("" for a host it does not know).
 func nhsEnvironment(host string) string {
-	switch {
-	case strings.HasPrefix(host, "sandbox."):
+	t, err := provider.Get(nhsTemplateID)
+	if err != nil {
+		return ""
+	}
+	for _, e := range t.Environments {
+		if u, err := url.Parse(e.URL); err == nil && strings.EqualFold(u.Host, host) {
+			return e.Name
+		}
+	}
+	if IsSandboxHost(host) {
 		return "sandbox"
-	case host == "internal-dev.api.service.nhs.uk":
-		return "internal-dev"
-	case host == "int.api.service.nhs.uk":
-		return "int"
-	case host == "api.service.nhs.uk":
-		return "prod"
 	}
 	return ""
 }

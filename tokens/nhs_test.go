@@ -7,8 +7,11 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -546,5 +549,33 @@ func TestTokenCacheWriteFailureStillGivesToken(t *testing.T) {
 	}
 	if cacheErr == nil || causeOf(t, cacheErr) != "keyring-unavailable" {
 		t.Errorf("cacheErr = %v, want keyring-unavailable", cacheErr)
+	}
+}
+
+// The cache through the real OS keyring (Secret Service), when the test
+// runs under scripts/with-secret-service.sh: the JSON item round-trips and
+// secret-tool finds it under service onramp, account PROFILE/oauth-token.
+func TestTokenCacheInOSKeyring(t *testing.T) {
+	if os.Getenv("ONRAMP_TEST_SECRET_SERVICE") != "1" {
+		t.Skip("needs scripts/with-secret-service.sh (make test)")
+	}
+	f := newAPIMFixture(t)
+	kr := keystore.OSKeyring{}
+	profileName := fmt.Sprintf("tokens-test-%d", time.Now().UnixNano())
+	cache := &Cache{Keyring: kr, Profile: profileName}
+	t.Cleanup(func() { _ = cache.Forget() })
+	first, cacheErr, err := NHSToken(ctxT(t), f.config(t), cache, false)
+	if err != nil || cacheErr != nil {
+		t.Fatalf("%v %v", err, cacheErr)
+	}
+	second, _, err := NHSToken(ctxT(t), f.config(t), cache, false)
+	if err != nil || !second.Cached || second.AccessToken != first.AccessToken || f.apim.Count() != 1 {
+		t.Fatalf("cached=%v issued=%d err=%v", second.Cached, f.apim.Count(), err)
+	}
+	if _, err := exec.LookPath("secret-tool"); err == nil {
+		out, err := exec.Command("secret-tool", "lookup", "service", keystore.Service, "username", keystore.Account(profileName, TokenItem)).Output()
+		if err != nil || !strings.Contains(string(out), first.AccessToken) {
+			t.Errorf("secret-tool lookup: %v", err)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -21,6 +22,8 @@ var ErrSandbox = errors.New("the sandbox needs no authentication")
 // command-line overrides.
 type ProfileOptions struct {
 	Keyring keystore.Keyring
+	// APIKey overrides the profile's api-key secret (from --api-key-env).
+	APIKey string
 	// KeyPass overrides the profile's key_pass_secret.
 	KeyPass []byte
 	// CACertFile overrides the profile's cacert.
@@ -110,7 +113,7 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 	}
 	if len(p.Auth) > 0 && !slices.Contains(p.Auth, "signed-jwt") {
 		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
-			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)", p.Name, strings.Join(p.Auth, ", "))}
+			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)%s", p.Name, strings.Join(p.Auth, ", "), awsHint(p))}
 	}
 	if p.Key == "" || p.KID == "" {
 		missing := "kid"
@@ -128,9 +131,11 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 	if err != nil {
 		return nil, err
 	}
-	apiKey, err := secret(o.Keyring, p, apiKeySecretName(p))
-	if err != nil {
-		return nil, err
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
 	}
 	// The token endpoint is plain TLS: the client certificate (if the
 	// profile has one for the API) is not sent to it.
@@ -165,9 +170,11 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 	if err != nil {
 		return nil, err
 	}
-	apiKey, err := secret(o.Keyring, p, apiKeySecretName(p))
-	if err != nil {
-		return nil, err
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
 	}
 	t, err := transportFor(p, o, true, keyPass)
 	if err != nil {
@@ -202,17 +209,22 @@ func TokenSource(p *profile.Profile, o ProfileOptions, noCache bool) func(ctx co
 	}
 }
 
-// ParseResolve reads curl's --resolve HOST:PORT:ADDR into the "host:port"
-// to intercept and the address to dial.
+// ParseResolve is diagnose.ParseResolve with the port joined to the
+// address, which is what this package's dialer maps "host:port" to.
 func ParseResolve(s string) (hostport, addr string, err error) {
-	host, rest, ok1 := strings.Cut(s, ":")
-	port, ip, ok2 := strings.Cut(rest, ":")
-	ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
-	if !ok1 || !ok2 || host == "" || port == "" || ip == "" {
-		return "", "", fmt.Errorf("--resolve %q: want HOST:PORT:ADDR, e.g. api.example.test:443:127.0.0.1", s)
+	hp, ip, err := diagnose.ParseResolve(s)
+	if err != nil {
+		return "", "", err
 	}
-	if net.ParseIP(ip) == nil {
-		return "", "", fmt.Errorf("--resolve %q: %q is not an IP address", s, ip)
+	_, port, _ := net.SplitHostPort(hp)
+	return hp, net.JoinHostPort(ip, port), nil
+}
+
+// awsHint points HMPPS users, whose short-lived credentials are AWS ones,
+// at the right command.
+func awsHint(p *profile.Profile) string {
+	if p.Provider == "hmpps" || slices.Contains(p.Auth, "mtls") {
+		return fmt.Sprintf("; for HMPPS temporary AWS credentials run `onramp aws-credentials --profile %s`", p.Name)
 	}
-	return net.JoinHostPort(host, port), net.JoinHostPort(ip, port), nil
+	return ""
 }

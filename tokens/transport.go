@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -110,6 +111,10 @@ func caError(path string, err error) error {
 // keeps to what Go's errors say for certain; diagnose does the full probe.
 func transportError(op string, err error) *Error {
 	e := &Error{Op: op, Err: err, ID: "tls-handshake-failed", Detail: err.Error()}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		e.Detail = ue.URL + ": " + ue.Err.Error()
+	}
 	var dnsErr *net.DNSError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError

@@ -26,6 +26,7 @@ type awsCredentialsOptions struct {
 	cacert     string
 	resolve    []string
 	timeout    time.Duration
+	store      string
 	now        func() time.Time
 	// executable is onramp's own path, for the ~/.aws/config line.
 	executable func() (string, error)
@@ -77,6 +78,7 @@ Add one line to ~/.aws/config and the AWS tools fetch them as needed:
 	f.StringVar(&opts.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
 	f.StringArrayVar(&opts.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT (like curl)")
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for the whole request")
+	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
 }
 
@@ -94,7 +96,7 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 		}
 		return failedErrorf("%v", err)
 	}
-	kr, err := credentialKeyring(o.io)
+	kr, err := credentialKeyring(o.io, o.store)
 	if err != nil {
 		return err
 	}

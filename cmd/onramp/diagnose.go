@@ -104,6 +104,9 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 			o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 		}
 		o.CertFile, o.KeyFile, o.CACertFile = p.Cert, p.Key, p.CACert
+		if signingKeyOnly(p) {
+			o.KeyFile = "" // it signs the token request (addTokenStep), not the TLS handshake
+		}
 		o.APIKeyHeader, o.ExpectJSON = p.APIKeyHeader, p.ExpectJSON
 		for _, r := range p.Resolve {
 			f.resolve = append([]string{r}, f.resolve...) // flags come last and win
@@ -191,6 +194,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 	}
 	if prof != nil {
 		profileSecrets(prof, &o, f.apiKeyEnv == "", f.keyPassEnv == "")
+		addTokenStep(prof, &o)
 	}
 	return o, prof, nil
 }

@@ -14,13 +14,13 @@ import (
 	"github.com/onramp-cli/onramp/tokens"
 )
 
-// Until the profile command is merged this is a top-level command.
-func init() { register(newImportCGPCmd) }
+func init() { registerProfileSub(newImportCGPCmd) }
 
 type importCGPOptions struct {
 	io      *iostreams.IO
 	profile string
 	force   bool
+	store   string
 	now     func() time.Time
 }
 
@@ -48,6 +48,7 @@ moves into the OS keyring; remove it from the plain-text file afterwards.`,
 	}
 	cmd.Flags().StringVar(&opts.profile, "profile", "cgp", "name of the profile to create")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "replace an existing profile of that name")
+	cmd.Flags().StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
 }
 
@@ -62,9 +63,9 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		return failedErrorf("%v", err)
 	}
 	p.Name = o.profile
+	var kr keystore.Keyring
 	if apiKey != "" {
-		kr, err := credentialKeyring(o.io)
-		if err != nil {
+		if kr, err = credentialKeyring(o.io, o.store); err != nil {
 			return err
 		}
 		if err := kr.Set(p.Name, "api-key", apiKey); err != nil {
@@ -97,7 +98,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		}
 	}
 	if apiKey != "" {
-		fmt.Fprintf(w, "The API key is now in the keyring (service %s, account %s).\n", keystore.Service, keystore.Account(p.Name, "api-key"))
+		fmt.Fprintf(w, "The API key is now %s.\n", storeDescription(kr, p.Name, "api-key"))
 		fmt.Fprintf(w, "%s still holds it in plain text: delete its api_key line. If the CGP client still needs it, pass\n  --api_key \"$(onramp secret get api-key --profile %s)\"\n", path, p.Name)
 	} else {
 		fmt.Fprintf(w, "The file has no api_key: store it with `onramp secret set api-key --profile %s`.\n", p.Name)

@@ -16,16 +16,21 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
 func init() { register(newTokenCmd) }
 
 // credentialKeyring opens the secret store that token, aws-credentials and
-// profile import-cgp read and write; tests replace it.
-var credentialKeyring = func(io *iostreams.IO) (keystore.Keyring, error) {
-	return keystore.OSKeyring{}, nil
+// profile import-cgp read and write (ONRAMP_STORE chooses it, as for
+// onramp secret); tests replace it.
+var credentialKeyring = func(io *iostreams.IO, store string) (keystore.Keyring, error) {
+	return openSecretStore(io, store)
 }
+
+// storeFlagUsage is the help of --store on the credential commands.
+const storeFlagUsage = "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)"
 
 type tokenOptions struct {
 	io         *iostreams.IO
@@ -40,6 +45,7 @@ type tokenOptions struct {
 	cacert     string
 	resolve    []string
 	timeout    time.Duration
+	store      string
 	now        func() time.Time
 }
 
@@ -88,6 +94,7 @@ oauth-invalid-client, jwt-claims-invalid, clock-skew, ...) and the fix.`,
 	f.StringVar(&opts.cacert, "cacert", "", "CA bundle the token endpoint's certificate must chain to")
 	f.StringArrayVar(&opts.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT (like curl)")
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for the whole request")
+	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
 }
 
@@ -197,7 +204,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 			}
 			return failedErrorf("%v", err)
 		}
-		kr, err := credentialKeyring(o.io)
+		kr, err := credentialKeyring(o.io, o.store)
 		if err != nil {
 			return err
 		}
@@ -240,9 +247,22 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 	return nil
 }
 
-// requiredRSABits is the signing key size the profile's provider demands
-// (0: the NHS rule, RSA 4096).
+// requiredRSABits is the signing key size the profile's provider template
+// demands (0: the NHS rule, RSA 4096; -1: any RSA size).
 func requiredRSABits(p *profile.Profile) int {
+	if p.Provider == "" {
+		return 0
+	}
+	t, err := provider.Get(p.Provider)
+	if err != nil {
+		return 0
+	}
+	if k, ok := t.KeyFor("signing"); ok && k.Type == "rsa" {
+		if k.Bits > 0 {
+			return k.Bits
+		}
+		return -1
+	}
 	return 0
 }
 
@@ -263,6 +283,10 @@ func tokenFailure(io *iostreams.IO, asJSON bool, err error) error {
 		return failedErrorf("%v", err)
 	}
 	fix := cause.Fix
+	var ke *keystore.KeyringError
+	if errors.As(err, &ke) && ke.Fix != "" {
+		fix = ke.Fix
+	}
 	if asJSON {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")

@@ -62,7 +62,7 @@ func useTokenTestKeyring(t *testing.T) *tokenTestKeyring {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := &tokenTestKeyring{items: map[string]string{}}
 	old := credentialKeyring
-	credentialKeyring = func(*iostreams.IO) (keystore.Keyring, error) { return kr, nil }
+	credentialKeyring = func(*iostreams.IO, string) (keystore.Keyring, error) { return kr, nil }
 	t.Cleanup(func() { credentialKeyring = old })
 	return kr
 }
@@ -232,7 +232,7 @@ func TestTokenCommandUsageErrors(t *testing.T) {
 		{[]string{"token", "--profile", "nosuch"}, "no such profile"},
 		{[]string{"token", "--api-key", "secret"}, "unknown flag"},
 		{[]string{"aws-credentials", "--profile", "nosuch"}, "no such profile"},
-		{[]string{"import-cgp", "a", "b"}, "accepts at most 1 arg"},
+		{[]string{"profile", "import-cgp", "a", "b"}, "accepts at most 1 arg"},
 	} {
 		code, out, errOut := runTokenCmd(t, false, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
@@ -263,8 +263,9 @@ func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
 func TestCredentialCommandsTakeNoSecretFlags(t *testing.T) {
 	io, _, _, _ := iostreams.Test()
 	root := newRootCmd(io)
-	for _, name := range []string{"token", "aws-credentials", "import-cgp"} {
-		cmd, _, err := root.Find([]string{name})
+	for _, path := range [][]string{{"token"}, {"aws-credentials"}, {"profile", "import-cgp"}} {
+		cmd, _, err := root.Find(path)
+		name := path[len(path)-1]
 		if err != nil || cmd.Name() != name {
 			t.Fatalf("%s: %v", name, err)
 		}
