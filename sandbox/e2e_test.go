@@ -295,13 +295,22 @@ func TestEndToEnd(t *testing.T) {
 			}
 			t.Skip("keyring part skipped: no keyring answers or no `onramp secret`")
 		}
-		// The user's own profile, with the API key in the keyring.
+		// The user's own profile, from the built-in sandbox template when
+		// `onramp profile new` exists, with the API key in the keyring.
 		name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-		t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
-		if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
-			Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
-			ExpectJSON: sandbox.StatusJSON}); err != nil {
-			t.Fatal(err)
+		if e.has(t, "profile", "new") {
+			base := strings.TrimSuffix(statusURL, sandbox.StatusPath)
+			r := e.run(t, "", "profile", "new", name, "--provider", "sandbox", "--url", base, "--cert", cert, "--key", key, "--cacert", caBundle)
+			if r.code != 0 {
+				t.Fatalf("profile new --provider sandbox: exit %d\n%s", r.code, r.stderr)
+			}
+		} else {
+			t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
+			if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
+				Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
+				ExpectJSON: sandbox.StatusJSON}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		apiKey := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
 		if apiKey.code != 0 || strings.TrimSpace(apiKey.stdout) == "" {
