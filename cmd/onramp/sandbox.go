@@ -158,7 +158,11 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 	if !keys.InKeyring {
 		next += " --api-key-env " + sandbox.APIKeyEnv
 	}
-	fmt.Fprintf(w, "Try next:\n  %s\nPress ctrl+c to stop.\n", next)
+	fmt.Fprintf(w, "Try next:\n  %s\n", next)
+	if b := srv.Break(); b != nil {
+		fmt.Fprintf(w, "  (it should name %s; `onramp explain --id %s` tells what it means)\n", b.ID, b.ID)
+	}
+	fmt.Fprintln(w, "Press ctrl+c to stop.")
 }
 
 func newSandboxSignCmd(io *iostreams.IO) *cobra.Command {
