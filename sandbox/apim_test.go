@@ -26,7 +26,7 @@ var testRSAKey = func() *rsa.PrivateKey {
 	return k
 }()
 
-func publicJWKS(t *testing.T, key *rsa.PrivateKey, kid string) []byte {
+func publicJWKS(t testing.TB, key *rsa.PrivateKey, kid string) []byte {
 	t.Helper()
 	data, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS512", Use: "sig"}}})
 	if err != nil {
