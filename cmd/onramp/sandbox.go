@@ -214,7 +214,7 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			if len(certs) > 0 {
 				c := certs[0]
 				fmt.Fprintf(io.ErrOut, "signed %q for client authentication, valid until %s, issued by %q\n",
-					c.Subject.String(), c.NotAfter.UTC().Format(time.DateOnly), c.Issuer.CommonName)
+					keystore.FormatSubject(c.RawSubject), c.NotAfter.UTC().Format(time.DateOnly), c.Issuer.CommonName)
 			}
 			fmt.Fprintf(io.ErrOut, "the sandbox's CA bundle, for diagnose/curl --cacert: %s\n", filepath.Join(dir, sandbox.RootCertFile))
 			fmt.Fprintf(io.ErrOut, "the CA that issued it, for import --cacert:       %s\n", filepath.Join(dir, sandbox.ClientCACertFile))
