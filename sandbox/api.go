@@ -186,6 +186,8 @@ func (s *Server) authorised(next http.Handler) http.Handler {
 				writeJSON(w, http.StatusUnauthorized, map[string]any{"errorCode": 631, "reason": "res.error.api.key.invalid", "message": "The API key is missing or not valid"})
 				return
 			case keyRole != role:
+				// Securosys does not document this answer; 403 with its own
+				// code lets a client tell "wrong role" from "unknown key".
 				writeJSON(w, http.StatusForbidden, map[string]any{"errorCode": 632, "reason": "res.error.api.key.role", "message": fmt.Sprintf("This endpoint needs an API key with role %s; the key sent has role %s", role, keyRole)})
 				return
 			}
