@@ -49,6 +49,11 @@ func (s *Server) SaveProfile() (bool, error) {
 		// overwriting it would lose their edits.
 		return false, err
 	}
+	if p.Provider != "" && p.Provider != "sandbox" {
+		// A profile the user named "sandbox" for something else (NHS API
+		// Management has a sandbox environment) is theirs.
+		return false, fmt.Errorf("a profile named %q already exists for provider %s, so the sandbox leaves it alone; rename it (onramp profile rm %s, then make it again under another name) to get the ready sandbox profile", ProfileName, p.Provider, ProfileName)
+	}
 	before := clone(p)
 
 	p.Provider = "sandbox"

@@ -93,6 +93,16 @@ func TestSaveProfile(t *testing.T) {
 		t.Errorf("profile kept a certificate the sandbox does not accept: %s", p3.Cert)
 	}
 
+	// A "sandbox" profile for another provider is the user's own.
+	theirs := &profile.Profile{Name: ProfileName, Provider: "nhs-apim", Environment: "sandbox", URL: "https://sandbox.api.service.nhs.uk"}
+	profile.Save(theirs)
+	if wrote, err := s2.SaveProfile(); err == nil || wrote || !strings.Contains(err.Error(), "nhs-apim") {
+		t.Errorf("SaveProfile over another provider's profile: wrote=%v %v", wrote, err)
+	}
+	if p4, _ := profile.Load(ProfileName); p4.Provider != "nhs-apim" || p4.URL != theirs.URL {
+		t.Errorf("the user's own sandbox profile was changed: %+v", p4)
+	}
+
 	// A profile file the user broke by hand is not overwritten.
 	os.WriteFile(mustPath(t), []byte("url: [unclosed\n"), 0o600)
 	if _, err := s2.SaveProfile(); err == nil {
