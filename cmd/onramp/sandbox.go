@@ -155,7 +155,16 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 		{"GET", sandbox.HelloPath, "needs the bearer token"},
 	})
 	next := "onramp diagnose --profile sandbox"
-	if !keys.InKeyring {
+	if perr != nil {
+		// No ready profile: the same check with every setting spelled out.
+		next = fmt.Sprintf("%s=\"$(onramp secret get %s --profile %s)\" onramp diagnose %s --cert %s --key %s --cacert %s",
+			sandbox.APIKeyEnv, sandbox.APIKeyName, sandbox.ProfileName, srv.StatusURL(),
+			pki.Path(sandbox.ClientCertFile), pki.Path(sandbox.ClientKeyFile), pki.CABundlePath())
+		if !keys.InKeyring {
+			next = fmt.Sprintf("%s=\"$(cat %s)\"%s", sandbox.APIKeyEnv, pki.Path(sandbox.APIKeyName), next[strings.Index(next, " onramp diagnose"):])
+		}
+		next += " --api-key-env " + sandbox.APIKeyEnv
+	} else if !keys.InKeyring {
 		next += " --api-key-env " + sandbox.APIKeyEnv
 	}
 	fmt.Fprintf(w, "Try next:\n  %s\n", next)
