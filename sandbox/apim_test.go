@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 var testRSAKey = func() *rsa.PrivateKey {
@@ -231,5 +233,66 @@ func TestAPIMListenerWithoutClientCertificate(t *testing.T) {
 	}
 	if !strings.Contains(s.log.String(), "apim POST /oauth2/token 200 cn=-") {
 		t.Errorf("APIM requests are not logged:\n%s", s.log.String())
+	}
+}
+
+func TestPrepareAPIMProfile(t *testing.T) {
+	cfgDir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
+	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "", newMemKeyring())
+	if err := s.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Load(APIMProfileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.kr.Get(APIMProfileName, APIKeyName); v != s.Keys().API {
+		t.Error("the API key is not stored for profile sandbox-apim")
+	}
+	key, err := keystore.ReadPrivateKey(p.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaKey, ok := key.(*rsa.PrivateKey)
+	if !ok || rsaKey.N.BitLen() != 4096 {
+		t.Fatalf("signing key is not RSA 4096: %T", key)
+	}
+	if fi, _ := os.Stat(p.Key); fi.Mode().Perm() != 0o600 {
+		t.Errorf("signing key mode %v", fi.Mode().Perm())
+	}
+	// What the profile says is enough to get a token and call the API.
+	cfg := s.tlsConfig(t)
+	cfg.Certificates = nil
+	c := s.client(t, cfg)
+	a := s.assertion(t, func(a *assertion) { a.key, a.kid, a.claims["aud"] = rsaKey, p.KID, p.TokenURL })
+	resp, err := c.PostForm(p.TokenURL, tokenForm(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]string
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("token with the sandbox-apim profile's settings: %d %v", resp.StatusCode, tok)
+	}
+	req, _ := http.NewRequest("GET", p.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+tok["access_token"])
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != p.ExpectJSON {
+		t.Errorf("hello: %d %s, want the profile's expect_json %s", resp.StatusCode, body, p.ExpectJSON)
+	}
+	// A second start keeps the key and the profile as they are.
+	before, _ := os.ReadFile(p.Key)
+	if err := s.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(p.Key); string(after) != string(before) {
+		t.Error("the signing key was replaced")
 	}
 }

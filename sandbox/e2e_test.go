@@ -384,6 +384,17 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("hello with the token: %v %v", err, resp)
 		}
 		resp.Body.Close()
+		// The ready sandbox-apim profile gets a token with no settings.
+		if e.keyring {
+			deadline := time.Now().Add(60 * time.Second)
+			for !strings.Contains(sbx.stderr.String(), "profile "+sandbox.APIMProfileName+" ") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			r := e.run(t, "", "token", "--profile", sandbox.APIMProfileName, "--no-cache")
+			if r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+				t.Errorf("onramp token --profile %s: exit %d\n%s\nsandbox log:\n%s", sandbox.APIMProfileName, r.code, r.stderr, sbx.stderr.String())
+			}
+		}
 		// An unregistered kid is named as such.
 		r = token("sbx-unknown")
 		if r.code != 1 || !strings.Contains(r.stdout, `"jwt-kid-unknown"`) {

@@ -102,6 +102,8 @@ func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	}
 	wrote, perr := srv.SaveProfile()
 	printSandboxBanner(io.ErrOut, srv, wrote, perr)
+	// The first RSA 4096 key takes seconds: the API is up meanwhile.
+	go srv.PrepareAPIMProfile()
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(io.ErrOut, "sandbox stopped")
