@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
 
@@ -72,5 +73,31 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	}
 	if strings.Contains(out, tokenTestAPIKey) {
 		t.Error("the report holds the API key")
+	}
+}
+
+// A profile reaching the token endpoint by its real host name through a
+// resolve entry (as a user tests an environment from a tunnel) gets its
+// token over the same override as the API call.
+func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
+	kr := useTokenTestKeyring(t)
+	old := keyringForDiagnose
+	keyringForDiagnose = kr
+	t.Cleanup(func() { keyringForDiagnose = old })
+	const host = "int.api.service.nhs.uk"
+	f := newTokenCmdFixture(t, host)
+	_, port, _ := net.SplitHostPort(f.apim.Addr)
+	base := "https://" + net.JoinHostPort(host, port)
+	f.apim.Aud = base + "/oauth2/token"
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: base, StatusPath: "/hello", TokenURL: base + "/oauth2/token",
+		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey",
+		Resolve: []string{host + ":" + port + ":127.0.0.1"}}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	_ = kr.Set("nhs", "api-key", tokenTestAPIKey)
+	code, out, errOut := runTokenCmd(t, false, "diagnose", "--profile", "nhs")
+	if code != 0 || f.apim.Count() != 1 {
+		t.Fatalf("exit %d, %d tokens issued\n%s%s", code, f.apim.Count(), out, errOut)
 	}
 }

@@ -73,11 +73,11 @@ type tokenCmdFixture struct {
 	keyFile string
 }
 
-func newTokenCmdFixture(t *testing.T) *tokenCmdFixture {
+func newTokenCmdFixture(t *testing.T, hosts ...string) *tokenCmdFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "onramp test CA")
 	key := tokentest.RSAKey(t, 4096, 0)
-	apim := tokentest.NewAPIM(t, ca, tokenTestAPIKey)
+	apim := tokentest.NewAPIM(t, ca, tokenTestAPIKey, hosts...)
 	apim.JWKSURL = tokentest.ServeJWKS(t, ca, tokentest.JWKS(t, key.Public(), "test-1"))
 	dir := t.TempDir()
 	return &tokenCmdFixture{apim: apim,
