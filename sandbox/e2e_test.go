@@ -394,6 +394,11 @@ func TestEndToEnd(t *testing.T) {
 			if r.code != 0 || strings.TrimSpace(r.stdout) == "" {
 				t.Errorf("onramp token --profile %s: exit %d\n%s\nsandbox log:\n%s", sandbox.APIMProfileName, r.code, r.stderr, sbx.stderr.String())
 			}
+			// diagnose runs the token step, then the bearer-protected call.
+			rep, r2 := e.diagnose(t, "--profile", sandbox.APIMProfileName)
+			if r2.code != 0 || !rep.OK {
+				t.Errorf("diagnose --profile %s: exit %d\n%s%s", sandbox.APIMProfileName, r2.code, r2.stdout, r2.stderr)
+			}
 		}
 		// An unregistered kid is named as such.
 		r = token("sbx-unknown")
