@@ -217,3 +217,31 @@ func TestStartWithProfile(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// failingAfter is a keyring that stops answering after n calls.
+type failingAfter struct {
+	*memKeyring
+	n int
+}
+
+func (f *failingAfter) Get(profile, name string) (string, error) {
+	if f.n--; f.n < 0 {
+		f.unavailable = true
+	}
+	return f.memKeyring.Get(profile, name)
+}
+
+func TestKeyringFailingPartWay(t *testing.T) {
+	dir := t.TempDir()
+	k, err := loadKeys(&failingAfter{newMemKeyring(), 1}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.InKeyring {
+		t.Fatal("keys claim to be in a keyring that stopped answering")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, APIKeyName))
+	if err != nil || string(data) != k.API {
+		t.Errorf("the API key, stored before the keyring failed, has no file: %v", err)
+	}
+}
