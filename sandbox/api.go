@@ -43,7 +43,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	})
-	return s.logged(s.practiceHTTP(s.authorised(mux)))
+	return s.logged("", s.practiceHTTP(s.authorised(mux)))
 }
 
 // onlyMethod answers other methods with 405 and an Allow header.
@@ -81,7 +81,7 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // logged writes one line per request: method, path (never the query, which
 // may carry secrets), status, client certificate CN, duration. Headers and
 // bodies, where keys and assertions travel, are never logged.
-func (s *Server) logged(next http.Handler) http.Handler {
+func (s *Server) logged(label string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -90,7 +90,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 			cn = strconv.Quote(r.TLS.PeerCertificates[0].Subject.CommonName)
 		}
-		s.logf("%s %s %d cn=%s %.1fms", r.Method, r.URL.Path, rec.status, cn, float64(time.Since(start).Microseconds())/1000)
+		s.logf("%s%s %s %d cn=%s %.1fms", label, r.Method, r.URL.Path, rec.status, cn, float64(time.Since(start).Microseconds())/1000)
 	})
 }
 
@@ -186,6 +186,8 @@ func (s *Server) authorised(next http.Handler) http.Handler {
 				writeJSON(w, http.StatusUnauthorized, map[string]any{"errorCode": 631, "reason": "res.error.api.key.invalid", "message": "The API key is missing or not valid"})
 				return
 			case keyRole != role:
+				// Securosys does not document this answer; 403 with its own
+				// code lets a client tell "wrong role" from "unknown key".
 				writeJSON(w, http.StatusForbidden, map[string]any{"errorCode": 632, "reason": "res.error.api.key.role", "message": fmt.Sprintf("This endpoint needs an API key with role %s; the key sent has role %s", role, keyRole)})
 				return
 			}

@@ -1,14 +1,18 @@
 package sandbox
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 // JWKSFile is the registered public keys of the APIM-like token endpoint,
@@ -236,8 +241,17 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		bad("Non-unique 'jti' claim in client_assertion JWT")
 		return
 	}
+	token := randomHex(16)
+	s.tokenMu.Lock()
+	for t, until := range s.tokens {
+		if now.After(until) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[token] = now.Add(tokenLifetime * time.Second)
+	s.tokenMu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{
-		"access_token": randomBase64(21),
+		"access_token": token,
 		"expires_in":   strconv.Itoa(tokenLifetime),
 		"token_type":   "Bearer",
 		"issued_at":    strconv.FormatInt(now.UnixMilli(), 10),
@@ -294,4 +308,138 @@ func (s *Server) registeredJWKS() (*jose.JSONWebKeySet, error) {
 		return nil, err
 	}
 	return &set, nil
+}
+
+// HelloPath is the APIM-like application-restricted endpoint (as NHS's
+// Hello World API): it needs a bearer token from the token endpoint.
+const HelloPath = "/hello-world/hello/application"
+
+// apimHandler serves the APIM-like API: server TLS only, like NHS API
+// Management, authenticated by signed JWT and bearer tokens.
+func (s *Server) apimHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(TokenPath, onlyMethod("POST", s.oauthToken))
+	mux.HandleFunc(HelloPath, onlyMethod("GET", s.hello))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	})
+	return s.logged("apim ", mux)
+}
+
+func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"issue": []map[string]string{{"severity": "error", "code": "forbidden", "diagnostics": "Missing Authorization header"}}})
+		return
+	}
+	s.tokenMu.Lock()
+	until, known := s.tokens[token]
+	s.tokenMu.Unlock()
+	if !known || s.cfg.Now().After(until) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"issue": []map[string]string{{"severity": "error", "code": "forbidden", "diagnostics": "Invalid access token"}}})
+		return
+	}
+	writeText(w, http.StatusOK, "application/json", helloJSON)
+}
+
+// The ready signed-JWT profile for the APIM-like API.
+const (
+	APIMProfileName   = "sandbox-apim"
+	APIMKID           = "sandbox-1"
+	apimSignerKeyFile = "apim-signer.key"
+	helloJSON         = `{"message":"Hello Application!"}`
+)
+
+// PrepareAPIMProfile makes the sandbox's own signed-JWT client for the
+// APIM-like API, as a new NHS API Management user would: an RSA 4096 key
+// (made once; it takes a few seconds), its public key registered as kid
+// sandbox-1, the API key stored for profile sandbox-apim, and that profile
+// written, so `onramp token --profile sandbox-apim` works at once. Call it
+// after Start, in the background; it logs its outcome.
+func (s *Server) PrepareAPIMProfile() error {
+	err := s.prepareAPIMProfile()
+	if err != nil {
+		s.logf("profile %s not ready: %v", APIMProfileName, err)
+	} else {
+		s.logf("profile %s ready: onramp token --profile %s", APIMProfileName, APIMProfileName)
+	}
+	return err
+}
+
+func (s *Server) prepareAPIMProfile() error {
+	keyPath := filepath.Join(s.cfg.Dir, apimSignerKeyFile)
+	key, err := keystore.ReadPrivateKey(keyPath, nil)
+	if err != nil {
+		if keystore.CauseID(err) != "input-file-unreadable" {
+			return err
+		}
+		rsaKey, err := rsa.GenerateKey(rand.Reader, 4096)
+		if err != nil {
+			return err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(rsaKey)
+		if err != nil {
+			return err
+		}
+		// Without force: if another sandbox made the key meanwhile, both
+		// use that one, so key and registered JWKS stay a pair.
+		err = keystore.WriteFileAtomic(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600, false)
+		switch {
+		case err == nil:
+			key = rsaKey
+		case errors.Is(err, keystore.ErrExists):
+			if key, err = keystore.ReadPrivateKey(keyPath, nil); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	pub, ok := key.Public().(*rsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("%s is not an RSA key; delete it for a new one", keyPath)
+	}
+	set, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub, KeyID: APIMKID, Algorithm: string(jose.RS512), Use: "sig"}}})
+	if err != nil {
+		return err
+	}
+	if _, err := RegisterJWKS(s.cfg.Dir, set); err != nil {
+		return err
+	}
+	stored := false
+	if s.keys.InKeyring && s.cfg.Keyring != nil {
+		stored = s.cfg.Keyring.Set(APIMProfileName, APIKeyName, s.keys.API) == nil
+	}
+	p, err := profile.Load(APIMProfileName)
+	if errors.Is(err, profile.ErrNotFound) {
+		p, err = &profile.Profile{Name: APIMProfileName}, nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.Provider != "" && p.Provider != "sandbox" {
+		return fmt.Errorf("a profile named %q already exists for provider %s; the sandbox leaves it alone", APIMProfileName, p.Provider)
+	}
+	before := clone(p)
+	base := s.APIMBaseURL()
+	p.Provider, p.Environment = "sandbox", "local-apim"
+	p.Auth = []string{"signed-jwt"}
+	p.URL, p.TokenURL = base+HelloPath, base+TokenPath
+	p.Key, p.KID = keyPath, APIMKID
+	p.CACert = s.pki.CABundlePath()
+	p.APIKeySecret, p.ExpectJSON = APIKeyName, helloJSON
+	if stored {
+		if p.Secrets == nil {
+			p.Secrets = map[string]time.Time{}
+		}
+		if _, ok := p.Secrets[APIKeyName]; !ok {
+			p.Secrets[APIKeyName] = s.cfg.Now().UTC().Truncate(time.Second)
+		}
+	}
+	if reflect.DeepEqual(before, p) {
+		return nil
+	}
+	return profile.Save(p)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 var testRSAKey = func() *rsa.PrivateKey {
@@ -26,7 +28,7 @@ var testRSAKey = func() *rsa.PrivateKey {
 	return k
 }()
 
-func publicJWKS(t *testing.T, key *rsa.PrivateKey, kid string) []byte {
+func publicJWKS(t testing.TB, key *rsa.PrivateKey, kid string) []byte {
 	t.Helper()
 	data, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS512", Use: "sig"}}})
 	if err != nil {
@@ -179,5 +181,118 @@ func TestRegisterJWKSRefusals(t *testing.T) {
 	kids, err := RegisterJWKS(dir, publicJWKS(t, other, "a"))
 	if err != nil || strings.Join(kids, ",") != "b,a" {
 		t.Errorf("kids after re-registering a: %v %v", kids, err)
+	}
+}
+
+// The APIM-like API on its own port needs no client certificate, like NHS
+// API Management: signed JWT in, bearer token out, token accepted by the
+// application-restricted endpoint.
+func TestAPIMListenerWithoutClientCertificate(t *testing.T) {
+	s := start(t, "server-cert-expired") // practice modes leave it alone
+	if _, err := RegisterJWKS(s.cfg.Dir, publicJWKS(t, testRSAKey, "test-1")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.tlsConfig(t)
+	cfg.Certificates = nil
+	c := s.client(t, cfg)
+	base := "https://" + s.APIMAddr()
+	a := s.assertion(t, func(a *assertion) { a.claims["aud"] = base + TokenPath })
+	resp, err := c.PostForm(base+TokenPath, tokenForm(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]string
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || tok["access_token"] == "" {
+		t.Fatalf("token from the APIM port: %d %v", resp.StatusCode, tok)
+	}
+	for _, tc := range []struct {
+		auth   string
+		status int
+	}{
+		{"Bearer " + tok["access_token"], 200},
+		{"", 401},
+		{"Bearer not-a-token", 401},
+	} {
+		req, _ := http.NewRequest("GET", base+HelloPath, nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || (tc.status == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer")) {
+			t.Errorf("hello with %q: %d %v", strings.Fields(tc.auth + " x")[0], resp.StatusCode, resp.Header)
+		}
+	}
+	if strings.Contains(s.log.String(), tok["access_token"]) {
+		t.Error("the log shows an access token")
+	}
+	if !strings.Contains(s.log.String(), "apim POST /oauth2/token 200 cn=-") {
+		t.Errorf("APIM requests are not logged:\n%s", s.log.String())
+	}
+}
+
+func TestPrepareAPIMProfile(t *testing.T) {
+	cfgDir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
+	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "", newMemKeyring())
+	if err := s.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Load(APIMProfileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.kr.Get(APIMProfileName, APIKeyName); v != s.Keys().API {
+		t.Error("the API key is not stored for profile sandbox-apim")
+	}
+	key, err := keystore.ReadPrivateKey(p.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaKey, ok := key.(*rsa.PrivateKey)
+	if !ok || rsaKey.N.BitLen() != 4096 {
+		t.Fatalf("signing key is not RSA 4096: %T", key)
+	}
+	if fi, _ := os.Stat(p.Key); fi.Mode().Perm() != 0o600 {
+		t.Errorf("signing key mode %v", fi.Mode().Perm())
+	}
+	// What the profile says is enough to get a token and call the API.
+	cfg := s.tlsConfig(t)
+	cfg.Certificates = nil
+	c := s.client(t, cfg)
+	a := s.assertion(t, func(a *assertion) { a.key, a.kid, a.claims["aud"] = rsaKey, p.KID, p.TokenURL })
+	resp, err := c.PostForm(p.TokenURL, tokenForm(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]string
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("token with the sandbox-apim profile's settings: %d %v", resp.StatusCode, tok)
+	}
+	req, _ := http.NewRequest("GET", p.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+tok["access_token"])
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != p.ExpectJSON {
+		t.Errorf("hello: %d %s, want the profile's expect_json %s", resp.StatusCode, body, p.ExpectJSON)
+	}
+	// A second start keeps the key and the profile as they are.
+	before, _ := os.ReadFile(p.Key)
+	if err := s.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(p.Key); string(after) != string(before) {
+		t.Error("the signing key was replaced")
 	}
 }

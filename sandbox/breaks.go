@@ -14,40 +14,31 @@ type Break struct {
 	ID string // a cause id of the catalog
 	// Does says, in a line, what the sandbox does to produce the cause.
 	Does string
-	// layer is where the fault is made: the listener, the TLS handshake or
-	// the HTTP answer.
-	layer breakLayer
 }
 
-type breakLayer int
-
-const (
-	layerTLS breakLayer = iota
-	layerHTTP
-	layerConn
-)
-
 var breaks = []Break{
-	{"client-cert-wrong-issuer", "asks for client certificates from another CA (the CertificateRequest lists only that CA)", layerTLS},
-	{"client-cert-rejected", "refuses every client certificate with a bad_certificate alert", layerTLS},
-	{"client-cert-not-sent", "does not ask for a client certificate and answers 400 \"No required SSL certificate was sent\", as nginx does", layerTLS},
-	{"server-cert-expired", "serves a server certificate from its own CA that expired yesterday", layerTLS},
-	{"server-cert-not-yet-valid", "serves a server certificate from its own CA that is valid only from next month", layerTLS},
-	{"server-cert-hostname-mismatch", "serves a certificate for sandbox.invalid instead of localhost", layerTLS},
-	{"server-cert-untrusted", "serves a server certificate from a CA that is not in the sandbox's CA bundle", layerTLS},
-	{"server-cert-self-signed", "serves a self-signed server certificate", layerTLS},
-	{"server-chain-incomplete", "sends its server certificate without the intermediate CA", layerTLS},
-	{"tls-version-mismatch", "speaks only TLS 1.0 and 1.1 (the DCS requires 1.2)", layerTLS},
-	{"tls-no-common-cipher", "offers only an RC4 cipher suite that no current client accepts", layerTLS},
-	{"tls-not-tls", "speaks plain HTTP on the TLS port", layerConn},
-	{"tcp-reset", "resets every connection as soon as the client hello arrives", layerConn},
-	{"api-key-rejected", "answers 403 Forbidden to the API key", layerHTTP},
-	{"endpoint-not-found", "answers 404 Not Found on every path", layerHTTP},
-	{"method-not-allowed", "answers 405 Method Not Allowed to every request", layerHTTP},
-	{"rate-limited", "answers 429 Too Many Requests with Retry-After: 30", layerHTTP},
-	{"service-unavailable", "answers 503 Service Unavailable with Retry-After: 120 and {\"available\":false}", layerHTTP},
-	{"server-error", "answers 500 Internal Server Error", layerHTTP},
-	{"unexpected-response", "answers 200 with a web server's welcome page instead of the documented JSON", layerHTTP},
+	{"client-cert-wrong-issuer", "asks for client certificates from another CA (the CertificateRequest lists only that CA)"},
+	{"client-cert-rejected", "refuses every client certificate with a bad_certificate alert"},
+	{"client-cert-not-sent", "does not ask for a client certificate and answers 400 \"No required SSL certificate was sent\", as nginx does"},
+	{"server-cert-expired", "serves a server certificate from its own CA that expired yesterday"},
+	{"server-cert-not-yet-valid", "serves a server certificate from its own CA that is valid only from next month"},
+	{"server-cert-hostname-mismatch", "serves a certificate for sandbox.invalid instead of localhost"},
+	{"server-cert-untrusted", "serves a server certificate from a CA that is not in the sandbox's CA bundle"},
+	{"server-cert-self-signed", "serves a self-signed server certificate"},
+	{"server-chain-incomplete", "sends its server certificate without the intermediate CA"},
+	{"tls-version-mismatch", "speaks only TLS 1.0 and 1.1 (the DCS requires 1.2)"},
+	{"tls-no-common-cipher", "offers only an RC4 cipher suite that no current client accepts"},
+	{"client-cert-expired", "judges client certificates by a clock two years ahead, so yours is refused as expired (certificate_expired alert)"},
+	{"tls-handshake-timeout", "accepts connections but never answers the client hello, like a proxy holding them"},
+	{"tls-not-tls", "speaks plain HTTP on the TLS port"},
+	{"tcp-reset", "resets every connection as soon as the client hello arrives"},
+	{"api-key-rejected", "answers 403 Forbidden to the API key"},
+	{"endpoint-not-found", "answers 404 Not Found on every path"},
+	{"method-not-allowed", "answers 405 Method Not Allowed to every request"},
+	{"rate-limited", "answers 429 Too Many Requests with Retry-After: 30"},
+	{"service-unavailable", "answers 503 Service Unavailable with Retry-After: 120 and {\"available\":false}"},
+	{"server-error", "answers 500 Internal Server Error"},
+	{"unexpected-response", "answers 200 with a web server's welcome page instead of the documented JSON"},
 }
 
 // Breaks returns the practice modes, sorted by cause id.

@@ -17,7 +17,7 @@ import (
 // cfg, so a test sees exactly what a client would.
 func (s *testSandbox) handshake(t *testing.T, cfg *tls.Config) (tls.ConnectionState, error) {
 	t.Helper()
-	d := &net.Dialer{Timeout: 5 * time.Second}
+	d := &net.Dialer{Timeout: 5 * time.Second, Deadline: time.Now().Add(2 * time.Second)}
 	conn, err := tls.DialWithDialer(d, "tcp", s.Addr(), cfg)
 	if err != nil {
 		return tls.ConnectionState{}, err
@@ -123,7 +123,7 @@ func TestBreakTLSModes(t *testing.T) {
 				t.Errorf("handshake: %v, want an unknown authority", err)
 			}
 			chain := s.servedChain(t)
-			if len(chain) != 1 || !bytes.Equal(chain[0].RawIssuer, chain[0].RawSubject) {
+			if len(chain) != 1 || chain[0].CheckSignatureFrom(chain[0]) != nil {
 				t.Errorf("served chain is not one self-signed certificate")
 			}
 		}},
@@ -165,6 +165,17 @@ func TestBreakTLSModes(t *testing.T) {
 		{"tls-not-tls", func(t *testing.T, s *testSandbox, err error) {
 			if err == nil || !strings.Contains(err.Error(), "does not look like a TLS handshake") {
 				t.Errorf("handshake: %v, want 'not a TLS handshake'", err)
+			}
+		}},
+		{"client-cert-expired", func(t *testing.T, s *testSandbox, err error) {
+			if err == nil || !strings.Contains(err.Error(), "expired certificate") {
+				t.Errorf("handshake: %v, want a certificate_expired alert", err)
+			}
+		}},
+		{"tls-handshake-timeout", func(t *testing.T, s *testSandbox, err error) {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("handshake: %v, want a timeout", err)
 			}
 		}},
 		{"tcp-reset", func(t *testing.T, s *testSandbox, err error) {
@@ -225,7 +236,7 @@ func TestBreakHTTPModes(t *testing.T) {
 
 // Every practice mode is covered by one of the tests above.
 func TestEveryBreakTested(t *testing.T) {
-	if len(breaks) != 20 {
+	if len(breaks) != 22 {
 		t.Errorf("%d practice modes; add the new ones to TestBreakTLSModes/TestBreakHTTPModes and update this count", len(breaks))
 	}
 }

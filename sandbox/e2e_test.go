@@ -3,13 +3,17 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -131,7 +135,7 @@ func freeAddr(t *testing.T) string {
 func (e *e2e) startSandbox(t *testing.T, args ...string) *runningSandbox {
 	t.Helper()
 	s := &runningSandbox{addr: freeAddr(t), stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr}, args...)...)
+	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr, "--apim-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Env = e.env()
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -291,13 +295,22 @@ func TestEndToEnd(t *testing.T) {
 			}
 			t.Skip("keyring part skipped: no keyring answers or no `onramp secret`")
 		}
-		// The user's own profile, with the API key in the keyring.
+		// The user's own profile, from the built-in sandbox template when
+		// `onramp profile new` exists, with the API key in the keyring.
 		name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-		t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
-		if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
-			Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
-			ExpectJSON: sandbox.StatusJSON}); err != nil {
-			t.Fatal(err)
+		if e.has(t, "profile", "new") {
+			base := strings.TrimSuffix(statusURL, sandbox.StatusPath)
+			r := e.run(t, "", "profile", "new", name, "--provider", "sandbox", "--url", base, "--cert", cert, "--key", key, "--cacert", caBundle)
+			if r.code != 0 {
+				t.Fatalf("profile new --provider sandbox: exit %d\n%s", r.code, r.stderr)
+			}
+		} else {
+			t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
+			if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
+				Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
+				ExpectJSON: sandbox.StatusJSON}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		apiKey := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
 		if apiKey.code != 0 || strings.TrimSpace(apiKey.stdout) == "" {
@@ -315,6 +328,82 @@ func TestEndToEnd(t *testing.T) {
 		// No secret in any output of the journey.
 		if strings.Contains(r.stdout+r.stderr+sbx.stderr.String(), strings.TrimSpace(apiKey.stdout)) {
 			t.Error("the API key appears in diagnose or sandbox output")
+		}
+	})
+
+	t.Run("apim-token", func(t *testing.T) {
+		for _, c := range [][]string{{"keygen"}, {"token"}} {
+			if !e.has(t, c...) {
+				t.Skipf("onramp %s is not in this build yet", c[0])
+			}
+		}
+		apimURL := regexp.MustCompile(`APIM-like API on (https://\S+)`).FindStringSubmatch(sbx.stderr.String())
+		if apimURL == nil {
+			t.Fatalf("the banner does not name the APIM-like API:\n%s", sbx.stderr.String())
+		}
+		dir := t.TempDir()
+		if r := e.run(t, "", "keygen", "--out", dir, "--name", "signer", "--type", "rsa", "--bits", "4096", "--jwks", "--kid", "sbx-1"); r.code != 0 {
+			t.Fatalf("keygen --jwks: exit %d\n%s", r.code, r.stderr)
+		}
+		if r := e.run(t, "", "sandbox", "register-jwks", filepath.Join(dir, "signer.jwks.json")); r.code != 0 || !strings.Contains(r.stderr, "sbx-1") {
+			t.Fatalf("register-jwks: exit %d\n%s", r.code, r.stderr)
+		}
+		apiKey := e.apiKeyEnv
+		if e.keyring {
+			r := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
+			apiKey = sandbox.APIKeyEnv + "=" + strings.TrimSpace(r.stdout)
+		}
+		token := func(kid string) result {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, e.bin, "token", "--json", "--token-url", apimURL[1]+sandbox.TokenPath, "--kid", kid,
+				"--key", filepath.Join(dir, "signer.key"), "--api-key-env", sandbox.APIKeyEnv,
+				"--cacert", filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile))
+			cmd.Env = e.env(apiKey)
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			cmd.Run()
+			return result{cmd.ProcessState.ExitCode(), out.String(), errOut.String()}
+		}
+		r := token("sbx-1")
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &tok) != nil || tok.AccessToken == "" {
+			t.Fatalf("onramp token against the sandbox: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// The token opens the application-restricted endpoint.
+		pool := x509.NewCertPool()
+		root, _ := os.ReadFile(filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile))
+		pool.AppendCertsFromPEM(root)
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		req, _ := http.NewRequest("GET", apimURL[1]+sandbox.HelloPath, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := client.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("hello with the token: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		// The ready sandbox-apim profile gets a token with no settings.
+		if e.keyring {
+			deadline := time.Now().Add(60 * time.Second)
+			for !strings.Contains(sbx.stderr.String(), "profile "+sandbox.APIMProfileName+" ") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			r := e.run(t, "", "token", "--profile", sandbox.APIMProfileName, "--no-cache")
+			if r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+				t.Errorf("onramp token --profile %s: exit %d\n%s\nsandbox log:\n%s", sandbox.APIMProfileName, r.code, r.stderr, sbx.stderr.String())
+			}
+			// diagnose runs the token step, then the bearer-protected call.
+			rep, r2 := e.diagnose(t, "--profile", sandbox.APIMProfileName)
+			if r2.code != 0 || !rep.OK {
+				t.Errorf("diagnose --profile %s: exit %d\n%s%s", sandbox.APIMProfileName, r2.code, r2.stdout, r2.stderr)
+			}
+		}
+		// An unregistered kid is named as such.
+		r = token("sbx-unknown")
+		if r.code != 1 || !strings.Contains(r.stdout, `"jwt-kid-unknown"`) {
+			t.Errorf("onramp token with an unregistered kid: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 	})
 
@@ -337,7 +426,11 @@ func TestEndToEnd(t *testing.T) {
 				if !strings.Contains(s.stderr.String(), "PRACTICE MODE "+b.ID) {
 					t.Errorf("the banner does not name the practice mode:\n%s", s.stderr.String())
 				}
-				rep, r := e.diagnose(t, "--profile", "sandbox")
+				args := []string{"--profile", "sandbox"}
+				if b.ID == "tls-handshake-timeout" {
+					args = append(args, "--timeout", "2s") // the last --timeout wins
+				}
+				rep, r := e.diagnose(t, args...)
 				got := ""
 				if rep.Cause != nil {
 					got = rep.Cause.ID

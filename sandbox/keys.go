@@ -27,7 +27,7 @@ const (
 // `--api-key-env` when no keyring answers.
 const APIKeyEnv = "ONRAMP_SANDBOX_API_KEY"
 
-// Keys are the sandbox's secrets. Where they are kept is in Store.
+// Keys are the sandbox's secrets; InKeyring says where they are kept.
 type Keys struct {
 	API       string
 	Service   string
@@ -61,6 +61,16 @@ func loadKeys(kr keystore.Keyring, dir string) (*Keys, error) {
 		}
 		*item.dst = v
 	}
+	if !k.InKeyring {
+		// A keyring that failed part-way holds the first keys only: keep
+		// every key in its file, where the banner says they are.
+		for name, v := range map[string]string{APIKeyName: k.API, ServiceKeyName: k.Service, OperationKeyName: k.Operation} {
+			err := keystore.WriteFileAtomic(filepath.Join(dir, name), []byte(v), 0o600, false)
+			if err != nil && !errors.Is(err, keystore.ErrExists) {
+				return nil, fmt.Errorf("keep the sandbox's %s: %w", name, err)
+			}
+		}
+	}
 	return k, nil
 }
 
@@ -69,6 +79,7 @@ func loadKey(kr keystore.Keyring, dir, name string, k *Keys) (string, error) {
 	if k.InKeyring {
 		v, err := kr.Get(ProfileName, name)
 		if err == nil && v != "" {
+			os.Remove(file) // a copy left from a run without a keyring
 			return v, nil
 		}
 		if err == nil || keyringCause(err) == "keyring-secret-missing" {

@@ -222,7 +222,11 @@ func (p *PKI) issueServer(hosts []string, notBefore, notAfter time.Time, ca *x50
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	if ca == nil { // self-signed
+	if ca == nil {
+		// Self-signed, the way `openssl req -x509` makes one: CA:TRUE, so
+		// it is its own issuer by every client's rules.
+		tmpl.IsCA = true
+		tmpl.KeyUsage |= x509.KeyUsageCertSign
 		ca, caKey = tmpl, key
 	}
 	cert, err := createCert(tmpl, ca, key.Public(), caKey)
@@ -434,4 +438,19 @@ func Reset(dir string) ([]string, error) {
 		}
 	}
 	return removed, nil
+}
+
+// Issue is the wizard's "have the sandbox issue my certificate" step: it
+// signs csrPEM with the sandbox's client CA in onramp's data directory and
+// returns the certificate and the CA bundle (root) a profile's cacert needs.
+func Issue(csrPEM []byte) (certPEM []byte, caBundleFile string, err error) {
+	dir, err := DataDir()
+	if err != nil {
+		return nil, "", err
+	}
+	certPEM, err = SignCSR(dir, csrPEM, SignOptions{})
+	if err != nil {
+		return nil, "", err
+	}
+	return certPEM, filepath.Join(dir, RootCertFile), nil
 }

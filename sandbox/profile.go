@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"reflect"
@@ -18,8 +20,13 @@ func (s *Server) StatusURL() string {
 
 // BaseURL is https://localhost:PORT (or the listen host when it is not
 // 127.0.0.1).
-func (s *Server) BaseURL() string {
-	host, port, _ := net.SplitHostPort(s.Addr())
+func (s *Server) BaseURL() string { return baseURL(s.Addr()) }
+
+// APIMBaseURL is the base URL of the APIM-like token API.
+func (s *Server) APIMBaseURL() string { return baseURL(s.APIMAddr()) }
+
+func baseURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
 	if host == "127.0.0.1" || host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
@@ -42,6 +49,11 @@ func (s *Server) SaveProfile() (bool, error) {
 		// overwriting it would lose their edits.
 		return false, err
 	}
+	if p.Provider != "" && p.Provider != "sandbox" {
+		// A profile the user named "sandbox" for something else (NHS API
+		// Management has a sandbox environment) is theirs.
+		return false, fmt.Errorf("a profile named %q already exists for provider %s, so the sandbox leaves it alone; rename it (onramp profile rm %s, then make it again under another name) to get the ready sandbox profile", ProfileName, p.Provider, ProfileName)
+	}
 	before := clone(p)
 
 	p.Provider = "sandbox"
@@ -62,8 +74,12 @@ func (s *Server) SaveProfile() (bool, error) {
 		if p.Secrets == nil {
 			p.Secrets = map[string]time.Time{}
 		}
-		if _, ok := p.Secrets[APIKeyName]; !ok {
-			p.Secrets[APIKeyName] = s.cfg.Now().UTC().Truncate(time.Second)
+		// go-keyring cannot list items: the profile records the names, so
+		// `onramp secret ls --profile sandbox` shows all three keys.
+		for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+			if _, ok := p.Secrets[name]; !ok {
+				p.Secrets[name] = s.cfg.Now().UTC().Truncate(time.Second)
+			}
 		}
 	}
 	if reflect.DeepEqual(before, p) {
@@ -119,4 +135,22 @@ func clone(p *profile.Profile) *profile.Profile {
 		}
 	}
 	return &c
+}
+
+// StartWithProfile starts a sandbox and writes its ready `sandbox` profile,
+// as `onramp sandbox` does: for the TUI's "try the sandbox". The sandbox
+// stops when ctx ends or on Close.
+func StartWithProfile(ctx context.Context, cfg Config) (*Server, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.SaveProfile(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("profile %s: %w", ProfileName, err)
+	}
+	return s, nil
 }

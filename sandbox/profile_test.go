@@ -1,18 +1,22 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 func TestSaveProfile(t *testing.T) {
@@ -35,8 +39,10 @@ func TestSaveProfile(t *testing.T) {
 		p.APIKeyHeader != "x-api-key" || p.APIKeySecret != APIKeyName || p.ExpectJSON != StatusJSON {
 		t.Errorf("profile: %+v", p)
 	}
-	if _, ok := p.Secrets[APIKeyName]; !ok {
-		t.Errorf("profile does not record the api-key secret: %v", p.Secrets)
+	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+		if _, ok := p.Secrets[name]; !ok {
+			t.Errorf("profile does not record the %s secret: %v", name, p.Secrets)
+		}
 	}
 	data, _ := os.ReadFile(mustPath(t))
 	if strings.Contains(string(data), s.Keys().API) {
@@ -85,6 +91,16 @@ func TestSaveProfile(t *testing.T) {
 	p3, _ := profile.Load(ProfileName)
 	if p3.Cert != s2.pki.Path(ClientCertFile) {
 		t.Errorf("profile kept a certificate the sandbox does not accept: %s", p3.Cert)
+	}
+
+	// A "sandbox" profile for another provider is the user's own.
+	theirs := &profile.Profile{Name: ProfileName, Provider: "nhs-apim", Environment: "sandbox", URL: "https://sandbox.api.service.nhs.uk"}
+	profile.Save(theirs)
+	if wrote, err := s2.SaveProfile(); err == nil || wrote || !strings.Contains(err.Error(), "nhs-apim") {
+		t.Errorf("SaveProfile over another provider's profile: wrote=%v %v", wrote, err)
+	}
+	if p4, _ := profile.Load(ProfileName); p4.Provider != "nhs-apim" || p4.URL != theirs.URL {
+		t.Errorf("the user's own sandbox profile was changed: %+v", p4)
 	}
 
 	// A profile file the user broke by hand is not overwritten.
@@ -153,5 +169,79 @@ func TestKeyFileReadableByOthersRefused(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, APIKeyName), []byte("k"), 0o644)
 	if _, err := loadKeys(nil, dir); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("loadKeys with a 0644 key file: %v", err)
+	}
+}
+
+// The built-in provider template for the sandbox describes this server.
+func TestProviderTemplateMatchesServer(t *testing.T) {
+	tmpl, err := provider.Get("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.Status == nil || tmpl.Status.Path != StatusPath || tmpl.Status.ExpectJSON != StatusJSON || tmpl.APIKeyHeader != "x-api-key" {
+		t.Errorf("provider template sandbox: status %+v, api key header %q", tmpl.Status, tmpl.APIKeyHeader)
+	}
+	if len(tmpl.Environments) == 0 || tmpl.Environments[0].URL != "https://localhost:8443" {
+		t.Errorf("provider template sandbox: environments %+v, want https://localhost:8443 (DefaultAddr)", tmpl.Environments)
+	}
+}
+
+func TestStartWithProfile(t *testing.T) {
+	cfgDir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p, err := profile.Load(ProfileName)
+	if err != nil || p.URL != s.StatusURL() {
+		t.Fatalf("profile after StartWithProfile: %v %+v", err, p)
+	}
+	if s.pki.Dir != filepath.Join(cfgDir, "sandbox") {
+		t.Errorf("data directory %s, want sandbox/ in the config directory", s.pki.Dir)
+	}
+	cancel()
+	// The context's end stops it: the port is free again.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ln, err := net.Listen("tcp", s.Addr())
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox still holds %s after its context ended", s.Addr())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// failingAfter is a keyring that stops answering after n calls.
+type failingAfter struct {
+	*memKeyring
+	n int
+}
+
+func (f *failingAfter) Get(profile, name string) (string, error) {
+	if f.n--; f.n < 0 {
+		f.unavailable = true
+	}
+	return f.memKeyring.Get(profile, name)
+}
+
+func TestKeyringFailingPartWay(t *testing.T) {
+	dir := t.TempDir()
+	k, err := loadKeys(&failingAfter{newMemKeyring(), 1}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.InKeyring {
+		t.Fatal("keys claim to be in a keyring that stopped answering")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, APIKeyName))
+	if err != nil || string(data) != k.API {
+		t.Errorf("the API key, stored before the keyring failed, has no file: %v", err)
 	}
 }

@@ -324,7 +324,7 @@ func TestListenAddressChecks(t *testing.T) {
 		{"127.0.0.1", false, false},
 		{"127.0.0.1:http", false, false},
 	} {
-		_, err := checkAddr(tc.addr, tc.remote)
+		_, err := checkAddr("--addr", tc.addr, tc.remote)
 		var ae *AddrError
 		if tc.ok != (err == nil) || (err != nil && !errors.As(err, &ae)) {
 			t.Errorf("checkAddr(%q, remote=%v) = %v", tc.addr, tc.remote, err)
@@ -343,7 +343,7 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatal("the sandbox still answers after Close")
 	}
 	// The port is free again.
-	again, err := New(Config{Dir: t.TempDir(), Addr: addr, Keyring: newMemKeyring()})
+	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,10 @@ type Config struct {
 	// Addr is the listen address, default 127.0.0.1:8443. Port 0 picks a
 	// free port (see Server.Addr).
 	Addr string
+	// APIMAddr is the listen address of the APIM-like token API, which
+	// (like NHS API Management) needs no client certificate. Default: the
+	// port after Addr's.
+	APIMAddr string
 	// AllowRemote permits a listen address that is not loopback.
 	AllowRemote bool
 	// Break is a practice mode's cause id, "" for a working sandbox.
@@ -71,12 +75,22 @@ type Server struct {
 
 	tlsConfig *tls.Config
 
+	// normalCert is the working server certificate, for the APIM-like
+	// API even in a practice mode.
+	normalCert tls.Certificate
+
 	mu       sync.Mutex
 	ln       net.Listener
 	srv      *http.Server
+	apimLn   net.Listener
+	apimSrv  *http.Server
 	done     chan struct{}
+	closing  chan struct{} // closed by Close, for connections held open
 	serveErr error
 	closed   bool
+
+	tokenMu sync.Mutex
+	tokens  map[string]time.Time // access tokens issued, until they expire
 
 	jtiMu sync.Mutex
 	jtis  map[string]time.Time // signed-JWT ids seen, until they expire
@@ -86,21 +100,22 @@ type Server struct {
 // sandbox) already holds.
 type AddrInUseError struct {
 	Addr string
+	Flag string // --addr or --apim-addr
 	Err  error
 }
 
 func (e *AddrInUseError) Error() string {
 	_, port, _ := net.SplitHostPort(e.Addr)
-	return fmt.Sprintf("port %s is in use — is another sandbox running? Stop it, or choose another port with --addr 127.0.0.1:PORT", port)
+	return fmt.Sprintf("port %s is in use — is another sandbox running? Stop it, or choose another port with %s 127.0.0.1:PORT", port, e.Flag)
 }
 
 func (e *AddrInUseError) Unwrap() error { return e.Err }
 
 // AddrError is a listen address the sandbox will not use: malformed, or
 // reachable from other machines without AllowRemote.
-type AddrError struct{ Addr, Reason string }
+type AddrError struct{ Flag, Addr, Reason string }
 
-func (e *AddrError) Error() string { return fmt.Sprintf("--addr %s: %s", e.Addr, e.Reason) }
+func (e *AddrError) Error() string { return fmt.Sprintf("%s %s: %s", e.Flag, e.Addr, e.Reason) }
 
 // New prepares a sandbox: the PKI (made on first use), the keys, and the
 // TLS configuration of the chosen practice mode. Nothing listens yet.
@@ -121,11 +136,16 @@ func New(cfg Config) (*Server, error) {
 		}
 		cfg.Dir = d
 	}
-	host, err := checkAddr(cfg.Addr, cfg.AllowRemote)
+	host, err := checkAddr("--addr", cfg.Addr, cfg.AllowRemote)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, jtis: map[string]time.Time{}}
+	if cfg.APIMAddr != "" {
+		if _, err := checkAddr("--apim-addr", cfg.APIMAddr, cfg.AllowRemote); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, jtis: map[string]time.Time{}, tokens: map[string]time.Time{}}
 	if cfg.Break != "" {
 		b, ok := LookupBreak(cfg.Break)
 		if !ok {
@@ -151,20 +171,20 @@ func New(cfg Config) (*Server, error) {
 
 // checkAddr validates a listen address and returns its host ("" for all
 // interfaces, refused unless remote access is allowed).
-func checkAddr(addr string, allowRemote bool) (string, error) {
+func checkAddr(flag, addr string, allowRemote bool) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", &AddrError{addr, "want HOST:PORT, e.g. 127.0.0.1:8443"}
+		return "", &AddrError{flag, addr, "want HOST:PORT, e.g. 127.0.0.1:8443"}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return "", &AddrError{addr, fmt.Sprintf("%q is not a port number", port)}
+		return "", &AddrError{flag, addr, fmt.Sprintf("%q is not a port number", port)}
 	}
 	loopback := host == "localhost"
 	if ip := net.ParseIP(host); ip != nil {
 		loopback = ip.IsLoopback()
 	}
 	if !loopback && !allowRemote {
-		return "", &AddrError{addr, "other machines could reach it; the sandbox is for this machine only (use 127.0.0.1 or [::1], or add --allow-remote if you really mean it)"}
+		return "", &AddrError{flag, addr, "other machines could reach it; the sandbox is for this machine only (use 127.0.0.1 or [::1], or add --allow-remote if you really mean it)"}
 	}
 	return host, nil
 }
@@ -179,39 +199,46 @@ func (s *Server) Keys() *Keys { return s.keys }
 func (s *Server) Break() *Break { return s.brk }
 
 // Start listens and serves in the background until ctx ends or Close is
-// called. A port already in use gives an *AddrInUseError.
+// called: the mutual-TLS API on Addr and the APIM-like token API (server
+// TLS only, as NHS API Management) on APIMAddr. A port already in use gives
+// an *AddrInUseError.
 func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ln != nil {
 		return errors.New("sandbox already started")
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.cfg.Addr)
+	ln, err := listen(ctx, s.cfg.Addr, "--addr")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return &AddrInUseError{Addr: s.cfg.Addr, Err: err}
-		}
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		return err
 	}
-	s.ln = ln
-	s.done = make(chan struct{})
-	s.srv = &http.Server{
-		Handler:           s.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          log.New(&logWriter{s: s}, "", 0),
+	apimAddr := s.cfg.APIMAddr
+	if apimAddr == "" {
+		apimAddr = nextPort(s.cfg.Addr) // port 0 stays 0: any free port
 	}
+	apimLn, err := listen(ctx, apimAddr, "--apim-addr")
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.ln, s.apimLn = ln, apimLn
+	s.done, s.closing = make(chan struct{}), make(chan struct{})
+	s.srv = s.httpServer(s.handler())
+	s.apimSrv = s.httpServer(s.apimHandler())
+	// Practice modes break the mutual-TLS API only.
+	apimTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{s.normalCert}}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	var errs [2]error
+	go func() { defer wg.Done(); errs[0] = s.serve(ln) }()
+	go func() { defer wg.Done(); errs[1] = s.apimSrv.Serve(tls.NewListener(apimLn, apimTLS)) }()
 	go func() {
-		defer close(s.done)
-		err := s.serve(ln)
-		if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
-			err = nil
-		}
+		wg.Wait()
+		err := errors.Join(ignoreClosed(errs[0]), ignoreClosed(errs[1]))
 		s.mu.Lock()
 		s.serveErr = err
 		s.mu.Unlock()
+		close(s.done)
 	}()
 	go func() {
 		select {
@@ -223,6 +250,46 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func listen(ctx context.Context, addr, flag string) (net.Listener, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, &AddrInUseError{Addr: addr, Flag: flag, Err: err}
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// nextPort is the APIM-like API's default address: the next port on the
+// same host (8444 next to 8443).
+func nextPort(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(port)
+	if n == 0 || n == 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          log.New(&logWriter{s: s}, "", 0),
+	}
+}
+
 func (s *Server) serve(ln net.Listener) error {
 	if s.brk != nil {
 		switch s.brk.ID {
@@ -230,6 +297,8 @@ func (s *Server) serve(ln net.Listener) error {
 			return s.srv.Serve(ln)
 		case "tcp-reset":
 			return s.serveResets(ln)
+		case "tls-handshake-timeout":
+			return s.serveSilence(ln)
 		}
 	}
 	return s.srv.Serve(tls.NewListener(ln, s.tlsConfig))
@@ -256,6 +325,30 @@ func (s *Server) serveResets(ln net.Listener) error {
 	}
 }
 
+// serveSilence accepts connections and never answers, until the client
+// gives up or the sandbox stops.
+func (s *Server) serveSilence(ln net.Listener) error {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		s.logf("holding connection from %s without answering (practice mode tls-handshake-timeout)", c.RemoteAddr())
+		go func() {
+			defer c.Close()
+			read := make(chan struct{})
+			go func() {
+				io.Copy(io.Discard, c) // returns when the client closes
+				close(read)
+			}()
+			select {
+			case <-read:
+			case <-s.closing:
+			}
+		}()
+	}
+}
+
 // Serve starts the sandbox and blocks until ctx ends (nil) or serving fails.
 func (s *Server) Serve(ctx context.Context) error {
 	if err := s.Start(ctx); err != nil {
@@ -267,8 +360,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	return s.serveErr
 }
 
-// Addr is the address the sandbox listens on (the chosen port when the
-// configured one was 0), or the configured address before Start.
+// Addr is the address the mutual-TLS API listens on (the chosen port when
+// the configured one was 0), or the configured address before Start.
 func (s *Server) Addr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -276,6 +369,16 @@ func (s *Server) Addr() string {
 		return s.ln.Addr().String()
 	}
 	return s.cfg.Addr
+}
+
+// APIMAddr is the address of the APIM-like token API, "" before Start.
+func (s *Server) APIMAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.apimLn != nil {
+		return s.apimLn.Addr().String()
+	}
+	return ""
 }
 
 // Close stops the sandbox, letting requests in flight finish for up to two
@@ -287,17 +390,24 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	srv, ln, done := s.srv, s.ln, s.done
+	close(s.closing)
+	done := s.done
+	servers := []*http.Server{s.srv, s.apimSrv}
+	listeners := []net.Listener{s.ln, s.apimLn}
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		err = srv.Close()
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, srv.Close())
+		}
 	}
-	ln.Close() // serveResets owns the listener directly
+	for _, ln := range listeners {
+		ln.Close() // serveResets owns its listener directly
+	}
 	<-done
-	return err
+	return errors.Join(errs...)
 }
 
 // buildTLSConfig is the working configuration with the practice mode's
@@ -312,6 +422,7 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 		}
 		serverCert = chainCert(key, cert, s.pki.Intermediate)
 	}
+	s.normalCert = serverCert
 	cfg := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{serverCert},
@@ -341,6 +452,10 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 		}
 	case "client-cert-not-sent":
 		cfg.ClientAuth = tls.NoClientCert
+	case "client-cert-expired":
+		// crypto/tls verifies client certificates at Config.Time and answers
+		// an expired one with a certificate_expired alert.
+		cfg.Time = func() time.Time { return s.cfg.Now().AddDate(2, 0, 0) }
 	case "server-cert-expired":
 		cert, key, err := issue(s.hosts, now.AddDate(-1, 0, -1), now.AddDate(0, 0, -1))
 		if err != nil {

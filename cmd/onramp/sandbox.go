@@ -17,13 +17,15 @@ import (
 
 func init() { register(newSandboxCmd) }
 
-// sandboxKeyring is the keyring the sandbox keeps its API keys in; tests
-// replace it.
-var sandboxKeyring = func() keystore.Keyring { return keystore.OSKeyring{} }
+// sandboxKeyring is where the sandbox keeps its API keys: the store the
+// user chose (ONRAMP_STORE, else the OS keyring), as `onramp secret` uses.
+// Tests replace it.
+var sandboxKeyring = func(io *iostreams.IO) (keystore.Keyring, error) { return openSecretStore(io, "") }
 
 type sandboxOptions struct {
 	io          *iostreams.IO
 	addr        string
+	apimAddr    string
 	brk         string
 	allowRemote bool
 }
@@ -55,6 +57,7 @@ see what onramp says about it; --break list names the modes.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.addr, "addr", sandbox.DefaultAddr, "listen address (loopback only)")
+	cmd.Flags().StringVar(&opts.apimAddr, "apim-addr", "", "listen address of the APIM-like token API, which needs no client certificate (default: the port after --addr's)")
 	cmd.Flags().StringVar(&opts.brk, "break", "", "practice mode: fail with this cause id (\"list\" names them)")
 	cmd.Flags().BoolVar(&opts.allowRemote, "allow-remote", false, "allow a listen address other machines can reach")
 	cmd.AddCommand(newSandboxSignCmd(io), newSandboxRegisterJWKSCmd(io), newSandboxResetCmd(io))
@@ -63,11 +66,16 @@ see what onramp says about it; --break list names the modes.`,
 
 func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
+	kr, err := sandboxKeyring(io)
+	if err != nil {
+		return err
+	}
 	srv, err := sandbox.New(sandbox.Config{
 		Addr:        opts.addr,
+		APIMAddr:    opts.apimAddr,
 		AllowRemote: opts.allowRemote,
 		Break:       opts.brk,
-		Keyring:     sandboxKeyring(),
+		Keyring:     kr,
 		Log:         io.ErrOut,
 	})
 	var unknown *sandbox.UnknownBreakError
@@ -94,6 +102,8 @@ func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	}
 	wrote, perr := srv.SaveProfile()
 	printSandboxBanner(io.ErrOut, srv, wrote, perr)
+	// The first RSA 4096 key takes seconds: the API is up meanwhile.
+	go srv.PrepareAPIMProfile()
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(io.ErrOut, "sandbox stopped")
@@ -110,7 +120,7 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 	fmt.Fprintf(w, "  client certificate:   %s\n", pki.Path(sandbox.ClientCertFile))
 	fmt.Fprintf(w, "  client key:           %s\n", pki.Path(sandbox.ClientKeyFile))
 	if keys.InKeyring {
-		fmt.Fprintf(w, "  API key:              in the OS keyring as %s/%s (onramp secret get %s --profile %s)\n",
+		fmt.Fprintf(w, "  API key:              in the keyring as %s/%s (onramp secret get %s --profile %s)\n",
 			sandbox.ProfileName, sandbox.APIKeyName, sandbox.APIKeyName, sandbox.ProfileName)
 	} else {
 		keyFile := pki.Path(sandbox.APIKeyName)
@@ -127,17 +137,43 @@ func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error
 	default:
 		fmt.Fprintf(w, "  profile:              %q is ready\n", sandbox.ProfileName)
 	}
-	fmt.Fprintf(w, `Endpoints:
-  GET  %-30s DCS-like status
-  GET  /v1/persons/{id}/risks/scores HMPPS-like person record
-  POST /token                        HMPPS-like temporary credentials
-  POST %-30s APIM-like signed-JWT token (onramp sandbox register-jwks FILE first)
-  GET  /v1/versionInfo               Securosys-like, key %s
-  POST /v1/sign                      Securosys-like, key %s
-Try next:
-  onramp diagnose --profile sandbox
-Press ctrl+c to stop.
-`, sandbox.StatusPath, sandbox.TokenPath, sandbox.ServiceKeyName, sandbox.OperationKeyName)
+	type endpoint struct{ method, path, what string }
+	list := func(eps []endpoint) {
+		for _, e := range eps {
+			fmt.Fprintf(w, "  %-4s %-31s %s\n", e.method, e.path, e.what)
+		}
+	}
+	fmt.Fprintln(w, "Endpoints:")
+	list([]endpoint{
+		{"GET", sandbox.StatusPath, "DCS-like status"},
+		{"GET", "/v1/persons/{id}/risks/scores", "HMPPS-like person record"},
+		{"POST", "/token", "HMPPS-like temporary credentials"},
+		{"GET", "/v1/versionInfo", "Securosys-like, key " + sandbox.ServiceKeyName},
+		{"POST", "/v1/sign", "Securosys-like, key " + sandbox.OperationKeyName},
+	})
+	fmt.Fprintf(w, "APIM-like API on %s (server TLS only, like NHS API Management):\n", srv.APIMBaseURL())
+	list([]endpoint{
+		{"POST", sandbox.TokenPath, "signed JWT: iss = sub = the API key, aud = this URL (onramp sandbox register-jwks FILE first)"},
+		{"GET", sandbox.HelloPath, "needs the bearer token"},
+	})
+	next := "onramp diagnose --profile sandbox"
+	if perr != nil {
+		// No ready profile: the same check with every setting spelled out.
+		next = fmt.Sprintf("%s=\"$(onramp secret get %s --profile %s)\" onramp diagnose %s --cert %s --key %s --cacert %s",
+			sandbox.APIKeyEnv, sandbox.APIKeyName, sandbox.ProfileName, srv.StatusURL(),
+			pki.Path(sandbox.ClientCertFile), pki.Path(sandbox.ClientKeyFile), pki.CABundlePath())
+		if !keys.InKeyring {
+			next = fmt.Sprintf("%s=\"$(cat %s)\"%s", sandbox.APIKeyEnv, pki.Path(sandbox.APIKeyName), next[strings.Index(next, " onramp diagnose"):])
+		}
+		next += " --api-key-env " + sandbox.APIKeyEnv
+	} else if !keys.InKeyring {
+		next += " --api-key-env " + sandbox.APIKeyEnv
+	}
+	fmt.Fprintf(w, "Try next:\n  %s\n", next)
+	if b := srv.Break(); b != nil {
+		fmt.Fprintf(w, "  (it should name %s; `onramp explain --id %s` tells what it means)\n", b.ID, b.ID)
+	}
+	fmt.Fprintln(w, "Press ctrl+c to stop.")
 }
 
 func newSandboxSignCmd(io *iostreams.IO) *cobra.Command {
@@ -189,7 +225,7 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			if len(certs) > 0 {
 				c := certs[0]
 				fmt.Fprintf(io.ErrOut, "signed %q for client authentication, valid until %s, issued by %q\n",
-					c.Subject.String(), c.NotAfter.UTC().Format(time.DateOnly), c.Issuer.CommonName)
+					keystore.FormatSubject(c.RawSubject), c.NotAfter.UTC().Format(time.DateOnly), c.Issuer.CommonName)
 			}
 			fmt.Fprintf(io.ErrOut, "the sandbox's CA bundle, for diagnose/curl --cacert: %s\n", filepath.Join(dir, sandbox.RootCertFile))
 			fmt.Fprintf(io.ErrOut, "the CA that issued it, for import --cacert:       %s\n", filepath.Join(dir, sandbox.ClientCACertFile))
@@ -237,7 +273,7 @@ developer portal. A running sandbox picks them up at once.`,
 				return failedErrorf("register-jwks: %v", err)
 			}
 			fmt.Fprintf(io.ErrOut, "registered; the sandbox now knows kid %s\n", strings.Join(kids, ", "))
-			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (keyring %s/%s), aud = https://localhost:PORT%s\n",
+			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (keyring %s/%s), aud = the token URL, https://localhost:8444%s by default\n",
 				sandbox.ProfileName, sandbox.APIKeyName, sandbox.TokenPath)
 			return nil
 		},

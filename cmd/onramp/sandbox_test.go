@@ -32,7 +32,7 @@ func sandboxTestEnv(t *testing.T) string {
 	dir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", dir)
 	old := sandboxKeyring
-	sandboxKeyring = func() keystore.Keyring { return nil } // keys in 0600 files
+	sandboxKeyring = func(*iostreams.IO) (keystore.Keyring, error) { return nil, nil } // keys in 0600 files
 	t.Cleanup(func() { sandboxKeyring = old })
 	return dir
 }
