@@ -186,6 +186,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case goHomeMsg:
 		if a.exitOnWizardDone {
+			// Leaving with esc before the flow ended is a cancel.
+			a.Cancelled = a.Cancelled || (a.WizardResult == nil && a.WizardErr == nil)
 			return a, tea.Quit
 		}
 		if a.home == nil {

@@ -130,6 +130,7 @@ type wizardScreen struct {
 	working string
 	copied  bool
 	live    string // what the input's check says of the text so far
+	scroll  int    // first line shown of a note taller than the screen
 	ended   *flowResult
 	exit    bool
 	w, h    int
@@ -199,7 +200,7 @@ func (w *wizardScreen) Bindings() []key.Binding {
 	case w.cur == nil:
 		return []key.Binding{back}
 	case w.cur.kind == promptNote:
-		b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue"))}
+		b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")), k.Down}
 		if w.cur.note.Copy != "" {
 			cp := k.Copy
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
@@ -220,8 +221,9 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			w.cur, w.form, w.working = nil, nil, req.work
 			return w, w.wait()
 		}
-		w.cur, w.working, w.copied, w.live = &req, "", false, ""
+		w.cur, w.working, w.copied, w.live, w.scroll = &req, "", false, "", 0
 		w.form = w.buildForm(&req)
+		w.live = w.liveCheck() // a pre-filled answer may need changing
 		if w.form != nil {
 			return w, w.form.Init()
 		}
@@ -262,6 +264,10 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return w, w.answer("", nil)
 			case key.Matches(msg, w.c.Keys.Copy) && w.cur.note.Copy != "":
 				return w, tea.Batch(tea.SetClipboard(w.cur.note.Copy), func() tea.Msg { return copiedMsg{} })
+			case key.Matches(msg, w.c.Keys.Down):
+				w.scroll++
+			case key.Matches(msg, w.c.Keys.Up):
+				w.scroll = max(w.scroll-1, 0)
 			}
 			return w, nil
 		}
@@ -401,23 +407,54 @@ func (w *wizardScreen) View() string {
 	if w.copied {
 		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")
 	}
-	return b.String()
+	return w.scrolled(b.String())
 }
 
-// wrapKeepIndent wraps prose lines at spaces; indented lines (commands,
-// paths) are cut at the width instead, so a path is never split at a hyphen
-// into something that looks like two words.
+// scrolled shows the part of a long note that fits, with a marker saying
+// there is more, so nothing is silently cut off at 80×24.
+func (w *wizardScreen) scrolled(body string) string {
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	if len(lines) <= w.h || w.h < 3 {
+		w.scroll = 0
+		return body
+	}
+	w.scroll = min(w.scroll, len(lines)-(w.h-1))
+	end := w.scroll + w.h - 1
+	more := w.c.Styles.Muted.Render(fmt.Sprintf("↓ %d more lines (↓/j to scroll)", len(lines)-end))
+	if end >= len(lines) {
+		end = len(lines)
+		more = w.c.Styles.Muted.Render("(end; ↑/k to scroll back)")
+	}
+	return strings.Join(lines[w.scroll:end], "\n") + "\n" + more
+}
+
+// wrapKeepIndent wraps each line at spaces, keeping its indent and
+// indenting continuation lines two more (list items and commands stay
+// readable); paths are never split.
 func wrapKeepIndent(s string, width int) string {
 	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if len(l) <= width {
+	var out []string
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
 			continue
 		}
-		if strings.HasPrefix(l, " ") {
-			lines[i] = ansi.Hardwrap(l, width, false)
-		} else {
-			lines[i] = wrap(l, width)
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		if indent > width/2 {
+			indent = 0
+		}
+		hang := strings.Repeat(" ", indent+2)
+		if indent == 0 {
+			hang = ""
+		}
+		wrapped := strings.Split(wrap(strings.TrimLeft(l, " "), width-len(hang)), "\n")
+		for i, w := range wrapped {
+			if i == 0 {
+				out = append(out, strings.Repeat(" ", indent)+w)
+			} else {
+				out = append(out, hang+w)
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }

@@ -182,7 +182,7 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.snapshot("3-name", s.waitFor("Name this connection"))
 	s.text("-bad name")
-	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "sandbox-bad name"`))
+	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "practice-bad name"`))
 	for range len("-bad name") {
 		s.key(tea.KeyBackspace)
 	}
@@ -214,10 +214,10 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.tm.WaitFinished(t, teatestTimeout)
 
-	if v, _ := kr.Get("sandbox", "api-key"); v != "practice-key-1234" {
+	if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
 		t.Errorf("keyring holds %q", v)
 	}
-	p, err := profile.Load("sandbox")
+	p, err := profile.Load("practice")
 	if err != nil {
 		t.Fatal(err)
 	}

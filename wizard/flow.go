@@ -2,12 +2,12 @@ package wizard
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -332,6 +332,10 @@ func (r *run) target() error {
 
 func suggestName(pr *Provider, env Environment) string {
 	name := pr.ID
+	if pr.Sandbox {
+		// "sandbox" is the sandbox's own ready profile.
+		name = "practice"
+	}
 	if env.Name != "" && len(pr.Environments) > 1 {
 		name += "-" + strings.ToLower(strings.Fields(env.Name)[0])
 	}
@@ -420,7 +424,7 @@ func (r *run) keys() error {
 		Frame: r.frame(StepKeys, "Your private key",
 			"The key never leaves this machine: the provider only ever sees the CSR or public key made from it."),
 		Options: []Option{
-			{Value: "generate", Label: "Generate a new key " + keyLabel(pr.Key) + " and " + r.sendWhat()},
+			{Value: "generate", Label: "Generate a new " + keyLabel(pr.Key) + " key and " + r.sendWhat()},
 			{Value: "existing", Label: "Use a key file I already have"},
 		},
 		Default: "generate",
@@ -651,13 +655,28 @@ func (r *run) secrets() error {
 	pr := r.currentProvider()
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
+		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
+		if pr.APIKeyHint != "" {
+			why += " " + pr.APIKeyHint
+		}
 		key, err := r.Prompter.Password(r.ctx, InputPrompt{
-			Frame: r.frame(StepSecrets, "Paste your API key",
-				"It goes to the OS keyring, never to a file or your shell history; onramp sends it in the "+header+" header."),
-			Validate: CheckAPIKey,
+			Frame:       r.frame(StepSecrets, "Paste your API key", why),
+			Placeholder: "not issued yet? leave it empty and press enter",
+			Validate: func(s string) error {
+				if s == "" {
+					return nil // skip for now
+				}
+				return CheckAPIKey(s)
+			},
 		})
 		if err != nil {
 			return err
+		}
+		if key == "" {
+			// Not issued yet (HMPPS sends it with the certificate): the
+			// step stays unfinished, so resuming asks again.
+			r.skip(StepSecrets)
+			return r.save()
 		}
 		if LooksBase64Text(key) {
 			ok, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
@@ -672,7 +691,9 @@ func (r *run) secrets() error {
 				continue
 			}
 		}
-		err = r.Secrets.Set(r.p.Name, "api-key", key)
+		err = r.Prompter.Work(r.ctx, "Storing the key in the OS keyring…", func(context.Context) error {
+			return r.Secrets.Set(r.p.Name, "api-key", key)
+		})
 		if err != nil {
 			if err := r.keyringFailed(err); err != nil {
 				return err
@@ -705,33 +726,22 @@ func (r *run) keyringFailed(err error) error {
 }
 
 // CheckAPIKey rejects an empty key or one with whitespace in it (a stray
-// newline from copying is the usual cause of a 403).
+// newline from copying is the usual cause of a 403); the same shape check
+// as `onramp secret set` and diagnose.
 func CheckAPIKey(s string) error {
 	if s == "" {
 		return errors.New("paste the key the provider issued")
 	}
-	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+	if slices.Contains(keystore.APIKeyShape(s), "api-key-whitespace") {
 		return errors.New("the key has a space or line break in it: paste it exactly as issued")
 	}
 	return nil
 }
 
-// LooksBase64Text says whether s decodes as Base64 into printable text,
-// i.e. someone encoded a key that was already text (HMPPS refuses those).
+// LooksBase64Text says whether the key looks like a Base64 encoding of a
+// text key (HMPPS refuses those).
 func LooksBase64Text(s string) bool {
-	if len(s) < 16 || len(s)%4 != 0 {
-		return false
-	}
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 12 {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			return false
-		}
-	}
-	return true
+	return slices.Contains(keystore.APIKeyShape(s), "api-key-base64-encoded")
 }
 
 // Step 6: the certificate.
