@@ -70,10 +70,12 @@ type diagnoseScreen struct {
 	report  *diagnose.Report
 	err     error
 	showTLS bool
-	status  string
-	spinner spinner.Model
-	scroll  int
-	w, h    int
+	// jumpToTLS scrolls to the TLS details on the next render.
+	jumpToTLS bool
+	status    string
+	spinner   spinner.Model
+	scroll    int
+	w, h      int
 }
 
 // newDiagnoseScreen opens the console on a profile, or on the target
@@ -141,7 +143,7 @@ func (d *diagnoseScreen) showForm() tea.Cmd {
 	d.fHdr = "x-api-key"
 	d.form = d.newForm(huh.NewGroup(
 		huh.NewInput().Title("URL").Placeholder("https://api.example.com/status").Value(&d.fURL).Validate(wizard.CheckURL).
-			Description("The address to check, with the path of a status endpoint if the API has one."),
+			Description("With the path of a status endpoint, if the API has one."),
 	), huh.NewGroup(
 		huh.NewInput().Title("Client certificate (optional)").Value(&d.fCert).Validate(optionalFile(wizard.CheckCertFile)),
 		huh.NewInput().Title("Private key (optional)").Value(&d.fKey).Validate(optionalFile(wizard.CheckKeyFile)),
@@ -242,7 +244,7 @@ func (d *diagnoseScreen) Bindings() []key.Binding {
 	if d.report == nil && d.err == nil {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Rerun, k.Details, k.Save, k.Up, k.Down, k.Back}
+	return []key.Binding{k.Rerun, k.Details, k.Save, k.Back}
 }
 
 func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -331,6 +333,10 @@ func (d *diagnoseScreen) runKey(msg tea.KeyPressMsg) tea.Cmd {
 		return d.start()
 	case key.Matches(msg, k.Details):
 		d.showTLS = !d.showTLS
+		d.jumpToTLS = d.showTLS
+		if !d.showTLS {
+			d.scroll = 0
+		}
 	case key.Matches(msg, k.Save) && d.report != nil:
 		return d.save()
 	case key.Matches(msg, k.Down):
@@ -380,11 +386,16 @@ func (d *diagnoseScreen) View() string {
 		return intro + "\n\n" + d.form.View()
 	}
 	body := d.runView()
-	lines := strings.Split(body, "\n")
-	if d.scroll > len(lines)-d.h {
-		d.scroll = max(len(lines)-d.h, 0)
+	if d.jumpToTLS {
+		// Just opened: bring the TLS details into view.
+		d.jumpToTLS = false
+		for i, l := range strings.Split(body, "\n") {
+			if strings.Contains(l, "TLS details") && !strings.Contains(l, "t TLS") {
+				d.scroll = i
+			}
+		}
 	}
-	return strings.Join(lines[d.scroll:], "\n")
+	return scrollView(d.c.Styles, body, d.h, &d.scroll)
 }
 
 func (d *diagnoseScreen) runView() string {
@@ -406,7 +417,7 @@ func (d *diagnoseScreen) runView() string {
 		}
 		b.WriteString("\n" + s.Pass.Bold(true).Render(msg) + "\n")
 	case d.report != nil && d.report.Cause != nil:
-		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title, width)) + s.Muted.Render("  ["+d.report.Cause.ID+"]") + "\n")
+		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+d.report.Cause.ID+"]", width)) + "\n")
 	case d.report == nil && d.running == "" && len(d.steps) == 0:
 		b.WriteString(spin + " Starting…\n")
 	}

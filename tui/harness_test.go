@@ -150,3 +150,7 @@ func configDir(t *testing.T) string {
 }
 
 var teatestTimeout = teatest.WithFinalTimeout(10 * time.Second)
+
+func testCommon(deps *Deps) *Common {
+	return &Common{Styles: NewStyles(true, false), Keys: NewKeyMap(), Deps: deps, Ctx: context.Background(), Width: 80, Height: 24}
+}

@@ -410,22 +410,26 @@ func (w *wizardScreen) View() string {
 	return w.scrolled(b.String())
 }
 
-// scrolled shows the part of a long note that fits, with a marker saying
-// there is more, so nothing is silently cut off at 80×24.
 func (w *wizardScreen) scrolled(body string) string {
+	return scrollView(w.c.Styles, body, w.h, &w.scroll)
+}
+
+// scrollView shows the part of a long body that fits in h lines, with a
+// marker saying there is more, so nothing is silently cut off at 80×24.
+func scrollView(s *Styles, body string, h int, scroll *int) string {
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
-	if len(lines) <= w.h || w.h < 3 {
-		w.scroll = 0
+	if len(lines) <= h || h < 3 {
+		*scroll = 0
 		return body
 	}
-	w.scroll = min(w.scroll, len(lines)-(w.h-1))
-	end := w.scroll + w.h - 1
-	more := w.c.Styles.Muted.Render(fmt.Sprintf("↓ %d more lines (↓/j to scroll)", len(lines)-end))
+	*scroll = max(min(*scroll, len(lines)-(h-1)), 0)
+	end := *scroll + h - 1
+	more := s.Muted.Render(fmt.Sprintf("↓ %d more lines (↓/j to scroll)", len(lines)-end))
 	if end >= len(lines) {
 		end = len(lines)
-		more = w.c.Styles.Muted.Render("(end; ↑/k to scroll back)")
+		more = s.Muted.Render("(end; ↑/k to scroll back)")
 	}
-	return strings.Join(lines[w.scroll:end], "\n") + "\n" + more
+	return strings.Join(lines[*scroll:end], "\n") + "\n" + more
 }
 
 // wrapKeepIndent wraps each line at spaces, keeping its indent and

@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/onramp-cli/onramp/diagnose"
+)
+
+func realExplain(text string) []Match {
+	var out []Match
+	for _, m := range diagnose.Explain(text) {
+		out = append(out, Match{Cause: m.Cause, Evidence: m.Evidence})
+	}
+	return out
+}
+
+func TestExplainAsYouPaste(t *testing.T) {
+	configDir(t)
+	s := start(t, &Deps{Explain: realExplain}, Options{})
+	s.waitFor("Explain an error")
+	s.down()
+	s.down()
+	s.enter()
+	s.snapshot("empty", s.waitFor("The causes appear here"))
+	s.tm.Send(tea.PasteMsg{Content: "curl: (58) unable to set private key file: '/home/me/client.key' type PEM"})
+	scr := s.waitFor("Fix:")
+	s.snapshot("pasted", scr)
+	if strings.Contains(scr, "No known cause") {
+		t.Fatalf("nothing matched:\n%s", scr)
+	}
+}
+
+// Plain Update: typing changes the matches; clearing brings back the hint.
+func TestExplainUpdate(t *testing.T) {
+	c := testCommon(&Deps{Explain: realExplain})
+	e := newExplainScreen(c)
+	e.SetSize(78, 20)
+	e.Init()
+	e.Update(tea.PasteMsg{Content: "x509: certificate signed by unknown authority"})
+	if len(e.matches) == 0 || e.matches[0].Cause.ID != "server-cert-untrusted" {
+		t.Fatalf("matches %+v", e.matches)
+	}
+	e.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	if !strings.HasSuffix(e.box.Value(), "q") {
+		t.Errorf("q was not typed: %q", e.box.Value())
+	}
+	e.Update(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	if e.box.Value() != "" || len(e.matches) != 0 {
+		t.Errorf("ctrl+l left %q %v", e.box.Value(), e.matches)
+	}
+}
