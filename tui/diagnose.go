@@ -434,8 +434,6 @@ func (d *diagnoseScreen) runView() string {
 	return b.String()
 }
 
-var stepOrder = []string{diagnose.StepLocal, diagnose.StepDNS, diagnose.StepTCP, diagnose.StepTLS, diagnose.StepToken, diagnose.StepHTTP, diagnose.StepExpect}
-
 var stepLabels = map[string]string{
 	diagnose.StepLocal: "local files", diagnose.StepDNS: "DNS", diagnose.StepTCP: "TCP connect",
 	diagnose.StepTLS: "TLS handshake", diagnose.StepToken: "OAuth token", diagnose.StepHTTP: "HTTP request",

@@ -114,8 +114,8 @@ func TestDiagnoseFailing(t *testing.T) {
 	s.waitFor("wrong-ca")
 	s.key(tea.KeyUp) // the last row: the profile
 	s.enter()
-	scr := s.waitFor("✗ The")
-	scr = s.waitFor("Fix:")
+	s.waitFor("✗ The")
+	scr := s.waitFor("Fix:")
 	s.snapshot("failed", stable(scr))
 	if !strings.Contains(scr, "[client-cert-wrong-issuer]") {
 		t.Errorf("cause not named:\n%s", scr)

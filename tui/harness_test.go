@@ -99,20 +99,6 @@ func (s *session) waitFor(want string) string {
 	return ""
 }
 
-// waitGone waits until the screen no longer shows text (a spinner's title).
-func (s *session) waitGone(text string) string {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if scr := s.rec.screen(); !strings.Contains(scr, text) {
-			return scr
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	s.t.Fatalf("screen still shows %q:\n%s", text, s.rec.screen())
-	return ""
-}
-
 func (s *session) key(k rune) { s.tm.Send(tea.KeyPressMsg{Code: k}) }
 
 func (s *session) text(txt string) { s.tm.Type(txt) }

@@ -175,7 +175,7 @@ func (w *wizardScreen) wait() tea.Cmd {
 		case req := <-reqs:
 			return promptMsg{req}
 		case r := <-done:
-			return wizardDoneMsg{r.res, r.err}
+			return wizardDoneMsg(r)
 		}
 	}
 }
