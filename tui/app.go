@@ -149,7 +149,7 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, a.screen.Init())
 }
 
-// chromeHeight is the header (2 lines) and the help line (2 lines).
+// chromeHeight is the header and the help line, each with a blank line.
 const chromeHeight = 4
 
 func (a *App) bodySize() (int, int) {
@@ -263,7 +263,7 @@ func (a *App) View() tea.View {
 	w, h := a.bodySize()
 	body := fitHeight(a.screen.View(), h)
 	body = lipgloss.NewStyle().MaxWidth(w).Render(body)
-	content := s.App.Render(header + "\n\n" + body + "\n" + a.helpView())
+	content := s.App.Render(header + "\n\n" + body + "\n\n" + a.helpView())
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "onramp"
