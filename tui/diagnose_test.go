@@ -149,7 +149,7 @@ func TestDiagnoseOneOffForm(t *testing.T) {
 		s.enter()
 	}
 	// No client certificate and the server's CA unknown: diagnosed, not hung.
-	scr := s.waitFor("✗ ")
+	scr := s.waitFor("r run again") // shown once the run ends
 	if !strings.Contains(scr, "server-cert-untrusted") && !strings.Contains(scr, "client-cert") {
 		t.Errorf("unexpected diagnosis:\n%s", scr)
 	}
