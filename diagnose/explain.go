@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -54,7 +55,9 @@ type explainTable struct {
 	patterns *patternSet
 }
 
-var explainRules = func() *explainTable {
+// explainRules is built on first use, not at package init: building the
+// pattern set takes milliseconds that every `onramp diagnose` would pay.
+var explainRules = sync.OnceValue(func() *explainTable {
 	t := &explainTable{}
 	var pats []string
 	for _, r := range recognisers {
@@ -72,7 +75,7 @@ var explainRules = func() *explainTable {
 	}
 	t.patterns = newPatternSet(pats)
 	return t
-}()
+})
 
 // Explain maps error text (one message or a whole log) to causes, most
 // likely first. It returns nil when nothing is recognised.
@@ -89,7 +92,7 @@ const explainBuffer = 256 << 10
 // blocks, so a log of any size (or a huge file without newlines) is
 // explained in constant memory. The error is a read error of r.
 func ExplainReader(r io.Reader) ([]Match, error) {
-	e := &explainer{table: explainRules, found: map[string]*Match{}}
+	e := &explainer{table: explainRules(), found: map[string]*Match{}}
 	buf := make([]byte, explainBuffer)
 	n, line := 0, 1
 	for {

@@ -26,7 +26,11 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 	if err != nil {
 		c, ok := CauseOf(err)
 		if !ok {
-			c = MustCause("oauth-invalid-client")
+			id := classifyNetError(err)
+			if id == "" {
+				id = "oauth-invalid-client"
+			}
+			c = MustCause(id)
 		}
 		st.Status, st.Cause, st.Detail = Fail, c, err.Error()
 		return
@@ -43,6 +47,10 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	for name, vals := range r.opts.Headers {
 		for _, v := range vals {
+			if strings.EqualFold(name, "Host") {
+				req.Host = v // curl -H 'Host: ...' semantics; req.Write ignores Header["Host"]
+				continue
+			}
 			req.Header.Add(name, v)
 		}
 	}
@@ -64,7 +72,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		r.httpConnError(ctx, st, "sending the request", err)
 		return
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(r.conn), req)
+	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(r.early), r.conn)), req)
 	if err != nil {
 		r.httpConnError(ctx, st, "reading the response", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -136,8 +137,8 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 // holdsOtherMaterial says whether a wrong-type error is about a file that
 // holds some other known thing (a key, a CSR) rather than nothing usable.
 func holdsOtherMaterial(err error) bool {
-	msg := err.Error()
-	return !strings.Contains(msg, "holds no PEM or DER")
+	var me *keystore.Error
+	return errors.As(err, &me) && me.Holds != "" && me.Holds != keystore.KindUnknown
 }
 
 // findingOf turns a keystore error into a finding naming the flag.

@@ -38,7 +38,7 @@ func StepLine(s Step, color bool) string {
 	case s.Detail != "":
 		line += "  " + s.Detail
 	}
-	return line
+	return strings.TrimRight(line, " ")
 }
 
 // RenderText writes the report for a person: one line per step, then the
@@ -55,7 +55,11 @@ func RenderText(w io.Writer, r *Report, color bool) {
 	for _, s := range r.Steps {
 		fmt.Fprintln(w, StepLine(s, color))
 		for _, n := range s.Notes {
-			fmt.Fprintf(w, "              also %s: %s\n", n.Cause.ID, n.Detail)
+			kind := "also"
+			if n.Warning {
+				kind = "warning"
+			}
+			fmt.Fprintf(w, "              %s %s: %s\n", kind, n.Cause.ID, n.Detail)
 		}
 	}
 	fmt.Fprintln(w)
@@ -70,7 +74,7 @@ func RenderText(w io.Writer, r *Report, color bool) {
 		fmt.Fprintln(w, msg)
 	}
 	if r.Cause != nil {
-		writeCause(w, "Cause", r.Cause, color)
+		writeCause(w, "Cause", r.Cause, "", color)
 	}
 	seen := map[string]bool{}
 	if r.Cause != nil {
@@ -79,29 +83,37 @@ func RenderText(w io.Writer, r *Report, color bool) {
 	for _, s := range r.Steps {
 		fs := s.Notes
 		if s.Status == Warn && s.Cause != nil {
-			fs = append([]Finding{{Cause: s.Cause}}, fs...)
+			fs = append([]Finding{{Cause: s.Cause, Detail: s.Detail, Warning: true}}, fs...)
 		}
 		for _, f := range fs {
-			if f.Cause == nil || seen[f.Cause.ID] {
+			if f.Cause == nil || seen[f.Cause.ID+f.Detail] {
 				continue
 			}
-			seen[f.Cause.ID] = true
-			writeCause(w, "Also", f.Cause, color)
+			seen[f.Cause.ID+f.Detail] = true
+			label := "Also"
+			if f.Warning {
+				label = "Warning"
+			}
+			writeCause(w, label, f.Cause, f.Detail, color)
 		}
 	}
 }
 
-func writeCause(w io.Writer, label string, c *Cause, color bool) {
+// writeCause writes a cause's title, then the detail of this finding (for
+// a secondary one) or the cause's meaning, then the fix.
+func writeCause(w io.Writer, label string, c *Cause, detail string, color bool) {
 	head := fmt.Sprintf("%s: %s (%s)", label, c.Title, c.ID)
 	if color {
 		col := ansiRed
-		if label != "Cause" {
+		if label == "Warning" {
 			col = ansiYellow
 		}
 		head = ansiBold + col + head + ansiReset
 	}
 	fmt.Fprintln(w, head)
-	if c.Meaning != "" {
+	if detail != "" {
+		fmt.Fprintln(w, wrap(detail, "  "))
+	} else if c.Meaning != "" {
 		fmt.Fprintln(w, wrap(c.Meaning, "  "))
 	}
 	fmt.Fprintln(w, wrap("Fix: "+c.Fix, "  "))
@@ -151,7 +163,11 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 		}
 		fmt.Fprintf(w, "| %s | %s %s | %.1f | %s | %s |\n", s.Name, statusMark[s.Status], s.Status, s.MS, id, mdCell(s.Detail))
 		for _, n := range s.Notes {
-			fmt.Fprintf(w, "| | also | | `%s` | %s |\n", n.Cause.ID, mdCell(n.Detail))
+			kind := "also"
+			if n.Warning {
+				kind = "warning"
+			}
+			fmt.Fprintf(w, "| | %s | | `%s` | %s |\n", kind, n.Cause.ID, mdCell(n.Detail))
 		}
 	}
 	if r.Cause != nil {

@@ -44,6 +44,9 @@ type Step struct {
 type Finding struct {
 	Cause  *Cause `json:"cause"`
 	Detail string `json:"detail,omitempty"`
+	// Warning marks a finding that does not fail its step on its own (an
+	// expiring certificate, a Base64-looking API key).
+	Warning bool `json:"warning,omitempty"`
 }
 
 // CertSummary describes one certificate of a chain without its key material.

@@ -29,6 +29,7 @@ type run struct {
 	conn   *tls.Conn
 	local  localMaterial
 	facts  handshakeFacts
+	early  []byte // bytes the server sent before the request (read by tls)
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
 	failed bool
@@ -37,7 +38,8 @@ type run struct {
 // Run diagnoses the connection opts describe: local material, DNS, TCP,
 // TLS, an optional token, the HTTP call and an optional expectation of the
 // body. progress (may be nil) receives an event when each step starts and
-// finishes. The run is bounded by opts.Timeout (default 15s) and by ctx.
+// finishes; a step skipped after a failure gets only its StepFinished.
+// Events come from the calling goroutine, in order. The run is bounded by opts.Timeout (default 15s) and by ctx.
 func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -118,10 +120,11 @@ func fail(st *Step, id, format string, a ...any) {
 // a first warning is the cause of a step that has not failed, and every
 // other finding is a note, so every problem is reported at once.
 func addFinding(st *Step, f Finding, isFail bool) {
+	f.Warning = !isFail
 	switch {
 	case isFail && st.Status != Fail:
 		if st.Cause != nil { // demote the earlier warning to a note
-			st.Notes = append([]Finding{{Cause: st.Cause, Detail: st.Detail}}, st.Notes...)
+			st.Notes = append([]Finding{{Cause: st.Cause, Detail: st.Detail, Warning: true}}, st.Notes...)
 		}
 		st.Status, st.Cause, st.Detail = Fail, f.Cause, f.Detail
 	case !isFail && st.Status == Pass:
@@ -144,7 +147,7 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if r.port == "" {
 		r.port = "443"
 	}
-	if addr, ok := r.opts.Resolve[net.JoinHostPort(r.host, r.port)]; ok {
+	if addr, ok := r.opts.Resolve[net.JoinHostPort(strings.ToLower(r.host), r.port)]; ok {
 		r.addrs = []string{addr}
 		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, addr)
 		return
@@ -162,6 +165,10 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 			return
 		}
 		fail(st, "dns-failure", "looking up %s: %v", r.host, err)
+		return
+	}
+	if len(ips) == 0 {
+		fail(st, "dns-no-such-host", "%s has no address records", r.host)
 		return
 	}
 	var shown []string

@@ -3,13 +3,18 @@ package diagnose
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -230,6 +235,9 @@ func TestHealthyMutualTLSOneHandshake(t *testing.T) {
 	if r.HTTPStatus != 200 {
 		t.Errorf("HTTP status %d", r.HTTPStatus)
 	}
+	if ms := stepOf(r, StepTLS).MS; ms >= float64(VerdictWait.Milliseconds()) {
+		t.Errorf("tls step took %.0f ms: the server's session ticket should end the wait for its verdict", ms)
+	}
 }
 
 func TestServerCertificateProblems(t *testing.T) {
@@ -244,7 +252,8 @@ func TestServerCertificateProblems(t *testing.T) {
 		{"expired", f.ca.Server(t, testpki.Options{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}).TLSCertificate(true), "server-cert-expired"},
 		{"not yet valid", f.ca.Server(t, testpki.Options{NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(48 * time.Hour)}).TLSCertificate(true), "server-cert-not-yet-valid"},
 		{"wrong host", f.ca.Server(t, testpki.Options{DNSNames: []string{"api.other.example"}}).TLSCertificate(true), "server-cert-hostname-mismatch"},
-		{"self-signed", tls.Certificate{Certificate: [][]byte{other.Cert.Raw}, PrivateKey: other.Key}, "server-cert-self-signed"},
+		{"self-signed CA", tls.Certificate{Certificate: [][]byte{other.Cert.Raw}, PrivateKey: other.Key}, "server-cert-self-signed"},
+		{"self-signed leaf", selfSignedLeaf(t), "server-cert-self-signed"},
 		{"untrusted", other.Server(t, testpki.Options{}).TLSCertificate(true), "server-cert-untrusted"},
 		{"untrusted chain", other.Intermediate(t, "Other Intermediate CA").Server(t, testpki.Options{}).TLSCertificate(true), "server-cert-untrusted"},
 		{"incomplete chain", inter.Server(t, testpki.Options{}).TLSCertificate(false), "server-chain-incomplete"},
@@ -284,11 +293,7 @@ func TestClientCertificateProblems(t *testing.T) {
 		t.Run(name+" required, not sent", func(t *testing.T) {
 			o := f.opts(srv.URL)
 			o.CertFile, o.KeyFile = "", ""
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP // TLS 1.3 says so on the first read after the handshake
-			}
-			r := runFail(t, o, "client-cert-not-sent", step)
+			r := runFail(t, o, "client-cert-not-sent", StepTLS)
 			if !r.TLS.ClientCertRequested || r.TLS.ClientCertSent {
 				t.Errorf("TLS info %+v", r.TLS)
 			}
@@ -296,12 +301,8 @@ func TestClientCertificateProblems(t *testing.T) {
 		t.Run(name+" wrong CA", func(t *testing.T) {
 			o := f.opts(srv.URL)
 			o.CertFile, o.KeyFile = otherCert, otherKey
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP
-			}
-			r := runFail(t, o, "client-cert-wrong-issuer", step)
-			d := stepOf(r, step).Detail
+			r := runFail(t, o, "client-cert-wrong-issuer", StepTLS)
+			d := stepOf(r, StepTLS).Detail
 			if !strings.Contains(d, "Other Client CA") || !strings.Contains(d, "Test Root CA") {
 				t.Errorf("detail should name both the certificate's issuer and the accepted CA: %s", d)
 			}
@@ -311,13 +312,33 @@ func TestClientCertificateProblems(t *testing.T) {
 			cfg.MinVersion, cfg.MaxVersion = v, v
 			cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return errors.New("not on the allow-list") }
 			o := f.opts(startTLS(t, cfg, nil).URL)
-			step := StepTLS
-			if v == tls.VersionTLS13 {
-				step = StepHTTP
-			}
-			runFail(t, o, "client-cert-rejected", step)
+			runFail(t, o, "client-cert-rejected", StepTLS)
 		})
 	}
+	t.Run("TLS 1.3 verdict later than the wait", func(t *testing.T) {
+		// A server that sends no session tickets and takes its time: the
+		// tls step stops waiting, and the http step's first read gets the
+		// alert and still names the cause.
+		cfg := f.serverConfig()
+		cfg.SessionTicketsDisabled = true
+		cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+			time.Sleep(VerdictWait + 200*time.Millisecond)
+			return errors.New("not on the allow-list")
+		}
+		r := runFail(t, f.opts(startTLS(t, cfg, nil).URL), "client-cert-rejected", StepHTTP)
+		if d := stepOf(r, StepHTTP).Detail; !strings.Contains(d, "first read after the handshake") {
+			t.Errorf("detail %q", d)
+		}
+	})
+	t.Run("TLS 1.3 server without session tickets", func(t *testing.T) {
+		cfg := f.serverConfig()
+		cfg.SessionTicketsDisabled = true
+		start := time.Now()
+		runOK(t, f.opts(startTLS(t, cfg, nil).URL))
+		if d := time.Since(start); d > VerdictWait+time.Second {
+			t.Errorf("took %s", d)
+		}
+	})
 	t.Run("revoked", func(t *testing.T) {
 		// Go's server always sends bad_certificate when VerifyPeerCertificate
 		// fails; rewrite that plaintext TLS 1.2 alert into certificate_revoked
@@ -354,6 +375,25 @@ func TestClientCertificateProblems(t *testing.T) {
 			}
 		})
 	}
+}
+
+// selfSignedLeaf is a server certificate signed by its own key, not a CA,
+// as `openssl req -x509` without CA extensions or a dev server makes.
+func selfSignedLeaf(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "localhost"},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // alertRewriter rewrites one plaintext TLS alert the server writes into
@@ -426,7 +466,9 @@ func TestHandshakeProblems(t *testing.T) {
 		runFail(t, f.opts(url), "tcp-reset", StepTLS)
 	})
 	t.Run("no such host", func(t *testing.T) {
-		runFail(t, f.opts("https://no-such-host.invalid/"), "dns-no-such-host", StepDNS)
+		// Go's resolver refuses .onion names itself (RFC 7686), so this
+		// needs no network and no DNS server.
+		runFail(t, f.opts("https://no-such-host.onion/"), "dns-no-such-host", StepDNS)
 	})
 }
 
@@ -682,7 +724,7 @@ func TestClientChainIncompleteConfirmedByServer(t *testing.T) {
 	srv := startTLS(t, f.serverConfig(), nil)
 	o := f.opts(srv.URL)
 	o.CertFile, o.KeyFile = cert, key
-	r := runFail(t, o, "client-chain-incomplete", StepHTTP)
+	r := runFail(t, o, "client-chain-incomplete", StepTLS)
 	if s := stepOf(r, StepLocal); s.Status != Warn {
 		t.Errorf("the local guess should be a warning: %+v", s)
 	}
@@ -770,10 +812,42 @@ func FuzzParseResolveAndTarget(f *testing.F) {
 			}
 		}
 		if u, err := ParseTarget(s); err == nil {
-			if u.Scheme != "https" && u.Scheme != "HTTPS" && !strings.EqualFold(u.Scheme, "https") || u.Hostname() == "" {
+			if !strings.EqualFold(u.Scheme, "https") || u.Hostname() == "" {
 				t.Errorf("ParseTarget(%q) accepted %v", s, u)
 			}
 		}
 		_ = redactURL(s)
 	})
+}
+
+func FuzzPageTitle(f *testing.F) {
+	for _, s := range []string{"<html><head><title>400 No required SSL certificate was sent</title>", "<h1>x", "<title>", "plain\nline", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got := pageTitle(body); len(got) > len(body)+len("…") {
+			t.Errorf("pageTitle made %d bytes from %d", len(got), len(body))
+		}
+	})
+}
+
+// BenchmarkRunHealthy is one whole healthy mutual-TLS diagnosis against a
+// loopback server: files loaded, one handshake, one request.
+func BenchmarkRunHealthy(b *testing.B) {
+	ca := testpki.NewCA(b, "Bench CA")
+	dir := b.TempDir()
+	caFile := testpki.WriteFile(b, dir, "ca.pem", ca.CertPEM())
+	certFile, keyFile := ca.Client(b, testpki.Options{}).Files(b, dir, "client")
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Server(b, testpki.Options{}).TLSCertificate(true)},
+		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()}
+	s.Config.ErrorLog = quietLog()
+	s.StartTLS()
+	b.Cleanup(s.Close)
+	o := Options{URL: s.URL, CertFile: certFile, KeyFile: keyFile, CACertFile: caFile, Timeout: 5 * time.Second}
+	for b.Loop() {
+		if r := Run(context.Background(), o, nil); !r.OK {
+			b.Fatalf("not ok: %s", textOf(r))
+		}
+	}
 }

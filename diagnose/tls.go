@@ -34,6 +34,7 @@ type handshakeFacts struct {
 
 func (r *run) stepTLS(ctx context.Context, st *Step) {
 	r.report.TLS = &TLSInfo{}
+	tickets := ticketSignal(make(chan struct{}, 1))
 	cfg := &tls.Config{
 		ServerName: r.host,
 		// Verification is not skipped: verifyServer does all of it (chain to
@@ -45,6 +46,10 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 		GetClientCertificate: r.clientCertificate,
 		MinVersion:           tls.VersionTLS12,
 		NextProtos:           []string{"http/1.1"},
+		ClientSessionCache:   tickets,
+		// Some servers (IIS) ask for the client certificate by renegotiating
+		// after seeing the request path; curl follows, so do we.
+		Renegotiation: tls.RenegotiateOnceAsClient,
 	}
 	conn := tls.Client(r.raw, cfg)
 	if dl, ok := ctx.Deadline(); ok {
@@ -63,6 +68,9 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	for _, raw := range r.facts.acceptable {
 		info.AcceptableCAs = append(info.AcceptableCAs, dnString(raw))
 	}
+	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.requested {
+		err = r.awaitVerdict(ctx, conn, tickets)
+	}
 	if err != nil {
 		id, detail := r.classifyTLS(ctx, err)
 		fail(st, id, "%s", detail)
@@ -70,6 +78,70 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	}
 	r.conn = conn
 	st.Detail = r.tlsSummary(info)
+}
+
+// VerdictWait bounds how long the tls step waits, after a TLS 1.3
+// handshake with a CertificateRequest, for the server's verdict on the
+// client certificate.
+const VerdictWait = 300 * time.Millisecond
+
+// awaitVerdict learns whether a TLS 1.3 server accepted our client
+// certificate. In TLS 1.3 the client's handshake ends before the server has
+// checked the certificate, so a refusal only arrives as an alert on the
+// first read. A server that accepted it sends session tickets (crypto/tls,
+// OpenSSL and nginx do), so the wait ends as soon as a ticket, an alert or
+// VerdictWait comes. Bytes read early are kept for the http step.
+func (r *run) awaitVerdict(ctx context.Context, conn *tls.Conn, tickets ticketSignal) error {
+	wait := VerdictWait
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		wait = time.Until(dl)
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, 1)
+	done := make(chan result, 1)
+	go func() {
+		n, err := conn.Read(buf)
+		done <- result{n, err}
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var res result
+	finished := false
+	select {
+	case res = <-done:
+		finished = true
+	case <-tickets:
+	case <-timer.C:
+	}
+	if !finished {
+		// Interrupt the read; a read deadline leaves a tls.Conn usable.
+		_ = conn.SetReadDeadline(time.Now())
+		res = <-done
+		dl, _ := ctx.Deadline()
+		_ = conn.SetReadDeadline(dl)
+	}
+	if res.n > 0 {
+		r.early = buf[:res.n]
+	}
+	if res.err != nil && !errors.Is(res.err, os.ErrDeadlineExceeded) {
+		return res.err
+	}
+	return nil
+}
+
+// ticketSignal is a ClientSessionCache that keeps nothing: it only says
+// that the server sent a session ticket.
+type ticketSignal chan struct{}
+
+func (t ticketSignal) Get(string) (*tls.ClientSessionState, bool) { return nil, false }
+func (t ticketSignal) Put(string, *tls.ClientSessionState) {
+	select {
+	case t <- struct{}{}:
+	default:
+	}
 }
 
 func (r *run) tlsSummary(info *TLSInfo) string {
@@ -340,7 +412,9 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 		trust = "--cacert " + r.opts.CACertFile
 	}
 	leaf := peer[0]
-	if selfIssued(leaf) && leaf.CheckSignatureFrom(leaf) == nil {
+	// CheckSignature, not CheckSignatureFrom: a self-signed leaf is usually
+	// not a CA, and CheckSignatureFrom insists its parent be one.
+	if selfIssued(leaf) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
 		return "server-cert-self-signed", fmt.Sprintf("server certificate %q is self-signed and not in %s", subjectName(leaf.Subject), trust)
 	}
 	top := leaf

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
-	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -47,6 +46,7 @@ type Certificate struct {
 	NotBefore          time.Time `json:"not_before"`
 	NotAfter           time.Time `json:"not_after"`
 	DaysLeft           int       `json:"days_left"`
+	Expired            bool      `json:"expired"`
 	Key                string    `json:"key"`
 	SignatureAlgorithm string    `json:"signature_algorithm"`
 	EKU                []string  `json:"eku,omitempty"`
@@ -232,8 +232,10 @@ func publicKeyFingerprint(pub crypto.PublicKey) string {
 	return fingerprint(der)
 }
 
+// daysLeft counts whole days to notAfter, negative (toward zero) once it
+// has passed: -1 is "expired a day ago".
 func daysLeft(notAfter, now time.Time) int {
-	return int(math.Floor(notAfter.Sub(now).Hours() / 24))
+	return int(notAfter.Sub(now).Hours() / 24)
 }
 
 var ekuText = map[x509.ExtKeyUsage]string{
@@ -253,10 +255,11 @@ func describeCertificate(c *x509.Certificate, now time.Time) Certificate {
 		NotBefore:          c.NotBefore.UTC(),
 		NotAfter:           c.NotAfter.UTC(),
 		DaysLeft:           daysLeft(c.NotAfter, now),
+		Expired:            now.After(c.NotAfter),
 		Key:                keystore.KeyDescription(c.PublicKey),
 		SignatureAlgorithm: c.SignatureAlgorithm.String(),
 		IsCA:               c.IsCA,
-		SelfSigned:         bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil,
+		SelfSigned:         selfSigned(c),
 		SHA256:             fingerprint(c.Raw),
 		PublicKeySHA256:    publicKeyFingerprint(c.PublicKey),
 	}
@@ -288,4 +291,14 @@ func sans(dns, emails []string, ips []net.IP, uris []*url.URL) []string {
 		out = append(out, "URI:"+u.String())
 	}
 	return out
+}
+
+// selfSigned judges by names and key ids, not by verifying the signature:
+// inspecting a 200-certificate bundle must stay fast, and a root whose
+// names match but whose signature does not is not a case users meet.
+func selfSigned(c *x509.Certificate) bool {
+	if !bytes.Equal(c.RawIssuer, c.RawSubject) {
+		return false
+	}
+	return len(c.AuthorityKeyId) == 0 || bytes.Equal(c.AuthorityKeyId, c.SubjectKeyId)
 }

@@ -147,7 +147,7 @@ func keyFormat(data []byte) (format string, encrypted bool) {
 		case isParsable(func() error { _, err := x509.ParseECPrivateKey(data); return err }):
 			return "SEC1 DER", false
 		}
-		return "encrypted PKCS#8 DER", true
+		return "encrypted PKCS#8 DER" + encryptionNote(data), true
 	}
 	b, _ := pem.Decode(keyBlockPEM(data))
 	if b == nil {
@@ -156,7 +156,7 @@ func keyFormat(data []byte) (format string, encrypted bool) {
 	_, legacy := b.Headers["DEK-Info"]
 	switch {
 	case b.Type == "ENCRYPTED PRIVATE KEY":
-		return "encrypted PKCS#8 PEM", true
+		return "encrypted PKCS#8 PEM" + encryptionNote(b.Bytes), true
 	case legacy:
 		return "legacy encrypted PEM (" + b.Headers["DEK-Info"] + ")", true
 	case b.Type == "RSA PRIVATE KEY":
@@ -390,4 +390,12 @@ func join(files []string) string {
 		return files[0]
 	}
 	return fmt.Sprintf("%s and %d more", files[0], len(files)-1)
+}
+
+func encryptionNote(der []byte) string {
+	e, err := keystore.DescribePKCS8Encryption(der)
+	if err != nil {
+		return ""
+	}
+	return "; " + e.String()
 }

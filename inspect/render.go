@@ -195,16 +195,19 @@ func renderCertificate(w io.Writer, c Certificate, p palette) {
 	}
 	field(w, "Issuer", issuer)
 	field(w, "Valid from", c.NotBefore.Format(time.RFC3339))
-	fmt.Fprintf(w, "    %11s  %s   (%s)\n", "to:", c.NotAfter.Format(time.RFC3339), daysText(c.DaysLeft, p))
+	fmt.Fprintf(w, "    %11s  %s   (%s)\n", "to:", c.NotAfter.Format(time.RFC3339), daysText(c, p))
 	if len(c.EKU) > 0 {
 		field(w, "EKU", strings.Join(c.EKU, ", "))
 	}
 	field(w, "SHA-256", c.SHA256)
 }
 
-func daysText(n int, p palette) string {
+func daysText(c Certificate, p palette) string {
+	n := c.DaysLeft
 	switch {
-	case n < 0:
+	case c.Expired && n == 0:
+		return fmt.Sprintf("%sexpired today%s", p.red, p.reset)
+	case c.Expired:
 		return fmt.Sprintf("%sexpired %d day%s ago%s", p.red, -n, plural(-n), p.reset)
 	case n < 30:
 		return fmt.Sprintf("%s%d day%s left%s", p.yellow, n, plural(n), p.reset)
@@ -213,7 +216,7 @@ func daysText(n int, p palette) string {
 }
 
 func renderBundleLine(w io.Writer, c Certificate, p palette) {
-	fmt.Fprintf(w, "  %-44s %-12s to %s (%s)\n", truncate(nameOf(c.Subject, c.CommonName), 44), c.Key, c.NotAfter.Format("2006-01-02"), daysText(c.DaysLeft, p))
+	fmt.Fprintf(w, "  %-44s %-12s to %s (%s)\n", truncate(nameOf(c.Subject, c.CommonName), 44), c.Key, c.NotAfter.Format("2006-01-02"), daysText(c, p))
 }
 
 func renderBundleSummary(w io.Writer, certs []Certificate, p palette) {
@@ -238,7 +241,7 @@ func renderBundleSummary(w io.Writer, certs []Certificate, p palette) {
 		parts = append(parts, fmt.Sprintf("%d × %s", keys[k], k))
 	}
 	field(w, "Keys", strings.Join(parts, ", "))
-	field(w, "First expiry", fmt.Sprintf("%s on %s (%s)", nameOf(soonest.Subject, soonest.CommonName), soonest.NotAfter.Format("2006-01-02"), daysText(soonest.DaysLeft, p)))
+	field(w, "First expiry", fmt.Sprintf("%s on %s (%s)", nameOf(soonest.Subject, soonest.CommonName), soonest.NotAfter.Format("2006-01-02"), daysText(soonest, p)))
 }
 
 func truncate(s string, n int) string {

@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 	"unicode"
@@ -22,37 +23,35 @@ func APIKeyShape(value string) []string {
 	return ids
 }
 
-// looksBase64OfKey: the value decodes cleanly as Base64 to printable text
-// that itself looks like a key. A random key almost never decodes to all
-// printable characters, so false alarms on real keys are rare.
+// looksBase64OfKey: the value is valid Base64 of at least 12 bytes that
+// decodes to printable text (a trailing newline allowed: `echo KEY | base64`)
+// that itself looks like a key, mostly letters and digits. Random key bytes
+// are almost never all printable, so real keys are rarely flagged. The same
+// rule as diagnose's local check.
 func looksBase64OfKey(v string) bool {
 	if len(v) < 16 {
 		return false
 	}
 	var decoded []byte
+	ok := false
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		if b, err := enc.Strict().DecodeString(v); err == nil {
-			decoded = b
+			decoded, ok = b, true
 			break
 		}
 	}
-	if len(decoded) < 12 {
+	if !ok || len(decoded) < 12 {
 		return false
 	}
+	decoded = bytes.TrimRight(decoded, "\r\n")
+	alnum := 0
 	for _, c := range decoded {
-		if !isKeyChar(c) {
+		if c <= ' ' || c >= 0x7f {
 			return false
 		}
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			alnum++
+		}
 	}
-	return true
-}
-
-// isKeyChar: characters API keys are made of (letters, digits and the
-// usual separators), so decoded text must look like a key, not prose.
-func isKeyChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("-_.~+/=:", c) >= 0
+	return len(decoded) > 0 && alnum*10 >= len(decoded)*8
 }

@@ -20,8 +20,10 @@ func TestAPIKeyShape(t *testing.T) {
 		{"abc def ghi jkl mno pqr", []string{"api-key-whitespace"}},
 		{base64.StdEncoding.EncodeToString([]byte(key)), []string{"api-key-base64-encoded"}},
 		{base64.StdEncoding.EncodeToString([]byte(key)) + "\r\n", []string{"api-key-whitespace", "api-key-base64-encoded"}},
-		{base64.RawURLEncoding.EncodeToString([]byte("client-id:secret-value-123")), []string{"api-key-base64-encoded"}},
+		{base64.RawURLEncoding.EncodeToString([]byte("clientid:secretvalue123")), []string{"api-key-base64-encoded"}},
 		{base64.StdEncoding.EncodeToString([]byte("short")), nil},
+		{base64.StdEncoding.EncodeToString([]byte(key + "\n")), []string{"api-key-base64-encoded"}}, // echo KEY | base64
+		{base64.StdEncoding.EncodeToString([]byte("this is a sentence, not a key")), nil},
 		{"", nil},
 	}
 	for _, c := range cases {

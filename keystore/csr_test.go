@@ -17,14 +17,14 @@ func TestParseSubject(t *testing.T) {
 		t.Errorf("parsed %+v", n)
 	}
 	bad := map[string]string{
-		"":                   "empty subject",
-		"CN=x":               `must start with "/"`,
-		"/CN=x/FOO=bar":      `unknown subject attribute "FOO"`,
-		"/CN":                `has no "="`,
-		"/C=GBR/CN=x":        "two-letter",
-		"/CN=":               "empty value",
-		`/CN=x\`:             "lone backslash",
-		"//":                 "names no attributes",
+		"":              "empty subject",
+		"CN=x":          `must start with "/"`,
+		"/CN=x/FOO=bar": `unknown subject attribute "FOO"`,
+		"/CN":           `has no "="`,
+		"/C=GBR/CN=x":   "two-letter",
+		"/CN=":          "empty value",
+		`/CN=x\`:        "lone backslash",
+		"//":            "names no attributes",
 	}
 	for in, want := range bad {
 		if _, err := ParseSubject(in); err == nil || !strings.Contains(err.Error(), want) {

@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +99,7 @@ func ImportCertificate(req ImportRequest) (*ImportResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Leaf: leaf, Chain: chain, Key: key, DaysLeft: int(math.Floor(leaf.NotAfter.Sub(req.Now).Hours() / 24))}
+	res := &ImportResult{Leaf: leaf, Chain: chain, Key: key, DaysLeft: int(leaf.NotAfter.Sub(req.Now).Hours() / 24)}
 	if !PublicKeysEqual(key.Public(), leaf.PublicKey) {
 		return res, &Error{ID: "key-cert-mismatch", Path: req.CertFile,
 			Msg: fmt.Sprintf("the certificate %s is not for the key in %s: nothing was written", FormatSubject(leaf.RawSubject), req.KeyFile)}

@@ -3,6 +3,11 @@ package keystore
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -70,6 +75,7 @@ func (k OSKeyring) timeout() time.Duration {
 // withTimeout runs f in a goroutine so a hung D-Bus call cannot hang onramp;
 // the goroutine is abandoned if it never returns.
 func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (string, error) {
+	noBus := preventBusAutolaunch()
 	type result struct {
 		v   string
 		err error
@@ -82,12 +88,16 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return "", mapKeyringError(op, item, r.err)
+			err := mapKeyringError(op, item, r.err)
+			if ke := err.(*KeyringError); noBus && ke.ID == "keyring-unavailable" {
+				ke.Err = fmt.Errorf("%w: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)", ErrKeyringUnavailable)
+			}
+			return "", err
 		}
 		return r.v, nil
 	case <-time.After(k.timeout()):
 		return "", &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
-			Err: fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, k.timeout()),
+			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrKeyringUnavailable, k.timeout()),
 			Fix: UnavailableFix()}
 	}
 }
@@ -101,8 +111,12 @@ func mapKeyringError(op, item string, err error) error {
 		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
+	fix := UnavailableFix()
+	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") {
+		fix = LockedFix()
+	}
 	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
-		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: UnavailableFix()}
+		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: fix}
 }
 
 func (k OSKeyring) Get(profile, name string) (string, error) {
@@ -121,3 +135,34 @@ func (k OSKeyring) Delete(profile, name string) error {
 	_, err := k.withTimeout("delete", acct, func() (string, error) { return "", keyring.Delete(Service, acct) })
 	return err
 }
+
+// preventBusAutolaunch: on Secret Service systems with no session bus,
+// godbus would autolaunch one (dbus-launch), leaving a dbus-daemon and a
+// keyring daemon running after onramp exits. Pointing the address at
+// nothing makes the call fail at once instead; go-keyring's mock backend
+// (unit tests) never dials, so it is unaffected. Reports whether the bus
+// is missing.
+func preventBusAutolaunch() bool {
+	busOnce.Do(func() {
+		switch runtime.GOOS {
+		case "darwin", "windows", "ios", "android":
+			return
+		}
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+			return
+		}
+		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+			if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
+				return
+			}
+		}
+		busMissing = true
+		_ = os.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/onramp-no-session-bus")
+	})
+	return busMissing
+}
+
+var (
+	busOnce    sync.Once
+	busMissing bool
+)

@@ -29,6 +29,16 @@ func UnavailableFix() string {
 		"a locked collection must be unlocked in the desktop session." + without
 }
 
+// LockedFix says how to unlock the keyring that refused to open.
+func LockedFix() string {
+	if runtime.GOOS == "darwin" {
+		return "Unlock the login keychain: `security unlock-keychain login.keychain`, or open Keychain Access."
+	}
+	return "The keyring is locked (or has no default collection yet) and no unlock prompt can be shown here: " +
+		"log in to the desktop once, or unlock it in this session with `echo -n PASSWORD | gnome-keyring-daemon --unlock --replace --components=secrets`. " +
+		"Without a keyring use --api-key-env VAR, or --store file."
+}
+
 func isWSL() bool {
 	if os.Getenv("WSL_DISTRO_NAME") != "" {
 		return true

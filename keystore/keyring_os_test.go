@@ -37,6 +37,7 @@ type childResult struct {
 	ID  string  `json:"id"`
 	MS  float64 `json:"ms"`
 	Err string  `json:"err"`
+	Fix string  `json:"fix"`
 }
 
 func keyringChild(op string) int {
@@ -53,6 +54,10 @@ func keyringChild(op string) int {
 	r := childResult{MS: float64(time.Since(start).Microseconds()) / 1000}
 	if err != nil {
 		r.ID, r.Err = CauseIDOf(err), err.Error()
+		var ke *KeyringError
+		if errors.As(err, &ke) {
+			r.Fix = ke.Fix
+		}
 		if r.ID == "" {
 			r.ID = "unmapped"
 		}
@@ -249,6 +254,15 @@ func TestKeyringUnavailableWithoutSecretService(t *testing.T) {
 	}
 	t.Logf("no Secret Service on the bus: keyring-unavailable in %.1f ms (%s)", r.MS, r.Err)
 
+	// No session bus at all: unavailable at once, and no bus is autolaunched.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(withoutEnv(os.Environ(), "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"), "ONRAMP_KEYRING_CHILD=get", "ONRAMP_KEYRING_TIMEOUT=3s")
+	out, err := cmd.Output()
+	var nr childResult
+	if err != nil || json.Unmarshal(out, &nr) != nil || nr.ID != "keyring-unavailable" || !strings.Contains(nr.Err, "DBUS_SESSION_BUS_ADDRESS") || nr.MS > 100 {
+		t.Fatalf("no session bus: %v %s", err, out)
+	}
+
 	// A bus address nothing listens on.
 	r, _ = runChild(t, "get", "unix:path="+filepath.Join(t.TempDir(), "no-bus"), timeout)
 	if r.ID != "keyring-unavailable" || r.MS > float64(timeout.Milliseconds()) {
@@ -256,24 +270,26 @@ func TestKeyringUnavailableWithoutSecretService(t *testing.T) {
 	}
 }
 
-func TestFrozenSecretServiceTimesOut(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a D-Bus daemon and a gnome-keyring-daemon")
-	}
-	needTools(t, "gnome-keyring-daemon", "dbus-send")
-	addr := privateBus(t)
-
-	// A dedicated gnome-keyring-daemon on the private bus, so freezing it
-	// cannot disturb the shared one other tests use.
+// startKeyringDaemon starts a gnome-keyring-daemon of the test's own on the
+// bus (unlocked with a password when unlock is true) and waits until it owns
+// org.freedesktop.secrets.
+func startKeyringDaemon(t *testing.T, addr string, unlock bool) *exec.Cmd {
+	t.Helper()
 	home := t.TempDir()
 	runDir := filepath.Join(home, "run")
 	if err := os.Mkdir(runDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	gk := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	args := []string{"--foreground", "--components=secrets"}
+	if unlock {
+		args = append(args, "--unlock")
+	}
+	gk := exec.Command("gnome-keyring-daemon", args...)
 	gk.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr, "HOME="+home,
 		"XDG_DATA_HOME="+filepath.Join(home, "share"), "XDG_RUNTIME_DIR="+runDir)
-	gk.Stdin = strings.NewReader("onramp-test-password")
+	if unlock {
+		gk.Stdin = strings.NewReader("onramp-test-password")
+	}
 	if err := gk.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -290,6 +306,39 @@ func TestFrozenSecretServiceTimesOut(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	return gk
+}
+
+func TestLockedKeyringIsUnavailableNotAHang(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a D-Bus daemon and a gnome-keyring-daemon")
+	}
+	needTools(t, "gnome-keyring-daemon", "dbus-send")
+	addr := privateBus(t)
+	// Never unlocked: there is no login keyring, and creating one needs a
+	// password prompt that no one can answer here.
+	startKeyringDaemon(t, addr, false)
+	const timeout = 2 * time.Second
+	r, _ := runChild(t, "set", addr, timeout)
+	if r.ID != "keyring-unavailable" || !strings.Contains(r.Fix, "--unlock") {
+		t.Fatalf("locked keyring: id %q (%s; fix %q), want keyring-unavailable with how to unlock", r.ID, r.Err, r.Fix)
+	}
+	if r.MS > float64((timeout + time.Second).Milliseconds()) {
+		t.Fatalf("locked keyring answered after %.0f ms", r.MS)
+	}
+	t.Logf("locked keyring: keyring-unavailable after %.0f ms (%s)", r.MS, r.Err)
+}
+
+func TestFrozenSecretServiceTimesOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a D-Bus daemon and a gnome-keyring-daemon")
+	}
+	needTools(t, "gnome-keyring-daemon", "dbus-send")
+	addr := privateBus(t)
+
+	// A dedicated gnome-keyring-daemon on the private bus, so freezing it
+	// cannot disturb the shared one other tests use.
+	gk := startKeyringDaemon(t, addr, true)
 	// It works while running.
 	if r, _ := runChild(t, "set", addr, 5*time.Second); r.ID != "" {
 		t.Fatalf("set on the running daemon: %s (%s)", r.ID, r.Err)
@@ -355,4 +404,18 @@ func TestKeyringErrorMapping(t *testing.T) {
 	if CauseIDOf(err) != "keyring-secret-missing" || !strings.Contains(fmt.Sprint((err.(*KeyringError)).Fix), "onramp secret set other --profile p") {
 		t.Fatalf("missing: %v", err)
 	}
+}
+
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+outer:
+	for _, e := range env {
+		for _, n := range names {
+			if strings.HasPrefix(e, n+"=") {
+				continue outer
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }

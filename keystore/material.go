@@ -46,6 +46,9 @@ type Error struct {
 	Path string
 	Msg  string
 	Err  error
+	// Holds is what a file of the wrong type holds instead (with
+	// input-wrong-file-type); KindUnknown when it holds nothing recognised.
+	Holds Kind
 }
 
 func (e *Error) Error() string {
@@ -60,11 +63,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // CauseID is the catalog id of the problem (see diagnose.CauseOf).
 func (e *Error) CauseID() string { return e.ID }
 
-// CauseID returns the catalog id carried by err, or "".
+// CauseID returns the catalog id carried by err (a material or keyring
+// error), or "".
 func CauseID(err error) string {
-	var me *Error
-	if errors.As(err, &me) {
-		return me.ID
+	var c interface{ CauseID() string }
+	if errors.As(err, &c) {
+		return c.CauseID()
 	}
 	return ""
 }
@@ -241,7 +245,8 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 		certs = cs
 	}
 	if len(certs) == 0 {
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(Sniff(data), "a certificate")}
+		k := Sniff(data)
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a certificate"), Holds: k}
 	}
 	return certs, nil
 }
@@ -286,7 +291,7 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 			k = KindEncryptedPrivateKey
 			break
 		}
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a private key")}
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a private key"), Holds: k}
 	}
 	if !bytes.Contains(data, []byte("-----BEGIN ")) {
 		if k == KindEncryptedPrivateKey {
@@ -331,6 +336,9 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if len(pass) == 0 {
 		return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
+	}
+	if err := checkWorkFactor(path, der); err != nil {
+		return nil, err
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
 	if err != nil {

@@ -51,99 +51,101 @@ const (
 
 // Template describes one provider's API.
 type Template struct {
-	ID          string `yaml:"id"`
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
-	Source      string `yaml:"source,omitempty"`
+	ID          string `yaml:"id" json:"id"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"`
+	Source      string `yaml:"source,omitempty" json:"source,omitempty"`
 
 	// Environments in the order a user meets them; the first is the
 	// default unless DefaultEnvironment says otherwise.
-	Environments       []Environment `yaml:"environments"`
-	DefaultEnvironment string        `yaml:"default_environment,omitempty"`
+	Environments       []Environment `yaml:"environments" json:"environments"`
+	DefaultEnvironment string        `yaml:"default_environment,omitempty" json:"default_environment,omitempty"`
 
-	Auth         []AuthMethod     `yaml:"auth"`
-	APIKeyHeader string           `yaml:"api_key_header,omitempty"`
-	Keys         []KeyRequirement `yaml:"keys,omitempty"`
-	CSR          *CSRRule         `yaml:"csr,omitempty"`
-	Status       *StatusCheck     `yaml:"status,omitempty"`
-	Token        *TokenEndpoint   `yaml:"token,omitempty"`
+	Auth         []AuthMethod `yaml:"auth" json:"auth"`
+	APIKeyHeader string       `yaml:"api_key_header,omitempty" json:"api_key_header,omitempty"`
+	// DefaultKID is the suggested key id for a signed-JWT JWKS.
+	DefaultKID string           `yaml:"default_kid,omitempty" json:"default_kid,omitempty"`
+	Keys       []KeyRequirement `yaml:"keys,omitempty" json:"keys,omitempty"`
+	CSR        *CSRRule         `yaml:"csr,omitempty" json:"csr,omitempty"`
+	Status     *StatusCheck     `yaml:"status,omitempty" json:"status,omitempty"`
+	Token      *TokenEndpoint   `yaml:"token,omitempty" json:"token,omitempty"`
 	// Roles (Securosys): which API key role each endpoint pattern needs.
-	Roles []Role `yaml:"roles,omitempty"`
+	Roles []Role `yaml:"roles,omitempty" json:"roles,omitempty"`
 
 	// Instructions: what to send the provider and what comes back.
-	Instructions string `yaml:"instructions"`
+	Instructions string `yaml:"instructions" json:"instructions"`
 	// Uncertain lists facts the public documentation does not settle;
 	// each is a setting (profile field or user template), not a rule.
-	Uncertain []string `yaml:"uncertain,omitempty"`
+	Uncertain []string `yaml:"uncertain,omitempty" json:"uncertain,omitempty"`
 
 	// Origin is "built-in" or the user template's file.
-	Origin string `yaml:"-"`
+	Origin string `yaml:"-" json:"origin"`
 
 	rolePatterns []rolePattern
 }
 
 // Environment is one named deployment of the API.
 type Environment struct {
-	Name string `yaml:"name"`
+	Name string `yaml:"name" json:"name"`
 	// URL is the base URL; empty when only the user knows it (Securosys TSB).
-	URL string `yaml:"url"`
+	URL string `yaml:"url" json:"url"`
 	// NoAuth: the environment needs no credentials (NHS sandbox).
-	NoAuth bool   `yaml:"no_auth,omitempty"`
-	Notes  string `yaml:"notes,omitempty"`
+	NoAuth bool   `yaml:"no_auth,omitempty" json:"no_auth,omitempty"`
+	Notes  string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // AuthMethod is one way the API authenticates clients.
 type AuthMethod struct {
-	Method string `yaml:"method"`
-	Need   string `yaml:"need"`
-	Notes  string `yaml:"notes,omitempty"`
+	Method string `yaml:"method" json:"method"`
+	Need   string `yaml:"need" json:"need"`
+	Notes  string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // KeyRequirement is a key pair the provider needs.
 type KeyRequirement struct {
 	// Purpose: tls, signing or encryption.
-	Purpose string `yaml:"purpose"`
-	Type    string `yaml:"type"` // rsa, ecdsa, ed25519
-	Bits    int    `yaml:"bits,omitempty"`
-	Curve   string `yaml:"curve,omitempty"`
-	Hash    string `yaml:"hash,omitempty"`
-	Notes   string `yaml:"notes,omitempty"`
+	Purpose string `yaml:"purpose" json:"purpose"`
+	Type    string `yaml:"type" json:"type"` // rsa, ecdsa, ed25519
+	Bits    int    `yaml:"bits,omitempty" json:"bits,omitempty"`
+	Curve   string `yaml:"curve,omitempty" json:"curve,omitempty"`
+	Hash    string `yaml:"hash,omitempty" json:"hash,omitempty"`
+	Notes   string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // CSRRule says what the certificate request's subject must hold.
 type CSRRule struct {
 	// Subject is a template in onramp keygen's --subject form, with
 	// {placeholders}: "/C=GB/O={organisation}/CN={client_id}".
-	Subject string   `yaml:"subject"`
-	Fields  []string `yaml:"fields,omitempty"`
-	CNRule  string   `yaml:"cn_rule"`
+	Subject string   `yaml:"subject" json:"subject"`
+	Fields  []string `yaml:"fields,omitempty" json:"fields,omitempty"`
+	CNRule  string   `yaml:"cn_rule" json:"cn_rule"`
 	// CNFormat is the CN alone, with the same placeholders.
-	CNFormat string `yaml:"cn_format,omitempty"`
+	CNFormat string `yaml:"cn_format,omitempty" json:"cn_format,omitempty"`
 }
 
 // StatusCheck is a documented endpoint that says whether the API is up.
 type StatusCheck struct {
-	Path       string `yaml:"path"`
-	Method     string `yaml:"method,omitempty"`
-	ExpectJSON string `yaml:"expect_json,omitempty"`
-	Notes      string `yaml:"notes,omitempty"`
+	Path       string `yaml:"path" json:"path"`
+	Method     string `yaml:"method,omitempty" json:"method,omitempty"`
+	ExpectJSON string `yaml:"expect_json,omitempty" json:"expect_json,omitempty"`
+	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // TokenEndpoint is where the client gets a token or credentials.
 type TokenEndpoint struct {
-	Path   string `yaml:"path"`
-	Method string `yaml:"method,omitempty"`
+	Path   string `yaml:"path" json:"path"`
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
 	// Kind: signed-jwt (OAuth client credentials, NHS APIM) or aws-sts (HMPPS).
-	Kind  string `yaml:"kind,omitempty"`
-	Notes string `yaml:"notes,omitempty"`
+	Kind  string `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Role is an API key role and the endpoint patterns it may call. In a
 // pattern, ** matches anything (slashes included), * anything but a slash.
 type Role struct {
-	Name     string   `yaml:"name"`
-	Purpose  string   `yaml:"purpose,omitempty"`
-	Patterns []string `yaml:"patterns"`
+	Name     string   `yaml:"name" json:"name"`
+	Purpose  string   `yaml:"purpose,omitempty" json:"purpose,omitempty"`
+	Patterns []string `yaml:"patterns" json:"patterns"`
 }
 
 type rolePattern struct {
@@ -204,6 +206,40 @@ func (t *Template) DefaultAuth() []string {
 	}
 	if len(out) == 0 {
 		return optional
+	}
+	return out
+}
+
+// AuthChoices lists the combinations of methods the API accepts, the
+// preferred (DefaultAuth) first: with choice methods, the required ones
+// plus each choice; with only optional ones, all of them, then each alone.
+func (t *Template) AuthChoices() [][]string {
+	var required, choices, optional []string
+	for _, a := range t.Auth {
+		switch a.Need {
+		case NeedRequired:
+			required = append(required, a.Method)
+		case NeedChoice:
+			choices = append(choices, a.Method)
+		case NeedOptional:
+			optional = append(optional, a.Method)
+		}
+	}
+	var out [][]string
+	if len(choices) > 0 {
+		for _, c := range choices {
+			out = append(out, append(slices.Clone(required), c))
+		}
+		return out
+	}
+	out = append(out, t.DefaultAuth())
+	if len(required) > 0 && len(optional) > 0 {
+		out = append(out, append(slices.Clone(required), optional...))
+	}
+	if len(required) == 0 && len(optional) > 1 {
+		for _, o := range optional {
+			out = append(out, []string{o})
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,5 +227,29 @@ func TestKeyRequirementCheck(t *testing.T) {
 	tls, _ := hm.KeyFor("tls")
 	if err := tls.Check(&small.PublicKey); err != nil {
 		t.Fatalf("RSA 2048 refused for HMPPS: %v", err)
+	}
+}
+
+func TestAuthChoices(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	want := map[string]string{
+		"nhs-apim":  "[[signed-jwt] [api-key]]",
+		"hmpps":     "[[mtls api-key]]",
+		"govuk-dcs": "[[mtls]]",
+		"generic":   "[[mtls api-key] [mtls] [api-key]]",
+		"securosys": "[[api-key mtls bearer-jwt] [api-key] [mtls] [bearer-jwt]]",
+	}
+	for id, w := range want {
+		tm, _ := Get(id)
+		if got := fmt.Sprint(tm.AuthChoices()); got != w {
+			t.Errorf("%s: AuthChoices = %s, want %s", id, got, w)
+		}
+		if got := fmt.Sprint(tm.DefaultAuth()); got != fmt.Sprint(tm.AuthChoices()[0]) {
+			t.Errorf("%s: DefaultAuth %s is not the first choice", id, got)
+		}
+	}
+	nhs, _ := Get("nhs-apim")
+	if nhs.DefaultKID != "test-1" {
+		t.Errorf("NHS default kid %q", nhs.DefaultKID)
 	}
 }

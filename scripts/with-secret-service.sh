@@ -21,6 +21,9 @@ if [ "${ONRAMP_INNER_SECRET_SERVICE:-}" = 1 ]; then
   for _ in $(seq 1 100); do owned && break; sleep 0.05; done
   if ! owned; then echo "with-secret-service: org.freedesktop.secrets never appeared on the bus" >&2; exit 1; fi
   export ONRAMP_TEST_SECRET_SERVICE=1
+  # A test that forgets ONRAMP_CONFIG_DIR writes here, not to the user's
+  # own onramp profiles (os.UserConfigDir honours XDG_CONFIG_HOME).
+  export XDG_CONFIG_HOME="$ONRAMP_TEST_HOME/.config"
   exec "$@"
 fi
 

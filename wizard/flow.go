@@ -154,7 +154,8 @@ func (r *run) steps() []string {
 			s = append(s, StepSend)
 		}
 	}
-	if r.uses(AuthAPIKey) {
+	if r.uses(AuthAPIKey) || r.uses(AuthSignedJWT) {
+		// A signed JWT's iss and sub are the API key (NHS API Management).
 		s = append(s, StepSecrets)
 	}
 	if r.uses(AuthMTLS) {
@@ -656,6 +657,9 @@ func (r *run) secrets() error {
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
 		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
+		if !r.uses(AuthAPIKey) {
+			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
+		}
 		if pr.APIKeyHint != "" {
 			why += " " + pr.APIKeyHint
 		}
@@ -958,7 +962,7 @@ func CurlCommand(p *profile.Profile) string {
 	for _, r := range p.Resolve {
 		parts = append(parts, "--resolve "+r)
 	}
-	if p.APIKeySecret != "" {
+	if p.APIKeySecret != "" && slices.Contains(p.Auth, AuthAPIKey) {
 		parts = append(parts, fmt.Sprintf(`-H "%s: $(onramp secret get %s --profile %s)"`, cmpOr(p.APIKeyHeader, "x-api-key"), p.APIKeySecret, p.Name))
 	}
 	for _, a := range p.Auth {

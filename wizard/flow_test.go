@@ -99,7 +99,7 @@ var sandboxProvider = Provider{
 var nhsProvider = Provider{
 	ID: "nhs", Name: "NHS API Management",
 	Environments: []Environment{{Name: "internal-dev", URL: "https://internal-dev.api.service.nhs.uk"}, {Name: "int", URL: "https://int.api.service.nhs.uk"}},
-	AuthChoices:  [][]string{{AuthAPIKey}, {AuthSignedJWT, AuthAPIKey}},
+	AuthChoices:  [][]string{{AuthAPIKey}, {AuthSignedJWT}},
 	APIKeyHeader: "apikey", Key: KeySpec{Type: "rsa", Bits: 4096}, DefaultKID: "test-1", TokenPath: "/oauth2/token",
 }
 
@@ -252,7 +252,7 @@ func TestSignedJWTAsksForKID(t *testing.T) {
 		{"Which API", "nhs"},
 		{"environment", "int"},
 		{"Name this connection", ""},
-		{"authenticate", "signed-jwt+api-key"},
+		{"authenticate", "signed-jwt"},
 		{"Your private key", "generate"},
 		{"Key id", ""},
 		{"Paste your API key", canary},

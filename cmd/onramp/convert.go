@@ -143,6 +143,9 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		if kind == keystore.KindEncryptedPrivateKey && newPass == nil && !o.decrypt {
 			return usageErrorf("%s is encrypted: add --new-pass-env VAR to keep the output encrypted, or --decrypt to write it unencrypted", in)
 		}
+		if kind == keystore.KindEncryptedPrivateKey && pass == nil {
+			return usageErrorf("%s is encrypted: give its passphrase with --pass-env VAR", in)
+		}
 		key, err := keystore.ParsePrivateKey(in, data, pass)
 		if err != nil {
 			return diagnosedError(o.io, err)

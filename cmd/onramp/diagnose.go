@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -37,8 +39,17 @@ type diagnoseFlags struct {
 	expectJSON   string
 }
 
-// keyringForDiagnose is the keyring a --profile run reads; tests replace it.
-var keyringForDiagnose keystore.Keyring = keystore.OSKeyring{}
+// keyringForDiagnose, when set, is the keyring a --profile run reads (tests
+// set it); otherwise it is the store ONRAMP_STORE chooses, as for onramp
+// secret.
+var keyringForDiagnose keystore.Keyring
+
+func diagnoseKeyring(io *iostreams.IO) (keystore.Keyring, error) {
+	if keyringForDiagnose != nil {
+		return keyringForDiagnose, nil
+	}
+	return openSecretStore(io, "")
+}
 
 func newDiagnoseCmd(io *iostreams.IO) *cobra.Command {
 	f := &diagnoseFlags{}
@@ -62,7 +73,7 @@ environment variables; with --profile they come from the OS keyring.`,
 			if len(args) == 1 {
 				urlArg = args[0]
 			}
-			opts, prof, err := f.options(cmd, urlArg)
+			opts, prof, err := f.options(cmd, io, urlArg)
 			if err != nil {
 				return err
 			}
@@ -70,16 +81,16 @@ environment variables; with --profile they come from the OS keyring.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.profile, "profile", "", "take URL, files and secrets from a saved profile")
+	fl.StringVar(&f.profile, "profile", "", "take URL, files and secrets from the saved profile `NAME`")
 	fl.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM or DER; may include the chain)")
 	fl.StringVar(&f.key, "key", "", "client private key `FILE` (PEM or DER, PKCS#1/PKCS#8/SEC1)")
 	fl.StringVar(&f.keyPassEnv, "key-pass-env", "", "environment `VAR` holding the key's passphrase")
 	fl.StringVar(&f.cacert, "cacert", "", "CA bundle `FILE` the server's certificate must chain to")
 	fl.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment `VAR` holding the API key")
 	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
-	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request header 'Name: value' (the value is redacted in all output)")
+	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
-	fl.StringArrayVar(&f.resolve, "resolve", nil, "`HOST:PORT:ADDR`: connect to ADDR for HOST:PORT, keep HOST for SNI and checks (repeatable)")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
@@ -89,7 +100,7 @@ environment variables; with --profile they come from the OS keyring.`,
 
 // options validates the flags (and the profile) into diagnose.Options.
 // Every mistake is a usage error naming the flag.
-func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Options, *profile.Profile, error) {
+func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg string) (diagnose.Options, *profile.Profile, error) {
 	o := diagnose.Options{Headers: http.Header{}}
 	changed := cmd.Flags().Changed
 	var prof *profile.Profile
@@ -99,14 +110,8 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 		prof = p
-		o.URL = p.URL
-		if p.StatusPath != "" && urlArg == "" {
-			o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
-		}
-		o.CertFile, o.KeyFile, o.CACertFile = p.Cert, p.Key, p.CACert
-		o.APIKeyHeader, o.ExpectJSON = p.APIKeyHeader, p.ExpectJSON
-		for _, r := range p.Resolve {
-			f.resolve = append([]string{r}, f.resolve...) // flags come last and win
+		if o, err = profileBase(p, urlArg == ""); err != nil {
+			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 	}
 	if urlArg != "" {
@@ -168,7 +173,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 		if o.Resolve == nil {
 			o.Resolve = map[string]string{}
 		}
-		o.Resolve[hp] = addr
+		o.Resolve[hp] = addr // after the profile's: the flag wins
 	}
 	if f.timeout <= 0 {
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
@@ -190,9 +195,58 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string) (diagnose.Opt
 		o.KeyPass = []byte(v)
 	}
 	if prof != nil {
-		profileSecrets(prof, &o, f.apiKeyEnv == "", f.keyPassEnv == "")
+		kr, err := diagnoseKeyring(io)
+		if err != nil {
+			return o, nil, err
+		}
+		profileSecrets(prof, &o, kr, f.apiKeyEnv == "", f.keyPassEnv == "")
+		addTokenStep(prof, &o, kr)
 	}
 	return o, prof, nil
+}
+
+// profileBase is a profile's settings as diagnose options, without its
+// secrets. withStatusPath appends the profile's status path to its URL.
+func profileBase(p *profile.Profile, withStatusPath bool) (diagnose.Options, error) {
+	o := diagnose.Options{URL: p.URL, Headers: http.Header{}, CACertFile: p.CACert,
+		APIKeyHeader: p.APIKeyHeader, ExpectJSON: p.ExpectJSON, Timeout: diagnose.DefaultTimeout}
+	if len(p.Auth) == 0 || hasAuth(p, "mtls") {
+		// A signed-JWT profile's key signs tokens; it is not a TLS client key.
+		o.CertFile, o.KeyFile = p.Cert, p.Key
+	}
+	if p.StatusPath != "" && withStatusPath {
+		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
+	}
+	for _, r := range p.Resolve {
+		hp, addr, err := diagnose.ParseResolve(r)
+		if err != nil {
+			return o, fmt.Errorf("resolve: %v", err)
+		}
+		if o.Resolve == nil {
+			o.Resolve = map[string]string{}
+		}
+		o.Resolve[hp] = addr
+	}
+	return o, nil
+}
+
+// diagnoseProfileOptions turns a saved profile into the options of a diagnosis of
+// its status endpoint, secrets read from the OS keyring. A keyring failure
+// is a finding of the local step, not an error. The TUI calls it through
+// tui.Deps.ProfileOptions.
+func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Options, error) {
+	o, err := profileBase(p, true)
+	if err != nil {
+		return o, err
+	}
+	// The TUI owns the terminal: no passphrase prompt, no warnings on it.
+	kr, err := diagnoseKeyring(&iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
+	if err != nil {
+		return o, err
+	}
+	profileSecrets(p, &o, kr, true, true)
+	addTokenStep(p, &o, kr)
+	return o, nil
 }
 
 // fromEnv reads a secret from the environment variable a flag names.
@@ -209,14 +263,15 @@ func fromEnv(flag, name string) (string, error) {
 
 // profileSecrets reads a profile's API key and key passphrase from the
 // keyring. A keyring failure is a finding of the local step, not a crash.
-func profileSecrets(p *profile.Profile, o *diagnose.Options, wantKey, wantPass bool) {
-	usesKey := p.APIKeySecret != "" || hasAuth(p, "api-key")
+func profileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring, wantKey, wantPass bool) {
+	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
+	usesKey := hasAuth(p, "api-key") || p.APIKeySecret != "" && !hasAuth(p, "signed-jwt")
 	if wantKey && (usesKey || len(p.Auth) == 0) {
 		name := p.APIKeySecret
 		if name == "" {
 			name = "api-key"
 		}
-		v, err := keyringForDiagnose.Get(p.Name, name)
+		v, err := kr.Get(p.Name, name)
 		switch {
 		case err == nil:
 			o.APIKey = v
@@ -225,8 +280,8 @@ func profileSecrets(p *profile.Profile, o *diagnose.Options, wantKey, wantPass b
 		}
 		o.APIKeyRequired = usesKey
 	}
-	if wantPass && p.KeyPassSecret != "" {
-		v, err := keyringForDiagnose.Get(p.Name, p.KeyPassSecret)
+	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
+		v, err := kr.Get(p.Name, p.KeyPassSecret)
 		if err != nil {
 			o.Findings = append(o.Findings, keyringFinding(err))
 		} else {

@@ -315,3 +315,58 @@ func TestDiagnoseProgressOnlyOnTerminal(t *testing.T) {
 		t.Errorf("progress written to a non-terminal stderr: %q", errOut)
 	}
 }
+
+func TestDiagnoseProfileOptions(t *testing.T) {
+	old := keyringForDiagnose
+	t.Cleanup(func() { keyringForDiagnose = old })
+	keyringForDiagnose = memKeyring{items: map[string]string{"nhs/api-key": "iss-value", "hm/key": "k"}}
+
+	nhs := &profile.Profile{Name: "nhs", URL: "https://int.api.service.nhs.uk/x", Auth: []string{"signed-jwt"},
+		Key: "/keys/jwt.key", KID: "k1", APIKeySecret: "api-key"}
+	o, err := diagnoseProfileOptions(t.Context(), nhs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.CertFile != "" || o.KeyFile != "" || o.APIKey != "" || o.TokenSource == nil {
+		t.Errorf("a signed-JWT profile's key is for tokens and its API key is the JWT issuer: %+v", o)
+	}
+
+	hm := &profile.Profile{Name: "hm", URL: "https://api.example/", StatusPath: "/health", Auth: []string{"mtls", "api-key"},
+		Cert: "/c.pem", Key: "/c.key", APIKeySecret: "key", Resolve: []string{"api.example:443:10.0.0.1"}}
+	o, err = diagnoseProfileOptions(t.Context(), hm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.URL != "https://api.example/health" || o.CertFile != "/c.pem" || o.APIKey != "k" || !o.APIKeyRequired ||
+		o.Resolve["api.example:443"] != "10.0.0.1" || o.TokenSource != nil {
+		t.Errorf("options %+v", o)
+	}
+	hm.Resolve = []string{"nonsense"}
+	if _, err := diagnoseProfileOptions(t.Context(), hm); err == nil || !strings.Contains(err.Error(), "resolve") {
+		t.Errorf("a bad resolve entry in a profile: %v", err)
+	}
+}
+
+// A user who keeps secrets in the encrypted file store (no OS keyring on a
+// headless server) diagnoses a profile with the key stored there.
+func TestDiagnoseProfileReadsTheChosenStore(t *testing.T) {
+	f := newCLIFixture(t)
+	useFileStore(t)
+	base := strings.TrimSuffix(f.url, "/checks/passport")
+	p := &profile.Profile{Name: "dcs", URL: base, StatusPath: "/checks/passport", Auth: []string{"mtls", "api-key"},
+		Cert: f.certFile, Key: f.keyFl, CACert: f.caFile}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "good-key\n", false, "secret", "set", "api-key", "--profile", "dcs"); r.code != 0 {
+		t.Fatalf("secret set: %d %s", r.code, r.errOut)
+	}
+	if code, out, errOut := runCLI(t, "diagnose", "--profile", "dcs"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gotKey != "good-key" {
+		t.Errorf("the API key from the file store was not sent (got %q)", f.gotKey)
+	}
+}

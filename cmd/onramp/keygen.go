@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ refused run writes nothing.`,
 			if err != nil {
 				return err
 			}
-			return o.run(pass)
+			return o.run(cmd.Context(), pass)
 		},
 	}
 	f := cmd.Flags()
@@ -197,7 +198,7 @@ func (o *keygenOptions) describeKey() string {
 	return "Ed25519"
 }
 
-func (o *keygenOptions) run(pass []byte) error {
+func (o *keygenOptions) run(ctx context.Context, pass []byte) error {
 	_, dirExisted := os.Stat(o.out)
 	var key crypto.Signer
 	var err error
@@ -211,10 +212,24 @@ func (o *keygenOptions) run(pass []byte) error {
 		}
 		key, err = keystore.GenerateKey(o.keyType, bits, curve)
 	}
-	if o.keyType == "rsa" && o.io.IsStderrTTY() {
-		withSpinner(o.io.ErrOut, "generating an "+o.describeKey()+" key", generate)
-	} else {
-		generate()
+	// Generation cannot be interrupted, so it runs aside: ctrl+c returns at
+	// once and nothing is written.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if o.keyType == "rsa" && o.io.IsStderrTTY() {
+			withSpinner(ctx, o.io.ErrOut, "generating an "+o.describeKey()+" key", generate)
+		} else {
+			generate()
+		}
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return errCancelled
+	}
+	if ctx.Err() != nil {
+		return errCancelled
 	}
 	if err != nil {
 		return failedErrorf("generate key: %v", err)
@@ -272,7 +287,7 @@ func (o *keygenOptions) run(pass []byte) error {
 
 // withSpinner runs work while a spinner turns on w (a terminal), so a
 // multi-second RSA key generation does not look like a hang.
-func withSpinner(w io.Writer, label string, work func()) {
+func withSpinner(ctx context.Context, w io.Writer, label string, work func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -286,6 +301,9 @@ func withSpinner(w io.Writer, label string, work func()) {
 			fmt.Fprintf(w, "\r%c %s… %.0fs", frames[i%len(frames)], label, time.Since(start).Seconds())
 			select {
 			case <-done:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case <-ctx.Done():
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case <-t.C:

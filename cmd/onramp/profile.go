@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/tokens"
 )
 
 func init() { register(newProfileCmd) }
@@ -335,9 +337,26 @@ func profileRemove(opts *profileOptions, name string) error {
 			err := store.Delete(name, s)
 			var ke *keystore.KeyringError
 			if err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
-				// Keep the profile, so its secrets' names are not lost.
+				// Keep the profile, recording only the secrets still
+				// stored, so their names are not lost.
+				if saveErr := profile.Save(p); saveErr != nil {
+					fmt.Fprintf(io.ErrOut, "warning: %v\n", saveErr)
+				}
 				return keyringFailure(fmt.Errorf("profile %s kept: %w", name, err))
 			}
+			p.ForgetSecret(s)
+		}
+	}
+	if mayCacheCredentials(p) {
+		// Cached tokens and AWS credentials are not recorded secrets, but
+		// they are the profile's too. A keyring that does not answer only
+		// warns: the profile's file goes either way.
+		store, err := openSecretStore(io, opts.store)
+		if err == nil {
+			err = (&tokens.Cache{Keyring: store, Profile: name}).Forget()
+		}
+		if err != nil {
+			fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, err)
 		}
 	}
 	if err := profile.Remove(name); err != nil {
@@ -345,4 +364,10 @@ func profileRemove(opts *profileOptions, name string) error {
 	}
 	fmt.Fprintf(io.ErrOut, "Removed profile %s.\n", name)
 	return nil
+}
+
+// mayCacheCredentials says whether onramp token or aws-credentials may have
+// cached something for p.
+func mayCacheCredentials(p *profile.Profile) bool {
+	return p.TokenURL != "" || p.Provider == "hmpps" || slices.Contains(p.Auth, provider.AuthSignedJWT)
 }

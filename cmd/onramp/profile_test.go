@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/tokens"
 )
 
 func TestProfileShowDaysLeft(t *testing.T) {
@@ -145,5 +148,33 @@ func TestProfileLs(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.out), &v); err != nil || len(v.Profiles) != 2 || v.Profiles[0].Name != "govuk-dcs-p" || v.Profiles[1].Environment != "internal-dev" {
 		t.Fatalf("ls --json: %v %s", err, r.out)
+	}
+}
+
+// A cached OAuth token is the profile's too: profile rm must not leave it
+// behind in the keyring.
+func TestProfileRemoveForgetsCachedToken(t *testing.T) {
+	useFileStore(t)
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", Auth: []string{provider.AuthSignedJWT},
+		TokenURL: "https://int.api.service.nhs.uk/oauth2/token"}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	io, _, _, _ := iostreams.Test()
+	store, err := openSecretStore(io, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Set("nhs", tokens.TokenItem, `{"token":"cached"}`); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "", false, "profile", "rm", "nhs", "--yes"); r.code != 0 {
+		t.Fatalf("profile rm: %d %s", r.code, r.errOut)
+	}
+	if store, err = openSecretStore(io, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Get("nhs", tokens.TokenItem); keystore.CauseID(err) != "keyring-secret-missing" {
+		t.Fatalf("cached token after profile rm: err = %v, want keyring-secret-missing", err)
 	}
 }

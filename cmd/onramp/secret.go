@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -134,16 +137,42 @@ func keyringFailure(err error) error {
 func readHidden(io *iostreams.IO, prompt string) (string, error) {
 	fmt.Fprint(io.ErrOut, prompt)
 	if fd, ok := io.StdinFd(); ok && term.IsTerminal(fd) {
-		b, err := term.ReadPassword(fd)
-		fmt.Fprintln(io.ErrOut)
-		if err != nil {
-			return "", err
-		}
-		return string(b), nil
+		return readPasswordInterruptible(io, fd)
 	}
 	line, err := readLine(io.In)
 	fmt.Fprintln(io.ErrOut)
 	return line, err
+}
+
+// readPasswordInterruptible is term.ReadPassword that gives up on ctrl+c:
+// run's signal handler catches SIGINT, so the read would otherwise go on
+// with echo still off.
+func readPasswordInterruptible(io *iostreams.IO, fd int) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		fmt.Fprintln(io.ErrOut)
+		return string(r.b), r.err
+	case <-sig:
+		_ = term.Restore(fd, state)
+		fmt.Fprintln(io.ErrOut)
+		return "", errCancelled
+	}
 }
 
 // readLine reads one line byte by byte, so nothing after it is consumed.

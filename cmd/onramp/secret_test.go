@@ -64,6 +64,13 @@ func useOSKeyring(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	t.Setenv(keystore.StoreEnv, "keyring")
 	required := os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" || os.Getenv("CI") == "true"
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		// dbus-send would autolaunch a bus that outlives the test.
+		if required {
+			t.Fatal("no D-Bus session, but ONRAMP_TEST_SECRET_SERVICE=1 or CI=true")
+		}
+		t.Skip("no D-Bus session (run `make test`)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
@@ -136,6 +143,15 @@ func TestCanaryNeverLeaks(t *testing.T) {
 			step("", 0, "profile", "ls", "--json")
 			step("", 1, "secret", "get", "nothere", "--profile", prof)
 
+			if store == "keyring" {
+				// The OS's own tool finds what `onramp secret set` stored.
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				out, err := exec.CommandContext(ctx, "secret-tool", "lookup", "service", "onramp", "username", prof+"/api-key").Output()
+				cancel()
+				if err != nil || string(out) != apiKey {
+					t.Errorf("secret-tool lookup of %s/api-key: %v (value matches: %v)", prof, err, string(out) == apiKey)
+				}
+			}
 			if !strings.Contains(ls.out, `"api-key"`) || !strings.Contains(ls.out, `"key-pass"`) {
 				t.Errorf("secret ls --json lacks the names: %s", ls.out)
 			}

@@ -31,9 +31,7 @@ func newTUIDeps() *tui.Deps {
 			}
 			return out
 		},
-		ProfileOptions: func(ctx context.Context, p *profile.Profile) (diagnose.Options, error) {
-			return diagnoseOptionsFor(p), nil
-		},
+		ProfileOptions: diagnoseProfileOptions,
 		Keyring: kr,
 		NewFlow: func(pr wizard.Prompter) *wizard.Flow {
 			return &wizard.Flow{
@@ -62,33 +60,18 @@ func tuiKeyring() keystore.Keyring {
 	return k
 }
 
-// diagnoseOptionsFor turns a profile into diagnose options the way
-// `onramp diagnose --profile` does; keyring failures become findings of
-// the local step.
-func diagnoseOptionsFor(p *profile.Profile) diagnose.Options {
-	o := diagnose.Options{
-		URL: p.URL, CertFile: p.Cert, KeyFile: p.Key, CACertFile: p.CACert,
-		APIKeyHeader: p.APIKeyHeader, ExpectJSON: p.ExpectJSON, Timeout: 15 * time.Second,
-	}
-	if p.StatusPath != "" {
-		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
-	}
-	for _, r := range p.Resolve {
-		if hp, addr, err := diagnose.ParseResolve(r); err == nil {
-			if o.Resolve == nil {
-				o.Resolve = map[string]string{}
-			}
-			o.Resolve[hp] = addr
-		}
-	}
-	profileSecrets(p, &o, true, true)
-	return o
-}
-
 type profileChecker struct{}
 
 func (profileChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report {
-	return diagnose.Run(ctx, diagnoseOptionsFor(p), nil)
+	o, err := diagnoseProfileOptions(ctx, p)
+	if err != nil {
+		c, ok := diagnose.CauseOf(err)
+		if !ok {
+			c = diagnose.MustCause("input-file-unreadable")
+		}
+		return &diagnose.Report{Target: p.URL, Cause: c, Steps: []diagnose.Step{{Name: diagnose.StepLocal, Status: diagnose.Fail, Cause: c, Detail: err.Error()}}}
+	}
+	return diagnose.Run(ctx, o, nil)
 }
 
 // keyMaker writes the key, CSR and JWKS with keystore (the same code as
@@ -202,9 +185,8 @@ func wizardProvider(t *provider.Template) wizard.Provider {
 }
 
 // authChoices lists the combinations the wizard offers: the required
-// methods plus one of the choices (signed JWT brings the API key, which is
-// its iss and sub), or for all-optional templates each method alone and
-// all together.
+// methods plus one of the choices, or for all-optional templates each
+// method alone and all together.
 func authChoices(t *provider.Template) ([][]string, string) {
 	var required, choice, optional []string
 	why := ""
@@ -227,11 +209,7 @@ func authChoices(t *provider.Template) ([][]string, string) {
 	switch {
 	case len(choice) > 0:
 		for _, c := range choice {
-			set := append(append([]string{}, required...), c)
-			if c == provider.AuthSignedJWT && t.Supports(provider.AuthAPIKey) {
-				set = append(set, provider.AuthAPIKey)
-			}
-			out = append(out, set)
+			out = append(out, append(append([]string{}, required...), c))
 		}
 	case len(required) > 0:
 		out = append(out, required)

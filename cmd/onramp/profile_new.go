@@ -1,0 +1,264 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
+)
+
+func init() {
+	registerProfileSub(newProfileNewCmd)
+	registerProfileSub(newProfileProvidersCmd)
+}
+
+type profileNewOptions struct {
+	provider, env, url string
+	auth               []string
+	cert, key, cacert  string
+	kid                string
+	force              bool
+}
+
+// newProfileNewCmd makes a profile from a provider template without the
+// wizard, for scripts and for people who know what they have.
+func newProfileNewCmd(io *iostreams.IO) *cobra.Command {
+	o := &profileNewOptions{}
+	cmd := &cobra.Command{
+		Use:   "new NAME --provider ID",
+		Short: "Create a profile from a provider template (the non-interactive `onramp init`)",
+		Example: `  onramp profile new hmpps-dev --provider hmpps --env dev --cert client.pem --key client.key
+  onramp profile new nhs-int --provider nhs-apim --env int --key jwt.key --kid test-1
+  onramp profile providers        # the templates and their environments`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error { return profileNew(io, o, args[0]) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.provider, "provider", "", "provider template id (see `onramp profile providers`)")
+	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's first)")
+	f.StringVar(&o.url, "url", "", "base URL, replacing the environment's (required where the template has none)")
+	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use, e.g. mtls,api-key (default: the template's preferred)")
+	f.StringVar(&o.cert, "cert", "", "client certificate file")
+	f.StringVar(&o.key, "key", "", "private key file (TLS client key, or the signed-JWT key)")
+	f.StringVar(&o.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
+	f.StringVar(&o.kid, "kid", "", "key id registered for signed JWT")
+	f.BoolVar(&o.force, "force", false, "replace an existing profile of that name")
+	return cmd
+}
+
+func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
+	if err := profile.ValidateName(name); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if o.provider == "" {
+		return usageErrorf("--provider is required: one of %s", strings.Join(templateIDs(), ", "))
+	}
+	t, err := provider.Get(o.provider)
+	if err != nil {
+		return usageErrorf("--provider: %v", err)
+	}
+	env := o.env
+	if env == "" {
+		env = t.DefaultEnv()
+	}
+	e, ok := t.Env(env)
+	if !ok {
+		return usageErrorf("--env %q: %s has %s", env, t.ID, strings.Join(t.EnvironmentNames(), ", "))
+	}
+	if _, err := profile.Load(name); err == nil && !o.force {
+		return usageErrorf("profile %s exists: add --force to replace it, or `onramp profile rm %s` first", name, name)
+	} else if err != nil && !errors.Is(err, profile.ErrNotFound) && !o.force {
+		return failedErrorf("%v", err)
+	}
+	p := t.NewProfile(name, env)
+	if o.url != "" {
+		u, err := url.Parse(o.url)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return usageErrorf("--url %q: give an https:// URL", o.url)
+		}
+		p.URL = o.url
+	}
+	if p.URL == "" {
+		return usageErrorf("%s's %s environment has no fixed URL: give it with --url https://...", t.ID, e.Name)
+	}
+	if len(o.auth) > 0 {
+		for _, m := range o.auth {
+			if !t.Supports(m) {
+				return usageErrorf("--auth %s: %s accepts %v", m, t.ID, t.AuthChoices())
+			}
+		}
+		p.Auth = o.auth
+	}
+	for _, fl := range []struct {
+		name string
+		val  *string
+		dst  *string
+	}{{"--cert", &o.cert, &p.Cert}, {"--key", &o.key, &p.Key}, {"--cacert", &o.cacert, &p.CACert}} {
+		if *fl.val == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*fl.val)
+		if err != nil {
+			return usageErrorf("%s %q: %v", fl.name, *fl.val, err)
+		}
+		*fl.dst = abs
+	}
+	if o.kid != "" {
+		p.KID = o.kid
+	}
+	if err := profile.Save(p); err != nil {
+		return failedErrorf("%v", err)
+	}
+	path, _ := profile.Path(name)
+	fmt.Fprintf(io.ErrOut, "Created profile %s (%s): %s, %s, %s.\n", name, path, t.Name, env, p.URL)
+	if e.Notes != "" {
+		fmt.Fprintf(io.ErrOut, "Note: %s\n", e.Notes)
+	}
+	if p.APIKeySecret != "" {
+		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the API key, read from stdin or a hidden prompt)\n", p.APIKeySecret, name)
+	}
+	fmt.Fprintf(io.ErrOut, "Check it: onramp diagnose --profile %s\n", name)
+	return nil
+}
+
+func templateIDs() []string {
+	var ids []string
+	for _, t := range provider.All() {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+func newProfileProvidersCmd(io *iostreams.IO) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "providers [ID]",
+		Short: "List the provider templates, or show one with what to send the provider",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				t, err := provider.Get(args[0])
+				if err != nil {
+					return usageErrorf("%v", err)
+				}
+				if asJSON {
+					return writeJSON(io, t)
+				}
+				return showTemplate(io, t)
+			}
+			ts, loadErr := provider.Templates()
+			if loadErr != nil {
+				fmt.Fprintf(io.ErrOut, "warning: %v\n", loadErr)
+			}
+			if asJSON {
+				return writeJSON(io, struct {
+					Providers []*provider.Template `json:"providers"`
+				}{ts})
+			}
+			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tENVIRONMENTS\tAUTH")
+			for _, t := range ts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", t.ID, t.Name, strings.Join(t.EnvironmentNames(), ", "), t.AuthChoices())
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output on stdout")
+	return cmd
+}
+
+func showTemplate(io *iostreams.IO, t *provider.Template) error {
+	w := io.Out
+	fmt.Fprintf(w, "%s (%s)\n%s\n", t.Name, t.ID, t.Description)
+	if t.Source != "" {
+		fmt.Fprintf(w, "Source: %s\n", t.Source)
+	}
+	fmt.Fprintln(w, "\nEnvironments:")
+	for _, e := range t.Environments {
+		u := e.URL
+		if u == "" {
+			u = "(your URL, given with --url)"
+		}
+		fmt.Fprintf(w, "  %-14s %s", e.Name, u)
+		if e.NoAuth {
+			fmt.Fprint(w, "  (no authentication)")
+		}
+		fmt.Fprintln(w)
+		if e.Notes != "" {
+			fmt.Fprintf(w, "  %-14s %s\n", "", e.Notes)
+		}
+	}
+	fmt.Fprintln(w, "\nAuthentication:")
+	for _, a := range t.Auth {
+		need := a.Need
+		if need == provider.NeedChoice {
+			need = "one of these"
+		}
+		fmt.Fprintf(w, "  %-11s %s", a.Method, need)
+		if a.Notes != "" {
+			fmt.Fprintf(w, ": %s", a.Notes)
+		}
+		fmt.Fprintln(w)
+	}
+	if t.APIKeyHeader != "" {
+		fmt.Fprintf(w, "  API key header: %s\n", t.APIKeyHeader)
+	}
+	if len(t.Keys) > 0 {
+		fmt.Fprintln(w, "\nKeys:")
+		for _, k := range t.Keys {
+			fmt.Fprintf(w, "  %-11s %s", k.Purpose, k.String())
+			if k.Hash != "" {
+				fmt.Fprintf(w, ", %s", k.Hash)
+			}
+			if k.Notes != "" {
+				fmt.Fprintf(w, ": %s", k.Notes)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if t.CSR != nil {
+		fmt.Fprintf(w, "\nCSR subject: %s\n  %s\n", t.CSR.Subject, t.CSR.CNRule)
+	}
+	if t.Status != nil {
+		fmt.Fprintf(w, "\nStatus endpoint: %s %s", dash(t.Status.Method), t.Status.Path)
+		if t.Status.ExpectJSON != "" {
+			fmt.Fprintf(w, " -> %s", t.Status.ExpectJSON)
+		}
+		fmt.Fprintln(w)
+	}
+	if t.Token != nil {
+		fmt.Fprintf(w, "Token endpoint: %s %s\n", dash(t.Token.Method), t.Token.Path)
+	}
+	if len(t.Roles) > 0 {
+		fmt.Fprintln(w, "\nAPI key roles:")
+		for _, r := range t.Roles {
+			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.Join(r.Patterns, " "))
+		}
+	}
+	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))
+	if len(t.Uncertain) > 0 {
+		fmt.Fprintln(w, "\nNot settled by the public documentation (settings you can change):")
+		for _, u := range t.Uncertain {
+			fmt.Fprintf(w, "  - %s\n", u)
+		}
+	}
+	return nil
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

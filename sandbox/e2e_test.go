@@ -1,0 +1,358 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox"
+)
+
+// The end-to-end test drives the real binary the way a new user does:
+// start the sandbox, diagnose its profile, make a key and CSR, have the
+// sandbox sign it, import it, keep the API key in the keyring, diagnose;
+// then every practice mode must be diagnosed as exactly its cause.
+
+type e2e struct {
+	bin       string
+	cfgDir    string
+	keyring   bool   // a keyring answers (test-scoped under with-secret-service.sh)
+	apiKeyEnv string // ONRAMP_SANDBOX_API_KEY=... when no keyring answers
+}
+
+func onrampBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("ONRAMP_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "onramp")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/onramp-cli/onramp/cmd/onramp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func (e *e2e) env(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ONRAMP_CONFIG_DIR=") && !strings.HasPrefix(kv, "ONRAMP_STORE=") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "ONRAMP_CONFIG_DIR="+e.cfgDir, "NO_COLOR=1"), extra...)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs onramp with a deadline and returns its exit status and output.
+func (e *e2e) run(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, args...)
+	cmd.Env = e.env(e.apiKeyEnv)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("onramp %s: %v", strings.Join(args, " "), err)
+	}
+	return result{code, out.String(), errOut.String()}
+}
+
+func (e *e2e) has(t *testing.T, command ...string) bool {
+	t.Helper()
+	// An unknown command's --help falls back to the root's help (exit 0),
+	// so look for the command's own usage line.
+	r := e.run(t, "", append(command, "--help")...)
+	return r.code == 0 && strings.Contains(r.stdout, "Usage:\n  onramp "+strings.Join(command, " "))
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type runningSandbox struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *lockedBuffer
+	done   chan error
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// startSandbox runs `onramp sandbox` until the test ends (or stop).
+func (e *e2e) startSandbox(t *testing.T, args ...string) *runningSandbox {
+	t.Helper()
+	s := &runningSandbox{addr: freeAddr(t), stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr}, args...)...)
+	s.cmd.Env = e.env()
+	s.cmd.Stderr = s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() { s.stop(t) })
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(s.stderr.String(), "Press ctrl+c to stop.") {
+		select {
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("onramp sandbox exited: %v\n%s", err, s.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("onramp sandbox not ready after 20s:\n%s", s.stderr.String())
+		}
+	}
+	return s
+}
+
+// stop sends ctrl+c and returns the exit error (nil for status 0).
+func (s *runningSandbox) stop(t *testing.T) error {
+	if s.cmd.ProcessState != nil {
+		return nil
+	}
+	s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		t.Errorf("onramp sandbox did not stop within 10s of ctrl+c")
+		return errors.New("killed")
+	}
+}
+
+type diagnoseJSON struct {
+	OK    bool `json:"ok"`
+	Cause *struct {
+		ID string `json:"id"`
+	} `json:"cause"`
+	Steps []struct {
+		Name   string `json:"name"`
+		Status string `json:"status"`
+		Detail string `json:"detail"`
+	} `json:"steps"`
+}
+
+func (e *e2e) diagnose(t *testing.T, args ...string) (diagnoseJSON, result) {
+	t.Helper()
+	if !e.keyring {
+		args = append(args, "--api-key-env", sandbox.APIKeyEnv)
+	}
+	r := e.run(t, "", append([]string{"diagnose", "--json", "--timeout", "10s"}, args...)...)
+	var rep diagnoseJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("diagnose --json (exit %d) is not JSON: %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
+	}
+	return rep, r
+}
+
+// keyringAnswers says whether the OS keyring works here. Under
+// scripts/with-secret-service.sh (ONRAMP_TEST_SECRET_SERVICE=1) it must.
+func keyringAnswers(t *testing.T) bool {
+	t.Helper()
+	kr := keystore.OSKeyring{}
+	name := fmt.Sprintf("probe-%d", time.Now().UnixNano())
+	err := kr.Set("onramp-e2e", name, "x")
+	if err == nil {
+		kr.Delete("onramp-e2e", name)
+		return true
+	}
+	if os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" {
+		t.Fatalf("ONRAMP_TEST_SECRET_SERVICE=1 but the keyring does not answer: %v", err)
+	}
+	t.Logf("no keyring answers (%v): using the sandbox's documented --api-key-env fallback; keyring parts are skipped", err)
+	return false
+}
+
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: builds and runs the onramp binary")
+	}
+	e := &e2e{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e.keyring = keyringAnswers(t)
+	hasDiagnose := e.has(t, "diagnose")
+
+	sbx := e.startSandbox(t)
+	if !e.keyring {
+		keyFile := filepath.Join(e.cfgDir, "sandbox", sandbox.APIKeyName)
+		key, err := os.ReadFile(keyFile)
+		if err != nil {
+			t.Fatalf("no keyring, and the sandbox kept no key file: %v\n%s", err, sbx.stderr.String())
+		}
+		if !strings.Contains(sbx.stderr.String(), "export "+sandbox.APIKeyEnv) {
+			t.Errorf("without a keyring the sandbox does not explain --api-key-env:\n%s", sbx.stderr.String())
+		}
+		e.apiKeyEnv = sandbox.APIKeyEnv + "=" + string(key)
+	}
+	if !strings.Contains(sbx.stderr.String(), "onramp diagnose --profile sandbox") {
+		t.Errorf("the sandbox does not say what to try next:\n%s", sbx.stderr.String())
+	}
+
+	t.Run("second-sandbox-same-port", func(t *testing.T) {
+		r := e.run(t, "", "sandbox", "--addr", sbx.addr)
+		if r.code != 2 || !strings.Contains(r.stderr, "is in use") || !strings.Contains(r.stderr, "--addr") {
+			t.Errorf("second sandbox on %s: exit %d\n%s", sbx.addr, r.code, r.stderr)
+		}
+	})
+
+	t.Run("diagnose-sandbox-profile", func(t *testing.T) {
+		if !hasDiagnose {
+			t.Skip("onramp diagnose is not in this build yet")
+		}
+		rep, r := e.diagnose(t, "--profile", "sandbox")
+		if r.code != 0 || !rep.OK || rep.Cause != nil {
+			t.Errorf("diagnose --profile sandbox: exit %d ok=%v\n%s\n%s", r.code, rep.OK, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("journey", func(t *testing.T) {
+		for _, c := range [][]string{{"keygen"}, {"import"}} {
+			if !e.has(t, c...) {
+				t.Skipf("onramp %s is not in this build yet", c[0])
+			}
+		}
+		dir := t.TempDir()
+		r := e.run(t, "", "keygen", "--out", dir, "--name", "me", "--csr", "--subject", "/C=GB/O=onramp tests/CN=e2e-client")
+		if r.code != 0 {
+			t.Fatalf("keygen: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		issued := filepath.Join(dir, "issued.pem")
+		r = e.run(t, "", "sandbox", "sign", filepath.Join(dir, "me.csr"), "--out", issued)
+		if r.code != 0 || !strings.Contains(r.stderr, sandbox.RootCertFile) {
+			t.Fatalf("sandbox sign: exit %d\n%s", r.code, r.stderr)
+		}
+		clientCA := filepath.Join(e.cfgDir, "sandbox", sandbox.ClientCACertFile)
+		imported := filepath.Join(dir, "imported")
+		r = e.run(t, "", "import", "--cert", issued, "--key", filepath.Join(dir, "me.key"), "--cacert", clientCA, "--out", imported, "--name", "me")
+		if r.code != 0 {
+			t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		cert, key := filepath.Join(imported, "me.crt"), filepath.Join(imported, "me.key")
+		caBundle := filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile)
+		if !hasDiagnose {
+			t.Skip("onramp diagnose is not in this build yet")
+		}
+		statusURL := "https://localhost:" + sbx.addr[strings.LastIndex(sbx.addr, ":")+1:] + sandbox.StatusPath
+
+		if !e.keyring || !e.has(t, "secret") {
+			rep, r := e.diagnose(t, statusURL, "--cert", cert, "--key", key, "--cacert", caBundle)
+			if r.code != 0 || !rep.OK {
+				t.Errorf("diagnose with the imported certificate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			t.Skip("keyring part skipped: no keyring answers or no `onramp secret`")
+		}
+		// The user's own profile, with the API key in the keyring.
+		name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
+		t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
+		if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
+			Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
+			ExpectJSON: sandbox.StatusJSON}); err != nil {
+			t.Fatal(err)
+		}
+		apiKey := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
+		if apiKey.code != 0 || strings.TrimSpace(apiKey.stdout) == "" {
+			t.Fatalf("secret get api-key --profile sandbox: exit %d\n%s", apiKey.code, apiKey.stderr)
+		}
+		r = e.run(t, strings.TrimSpace(apiKey.stdout), "secret", "set", "api-key", "--profile", name)
+		t.Cleanup(func() { keystore.OSKeyring{}.Delete(name, "api-key") })
+		if r.code != 0 {
+			t.Fatalf("secret set: exit %d\n%s", r.code, r.stderr)
+		}
+		rep, r := e.diagnose(t, "--profile", name)
+		if r.code != 0 || !rep.OK {
+			t.Errorf("diagnose --profile %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+		}
+		// No secret in any output of the journey.
+		if strings.Contains(r.stdout+r.stderr+sbx.stderr.String(), strings.TrimSpace(apiKey.stdout)) {
+			t.Error("the API key appears in diagnose or sandbox output")
+		}
+	})
+
+	t.Run("ctrl-c", func(t *testing.T) {
+		if err := sbx.stop(t); err != nil {
+			t.Errorf("sandbox after ctrl+c: %v (want exit 0)\n%s", err, sbx.stderr.String())
+		}
+		if !strings.Contains(sbx.stderr.String(), "sandbox stopped") {
+			t.Errorf("no goodbye after ctrl+c:\n%s", sbx.stderr.String())
+		}
+	})
+
+	t.Run("break", func(t *testing.T) {
+		if !hasDiagnose {
+			t.Skip("onramp diagnose is not in this build yet")
+		}
+		for _, b := range sandbox.Breaks() {
+			t.Run(b.ID, func(t *testing.T) {
+				s := e.startSandbox(t, "--break", b.ID)
+				if !strings.Contains(s.stderr.String(), "PRACTICE MODE "+b.ID) {
+					t.Errorf("the banner does not name the practice mode:\n%s", s.stderr.String())
+				}
+				rep, r := e.diagnose(t, "--profile", "sandbox")
+				got := ""
+				if rep.Cause != nil {
+					got = rep.Cause.ID
+				}
+				if r.code != 1 || rep.OK || got != b.ID {
+					t.Errorf("--break %s: diagnose exit %d, cause %q; want exit 1, cause %s\n%s", b.ID, r.code, got, b.ID, r.stdout)
+				}
+			})
+		}
+	})
+
+	t.Run("unknown-break", func(t *testing.T) {
+		r := e.run(t, "", "sandbox", "--break", "no-such-cause", "--addr", freeAddr(t))
+		if r.code != 2 || !strings.Contains(r.stderr, "server-chain-incomplete") {
+			t.Errorf("--break no-such-cause: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}

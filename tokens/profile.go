@@ -1,0 +1,230 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+// ErrSandbox says the host is an APIM sandbox: it needs no token at all.
+var ErrSandbox = errors.New("the sandbox needs no authentication")
+
+// ProfileOptions are what a profile does not hold: the keyring, and
+// command-line overrides.
+type ProfileOptions struct {
+	Keyring keystore.Keyring
+	// APIKey overrides the profile's api-key secret (from --api-key-env).
+	APIKey string
+	// KeyPass overrides the profile's key_pass_secret.
+	KeyPass []byte
+	// CACertFile overrides the profile's cacert.
+	CACertFile string
+	// Resolve entries are added to the profile's.
+	Resolve map[string]string
+	// RSABits is the provider's required RSA key size (0: 4096).
+	RSABits int
+	Now     func() time.Time
+}
+
+// secret reads one of the profile's keyring secrets.
+func secret(kr keystore.Keyring, p *profile.Profile, name string) (string, error) {
+	if kr == nil {
+		return "", &keystore.KeyringError{ID: "keyring-unavailable", Op: "get", Item: keystore.Account(p.Name, name), Err: keystore.ErrKeyringUnavailable}
+	}
+	return kr.Get(p.Name, name)
+}
+
+func apiKeySecretName(p *profile.Profile) string {
+	if p.APIKeySecret != "" {
+		return p.APIKeySecret
+	}
+	return "api-key"
+}
+
+// NHSTokenURL is the token URL of a profile: token_url, else
+// https://<host of url>/oauth2/token.
+func NHSTokenURL(p *profile.Profile) (string, error) {
+	if p.TokenURL != "" {
+		return p.TokenURL, nil
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Host == "" {
+		return "", &Error{ID: "jwt-key-not-configured", Op: "token URL",
+			Detail: fmt.Sprintf("profile %q has neither token_url nor a url to take the host from", p.Name)}
+	}
+	return "https://" + u.Host + "/oauth2/token", nil
+}
+
+// transportFor builds the HTTP client for a profile, overrides applied.
+func transportFor(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (TransportOptions, error) {
+	t := TransportOptions{CACertFile: p.CACert, Resolve: map[string]string{}}
+	if o.CACertFile != "" {
+		t.CACertFile = o.CACertFile
+	}
+	for _, r := range p.Resolve {
+		hp, addr, err := ParseResolve(r)
+		if err != nil {
+			return t, fmt.Errorf("profile %q: resolve: %w", p.Name, err)
+		}
+		t.Resolve[hp] = addr
+	}
+	for hp, addr := range o.Resolve {
+		t.Resolve[hp] = addr
+	}
+	if mtls {
+		t.CertFile, t.KeyFile, t.KeyPass = p.Cert, p.Key, keyPass
+	}
+	return t, nil
+}
+
+func keyPassFor(p *profile.Profile, o ProfileOptions) ([]byte, error) {
+	if o.KeyPass != nil {
+		return o.KeyPass, nil
+	}
+	if p.KeyPassSecret == "" {
+		return nil, nil
+	}
+	s, err := secret(o.Keyring, p, p.KeyPassSecret)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+// NHSConfigForProfile builds a signed-JWT token request from a profile:
+// token URL, kid and key from the profile, the API key (iss/sub) from the
+// keyring. A sandbox host gives ErrSandbox.
+func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, error) {
+	tokenURL, err := NHSTokenURL(p)
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(tokenURL); err == nil && IsSandboxHost(u.Hostname()) {
+		return nil, ErrSandbox
+	}
+	if len(p.Auth) > 0 && !slices.Contains(p.Auth, "signed-jwt") {
+		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
+			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)%s", p.Name, strings.Join(p.Auth, ", "), awsHint(p))}
+	}
+	if p.Key == "" || p.KID == "" {
+		missing := "kid"
+		if p.Key == "" {
+			missing = "key"
+		}
+		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
+			Detail: fmt.Sprintf("profile %q has no %s: signed JWT needs the private key file and the kid registered with its public key", p.Name, missing)}
+	}
+	keyPass, err := keyPassFor(p, o)
+	if err != nil {
+		return nil, err
+	}
+	key, err := keystore.ReadPrivateKey(p.Key, keyPass)
+	if err != nil {
+		return nil, err
+	}
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
+	}
+	// The token endpoint is plain TLS: the client certificate (if the
+	// profile has one for the API) is not sent to it.
+	t, err := transportFor(p, o, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	client, err := NewHTTPClient(t)
+	if err != nil {
+		return nil, err
+	}
+	return &NHSConfig{TokenURL: tokenURL, KID: p.KID, Key: key, APIKey: apiKey,
+		RSABits: o.RSABits, HTTPClient: client, Now: o.Now}, nil
+}
+
+// HMPPSConfigForProfile builds a /token request from a profile: the host
+// of its url (or its token_url), its client certificate and key, and the
+// API key from the keyring.
+func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, error) {
+	tokenURL := p.TokenURL
+	if tokenURL == "" {
+		var err error
+		if tokenURL, err = HMPPSTokenURL(p.URL); err != nil {
+			return nil, err
+		}
+	}
+	if p.Cert == "" || p.Key == "" {
+		return nil, &Error{ID: "client-cert-not-sent", Op: "profile " + p.Name,
+			Detail: fmt.Sprintf("profile %q has no client certificate and key: the /token endpoint needs mutual TLS", p.Name)}
+	}
+	keyPass, err := keyPassFor(p, o)
+	if err != nil {
+		return nil, err
+	}
+	apiKey := o.APIKey
+	if apiKey == "" {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return nil, err
+		}
+	}
+	t, err := transportFor(p, o, true, keyPass)
+	if err != nil {
+		return nil, err
+	}
+	client, err := NewHTTPClient(t)
+	if err != nil {
+		return nil, err
+	}
+	header := p.APIKeyHeader
+	if header == "" {
+		header = "x-api-key"
+	}
+	return &HMPPSConfig{TokenURL: tokenURL, APIKey: apiKey, APIKeyHeader: header,
+		HTTPClient: client, ClientIdentity: p.Cert + "\n" + p.Key}, nil
+}
+
+// TokenSource returns a function that hands out the profile's bearer token
+// (cached in the keyring), for diagnose.Options.TokenSource.
+func TokenSource(p *profile.Profile, o ProfileOptions, noCache bool) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		cfg, err := NHSConfigForProfile(p, o)
+		if err != nil {
+			return "", err
+		}
+		cache := &Cache{Keyring: o.Keyring, Profile: p.Name, Now: o.Now}
+		tok, _, err := NHSToken(ctx, cfg, cache, noCache)
+		if err != nil {
+			return "", err
+		}
+		return tok.AccessToken, nil
+	}
+}
+
+// ParseResolve is diagnose.ParseResolve with the port joined to the
+// address, which is what this package's dialer maps "host:port" to.
+func ParseResolve(s string) (hostport, addr string, err error) {
+	hp, ip, err := diagnose.ParseResolve(s)
+	if err != nil {
+		return "", "", err
+	}
+	_, port, _ := net.SplitHostPort(hp)
+	return hp, net.JoinHostPort(ip, port), nil
+}
+
+// awsHint points HMPPS users, whose short-lived credentials are AWS ones,
+// at the right command.
+func awsHint(p *profile.Profile) string {
+	if p.Provider == "hmpps" || slices.Contains(p.Auth, "mtls") {
+		return fmt.Sprintf("; for HMPPS temporary AWS credentials run `onramp aws-credentials --profile %s`", p.Name)
+	}
+	return ""
+}
