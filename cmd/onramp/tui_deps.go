@@ -32,7 +32,7 @@ func newTUIDeps() *tui.Deps {
 			return out
 		},
 		ProfileOptions: diagnoseProfileOptions,
-		Keyring: kr,
+		Keyring:        kr,
 		NewFlow: func(pr wizard.Prompter) *wizard.Flow {
 			return &wizard.Flow{
 				Prompter:  pr,
