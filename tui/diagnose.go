@@ -465,7 +465,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 		}
 		ms := fmt.Sprintf("%6.0f ms", st.MS)
 		if st.Status == diagnose.Skip {
-			ms = "skipped"
+			ms = fmt.Sprintf("%9s", "skipped")
 		}
 		fmt.Fprintf(&b, "  %s %-14s %s\n", style.Render(sym), stepLabel(st.Name), s.Muted.Render(ms))
 		if st.Cause != nil && (st.Status == diagnose.Fail || st.Status == diagnose.Warn) {
