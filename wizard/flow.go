@@ -799,7 +799,9 @@ func (r *run) certificate() error {
 		var findings []diagnose.Finding
 		err = r.Prompter.Work(r.ctx, "Checking the certificate against your key…", func(ctx context.Context) error {
 			var err error
-			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, CACertFile: caFile, Dir: dir})
+			// caFile is the server's CA (the profile's cacert), not the client
+			// certificate's issuer, so the import does not check against it.
+			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, Dir: dir})
 			return err
 		})
 		if err != nil {
