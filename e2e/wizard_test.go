@@ -297,7 +297,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	e.selectOption(t, "Have the sandbox issue my certificate now")
 
 	scr = e.waitFor(t, "You're connected", 60*time.Second)
-	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert ", "x-api-key: $(onramp secret get api-key --profile practice)"} {
+	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert", "x-api-key: $(onramp secret get api-key --profile practice)"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("final screen lacks %q:\n%s", want, scr)
 		}
