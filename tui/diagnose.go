@@ -493,6 +493,26 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 	return b.String()
 }
 
+// renderReport is a finished diagnosis in a note: one line of ✓ when every
+// check passed, the full step list with the cause when one failed.
+func renderReport(s *Styles, r *diagnose.Report, width int) string {
+	if !r.OK {
+		return renderSteps(s, r.Steps, "", "", width)
+	}
+	var parts []string
+	for _, st := range r.Steps {
+		sym := s.Pass.Render("✓")
+		switch st.Status {
+		case diagnose.Warn:
+			sym = s.Warn.Render("!")
+		case diagnose.Skip:
+			continue
+		}
+		parts = append(parts, sym+" "+stepLabel(st.Name))
+	}
+	return wrap(strings.Join(parts, " · "), width)
+}
+
 func indentLines(s, indent string) string {
 	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
 }

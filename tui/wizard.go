@@ -398,11 +398,18 @@ func (w *wizardScreen) View() string {
 		return b.String()
 	}
 	n := w.cur.note
+	if n.Report != nil && n.Report.OK {
+		// The green result first, then what to do with it.
+		b.WriteString(renderReport(s, n.Report, width) + "\n\n")
+	}
 	if n.Body != "" {
 		b.WriteString(wrapKeepIndent(n.Body, width) + "\n")
 	}
-	if n.Report != nil {
-		b.WriteString("\n" + renderSteps(s, n.Report.Steps, "", "", width) + "\n")
+	if n.Report != nil && !n.Report.OK {
+		if n.Body != "" {
+			b.WriteString("\n")
+		}
+		b.WriteString(renderReport(s, n.Report, width) + "\n")
 	}
 	if w.copied {
 		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")

@@ -257,3 +257,31 @@ func TestWizardCancelAndResume(t *testing.T) {
 	s2 := start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
 	s2.snapshot("resumed", s2.waitFor("Your private key"))
 }
+
+// A failed check shows the steps with the cause, then offers to run them
+// again or stop; stopping keeps the step unfinished for the next run.
+func TestWizardFailedCheck(t *testing.T) {
+	configDir(t)
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true, wizard.StepCert: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Wizard: done})
+	cause := diagnose.MustCause("tcp-timeout")
+	rep := &diagnose.Report{Cause: cause, Steps: []diagnose.Step{
+		{Name: "local", Status: diagnose.Pass, MS: 2}, {Name: "dns", Status: diagnose.Pass, MS: 11},
+		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
+		{Name: "tls", Status: diagnose.Skip}, {Name: "http", Status: diagnose.Skip}}}
+	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.snapshot("report", s.waitFor("The checks failed"))
+	s.enter()
+	s.snapshot("again-or-stop", s.waitFor("Run the checks again"))
+	s.down()
+	s.enter()
+	s.tm.WaitFinished(t, teatestTimeout)
+	if r := s.rec.app.WizardResult; r == nil || !r.Paused {
+		t.Errorf("result %+v", r)
+	}
+	p, _ := profile.Load("hmpps-dev")
+	if p.Wizard[wizard.StepCheck] || p.LastCheck == nil || p.LastCheck.CauseID != "tcp-timeout" {
+		t.Errorf("profile %+v %+v", p.Wizard, p.LastCheck)
+	}
+}

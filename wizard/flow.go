@@ -68,6 +68,8 @@ type run struct {
 	p        *profile.Profile
 	provider *Provider
 	resumed  bool
+	// lastReport is this run's passing diagnosis, shown at the finish.
+	lastReport *diagnose.Report
 }
 
 // Run walks the steps. With name set and a saved profile of that name, it
@@ -901,12 +903,19 @@ func (r *run) check() error {
 			r.p.LastCheck.CauseID = rep.Cause.ID
 		}
 		if rep.OK {
+			r.lastReport = rep
 			return r.done(StepCheck)
 		}
 		if err := r.save(); err != nil {
 			return err
 		}
-		title, fix := "The checks failed", "See the report above."
+		if err := r.Prompter.Note(r.ctx, NotePrompt{
+			Frame:  r.frame(StepCheck, "The checks failed", "Each step below ran in order; the first failure names the cause and its fix."),
+			Report: rep,
+		}); err != nil {
+			return err
+		}
+		title, fix := "The checks failed", "Fix what the report says, then run them again."
 		if rep.Cause != nil {
 			title, fix = "The checks failed: "+rep.Cause.Title, "Fix: "+rep.Cause.Fix
 		}
@@ -935,8 +944,9 @@ func (r *run) finish() error {
 		title, why = "Set up, not yet connected", "Some steps are left; they are saved in the profile."
 	}
 	return r.Prompter.Note(r.ctx, NotePrompt{
-		Frame: Frame{Step: "Done", Title: title, Why: why},
-		Body:  NextSteps(r.p),
+		Frame:  Frame{Step: "Done", Title: title, Why: why},
+		Body:   NextSteps(r.p),
+		Report: r.lastReport,
 	})
 }
 
