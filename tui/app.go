@@ -220,8 +220,14 @@ func (a *App) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// helpView is the help line (or the full help), cut to the width: bubbles
+// help can overrun by one item when even its ellipsis does not fit.
 func (a *App) helpView() string {
-	return a.help.View(helpKeys{a})
+	lines := strings.Split(a.help.View(helpKeys{a}), "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, max(a.c.Width-2, 10), "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // helpKeys adapts the current screen's bindings to bubbles help.

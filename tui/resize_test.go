@@ -8,7 +8,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/wizard"
 )
+
+var wizardFrame = wizard.Frame{Step: "Step 1 of 7 · Provider", Title: "Which API are you connecting to? " + strings.Repeat("And a long title. ", 5),
+	Why: strings.Repeat("A sentence of why that runs long. ", 6)}
 
 // Every screen re-lays out on resize: no line wider than the terminal, the
 // help line stays at the bottom.
@@ -22,12 +26,17 @@ func TestResizeKeepsTheFrame(t *testing.T) {
 		w, h := size[0], size[1]
 		a := NewApp(t.Context(), c(), Options{})
 		screens := map[string]screen{"home": a.screen, "explain": newExplainScreen(a.c), "credentials": newCredentialsScreen(a.c)}
+		wz := newWizardScreen(a.c, "", false)
+		wz.cur = &promptRequest{kind: promptSelect, frame: wizardFrame, sel: wizard.SelectPrompt{Frame: wizardFrame,
+			Options: []wizard.Option{{Value: "a", Label: strings.Repeat("a long option label ", 6)}}}}
+		wz.form = wz.buildForm(wz.cur)
+		screens["wizard"] = wz
 		d := newDiagnoseScreen(a.c, "x")
 		d.report, d.steps = rep, rep.Steps
 		screens["diagnose"] = d
 		for name, s := range screens {
 			a.screen = s
-			if cmd := s.Init(); cmd != nil && name != "diagnose" {
+			if cmd := s.Init(); cmd != nil && name != "diagnose" && name != "wizard" {
 				if msg := cmd(); msg != nil {
 					a.Update(msg)
 				}

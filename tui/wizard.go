@@ -193,7 +193,7 @@ func (w *wizardScreen) Typing() bool {
 
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
-	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave (progress is saved)"))
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
 	switch {
 	case w.ended != nil:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))}
