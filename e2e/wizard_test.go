@@ -214,6 +214,50 @@ func (e *env) needsKeyring(t *testing.T) {
 	t.Skipf("no OS keyring answers (run it with `make e2e`): %s", out)
 }
 
+// newTerminal starts the test's own tmux server with an 80×24 window
+// running command; the server is killed when the test ends.
+func (e *env) newTerminal(t *testing.T, command string) {
+	t.Helper()
+	// A short socket path: unix sockets are limited to ~100 bytes.
+	sockDir, err := os.MkdirTemp("", "onramp-e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.socket = filepath.Join(sockDir, "tmux")
+	e.tmux(t, "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
+	t.Cleanup(func() {
+		exec.Command("tmux", "-S", e.socket, "kill-server").Run()
+		os.RemoveAll(sockDir)
+	})
+}
+
+// TestHomeQuitRestoresTerminal: `onramp` opens Home full-screen; q leaves
+// it with the shell's screen back and exit status 0.
+func TestHomeQuitRestoresTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e.newTerminal(t, "echo before; "+e.bin+"; echo \"EXIT=$?\"; sleep 300")
+	scr := e.waitFor(t, "Saved connections", 20*time.Second)
+	for _, want := range []string{"onramp › Home", "Set up a connection", "Diagnose a connection", "Explain an error", "Credentials", "Try the sandbox", "q quit"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("home lacks %q:\n%s", want, scr)
+		}
+	}
+	if strings.Contains(scr, "before") {
+		t.Errorf("home is not on the alternate screen:\n%s", scr)
+	}
+	e.keys(t, "q")
+	scr = e.waitFor(t, "EXIT=0", 10*time.Second)
+	if !strings.Contains(scr, "before") || strings.Contains(scr, "Saved connections") {
+		t.Errorf("the terminal was not restored:\n%s", scr)
+	}
+}
+
 // TestWizardAgainstSandbox walks `onramp init` from nothing to a green
 // connection against the sandbox: generate a key and CSR, the sandbox
 // issues the certificate, import it, store the API key, run the checks.
@@ -225,13 +269,6 @@ func TestWizardAgainstSandbox(t *testing.T) {
 		t.Skip("tmux is not installed")
 	}
 	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
-	// A short socket path: unix sockets are limited to ~100 bytes.
-	sockDir, err := os.MkdirTemp("", "onramp-e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	e.socket = filepath.Join(sockDir, "tmux")
 	e.needsKeyring(t)
 	addr := e.startSandbox(t)
 	apiKey, code := e.onramp(t, "secret", "get", "api-key", "--profile", "sandbox")
@@ -240,11 +277,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 		t.Fatalf("the sandbox's API key: exit %d %q", code, apiKey)
 	}
 
-	e.tmux(t, "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24",
-		e.bin+" init; echo \"EXIT=$?\"; sleep 300")
-	t.Cleanup(func() {
-		exec.Command("tmux", "-S", e.socket, "kill-server").Run()
-	})
+	e.newTerminal(t, e.bin+" init; echo \"EXIT=$?\"; sleep 300")
 
 	scr := e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
 	if !strings.Contains(scr, "onramp › Set up a connection") || !strings.Contains(scr, "esc leave") {
