@@ -121,6 +121,8 @@ type App struct {
 	fullHelp bool
 	// home is kept so returning to it keeps the cursor where it was.
 	home *home
+	// wizard is the screen of `onramp init`, nil for the home TUI.
+	wizard *wizardScreen
 	// exitOnWizardDone: `onramp init` ends with the wizard instead of going home.
 	exitOnWizardDone bool
 	// Outcome of the wizard, for the exit status of `onramp init`.
@@ -137,7 +139,8 @@ func NewApp(ctx context.Context, deps *Deps, opts Options) *App {
 	a.help.Styles = help.DefaultStyles(true)
 	if opts.Start == StartWizard {
 		a.exitOnWizardDone = true
-		a.screen = newWizardScreen(c, opts.Profile, true)
+		a.wizard = newWizardScreen(c, opts.Profile, true)
+		a.screen = a.wizard
 	} else {
 		a.home = newHome(c)
 		a.screen = a.home
@@ -321,6 +324,20 @@ func wrap(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// SettleWizard waits (up to d) for the wizard's flow to stop after the
+// program quit mid-flow, so `onramp init` can name the profile to resume.
+func (a *App) SettleWizard(d time.Duration) {
+	if a.wizard == nil || a.WizardResult != nil || a.WizardErr != nil {
+		return
+	}
+	a.wizard.cancel()
+	select {
+	case r := <-a.wizard.done:
+		a.WizardResult, a.WizardErr = r.res, r.err
+	case <-time.After(d):
+	}
 }
 
 // ProgramOptions are the tea options for a run: output, input and, with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
@@ -40,6 +41,7 @@ func runInit(ctx context.Context, io *iostreams.IO, name string, accessible bool
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
+	app.SettleWizard(time.Second)
 	return initOutcome(io, name, app.WizardResult, app.WizardErr, app.Cancelled)
 }
 
