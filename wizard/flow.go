@@ -631,6 +631,9 @@ func (r *run) send() error {
 	if r.uses(AuthSignedJWT) {
 		if data, err := os.ReadFile(r.jwksPath()); err == nil {
 			paths = append(paths, "JWKS: "+r.jwksPath())
+			if r.p.KID != "" {
+				paths = append(paths, "kid:  "+r.p.KID+" (register the JWKS under this key id)")
+			}
 			if copyText == "" {
 				copyText, copyLabel = string(data), "the JWKS"
 			}
