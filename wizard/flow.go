@@ -819,6 +819,25 @@ func (r *run) certificate() error {
 		if caFile != "" {
 			r.p.CACert = caFile
 		}
+		if r.p.CACert == "" {
+			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
+				Frame: r.frame(StepCert, "The provider's CA bundle, if they sent one",
+					"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs."),
+				Placeholder: "empty: the system's trusted CAs",
+				Validate: func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return nil
+					}
+					return CheckCertFile(s)
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(ca) != "" {
+				r.p.CACert = absPath(ca)
+			}
+		}
 		if err := r.done(StepCert); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -298,5 +299,38 @@ func TestInputChecks(t *testing.T) {
 	}
 	if CheckURL("http://x") == nil || CheckURL("https://") == nil || CheckURL("https://api.example.com") != nil {
 		t.Error("CheckURL")
+	}
+}
+
+func TestImportedFileAndCABundle(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "Provider CA")
+	dir := t.TempDir()
+	certFile := testpki.WriteFile(t, dir, "issued.pem", ca.Client(t, testpki.Options{}).CertPEM(false))
+	bundle := testpki.WriteFile(t, dir, "bundle.pem", ca.CertPEM())
+	dcs := Provider{ID: "dcs", Name: "GOV.UK DCS", Environments: []Environment{{Name: "integration", URL: "https://dcs.example"}},
+		AuthChoices: [][]string{{AuthMTLS}}, Key: KeySpec{Type: "rsa", Bits: 2048}, Subject: "/O=Org/CN=Org TLS"}
+	s := &Script{Answers: []Answer{
+		{"Which API", "dcs"},
+		{"Name this connection", ""},
+		{"Your private key", "generate"},
+		{"subject", ""},
+		{"Your client certificate", "file"},
+		{"Where is the certificate file?", certFile},
+		{"CA bundle", bundle},
+	}}
+	f := &Flow{Prompter: s, Providers: []Provider{dcs}, Keys: &fakeKeys{}, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	res, err := f.Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+	if res.Profile.Cert != certFile || res.Profile.CACert != bundle {
+		t.Errorf("profile cert %q cacert %q", res.Profile.Cert, res.Profile.CACert)
+	}
+	// No API key in this provider's auth: the step is not asked.
+	for _, fr := range s.Shown {
+		if strings.Contains(fr.Title, "API key") {
+			t.Errorf("asked %q", fr.Title)
+		}
 	}
 }
