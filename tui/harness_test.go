@@ -99,6 +99,19 @@ func (s *session) waitFor(want string) string {
 	return ""
 }
 
+// waitGoneLive waits until no live validation error shows.
+func (s *session) waitGoneLive() {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if !strings.Contains(s.rec.screen(), "✗ ") {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.t.Fatalf("a validation error stays:\n%s", s.rec.screen())
+}
+
 func (s *session) key(k rune) { s.tm.Send(tea.KeyPressMsg{Code: k}) }
 
 func (s *session) text(txt string) { s.tm.Type(txt) }

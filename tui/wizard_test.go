@@ -285,3 +285,55 @@ func TestWizardFailedCheck(t *testing.T) {
 		t.Errorf("profile %+v %+v", p.Wizard, p.LastCheck)
 	}
 }
+
+var nhsProvider = wizard.Provider{
+	ID: "nhs-apim", Name: "NHS API Management",
+	Environments: []wizard.Environment{{Name: "int", URL: "https://int.api.service.nhs.uk"}},
+	AuthChoices:  [][]string{{wizard.AuthSignedJWT}, {wizard.AuthAPIKey}},
+	AuthWhy:      "Signed JWT is recommended; the API key alone works for APIs that say so.",
+	APIKeyHeader: "apikey", Key: wizard.KeySpec{Type: "rsa", Bits: 4096}, DefaultKID: "test-1", TokenPath: "/oauth2/token",
+}
+
+type brokenKeyring struct{ memKeyring }
+
+func (*brokenKeyring) Set(p, n, v string) error {
+	return &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: p + "/" + n, Err: keystore.ErrKeyringUnavailable}
+}
+
+// The other screens of the wizard: a choice of auth, the kid, an existing
+// key checked as it is typed, and a keyring that does not answer.
+func TestWizardOtherSteps(t *testing.T) {
+	dir := configDir(t)
+	csr := testpki.WriteFile(t, dir, "request.csr", []byte("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"))
+	key := testpki.WriteFile(t, dir, "jwt.key", testpki.NewCA(t, "x").Client(t, testpki.Options{}).KeyPEM(t))
+	kr := &brokenKeyring{}
+	deps := &Deps{Keyring: kr, NewFlow: func(p wizard.Prompter) *wizard.Flow {
+		return &wizard.Flow{Prompter: p, Providers: []wizard.Provider{nhsProvider}, Keys: testKeys{}, Certs: matchImporter{},
+			Secrets: kr, Checker: reportChecker{passingReport()}}
+	}}
+	s := start(t, deps, Options{Start: StartWizard, Profile: "nhs"})
+	s.waitFor("Which API")
+	s.enter()
+	s.snapshot("auth", s.waitFor("How will you authenticate"))
+	s.enter()
+	s.waitFor("Your private key")
+	s.down()
+	s.enter()
+	s.waitFor("Where is the private key file?")
+	s.text(csr)
+	s.snapshot("existing-key-wrong-file", s.waitFor("the request, not the issued certificate"), dir, "$CONFIG")
+	for range len(csr) {
+		s.key(tea.KeyBackspace)
+	}
+	s.text(key)
+	s.waitGoneLive()
+	s.enter()
+	s.snapshot("kid", s.waitFor("Key id (kid)"))
+	s.enter()
+	s.snapshot("api-key-for-jwt", s.waitFor("Paste your API key"))
+	s.text("nhs-key-1234")
+	s.enter()
+	s.snapshot("keyring-unavailable", s.waitFor("No OS keyring answers"))
+	s.enter()
+	s.waitFor("You're connected")
+}

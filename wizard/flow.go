@@ -446,6 +446,11 @@ func (r *run) keys() error {
 			return err
 		}
 		r.p.Key = absPath(path)
+		if r.uses(AuthSignedJWT) {
+			if r.p.KID, err = r.askKID(pr); err != nil {
+				return err
+			}
+		}
 		return r.done(StepKeys)
 	}
 
@@ -469,21 +474,9 @@ func (r *run) keys() error {
 		req.Subject = strings.TrimSpace(req.Subject)
 	}
 	if req.JWKS {
-		req.KID, err = r.Prompter.Input(r.ctx, InputPrompt{
-			Frame: r.frame(StepKeys, "Key id (kid) for the JWKS",
-				"Every signed JWT names its key by this id, and the provider looks the public key up by it; it must match what you register."),
-			Default: cmpOr(r.p.KID, pr.DefaultKID, "onramp-1"),
-			Validate: func(s string) error {
-				if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t") {
-					return errors.New("a kid is a short id without spaces, like test-1")
-				}
-				return nil
-			},
-		})
-		if err != nil {
+		if req.KID, err = r.askKID(pr); err != nil {
 			return err
 		}
-		req.KID = strings.TrimSpace(req.KID)
 	}
 	var files KeyFiles
 	err = r.Prompter.Work(r.ctx, "Generating a "+keyLabel(pr.Key)+" key…", func(ctx context.Context) error {
@@ -497,6 +490,22 @@ func (r *run) keys() error {
 	r.p.Key = files.Key
 	r.p.KID = req.KID
 	return r.done(StepKeys)
+}
+
+// askKID asks for the key id the provider knows the public key by.
+func (r *run) askKID(pr *Provider) (string, error) {
+	kid, err := r.Prompter.Input(r.ctx, InputPrompt{
+		Frame: r.frame(StepKeys, "Key id (kid) for the JWKS",
+			"Every signed JWT names its key by this id, and the provider looks the public key up by it; it must match what you register."),
+		Default: cmpOr(r.p.KID, pr.DefaultKID, "onramp-1"),
+		Validate: func(s string) error {
+			if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t") {
+				return errors.New("a kid is a short id without spaces, like test-1")
+			}
+			return nil
+		},
+	})
+	return strings.TrimSpace(kid), err
 }
 
 func (r *run) currentProvider() *Provider {
