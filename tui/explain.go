@@ -9,8 +9,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+type explainedMsg struct {
+	version int
+	matches []Match
+}
+
 // explainScreen is a paste box; the causes update as the text changes.
 type explainScreen struct {
+	version int
 	c       *Common
 	box     textarea.Model
 	last    string
@@ -54,13 +60,25 @@ func (e *explainScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			e.box.Reset()
 		}
 	}
+	if m, ok := msg.(explainedMsg); ok {
+		if m.version == e.version {
+			e.matches = m.matches
+		}
+		return e, nil
+	}
 	var cmd tea.Cmd
 	e.box, cmd = e.box.Update(msg)
 	if v := e.box.Value(); v != e.last {
 		e.last = v
+		e.version++
 		e.matches = nil
 		if strings.TrimSpace(v) != "" && e.c.Deps.Explain != nil {
-			e.matches = e.c.Deps.Explain(v)
+			// A big paste takes a moment to classify: off the UI loop,
+			// and only the answer for the latest text counts.
+			explain, version := e.c.Deps.Explain, e.version
+			return e, tea.Batch(cmd, func() tea.Msg {
+				return explainedMsg{version: version, matches: explain(v)}
+			})
 		}
 	}
 	return e, cmd

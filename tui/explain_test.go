@@ -39,7 +39,10 @@ func TestExplainUpdate(t *testing.T) {
 	e := newExplainScreen(c)
 	e.SetSize(78, 20)
 	e.Init()
-	e.Update(tea.PasteMsg{Content: "x509: certificate signed by unknown authority"})
+	_, cmd := e.Update(tea.PasteMsg{Content: "x509: certificate signed by unknown authority"})
+	for _, m := range runBatch(cmd) {
+		e.Update(m)
+	}
 	if len(e.matches) == 0 || e.matches[0].Cause.ID != "server-cert-untrusted" {
 		t.Fatalf("matches %+v", e.matches)
 	}
@@ -51,4 +54,20 @@ func TestExplainUpdate(t *testing.T) {
 	if e.box.Value() != "" || len(e.matches) != 0 {
 		t.Errorf("ctrl+l left %q %v", e.box.Value(), e.matches)
 	}
+}
+
+// runBatch runs a Cmd and the Cmds of a batch, returning their messages.
+func runBatch(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runBatch(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
 }
