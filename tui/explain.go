@@ -97,7 +97,7 @@ func (e *explainScreen) View() string {
 		b.WriteString(s.Muted.Render(wrap("Paste more of the output (the lines around the error help), or run `onramp diagnose` against the URL to find out directly.", width)) + "\n")
 	default:
 		best := e.matches[0]
-		b.WriteString(s.Title.Render(wrap(best.Cause.Title, width)) + s.Muted.Render("  ["+best.Cause.ID+"]") + "\n")
+		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+best.Cause.ID+"]", width)) + "\n")
 		if best.Evidence != "" {
 			b.WriteString(s.Muted.Render(wrap("matched: “"+truncate(best.Evidence, 120)+"”", width)) + "\n")
 		}
