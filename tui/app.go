@@ -268,8 +268,8 @@ func hasBinding(list []key.Binding, b key.Binding) bool {
 func (a *App) View() tea.View {
 	s := a.c.Styles
 	a.help.ShowAll = a.fullHelp
-	header := s.Header.Render("onramp") + s.Crumb.Render(" › "+a.screen.Title())
 	w, h := a.bodySize()
+	header := ansi.Truncate(s.Header.Render("onramp")+s.Crumb.Render(" › "+a.screen.Title()), w, "…")
 	body := fitHeight(a.screen.View(), h)
 	body = lipgloss.NewStyle().MaxWidth(w).Render(body)
 	content := s.App.Render(header + "\n\n" + body + "\n\n" + a.helpView())

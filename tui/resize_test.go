@@ -31,7 +31,7 @@ func TestResizeKeepsTheFrame(t *testing.T) {
 			Options: []wizard.Option{{Value: "a", Label: strings.Repeat("a long option label ", 6)}}}}
 		wz.form = wz.buildForm(wz.cur)
 		screens["wizard"] = wz
-		d := newDiagnoseScreen(a.c, "x")
+		d := newDiagnoseScreen(a.c, "a-profile-with-a-name-long-enough-to-overrun-a-narrow-terminal")
 		d.report, d.steps = rep, rep.Steps
 		screens["diagnose"] = d
 		for name, s := range screens {
