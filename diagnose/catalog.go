@@ -32,7 +32,7 @@ var catalog = []Cause{
 	{ID: "input-file-unreadable", Group: "local",
 		Title:   "A named file is missing or unreadable",
 		Meaning: "onramp could not open or read a file given on the command line or in the profile.",
-		Fix:     "Check the path and permissions (ls -l FILE); paths in a profile are relative to nothing, so use absolute paths. Re-run with the corrected --cert, --key or --cacert."},
+		Fix:     "Check the path and permissions (ls -l FILE), and use absolute paths in a profile; then re-run with the corrected --cert, --key or --cacert."},
 	{ID: "input-wrong-file-type", Group: "local",
 		Title:   "A file holds something other than what the flag expects",
 		Meaning: "For example a private key given as --cert, a CSR instead of the issued certificate, a PKCS#12 bundle, or an SSH key.",

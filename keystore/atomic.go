@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -26,6 +27,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 	}
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
+			if sameContent(path, data) {
+				return nil // already there: writing it again loses nothing
+			}
 			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
 		}
 	}
@@ -74,4 +78,16 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 		d.Close()
 	}
 	return nil
+}
+
+// sameContent says whether the regular file at path holds exactly data, so
+// writing data there again (importing a certificate already in place) is
+// not an overwrite.
+func sameContent(path string, data []byte) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	old, err := os.ReadFile(path)
+	return err == nil && bytes.Equal(old, data)
 }

@@ -22,11 +22,16 @@ type OutputFile struct {
 func WriteFiles(files []OutputFile, force bool) error {
 	if !force {
 		var exist []string
+		var pending []OutputFile
 		for _, f := range files {
-			if _, err := os.Lstat(f.Path); err == nil {
+			switch _, err := os.Lstat(f.Path); {
+			case err != nil:
+				pending = append(pending, f)
+			case !sameContent(f.Path, f.Data):
 				exist = append(exist, f.Path)
 			}
 		}
+		files = pending
 		if len(exist) > 0 {
 			return &ExistsError{Paths: exist}
 		}

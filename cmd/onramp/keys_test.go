@@ -238,8 +238,20 @@ func TestImportCommand(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(out, "client.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("key: %v", err)
 	}
+	// Importing the same files again changes nothing, so it is no overwrite.
+	if code, _, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out); code != 0 {
+		t.Errorf("identical re-import: %d %s", code, stderr)
+	}
+	// A different file in the way is kept unless --force says otherwise.
+	placed := filepath.Join(out, "client.crt")
+	if err := os.WriteFile(placed, []byte("someone else's certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out); code != 2 || !strings.Contains(stderr, "--force") {
-		t.Errorf("re-import without --force: %d %s", code, stderr)
+		t.Errorf("re-import over a different file without --force: %d %s", code, stderr)
+	}
+	if got, _ := os.ReadFile(placed); string(got) != "someone else's certificate\n" {
+		t.Error("the file in the way was overwritten")
 	}
 	if code, _, _ := runKeysCmd(t, nil, "import", "--key", keyFile, "--out", out); code != 2 {
 		t.Error("missing --cert accepted")
@@ -285,6 +297,9 @@ func TestConvertCommand(t *testing.T) {
 	}
 	if code, _, stderr := runKeysCmd(t, nil, "convert", enc, "--out", filepath.Join(dir, "x.pem"), "--decrypt", "--new-pass-env", "ONRAMP_TEST_NEW_PASS"); code != 2 || !strings.Contains(stderr, "--decrypt and --new-pass-env") {
 		t.Errorf("contradiction: %d %s", code, stderr)
+	}
+	if err := os.WriteFile(p8, []byte("another key\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if code, _, _ := runKeysCmd(t, nil, "convert", pkcs1, "--out", p8); code != 2 {
 		t.Error("convert overwrote without --force")
