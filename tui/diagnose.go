@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
@@ -510,7 +511,25 @@ func renderReport(s *Styles, r *diagnose.Report, width int) string {
 		}
 		parts = append(parts, sym+" "+stepLabel(st.Name))
 	}
-	return wrap(strings.Join(parts, " · "), width)
+	return joinWrapped(parts, " · ", width)
+}
+
+// joinWrapped joins items with sep, breaking lines only between items.
+func joinWrapped(items []string, sep string, width int) string {
+	var lines []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case ansi.StringWidth(line+sep+it) <= width:
+			line += sep + it
+		default:
+			lines = append(lines, line)
+			line = it
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 func indentLines(s, indent string) string {

@@ -439,27 +439,44 @@ func scrollView(s *Styles, body string, h int, scroll *int) string {
 	return strings.Join(lines[*scroll:end], "\n") + "\n" + more
 }
 
-// wrapKeepIndent wraps each line at spaces, keeping its indent and
-// indenting continuation lines two more (list items and commands stay
-// readable); paths are never split.
+// wrapKeepIndent reflows text written with hard line breaks (provider
+// instructions) to the width: a line that continues the one before (same
+// or deeper indent, not a new "- " item) joins it; each logical line keeps
+// its indent, and its continuation lines hang two further in. Paths and
+// commands are never split.
 func wrapKeepIndent(s string, width int) string {
-	lines := strings.Split(s, "\n")
+	var logical []string
+	prevIndent := -1
+	for _, l := range strings.Split(s, "\n") {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
+		n := len(logical)
+		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
+			!strings.HasPrefix(trimmed, "- ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
+		if continues {
+			logical[n-1] += " " + trimmed
+			continue
+		}
+		logical = append(logical, l)
+		prevIndent = indent
+	}
 	var out []string
-	for _, l := range lines {
+	for _, l := range logical {
 		if ansi.StringWidth(l) <= width {
 			out = append(out, l)
 			continue
 		}
-		indent := len(l) - len(strings.TrimLeft(l, " "))
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
 		if indent > width/2 {
 			indent = 0
 		}
-		hang := strings.Repeat(" ", indent+2)
-		if indent == 0 {
-			hang = ""
+		hang := ""
+		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
+			hang = strings.Repeat(" ", indent+2)
 		}
-		wrapped := strings.Split(wrap(strings.TrimLeft(l, " "), width-len(hang)), "\n")
-		for i, w := range wrapped {
+		for i, w := range strings.Split(wrap(trimmed, width-len(hang)), "\n") {
 			if i == 0 {
 				out = append(out, strings.Repeat(" ", indent)+w)
 			} else {

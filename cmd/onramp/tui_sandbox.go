@@ -17,6 +17,8 @@ func sandboxTarget(wp *wizard.Provider) {
 	wp.AskURL = true
 	wp.APIKeyHint = "The sandbox's key is in your keyring: onramp secret get api-key --profile sandbox"
 	wp.Subject = "/O=onramp sandbox/CN=practice-client"
+	wp.Instructions = "A real provider gets this file from you (by email or a portal) and sends back your certificate.\n" +
+		"The sandbox plays the provider: at the certificate step choose \"Have the sandbox issue my certificate now\"."
 	p, err := profile.Load(sandbox.ProfileName)
 	if err != nil || p.URL == "" {
 		return
