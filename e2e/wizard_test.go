@@ -273,7 +273,14 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
-	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	// A short config path, so the curl command on the final screen fits
+	// 80 columns unwrapped, as it would for a user's ~/.config/onramp.
+	cfgDir, err := os.MkdirTemp("", "oe2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(cfgDir) })
+	e := &env{bin: onrampBinary(t), cfgDir: cfgDir}
 	e.needsKeyring(t)
 	addr := e.startSandbox(t)
 	apiKey, code := e.onramp(t, "secret", "get", "api-key", "--profile", "sandbox")
@@ -340,6 +347,10 @@ func TestWizardAgainstSandbox(t *testing.T) {
 			t.Errorf("final screen lacks %q:\n%s", want, scr)
 		}
 	}
+	// The curl command on the screen works as shown.
+	if code := e.runShownCurl(t, scr); code != "200" {
+		t.Errorf("the curl command shown answers %q, want 200", code)
+	}
 	e.keys(t, "Enter")
 	scr = e.waitFor(t, "EXIT=", 10*time.Second)
 	if !strings.Contains(scr, "EXIT=0") || !strings.Contains(scr, "practice is connected") {
@@ -358,6 +369,45 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	if strings.Contains(string(prof), apiKey) {
 		t.Fatal("the API key was written to the profile")
 	}
+}
+
+// runShownCurl runs the curl command a screen shows (from "curl \" to the
+// line without a trailing backslash) and returns the HTTP status.
+func (e *env) runShownCurl(t *testing.T, scr string) string {
+	t.Helper()
+	var parts []string
+	in := false
+	for _, l := range strings.Split(scr, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "curl ") {
+			in = true
+		}
+		if !in {
+			continue
+		}
+		parts = append(parts, strings.TrimSuffix(l, "\\"))
+		if !strings.HasSuffix(l, "\\") {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		t.Fatalf("no curl command on the screen:\n%s", scr)
+	}
+	command := strings.Join(parts, " ") + " -sS -o /dev/null -w '%{http_code}'"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", command)
+	// $(onramp secret get ...) in the command needs this onramp on the PATH.
+	binDir := t.TempDir()
+	if err := os.Symlink(e.bin, filepath.Join(binDir, "onramp")); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(e.environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Errorf("%s: %v", command, err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // TestInitWithoutTerminal: piped, `onramp init` exits 2 and names the
