@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -463,9 +464,13 @@ func (r *run) keys() error {
 		if pr.SubjectRule != "" {
 			why = pr.SubjectRule
 		}
+		subject, err := r.fillSubject(pr)
+		if err != nil {
+			return err
+		}
 		req.Subject, err = r.Prompter.Input(r.ctx, InputPrompt{
 			Frame:   r.frame(StepKeys, "Certificate subject for the CSR", why),
-			Default: pr.Subject, Placeholder: "/C=GB/O=Your Organisation/CN=your-client-id",
+			Default: subject, Placeholder: "/C=GB/O=Your Organisation/CN=your-client-id",
 			Validate: r.Keys.CheckSubject,
 		})
 		if err != nil {
@@ -490,6 +495,68 @@ func (r *run) keys() error {
 	r.p.Key = files.Key
 	r.p.KID = req.KID
 	return r.done(StepKeys)
+}
+
+var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// subjectFields name the {placeholders} of the providers' subject
+// templates, with a sentence of why and a default where one is known.
+var subjectFields = map[string]struct{ title, why string }{
+	"client_id":    {"Your client id", "The CN of your certificate; the provider registered your client under this name."},
+	"organisation": {"Your organisation's name", "As the provider knows it; it goes into the subject (O, or the CN's first words)."},
+	"state":        {"County or state (ST)", "Where your organisation is registered, as in its address."},
+	"locality":     {"Town or city (L)", "Where your organisation is registered, as in its address."},
+	"purpose":      {"What this key is for", "GOV.UK DCS names each key pair by purpose: TLS, Signing or Encryption."},
+	"environment":  {"The environment, as the CN names it", "For example Integration or Production."},
+	"date":         {"The date in the CN", "Today's date, so each renewal's certificate has its own name."},
+}
+
+// fillSubject asks for each {placeholder} of the provider's subject
+// template in turn, one field a screen, and returns the subject with the
+// answers filled in (the user still sees and may edit the whole subject).
+func (r *run) fillSubject(pr *Provider) (string, error) {
+	subject := pr.Subject
+	seen := map[string]bool{}
+	for _, m := range placeholderRE.FindAllStringSubmatch(pr.Subject, -1) {
+		name := m[1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		f, ok := subjectFields[name]
+		if !ok {
+			f.title, f.why = strings.ReplaceAll(name, "_", " "), "The provider's subject template asks for it."
+		}
+		def := ""
+		switch name {
+		case "date":
+			def = r.Now().Format("2006-01-02")
+		case "environment":
+			if env := r.p.Environment; env != "" {
+				def = strings.ToUpper(env[:1]) + env[1:]
+			}
+		case "purpose":
+			def = "TLS"
+		}
+		v, err := r.Prompter.Input(r.ctx, InputPrompt{
+			Frame:   r.frame(StepKeys, f.title, f.why),
+			Default: def,
+			Validate: func(s string) error {
+				switch {
+				case strings.TrimSpace(s) == "":
+					return errors.New("this field is needed for the certificate subject")
+				case strings.ContainsAny(s, "/=+"):
+					return errors.New("leave out / = and +: they separate the subject's fields")
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return "", err
+		}
+		subject = strings.ReplaceAll(subject, m[0], strings.TrimSpace(v))
+	}
+	return subject, nil
 }
 
 // askKID asks for the key id the provider knows the public key by.

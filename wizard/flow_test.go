@@ -334,3 +334,29 @@ func TestImportedFileAndCABundle(t *testing.T) {
 		}
 	}
 }
+
+func TestSubjectFieldsAskedOneByOne(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	hmpps := Provider{ID: "hmpps", Name: "HMPPS", Environments: []Environment{{Name: "dev", URL: "https://dev.example"}},
+		AuthChoices: [][]string{{AuthMTLS}}, Key: KeySpec{Type: "rsa", Bits: 2048},
+		Subject: "/C=GB/ST={state}/L={locality}/O={organisation}/CN={client_id}"}
+	s := &Script{Answers: []Answer{
+		{"Which API", "hmpps"},
+		{"Name this connection", ""},
+		{"Your private key", "generate"},
+		{"County or state", "Greater London"},
+		{"Town or city", "London"},
+		{"Your organisation's name", "Bob's Widgets"},
+		{"Your client id", "bobs-widgets"},
+		{"Certificate subject", ""},
+		{"Your client certificate", "later"},
+	}}
+	keys := &fakeKeys{}
+	f := &Flow{Prompter: s, Providers: []Provider{hmpps}, Keys: keys, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	if _, err := f.Run(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys.made[0].Subject; got != "/C=GB/ST=Greater London/L=London/O=Bob's Widgets/CN=bobs-widgets" {
+		t.Errorf("subject %q", got)
+	}
+}
