@@ -527,6 +527,9 @@ func (r *run) fillSubject(pr *Provider) (string, error) {
 		if !ok {
 			f.title, f.why = strings.ReplaceAll(name, "_", " "), "The provider's subject template asks for it."
 		}
+		if name == "client_id" && pr.SubjectRule != "" {
+			f.why = pr.SubjectRule // the provider's own rule for the CN
+		}
 		def := ""
 		switch name {
 		case "date":
