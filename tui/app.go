@@ -205,9 +205,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.screen.SetSize(a.bodySize())
 		return a, a.screen.Init()
 	case wizardDoneMsg:
-		a.WizardResult, a.WizardErr = msg.res, msg.err
-		if errors.Is(msg.err, wizard.ErrCancelled) {
-			a.Cancelled = a.exitOnWizardDone
+		if msg.from == a.wizard {
+			a.WizardResult, a.WizardErr = msg.res, msg.err
+			a.Cancelled = errors.Is(msg.err, wizard.ErrCancelled)
 		}
 	case quitMsg:
 		return a, a.quit()

@@ -46,7 +46,7 @@ func TestWizardNoteKeys(t *testing.T) {
 	w := newWizardScreen(c, "", false)
 	w.SetSize(78, 20)
 	reply := make(chan promptReply, 1)
-	w.Update(promptMsg{promptRequest{kind: promptNote, note: wizard.NotePrompt{Copy: "-----BEGIN CERTIFICATE REQUEST-----", CopyLabel: "the CSR"}, reply: reply}})
+	w.Update(promptMsg{w, promptRequest{kind: promptNote, note: wizard.NotePrompt{Copy: "-----BEGIN CERTIFICATE REQUEST-----", CopyLabel: "the CSR"}, reply: reply}})
 	_, cmd := w.Update(press('c'))
 	if cmd == nil {
 		t.Fatal("c did nothing")
@@ -70,5 +70,18 @@ func TestWizardNoteKeys(t *testing.T) {
 		}
 	default:
 		t.Fatal("enter did not answer the note")
+	}
+}
+
+// A late message of a flow left with esc does not drive a newer screen.
+func TestStaleFlowMessagesIgnored(t *testing.T) {
+	c := testCommon(&Deps{})
+	old, cur := newWizardScreen(c, "", false), newWizardScreen(c, "", false)
+	cur.Update(promptMsg{old, promptRequest{kind: promptSelect}})
+	if cur.cur != nil {
+		t.Error("the old flow's prompt took over")
+	}
+	if _, cmd := cur.Update(wizardDoneMsg{from: old, err: wizard.ErrCancelled}); cmd != nil || cur.ended != nil {
+		t.Error("the old flow's end ended the new screen")
 	}
 }

@@ -100,11 +100,17 @@ func (b *bridge) Work(ctx context.Context, title string, fn func(context.Context
 	return fn(ctx)
 }
 
+// Messages from a flow name their screen: after esc and a new start, a
+// late message of the old flow must not drive the new screen.
 type (
-	promptMsg     struct{ req promptRequest }
+	promptMsg struct {
+		from *wizardScreen
+		req  promptRequest
+	}
 	wizardDoneMsg struct {
-		res *wizard.Result
-		err error
+		from *wizardScreen
+		res  *wizard.Result
+		err  error
 	}
 	copiedMsg struct{}
 )
@@ -173,9 +179,9 @@ func (w *wizardScreen) wait() tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case req := <-reqs:
-			return promptMsg{req}
+			return promptMsg{from: w, req: req}
 		case r := <-done:
-			return wizardDoneMsg(r)
+			return wizardDoneMsg{from: w, res: r.res, err: r.err}
 		}
 	}
 }
@@ -216,6 +222,9 @@ func (w *wizardScreen) Bindings() []key.Binding {
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case promptMsg:
+		if msg.from != w {
+			return w, nil
+		}
 		req := msg.req
 		if req.kind == promptWork {
 			w.cur, w.form, w.working = nil, nil, req.work
@@ -229,12 +238,16 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return w, nil
 	case wizardDoneMsg:
+		if msg.from != w {
+			return w, nil
+		}
 		w.cur, w.form = nil, nil
 		w.ended = &flowResult{msg.res, msg.err}
-		if errors.Is(msg.err, wizard.ErrCancelled) || (msg.err == nil && w.exit) {
-			return w, tea.Quit
-		}
-		if msg.err == nil {
+		switch {
+		case errors.Is(msg.err, wizard.ErrCancelled) || msg.err == nil:
+			if w.exit {
+				return w, tea.Quit
+			}
 			return w, goHome
 		}
 		return w, nil
