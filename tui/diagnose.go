@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -40,6 +41,8 @@ type (
 		err  error
 	}
 )
+
+var runIDs atomic.Int64
 
 type diagStage int
 
@@ -172,7 +175,9 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	if d.cancel != nil {
 		d.cancel()
 	}
-	d.id++
+	// Ids are unique across screens: a run left with esc may still answer
+	// after a new console opened.
+	d.id = int(runIDs.Add(1))
 	d.steps, d.running, d.report, d.err, d.status, d.scroll = nil, "", nil, nil, "", 0
 	ctx, cancel := context.WithCancel(d.c.Ctx)
 	d.cancel = cancel
