@@ -23,8 +23,9 @@ type Match struct {
 	// Count is how many lines named this cause.
 	Count int
 
-	weight  int // of the strongest recogniser that named the cause
-	support int // lines that make the cause likelier without naming it
+	weight   int // of the strongest recogniser that named the cause
+	support  int // lines that make the cause likelier without naming it
+	lastLine int // the last line that named the cause
 }
 
 // compiledRecogniser is a Recogniser ready to run.
@@ -125,6 +126,7 @@ type explainer struct {
 	// added to causes that were named.
 	support map[string]int
 	hits    []lineHit // scratch for one line
+	offsets []int     // scratch: pattern ends in one block
 }
 
 type lineHit struct {
@@ -135,14 +137,14 @@ type lineHit struct {
 // block explains a run of whole lines (or one piece of an over-long line)
 // whose first line is number line; it returns the number of the line after.
 func (e *explainer) block(data []byte, line int) int {
+	e.offsets = e.table.patterns.scanHits(data, e.offsets[:0])
 	counted := 0 // data[:counted] has been counted into line
-	for pos := 0; pos < len(data); {
-		i := e.table.patterns.firstHit(data[pos:])
-		if i < 0 {
-			break
+	done := -1   // end of the last line explained
+	for _, i := range e.offsets {
+		if i < done {
+			continue // another hit in a line already explained
 		}
-		i += pos
-		start := pos + bytes.LastIndexByte(data[pos:i], '\n') + 1
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
 		end := bytes.IndexByte(data[i:], '\n')
 		if end < 0 {
 			end = len(data)
@@ -152,7 +154,7 @@ func (e *explainer) block(data []byte, line int) int {
 		line += bytes.Count(data[counted:start], []byte{'\n'})
 		counted = start
 		e.line(data[start:end], line)
-		pos = end + 1
+		done = end
 	}
 	return line + bytes.Count(data[counted:], []byte{'\n'})
 }
@@ -187,25 +189,34 @@ func (e *explainer) line(text []byte, n int) {
 		best = max(best, r.Weight)
 		e.hits = append(e.hits, lineHit{row: p, end: end})
 	})
-	seen := map[string]bool{}
-	for _, h := range e.hits {
+	for k, h := range e.hits {
 		r := &rows[h.row]
-		if r.Weight < best || seen[r.Cause] {
+		if r.Weight < best || namedBefore(rows, e.hits[:k], r.Cause, best) {
 			continue
 		}
-		seen[r.Cause] = true
 		m := e.found[r.Cause]
 		if m == nil {
 			m = &Match{Cause: r.cause}
 			e.found[r.Cause] = m
 		}
 		m.Count++
+		m.lastLine = n
 		if r.Weight > m.weight {
 			m.weight = r.Weight
 			m.Line = n
-			m.Evidence = evidence(text, h.end)
+			m.Evidence = explainEvidence(text, h.end)
 		}
 	}
+}
+
+// namedBefore says whether an earlier hit of the same weight named cause.
+func namedBefore(rows []compiledRecogniser, hits []lineHit, cause string, weight int) bool {
+	for _, h := range hits {
+		if r := &rows[h.row]; r.Weight == weight && r.Cause == cause {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *explainer) result() []Match {
@@ -231,15 +242,48 @@ func (e *explainer) result() []Match {
 		}
 		return a.Cause.ID < b.Cause.ID
 	})
-	return out
+	// An exact finding explains away vaguer findings of the same kind close
+	// to it: a Java stack trace's "validity check failed" next to its
+	// "CertificateNotYetValidException" is one error, not two.
+	kept := out[:0]
+	for _, m := range out {
+		if !explainedAway(m, kept) {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
+// nearLines is how close (in lines) findings must be to count as one error,
+// about the length of a stack trace.
+const nearLines = 60
+
+func explainedAway(m Match, by []Match) bool {
+	if m.weight > generic {
+		return false
+	}
+	for _, k := range by {
+		if k.weight >= exact && k.Cause.Group == m.Cause.Group &&
+			lineDistance(k.Line-m.Line) <= nearLines && lineDistance(k.Line-m.lastLine) <= nearLines {
+			return true
+		}
+	}
+	return false
+}
+
+func lineDistance(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // maxEvidence bounds Evidence, in bytes before redaction.
 const maxEvidence = 300
 
-// evidence is the line as shown to the user: a window around the match for a
+// explainEvidence is the line as shown to the user: a window around the match for a
 // long line, valid UTF-8, no control characters, secrets redacted.
-func evidence(line []byte, end int) string {
+func explainEvidence(line []byte, end int) string {
 	from, to := 0, len(line)
 	if to-from > maxEvidence {
 		from = max(0, end-maxEvidence*2/3)
@@ -301,6 +345,9 @@ var ambiguityHints = []struct {
 	{[]string{"client-cert-not-sent", "tls-no-common-cipher"},
 		"A handshake_failure alert (40) is what TLS 1.2 servers send both when a required client certificate is missing and when no cipher suite is shared. " +
 			"If the server asked for a certificate (curl -v shows \"TLS handshake, Request CERT (13)\", openssl s_client lists \"Acceptable client certificate CA names\") and none was sent, it is the certificate; if it did not ask, it is the ciphers."},
+	{[]string{"server-cert-untrusted", "server-chain-incomplete"},
+		"The client found no trusted issuer for the server's certificate: either your CA bundle lacks the provider's CA (pass it with --cacert), or the server does not send its intermediate certificate. " +
+			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
 	{[]string{"client-cert-expired", "server-cert-expired"},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }
@@ -312,9 +359,14 @@ func Disambiguate(m []Match) string {
 	if len(m) < 2 {
 		return ""
 	}
+	// Candidates: causes named by the best line itself, or as strong and
+	// known to be confused with the best.
 	var ids []string
 	for _, c := range m {
-		if c.Cause != nil && c.weight == m[0].weight && c.Line == m[0].Line {
+		if c.Cause == nil || c.weight != m[0].weight {
+			continue
+		}
+		if c.Line == m[0].Line || knownConfusion(m[0].Cause.ID, c.Cause.ID) {
 			ids = append(ids, c.Cause.ID)
 		}
 	}
@@ -337,6 +389,15 @@ func Disambiguate(m []Match) string {
 	}
 	b.WriteString("To settle it, run the checks against the server: onramp diagnose https://HOST/PATH --cert CERT --key KEY --cacert CA")
 	return b.String()
+}
+
+func knownConfusion(a, b string) bool {
+	for _, h := range ambiguityHints {
+		if containsAll(h.causes, []string{a, b}) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAll(have, want []string) bool {

@@ -31,7 +31,9 @@ const (
 
 // recognisers is the table of wordings. Rows with the same Pattern and
 // different causes mark real ambiguity (see Disambiguate).
-var recognisers = []Recogniser{
+var recognisers = append(messageRecognisers, statusLineRecognisers()...)
+
+var messageRecognisers = []Recogniser{
 	// --- Go: crypto/tls, crypto/x509, net, net/http.
 	{Pattern: "x509: certificate signed by unknown authority", Cause: "server-cert-untrusted", Client: "go", Weight: specific},
 	{Pattern: "failed to verify client certificate", Regexp: `failed to verify client certificate: x509: certificate signed by unknown authority`, Cause: "client-cert-wrong-issuer", Client: "go", Weight: exact},
@@ -63,11 +65,19 @@ var recognisers = []Recogniser{
 	{Pattern: "tls: private key does not match public key", Cause: "key-cert-mismatch", Client: "go", Weight: specific},
 	{Pattern: "tls: failed to find any pem data", Cause: "input-wrong-file-type", Client: "go", Weight: specific},
 	{Pattern: "tls: found a certificate rather than a key", Cause: "input-wrong-file-type", Client: "go", Weight: specific},
+	{Pattern: "-----begin encrypted private key-----", Cause: "key-encrypted-no-passphrase", Client: "any", Weight: specific},
+	{Pattern: "proc-type: 4,encrypted", Cause: "key-encrypted-no-passphrase", Client: "any", Weight: specific},
+	{Pattern: "x509: unsupported elliptic curve", Cause: "key-unsupported", Client: "go", Weight: specific},
+	{Pattern: "x509: unknown public key algorithm", Cause: "key-unsupported", Client: "go", Weight: specific},
+	{Pattern: "clock skew", Cause: "clock-skew", Client: "any", Weight: generic},
 	{Pattern: "x509: decryption password incorrect", Cause: "key-passphrase-wrong", Client: "go", Weight: specific},
+	{Pattern: "server gave http response to https client", Cause: "tls-not-tls", Client: "go", Weight: specific},
 	{Pattern: "tls handshake timeout", Cause: "tls-handshake-timeout", Client: "go", Weight: specific},
 	{Pattern: "tls handshake error", Cause: "tls-handshake-failed", Client: "go", Weight: weak},
 	{Pattern: "connect: connection refused", Cause: "tcp-refused", Client: "go", Weight: specific},
 	{Pattern: "connection reset by peer", Cause: "tcp-reset", Client: "any", Weight: generic},
+	{Pattern: "broken pipe", Cause: "tcp-reset", Client: "any", Weight: generic},
+	{Pattern: "transport endpoint is not connected", Cause: "tcp-reset", Client: "any", Weight: generic},
 	{Pattern: "i/o timeout", Regexp: `dial tcp|connect|i/o timeout`, Cause: "tcp-timeout", Client: "go", Weight: generic},
 	{Pattern: "i/o timeout", Regexp: `lookup \S+( on \S+)?: (read udp \S+: )?i/o timeout`, Cause: "dns-failure", Client: "go", Weight: exact},
 	{Pattern: "no such host", Cause: "dns-no-such-host", Client: "go", Weight: specific},
@@ -90,6 +100,7 @@ var recognisers = []Recogniser{
 	{Pattern: "operation timed out after", Cause: "tcp-timeout", Client: "curl", Weight: weak},
 	{Pattern: "curl: (35)", Cause: "tls-handshake-failed", Client: "curl", Weight: weak},
 	{Pattern: "curl: (56)", Cause: "tcp-reset", Client: "curl", Weight: weak},
+	{Pattern: "curl: (55)", Cause: "tcp-reset", Client: "curl", Weight: weak},
 	{Pattern: "recv failure: connection reset", Cause: "tcp-reset", Client: "curl", Weight: specific},
 	{Pattern: "curl: (58)", Cause: "input-wrong-file-type", Client: "curl", Weight: weak},
 	{Pattern: "could not load pem client certificate", Cause: "input-wrong-file-type", Client: "curl", Weight: specific},
@@ -151,9 +162,14 @@ var recognisers = []Recogniser{
 	{Pattern: "self signed certificate", Cause: "server-cert-self-signed", Client: "openssl", Weight: specific},
 	{Pattern: "verify error:num=18", Cause: "server-cert-self-signed", Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 18", Cause: "server-cert-self-signed", Client: "openssl", Weight: specific},
+	// No issuer found for the leaf: the server did not send its intermediate,
+	// or the leaf's issuer is a CA the client does not have at all.
 	{Pattern: "unable to verify the first certificate", Cause: "server-chain-incomplete", Client: "openssl", Weight: specific},
+	{Pattern: "unable to verify the first certificate", Cause: "server-cert-untrusted", Client: "openssl", Weight: specific},
 	{Pattern: "verify error:num=21", Cause: "server-chain-incomplete", Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=21", Cause: "server-cert-untrusted", Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 21", Cause: "server-chain-incomplete", Client: "openssl", Weight: specific},
+	{Pattern: "verify return code: 21", Cause: "server-cert-untrusted", Client: "openssl", Weight: specific},
 	{Pattern: "certificate has expired", Cause: "server-cert-expired", Client: "openssl", Weight: specific},
 	{Pattern: "verify error:num=10", Cause: "server-cert-expired", Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 10", Cause: "server-cert-expired", Client: "openssl", Weight: specific},
@@ -168,6 +184,7 @@ var recognisers = []Recogniser{
 	{Pattern: "no shared cipher", Cause: "tls-no-common-cipher", Client: "openssl", Weight: specific},
 	{Pattern: "no cipher match", Cause: "tls-no-common-cipher", Client: "openssl", Weight: specific},
 	{Pattern: "wrong version number", Cause: "tls-not-tls", Client: "openssl", Weight: specific},
+	{Pattern: "legacy sigalg disallowed", Cause: "tls-version-mismatch", Client: "openssl", Weight: specific},
 	{Pattern: "packet length too long", Cause: "tls-not-tls", Client: "openssl", Weight: specific},
 	{Pattern: "http request", Regexp: `ssl routines.*http request|http_request`, Cause: "tls-not-tls", Client: "openssl", Weight: specific},
 	{Pattern: "unsupported protocol", Cause: "tls-version-mismatch", Client: "openssl", Weight: specific},
@@ -207,6 +224,7 @@ var recognisers = []Recogniser{
 	{Pattern: "[errno 111]", Cause: "tcp-refused", Client: "python", Weight: specific},
 	{Pattern: "connectionreseterror", Cause: "tcp-reset", Client: "python", Weight: specific},
 	{Pattern: "[errno 104]", Cause: "tcp-reset", Client: "python", Weight: specific},
+	{Pattern: "handshake operation timed out", Cause: "tls-handshake-timeout", Client: "python", Weight: exact},
 	{Pattern: "connecttimeout", Cause: "tcp-timeout", Client: "python", Weight: specific},
 	{Pattern: "socket.timeout", Cause: "tcp-timeout", Client: "python", Weight: generic},
 	{Pattern: "timeouterror", Cause: "tcp-timeout", Client: "python", Weight: generic},
@@ -221,6 +239,7 @@ var recognisers = []Recogniser{
 	{Pattern: "depth_zero_self_signed_cert", Cause: "server-cert-self-signed", Client: "node", Weight: specific},
 	{Pattern: "self_signed_cert_in_chain", Cause: "server-cert-untrusted", Client: "node", Weight: exact},
 	{Pattern: "unable_to_verify_leaf_signature", Cause: "server-chain-incomplete", Client: "node", Weight: specific},
+	{Pattern: "unable_to_verify_leaf_signature", Cause: "server-cert-untrusted", Client: "node", Weight: specific},
 	{Pattern: "cert_has_expired", Cause: "server-cert-expired", Client: "node", Weight: specific},
 	{Pattern: "cert_not_yet_valid", Cause: "server-cert-not-yet-valid", Client: "node", Weight: specific},
 	{Pattern: "err_tls_cert_altname_invalid", Cause: "server-cert-hostname-mismatch", Client: "node", Weight: specific},
@@ -228,9 +247,9 @@ var recognisers = []Recogniser{
 	{Pattern: "econnreset", Cause: "tcp-reset", Client: "node", Weight: generic},
 	{Pattern: "socket hang up", Cause: "tcp-reset", Client: "node", Weight: generic},
 	{Pattern: "econnrefused", Cause: "tcp-refused", Client: "node", Weight: specific},
-	{Pattern: "enotfound", Cause: "dns-no-such-host", Client: "node", Weight: specific},
+	{Pattern: "enotfound", Regexp: `\benotfound\b`, Cause: "dns-no-such-host", Client: "node", Weight: specific},
 	{Pattern: "eai_again", Cause: "dns-failure", Client: "node", Weight: specific},
-	{Pattern: "etimedout", Cause: "tcp-timeout", Client: "node", Weight: specific},
+	{Pattern: "etimedout", Regexp: `\betimedout\b`, Cause: "tcp-timeout", Client: "node", Weight: specific},
 	{Pattern: "eproto", Regexp: `\beproto\b`, Cause: "tls-handshake-failed", Client: "node", Weight: weak},
 	{Pattern: "err_ssl_wrong_version_number", Cause: "tls-not-tls", Client: "node", Weight: specific},
 
@@ -238,9 +257,9 @@ var recognisers = []Recogniser{
 	{Pattern: "pkix path building failed", Cause: "server-cert-untrusted", Client: "java", Weight: specific},
 	{Pattern: "unable to find valid certification path", Cause: "server-cert-untrusted", Client: "java", Weight: specific},
 	{Pattern: "suncertpathbuilderexception", Cause: "server-cert-untrusted", Client: "java", Weight: specific},
-	{Pattern: "certificateexpiredexception", Cause: "server-cert-expired", Client: "java", Weight: specific},
-	{Pattern: "certificatenotyetvalidexception", Cause: "server-cert-not-yet-valid", Client: "java", Weight: specific},
-	{Pattern: "pkix path validation failed", Regexp: `validity check failed|notafter`, Cause: "server-cert-expired", Client: "java", Weight: specific},
+	{Pattern: "certificateexpiredexception", Cause: "server-cert-expired", Client: "java", Weight: exact},
+	{Pattern: "certificatenotyetvalidexception", Cause: "server-cert-not-yet-valid", Client: "java", Weight: exact},
+	{Pattern: "pkix path validation failed", Regexp: `validity check failed`, Cause: "server-cert-expired", Client: "java", Weight: generic},
 	{Pattern: "received fatal alert: bad_certificate", Cause: "client-cert-rejected", Client: "java", Weight: specific},
 	{Pattern: "received fatal alert: certificate_unknown", Cause: "client-cert-rejected", Client: "java", Weight: specific},
 	{Pattern: "received fatal alert: unknown_ca", Cause: "client-cert-rejected", Client: "java", Weight: specific},
@@ -262,6 +281,7 @@ var recognisers = []Recogniser{
 	{Pattern: "connect timed out", Cause: "tcp-timeout", Client: "java", Weight: specific},
 	{Pattern: "sockettimeoutexception", Cause: "tcp-timeout", Client: "java", Weight: generic},
 	{Pattern: "socketexception: connection reset", Cause: "tcp-reset", Client: "java", Weight: specific},
+	{Pattern: "error writing to server", Cause: "tcp-reset", Client: "java", Weight: weak},
 	{Pattern: "remote host terminated the handshake", Cause: "tcp-reset", Client: "java", Weight: generic},
 	{Pattern: "no appropriate protocol", Cause: "tls-version-mismatch", Client: "java", Weight: specific},
 	{Pattern: "unsupported or unrecognized ssl message", Cause: "tls-not-tls", Client: "java", Weight: specific},
@@ -296,7 +316,8 @@ var recognisers = []Recogniser{
 
 	// --- HMPPS Integration API 403 bodies.
 	{Pattern: "no consumer authorisation config found", Cause: "client-cert-rejected", Client: "hmpps", Weight: exact},
-	{Pattern: "unable to authorise", Cause: "api-key-wrong-role", Client: "hmpps", Weight: exact},
+	// The consumer (the certificate's CN) is known but not allowed this path.
+	{Pattern: "unable to authorise", Cause: "client-cert-rejected", Client: "hmpps", Weight: exact},
 	{Pattern: "has been revoked", Regexp: `certificate with serial number \S+ has been revoked`, Cause: "client-cert-revoked", Client: "hmpps", Weight: exact},
 	{Pattern: "access suspended", Cause: "api-key-rejected", Client: "hmpps", Weight: exact},
 
@@ -319,7 +340,8 @@ var recognisers = []Recogniser{
 	{Pattern: "register a public key", Cause: "jwt-kid-unknown", Client: "nhs-apim", Weight: exact},
 	{Pattern: "jwks endpoint", Cause: "jwt-kid-unknown", Client: "nhs-apim", Weight: specific},
 	{Pattern: "signature verification failed", Cause: "jwt-signature-invalid", Client: "nhs-apim", Weight: exact},
-	{Pattern: "'iss'", Regexp: `'iss'.*'sub'|'iss'/'sub'|'iss' claim`, Cause: "oauth-invalid-client", Client: "nhs-apim", Weight: exact},
+	{Pattern: "'iss'/'sub'", Cause: "oauth-invalid-client", Client: "nhs-apim", Weight: exact},
+	{Pattern: "'iss' claim", Cause: "oauth-invalid-client", Client: "nhs-apim", Weight: exact},
 	{Pattern: "'sub' claim", Cause: "oauth-invalid-client", Client: "nhs-apim", Weight: exact},
 	{Pattern: "invalid_client", Cause: "oauth-invalid-client", Client: "nhs-apim", Weight: specific},
 	{Pattern: "'aud' claim", Cause: "jwt-claims-invalid", Client: "nhs-apim", Weight: exact},
@@ -362,13 +384,17 @@ var httpStatusCauses = []struct {
 	{"504", "server-error"},
 }
 
-func init() {
+var httpVersions = []string{"http/1.0 ", "http/1.1 ", "http/2 ", "http/2.0 ", "http/3 "}
+
+func statusLineRecognisers() []Recogniser {
+	var rows []Recogniser
 	for _, s := range httpStatusCauses {
-		for _, v := range []string{"http/1.0 ", "http/1.1 ", "http/2 ", "http/2.0 ", "http/3 "} {
-			recognisers = append(recognisers, Recogniser{
+		for _, v := range httpVersions {
+			rows = append(rows, Recogniser{
 				Pattern: v + s.code, Regexp: `http/[0-9.]+ ` + s.code + `\b`,
 				Cause: s.cause, Client: "http", Weight: generic,
 			})
 		}
 	}
+	return rows
 }

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onramp-cli/onramp/iostreams"
+)
+
+func runExplainCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	io, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	code = run(io, append([]string{"explain"}, args...))
+	return code, out.String(), errOut.String()
+}
+
+func TestExplainCommandText(t *testing.T) {
+	code, out, _ := runExplainCmd(t, "", "curl: (60) SSL certificate problem: unable to get local issuer certificate")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"server-cert-untrusted", "unable to get local issuer certificate", "Fix:", "--cacert", "Evidence (line 1): curl: (60)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Unquoted words are one message, as a user pasting without quotes means.
+func TestExplainCommandJoinsArgs(t *testing.T) {
+	code, out, _ := runExplainCmd(t, "", "Received", "fatal", "alert:", "bad_certificate")
+	if code != 0 || !strings.Contains(out, "client-cert-rejected") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestExplainCommandAmbiguous(t *testing.T) {
+	_, out, _ := runExplainCmd(t, "", "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)")
+	for _, want := range []string{"Also recognised:", "tls-no-common-cipher", "client-cert-not-sent", "Which one?", "onramp diagnose"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestExplainCommandStdin(t *testing.T) {
+	log := "INFO ok\nError: connect ECONNREFUSED 127.0.0.1:8443\nError: connect ECONNREFUSED 127.0.0.1:8443\n"
+	for _, args := range [][]string{{"-"}, {}} { // "-", and a pipe with no argument
+		code, out, _ := runExplainCmd(t, log, args...)
+		if code != 0 || !strings.Contains(out, "tcp-refused") || !strings.Contains(out, "line 2, and 1 more lines") {
+			t.Errorf("args %v: exit %d:\n%s", args, code, out)
+		}
+	}
+}
+
+func TestExplainCommandFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "app.log")
+	if err := os.WriteFile(p, []byte("a\nb\nHTTP/1.1 429 Too Many Requests\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runExplainCmd(t, "", "--file", p)
+	if code != 0 || !strings.Contains(out, "rate-limited") || !strings.Contains(out, "line 3") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, _, errOut := runExplainCmd(t, "", "--file", filepath.Join(t.TempDir(), "missing.log"))
+	if code != 2 || !strings.Contains(errOut, "--file") || !strings.Contains(errOut, "missing.log") {
+		t.Fatalf("missing file: exit %d: %s", code, errOut)
+	}
+}
+
+func TestExplainCommandJSON(t *testing.T) {
+	code, out, _ := runExplainCmd(t, "", "--json", "Authorization: Bearer abc.def.ghi HTTP/1.1 401 Unauthorized")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var got struct {
+		Matches []map[string]any `json:"matches"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(got.Matches) != 1 {
+		t.Fatalf("matches: %v", got.Matches)
+	}
+	m := got.Matches[0]
+	for _, k := range []string{"id", "title", "fix", "evidence"} {
+		if s, _ := m[k].(string); s == "" {
+			t.Errorf("match lacks %q: %v", k, m)
+		}
+	}
+	if len(m) != 4 {
+		t.Errorf("match has fields beyond the contract: %v", m)
+	}
+	if m["id"] != "token-rejected" || strings.Contains(out, "abc.def") {
+		t.Errorf("got %v (the token must be redacted)", m)
+	}
+}
+
+func TestExplainCommandNotRecognised(t *testing.T) {
+	code, out, errOut := runExplainCmd(t, "", "everything is fine")
+	if code != 1 || out != "" || !strings.Contains(errOut, "not recognised") || !strings.Contains(errOut, "onramp diagnose") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = runExplainCmd(t, "", "--json", "everything is fine")
+	if code != 1 || strings.TrimSpace(out) != "{\n  \"matches\": []\n}" {
+		t.Fatalf("json: exit %d, %q", code, out)
+	}
+}
+
+func TestExplainCommandID(t *testing.T) {
+	code, out, _ := runExplainCmd(t, "", "--id", "client-cert-not-sent")
+	if code != 0 || !strings.Contains(out, "No required SSL certificate was sent") || !strings.Contains(out, "Fix:") ||
+		!strings.Contains(out, "none was sent") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, _, errOut := runExplainCmd(t, "", "--id", "no-such-cause")
+	if code != 2 || !strings.Contains(errOut, "--list") {
+		t.Fatalf("unknown id: exit %d: %s", code, errOut)
+	}
+	code, out, _ = runExplainCmd(t, "", "--list")
+	if code != 0 || !strings.Contains(out, "tcp-refused") || strings.Count(out, "\n") < 40 {
+		t.Fatalf("--list: exit %d:\n%s", code, out)
+	}
+}
+
+func TestExplainCommandUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--id", "tcp-refused", "text"},
+		{"--file", "x.log", "text"},
+		{"--list", "text"},
+		{"--bogus"},
+	} {
+		if code, _, errOut := runExplainCmd(t, "", args...); code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	// No text and stdin is a terminal: say what to give.
+	io, _, _, errOut := iostreams.Test()
+	io.SetTTY(true, true, true)
+	if code := run(io, []string{"explain"}); code != 2 || !strings.Contains(errOut.String(), "--file") {
+		t.Fatalf("no input on a terminal: exit %d: %s", code, errOut)
+	}
+}

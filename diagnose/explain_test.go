@@ -1,0 +1,336 @@
+package diagnose
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+)
+
+// Every entry of the checked-in corpus (captured from real clients by
+// TestExplainLiveClients) explains to its cause.
+func TestExplainCorpus(t *testing.T) {
+	corpus, err := loadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(corpus) < 50 {
+		t.Fatalf("corpus has %d entries; regenerate it with -update-corpus", len(corpus))
+	}
+	clients := map[string]int{}
+	for _, c := range corpus {
+		if c.Command == "" || c.Text == "" || c.Cause == "" {
+			t.Errorf("%s: entry lacks command, text or cause", c.Name)
+		}
+		if err := checkEntry(c); err != nil {
+			t.Errorf("%s: %v\n%s", c.Name, err, c.Text)
+		}
+		clients[strings.Split(c.Name, "/")[1]]++
+	}
+	for _, want := range []string{"curl", "openssl"} {
+		if clients[want] == 0 {
+			t.Errorf("corpus has no %s entries", want)
+		}
+	}
+}
+
+func matchIDs(m []Match) []string {
+	var out []string
+	for _, x := range m {
+		out = append(out, x.Cause.ID)
+	}
+	return out
+}
+
+func TestExplainWholeLog(t *testing.T) {
+	log := strings.Join([]string{
+		"2026-11-22T10:00:00Z INFO starting worker",
+		"2026-11-22T10:00:01Z ERROR Get \"https://api/\": dial tcp 10.0.0.1:443: connect: connection refused",
+		"2026-11-22T10:00:02Z ERROR Get \"https://api/\": dial tcp 10.0.0.1:443: connect: connection refused",
+		"2026-11-22T10:00:03Z INFO retrying",
+		"2026-11-22T10:00:04Z ERROR curl: (60) SSL certificate problem: unable to get local issuer certificate",
+		"2026-11-22T10:00:05Z ERROR Get \"https://api/\": dial tcp 10.0.0.1:443: connect: connection refused",
+		"2026-11-22T10:00:06Z WARN read: connection reset by peer",
+	}, "\n")
+	m := Explain(log)
+	// The DCS wording is the most specific, then the refusal (3 lines,
+	// collapsed to one match), then the generic reset.
+	want := []string{"server-cert-untrusted", "tcp-refused", "tcp-reset"}
+	if fmt.Sprint(matchIDs(m)) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", matchIDs(m), want)
+	}
+	if m[1].Count != 3 || m[1].Line != 2 {
+		t.Errorf("tcp-refused: count %d line %d, want 3 lines from line 2", m[1].Count, m[1].Line)
+	}
+	if m[0].Line != 5 || !strings.Contains(m[0].Evidence, "curl: (60)") {
+		t.Errorf("evidence %q at line %d", m[0].Evidence, m[0].Line)
+	}
+}
+
+// A Java stack trace states one error twice: the exact cause line wins and
+// the vaguer line near it is not listed as a second cause; a vaguer finding
+// far away (another error later in the log) still is.
+func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
+	trace := "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n" +
+		"\tat java.base/sun.security.ssl.Alert.createSSLException(Alert.java:131)\n" +
+		"Caused by: java.security.cert.CertificateNotYetValidException: NotBefore: Mon Nov 23 17:12:40 UTC 2026\n"
+	if got := matchIDs(Explain(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
+		t.Fatalf("got %v", got)
+	}
+	far := trace + strings.Repeat("INFO ok\n", nearLines+1) +
+		"javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n"
+	if got := matchIDs(Explain(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
+		t.Fatalf("far apart: got %v", got)
+	}
+}
+
+// A line with a specific reason does not also count for the bare meaning of
+// its curl exit code.
+func TestSpecificRowSuppressesGeneric(t *testing.T) {
+	m := Explain("curl: (56) OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0")
+	if got := matchIDs(m); len(got) != 1 || got[0] != "client-cert-not-sent" {
+		t.Fatalf("got %v, want only client-cert-not-sent", got)
+	}
+	m = Explain("curl: (56) Recv failure: Connection reset by peer")
+	if got := matchIDs(m); len(got) != 1 || got[0] != "tcp-reset" {
+		t.Fatalf("got %v, want only tcp-reset", got)
+	}
+}
+
+func TestExplainNothing(t *testing.T) {
+	for _, s := range []string{"", "\n\n\n", "all good: HTTP/1.1 200 OK", "GET /health 200 4ms", strings.Repeat("x", 1<<20)} {
+		if m := Explain(s); m != nil {
+			t.Errorf("%.40q: got %v, want nothing", s, matchIDs(m))
+		}
+	}
+}
+
+func TestDisambiguate(t *testing.T) {
+	m := Explain("curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
+	h := Disambiguate(m)
+	for _, want := range []string{"client certificate", "cipher", "Request CERT", "onramp diagnose"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("hint %q lacks %q", h, want)
+		}
+	}
+	// curl -v shows the server asked for a certificate: the missing
+	// certificate ranks first.
+	m = Explain("* TLSv1.2 (IN), TLS handshake, Request CERT (13):\n" +
+		"curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
+	if m[0].Cause.ID != "client-cert-not-sent" {
+		t.Errorf("with Request CERT: got %v first", matchIDs(m))
+	}
+	if !strings.Contains(Disambiguate(m), "leans to") {
+		t.Errorf("hint does not say which way the text leans: %q", Disambiguate(m))
+	}
+	// A clear answer needs no hint.
+	if h := Disambiguate(Explain("x509: certificate signed by unknown authority")); h != "" {
+		t.Errorf("unambiguous text got hint %q", h)
+	}
+	if Disambiguate(nil) != "" {
+		t.Error("no matches, yet a hint")
+	}
+	// Two unrelated causes on different lines are not an ambiguity.
+	if h := Disambiguate(Explain("connect: connection refused\nx509: certificate is valid for a, not b")); h != "" {
+		t.Errorf("unrelated causes got hint %q", h)
+	}
+}
+
+func TestEvidenceRedactsSecrets(t *testing.T) {
+	for _, tc := range []struct{ line, secret string }{
+		{"> Authorization: Bearer eyJhbGciOiJSUzUxMiJ9.eyJzdWIiOiJ4In0.c2ln -> HTTP/1.1 401 Unauthorized", "eyJhbGci"},
+		{"curl -H 'x-api-key: s3cr3tKEYvalue' https://api/ -> HTTP/1.1 403 Forbidden", "s3cr3tKEYvalue"},
+		{"apikey=abcdef123456 HTTP/1.1 403 Forbidden", "abcdef123456"},
+		{`{"access_token":"tok123456","error":"invalid_token"}`, "tok123456"},
+		{"client_assertion=eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJ4In0.sig Missing or invalid 'aud' claim", "eyJpc3Mi"},
+	} {
+		m := Explain(tc.line)
+		if len(m) == 0 {
+			t.Fatalf("%q not recognised", tc.line)
+		}
+		for _, x := range m {
+			if strings.Contains(x.Evidence, tc.secret) {
+				t.Errorf("evidence %q shows the secret %q", x.Evidence, tc.secret)
+			}
+			if !strings.Contains(x.Evidence, "redacted") {
+				t.Errorf("evidence %q does not say what was redacted", x.Evidence)
+			}
+		}
+	}
+}
+
+func TestEvidenceOfLongLine(t *testing.T) {
+	line := strings.Repeat("a", 5000) + " x509: certificate signed by unknown authority " + strings.Repeat("b", 5000)
+	m := Explain(line)
+	if len(m) != 1 {
+		t.Fatalf("got %v", matchIDs(m))
+	}
+	if len(m[0].Evidence) > maxEvidence+10 || !strings.Contains(m[0].Evidence, "unknown authority") {
+		t.Errorf("evidence %d bytes: %q", len(m[0].Evidence), m[0].Evidence)
+	}
+	if !strings.HasPrefix(m[0].Evidence, "…") || !strings.HasSuffix(m[0].Evidence, "…") {
+		t.Errorf("cut evidence is not marked: %q", m[0].Evidence)
+	}
+}
+
+// Streaming: line numbers stay right across read blocks, a message split by
+// a short read is still found, and a huge line without newlines is
+// explained in bounded memory.
+func TestExplainReaderStreams(t *testing.T) {
+	var b bytes.Buffer
+	for i := 1; i < 200000; i++ {
+		fmt.Fprintf(&b, "2026-11-22 INFO request %d served in 3ms\n", i)
+	}
+	b.WriteString("Error: connect ECONNREFUSED 127.0.0.1:8443\n")
+	m, err := ExplainReader(iotest.HalfReader(bytes.NewReader(b.Bytes())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 1 || m[0].Line != 200000 || m[0].Cause.ID != "tcp-refused" {
+		t.Fatalf("got %+v", m)
+	}
+	// One byte at a time.
+	m, err = ExplainReader(iotest.OneByteReader(strings.NewReader("hello\nfoo: no such host\n")))
+	if err != nil || len(m) != 1 || m[0].Line != 2 {
+		t.Fatalf("one-byte reads: %+v %v", m, err)
+	}
+}
+
+func TestExplainReaderHugeLine(t *testing.T) {
+	// 64 MiB with no newline, the message at the very end.
+	const size = 64 << 20
+	r := io.MultiReader(io.LimitReader(endlessByte('z'), size), strings.NewReader(" tls: bad certificate"))
+	start := time.Now()
+	m, err := ExplainReader(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 1 || m[0].Cause.ID != "client-cert-rejected" || m[0].Line != 1 {
+		t.Fatalf("got %+v", m)
+	}
+	t.Logf("64 MiB line in %v", time.Since(start))
+}
+
+type endlessByte byte
+
+func (b endlessByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
+}
+
+func TestExplainReaderError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	_, err := ExplainReader(io.MultiReader(strings.NewReader("tls: bad certificate\n"), iotest.ErrReader(boom)))
+	if !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the read error", err)
+	}
+}
+
+func TestPatternSetFindsOverlaps(t *testing.T) {
+	ps := newPatternSet([]string{"he", "she", "hers", "his"})
+	var got []string
+	ps.each([]byte("uSHErs"), func(p int32, end int) { got = append(got, fmt.Sprint(p, "@", end)) })
+	// "she" and "he" end at 3, "hers" at 5.
+	if fmt.Sprint(got) != "[1@3 0@3 2@5]" {
+		t.Errorf("got %v", got)
+	}
+	if got := ps.scanHits([]byte("xxxxhixxxhis"), nil); fmt.Sprint(got) != "[11]" {
+		t.Errorf("scanHits: %v", got)
+	}
+	if got := ps.scanHits([]byte("xyz xyz"), nil); got != nil {
+		t.Errorf("scanHits found %v in nothing", got)
+	}
+}
+
+// The four-stream scan finds exactly what a plain scan finds, whatever the
+// block size and wherever the cuts fall.
+func TestScanHitsMatchesPlainScan(t *testing.T) {
+	var b bytes.Buffer
+	for i := 0; b.Len() < 300000; i++ {
+		if i%7 == 0 {
+			b.WriteString(recogniserSamples[i%len(recogniserSamples)].line)
+		} else {
+			fmt.Fprintf(&b, "ordinary line %d with some words", i)
+		}
+		b.WriteByte('\n')
+	}
+	data := b.Bytes()
+	ps := explainRules().patterns
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 10000, 65537, len(data)} {
+		d := data[:n]
+		want := ps.scanFrom(d, 0, 0, nil)
+		got := ps.scanHits(d, nil)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("size %d: scanHits found %d hits, plain scan %d", n, len(got), len(want))
+		}
+	}
+	// Without newlines the block is one stream.
+	long := bytes.Repeat([]byte("tls: bad certificate "), 1000)
+	if got, want := ps.scanHits(long, nil), ps.scanFrom(long, 0, 0, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("no newlines: %d vs %d hits", len(got), len(want))
+	}
+}
+
+func FuzzExplain(f *testing.F) {
+	corpus, _ := loadCorpus()
+	for _, c := range corpus[:min(len(corpus), 20)] {
+		f.Add(c.Text)
+	}
+	for _, s := range recogniserSamples[:40] {
+		f.Add(s.line)
+	}
+	f.Add(strings.Repeat("\xff\xfe", 1000))
+	f.Fuzz(func(t *testing.T, s string) {
+		start := time.Now()
+		m := Explain(s)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %v for %d bytes", d, len(s))
+		}
+		for _, x := range m {
+			if x.Cause == nil || x.Count < 1 || x.Line < 1 || len(x.Evidence) > 4*maxEvidence {
+				t.Fatalf("bad match %+v", x)
+			}
+		}
+		_ = Disambiguate(m)
+	})
+}
+
+// explainBenchLog is a realistic mix: mostly ordinary lines, some errors.
+func explainBenchLog(lines int) []byte {
+	var b bytes.Buffer
+	normal := []string{
+		`2026-11-22T10:00:00.123Z INFO  http: 10.0.0.7 "GET /v1/persons/A1234BC HTTP/1.1" 200 1532 12ms`,
+		`2026-11-22T10:00:00.456Z DEBUG pool: connection reused host=api.example:443 idle=3`,
+		`2026-11-22T10:00:01.001Z INFO  job=sync batch=42 processed=500 failed=0`,
+		`2026-11-22T10:00:01.789Z WARN  slow query 1200ms select * from events where id > $1`,
+	}
+	errs := []string{
+		`2026-11-22T10:00:02Z ERROR Get "https://api.example/": tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+		`2026-11-22T10:00:03Z ERROR curl: (56) OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0`,
+	}
+	for i := 0; i < lines; i++ {
+		if i%100 == 99 {
+			b.WriteString(errs[i/100%len(errs)])
+		} else {
+			b.WriteString(normal[i%len(normal)])
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+func BenchmarkExplainReader(b *testing.B) {
+	data := explainBenchLog(100000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ExplainReader(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
