@@ -35,8 +35,9 @@ type Deps struct {
 	Diagnose func(ctx context.Context, opts diagnose.Options, progress func(diagnose.Event)) *diagnose.Report
 	// RenderMarkdown writes the redacted report (diagnose.RenderMarkdown).
 	RenderMarkdown func(w io.Writer, r *diagnose.Report, version string)
-	// Explain maps an error message to causes, best first.
-	Explain func(text string) []Match
+	// Explain maps an error message to causes, best first, and says what
+	// tells equally likely causes apart ("" when the best stands alone).
+	Explain func(text string) (matches []Match, tellApart string)
 	// ProfileOptions turns a profile into diagnose options, reading its
 	// secrets from the keyring (a blocking call: the TUI runs it in a Cmd).
 	ProfileOptions func(ctx context.Context, p *profile.Profile) (diagnose.Options, error)

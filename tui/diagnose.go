@@ -401,7 +401,7 @@ func (d *diagnoseScreen) View() string {
 			}
 		}
 	}
-	return scrollView(d.c.Styles, body, d.h, &d.scroll)
+	return scrollView(d.c.Styles, body, d.h, &d.scroll, "↓/j")
 }
 
 func (d *diagnoseScreen) runView() string {
@@ -484,7 +484,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 				if st.Cause.Meaning != "" {
 					b.WriteString(indentLines(wrap(st.Cause.Meaning, tw), indent) + "\n")
 				}
-				b.WriteString(indentLines(s.Label.Render("Fix: ")+wrap(st.Cause.Fix, tw-5), indent) + "\n")
+				b.WriteString(indentLines(hanging(s.Label.Render("Fix:"), st.Cause.Fix, tw), indent) + "\n")
 			}
 		}
 		for _, n := range st.Notes {

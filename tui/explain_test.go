@@ -9,12 +9,13 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 )
 
-func realExplain(text string) []Match {
+func realExplain(text string) ([]Match, string) {
+	ms := diagnose.Explain(text)
 	var out []Match
-	for _, m := range diagnose.Explain(text) {
+	for _, m := range ms {
 		out = append(out, Match{Cause: m.Cause, Evidence: m.Evidence})
 	}
-	return out
+	return out, diagnose.Disambiguate(ms)
 }
 
 func TestExplainAsYouPaste(t *testing.T) {
@@ -30,6 +31,28 @@ func TestExplainAsYouPaste(t *testing.T) {
 	s.snapshot("pasted", scr)
 	if strings.Contains(scr, "No known cause") {
 		t.Fatalf("nothing matched:\n%s", scr)
+	}
+}
+
+// Two causes fit the same alert: the screen says what tells them apart.
+func TestExplainTellsApart(t *testing.T) {
+	configDir(t)
+	s := start(t, &Deps{Explain: realExplain}, Options{})
+	s.waitFor("Explain an error")
+	s.down()
+	s.down()
+	s.enter()
+	s.waitFor("The causes appear here")
+	s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
+	scr := s.waitFor("Not sure which?")
+	s.snapshot("handshake-failure", scr)
+	if !strings.Contains(scr, "tls-no-common-cipher") {
+		t.Errorf("the other candidate is not listed:\n%s", scr)
+	}
+	s.key(tea.KeyPgDown)
+	scr = s.waitFor("(end;")
+	if !strings.Contains(scr, "onramp diagnose") && !strings.Contains(scr, "run the checks") {
+		t.Errorf("the end of the hint is not reachable:\n%s", scr)
 	}
 }
 

@@ -431,12 +431,12 @@ func (w *wizardScreen) View() string {
 }
 
 func (w *wizardScreen) scrolled(body string) string {
-	return scrollView(w.c.Styles, body, w.h, &w.scroll)
+	return scrollView(w.c.Styles, body, w.h, &w.scroll, "↓/j")
 }
 
 // scrollView shows the part of a long body that fits in h lines, with a
 // marker saying there is more, so nothing is silently cut off at 80×24.
-func scrollView(s *Styles, body string, h int, scroll *int) string {
+func scrollView(s *Styles, body string, h int, scroll *int, keys string) string {
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	if len(lines) <= h || h < 3 {
 		*scroll = 0
@@ -444,10 +444,10 @@ func scrollView(s *Styles, body string, h int, scroll *int) string {
 	}
 	*scroll = max(min(*scroll, len(lines)-(h-1)), 0)
 	end := *scroll + h - 1
-	more := s.Muted.Render(fmt.Sprintf("↓ %d more lines (↓/j to scroll)", len(lines)-end))
+	more := s.Muted.Render(fmt.Sprintf("↓ %d more lines (%s to scroll)", len(lines)-end, keys))
 	if end >= len(lines) {
 		end = len(lines)
-		more = s.Muted.Render("(end; ↑/k to scroll back)")
+		more = s.Muted.Render("(end; scroll back up for the rest)")
 	}
 	return strings.Join(lines[*scroll:end], "\n") + "\n" + more
 }

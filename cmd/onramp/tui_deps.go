@@ -24,12 +24,13 @@ func newTUIDeps() *tui.Deps {
 		Version:        Version(),
 		Diagnose:       diagnose.Run,
 		RenderMarkdown: diagnose.RenderMarkdown,
-		Explain: func(text string) []tui.Match {
+		Explain: func(text string) ([]tui.Match, string) {
+			ms := diagnose.Explain(text)
 			var out []tui.Match
-			for _, m := range diagnose.Explain(text) {
+			for _, m := range ms {
 				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence})
 			}
-			return out
+			return out, diagnose.Disambiguate(ms)
 		},
 		ProfileOptions: diagnoseProfileOptions,
 		Keyring:        kr,
