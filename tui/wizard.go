@@ -137,9 +137,11 @@ type wizardScreen struct {
 	copied  bool
 	live    string // what the input's check says of the text so far
 	scroll  int    // first line shown of a note taller than the screen
-	ended   *flowResult
-	exit    bool
-	w, h    int
+	// lastStep is where the user is, shown above a spinner.
+	lastStep string
+	ended    *flowResult
+	exit     bool
+	w, h     int
 }
 
 func newWizardScreen(c *Common, name string, exit bool) *wizardScreen {
@@ -231,6 +233,7 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return w, w.wait()
 		}
 		w.cur, w.working, w.copied, w.live, w.scroll = &req, "", false, "", 0
+		w.lastStep = req.frame.Step
 		w.form = w.buildForm(&req)
 		w.live = w.liveCheck() // a pre-filled answer may need changing
 		if w.form != nil {
@@ -391,7 +394,11 @@ func (w *wizardScreen) View() string {
 		return s.Muted.Render("Done.")
 	}
 	if w.cur == nil {
-		return s.Cursor.Render(w.spinner.View()) + " " + w.working
+		crumb := ""
+		if w.lastStep != "" {
+			crumb = s.Crumb.Render(w.lastStep) + "\n\n"
+		}
+		return crumb + s.Cursor.Render(strings.TrimSpace(w.spinner.View())) + " " + w.working
 	}
 	var b strings.Builder
 	f := w.cur.frame

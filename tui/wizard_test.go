@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -36,7 +37,7 @@ func (testKeys) CheckSubject(s string) error {
 }
 
 func (testKeys) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyFiles, error) {
-	time.Sleep(50 * time.Millisecond) // long enough to see the spinner
+	time.Sleep(300 * time.Millisecond) // long enough to see the spinner
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	files := wizard.KeyFiles{Key: filepath.Join(req.Dir, req.Name+".key"), CSR: filepath.Join(req.Dir, req.Name+".csr")}
@@ -119,6 +120,9 @@ func (k *memKeyring) Delete(p, n string) error {
 	return nil
 }
 
+// spinnerFrames are the frames of spinner.Dot, for goldens of a spinner.
+var spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷]`)
+
 var practiceProvider = wizard.Provider{
 	ID: "sandbox", Name: "onramp sandbox", AskURL: true, Sandbox: true,
 	Environments: []wizard.Environment{{Name: "local", URL: "https://127.0.0.1:8443/v1/status"}},
@@ -191,6 +195,7 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.snapshot("5-subject", s.waitFor("Certificate subject"))
 	s.enter()
+	s.snapshot("5-generating", spinnerFrames.ReplaceAllString(s.waitFor("Generating an ECDSA P-256 key…"), "*"))
 	s.snapshot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
 	s.key('c')
 	s.waitFor("Copied the CSR")
