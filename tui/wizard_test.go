@@ -342,3 +342,33 @@ func TestWizardOtherSteps(t *testing.T) {
 	s.enter()
 	s.waitFor("You're connected")
 }
+
+// A certificate that is not for the key: the import stops with the cause
+// and its fix, and offers the choice again.
+func TestWizardImportMismatch(t *testing.T) {
+	dir := configDir(t)
+	ca := testpki.NewCA(t, "HMPPS Client CA")
+	_, key := ca.Client(t, testpki.Options{}).Files(t, dir, "mine")
+	other, _ := ca.Client(t, testpki.Options{CommonName: "someone-else"}).Files(t, dir, "other")
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Key: key, Wizard: done})
+	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.waitFor("Your client certificate")
+	s.enter() // the file has arrived
+	s.waitFor("Where is the certificate file?")
+	s.text(other)
+	s.waitGoneLive()
+	s.enter()
+	scr := s.waitFor("Fix:")
+	s.snapshot("mismatch", scr, dir, "$CONFIG")
+	if !strings.Contains(scr, diagnose.MustCause("key-cert-mismatch").Title) {
+		t.Errorf("cause not named:\n%s", scr)
+	}
+	s.enter()
+	s.waitFor("Your client certificate")
+	p, _ := profile.Load("hmpps-dev")
+	if p.Cert != "" || p.Wizard[wizard.StepCert] {
+		t.Errorf("a mismatched certificate was kept: %+v", p)
+	}
+}
