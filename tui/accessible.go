@@ -22,11 +22,23 @@ type LinePrompter struct {
 
 func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field) error {
 	l.frame(f)
-	err := huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(l.Out).RunWithContext(ctx)
-	if errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil {
+	// Accessible forms read stdin line by line and do not watch ctx, so
+	// ctrl+c (which cancels ctx) would wait for the next line: the read is
+	// left behind instead, and the process exits.
+	done := make(chan error, 1)
+	go func() {
+		done <- huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(l.Out).RunWithContext(ctx)
+	}()
+	select {
+	case err := <-done:
+		if errors.Is(err, huh.ErrUserAborted) || ctx.Err() != nil {
+			return wizard.ErrCancelled
+		}
+		return err
+	case <-ctx.Done():
+		fmt.Fprintln(l.Out)
 		return wizard.ErrCancelled
 	}
-	return err
 }
 
 func (l *LinePrompter) frame(f wizard.Frame) {
@@ -52,14 +64,27 @@ func (l *LinePrompter) Select(ctx context.Context, p wizard.SelectPrompt) (strin
 
 func (l *LinePrompter) input(ctx context.Context, p wizard.InputPrompt, masked bool) (string, error) {
 	v := p.Default
-	in := huh.NewInput().Title("Answer").Value(&v)
-	if p.Validate != nil {
-		in = in.Validate(p.Validate)
+	title := "Answer"
+	if p.Default != "" && !masked {
+		title = "Answer (enter keeps " + p.Default + ")"
 	}
+	in := huh.NewInput().Title(title).Value(&v)
+	in = in.Validate(func(s string) error {
+		if s == "" && p.Default != "" {
+			return nil // an empty line keeps the default
+		}
+		if p.Validate != nil {
+			return p.Validate(s)
+		}
+		return nil
+	})
 	if masked {
 		in = in.EchoMode(huh.EchoModePassword)
 	}
 	err := l.run(ctx, p.Frame, in)
+	if v == "" {
+		v = p.Default
+	}
 	return v, err
 }
 

@@ -35,8 +35,9 @@ type Deps struct {
 	Diagnose func(ctx context.Context, opts diagnose.Options, progress func(diagnose.Event)) *diagnose.Report
 	// RenderMarkdown writes the redacted report (diagnose.RenderMarkdown).
 	RenderMarkdown func(w io.Writer, r *diagnose.Report, version string)
-	// Explain maps an error message to causes, best first.
-	Explain func(text string) []Match
+	// Explain maps an error message to causes, best first, and says what
+	// tells equally likely causes apart ("" when the best stands alone).
+	Explain func(text string) (matches []Match, tellApart string)
 	// ProfileOptions turns a profile into diagnose options, reading its
 	// secrets from the keyring (a blocking call: the TUI runs it in a Cmd).
 	ProfileOptions func(ctx context.Context, p *profile.Profile) (diagnose.Options, error)
@@ -121,6 +122,8 @@ type App struct {
 	fullHelp bool
 	// home is kept so returning to it keeps the cursor where it was.
 	home *home
+	// wizard is the screen of `onramp init`, nil for the home TUI.
+	wizard *wizardScreen
 	// exitOnWizardDone: `onramp init` ends with the wizard instead of going home.
 	exitOnWizardDone bool
 	// Outcome of the wizard, for the exit status of `onramp init`.
@@ -137,7 +140,8 @@ func NewApp(ctx context.Context, deps *Deps, opts Options) *App {
 	a.help.Styles = help.DefaultStyles(true)
 	if opts.Start == StartWizard {
 		a.exitOnWizardDone = true
-		a.screen = newWizardScreen(c, opts.Profile, true)
+		a.wizard = newWizardScreen(c, opts.Profile, true)
+		a.screen = a.wizard
 	} else {
 		a.home = newHome(c)
 		a.screen = a.home
@@ -149,7 +153,7 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, a.screen.Init())
 }
 
-// chromeHeight is the header (2 lines) and the help line (2 lines).
+// chromeHeight is the header and the help line, each with a blank line.
 const chromeHeight = 4
 
 func (a *App) bodySize() (int, int) {
@@ -186,6 +190,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case goHomeMsg:
 		if a.exitOnWizardDone {
+			// Leaving with esc before the flow ended is a cancel.
+			a.Cancelled = a.Cancelled || (a.WizardResult == nil && a.WizardErr == nil)
 			return a, tea.Quit
 		}
 		if a.home == nil {
@@ -200,9 +206,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.screen.SetSize(a.bodySize())
 		return a, a.screen.Init()
 	case wizardDoneMsg:
-		a.WizardResult, a.WizardErr = msg.res, msg.err
-		if errors.Is(msg.err, wizard.ErrCancelled) {
-			a.Cancelled = a.exitOnWizardDone
+		if msg.from == a.wizard {
+			a.WizardResult, a.WizardErr = msg.res, msg.err
+			a.Cancelled = errors.Is(msg.err, wizard.ErrCancelled)
 		}
 	case quitMsg:
 		return a, a.quit()
@@ -218,8 +224,14 @@ func (a *App) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// helpView is the help line (or the full help), cut to the width: bubbles
+// help can overrun by one item when even its ellipsis does not fit.
 func (a *App) helpView() string {
-	return a.help.View(helpKeys{a})
+	lines := strings.Split(a.help.View(helpKeys{a}), "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, max(a.c.Width-2, 10), "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // helpKeys adapts the current screen's bindings to bubbles help.
@@ -257,11 +269,11 @@ func hasBinding(list []key.Binding, b key.Binding) bool {
 func (a *App) View() tea.View {
 	s := a.c.Styles
 	a.help.ShowAll = a.fullHelp
-	header := s.Header.Render("onramp") + s.Crumb.Render(" › "+a.screen.Title())
 	w, h := a.bodySize()
+	header := ansi.Truncate(s.Header.Render("onramp")+s.Crumb.Render(" › "+a.screen.Title()), w, "…")
 	body := fitHeight(a.screen.View(), h)
 	body = lipgloss.NewStyle().MaxWidth(w).Render(body)
-	content := s.App.Render(header + "\n\n" + body + "\n" + a.helpView())
+	content := s.App.Render(header + "\n\n" + body + "\n\n" + a.helpView())
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "onramp"
@@ -313,6 +325,20 @@ func wrap(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// SettleWizard waits (up to d) for the wizard's flow to stop after the
+// program quit mid-flow, so `onramp init` can name the profile to resume.
+func (a *App) SettleWizard(d time.Duration) {
+	if a.wizard == nil || a.WizardResult != nil || a.WizardErr != nil {
+		return
+	}
+	a.wizard.cancel()
+	select {
+	case r := <-a.wizard.done:
+		a.WizardResult, a.WizardErr = r.res, r.err
+	case <-time.After(d):
+	}
 }
 
 // ProgramOptions are the tea options for a run: output, input and, with

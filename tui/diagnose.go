@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
@@ -39,6 +41,8 @@ type (
 		err  error
 	}
 )
+
+var runIDs atomic.Int64
 
 type diagStage int
 
@@ -70,10 +74,12 @@ type diagnoseScreen struct {
 	report  *diagnose.Report
 	err     error
 	showTLS bool
-	status  string
-	spinner spinner.Model
-	scroll  int
-	w, h    int
+	// jumpToTLS scrolls to the TLS details on the next render.
+	jumpToTLS bool
+	status    string
+	spinner   spinner.Model
+	scroll    int
+	w, h      int
 }
 
 // newDiagnoseScreen opens the console on a profile, or on the target
@@ -141,7 +147,7 @@ func (d *diagnoseScreen) showForm() tea.Cmd {
 	d.fHdr = "x-api-key"
 	d.form = d.newForm(huh.NewGroup(
 		huh.NewInput().Title("URL").Placeholder("https://api.example.com/status").Value(&d.fURL).Validate(wizard.CheckURL).
-			Description("The address to check, with the path of a status endpoint if the API has one."),
+			Description("With the path of a status endpoint, if the API has one."),
 	), huh.NewGroup(
 		huh.NewInput().Title("Client certificate (optional)").Value(&d.fCert).Validate(optionalFile(wizard.CheckCertFile)),
 		huh.NewInput().Title("Private key (optional)").Value(&d.fKey).Validate(optionalFile(wizard.CheckKeyFile)),
@@ -169,7 +175,9 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	if d.cancel != nil {
 		d.cancel()
 	}
-	d.id++
+	// Ids are unique across screens: a run left with esc may still answer
+	// after a new console opened.
+	d.id = int(runIDs.Add(1))
 	d.steps, d.running, d.report, d.err, d.status, d.scroll = nil, "", nil, nil, "", 0
 	ctx, cancel := context.WithCancel(d.c.Ctx)
 	d.cancel = cancel
@@ -242,7 +250,7 @@ func (d *diagnoseScreen) Bindings() []key.Binding {
 	if d.report == nil && d.err == nil {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Rerun, k.Details, k.Save, k.Up, k.Down, k.Back}
+	return []key.Binding{k.Rerun, k.Details, k.Save, k.Back}
 }
 
 func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -331,6 +339,10 @@ func (d *diagnoseScreen) runKey(msg tea.KeyPressMsg) tea.Cmd {
 		return d.start()
 	case key.Matches(msg, k.Details):
 		d.showTLS = !d.showTLS
+		d.jumpToTLS = d.showTLS
+		if !d.showTLS {
+			d.scroll = 0
+		}
 	case key.Matches(msg, k.Save) && d.report != nil:
 		return d.save()
 	case key.Matches(msg, k.Down):
@@ -380,11 +392,16 @@ func (d *diagnoseScreen) View() string {
 		return intro + "\n\n" + d.form.View()
 	}
 	body := d.runView()
-	lines := strings.Split(body, "\n")
-	if d.scroll > len(lines)-d.h {
-		d.scroll = max(len(lines)-d.h, 0)
+	if d.jumpToTLS {
+		// Just opened: bring the TLS details into view.
+		d.jumpToTLS = false
+		for i, l := range strings.Split(body, "\n") {
+			if strings.Contains(l, "TLS details") && !strings.Contains(l, "t TLS") {
+				d.scroll = i
+			}
+		}
 	}
-	return strings.Join(lines[d.scroll:], "\n")
+	return scrollView(d.c.Styles, body, d.h, &d.scroll, "↓/j")
 }
 
 func (d *diagnoseScreen) runView() string {
@@ -406,7 +423,7 @@ func (d *diagnoseScreen) runView() string {
 		}
 		b.WriteString("\n" + s.Pass.Bold(true).Render(msg) + "\n")
 	case d.report != nil && d.report.Cause != nil:
-		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title, width)) + s.Muted.Render("  ["+d.report.Cause.ID+"]") + "\n")
+		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+d.report.Cause.ID+"]", width)) + "\n")
 	case d.report == nil && d.running == "" && len(d.steps) == 0:
 		b.WriteString(spin + " Starting…\n")
 	}
@@ -422,8 +439,6 @@ func (d *diagnoseScreen) runView() string {
 	}
 	return b.String()
 }
-
-var stepOrder = []string{diagnose.StepLocal, diagnose.StepDNS, diagnose.StepTCP, diagnose.StepTLS, diagnose.StepToken, diagnose.StepHTTP, diagnose.StepExpect}
 
 var stepLabels = map[string]string{
 	diagnose.StepLocal: "local files", diagnose.StepDNS: "DNS", diagnose.StepTCP: "TCP connect",
@@ -456,7 +471,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 		}
 		ms := fmt.Sprintf("%6.0f ms", st.MS)
 		if st.Status == diagnose.Skip {
-			ms = "skipped"
+			ms = fmt.Sprintf("%9s", "skipped")
 		}
 		fmt.Fprintf(&b, "  %s %-14s %s\n", style.Render(sym), stepLabel(st.Name), s.Muted.Render(ms))
 		if st.Cause != nil && (st.Status == diagnose.Fail || st.Status == diagnose.Warn) {
@@ -469,7 +484,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 				if st.Cause.Meaning != "" {
 					b.WriteString(indentLines(wrap(st.Cause.Meaning, tw), indent) + "\n")
 				}
-				b.WriteString(indentLines(s.Label.Render("Fix: ")+wrap(st.Cause.Fix, tw-5), indent) + "\n")
+				b.WriteString(indentLines(hanging(s.Label.Render("Fix:"), st.Cause.Fix, tw), indent) + "\n")
 			}
 		}
 		for _, n := range st.Notes {
@@ -482,6 +497,44 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 		fmt.Fprintf(&b, "  %s %-14s %s\n", spin, stepLabel(running), s.Muted.Render("…"))
 	}
 	return b.String()
+}
+
+// renderReport is a finished diagnosis in a note: one line of ✓ when every
+// check passed, the full step list with the cause when one failed.
+func renderReport(s *Styles, r *diagnose.Report, width int) string {
+	if !r.OK {
+		return renderSteps(s, r.Steps, "", "", width)
+	}
+	var parts []string
+	for _, st := range r.Steps {
+		sym := s.Pass.Render("✓")
+		switch st.Status {
+		case diagnose.Warn:
+			sym = s.Warn.Render("!")
+		case diagnose.Skip:
+			continue
+		}
+		parts = append(parts, sym+" "+stepLabel(st.Name))
+	}
+	return joinWrapped(parts, " · ", width)
+}
+
+// joinWrapped joins items with sep, breaking lines only between items.
+func joinWrapped(items []string, sep string, width int) string {
+	var lines []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case ansi.StringWidth(line+sep+it) <= width:
+			line += sep + it
+		default:
+			lines = append(lines, line)
+			line = it
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 func indentLines(s, indent string) string {

@@ -7,22 +7,33 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
+
+type explainedMsg struct {
+	version   int
+	matches   []Match
+	tellApart string
+}
 
 // explainScreen is a paste box; the causes update as the text changes.
 type explainScreen struct {
-	c       *Common
-	box     textarea.Model
-	last    string
-	matches []Match
-	w, h    int
+	version   int
+	tellApart string
+	scroll    int
+	c         *Common
+	box       textarea.Model
+	last      string
+	matches   []Match
+	w, h      int
 }
 
 func newExplainScreen(c *Common) *explainScreen {
 	box := textarea.New()
 	box.Placeholder = "Paste an error message or a log here (curl, openssl, Java, Python, an API's JSON error)…"
 	box.ShowLineNumbers = false
-	box.SetHeight(5)
+	box.SetHeight(3)
 	box.SetStyles(textarea.DefaultStyles(c.Styles.IsDark))
 	return &explainScreen{c: c, box: box}
 }
@@ -42,6 +53,7 @@ func (e *explainScreen) Bindings() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear")),
+		key.NewBinding(key.WithKeys("pgdown", "pgup"), key.WithHelp("pgdn/pgup", "scroll")),
 	}
 }
 
@@ -52,15 +64,34 @@ func (e *explainScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return e, goHome
 		case "ctrl+l":
 			e.box.Reset()
+		case "pgdown":
+			e.scroll += 5
+			return e, nil
+		case "pgup":
+			e.scroll = max(e.scroll-5, 0)
+			return e, nil
 		}
+	}
+	if m, ok := msg.(explainedMsg); ok {
+		if m.version == e.version {
+			e.matches, e.tellApart = m.matches, m.tellApart
+		}
+		return e, nil
 	}
 	var cmd tea.Cmd
 	e.box, cmd = e.box.Update(msg)
 	if v := e.box.Value(); v != e.last {
 		e.last = v
-		e.matches = nil
+		e.version++
+		e.matches, e.tellApart, e.scroll = nil, "", 0
 		if strings.TrimSpace(v) != "" && e.c.Deps.Explain != nil {
-			e.matches = e.c.Deps.Explain(v)
+			// A big paste takes a moment to classify: off the UI loop,
+			// and only the answer for the latest text counts.
+			explain, version := e.c.Deps.Explain, e.version
+			return e, tea.Batch(cmd, func() tea.Msg {
+				m, tell := explain(v)
+				return explainedMsg{version: version, matches: m, tellApart: tell}
+			})
 		}
 	}
 	return e, cmd
@@ -70,7 +101,6 @@ func (e *explainScreen) View() string {
 	s := e.c.Styles
 	width := min(e.w, 78)
 	var b strings.Builder
-	b.WriteString(e.box.View() + "\n\n")
 	switch {
 	case strings.TrimSpace(e.last) == "":
 		b.WriteString(s.Muted.Render(wrap("The causes appear here as you paste. Nothing you paste leaves this machine.", width)) + "\n")
@@ -79,20 +109,33 @@ func (e *explainScreen) View() string {
 		b.WriteString(s.Muted.Render(wrap("Paste more of the output (the lines around the error help), or run `onramp diagnose` against the URL to find out directly.", width)) + "\n")
 	default:
 		best := e.matches[0]
-		b.WriteString(s.Title.Render(wrap(best.Cause.Title, width)) + s.Muted.Render("  ["+best.Cause.ID+"]") + "\n")
+		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+best.Cause.ID+"]", width)) + "\n")
 		if best.Evidence != "" {
-			b.WriteString(s.Muted.Render(wrap("matched: “"+truncate(best.Evidence, 120)+"”", width)) + "\n")
+			b.WriteString(s.Muted.Render(ansi.Truncate("matched: “"+best.Evidence+"”", width, "…")) + "\n")
 		}
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
 		}
-		b.WriteString(s.Label.Render("Fix: ") + wrap(best.Cause.Fix, width-5) + "\n")
+		b.WriteString(hanging(s.Label.Render("Fix:"), best.Cause.Fix, width) + "\n")
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {
-				b.WriteString(fmt.Sprintf("  • %s %s\n", truncate(m.Cause.Title, width-len(m.Cause.ID)-8), s.Muted.Render("["+m.Cause.ID+"]")))
+				b.WriteString(ansi.Truncate(fmt.Sprintf("  • %s %s", m.Cause.Title, s.Muted.Render("["+m.Cause.ID+"]")), width, "…") + "\n")
 			}
 		}
+		if e.tellApart != "" {
+			b.WriteString("\n" + s.Label.Render("Not sure which?") + "\n" + wrap(e.tellApart, width) + "\n")
+		}
 	}
-	return b.String()
+	// The box stays; the causes scroll under it (pgup/pgdown).
+	box := e.box.View() + "\n\n"
+	return box + scrollView(s, b.String(), e.h-lipgloss.Height(box)+1, &e.scroll, "pgdn")
+}
+
+// hanging renders "Label text…" with the text's continuation lines
+// indented under its first word.
+func hanging(label, text string, width int) string {
+	pad := ansi.StringWidth(label) + 1
+	lines := strings.Split(wrap(text, width-pad), "\n")
+	return label + " " + strings.Join(lines, "\n"+strings.Repeat(" ", pad))
 }

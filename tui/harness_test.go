@@ -99,18 +99,17 @@ func (s *session) waitFor(want string) string {
 	return ""
 }
 
-// waitGone waits until the screen no longer shows text (a spinner's title).
-func (s *session) waitGone(text string) string {
+// waitGoneLive waits until no live validation error shows.
+func (s *session) waitGoneLive() {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if scr := s.rec.screen(); !strings.Contains(scr, text) {
-			return scr
+		if !strings.Contains(s.rec.screen(), "✗ ") {
+			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	s.t.Fatalf("screen still shows %q:\n%s", text, s.rec.screen())
-	return ""
+	s.t.Fatalf("a validation error stays:\n%s", s.rec.screen())
 }
 
 func (s *session) key(k rune) { s.tm.Send(tea.KeyPressMsg{Code: k}) }
@@ -150,3 +149,7 @@ func configDir(t *testing.T) string {
 }
 
 var teatestTimeout = teatest.WithFinalTimeout(10 * time.Second)
+
+func testCommon(deps *Deps) *Common {
+	return &Common{Styles: NewStyles(true, false), Keys: NewKeyMap(), Deps: deps, Ctx: context.Background(), Width: 80, Height: 24}
+}

@@ -166,7 +166,7 @@ func (h *home) View() string {
 	case !h.loaded:
 		b.WriteString(s.Muted.Render("  loading…") + "\n")
 	case len(h.profiles) == 0:
-		b.WriteString(s.Muted.Render(wrap("  None yet: choose Set up a connection, or Try the sandbox.", width)) + "\n")
+		b.WriteString(s.Muted.Render(indentLines(wrap("None yet: choose Set up a connection, or Try the sandbox.", width-2), "  ")) + "\n")
 	}
 	for i, p := range h.profiles {
 		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p), width) + "\n")

@@ -85,3 +85,21 @@ func TestHomeKeys(t *testing.T) {
 		t.Errorf("home view:\n%s", plain(h.View()))
 	}
 }
+
+// From Home into the wizard and back with esc; the cursor is where it was.
+func TestHomeToWizardAndBack(t *testing.T) {
+	configDir(t)
+	kr := &memKeyring{}
+	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{})
+	s.waitFor("None yet")
+	s.enter()
+	s.waitFor("Which API are you connecting to?")
+	s.esc()
+	scr := s.waitFor("Saved connections")
+	if !strings.Contains(scr, "▸ Set up a connection") {
+		t.Errorf("cursor moved:\n%s", scr)
+	}
+	// q quits from Home.
+	s.key('q')
+	s.tm.WaitFinished(t, teatestTimeout)
+}

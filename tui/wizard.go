@@ -100,11 +100,17 @@ func (b *bridge) Work(ctx context.Context, title string, fn func(context.Context
 	return fn(ctx)
 }
 
+// Messages from a flow name their screen: after esc and a new start, a
+// late message of the old flow must not drive the new screen.
 type (
-	promptMsg     struct{ req promptRequest }
+	promptMsg struct {
+		from *wizardScreen
+		req  promptRequest
+	}
 	wizardDoneMsg struct {
-		res *wizard.Result
-		err error
+		from *wizardScreen
+		res  *wizard.Result
+		err  error
 	}
 	copiedMsg struct{}
 )
@@ -130,9 +136,12 @@ type wizardScreen struct {
 	working string
 	copied  bool
 	live    string // what the input's check says of the text so far
-	ended   *flowResult
-	exit    bool
-	w, h    int
+	scroll  int    // first line shown of a note taller than the screen
+	// lastStep is where the user is, shown above a spinner.
+	lastStep string
+	ended    *flowResult
+	exit     bool
+	w, h     int
 }
 
 func newWizardScreen(c *Common, name string, exit bool) *wizardScreen {
@@ -172,9 +181,9 @@ func (w *wizardScreen) wait() tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case req := <-reqs:
-			return promptMsg{req}
+			return promptMsg{from: w, req: req}
 		case r := <-done:
-			return wizardDoneMsg{r.res, r.err}
+			return wizardDoneMsg{from: w, res: r.res, err: r.err}
 		}
 	}
 }
@@ -192,14 +201,14 @@ func (w *wizardScreen) Typing() bool {
 
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
-	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave (progress is saved)"))
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
 	switch {
 	case w.ended != nil:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))}
 	case w.cur == nil:
 		return []key.Binding{back}
 	case w.cur.kind == promptNote:
-		b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue"))}
+		b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")), k.Down}
 		if w.cur.note.Copy != "" {
 			cp := k.Copy
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
@@ -215,24 +224,33 @@ func (w *wizardScreen) Bindings() []key.Binding {
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case promptMsg:
+		if msg.from != w {
+			return w, nil
+		}
 		req := msg.req
 		if req.kind == promptWork {
 			w.cur, w.form, w.working = nil, nil, req.work
 			return w, w.wait()
 		}
-		w.cur, w.working, w.copied, w.live = &req, "", false, ""
+		w.cur, w.working, w.copied, w.live, w.scroll = &req, "", false, "", 0
+		w.lastStep = req.frame.Step
 		w.form = w.buildForm(&req)
+		w.live = w.liveCheck() // a pre-filled answer may need changing
 		if w.form != nil {
 			return w, w.form.Init()
 		}
 		return w, nil
 	case wizardDoneMsg:
+		if msg.from != w {
+			return w, nil
+		}
 		w.cur, w.form = nil, nil
 		w.ended = &flowResult{msg.res, msg.err}
-		if errors.Is(msg.err, wizard.ErrCancelled) || (msg.err == nil && w.exit) {
-			return w, tea.Quit
-		}
-		if msg.err == nil {
+		switch {
+		case errors.Is(msg.err, wizard.ErrCancelled) || msg.err == nil:
+			if w.exit {
+				return w, tea.Quit
+			}
 			return w, goHome
 		}
 		return w, nil
@@ -262,6 +280,10 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return w, w.answer("", nil)
 			case key.Matches(msg, w.c.Keys.Copy) && w.cur.note.Copy != "":
 				return w, tea.Batch(tea.SetClipboard(w.cur.note.Copy), func() tea.Msg { return copiedMsg{} })
+			case key.Matches(msg, w.c.Keys.Down):
+				w.scroll++
+			case key.Matches(msg, w.c.Keys.Up):
+				w.scroll = max(w.scroll-1, 0)
 			}
 			return w, nil
 		}
@@ -372,7 +394,11 @@ func (w *wizardScreen) View() string {
 		return s.Muted.Render("Done.")
 	}
 	if w.cur == nil {
-		return s.Cursor.Render(w.spinner.View()) + " " + w.working
+		crumb := ""
+		if w.lastStep != "" {
+			crumb = s.Crumb.Render(w.lastStep) + "\n\n"
+		}
+		return crumb + s.Cursor.Render(strings.TrimSpace(w.spinner.View())) + " " + w.working
 	}
 	var b strings.Builder
 	f := w.cur.frame
@@ -392,32 +418,91 @@ func (w *wizardScreen) View() string {
 		return b.String()
 	}
 	n := w.cur.note
+	if n.Report != nil && n.Report.OK {
+		// The green result first, then what to do with it.
+		b.WriteString(renderReport(s, n.Report, width) + "\n\n")
+	}
 	if n.Body != "" {
 		b.WriteString(wrapKeepIndent(n.Body, width) + "\n")
 	}
-	if n.Report != nil {
-		b.WriteString("\n" + renderSteps(s, n.Report.Steps, "", "", width) + "\n")
+	if n.Report != nil && !n.Report.OK {
+		if n.Body != "" {
+			b.WriteString("\n")
+		}
+		b.WriteString(renderReport(s, n.Report, width) + "\n")
 	}
 	if w.copied {
 		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")
 	}
-	return b.String()
+	return w.scrolled(b.String())
 }
 
-// wrapKeepIndent wraps prose lines at spaces; indented lines (commands,
-// paths) are cut at the width instead, so a path is never split at a hyphen
-// into something that looks like two words.
+func (w *wizardScreen) scrolled(body string) string {
+	return scrollView(w.c.Styles, body, w.h, &w.scroll, "↓/j")
+}
+
+// scrollView shows the part of a long body that fits in h lines, with a
+// marker saying there is more, so nothing is silently cut off at 80×24.
+func scrollView(s *Styles, body string, h int, scroll *int, keys string) string {
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	if len(lines) <= h || h < 3 {
+		*scroll = 0
+		return body
+	}
+	*scroll = max(min(*scroll, len(lines)-(h-1)), 0)
+	end := *scroll + h - 1
+	more := s.Muted.Render(fmt.Sprintf("↓ %d more lines (%s to scroll)", len(lines)-end, keys))
+	if end >= len(lines) {
+		end = len(lines)
+		more = s.Muted.Render("(end; scroll back up for the rest)")
+	}
+	return strings.Join(lines[*scroll:end], "\n") + "\n" + more
+}
+
+// wrapKeepIndent reflows text written with hard line breaks (provider
+// instructions) to the width: a line that continues the one before (same
+// or deeper indent, not a new "- " item) joins it; each logical line keeps
+// its indent, and its continuation lines hang two further in. Paths and
+// commands are never split.
 func wrapKeepIndent(s string, width int) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if len(l) <= width {
+	var logical []string
+	prevIndent := -1
+	for _, l := range strings.Split(s, "\n") {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
+		n := len(logical)
+		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
+			!strings.HasPrefix(trimmed, "- ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
+		if continues {
+			logical[n-1] += " " + trimmed
 			continue
 		}
-		if strings.HasPrefix(l, " ") {
-			lines[i] = ansi.Hardwrap(l, width, false)
-		} else {
-			lines[i] = wrap(l, width)
+		logical = append(logical, l)
+		prevIndent = indent
+	}
+	var out []string
+	for _, l := range logical {
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
+		if indent > width/2 {
+			indent = 0
+		}
+		hang := ""
+		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
+			hang = strings.Repeat(" ", indent+2)
+		}
+		for i, w := range strings.Split(wrap(trimmed, width-len(hang)), "\n") {
+			if i == 0 {
+				out = append(out, strings.Repeat(" ", indent)+w)
+			} else {
+				out = append(out, hang+w)
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -36,7 +37,7 @@ func (testKeys) CheckSubject(s string) error {
 }
 
 func (testKeys) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyFiles, error) {
-	time.Sleep(50 * time.Millisecond) // long enough to see the spinner
+	time.Sleep(300 * time.Millisecond) // long enough to see the spinner
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	files := wizard.KeyFiles{Key: filepath.Join(req.Dir, req.Name+".key"), CSR: filepath.Join(req.Dir, req.Name+".csr")}
@@ -119,6 +120,9 @@ func (k *memKeyring) Delete(p, n string) error {
 	return nil
 }
 
+// spinnerFrames are the frames of spinner.Dot, for goldens of a spinner.
+var spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷]`)
+
 var practiceProvider = wizard.Provider{
 	ID: "sandbox", Name: "onramp sandbox", AskURL: true, Sandbox: true,
 	Environments: []wizard.Environment{{Name: "local", URL: "https://127.0.0.1:8443/v1/status"}},
@@ -182,7 +186,7 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.snapshot("3-name", s.waitFor("Name this connection"))
 	s.text("-bad name")
-	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "sandbox-bad name"`))
+	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "practice-bad name"`))
 	for range len("-bad name") {
 		s.key(tea.KeyBackspace)
 	}
@@ -191,6 +195,7 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.snapshot("5-subject", s.waitFor("Certificate subject"))
 	s.enter()
+	s.snapshot("5-generating", spinnerFrames.ReplaceAllString(s.waitFor("Generating an ECDSA P-256 key…"), "*"))
 	s.snapshot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
 	s.key('c')
 	s.waitFor("Copied the CSR")
@@ -214,10 +219,10 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.enter()
 	s.tm.WaitFinished(t, teatestTimeout)
 
-	if v, _ := kr.Get("sandbox", "api-key"); v != "practice-key-1234" {
+	if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
 		t.Errorf("keyring holds %q", v)
 	}
-	p, err := profile.Load("sandbox")
+	p, err := profile.Load("practice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,4 +261,114 @@ func TestWizardCancelAndResume(t *testing.T) {
 
 	s2 := start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
 	s2.snapshot("resumed", s2.waitFor("Your private key"))
+}
+
+// A failed check shows the steps with the cause, then offers to run them
+// again or stop; stopping keeps the step unfinished for the next run.
+func TestWizardFailedCheck(t *testing.T) {
+	configDir(t)
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true, wizard.StepCert: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Wizard: done})
+	cause := diagnose.MustCause("tcp-timeout")
+	rep := &diagnose.Report{Cause: cause, Steps: []diagnose.Step{
+		{Name: "local", Status: diagnose.Pass, MS: 2}, {Name: "dns", Status: diagnose.Pass, MS: 11},
+		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
+		{Name: "tls", Status: diagnose.Skip}, {Name: "http", Status: diagnose.Skip}}}
+	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.snapshot("report", s.waitFor("The checks failed"))
+	s.enter()
+	s.snapshot("again-or-stop", s.waitFor("Run the checks again"))
+	s.down()
+	s.enter()
+	s.tm.WaitFinished(t, teatestTimeout)
+	if r := s.rec.app.WizardResult; r == nil || !r.Paused {
+		t.Errorf("result %+v", r)
+	}
+	p, _ := profile.Load("hmpps-dev")
+	if p.Wizard[wizard.StepCheck] || p.LastCheck == nil || p.LastCheck.CauseID != "tcp-timeout" {
+		t.Errorf("profile %+v %+v", p.Wizard, p.LastCheck)
+	}
+}
+
+var nhsProvider = wizard.Provider{
+	ID: "nhs-apim", Name: "NHS API Management",
+	Environments: []wizard.Environment{{Name: "int", URL: "https://int.api.service.nhs.uk"}},
+	AuthChoices:  [][]string{{wizard.AuthSignedJWT}, {wizard.AuthAPIKey}},
+	AuthWhy:      "Signed JWT is recommended; the API key alone works for APIs that say so.",
+	APIKeyHeader: "apikey", Key: wizard.KeySpec{Type: "rsa", Bits: 4096}, DefaultKID: "test-1", TokenPath: "/oauth2/token",
+}
+
+type brokenKeyring struct{ memKeyring }
+
+func (*brokenKeyring) Set(p, n, v string) error {
+	return &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: p + "/" + n, Err: keystore.ErrKeyringUnavailable}
+}
+
+// The other screens of the wizard: a choice of auth, the kid, an existing
+// key checked as it is typed, and a keyring that does not answer.
+func TestWizardOtherSteps(t *testing.T) {
+	dir := configDir(t)
+	csr := testpki.WriteFile(t, dir, "request.csr", []byte("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"))
+	key := testpki.WriteFile(t, dir, "jwt.key", testpki.NewCA(t, "x").Client(t, testpki.Options{}).KeyPEM(t))
+	kr := &brokenKeyring{}
+	deps := &Deps{Keyring: kr, NewFlow: func(p wizard.Prompter) *wizard.Flow {
+		return &wizard.Flow{Prompter: p, Providers: []wizard.Provider{nhsProvider}, Keys: testKeys{}, Certs: matchImporter{},
+			Secrets: kr, Checker: reportChecker{passingReport()}}
+	}}
+	s := start(t, deps, Options{Start: StartWizard, Profile: "nhs"})
+	s.waitFor("Which API")
+	s.enter()
+	s.snapshot("auth", s.waitFor("How will you authenticate"))
+	s.enter()
+	s.waitFor("Your private key")
+	s.down()
+	s.enter()
+	s.waitFor("Where is the private key file?")
+	s.text(csr)
+	s.snapshot("existing-key-wrong-file", s.waitFor("the request, not the issued certificate"), dir, "$CONFIG")
+	for range len(csr) {
+		s.key(tea.KeyBackspace)
+	}
+	s.text(key)
+	s.waitGoneLive()
+	s.enter()
+	s.snapshot("kid", s.waitFor("Key id (kid)"))
+	s.enter()
+	s.snapshot("api-key-for-jwt", s.waitFor("Paste your API key"))
+	s.text("nhs-key-1234")
+	s.enter()
+	s.snapshot("keyring-unavailable", s.waitFor("No OS keyring answers"))
+	s.enter()
+	s.waitFor("You're connected")
+}
+
+// A certificate that is not for the key: the import stops with the cause
+// and its fix, and offers the choice again.
+func TestWizardImportMismatch(t *testing.T) {
+	dir := configDir(t)
+	ca := testpki.NewCA(t, "HMPPS Client CA")
+	_, key := ca.Client(t, testpki.Options{}).Files(t, dir, "mine")
+	other, _ := ca.Client(t, testpki.Options{CommonName: "someone-else"}).Files(t, dir, "other")
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Key: key, Wizard: done})
+	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.waitFor("Your client certificate")
+	s.enter() // the file has arrived
+	s.waitFor("Where is the certificate file?")
+	s.text(other)
+	s.waitGoneLive()
+	s.enter()
+	scr := s.waitFor("Fix:")
+	s.snapshot("mismatch", scr, dir, "$CONFIG")
+	if !strings.Contains(scr, diagnose.MustCause("key-cert-mismatch").Title) {
+		t.Errorf("cause not named:\n%s", scr)
+	}
+	s.enter()
+	s.waitFor("Your client certificate")
+	p, _ := profile.Load("hmpps-dev")
+	if p.Cert != "" || p.Wizard[wizard.StepCert] {
+		t.Errorf("a mismatched certificate was kept: %+v", p)
+	}
 }

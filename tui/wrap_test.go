@@ -19,3 +19,20 @@ func TestWrapBreaksOnlyAtSpaces(t *testing.T) {
 		t.Errorf("paragraphs: %q", got)
 	}
 }
+
+func TestWrapKeepIndentReflowsInstructions(t *testing.T) {
+	in := "Send HMPPS:\n  - your client id and the environments you need;\n  - a CSR for an RSA 2048 key whose CN is your client id\n    (onramp keygen --csr --subject \"/CN=<client id>\"),\n    or ask HMPPS to generate it;\nYou get back:\n  - a certificate.\nRun `onramp sandbox` in another terminal: it issues itself a CA, signs a client certificate and\nkeeps a ready profile."
+	got := wrapKeepIndent(in, 60)
+	want := "Send HMPPS:\n" +
+		"  - your client id and the environments you need;\n" +
+		"  - a CSR for an RSA 2048 key whose CN is your client id\n" +
+		"    (onramp keygen --csr --subject \"/CN=<client id>\"), or\n" +
+		"    ask HMPPS to generate it;\n" +
+		"You get back:\n" +
+		"  - a certificate.\n" +
+		"Run `onramp sandbox` in another terminal: it issues itself a\n" +
+		"CA, signs a client certificate and keeps a ready profile."
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -29,7 +29,9 @@ type Provider struct {
 	// AuthWhy says in one sentence why the provider asks for that auth.
 	AuthWhy      string
 	APIKeyHeader string
-	Key          KeySpec
+	// APIKeyHint says where the key comes from, when that is not obvious.
+	APIKeyHint string
+	Key        KeySpec
 	// Subject is the suggested CSR subject, e.g. "/C=GB/O=Org/CN=client-id";
 	// SubjectRule says what the provider requires of it.
 	Subject     string

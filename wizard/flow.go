@@ -2,12 +2,13 @@ package wizard
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -68,6 +69,8 @@ type run struct {
 	p        *profile.Profile
 	provider *Provider
 	resumed  bool
+	// lastReport is this run's passing diagnosis, shown at the finish.
+	lastReport *diagnose.Report
 }
 
 // Run walks the steps. With name set and a saved profile of that name, it
@@ -154,7 +157,8 @@ func (r *run) steps() []string {
 			s = append(s, StepSend)
 		}
 	}
-	if r.uses(AuthAPIKey) {
+	if r.uses(AuthAPIKey) || r.uses(AuthSignedJWT) {
+		// A signed JWT's iss and sub are the API key (NHS API Management).
 		s = append(s, StepSecrets)
 	}
 	if r.uses(AuthMTLS) {
@@ -332,6 +336,10 @@ func (r *run) target() error {
 
 func suggestName(pr *Provider, env Environment) string {
 	name := pr.ID
+	if pr.Sandbox {
+		// "sandbox" is the sandbox's own ready profile.
+		name = "practice"
+	}
 	if env.Name != "" && len(pr.Environments) > 1 {
 		name += "-" + strings.ToLower(strings.Fields(env.Name)[0])
 	}
@@ -420,7 +428,7 @@ func (r *run) keys() error {
 		Frame: r.frame(StepKeys, "Your private key",
 			"The key never leaves this machine: the provider only ever sees the CSR or public key made from it."),
 		Options: []Option{
-			{Value: "generate", Label: "Generate a new key " + keyLabel(pr.Key) + " and " + r.sendWhat()},
+			{Value: "generate", Label: "Generate a new " + keyLabel(pr.Key) + " key and " + r.sendWhat()},
 			{Value: "existing", Label: "Use a key file I already have"},
 		},
 		Default: "generate",
@@ -439,6 +447,11 @@ func (r *run) keys() error {
 			return err
 		}
 		r.p.Key = absPath(path)
+		if r.uses(AuthSignedJWT) {
+			if r.p.KID, err = r.askKID(pr); err != nil {
+				return err
+			}
+		}
 		return r.done(StepKeys)
 	}
 
@@ -451,9 +464,13 @@ func (r *run) keys() error {
 		if pr.SubjectRule != "" {
 			why = pr.SubjectRule
 		}
+		subject, err := r.fillSubject(pr)
+		if err != nil {
+			return err
+		}
 		req.Subject, err = r.Prompter.Input(r.ctx, InputPrompt{
 			Frame:   r.frame(StepKeys, "Certificate subject for the CSR", why),
-			Default: pr.Subject, Placeholder: "/C=GB/O=Your Organisation/CN=your-client-id",
+			Default: subject, Placeholder: "/C=GB/O=Your Organisation/CN=your-client-id",
 			Validate: r.Keys.CheckSubject,
 		})
 		if err != nil {
@@ -462,24 +479,12 @@ func (r *run) keys() error {
 		req.Subject = strings.TrimSpace(req.Subject)
 	}
 	if req.JWKS {
-		req.KID, err = r.Prompter.Input(r.ctx, InputPrompt{
-			Frame: r.frame(StepKeys, "Key id (kid) for the JWKS",
-				"Every signed JWT names its key by this id, and the provider looks the public key up by it; it must match what you register."),
-			Default: cmpOr(r.p.KID, pr.DefaultKID, "onramp-1"),
-			Validate: func(s string) error {
-				if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t") {
-					return errors.New("a kid is a short id without spaces, like test-1")
-				}
-				return nil
-			},
-		})
-		if err != nil {
+		if req.KID, err = r.askKID(pr); err != nil {
 			return err
 		}
-		req.KID = strings.TrimSpace(req.KID)
 	}
 	var files KeyFiles
-	err = r.Prompter.Work(r.ctx, "Generating a "+keyLabel(pr.Key)+" key…", func(ctx context.Context) error {
+	err = r.Prompter.Work(r.ctx, "Generating an "+keyLabel(pr.Key)+" key…", func(ctx context.Context) error {
 		var err error
 		files, err = r.Keys.MakeKey(ctx, req)
 		return err
@@ -490,6 +495,87 @@ func (r *run) keys() error {
 	r.p.Key = files.Key
 	r.p.KID = req.KID
 	return r.done(StepKeys)
+}
+
+var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// subjectFields name the {placeholders} of the providers' subject
+// templates, with a sentence of why and a default where one is known.
+var subjectFields = map[string]struct{ title, why string }{
+	"client_id":    {"Your client id", "The CN of your certificate; the provider registered your client under this name."},
+	"organisation": {"Your organisation's name", "As the provider knows it; it goes into the subject (O, or the CN's first words)."},
+	"state":        {"County or state (ST)", "Where your organisation is registered, as in its address."},
+	"locality":     {"Town or city (L)", "Where your organisation is registered, as in its address."},
+	"purpose":      {"What this key is for", "GOV.UK DCS names each key pair by purpose: TLS, Signing or Encryption."},
+	"environment":  {"The environment, as the CN names it", "For example Integration or Production."},
+	"date":         {"The date in the CN", "Today's date, so each renewal's certificate has its own name."},
+}
+
+// fillSubject asks for each {placeholder} of the provider's subject
+// template in turn, one field a screen, and returns the subject with the
+// answers filled in (the user still sees and may edit the whole subject).
+func (r *run) fillSubject(pr *Provider) (string, error) {
+	subject := pr.Subject
+	seen := map[string]bool{}
+	for _, m := range placeholderRE.FindAllStringSubmatch(pr.Subject, -1) {
+		name := m[1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		f, ok := subjectFields[name]
+		if !ok {
+			f.title, f.why = strings.ReplaceAll(name, "_", " "), "The provider's subject template asks for it."
+		}
+		if name == "client_id" && pr.SubjectRule != "" {
+			f.why = pr.SubjectRule // the provider's own rule for the CN
+		}
+		def := ""
+		switch name {
+		case "date":
+			def = r.Now().Format("2006-01-02")
+		case "environment":
+			if env := r.p.Environment; env != "" {
+				def = strings.ToUpper(env[:1]) + env[1:]
+			}
+		case "purpose":
+			def = "TLS"
+		}
+		v, err := r.Prompter.Input(r.ctx, InputPrompt{
+			Frame:   r.frame(StepKeys, f.title, f.why),
+			Default: def,
+			Validate: func(s string) error {
+				switch {
+				case strings.TrimSpace(s) == "":
+					return errors.New("this field is needed for the certificate subject")
+				case strings.ContainsAny(s, "/=+"):
+					return errors.New("leave out / = and +: they separate the subject's fields")
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return "", err
+		}
+		subject = strings.ReplaceAll(subject, m[0], strings.TrimSpace(v))
+	}
+	return subject, nil
+}
+
+// askKID asks for the key id the provider knows the public key by.
+func (r *run) askKID(pr *Provider) (string, error) {
+	kid, err := r.Prompter.Input(r.ctx, InputPrompt{
+		Frame: r.frame(StepKeys, "Key id (kid) for the JWKS",
+			"Every signed JWT names its key by this id, and the provider looks the public key up by it; it must match what you register."),
+		Default: cmpOr(r.p.KID, pr.DefaultKID, "onramp-1"),
+		Validate: func(s string) error {
+			if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t") {
+				return errors.New("a kid is a short id without spaces, like test-1")
+			}
+			return nil
+		},
+	})
+	return strings.TrimSpace(kid), err
 }
 
 func (r *run) currentProvider() *Provider {
@@ -624,6 +710,9 @@ func (r *run) send() error {
 	if r.uses(AuthSignedJWT) {
 		if data, err := os.ReadFile(r.jwksPath()); err == nil {
 			paths = append(paths, "JWKS: "+r.jwksPath())
+			if r.p.KID != "" {
+				paths = append(paths, "kid:  "+r.p.KID+" (register the JWKS under this key id)")
+			}
 			if copyText == "" {
 				copyText, copyLabel = string(data), "the JWKS"
 			}
@@ -651,13 +740,31 @@ func (r *run) secrets() error {
 	pr := r.currentProvider()
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
+		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
+		if !r.uses(AuthAPIKey) {
+			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
+		}
+		if pr.APIKeyHint != "" {
+			why += " " + pr.APIKeyHint
+		}
 		key, err := r.Prompter.Password(r.ctx, InputPrompt{
-			Frame: r.frame(StepSecrets, "Paste your API key",
-				"It goes to the OS keyring, never to a file or your shell history; onramp sends it in the "+header+" header."),
-			Validate: CheckAPIKey,
+			Frame:       r.frame(StepSecrets, "Paste your API key", why),
+			Placeholder: "not issued yet? leave it empty and press enter",
+			Validate: func(s string) error {
+				if s == "" {
+					return nil // skip for now
+				}
+				return CheckAPIKey(s)
+			},
 		})
 		if err != nil {
 			return err
+		}
+		if key == "" {
+			// Not issued yet (HMPPS sends it with the certificate): the
+			// step stays unfinished, so resuming asks again.
+			r.skip(StepSecrets)
+			return r.save()
 		}
 		if LooksBase64Text(key) {
 			ok, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
@@ -672,7 +779,9 @@ func (r *run) secrets() error {
 				continue
 			}
 		}
-		err = r.Secrets.Set(r.p.Name, "api-key", key)
+		err = r.Prompter.Work(r.ctx, "Storing the key in the OS keyring…", func(context.Context) error {
+			return r.Secrets.Set(r.p.Name, "api-key", key)
+		})
 		if err != nil {
 			if err := r.keyringFailed(err); err != nil {
 				return err
@@ -705,33 +814,22 @@ func (r *run) keyringFailed(err error) error {
 }
 
 // CheckAPIKey rejects an empty key or one with whitespace in it (a stray
-// newline from copying is the usual cause of a 403).
+// newline from copying is the usual cause of a 403); the same shape check
+// as `onramp secret set` and diagnose.
 func CheckAPIKey(s string) error {
 	if s == "" {
 		return errors.New("paste the key the provider issued")
 	}
-	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+	if slices.Contains(keystore.APIKeyShape(s), "api-key-whitespace") {
 		return errors.New("the key has a space or line break in it: paste it exactly as issued")
 	}
 	return nil
 }
 
-// LooksBase64Text says whether s decodes as Base64 into printable text,
-// i.e. someone encoded a key that was already text (HMPPS refuses those).
+// LooksBase64Text says whether the key looks like a Base64 encoding of a
+// text key (HMPPS refuses those).
 func LooksBase64Text(s string) bool {
-	if len(s) < 16 || len(s)%4 != 0 {
-		return false
-	}
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < 12 {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			return false
-		}
-	}
-	return true
+	return slices.Contains(keystore.APIKeyShape(s), "api-key-base64-encoded")
 }
 
 // Step 6: the certificate.
@@ -785,7 +883,9 @@ func (r *run) certificate() error {
 		var findings []diagnose.Finding
 		err = r.Prompter.Work(r.ctx, "Checking the certificate against your key…", func(ctx context.Context) error {
 			var err error
-			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, CACertFile: caFile, Dir: dir})
+			// caFile is the server's CA (the profile's cacert), not the client
+			// certificate's issuer, so the import does not check against it.
+			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, Dir: dir})
 			return err
 		})
 		if err != nil {
@@ -797,6 +897,25 @@ func (r *run) certificate() error {
 		r.p.Cert = imported
 		if caFile != "" {
 			r.p.CACert = caFile
+		}
+		if r.p.CACert == "" {
+			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
+				Frame: r.frame(StepCert, "The provider's CA bundle, if they sent one",
+					"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs."),
+				Placeholder: "empty: the system's trusted CAs",
+				Validate: func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return nil
+					}
+					return CheckCertFile(s)
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(ca) != "" {
+				r.p.CACert = absPath(ca)
+			}
 		}
 		if err := r.done(StepCert); err != nil {
 			return err
@@ -885,12 +1004,19 @@ func (r *run) check() error {
 			r.p.LastCheck.CauseID = rep.Cause.ID
 		}
 		if rep.OK {
+			r.lastReport = rep
 			return r.done(StepCheck)
 		}
 		if err := r.save(); err != nil {
 			return err
 		}
-		title, fix := "The checks failed", "See the report above."
+		if err := r.Prompter.Note(r.ctx, NotePrompt{
+			Frame:  r.frame(StepCheck, "The checks failed", "Each step below ran in order; the first failure names the cause and its fix."),
+			Report: rep,
+		}); err != nil {
+			return err
+		}
+		title, fix := "The checks failed", "Fix what the report says, then run them again."
 		if rep.Cause != nil {
 			title, fix = "The checks failed: "+rep.Cause.Title, "Fix: "+rep.Cause.Fix
 		}
@@ -919,8 +1045,9 @@ func (r *run) finish() error {
 		title, why = "Set up, not yet connected", "Some steps are left; they are saved in the profile."
 	}
 	return r.Prompter.Note(r.ctx, NotePrompt{
-		Frame: Frame{Step: "Done", Title: title, Why: why},
-		Body:  NextSteps(r.p),
+		Frame:  Frame{Step: "Done", Title: title, Why: why},
+		Body:   NextSteps(r.p),
+		Report: r.lastReport,
 	})
 }
 
@@ -948,7 +1075,7 @@ func CurlCommand(p *profile.Profile) string {
 	for _, r := range p.Resolve {
 		parts = append(parts, "--resolve "+r)
 	}
-	if p.APIKeySecret != "" {
+	if p.APIKeySecret != "" && slices.Contains(p.Auth, AuthAPIKey) {
 		parts = append(parts, fmt.Sprintf(`-H "%s: $(onramp secret get %s --profile %s)"`, cmpOr(p.APIKeyHeader, "x-api-key"), p.APIKeySecret, p.Name))
 	}
 	for _, a := range p.Auth {

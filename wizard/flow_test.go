@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -99,7 +100,7 @@ var sandboxProvider = Provider{
 var nhsProvider = Provider{
 	ID: "nhs", Name: "NHS API Management",
 	Environments: []Environment{{Name: "internal-dev", URL: "https://internal-dev.api.service.nhs.uk"}, {Name: "int", URL: "https://int.api.service.nhs.uk"}},
-	AuthChoices:  [][]string{{AuthAPIKey}, {AuthSignedJWT, AuthAPIKey}},
+	AuthChoices:  [][]string{{AuthAPIKey}, {AuthSignedJWT}},
 	APIKeyHeader: "apikey", Key: KeySpec{Type: "rsa", Bits: 4096}, DefaultKID: "test-1", TokenPath: "/oauth2/token",
 }
 
@@ -252,7 +253,7 @@ func TestSignedJWTAsksForKID(t *testing.T) {
 		{"Which API", "nhs"},
 		{"environment", "int"},
 		{"Name this connection", ""},
-		{"authenticate", "signed-jwt+api-key"},
+		{"authenticate", "signed-jwt"},
 		{"Your private key", "generate"},
 		{"Key id", ""},
 		{"Paste your API key", canary},
@@ -298,5 +299,64 @@ func TestInputChecks(t *testing.T) {
 	}
 	if CheckURL("http://x") == nil || CheckURL("https://") == nil || CheckURL("https://api.example.com") != nil {
 		t.Error("CheckURL")
+	}
+}
+
+func TestImportedFileAndCABundle(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "Provider CA")
+	dir := t.TempDir()
+	certFile := testpki.WriteFile(t, dir, "issued.pem", ca.Client(t, testpki.Options{}).CertPEM(false))
+	bundle := testpki.WriteFile(t, dir, "bundle.pem", ca.CertPEM())
+	dcs := Provider{ID: "dcs", Name: "GOV.UK DCS", Environments: []Environment{{Name: "integration", URL: "https://dcs.example"}},
+		AuthChoices: [][]string{{AuthMTLS}}, Key: KeySpec{Type: "rsa", Bits: 2048}, Subject: "/O=Org/CN=Org TLS"}
+	s := &Script{Answers: []Answer{
+		{"Which API", "dcs"},
+		{"Name this connection", ""},
+		{"Your private key", "generate"},
+		{"subject", ""},
+		{"Your client certificate", "file"},
+		{"Where is the certificate file?", certFile},
+		{"CA bundle", bundle},
+	}}
+	f := &Flow{Prompter: s, Providers: []Provider{dcs}, Keys: &fakeKeys{}, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	res, err := f.Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+	if res.Profile.Cert != certFile || res.Profile.CACert != bundle {
+		t.Errorf("profile cert %q cacert %q", res.Profile.Cert, res.Profile.CACert)
+	}
+	// No API key in this provider's auth: the step is not asked.
+	for _, fr := range s.Shown {
+		if strings.Contains(fr.Title, "API key") {
+			t.Errorf("asked %q", fr.Title)
+		}
+	}
+}
+
+func TestSubjectFieldsAskedOneByOne(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	hmpps := Provider{ID: "hmpps", Name: "HMPPS", Environments: []Environment{{Name: "dev", URL: "https://dev.example"}},
+		AuthChoices: [][]string{{AuthMTLS}}, Key: KeySpec{Type: "rsa", Bits: 2048},
+		Subject: "/C=GB/ST={state}/L={locality}/O={organisation}/CN={client_id}"}
+	s := &Script{Answers: []Answer{
+		{"Which API", "hmpps"},
+		{"Name this connection", ""},
+		{"Your private key", "generate"},
+		{"County or state", "Greater London"},
+		{"Town or city", "London"},
+		{"Your organisation's name", "Bob's Widgets"},
+		{"Your client id", "bobs-widgets"},
+		{"Certificate subject", ""},
+		{"Your client certificate", "later"},
+	}}
+	keys := &fakeKeys{}
+	f := &Flow{Prompter: s, Providers: []Provider{hmpps}, Keys: keys, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	if _, err := f.Run(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys.made[0].Subject; got != "/C=GB/ST=Greater London/L=London/O=Bob's Widgets/CN=bobs-widgets" {
+		t.Errorf("subject %q", got)
 	}
 }

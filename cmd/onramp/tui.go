@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -33,19 +35,25 @@ func runInit(ctx context.Context, io *iostreams.IO, name string, accessible bool
 	if accessible {
 		flow := deps.NewFlow(&tui.LinePrompter{In: io.In, Out: io.ErrOut})
 		res, err := flow.Run(ctx, name)
-		return initOutcome(io, res, err, false)
+		return initOutcome(io, name, res, err, false)
 	}
 	app, err := tui.Run(ctx, deps, tui.Options{Start: tui.StartWizard, Profile: name, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	return initOutcome(io, app.WizardResult, app.WizardErr, app.Cancelled)
+	app.SettleWizard(time.Second)
+	return initOutcome(io, name, app.WizardResult, app.WizardErr, app.Cancelled)
 }
 
-func initOutcome(io *iostreams.IO, res *wizard.Result, err error, cancelled bool) error {
+func initOutcome(io *iostreams.IO, name string, res *wizard.Result, err error, cancelled bool) error {
+	if res != nil && res.Profile != nil && res.Profile.Name != "" {
+		name = res.Profile.Name
+	}
 	if cancelled || errors.Is(err, wizard.ErrCancelled) {
-		if res != nil && res.Profile != nil && res.Profile.Name != "" {
-			fmt.Fprintf(io.ErrOut, "Stopped; finished steps are saved. Resume with: onramp init --profile %s\n", res.Profile.Name)
+		if name != "" {
+			if _, lerr := profile.Load(name); lerr == nil {
+				fmt.Fprintf(io.ErrOut, "Stopped; finished steps are saved. Resume with: onramp init --profile %s\n", name)
+			}
 		}
 		return errCancelled
 	}

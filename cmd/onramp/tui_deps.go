@@ -1,18 +1,229 @@
 package main
 
 import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/tui"
+	"github.com/onramp-cli/onramp/wizard"
 )
 
-// newTUIDeps wires the TUI to the real packages.
+// newTUIDeps wires the TUI and the wizard to the real packages.
 func newTUIDeps() *tui.Deps {
+	kr := tuiKeyring()
 	return &tui.Deps{
 		Version:        Version(),
-		Keyring:        keystore.OSKeyring{},
 		Diagnose:       diagnose.Run,
 		RenderMarkdown: diagnose.RenderMarkdown,
+		Explain: func(text string) ([]tui.Match, string) {
+			ms := diagnose.Explain(text)
+			var out []tui.Match
+			for _, m := range ms {
+				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence})
+			}
+			return out, diagnose.Disambiguate(ms)
+		},
 		ProfileOptions: diagnoseProfileOptions,
+		Keyring:        kr,
+		NewFlow: func(pr wizard.Prompter) *wizard.Flow {
+			return &wizard.Flow{
+				Prompter:  pr,
+				Providers: wizardProviders(),
+				Keys:      keyMaker{},
+				Certs:     certImporter{},
+				Secrets:   kr,
+				Checker:   profileChecker{},
+				Issuer:    sandboxIssuer(),
+			}
+		},
+		StartSandbox: startSandbox,
 	}
+}
+
+// tuiKeyring is the store `onramp secret` uses ($ONRAMP_STORE honoured);
+// the TUI cannot prompt for a file store's passphrase on stdin, so that
+// store only works with its passphrase in the environment.
+func tuiKeyring() keystore.Keyring {
+	dir, _ := profile.Dir()
+	k, err := keystore.OpenKeyring("", keystore.StoreOptions{ConfigDir: dir, Warn: io.Discard})
+	if err != nil {
+		return keystore.OSKeyring{}
+	}
+	return k
+}
+
+type profileChecker struct{}
+
+func (profileChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report {
+	o, err := diagnoseProfileOptions(ctx, p)
+	if err != nil {
+		c, ok := diagnose.CauseOf(err)
+		if !ok {
+			c = diagnose.MustCause("input-file-unreadable")
+		}
+		return &diagnose.Report{Target: p.URL, Cause: c, Steps: []diagnose.Step{{Name: diagnose.StepLocal, Status: diagnose.Fail, Cause: c, Detail: err.Error()}}}
+	}
+	return diagnose.Run(ctx, o, nil)
+}
+
+// keyMaker writes the key, CSR and JWKS with keystore (the same code as
+// `onramp keygen`).
+type keyMaker struct{}
+
+func (keyMaker) CheckSubject(s string) error {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "{"); i >= 0 {
+		end := strings.Index(s[i:], "}")
+		if end > 0 {
+			return fmt.Errorf("replace %s with your value", s[i:i+end+1])
+		}
+	}
+	n, err := keystore.ParseSubject(s)
+	if err != nil {
+		return err
+	}
+	if n.CommonName == "" {
+		return errors.New("the subject needs a CN=, e.g. /O=Your Org/CN=your-client-id")
+	}
+	return nil
+}
+
+func (keyMaker) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyFiles, error) {
+	key, err := keystore.GenerateKey(req.Spec.Type, req.Spec.Bits, req.Spec.Curve)
+	if err != nil {
+		return wizard.KeyFiles{}, err
+	}
+	if ctx.Err() != nil {
+		// Cancelled while the key was being made: write nothing.
+		return wizard.KeyFiles{}, wizard.ErrCancelled
+	}
+	set := keystore.KeyFileSet{Dir: req.Dir, Name: req.Name, JWKS: req.JWKS, KID: req.KID}
+	if req.CSR {
+		set.Subject = req.Subject
+	}
+	if req.JWKS && req.Spec.Type == "rsa" {
+		set.Alg = "RS512" // NHS API Management refuses RS256 and PS512
+	}
+	paths, err := keystore.WriteKeyFiles(key, set)
+	return wizard.KeyFiles{Key: paths.Key, CSR: paths.CSR, JWKS: paths.JWKS}, err
+}
+
+// certImporter checks the certificate with keystore.ImportCertificate
+// (match, validity, clientAuth, chain) and writes it beside the key.
+type certImporter struct{}
+
+func (certImporter) Import(ctx context.Context, req wizard.ImportRequest) (string, []diagnose.Finding, error) {
+	res, err := keystore.ImportCertificate(keystore.ImportRequest{
+		CertFile: req.CertFile, KeyFile: req.KeyFile, CACertFile: req.CACertFile,
+		Dir: req.Dir, Name: keystore.ImportName(req.KeyFile), Force: true,
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	chain := append([]*x509.Certificate{res.Leaf}, res.Chain...)
+	var warnings []diagnose.Finding
+	for _, f := range diagnose.ClientCertFindings(chain, time.Now()) {
+		if diagnose.IsExpiryWarning(f, chain, time.Now()) {
+			warnings = append(warnings, f)
+		}
+	}
+	return res.CertPath, warnings, nil
+}
+
+// wizardProviders adapts the provider templates to what the flow asks.
+func wizardProviders() []wizard.Provider {
+	var out []wizard.Provider
+	for _, t := range provider.All() {
+		out = append(out, wizardProvider(t))
+	}
+	return out
+}
+
+func wizardProvider(t *provider.Template) wizard.Provider {
+	wp := wizard.Provider{
+		ID: t.ID, Name: t.Name, APIKeyHeader: t.APIKeyHeader,
+		Instructions: t.Instructions, Sandbox: t.ID == "sandbox",
+	}
+	for _, e := range t.Environments {
+		if e.NoAuth {
+			continue // nothing to set up there
+		}
+		wp.Environments = append(wp.Environments, wizard.Environment{Name: e.Name, URL: e.URL})
+		if e.URL == "" {
+			wp.AskURL = true
+		}
+	}
+	if t.Status != nil {
+		wp.StatusPath, wp.ExpectJSON = t.Status.Path, t.Status.ExpectJSON
+	}
+	if t.Token != nil && t.Token.Kind == provider.AuthSignedJWT {
+		wp.TokenPath = t.Token.Path
+	}
+	wp.AuthChoices, wp.AuthWhy = authChoices(t)
+	wp.Key = wizard.KeySpec{Type: "rsa", Bits: 2048}
+	for _, purpose := range []string{"tls", "signing"} {
+		if k, ok := t.KeyFor(purpose); ok {
+			wp.Key = wizard.KeySpec{Type: k.Type, Bits: k.Bits, Curve: k.Curve}
+			break
+		}
+	}
+	if t.CSR != nil {
+		wp.Subject, wp.SubjectRule = t.CSR.Subject, t.CSR.CNRule
+	}
+	if wp.Sandbox {
+		sandboxTarget(&wp)
+	}
+	return wp
+}
+
+// authChoices lists the combinations the wizard offers: the required
+// methods plus one of the choices, or for all-optional templates each
+// method alone and all together.
+func authChoices(t *provider.Template) ([][]string, string) {
+	var required, choice, optional []string
+	why := ""
+	for _, a := range t.Auth {
+		switch {
+		case a.Method == provider.AuthBearerJWT:
+			continue // a token the user already has: not something to set up
+		case a.Need == provider.NeedRequired:
+			required = append(required, a.Method)
+		case a.Need == provider.NeedChoice:
+			choice = append(choice, a.Method)
+			if why == "" {
+				why = a.Notes
+			}
+		default:
+			optional = append(optional, a.Method)
+		}
+	}
+	var out [][]string
+	switch {
+	case len(choice) > 0:
+		for _, c := range choice {
+			out = append(out, append(append([]string{}, required...), c))
+		}
+	case len(required) > 0:
+		out = append(out, required)
+		if len(optional) > 0 {
+			out = append(out, append(append([]string{}, required...), optional...))
+		}
+	default:
+		for _, o := range optional {
+			out = append(out, []string{o})
+		}
+		if len(optional) > 1 {
+			out = append(out, optional)
+		}
+	}
+	return out, why
 }

@@ -1,0 +1,429 @@
+// Package e2e drives the built onramp binary in a real terminal: tmux runs
+// it at 80×24, send-keys types what a new user types, capture-pane reads
+// what they see.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func onrampBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("ONRAMP_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "onramp")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/onramp-cli/onramp/cmd/onramp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type env struct {
+	bin    string
+	cfgDir string
+	socket string // the test's own tmux server
+}
+
+func (e *env) environ() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "ONRAMP_CONFIG_DIR=") || strings.HasPrefix(kv, "ONRAMP_STORE=") || strings.HasPrefix(kv, "TMUX") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "ONRAMP_CONFIG_DIR="+e.cfgDir, "TERM=xterm-256color")
+}
+
+// onramp runs a subcommand with a deadline.
+func (e *env) onramp(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, args...)
+	cmd.Env = e.environ()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("onramp %v: %v", args, err)
+	}
+	return out.String() + errOut.String(), code
+}
+
+func (e *env) tmux(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "tmux", append([]string{"-S", e.socket}, args...)...)
+	cmd.Env = e.environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (e *env) screen(t *testing.T) string {
+	return e.tmux(t, "capture-pane", "-p", "-t", "e2e")
+}
+
+// waitFor waits until the screen shows want, and returns the screen.
+func (e *env) waitFor(t *testing.T, want string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	scr := ""
+	for time.Now().Before(deadline) {
+		scr = e.screen(t)
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the terminal never showed %q; it shows:\n%s", want, scr)
+	return ""
+}
+
+func (e *env) keys(t *testing.T, keys ...string) {
+	t.Helper()
+	e.tmux(t, append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// typeText types literally (no key names).
+func (e *env) typeText(t *testing.T, s string) {
+	t.Helper()
+	e.tmux(t, "send-keys", "-t", "e2e", "-l", s)
+}
+
+// selectOption moves a huh select down until the cursor is on label.
+func (e *env) selectOption(t *testing.T, label string) {
+	t.Helper()
+	for range 12 {
+		if strings.Contains(e.screen(t), "> "+label) {
+			e.keys(t, "Enter")
+			return
+		}
+		e.keys(t, "Down")
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no option %q:\n%s", label, e.screen(t))
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startSandbox runs `onramp sandbox` on a free loopback port until the
+// test ends.
+func (e *env) startSandbox(t *testing.T) string {
+	t.Helper()
+	addr := freeAddr(t)
+	stderr := &lockedBuffer{}
+	args := []string{"sandbox", "--addr", addr}
+	if help, _ := e.onramp(t, "sandbox", "--help"); strings.Contains(help, "--apim-addr") {
+		// The token API's own port: the default (the next port) may be taken.
+		args = append(args, "--apim-addr", "127.0.0.1:0")
+	}
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = e.environ()
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "Press ctrl+c to stop.") {
+		select {
+		case err := <-done:
+			t.Fatalf("onramp sandbox exited: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("onramp sandbox not ready after 30s:\n%s", stderr.String())
+		}
+	}
+	return addr
+}
+
+// needsKeyring skips unless the OS keyring answers; under `make test`
+// (scripts/with-secret-service.sh sets ONRAMP_TEST_SECRET_SERVICE=1) it
+// must answer, so there a missing keyring fails the test instead.
+func (e *env) needsKeyring(t *testing.T) {
+	t.Helper()
+	name := fmt.Sprintf("e2e-probe-%d", time.Now().UnixNano())
+	cmd := exec.Command(e.bin, "secret", "set", name, "--profile", "e2e-probe")
+	cmd.Env = e.environ()
+	cmd.Stdin = strings.NewReader("x")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		e.onramp(t, "secret", "rm", name, "--profile", "e2e-probe", "--yes")
+		os.Remove(filepath.Join(e.cfgDir, "profiles", "e2e-probe.yaml"))
+		return
+	}
+	if os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" {
+		t.Fatalf("ONRAMP_TEST_SECRET_SERVICE=1 but the keyring does not answer: %v\n%s", err, out)
+	}
+	t.Skipf("no OS keyring answers (run it with `make e2e`): %s", out)
+}
+
+// newTerminal starts the test's own tmux server with an 80×24 window
+// running command; the server is killed when the test ends.
+func (e *env) newTerminal(t *testing.T, command string) {
+	t.Helper()
+	// A short socket path: unix sockets are limited to ~100 bytes.
+	sockDir, err := os.MkdirTemp("", "onramp-e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.socket = filepath.Join(sockDir, "tmux")
+	e.tmux(t, "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
+	t.Cleanup(func() {
+		exec.Command("tmux", "-S", e.socket, "kill-server").Run()
+		os.RemoveAll(sockDir)
+	})
+}
+
+// TestHomeQuitRestoresTerminal: `onramp` opens Home full-screen; q leaves
+// it with the shell's screen back and exit status 0.
+func TestHomeQuitRestoresTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e.newTerminal(t, "echo before; "+e.bin+"; echo \"EXIT=$?\"; sleep 300")
+	scr := e.waitFor(t, "Saved connections", 20*time.Second)
+	for _, want := range []string{"onramp › Home", "Set up a connection", "Diagnose a connection", "Explain an error", "Credentials", "Try the sandbox", "q quit"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("home lacks %q:\n%s", want, scr)
+		}
+	}
+	if strings.Contains(scr, "before") {
+		t.Errorf("home is not on the alternate screen:\n%s", scr)
+	}
+	e.keys(t, "q")
+	scr = e.waitFor(t, "EXIT=0", 10*time.Second)
+	if !strings.Contains(scr, "before") || strings.Contains(scr, "Saved connections") {
+		t.Errorf("the terminal was not restored:\n%s", scr)
+	}
+}
+
+// TestWizardAgainstSandbox walks `onramp init` from nothing to a green
+// connection against the sandbox: generate a key and CSR, the sandbox
+// issues the certificate, import it, store the API key, run the checks.
+func TestWizardAgainstSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	// A short config path, so the curl command on the final screen fits
+	// 80 columns unwrapped, as it would for a user's ~/.config/onramp.
+	cfgDir, err := os.MkdirTemp("", "oe2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(cfgDir) })
+	e := &env{bin: onrampBinary(t), cfgDir: cfgDir}
+	e.needsKeyring(t)
+	addr := e.startSandbox(t)
+	apiKey, code := e.onramp(t, "secret", "get", "api-key", "--profile", "sandbox")
+	apiKey = strings.TrimSpace(apiKey)
+	if code != 0 || apiKey == "" {
+		t.Fatalf("the sandbox's API key: exit %d %q", code, apiKey)
+	}
+
+	e.newTerminal(t, e.bin+" init; echo \"EXIT=$?\"; sleep 300")
+
+	scr := e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
+	if !strings.Contains(scr, "onramp › Set up a connection") || !strings.Contains(scr, "esc save & leave") {
+		t.Errorf("first screen:\n%s", scr)
+	}
+	e.selectOption(t, "onramp practice API")
+
+	scr = e.waitFor(t, "What is the API's URL?", 10*time.Second)
+	_, port, _ := net.SplitHostPort(addr)
+	if !strings.Contains(scr, ":"+port+"/") {
+		t.Errorf("the URL is not the running sandbox's (port %s):\n%s", port, scr)
+	}
+	e.keys(t, "Enter")
+
+	e.waitFor(t, "Name this connection", 10*time.Second)
+	e.waitFor(t, "> practice", 5*time.Second)
+	e.keys(t, "Enter")
+
+	e.waitFor(t, "Your private key", 10*time.Second)
+	e.keys(t, "Enter") // generate
+
+	scr = e.waitFor(t, "Certificate subject for the CSR", 10*time.Second)
+	if !strings.Contains(scr, "CN=practice-client") {
+		t.Errorf("subject not pre-filled:\n%s", scr)
+	}
+	e.keys(t, "Enter")
+
+	scr = e.waitFor(t, "Send this to onramp practice API", 60*time.Second)
+	csr := filepath.Join(e.cfgDir, "keys", "practice", "client.csr")
+	if !strings.Contains(scr, "client.csr") {
+		t.Errorf("the CSR path is not shown:\n%s", scr)
+	}
+	if _, err := os.Stat(csr); err != nil {
+		t.Fatalf("no CSR written: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(e.cfgDir, "keys", "practice", "client.key")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("private key: %v %v", st, err)
+	}
+	e.keys(t, "Enter")
+
+	e.waitFor(t, "Paste your API key", 10*time.Second)
+	e.typeText(t, apiKey)
+	scr = e.waitFor(t, strings.Repeat("*", len(apiKey)), 5*time.Second)
+	if strings.Contains(scr, apiKey) {
+		t.Fatal("the API key is shown on screen")
+	}
+	e.keys(t, "Enter")
+
+	e.waitFor(t, "Your client certificate", 15*time.Second)
+	e.selectOption(t, "Have the sandbox issue my certificate now")
+
+	scr = e.waitFor(t, "You're connected", 60*time.Second)
+	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert", "x-api-key: $(onramp secret get api-key --profile practice)"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("final screen lacks %q:\n%s", want, scr)
+		}
+	}
+	// The curl command on the screen works as shown.
+	if code := e.runShownCurl(t, scr); code != "200" {
+		t.Errorf("the curl command shown answers %q, want 200", code)
+	}
+	e.keys(t, "Enter")
+	scr = e.waitFor(t, "EXIT=", 10*time.Second)
+	if !strings.Contains(scr, "EXIT=0") || !strings.Contains(scr, "practice is connected") {
+		t.Errorf("after the wizard:\n%s", scr)
+	}
+
+	// What the wizard set up works on its own.
+	out, code := e.onramp(t, "diagnose", "--profile", "practice")
+	if code != 0 {
+		t.Errorf("onramp diagnose --profile practice: exit %d\n%s", code, out)
+	}
+	prof, err := os.ReadFile(filepath.Join(e.cfgDir, "profiles", "practice.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(prof), apiKey) {
+		t.Fatal("the API key was written to the profile")
+	}
+}
+
+// runShownCurl runs the curl command a screen shows (from "curl \" to the
+// line without a trailing backslash) and returns the HTTP status.
+func (e *env) runShownCurl(t *testing.T, scr string) string {
+	t.Helper()
+	var parts []string
+	in := false
+	for _, l := range strings.Split(scr, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "curl ") {
+			in = true
+		}
+		if !in {
+			continue
+		}
+		parts = append(parts, strings.TrimSuffix(l, "\\"))
+		if !strings.HasSuffix(l, "\\") {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		t.Fatalf("no curl command on the screen:\n%s", scr)
+	}
+	command := strings.Join(parts, " ") + " -sS -o /dev/null -w '%{http_code}'"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", command)
+	// $(onramp secret get ...) in the command needs this onramp on the PATH.
+	binDir := t.TempDir()
+	if err := os.Symlink(e.bin, filepath.Join(binDir, "onramp")); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(e.environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Errorf("%s: %v", command, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestInitWithoutTerminal: piped, `onramp init` exits 2 and names the
+// subcommands that do the same.
+func TestInitWithoutTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary")
+	}
+	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	out, code := e.onramp(t, "init")
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	for _, want := range []string{"onramp keygen", "onramp import", "onramp secret set", "onramp diagnose"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

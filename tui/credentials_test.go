@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/onramp-cli/onramp/profile"
+)
+
+func TestCredentials(t *testing.T) {
+	configDir(t)
+	set := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Auth: []string{"mtls", "api-key"}, APIKeySecret: "api-key",
+		Secrets: map[string]time.Time{"api-key": set}})
+	saveProfile(t, &profile.Profile{Name: "nhs-int", Auth: []string{"signed-jwt", "api-key"}})
+	kr := &memKeyring{m: map[string]string{"hmpps-dev/api-key": "old-secret-value"}}
+	now := time.Date(2026, 11, 22, 17, 0, 0, 0, time.UTC)
+	s := start(t, &Deps{Keyring: kr, Now: func() time.Time { return now }}, Options{})
+	s.waitFor("nhs-int")
+	for range 3 {
+		s.down()
+	}
+	s.enter()
+	s.snapshot("list", s.waitFor("set 2026-11-02"))
+
+	// Rotate hmpps-dev's api-key: the row under the profile.
+	s.down()
+	s.key('s')
+	s.waitFor("New value for api-key of hmpps-dev")
+	s.text("new-secret-value")
+	scr := s.waitFor(strings.Repeat("*", len("new-secret-value")))
+	if strings.Contains(scr, "new-secret") {
+		t.Fatalf("value shown:\n%s", scr)
+	}
+	s.snapshot("rotate", scr)
+	s.enter()
+	s.waitFor("Stored api-key for hmpps-dev")
+	if v, _ := kr.Get("hmpps-dev", "api-key"); v != "new-secret-value" {
+		t.Fatalf("keyring holds %q", v)
+	}
+
+	// Delete asks first; n keeps it, y deletes.
+	s.key('d')
+	s.snapshot("confirm-delete", s.waitFor("Delete api-key of hmpps-dev"))
+	s.key('n')
+	s.waitFor("Nothing deleted")
+	if _, err := kr.Get("hmpps-dev", "api-key"); err != nil {
+		t.Fatal("n deleted the secret")
+	}
+	s.key('d')
+	s.waitFor("cannot be undone")
+	s.key('y')
+	s.waitFor("Deleted api-key of hmpps-dev")
+	if _, err := kr.Get("hmpps-dev", "api-key"); err == nil {
+		t.Fatal("y did not delete the secret")
+	}
+	scr = s.waitFor("hmpps-dev  mtls + api-key\n       (no secrets stored)")
+	if strings.Contains(scr, "api-key    set") {
+		t.Errorf("the deleted secret is still listed:\n%s", scr)
+	}
+	p, _ := profile.Load("hmpps-dev")
+	if _, ok := p.Secrets["api-key"]; ok {
+		t.Errorf("profile still lists the secret: %v", p.Secrets)
+	}
+}
+
+// A new secret for a profile: choose its name, then the masked value.
+func TestCredentialsSetNew(t *testing.T) {
+	configDir(t)
+	saveProfile(t, &profile.Profile{Name: "nhs-int"})
+	kr := &memKeyring{}
+	c := testCommon(&Deps{Keyring: kr})
+	cs := newCredentialsScreen(c)
+	cs.SetSize(78, 20)
+	cs.Update(loadCreds())
+	_, cmd := cs.Update(tea.KeyPressMsg{Code: 's', Text: "s"})
+	if cs.action != credPickName || cmd == nil {
+		t.Fatalf("s on a profile should ask which secret, action %v", cs.action)
+	}
+	if !strings.Contains(plain(cs.View()), "key-pass (the private key's passphrase)") {
+		t.Errorf("view:\n%s", plain(cs.View()))
+	}
+}
