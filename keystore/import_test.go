@@ -41,9 +41,20 @@ func TestImportCertificate(t *testing.T) {
 	if m := mode(t, out); m != 0o700 {
 		t.Errorf("dir mode %o", m)
 	}
-	// Again without force: refused, nothing changed.
+	// Again, the same files: nothing changes, so nothing is refused.
+	if _, err := ImportCertificate(ImportRequest{CertFile: leafOnly, ChainFile: chainFile, KeyFile: keyFile, Dir: out}); err != nil {
+		t.Errorf("identical re-import: %v", err)
+	}
+	// A different file in the way without force: refused, nothing changed.
+	placed := filepath.Join(out, "client.crt")
+	if err := os.WriteFile(placed, []byte("other\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ImportCertificate(ImportRequest{CertFile: leafOnly, ChainFile: chainFile, KeyFile: keyFile, Dir: out}); err == nil {
 		t.Error("import overwrote existing files")
+	}
+	if got, _ := os.ReadFile(placed); string(got) != "other\n" {
+		t.Error("the file in the way changed")
 	}
 }
 

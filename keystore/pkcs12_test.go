@@ -79,6 +79,9 @@ func TestDecodePKCS12FromOpenSSL(t *testing.T) {
 		t.Errorf("chain file: %v", err)
 	}
 	openssl(t, nil, "pkey", "-in", paths.Key, "-noout")
+	if err := os.WriteFile(paths.Key, []byte("another key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := SplitPKCS12(b, outDir, "client", nil, false); err == nil {
 		t.Error("split overwrote existing files")
 	}
