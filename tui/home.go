@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/keystore"
@@ -168,13 +169,27 @@ func (h *home) View() string {
 	case len(h.profiles) == 0:
 		b.WriteString(s.Muted.Render(indentLines(wrap("None yet: choose Set up a connection, or Try the sandbox.", width-2), "  ")) + "\n")
 	}
-	for i, p := range h.profiles {
+	status := ""
+	if h.status != "" {
+		status = "\n" + wrap(h.status, width) + "\n"
+	}
+	// Many profiles: show those around the cursor, with a count of the rest.
+	first, last := 0, len(h.profiles)
+	room := h.h - lipgloss.Height(b.String()) - lipgloss.Height(status)
+	if room >= 3 && len(h.profiles) > room {
+		room-- // the "more" line
+		at := max(h.cursor-len(menu), 0)
+		first = min(max(at-room/2, 0), len(h.profiles)-room)
+		last = first + room
+	}
+	for i := first; i < last; i++ {
+		p := h.profiles[i]
 		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p), width) + "\n")
 	}
-	if h.status != "" {
-		b.WriteString("\n" + wrap(h.status, width) + "\n")
+	if hidden := len(h.profiles) - (last - first); hidden > 0 {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  … %d more (↑/↓)", hidden)) + "\n")
 	}
-	return b.String()
+	return b.String() + status
 }
 
 func (h *home) row(i int, label, desc string, width int) string {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,4 +103,23 @@ func TestHomeToWizardAndBack(t *testing.T) {
 	// q quits from Home.
 	s.key('q')
 	s.tm.WaitFinished(t, teatestTimeout)
+}
+
+// Many profiles: Home shows those around the cursor and counts the rest.
+func TestHomeManyProfiles(t *testing.T) {
+	configDir(t)
+	for i := range 25 {
+		saveProfile(t, &profile.Profile{Name: fmt.Sprintf("p%02d", i)})
+	}
+	h := newHome(testCommon(&Deps{}))
+	h.SetSize(78, 20)
+	h.Update(loadProfiles(time.Now())())
+	h.Update(tea.KeyPressMsg{Code: tea.KeyUp}) // to the last profile
+	view := plain(h.View())
+	if n := len(strings.Split(strings.TrimRight(view, "\n"), "\n")); n > 20 {
+		t.Errorf("%d lines for 20:\n%s", n, view)
+	}
+	if !strings.Contains(view, "▸ p24") || !strings.Contains(view, "more (↑/↓)") {
+		t.Errorf("view:\n%s", view)
+	}
 }
