@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,7 @@ func TestHomeKeys(t *testing.T) {
 // From Home into the wizard and back with esc; the cursor is where it was.
 func TestHomeToWizardAndBack(t *testing.T) {
 	configDir(t)
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{})
 	s.waitFor("None yet")
 	s.enter()

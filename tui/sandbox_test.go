@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // opens the diagnose console on its ready profile, which passes.
 func TestTrySandbox(t *testing.T) {
 	configDir(t)
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	var srv *sandbox.Server
 	deps := &Deps{
 		Keyring:  kr,
