@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/profile"
@@ -283,36 +284,44 @@ func (cs *credentialsScreen) deleteCmd(row credRow) tea.Cmd {
 func (cs *credentialsScreen) View() string {
 	s := cs.c.Styles
 	width := min(cs.w, 78)
-	var b strings.Builder
-	b.WriteString(s.Why.Render(wrap("Secrets live in the OS keyring (service onramp, account PROFILE/NAME); onramp lists their names, never their values.", width)) + "\n\n")
+	intro := s.Why.Render(wrap("Secrets live in the OS keyring (service onramp, account PROFILE/NAME); onramp lists their names, never their values.", width)) + "\n\n"
 	if !cs.loaded {
-		return b.String() + s.Muted.Render("loading…")
+		return intro + s.Muted.Render("loading…")
 	}
+	nameW := 10
+	for _, r := range cs.rows {
+		nameW = max(nameW, len(r.secret))
+	}
+	var list []string
+	cursorLine := 0
 	if len(cs.rows) == 0 {
-		b.WriteString(s.Muted.Render("No profiles yet: Set up a connection first.") + "\n")
+		list = append(list, s.Muted.Render("No profiles yet: Set up a connection first."))
 	}
 	for i, r := range cs.rows {
 		cursor := "  "
 		if i == cs.cursor {
 			cursor = s.Cursor.Render("▸ ")
+			cursorLine = len(list)
 		}
 		if r.secret == "" {
-			fmt.Fprintf(&b, "%s%s  %s\n", cursor, s.Title.Render(r.profile), s.Muted.Render(r.detail))
+			list = append(list, fmt.Sprintf("%s%s  %s", cursor, s.Title.Render(r.profile), s.Muted.Render(r.detail)))
 			if i+1 >= len(cs.rows) || cs.rows[i+1].profile != r.profile {
-				b.WriteString(s.Muted.Render("      (no secrets stored)") + "\n")
+				list = append(list, s.Muted.Render("      (no secrets stored)"))
 			}
 			continue
 		}
-		fmt.Fprintf(&b, "%s    %-10s %s\n", cursor, r.secret, s.Muted.Render("set "+r.setAt.Local().Format("2006-01-02 15:04")))
+		list = append(list, fmt.Sprintf("%s    %-*s %s", cursor, nameW, r.secret, s.Muted.Render("set "+r.setAt.Local().Format("2006-01-02 15:04"))))
 	}
+
+	var foot strings.Builder
 	switch cs.action {
 	case credConfirmDelete:
-		b.WriteString("\n" + s.Warn.Render(wrap(fmt.Sprintf("Delete %s of %s from the keyring? This cannot be undone.", cs.target.secret, cs.target.profile), width)) + "  " + s.Label.Render("y/n") + "\n")
+		foot.WriteString("\n" + s.Warn.Render(wrap(fmt.Sprintf("Delete %s of %s from the keyring? This cannot be undone.", cs.target.secret, cs.target.profile), width)) + "  " + s.Label.Render("y/n") + "\n")
 	case credBusy:
-		b.WriteString("\n" + s.Muted.Render("Talking to the keyring…") + "\n")
+		foot.WriteString("\n" + s.Muted.Render("Talking to the keyring…") + "\n")
 	case credPickName, credEnterValue:
 		if cs.form != nil {
-			b.WriteString("\n" + cs.form.View() + "\n")
+			foot.WriteString("\n" + cs.form.View() + "\n")
 		}
 	}
 	if cs.status != "" {
@@ -320,7 +329,14 @@ func (cs *credentialsScreen) View() string {
 		if strings.HasPrefix(cs.status, "✗") {
 			st = s.Error
 		}
-		b.WriteString("\n" + st.Render(wrap(cs.status, width)) + "\n")
+		foot.WriteString("\n" + st.Render(wrap(cs.status, width)) + "\n")
 	}
-	return b.String()
+	// Many profiles: show the part of the list around the cursor, so the
+	// question or form below it always stays on screen.
+	room := cs.h - lipgloss.Height(intro) - lipgloss.Height(foot.String()) + 1
+	if room >= 3 && len(list) > room {
+		start := min(max(cursorLine-room/2, 0), len(list)-room)
+		list = list[start : start+room]
+	}
+	return intro + strings.Join(list, "\n") + "\n" + foot.String()
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"strings"
 	"testing"
@@ -83,5 +84,27 @@ func TestCredentialsSetNew(t *testing.T) {
 	}
 	if !strings.Contains(plain(cs.View()), "key-pass (the private key's passphrase)") {
 		t.Errorf("view:\n%s", plain(cs.View()))
+	}
+}
+
+// Many profiles: the list scrolls with the cursor; long secret names keep
+// the columns aligned.
+func TestCredentialsLongList(t *testing.T) {
+	configDir(t)
+	for i := range 30 {
+		saveProfile(t, &profile.Profile{Name: fmt.Sprintf("p%02d", i), Secrets: map[string]time.Time{"securosys-operation-key": {}, "api-key": {}}})
+	}
+	cs := newCredentialsScreen(testCommon(&Deps{}))
+	cs.SetSize(78, 20)
+	cs.Update(loadCreds())
+	for range len(cs.rows) - 1 {
+		cs.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	view := plain(cs.View())
+	if n := len(strings.Split(strings.TrimRight(view, "\n"), "\n")); n > 20 {
+		t.Errorf("%d lines for 20", n)
+	}
+	if !strings.Contains(view, "▸     securosys-operation-key set") || !strings.Contains(view, "      api-key                 set") {
+		t.Errorf("cursor row or alignment:\n%s", view)
 	}
 }

@@ -72,7 +72,7 @@ func TestDiagnosePassing(t *testing.T) {
 
 	reports := t.TempDir()
 	s := start(t, diagnoseDeps(reports), Options{})
-	s.waitFor("practice")
+	s.waitFor("never checked") // the profile row, once loaded
 	for range len(menu) {
 		s.down()
 	}

@@ -54,7 +54,7 @@ func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 // on the default port; when a sandbox already runs there, its profile is
 // used as it is.
 func startSandbox(ctx context.Context) (string, error) {
-	srv, err := sandbox.New(sandbox.Config{Keyring: tuiKeyring(), Log: io.Discard})
+	srv, err := sandbox.New(sandbox.Config{Keyring: tuiKeyring(), Log: io.Discard, APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		return "", err
 	}
