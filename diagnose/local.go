@@ -92,13 +92,16 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			}
 		}
 		key, err := keystore.ReadPrivateKey(keyFile, o.KeyPass)
-		if err != nil {
+		switch {
+		case err != nil && o.KeyFile == "" && r.local.chain == nil:
+			// The key was to come from the --cert file, already reported.
+		case err != nil:
 			flag := "--key"
 			if o.KeyFile == "" {
 				flag = "--cert (no --key given, so the key must be in the same file)"
 			}
 			addFinding(st, findingOf(err, flag), true)
-		} else {
+		default:
 			r.local.key = key
 			if r.local.chain != nil {
 				if f := KeyMatchFinding(r.local.chain[0], key); f != nil {

@@ -658,6 +658,8 @@ func TestLocalProblemsAllReportedBeforeSending(t *testing.T) {
 		{"no clientAuth", func(o *Options) { o.CertFile, o.KeyFile = soCert, soKey }, "client-cert-no-client-auth", nil},
 		{"key as cert", func(o *Options) { o.CertFile = f.keyFile }, "input-wrong-file-type", nil},
 		{"missing file", func(o *Options) { o.KeyFile = f.dir + "/nope.key" }, "input-file-unreadable", nil},
+		// With no --key the key comes from the --cert file: one file, one finding.
+		{"missing cert, no key", func(o *Options) { o.CertFile, o.KeyFile = f.dir+"/nope.crt", "" }, "input-file-unreadable", nil},
 		{"empty CA bundle", func(o *Options) { o.CACertFile = empty }, "ca-bundle-invalid", nil},
 		{"garbage CA bundle", func(o *Options) { o.CACertFile = garbage }, "ca-bundle-invalid", nil},
 		{"api key newline", func(o *Options) { o.APIKey = "abc123\n" }, "api-key-whitespace", nil},

@@ -202,23 +202,7 @@ func inspectKey(r *Result, data, pass []byte, now time.Time) {
 }
 
 func inspectCSR(r *Result, data []byte) {
-	der := data
-	if bytes.Contains(data, pemBegin) {
-		rest := data
-		der = nil
-		for {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				break
-			}
-			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
-				der = b.Bytes
-				break
-			}
-		}
-	}
-	csr, err := x509.ParseCertificateRequest(der)
+	csr, err := keystore.ParseCSR(data)
 	if err != nil {
 		r.add(SeverityFail, "input-wrong-file-type", "the certificate signing request does not parse: %v", err)
 		return

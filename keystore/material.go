@@ -408,3 +408,31 @@ func PublicKeysEqual(a, b crypto.PublicKey) bool {
 	e, ok := a.(equaler)
 	return ok && e.Equal(b)
 }
+
+// ParseCSR reads a certificate signing request, PEM or DER.
+func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
+	der := data
+	if bytes.Contains(data, []byte("-----BEGIN ")) {
+		rest := data
+		der = nil
+		for {
+			var b *pem.Block
+			b, rest = pem.Decode(rest)
+			if b == nil {
+				break
+			}
+			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
+				der = b.Bytes
+				break
+			}
+		}
+		if der == nil {
+			return nil, &Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", Sniff(data))}
+		}
+	}
+	csr, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return nil, &Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", Sniff(data), err), Err: err}
+	}
+	return csr, nil
+}

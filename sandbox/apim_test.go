@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"net/url"
@@ -239,7 +240,7 @@ func TestAPIMListenerWithoutClientCertificate(t *testing.T) {
 func TestPrepareAPIMProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
-	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "", newMemKeyring())
+	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "", testkeyring.New())
 	if err := s.PrepareAPIMProfile(); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/tls"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"testing"
@@ -11,7 +12,7 @@ import (
 
 func benchSandbox(b *testing.B) (*Server, *tls.Config) {
 	b.Helper()
-	s, err := New(Config{Dir: b.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	s, err := New(Config{Dir: b.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,7 +15,7 @@ import (
 // endpoint answers with NHS-style JSON and never a token.
 func FuzzOAuthToken(f *testing.F) {
 	dir := f.TempDir()
-	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Keyring: testkeyring.New()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -266,7 +265,7 @@ type SignOptions struct {
 // CSR may be PEM or DER; its signature must verify (proof that the
 // requester holds the key). The result is the certificate in PEM.
 func (p *PKI) SignCSR(csrData []byte, o SignOptions) ([]byte, error) {
-	csr, err := parseCSR(csrData)
+	csr, err := keystore.ParseCSR(csrData)
 	if err != nil {
 		return nil, err
 	}
@@ -310,33 +309,6 @@ func SignCSR(dir string, csrData []byte, o SignOptions) ([]byte, error) {
 		return nil, err
 	}
 	return p.SignCSR(csrData, o)
-}
-
-func parseCSR(data []byte) (*x509.CertificateRequest, error) {
-	der := data
-	if bytes.Contains(data, []byte("-----BEGIN ")) {
-		rest := data
-		der = nil
-		for {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				break
-			}
-			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
-				der = b.Bytes
-				break
-			}
-		}
-		if der == nil {
-			return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", keystore.Sniff(data))}
-		}
-	}
-	csr, err := x509.ParseCertificateRequest(der)
-	if err != nil {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", keystore.Sniff(data), err), Err: err}
-	}
-	return csr, nil
 }
 
 func checkCSRKey(pub crypto.PublicKey) error {

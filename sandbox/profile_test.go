@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ func TestSaveProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
 	dir := filepath.Join(cfgDir, "sandbox")
-	s := startIn(t, dir, "", newMemKeyring())
+	s := startIn(t, dir, "", testkeyring.New())
 
 	wrote, err := s.SaveProfile()
 	if err != nil || !wrote {
@@ -124,8 +125,8 @@ func mustPath(t *testing.T) string {
 
 func TestKeysWithoutKeyring(t *testing.T) {
 	dir := t.TempDir()
-	kr := newMemKeyring()
-	kr.unavailable = true
+	kr := testkeyring.New()
+	kr.Unavailable = true
 	k, err := loadKeys(kr, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestKeysWithoutKeyring(t *testing.T) {
 	}
 
 	// Once a keyring answers, the keys move into it and the files go.
-	kr.unavailable = false
+	kr.Unavailable = false
 	moved, err := loadKeys(kr, dir)
 	if err != nil || !moved.InKeyring || moved.API != k.API {
 		t.Fatalf("after the keyring came back: %v in keyring=%v same=%v", err, moved.InKeyring, moved.API == k.API)
@@ -190,7 +191,7 @@ func TestStartWithProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,20 +221,20 @@ func TestStartWithProfile(t *testing.T) {
 
 // failingAfter is a keyring that stops answering after n calls.
 type failingAfter struct {
-	*memKeyring
+	*testkeyring.Keyring
 	n int
 }
 
 func (f *failingAfter) Get(profile, name string) (string, error) {
 	if f.n--; f.n < 0 {
-		f.unavailable = true
+		f.Unavailable = true
 	}
-	return f.memKeyring.Get(profile, name)
+	return f.Keyring.Get(profile, name)
 }
 
 func TestKeyringFailingPartWay(t *testing.T) {
 	dir := t.TempDir()
-	k, err := loadKeys(&failingAfter{newMemKeyring(), 1}, dir)
+	k, err := loadKeys(&failingAfter{testkeyring.New(), 1}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"strings"
@@ -15,49 +16,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/keystore"
 )
-
-// memKeyring is a Keyring in memory; unavailable makes every call fail as
-// a missing Secret Service does.
-type memKeyring struct {
-	mu          sync.Mutex
-	items       map[string]string
-	unavailable bool
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{items: map[string]string{}} }
-
-func (k *memKeyring) Get(profile, name string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	acct := keystore.Account(profile, name)
-	if k.unavailable {
-		return "", &keystore.KeyringError{ID: "keyring-unavailable", Op: "get", Item: acct, Err: keystore.ErrKeyringUnavailable}
-	}
-	v, ok := k.items[acct]
-	if !ok {
-		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Op: "get", Item: acct, Err: keystore.ErrSecretMissing}
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(profile, name, value string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.unavailable {
-		return &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: keystore.Account(profile, name), Err: keystore.ErrKeyringUnavailable}
-	}
-	k.items[keystore.Account(profile, name)] = value
-	return nil
-}
-
-func (k *memKeyring) Delete(profile, name string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.items, keystore.Account(profile, name))
-	return nil
-}
 
 // syncBuffer is a log the server writes from its goroutines.
 type syncBuffer struct {
@@ -80,16 +39,16 @@ func (s *syncBuffer) String() string {
 type testSandbox struct {
 	*Server
 	log *syncBuffer
-	kr  *memKeyring
+	kr  *testkeyring.Keyring
 }
 
 // start runs a sandbox on a free loopback port for the test's duration.
 func start(t *testing.T, brk string) *testSandbox {
 	t.Helper()
-	return startIn(t, t.TempDir(), brk, newMemKeyring())
+	return startIn(t, t.TempDir(), brk, testkeyring.New())
 }
 
-func startIn(t *testing.T, dir, brk string, kr *memKeyring) *testSandbox {
+func startIn(t *testing.T, dir, brk string, kr *testkeyring.Keyring) *testSandbox {
 	t.Helper()
 	log := &syncBuffer{}
 	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Break: brk, Keyring: kr, Log: log})
@@ -297,7 +256,7 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 
 func TestSecondSandboxOnSamePort(t *testing.T) {
 	s := start(t, "")
-	second, err := New(Config{Dir: t.TempDir(), Addr: s.Addr(), Keyring: newMemKeyring()})
+	second, err := New(Config{Dir: t.TempDir(), Addr: s.Addr(), Keyring: testkeyring.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +302,7 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatal("the sandbox still answers after Close")
 	}
 	// The port is free again.
-	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +313,7 @@ func TestCloseStopsServing(t *testing.T) {
 }
 
 func TestServeReturnsWhenContextEnds(t *testing.T) {
-	s, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Keyring: newMemKeyring()})
+	s, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Keyring: testkeyring.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +334,7 @@ func TestServeReturnsWhenContextEnds(t *testing.T) {
 
 func TestUnknownBreak(t *testing.T) {
 	for _, id := range []string{"no-such-cause", "dns-no-such-host"} {
-		_, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Break: id, Keyring: newMemKeyring()})
+		_, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Break: id, Keyring: testkeyring.New()})
 		var ub *UnknownBreakError
 		if !errors.As(err, &ub) || !strings.Contains(err.Error(), "--break list") {
 			t.Errorf("--break %s: %v", id, err)

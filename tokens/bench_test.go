@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"context"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func BenchmarkSignAssertion(b *testing.B) {
 // A cached token costs a keyring read and a JSON decode.
 func BenchmarkCachedToken(b *testing.B) {
 	cfg := &NHSConfig{TokenURL: "https://int.api.service.nhs.uk/oauth2/token", KID: "test-1", Key: tokentest.RSAKey(b, 4096, 0), APIKey: "k"}
-	kr := newMemKeyring()
+	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "p"}
 	if err := cache.store(TokenItem, cachedToken{Token: "t", ExpiresAt: time.Now().Add(time.Hour), For: nhsFingerprint(cfg)}); err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"errors"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,7 @@ extra_setting: kept by CGP, ignored here
 	}
 
 	// What the import command does: key to the keyring, profile to disk.
-	kr := newMemKeyring()
+	kr := testkeyring.New()
 	p.Name = "cgp"
 	if err := kr.Set(p.Name, "api-key", apiKey); err != nil {
 		t.Fatal(err)
@@ -139,7 +140,7 @@ func TestImportCGPConfigVariants(t *testing.T) {
 }
 
 func TestNHSConfigForProfileRefusals(t *testing.T) {
-	kr := newMemKeyring()
+	kr := testkeyring.New()
 	keyFile := testpki.WriteFile(t, t.TempDir(), "k.pem", tokentest.KeyPEM(t, tokentest.RSAKey(t, 4096, 0)))
 	for _, tc := range []struct {
 		p    profile.Profile

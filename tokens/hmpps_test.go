@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -193,7 +194,7 @@ func TestAWSCredentialsCache(t *testing.T) {
 	f := newHMPPSFixture(t)
 	clock := &fakeClock{now: time.Now()}
 	f.srv.Set(func(h *tokentest.HMPPS) { h.Now = clock.Now })
-	kr := newMemKeyring()
+	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "hmpps-dev", Now: clock.Now}
 
 	first, cacheErr, err := AWSCredentialsFor(ctxT(t), f.config(), cache, false)
@@ -230,8 +231,8 @@ func TestAWSCredentialsCache(t *testing.T) {
 	if err := cache.Forget(); err != nil {
 		t.Fatal(err)
 	}
-	if len(kr.items) != 0 {
-		t.Errorf("Forget left %v", kr.items)
+	if len(kr.Items) != 0 {
+		t.Errorf("Forget left %v", kr.Items)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"os"
@@ -429,46 +430,6 @@ func TestTransportFailuresNameTheCause(t *testing.T) {
 	}
 }
 
-// memKeyring is an in-memory keystore.Keyring.
-type memKeyring struct {
-	mu    sync.Mutex
-	items map[string]string
-	// failSet makes Set fail as a full or locked keyring would.
-	failSet bool
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{items: map[string]string{}} }
-
-func (k *memKeyring) Get(profile, name string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.items[keystore.Account(profile, name)]
-	if !ok {
-		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Op: "get", Item: keystore.Account(profile, name), Err: keystore.ErrSecretMissing}
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(profile, name, value string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.failSet {
-		return &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: keystore.Account(profile, name), Err: keystore.ErrKeyringUnavailable}
-	}
-	k.items[keystore.Account(profile, name)] = value
-	return nil
-}
-
-func (k *memKeyring) Delete(profile, name string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.items[keystore.Account(profile, name)]; !ok {
-		return &keystore.KeyringError{ID: "keyring-secret-missing", Op: "delete", Item: keystore.Account(profile, name), Err: keystore.ErrSecretMissing}
-	}
-	delete(k.items, keystore.Account(profile, name))
-	return nil
-}
-
 // fakeClock is a clock the test moves; client and fake server share it.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -491,7 +452,7 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	f := newAPIMFixture(t)
 	clock := &fakeClock{now: time.Now()}
 	f.apim.Set(func(a *tokentest.APIM) { a.Now = clock.Now })
-	kr := newMemKeyring()
+	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "nhs-int", Now: clock.Now}
 	cfg := f.config(t)
 
@@ -499,7 +460,7 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	if err != nil || cacheErr != nil || first.Cached {
 		t.Fatalf("first: %+v %v %v", first, cacheErr, err)
 	}
-	stored := kr.items["nhs-int/"+TokenItem]
+	stored := kr.Items["nhs-int/"+TokenItem]
 	if !strings.Contains(stored, first.AccessToken) || !strings.Contains(stored, `"expires_at"`) {
 		t.Errorf("keyring item = %s, want the token and expires_at", stored)
 	}
@@ -526,7 +487,7 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	if err != nil || fourth.Cached || f.apim.Count() != 3 {
 		t.Fatalf("no-cache: cached=%v issued=%d err=%v", fourth.Cached, f.apim.Count(), err)
 	}
-	if !strings.Contains(kr.items["nhs-int/"+TokenItem], fourth.AccessToken) {
+	if !strings.Contains(kr.Items["nhs-int/"+TokenItem], fourth.AccessToken) {
 		t.Error("--no-cache did not store the new token")
 	}
 
@@ -541,8 +502,8 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 
 func TestTokenCacheWriteFailureStillGivesToken(t *testing.T) {
 	f := newAPIMFixture(t)
-	kr := newMemKeyring()
-	kr.failSet = true
+	kr := testkeyring.New()
+	kr.FailSet = true
 	tok, cacheErr, err := NHSToken(ctxT(t), f.config(t), &Cache{Keyring: kr, Profile: "p"}, false)
 	if err != nil || tok == nil || tok.AccessToken == "" {
 		t.Fatalf("token %v err %v", tok, err)

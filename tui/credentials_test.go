@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -17,7 +18,7 @@ func TestCredentials(t *testing.T) {
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Auth: []string{"mtls", "api-key"}, APIKeySecret: "api-key",
 		Secrets: map[string]time.Time{"api-key": set}})
 	saveProfile(t, &profile.Profile{Name: "nhs-int", Auth: []string{"signed-jwt", "api-key"}})
-	kr := &memKeyring{m: map[string]string{"hmpps-dev/api-key": "old-secret-value"}}
+	kr := &testkeyring.Keyring{Items: map[string]string{"hmpps-dev/api-key": "old-secret-value"}}
 	now := time.Date(2026, 11, 22, 17, 0, 0, 0, time.UTC)
 	s := start(t, &Deps{Keyring: kr, Now: func() time.Time { return now }}, Options{})
 	s.waitFor("nhs-int")
@@ -72,7 +73,7 @@ func TestCredentials(t *testing.T) {
 func TestCredentialsSetNew(t *testing.T) {
 	configDir(t)
 	saveProfile(t, &profile.Profile{Name: "nhs-int"})
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	c := testCommon(&Deps{Keyring: kr})
 	cs := newCredentialsScreen(c)
 	cs.SetSize(78, 20)

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/wizard"
@@ -90,7 +91,7 @@ func TestHomeKeys(t *testing.T) {
 // From Home into the wizard and back with esc; the cursor is where it was.
 func TestHomeToWizardAndBack(t *testing.T) {
 	configDir(t)
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{})
 	s.waitFor("None yet")
 	s.enter()

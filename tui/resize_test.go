@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -19,7 +20,7 @@ var wizardFrame = wizard.Frame{Step: "Step 1 of 7 · Provider", Title: "Which AP
 func TestResizeKeepsTheFrame(t *testing.T) {
 	configDir(t)
 	threeProfiles(t)
-	c := func() *Deps { return &Deps{Explain: realExplain, Keyring: &memKeyring{}} }
+	c := func() *Deps { return &Deps{Explain: realExplain, Keyring: testkeyring.New()} }
 	rep := &diagnose.Report{Steps: []diagnose.Step{{Name: "tls", Status: diagnose.Fail, Cause: diagnose.MustCause("client-cert-wrong-issuer"),
 		Detail: strings.Repeat("a long detail that has to wrap ", 8)}}, Cause: diagnose.MustCause("client-cert-wrong-issuer")}
 	for _, size := range [][2]int{{80, 24}, {60, 20}, {120, 40}, {44, 16}} {

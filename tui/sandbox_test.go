@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
 )
@@ -14,7 +15,7 @@ import (
 // opens the diagnose console on its ready profile, which passes.
 func TestTrySandbox(t *testing.T) {
 	configDir(t)
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	var srv *sandbox.Server
 	deps := &Deps{
 		Keyring:  kr,

@@ -9,11 +9,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"math/big"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,38 +88,6 @@ func (matchImporter) Import(ctx context.Context, req wizard.ImportRequest) (stri
 	return req.CertFile, nil, nil
 }
 
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Get(p, n string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[p+"/"+n]
-	if !ok {
-		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Err: keystore.ErrSecretMissing}
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(p, n, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = map[string]string{}
-	}
-	k.m[p+"/"+n] = v
-	return nil
-}
-
-func (k *memKeyring) Delete(p, n string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, p+"/"+n)
-	return nil
-}
-
 // spinnerFrames are the frames of spinner.Dot, for goldens of a spinner.
 var spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷]`)
 
@@ -142,7 +110,7 @@ var hmppsProvider = wizard.Provider{
 }
 
 // wizardDeps wires the wizard to test doubles and a checker.
-func wizardDeps(t *testing.T, kr *memKeyring, checker wizard.Checker) *Deps {
+func wizardDeps(t *testing.T, kr *testkeyring.Keyring, checker wizard.Checker) *Deps {
 	ca := testpki.NewCA(t, "Sandbox CA")
 	dir, _ := profile.Dir()
 	caFile := testpki.WriteFile(t, dir, "sandbox-ca.pem", ca.CertPEM())
@@ -168,7 +136,7 @@ func passingReport() *diagnose.Report {
 
 func TestWizardSandboxJourney(t *testing.T) {
 	dir := configDir(t)
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard})
 	repl := []string{dir, "$CONFIG"}
 
@@ -239,7 +207,7 @@ func TestWizardSandboxJourney(t *testing.T) {
 // and the next run resumes at the first unfinished one.
 func TestWizardCancelAndResume(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	kr := &memKeyring{}
+	kr := testkeyring.New()
 	deps := wizardDeps(t, kr, reportChecker{passingReport()})
 	s := start(t, deps, Options{Start: StartWizard})
 	s.waitFor("Which API")
@@ -275,7 +243,7 @@ func TestWizardFailedCheck(t *testing.T) {
 		{Name: "local", Status: diagnose.Pass, MS: 2}, {Name: "dns", Status: diagnose.Pass, MS: 11},
 		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
 		{Name: "tls", Status: diagnose.Skip}, {Name: "http", Status: diagnose.Skip}}}
-	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
 	s.snapshot("report", s.waitFor("The checks failed"))
 	s.enter()
 	s.snapshot("again-or-stop", s.waitFor("Run the checks again"))
@@ -299,19 +267,13 @@ var nhsProvider = wizard.Provider{
 	APIKeyHeader: "apikey", Key: wizard.KeySpec{Type: "rsa", Bits: 4096}, DefaultKID: "test-1", TokenPath: "/oauth2/token",
 }
 
-type brokenKeyring struct{ memKeyring }
-
-func (*brokenKeyring) Set(p, n, v string) error {
-	return &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: p + "/" + n, Err: keystore.ErrKeyringUnavailable}
-}
-
 // The other screens of the wizard: a choice of auth, the kid, an existing
 // key checked as it is typed, and a keyring that does not answer.
 func TestWizardOtherSteps(t *testing.T) {
 	dir := configDir(t)
 	csr := testpki.WriteFile(t, dir, "request.csr", []byte("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"))
 	key := testpki.WriteFile(t, dir, "jwt.key", testpki.NewCA(t, "x").Client(t, testpki.Options{}).KeyPEM(t))
-	kr := &brokenKeyring{}
+	kr := &testkeyring.Keyring{FailSet: true}
 	deps := &Deps{Keyring: kr, NewFlow: func(p wizard.Prompter) *wizard.Flow {
 		return &wizard.Flow{Prompter: p, Providers: []wizard.Provider{nhsProvider}, Keys: testKeys{}, Certs: matchImporter{},
 			Secrets: kr, Checker: reportChecker{passingReport()}}
@@ -353,7 +315,7 @@ func TestWizardImportMismatch(t *testing.T) {
 	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true}
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
 		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Key: key, Wizard: done})
-	s := start(t, wizardDeps(t, &memKeyring{}, reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
 	s.waitFor("Your client certificate")
 	s.enter() // the file has arrived
 	s.waitFor("Where is the certificate file?")

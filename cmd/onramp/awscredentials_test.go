@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 
 type awsCmdFixture struct {
 	srv *tokentest.HMPPS
-	kr  *tokenTestKeyring
+	kr  *testkeyring.Keyring
 }
 
 func newAWSCmdFixture(t *testing.T) *awsCmdFixture {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"log"
 	"net/http"
@@ -17,7 +18,6 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -229,26 +229,6 @@ func TestDiagnoseBadInput(t *testing.T) {
 	})
 }
 
-// memKeyring is an in-memory keyring for profile tests; err, when set, is
-// what every Get returns (a keyring that does not answer).
-type memKeyring struct {
-	items map[string]string
-	err   error
-}
-
-func (k memKeyring) Get(p, n string) (string, error) {
-	if k.err != nil {
-		return "", k.err
-	}
-	v, ok := k.items[keystore.Account(p, n)]
-	if !ok {
-		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Op: "get", Item: keystore.Account(p, n), Err: keystore.ErrSecretMissing}
-	}
-	return v, nil
-}
-func (k memKeyring) Set(p, n, v string) error { k.items[keystore.Account(p, n)] = v; return nil }
-func (k memKeyring) Delete(p, n string) error { delete(k.items, keystore.Account(p, n)); return nil }
-
 func TestDiagnoseProfile(t *testing.T) {
 	f := newCLIFixture(t)
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
@@ -261,7 +241,7 @@ func TestDiagnoseProfile(t *testing.T) {
 	old := keyringForDiagnose
 	t.Cleanup(func() { keyringForDiagnose = old })
 
-	keyringForDiagnose = memKeyring{items: map[string]string{"dcs/api-key": "good-key"}}
+	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
 	code, out, errOut := runCLI(t, "diagnose", "--profile", "dcs", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
@@ -279,7 +259,7 @@ func TestDiagnoseProfile(t *testing.T) {
 		t.Errorf("last check not recorded: %+v %v", saved, err)
 	}
 
-	keyringForDiagnose = memKeyring{err: &keystore.KeyringError{ID: "keyring-unavailable", Op: "get", Item: "dcs/api-key", Err: keystore.ErrKeyringUnavailable}}
+	keyringForDiagnose = &testkeyring.Keyring{Unavailable: true}
 	code, out, _ = runCLI(t, "diagnose", "--profile", "dcs", "--json")
 	if r := parseReport(t, out); code != 1 || r.Cause == nil || r.Cause.ID != "keyring-unavailable" || r.Steps[0].Status != "fail" {
 		t.Errorf("exit %d: %s", code, out)
@@ -289,7 +269,7 @@ func TestDiagnoseProfile(t *testing.T) {
 	}
 
 	// An explicit flag wins over the profile: a wrong CA bundle fails.
-	keyringForDiagnose = memKeyring{items: map[string]string{"dcs/api-key": "good-key"}}
+	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
 	other := testpki.NewCA(t, "Other CA")
 	otherCA := testpki.WriteFile(t, f.dir, "other-ca.pem", other.CertPEM())
 	code, out, _ = runCLI(t, "diagnose", "--profile", "dcs", "--cacert", otherCA, "--json")
@@ -319,7 +299,7 @@ func TestDiagnoseProgressOnlyOnTerminal(t *testing.T) {
 func TestDiagnoseProfileOptions(t *testing.T) {
 	old := keyringForDiagnose
 	t.Cleanup(func() { keyringForDiagnose = old })
-	keyringForDiagnose = memKeyring{items: map[string]string{"nhs/api-key": "iss-value", "hm/key": "k"}}
+	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"nhs/api-key": "iss-value", "hm/key": "k"}}
 
 	nhs := &profile.Profile{Name: "nhs", URL: "https://int.api.service.nhs.uk/x", Auth: []string{"signed-jwt"},
 		Key: "/keys/jwt.key", KID: "k1", APIKeySecret: "api-key"}

@@ -10,13 +10,6 @@ import (
 	"github.com/onramp-cli/onramp/tokens"
 )
 
-// signingKeyOnly says the profile's key signs JWT client assertions and is
-// not a TLS client key: signed-JWT auth and no client certificate (NHS API
-// Management).
-func signingKeyOnly(p *profile.Profile) bool {
-	return hasAuth(p, "signed-jwt") && p.Cert == ""
-}
-
 // addTokenStep makes diagnose of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and
 // caches it), so the whole signed-JWT exchange is checked, not a cached

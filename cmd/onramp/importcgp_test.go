@@ -21,8 +21,8 @@ func TestImportCGPCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if kr.items["nhs-int/api-key"] != tokenTestAPIKey {
-		t.Errorf("keyring = %v", kr.items)
+	if kr.Items["nhs-int/api-key"] != tokenTestAPIKey {
+		t.Errorf("keyring = %v", kr.Items)
 	}
 	for _, want := range []string{"profile nhs-int", "signed JWT with kid test-1", "delete its api_key line", "onramp token --profile nhs-int"} {
 		if !strings.Contains(errOut, want) {

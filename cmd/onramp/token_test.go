@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,45 +22,12 @@ import (
 
 const tokenTestAPIKey = "CANARY-APIKEY-cmd-51e2"
 
-// tokenTestKeyring is an in-memory keyring for the credential commands.
-type tokenTestKeyring struct {
-	mu    sync.Mutex
-	items map[string]string
-}
-
-func (k *tokenTestKeyring) Get(p, n string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.items[keystore.Account(p, n)]
-	if !ok {
-		return "", &keystore.KeyringError{ID: "keyring-secret-missing", Op: "get", Item: keystore.Account(p, n), Err: keystore.ErrSecretMissing}
-	}
-	return v, nil
-}
-
-func (k *tokenTestKeyring) Set(p, n, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.items[keystore.Account(p, n)] = v
-	return nil
-}
-
-func (k *tokenTestKeyring) Delete(p, n string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.items[keystore.Account(p, n)]; !ok {
-		return &keystore.KeyringError{ID: "keyring-secret-missing", Op: "delete", Item: keystore.Account(p, n), Err: keystore.ErrSecretMissing}
-	}
-	delete(k.items, keystore.Account(p, n))
-	return nil
-}
-
 // useTokenTestKeyring points the credential commands at a fresh in-memory
 // keyring and a throwaway config directory.
-func useTokenTestKeyring(t *testing.T) *tokenTestKeyring {
+func useTokenTestKeyring(t *testing.T) *testkeyring.Keyring {
 	t.Helper()
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	kr := &tokenTestKeyring{items: map[string]string{}}
+	kr := testkeyring.New()
 	old := credentialKeyring
 	credentialKeyring = func(*iostreams.IO, string) (keystore.Keyring, error) { return kr, nil }
 	t.Cleanup(func() { credentialKeyring = old })
@@ -168,7 +135,7 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 	if third == first || f.apim.Count() != 2 {
 		t.Errorf("--no-cache: issued=%d", f.apim.Count())
 	}
-	for item, v := range kr.items {
+	for item, v := range kr.Items {
 		if item != "nhs-int/api-key" && strings.Contains(v, tokenTestAPIKey) {
 			t.Errorf("keyring item %s holds the API key", item)
 		}

@@ -1,0 +1,78 @@
+// Package testkeyring is an in-memory keystore.Keyring for unit tests. The
+// real Secret Service is exercised by keystore's tests and by `make test`;
+// this stands in where a test is about something else.
+package testkeyring
+
+import (
+	"sync"
+
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+// Keyring keeps secrets in memory and fails the way the OS keyring does.
+// The zero value is ready to use.
+type Keyring struct {
+	mu sync.Mutex
+	// Items maps PROFILE/NAME to the value; tests read it directly (only
+	// while nothing else is using the keyring).
+	Items map[string]string
+	// Unavailable makes every call fail with keyring-unavailable, as a
+	// missing Secret Service does.
+	Unavailable bool
+	// FailSet makes Set fail with keyring-unavailable, as a locked or full
+	// keyring does.
+	FailSet bool
+}
+
+// New returns an empty keyring.
+func New() *Keyring { return &Keyring{Items: map[string]string{}} }
+
+func unavailable(op, item string) error {
+	return &keystore.KeyringError{ID: "keyring-unavailable", Op: op, Item: item, Err: keystore.ErrKeyringUnavailable}
+}
+
+func missing(op, item string) error {
+	return &keystore.KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: keystore.ErrSecretMissing}
+}
+
+func (k *Keyring) Get(profile, name string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	item := keystore.Account(profile, name)
+	if k.Unavailable {
+		return "", unavailable("get", item)
+	}
+	v, ok := k.Items[item]
+	if !ok {
+		return "", missing("get", item)
+	}
+	return v, nil
+}
+
+func (k *Keyring) Set(profile, name, value string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	item := keystore.Account(profile, name)
+	if k.Unavailable || k.FailSet {
+		return unavailable("set", item)
+	}
+	if k.Items == nil {
+		k.Items = map[string]string{}
+	}
+	k.Items[item] = value
+	return nil
+}
+
+func (k *Keyring) Delete(profile, name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	item := keystore.Account(profile, name)
+	if k.Unavailable {
+		return unavailable("delete", item)
+	}
+	if _, ok := k.Items[item]; !ok {
+		return missing("delete", item)
+	}
+	delete(k.Items, item)
+	return nil
+}
