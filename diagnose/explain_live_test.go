@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"io"
 	"math/big"
 	"net"
@@ -283,15 +284,7 @@ func liveRequireClientCerts(tlsVersion uint16) func(t *testing.T, e *liveEnv, c 
 }
 
 func liveNginxServer(t *testing.T, e *liveEnv) string {
-	if _, err := exec.LookPath("nginx"); err != nil {
-		if _, err := os.Stat("/usr/sbin/nginx"); err != nil {
-			t.Skip("nginx not installed")
-		}
-	}
-	bin := "/usr/sbin/nginx"
-	if p, err := exec.LookPath("nginx"); err == nil {
-		bin = p
-	}
+	bin := testenv.Tool(t, "nginx", "/usr/sbin/nginx")
 	addr := liveFreePort(t)
 	dir := filepath.Join(e.dir, "nginx")
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
@@ -687,9 +680,8 @@ func TestExplainLiveClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real clients; skipped with -short")
 	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed")
-	}
+	testenv.Tool(t, "curl")
+	testenv.Tool(t, "openssl")
 	e := newLiveEnv(t)
 	e.javaDir = compileLiveJava(t)
 	checked, err := loadCorpus()

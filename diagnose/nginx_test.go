@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -23,12 +24,7 @@ func startNginx(t *testing.T, f *fixture, clientCAFile string) string {
 	if testing.Short() {
 		t.Skip("real nginx: skipped with -short")
 	}
-	if _, err := os.Stat(nginxBin); err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("ONRAMP_TEST_SECRET_SERVICE") != "" {
-			t.Fatalf("nginx is required here (install nginx-light): %v", err)
-		}
-		t.Skipf("no %s: install nginx-light", nginxBin)
-	}
+	testenv.Tool(t, "nginx", nginxBin)
 	dir := t.TempDir()
 	srvCert := testpki.WriteFile(t, dir, "server.crt", f.server.CertPEM(true))
 	srvKey := testpki.WriteFile(t, dir, "server.key", f.server.KeyPEM(t))

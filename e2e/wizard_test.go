@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -242,7 +243,7 @@ func TestHomeQuitRestoresTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end: runs the onramp binary in tmux")
 	}
-	needTmux(t)
+	testenv.Tool(t, "tmux")
 	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
 	e.newTerminal(t, "echo before; "+e.bin+"; echo \"EXIT=$?\"; sleep 300")
 	scr := e.waitFor(t, "Saved connections", 20*time.Second)
@@ -268,7 +269,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end: runs the onramp binary in tmux")
 	}
-	needTmux(t)
+	testenv.Tool(t, "tmux")
 	// A short config path, so the curl command on the final screen fits
 	// 80 columns unwrapped, as it would for a user's ~/.config/onramp.
 	cfgDir, err := os.MkdirTemp("", "oe2e")
@@ -421,17 +422,5 @@ func TestInitWithoutTerminal(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-// needTmux skips without tmux, except under `make test` and in CI, where a
-// missing tmux is a broken install step, not a reason to test less.
-func needTmux(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" {
-			t.Fatal("tmux is not installed (apt-get install tmux; .ci/run does)")
-		}
-		t.Skip("tmux is not installed")
 	}
 }

@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"bytes"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,15 +22,11 @@ func openssl(t *testing.T, env []string, args ...string) []byte {
 
 func opensslErr(t *testing.T, env []string, args ...string) ([]byte, error) {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed")
-	}
-	cmd := exec.Command(path, args...)
+	cmd := exec.Command(testenv.Tool(t, "openssl"), args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	return out.Bytes(), err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -259,10 +260,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestConvertCommand(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed")
-	}
+	openssl := testenv.Tool(t, "openssl")
 	dir := t.TempDir()
 	pkcs1 := filepath.Join(dir, "rsa.pem")
 	if out, err := exec.Command(openssl, "genrsa", "-traditional", "-out", pkcs1, "2048").CombinedOutput(); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
@@ -252,9 +253,7 @@ func TestTokenBinaryInCurlCommand(t *testing.T) {
 	if bin == "" {
 		t.Skip("ONRAMP_BIN is not set (make test sets it)")
 	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("no curl")
-	}
+	testenv.Tool(t, "curl")
 	f := newTokenCmdFixture(t)
 	dir := t.TempDir()
 	script := `curl -sS --max-time 10 --cacert "$CA" -H "Authorization: Bearer $("$ONRAMP" token --token-url "$TOKEN_URL" --kid test-1 --key "$KEY" --api-key-env NHS_API_KEY --cacert "$CA")" "$API"`

@@ -1,0 +1,35 @@
+// Package testenv decides what a test does when a real tool it drives
+// (nginx, curl, openssl, tmux) is missing: under `make test` and in CI that
+// is a broken install step and the test fails; elsewhere it skips.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Required says whether missing tools fail tests: `make test` sets
+// ONRAMP_TEST_SECRET_SERVICE=1 and CI sets CI=true.
+func Required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1"
+}
+
+// Tool returns the path of the named program (looked up on PATH, then at
+// the fallback paths given), failing or skipping the test without it.
+func Tool(t testing.TB, name string, fallbacks ...string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, p := range fallbacks {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if Required() {
+		t.Fatalf("%s is not installed: .ci/run installs it (apt-get)", name)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
+}
