@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
 )
 
 func onrampBinary(t *testing.T) string {
