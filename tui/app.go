@@ -137,7 +137,7 @@ func NewApp(ctx context.Context, deps *Deps, opts Options) *App {
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Common{Styles: NewStyles(true, opts.Color), Keys: NewKeyMap(), Width: 80, Height: 24, Deps: deps, Ctx: ctx}
 	a := &App{c: c, cancel: cancel, help: help.New()}
-	a.help.Styles = help.DefaultStyles(true)
+	a.help.Styles = c.Styles.Help
 	if opts.Start == StartWizard {
 		a.exitOnWizardDone = true
 		a.wizard = newWizardScreen(c, opts.Profile, true)
@@ -173,7 +173,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.screen.SetSize(a.bodySize())
 	case tea.BackgroundColorMsg:
 		a.c.Styles = NewStyles(msg.IsDark(), a.c.Styles.Color)
-		a.help.Styles = help.DefaultStyles(msg.IsDark())
+		a.help.Styles = a.c.Styles.Help
 	case tea.KeyPressMsg:
 		if key.Matches(msg, a.c.Keys.ForceQuit) {
 			return a, a.quit()

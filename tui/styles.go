@@ -7,6 +7,7 @@ package tui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -28,6 +29,9 @@ type Styles struct {
 	Code     lipgloss.Style
 	Box      lipgloss.Style
 	Label    lipgloss.Style
+
+	// Help styles the help line (bubbles help).
+	Help help.Styles
 
 	// Accent is the colour huh forms are themed with.
 	Accent color.Color
@@ -68,5 +72,13 @@ func NewStyles(isDark, useColor bool) *Styles {
 	s.Code = lipgloss.NewStyle().Foreground(accent)
 	s.Label = lipgloss.NewStyle().Bold(true)
 	s.Box = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(muted).Padding(0, 1)
+	s.Help = help.DefaultStyles(isDark)
+	if !useColor {
+		s.Help = help.Styles{
+			ShortKey: lipgloss.NewStyle().Bold(true), FullKey: lipgloss.NewStyle().Bold(true),
+			Ellipsis: lipgloss.NewStyle(), ShortDesc: lipgloss.NewStyle(), ShortSeparator: lipgloss.NewStyle(),
+			FullDesc: lipgloss.NewStyle(), FullSeparator: lipgloss.NewStyle(),
+		}
+	}
 	return s
 }
