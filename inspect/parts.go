@@ -202,7 +202,7 @@ func inspectKey(r *Result, data, pass []byte, now time.Time) {
 }
 
 func inspectCSR(r *Result, data []byte) {
-	csr, err := keystore.ParseCSR(data)
+	csr, err := keystore.ParseCSR(r.File, data)
 	if err != nil {
 		r.add(SeverityFail, "input-wrong-file-type", "the certificate signing request does not parse: %v", err)
 		return

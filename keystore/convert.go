@@ -24,31 +24,6 @@ func EncodeCertificates(certs []*x509.Certificate, der bool) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// ParseCSRDER returns the DER of the certificate signing request in data
-// (PEM or DER), checking that it parses.
-func ParseCSRDER(path string, data []byte) ([]byte, error) {
-	der := data
-	if bytes.Contains(data, []byte("-----BEGIN ")) {
-		der = nil
-		rest := data
-		for {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				break
-			}
-			if pemKind(b) == KindCSR {
-				der = b.Bytes
-				break
-			}
-		}
-	}
-	if _, err := x509.ParseCertificateRequest(der); err != nil {
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "the certificate signing request does not parse", Err: err}
-	}
-	return der, nil
-}
-
 // PKCS12Paths are the files SplitPKCS12 writes.
 type PKCS12Paths struct {
 	Cert, Chain, Key string

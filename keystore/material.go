@@ -409,8 +409,9 @@ func PublicKeysEqual(a, b crypto.PublicKey) bool {
 	return ok && e.Equal(b)
 }
 
-// ParseCSR reads a certificate signing request, PEM or DER.
-func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
+// ParseCSR reads a certificate signing request, PEM or DER; path names the
+// file in errors and may be empty.
+func ParseCSR(path string, data []byte) (*x509.CertificateRequest, error) {
 	der := data
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
 		rest := data
@@ -421,18 +422,18 @@ func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
 			if b == nil {
 				break
 			}
-			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
+			if pemKind(b) == KindCSR {
 				der = b.Bytes
 				break
 			}
 		}
 		if der == nil {
-			return nil, &Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", Sniff(data))}
+			return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", Sniff(data))}
 		}
 	}
 	csr, err := x509.ParseCertificateRequest(der)
 	if err != nil {
-		return nil, &Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", Sniff(data), err), Err: err}
+		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", Sniff(data), err), Err: err}
 	}
 	return csr, nil
 }

@@ -265,7 +265,7 @@ type SignOptions struct {
 // CSR may be PEM or DER; its signature must verify (proof that the
 // requester holds the key). The result is the certificate in PEM.
 func (p *PKI) SignCSR(csrData []byte, o SignOptions) ([]byte, error) {
-	csr, err := keystore.ParseCSR(csrData)
+	csr, err := keystore.ParseCSR("", csrData)
 	if err != nil {
 		return nil, err
 	}

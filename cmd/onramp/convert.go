@@ -179,13 +179,13 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		if newPass != nil || o.decrypt {
 			return usageErrorf("--new-pass-env and --decrypt apply to private keys; %s is a CSR", in)
 		}
-		csr, err := keystore.ParseCSRDER(in, data)
+		csr, err := keystore.ParseCSR(in, data)
 		if err != nil {
 			return diagnosedError(o.io, err)
 		}
-		outData = csr
+		outData = csr.Raw
 		if !der {
-			outData = pemEncode("CERTIFICATE REQUEST", csr)
+			outData = pemEncode("CERTIFICATE REQUEST", csr.Raw)
 		}
 		what = "certificate signing request"
 	case keystore.KindPKCS12:
