@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -131,23 +130,6 @@ func (e *env) selectOption(t *testing.T, label string) {
 	t.Fatalf("no option %q:\n%s", label, e.screen(t))
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -163,7 +145,7 @@ func freeAddr(t *testing.T) string {
 func (e *env) startSandbox(t *testing.T) string {
 	t.Helper()
 	addr := freeAddr(t)
-	stderr := &lockedBuffer{}
+	stderr := &testenv.Buffer{}
 	args := []string{"sandbox", "--addr", addr}
 	if help, _ := e.onramp(t, "sandbox", "--help"); strings.Contains(help, "--apim-addr") {
 		// The token API's own port: the default (the next port) may be taken.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"net/http"
 	"os"
@@ -15,13 +16,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/onramp-cli/onramp/keystore"
-	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
 )
 
@@ -88,35 +87,10 @@ func (e *e2e) run(t *testing.T, stdin string, args ...string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
-func (e *e2e) has(t *testing.T, command ...string) bool {
-	t.Helper()
-	// An unknown command's --help falls back to the root's help (exit 0),
-	// so look for the command's own usage line.
-	r := e.run(t, "", append(command, "--help")...)
-	return r.code == 0 && strings.Contains(r.stdout, "Usage:\n  onramp "+strings.Join(command, " "))
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type runningSandbox struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	done   chan error
 }
 
@@ -134,7 +108,7 @@ func freeAddr(t *testing.T) string {
 // startSandbox runs `onramp sandbox` until the test ends (or stop).
 func (e *e2e) startSandbox(t *testing.T, args ...string) *runningSandbox {
 	t.Helper()
-	s := &runningSandbox{addr: freeAddr(t), stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &runningSandbox{addr: freeAddr(t), stderr: &testenv.Buffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(e.bin, append([]string{"sandbox", "--addr", s.addr, "--apim-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Env = e.env()
 	s.cmd.Stderr = s.stderr
@@ -224,7 +198,6 @@ func TestEndToEnd(t *testing.T) {
 	}
 	e := &e2e{bin: onrampBinary(t), cfgDir: t.TempDir()}
 	e.keyring = keyringAnswers(t)
-	hasDiagnose := e.has(t, "diagnose")
 
 	sbx := e.startSandbox(t)
 	if !e.keyring {
@@ -250,9 +223,6 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("diagnose-sandbox-profile", func(t *testing.T) {
-		if !hasDiagnose {
-			t.Skip("onramp diagnose is not in this build yet")
-		}
 		rep, r := e.diagnose(t, "--profile", "sandbox")
 		if r.code != 0 || !rep.OK || rep.Cause != nil {
 			t.Errorf("diagnose --profile sandbox: exit %d ok=%v\n%s\n%s", r.code, rep.OK, r.stdout, r.stderr)
@@ -260,11 +230,6 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("journey", func(t *testing.T) {
-		for _, c := range [][]string{{"keygen"}, {"import"}} {
-			if !e.has(t, c...) {
-				t.Skipf("onramp %s is not in this build yet", c[0])
-			}
-		}
 		dir := t.TempDir()
 		r := e.run(t, "", "keygen", "--out", dir, "--name", "me", "--csr", "--subject", "/C=GB/O=onramp tests/CN=e2e-client")
 		if r.code != 0 {
@@ -283,34 +248,22 @@ func TestEndToEnd(t *testing.T) {
 		}
 		cert, key := filepath.Join(imported, "me.crt"), filepath.Join(imported, "me.key")
 		caBundle := filepath.Join(e.cfgDir, "sandbox", sandbox.RootCertFile)
-		if !hasDiagnose {
-			t.Skip("onramp diagnose is not in this build yet")
-		}
 		statusURL := "https://localhost:" + sbx.addr[strings.LastIndex(sbx.addr, ":")+1:] + sandbox.StatusPath
 
-		if !e.keyring || !e.has(t, "secret") {
+		if !e.keyring {
 			rep, r := e.diagnose(t, statusURL, "--cert", cert, "--key", key, "--cacert", caBundle)
 			if r.code != 0 || !rep.OK {
 				t.Errorf("diagnose with the imported certificate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 			}
-			t.Skip("keyring part skipped: no keyring answers or no `onramp secret`")
+			t.Skip("keyring part skipped: no keyring answers")
 		}
-		// The user's own profile, from the built-in sandbox template when
-		// `onramp profile new` exists, with the API key in the keyring.
+		// The user's own profile, from the built-in sandbox template, with
+		// the API key in the keyring.
 		name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-		if e.has(t, "profile", "new") {
-			base := strings.TrimSuffix(statusURL, sandbox.StatusPath)
-			r := e.run(t, "", "profile", "new", name, "--provider", "sandbox", "--url", base, "--cert", cert, "--key", key, "--cacert", caBundle)
-			if r.code != 0 {
-				t.Fatalf("profile new --provider sandbox: exit %d\n%s", r.code, r.stderr)
-			}
-		} else {
-			t.Setenv("ONRAMP_CONFIG_DIR", e.cfgDir)
-			if err := profile.Save(&profile.Profile{Name: name, URL: statusURL, Auth: []string{"mtls", "api-key"},
-				Cert: cert, Key: key, CACert: caBundle, APIKeyHeader: "x-api-key", APIKeySecret: "api-key",
-				ExpectJSON: sandbox.StatusJSON}); err != nil {
-				t.Fatal(err)
-			}
+		base := strings.TrimSuffix(statusURL, sandbox.StatusPath)
+		r = e.run(t, "", "profile", "new", name, "--provider", "sandbox", "--url", base, "--cert", cert, "--key", key, "--cacert", caBundle)
+		if r.code != 0 {
+			t.Fatalf("profile new --provider sandbox: exit %d\n%s", r.code, r.stderr)
 		}
 		apiKey := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
 		if apiKey.code != 0 || strings.TrimSpace(apiKey.stdout) == "" {
@@ -332,11 +285,6 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("apim-token", func(t *testing.T) {
-		for _, c := range [][]string{{"keygen"}, {"token"}} {
-			if !e.has(t, c...) {
-				t.Skipf("onramp %s is not in this build yet", c[0])
-			}
-		}
 		apimURL := regexp.MustCompile(`APIM-like API on (https://\S+)`).FindStringSubmatch(sbx.stderr.String())
 		if apimURL == nil {
 			t.Fatalf("the banner does not name the APIM-like API:\n%s", sbx.stderr.String())
@@ -417,9 +365,6 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("break", func(t *testing.T) {
-		if !hasDiagnose {
-			t.Skip("onramp diagnose is not in this build yet")
-		}
 		for _, b := range sandbox.Breaks() {
 			t.Run(b.ID, func(t *testing.T) {
 				s := e.startSandbox(t, "--break", b.ID)

@@ -1,44 +1,25 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
 )
 
-// syncBuffer is a log the server writes from its goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type testSandbox struct {
 	*Server
-	log *syncBuffer
+	log *testenv.Buffer
 	kr  *testkeyring.Keyring
 }
 
@@ -50,7 +31,7 @@ func start(t *testing.T, brk string) *testSandbox {
 
 func startIn(t *testing.T, dir, brk string, kr *testkeyring.Keyring) *testSandbox {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testenv.Buffer{}
 	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Break: brk, Keyring: kr, Log: log})
 	if err != nil {
 		t.Fatal(err)
