@@ -85,7 +85,7 @@ Add one line to ~/.aws/config and the AWS tools fetch them as needed:
 func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv)
+	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv, o.keyPassEnv != "")
 	if err != nil {
 		return err
 	}

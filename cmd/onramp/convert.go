@@ -65,14 +65,6 @@ DIR/NAME.chain.pem and DIR/NAME.key.`,
 	return cmd
 }
 
-func envPass(flag, name string) ([]byte, error) {
-	v, ok := os.LookupEnv(name)
-	if name == "" || !ok || v == "" {
-		return nil, usageErrorf("%s %s: that environment variable is not set or is empty", flag, name)
-	}
-	return []byte(v), nil
-}
-
 func (o *convertOptions) validate(cmd *cobra.Command, args []string) (pass, newPass []byte, err error) {
 	changed := cmd.Flags().Changed
 	if o.out == "" {
@@ -99,15 +91,11 @@ func (o *convertOptions) validate(cmd *cobra.Command, args []string) (pass, newP
 	default:
 		return nil, nil, usageErrorf("--to %q: choose pem or der", o.to)
 	}
-	if changed("pass-env") {
-		if pass, err = envPass("--pass-env", o.passEnv); err != nil {
-			return nil, nil, err
-		}
+	if pass, err = envSecret("--pass-env", o.passEnv, changed("pass-env")); err != nil {
+		return nil, nil, err
 	}
-	if changed("new-pass-env") {
-		if newPass, err = envPass("--new-pass-env", o.newPassEnv); err != nil {
-			return nil, nil, err
-		}
+	if newPass, err = envSecret("--new-pass-env", o.newPassEnv, changed("new-pass-env")); err != nil {
+		return nil, nil, err
 	}
 	return pass, newPass, nil
 }

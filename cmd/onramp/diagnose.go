@@ -181,18 +181,18 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg str
 	o.Timeout = f.timeout
 
 	if f.apiKeyEnv != "" {
-		v, err := fromEnv("--api-key-env", f.apiKeyEnv)
+		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)
 		if err != nil {
 			return o, nil, err
 		}
-		o.APIKey = v
+		o.APIKey = string(v)
 	}
 	if f.keyPassEnv != "" {
-		v, err := fromEnv("--key-pass-env", f.keyPassEnv)
+		v, err := envSecret("--key-pass-env", f.keyPassEnv, true)
 		if err != nil {
 			return o, nil, err
 		}
-		o.KeyPass = []byte(v)
+		o.KeyPass = v
 	}
 	if prof != nil {
 		kr, err := diagnoseKeyring(io)
@@ -247,18 +247,6 @@ func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Opt
 	profileSecrets(p, &o, kr, true, true)
 	addTokenStep(p, &o, kr)
 	return o, nil
-}
-
-// fromEnv reads a secret from the environment variable a flag names.
-func fromEnv(flag, name string) (string, error) {
-	v, ok := os.LookupEnv(name)
-	if !ok {
-		return "", usageErrorf("%s %s: the environment variable %s is not set", flag, name, name)
-	}
-	if v == "" {
-		return "", usageErrorf("%s %s: the environment variable %s is empty", flag, name, name)
-	}
-	return v, nil
 }
 
 // profileSecrets reads a profile's API key and key passphrase from the

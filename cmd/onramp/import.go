@@ -42,13 +42,11 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 			if fi, err := os.Stat(req.Dir); err == nil && !fi.IsDir() {
 				return usageErrorf("--out %s is a file, not a directory", req.Dir)
 			}
-			if cmd.Flags().Changed("key-pass-env") {
-				v, ok := os.LookupEnv(passEnv)
-				if passEnv == "" || !ok || v == "" {
-					return usageErrorf("--key-pass-env %s: that environment variable is not set or is empty", passEnv)
-				}
-				req.KeyPass = []byte(v)
+			pass, err := envSecret("--key-pass-env", passEnv, cmd.Flags().Changed("key-pass-env"))
+			if err != nil {
+				return err
 			}
+			req.KeyPass = pass
 			req.Now = time.Now()
 			res, err := keystore.ImportCertificate(req)
 			return renderImport(io, req, res, err)

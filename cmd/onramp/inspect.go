@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -35,13 +34,9 @@ With --json: one object per file, or an array of them for several files.`,
   KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var pass []byte
-			if cmd.Flags().Changed("pass-env") {
-				v, ok := os.LookupEnv(passEnv)
-				if passEnv == "" || !ok || v == "" {
-					return usageErrorf("--pass-env %s: that environment variable is not set or is empty", passEnv)
-				}
-				pass = []byte(v)
+			pass, err := envSecret("--pass-env", passEnv, cmd.Flags().Changed("pass-env"))
+			if err != nil {
+				return err
 			}
 			stdinUsed := false
 			for _, a := range args {

@@ -149,13 +149,9 @@ func (o *keygenOptions) validate(cmd *cobra.Command) ([]byte, error) {
 	if o.alg != "" && !keygenAlgFits(o.keyType, o.curve, o.alg) {
 		return nil, usageErrorf("--alg %s does not fit --type %s", o.alg, o.keyType)
 	}
-	var pass []byte
-	if changed("pass-env") {
-		v, ok := os.LookupEnv(o.passEnv)
-		if o.passEnv == "" || !ok || v == "" {
-			return nil, usageErrorf("--pass-env %s: that environment variable is not set or is empty", o.passEnv)
-		}
-		pass = []byte(v)
+	pass, err := envSecret("--pass-env", o.passEnv, changed("pass-env"))
+	if err != nil {
+		return nil, err
 	}
 	if !o.force {
 		if exist := o.fileSet(nil).Existing(); len(exist) > 0 {

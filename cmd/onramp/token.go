@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -144,18 +143,6 @@ func (o *tokenOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// envSecret reads a secret from the environment variable a flag names.
-func envSecret(flag, name string) ([]byte, error) {
-	if name == "" {
-		return nil, nil
-	}
-	v, ok := os.LookupEnv(name)
-	if !ok || v == "" {
-		return nil, usageErrorf("%s %s: that environment variable is not set or is empty", flag, name)
-	}
-	return []byte(v), nil
-}
-
 func resolveMap(entries []string) map[string]string {
 	m := map[string]string{}
 	for _, r := range entries {
@@ -169,7 +156,7 @@ func resolveMap(entries []string) map[string]string {
 func runToken(ctx context.Context, o *tokenOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv)
+	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv, o.keyPassEnv != "")
 	if err != nil {
 		return err
 	}
@@ -182,7 +169,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		if u, _ := url.Parse(o.tokenURL); tokens.IsSandboxHost(u.Hostname()) {
 			return sandboxNoAuth(o.io, u.Hostname())
 		}
-		apiKey, err := envSecret("--api-key-env", o.apiKeyEnv)
+		apiKey, err := envSecret("--api-key-env", o.apiKeyEnv, true)
 		if err != nil {
 			return err
 		}
