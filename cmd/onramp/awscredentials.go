@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -89,14 +88,7 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := profile.Load(o.profile)
-	if err != nil {
-		if errors.Is(err, profile.ErrNotFound) {
-			return usageErrorf("%v\nCreate one with `onramp init --profile %s`.", err, o.profile)
-		}
-		return failedErrorf("%v", err)
-	}
-	kr, err := credentialKeyring(o.io, o.store)
+	p, kr, err := credentialProfile(o.io, o.profile, o.store, "")
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,24 @@ var credentialKeyring = func(io *iostreams.IO, store string) (keystore.Keyring, 
 	return openSecretStore(io, store)
 }
 
+// credentialProfile loads the named profile and opens its secret store,
+// for the commands that fetch short-lived credentials; orElse ends the hint
+// given when the profile does not exist.
+func credentialProfile(io *iostreams.IO, name, store, orElse string) (*profile.Profile, keystore.Keyring, error) {
+	p, err := profile.Load(name)
+	if errors.Is(err, profile.ErrNotFound) {
+		return nil, nil, usageErrorf("%v\nCreate one with `onramp init --profile %s`%s.", err, name, orElse)
+	}
+	if err != nil {
+		return nil, nil, failedErrorf("%v", err)
+	}
+	kr, err := credentialKeyring(io, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, kr, nil
+}
+
 // storeFlagUsage is the help of --store on the credential commands.
 const storeFlagUsage = "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)"
 
@@ -184,14 +202,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		cfg = &tokens.NHSConfig{TokenURL: o.tokenURL, KID: o.kid, Key: key, APIKey: string(apiKey), HTTPClient: client, Now: o.now}
 		what = o.tokenURL
 	} else {
-		p, err := profile.Load(o.profile)
-		if err != nil {
-			if errors.Is(err, profile.ErrNotFound) {
-				return usageErrorf("%v\nCreate one with `onramp init --profile %s`, or give --token-url, --kid, --key and --api-key-env.", err, o.profile)
-			}
-			return failedErrorf("%v", err)
-		}
-		kr, err := credentialKeyring(o.io, o.store)
+		p, kr, err := credentialProfile(o.io, o.profile, o.store, ", or give --token-url, --kid, --key and --api-key-env")
 		if err != nil {
 			return err
 		}
