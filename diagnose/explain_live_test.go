@@ -27,7 +27,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -88,7 +87,8 @@ func startLiveTLS(t *testing.T, cfg *tls.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveLive(t, ln, func(c net.Conn) {
+	return serveConns(t, ln, func(c net.Conn) {
+		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 		if err := c.(*tls.Conn).Handshake(); err != nil {
 			return
@@ -97,44 +97,6 @@ func startLiveTLS(t *testing.T, cfg *tls.Config) string {
 		_, _ = c.Read(buf)
 		_, _ = io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
 	})
-}
-
-// serve runs an accept loop until the test ends.
-func serveLive(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
 }
 
 func liveServerCert(t *testing.T, ca *testpki.CA, o testpki.Options, withChain bool) tls.Certificate {
@@ -421,7 +383,7 @@ func liveScenarios() []liveScenario {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return serveLive(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+				return serveConns(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 			}},
 		{name: "nginx-no-client-cert", ca: liveCA, server: liveNginxServer, cause: "client-cert-not-sent", clients: []string{"curl", "openssl"}},
 		{name: "nginx-wrong-client-cert", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },

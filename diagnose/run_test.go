@@ -98,10 +98,16 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return "https://" + serveConns(t, ln, serve) + "/"
+}
+
+// serveConns hands each connection ln accepts to serve, and when the test
+// ends closes the listener and every connection and waits for serve to
+// return. It returns the listening address.
+func serveConns(t *testing.T, ln net.Listener, serve func(net.Conn)) string {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
-	done := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -118,7 +124,6 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 		}
 	}()
 	t.Cleanup(func() {
-		close(done)
 		ln.Close()
 		mu.Lock()
 		for _, c := range conns {
@@ -127,7 +132,7 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 		mu.Unlock()
 		wg.Wait()
 	})
-	return "https://" + ln.Addr().String() + "/"
+	return ln.Addr().String()
 }
 
 // alertServer answers any ClientHello with one TLS alert.

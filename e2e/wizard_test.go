@@ -20,21 +20,6 @@ import (
 	"github.com/onramp-cli/onramp/internal/testenv"
 )
 
-func onrampBinary(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("ONRAMP_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "onramp")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/onramp-cli/onramp/cmd/onramp").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 type env struct {
 	bin    string
 	cfgDir string
@@ -227,7 +212,7 @@ func TestHomeQuitRestoresTerminal(t *testing.T) {
 		t.Skip("end to end: runs the onramp binary in tmux")
 	}
 	testenv.Tool(t, "tmux")
-	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir()}
 	e.newTerminal(t, "echo before; "+e.bin+"; echo \"EXIT=$?\"; sleep 300")
 	scr := e.waitFor(t, "Saved connections", 20*time.Second)
 	for _, want := range []string{"onramp › Home", "Set up a connection", "Diagnose a connection", "Explain an error", "Credentials", "Try the sandbox", "q quit"} {
@@ -260,7 +245,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(cfgDir) })
-	e := &env{bin: onrampBinary(t), cfgDir: cfgDir}
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: cfgDir}
 	e.needsKeyring(t)
 	addr := e.startSandbox(t)
 	apiKey, code := e.onramp(t, "secret", "get", "api-key", "--profile", "sandbox")
@@ -396,7 +381,7 @@ func TestInitWithoutTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end: runs the onramp binary")
 	}
-	e := &env{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir()}
 	out, code := e.onramp(t, "init")
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)

@@ -36,21 +36,6 @@ type e2e struct {
 	apiKeyEnv string // ONRAMP_SANDBOX_API_KEY=... when no keyring answers
 }
 
-func onrampBinary(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("ONRAMP_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "onramp")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/onramp-cli/onramp/cmd/onramp").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func (e *e2e) env(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -196,7 +181,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end: builds and runs the onramp binary")
 	}
-	e := &e2e{bin: onrampBinary(t), cfgDir: t.TempDir()}
+	e := &e2e{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir()}
 	e.keyring = keyringAnswers(t)
 
 	sbx := e.startSandbox(t)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
@@ -111,10 +112,7 @@ func TestAWSCredentialsCommandRefusals(t *testing.T) {
 
 // The AWS CLI's own engine runs the real binary as credential_process.
 func TestAWSCredentialsBinaryAsCredentialProcess(t *testing.T) {
-	bin := os.Getenv("ONRAMP_BIN")
-	if bin == "" {
-		t.Skip("ONRAMP_BIN is not set (make test sets it)")
-	}
+	bin := testenv.OnrampBinary(t)
 	if exec.Command("python3", "-c", "import botocore").Run() != nil {
 		t.Skip("python3 with botocore is not installed")
 	}

@@ -350,10 +350,7 @@ func TestWizardKeysAdapter(t *testing.T) {
 // `ulimit -f`, as a full disk would) leaves the old key intact and no
 // temporary file behind: the real binary, a real failing write(2).
 func TestKeygenInterruptedWriteKeepsOldKey(t *testing.T) {
-	bin := os.Getenv("ONRAMP_BIN")
-	if bin == "" {
-		t.Skip("ONRAMP_BIN is not set (make test sets it)")
-	}
+	bin := testenv.OnrampBinary(t)
 	dir := t.TempDir()
 	if code, _, stderr := runKeysCmd(t, nil, "keygen", "--out", dir, "--type", "ecdsa"); code != 0 {
 		t.Fatal(stderr)

@@ -249,10 +249,7 @@ func TestCredentialCommandsTakeNoSecretFlags(t *testing.T) {
 // The real binary in a shell, as the contract promises:
 // curl -H "Authorization: Bearer $(onramp token ...)".
 func TestTokenBinaryInCurlCommand(t *testing.T) {
-	bin := os.Getenv("ONRAMP_BIN")
-	if bin == "" {
-		t.Skip("ONRAMP_BIN is not set (make test sets it)")
-	}
+	bin := testenv.OnrampBinary(t)
 	testenv.Tool(t, "curl")
 	f := newTokenCmdFixture(t)
 	dir := t.TempDir()

@@ -5,10 +5,13 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Required says whether missing tools fail tests: `make test` sets
@@ -53,4 +56,21 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// OnrampBinary returns the onramp binary to run end to end: $ONRAMP_BIN
+// (make test builds it once), else one built into the test's temp dir.
+func OnrampBinary(t testing.TB) string {
+	t.Helper()
+	if bin := os.Getenv("ONRAMP_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "onramp")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/onramp-cli/onramp/cmd/onramp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
