@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -123,6 +124,8 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
 			Detail: fmt.Sprintf("profile %q has no %s: signed JWT needs the private key file and the kid registered with its public key", p.Name, missing)}
 	}
+	// The token endpoint is plain TLS: the client certificate (if the
+	// profile has one for the API) is not sent to it.
 	keyPass, err := keyPassFor(p, o)
 	if err != nil {
 		return nil, err
@@ -131,19 +134,7 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 	if err != nil {
 		return nil, err
 	}
-	apiKey := o.APIKey
-	if apiKey == "" {
-		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
-			return nil, err
-		}
-	}
-	// The token endpoint is plain TLS: the client certificate (if the
-	// profile has one for the API) is not sent to it.
-	t, err := transportFor(p, o, false, nil)
-	if err != nil {
-		return nil, err
-	}
-	client, err := NewHTTPClient(t)
+	apiKey, client, err := apiKeyAndClient(p, o, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -170,17 +161,7 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 	if err != nil {
 		return nil, err
 	}
-	apiKey := o.APIKey
-	if apiKey == "" {
-		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
-			return nil, err
-		}
-	}
-	t, err := transportFor(p, o, true, keyPass)
-	if err != nil {
-		return nil, err
-	}
-	client, err := NewHTTPClient(t)
+	apiKey, client, err := apiKeyAndClient(p, o, true, keyPass)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +171,29 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 	}
 	return &HMPPSConfig{TokenURL: tokenURL, APIKey: apiKey, APIKeyHeader: header,
 		HTTPClient: client, ClientIdentity: p.Cert + "\n" + p.Key}, nil
+}
+
+// apiKeyAndClient reads what both token requests take from a profile
+// besides the key: the API key (given in o, else from the keyring) and an
+// HTTP client, presenting the client certificate (its key opened with
+// keyPass) when mtls.
+func apiKeyAndClient(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (string, *http.Client, error) {
+	apiKey := o.APIKey
+	if apiKey == "" {
+		var err error
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+			return "", nil, err
+		}
+	}
+	t, err := transportFor(p, o, mtls, keyPass)
+	if err != nil {
+		return "", nil, err
+	}
+	client, err := NewHTTPClient(t)
+	if err != nil {
+		return "", nil, err
+	}
+	return apiKey, client, nil
 }
 
 // TokenSource returns a function that hands out the profile's bearer token
