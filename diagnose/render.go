@@ -222,23 +222,63 @@ func CurlCommand(r *Report) string {
 			parts = append(parts, "--key "+q(ri.KeyFile))
 		}
 		if ri.KeyEncrypted {
+			// curl has no way to read --pass from stdin or a file; a
+			// decrypted copy of the key would avoid it in argv.
 			parts = append(parts, `--pass "$KEY_PASS"`)
 		}
 		for _, res := range ri.Resolve {
 			parts = append(parts, "--resolve "+q(res))
 		}
+		var secret []SecretHeader
 		if ri.APIKeyHeader != "" {
-			parts = append(parts, `-H "`+ri.APIKeyHeader+`: $API_KEY"`)
+			secret = append(secret, SecretHeader{ri.APIKeyHeader, `"$API_KEY"`})
 		}
 		if ri.Bearer {
-			parts = append(parts, `-H "Authorization: Bearer $TOKEN"`)
+			secret = append(secret, SecretHeader{"Authorization", `"Bearer $TOKEN"`})
 		}
 		for _, h := range ri.HeaderNames {
-			parts = append(parts, `-H "`+h+`: $`+envName(h)+`"`)
+			secret = append(secret, SecretHeader{h, `"$` + envName(h) + `"`})
+		}
+		if len(secret) > 0 {
+			parts = append(parts, "-H @-")
+			parts = append(parts, q(r.Target))
+			return CurlSecretHeaders(secret) + strings.Join(parts, " \\\n  ")
 		}
 	}
 	parts = append(parts, q(r.Target))
 	return strings.Join(parts, " \\\n  ")
+}
+
+// SecretHeader is a request header whose value is a secret, as the shell
+// word that produces it ("$API_KEY", "$(onramp secret get ...)").
+type SecretHeader struct {
+	Name, Value string
+}
+
+// CurlSecretHeaders is the start of a suggested curl command that hands
+// curl its secret headers on stdin (curl -H @-) instead of its argv, where
+// ps and the process table would show them: printf is a shell builtin, so
+// no process is started with a secret among its arguments. The caller adds
+// "-H @-" to the curl command that follows. Lines stay short, so a terminal
+// at 80 columns shows the command as it must be pasted.
+func CurlSecretHeaders(headers []SecretHeader) string {
+	var b strings.Builder
+	indent := ""
+	if len(headers) > 1 {
+		b.WriteString("{\n")
+		indent = "  "
+	}
+	for _, h := range headers {
+		fmt.Fprintf(&b, "%sprintf '%s: %%s\\n' \\\n%s  %s", indent, h.Name, indent, h.Value)
+		if len(headers) > 1 {
+			b.WriteString("\n")
+		}
+	}
+	if len(headers) > 1 {
+		b.WriteString("}")
+	}
+	b.WriteString(" |\n  ")
+	return b.String()
 }
 
 // envName turns a header name into a shell variable name.

@@ -767,7 +767,7 @@ func TestRenderings(t *testing.T) {
 	var md bytes.Buffer
 	RenderMarkdown(&md, r, "v9.9.9")
 	for _, want := range []string{"v9.9.9", "| http |", "`api-key-rejected`", "Server certificate chain", "Test Root CA",
-		"CAs the server accepts", `-H "x-api-key: $API_KEY"`, `-H "X-Correlation: $X_CORRELATION_VALUE"`,
+		"CAs the server accepts", `printf 'x-api-key: %s\n'`, `"$API_KEY"`, `printf 'X-Correlation: %s\n'`, `"$X_CORRELATION_VALUE"`, "-H @-",
 		"--cacert '" + f.caFile + "'", "--resolve 'localhost:1:127.0.0.1'", "**Fix:**"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())

@@ -307,7 +307,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	e.selectOption(t, "Have the sandbox issue my certificate now")
 
 	scr = e.waitFor(t, "You're connected", 60*time.Second)
-	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert", "x-api-key: $(onramp secret get api-key --profile practice)"} {
+	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert", "x-api-key: %s", "$(onramp secret get api-key --profile practice)", "-H @-"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("final screen lacks %q:\n%s", want, scr)
 		}
@@ -336,29 +336,30 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	}
 }
 
-// runShownCurl runs the curl command a screen shows (from "curl \" to the
-// line without a trailing backslash) and returns the HTTP status.
+// runShownCurl runs the command a screen shows under "Call the API with
+// curl:" (up to the next blank line), exactly as a user would paste it, and
+// returns the HTTP status.
 func (e *env) runShownCurl(t *testing.T, scr string) string {
 	t.Helper()
 	var parts []string
 	in := false
 	for _, l := range strings.Split(scr, "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "curl ") {
+		if strings.Contains(l, "Call the API with curl:") {
 			in = true
+			continue
 		}
 		if !in {
 			continue
 		}
-		parts = append(parts, strings.TrimSuffix(l, "\\"))
-		if !strings.HasSuffix(l, "\\") {
+		if strings.TrimSpace(l) == "" {
 			break
 		}
+		parts = append(parts, strings.TrimSpace(l))
 	}
 	if len(parts) == 0 {
 		t.Fatalf("no curl command on the screen:\n%s", scr)
 	}
-	command := strings.Join(parts, " ") + " -sS -o /dev/null -w '%{http_code}'"
+	command := strings.Join(parts, "\n") + " -sS -o /dev/null -w '%{http_code}'"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", command)

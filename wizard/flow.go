@@ -1075,20 +1075,29 @@ func CurlCommand(p *profile.Profile) string {
 	for _, r := range p.Resolve {
 		parts = append(parts, "--resolve "+r)
 	}
+	// Secrets reach curl on stdin, never its argv (see diagnose.CurlSecretHeaders).
+	var secret []diagnose.SecretHeader
 	if p.APIKeySecret != "" && slices.Contains(p.Auth, AuthAPIKey) {
-		parts = append(parts, fmt.Sprintf(`-H "%s: $(onramp secret get %s --profile %s)"`, cmpOr(p.APIKeyHeader, "x-api-key"), p.APIKeySecret, p.Name))
+		secret = append(secret, diagnose.SecretHeader{Name: cmpOr(p.APIKeyHeader, "x-api-key"),
+			Value: fmt.Sprintf(`"$(onramp secret get %s --profile %s)"`, p.APIKeySecret, p.Name)})
 	}
-	for _, a := range p.Auth {
-		if a == AuthSignedJWT {
-			parts = append(parts, fmt.Sprintf(`-H "Authorization: Bearer $(onramp token --profile %s)"`, p.Name))
-		}
+	if slices.Contains(p.Auth, AuthSignedJWT) {
+		secret = append(secret, diagnose.SecretHeader{Name: "Authorization",
+			Value: fmt.Sprintf(`"Bearer $(onramp token --profile %s)"`, p.Name)})
+	}
+	if len(secret) > 0 {
+		parts = append(parts, "-H @-")
 	}
 	target := p.URL
 	if p.StatusPath != "" {
 		target = joinURL(p.URL, p.StatusPath)
 	}
 	parts = append(parts, shellQuote(target))
-	return strings.Join(parts, " \\\n    ")
+	cmd := strings.Join(parts, " \\\n    ")
+	if len(secret) > 0 {
+		cmd = diagnose.CurlSecretHeaders(secret) + cmd
+	}
+	return cmd
 }
 
 func shellQuote(s string) string {

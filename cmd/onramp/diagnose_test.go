@@ -113,7 +113,7 @@ func TestDiagnoseHealthyAndReport(t *testing.T) {
 			t.Errorf("a secret leaked into the output or the report")
 		}
 	}
-	if !strings.Contains(string(md), `-H "x-api-key: $API_KEY"`) {
+	if md := string(md); !strings.Contains(md, `printf 'x-api-key: %s\n'`) || !strings.Contains(md, `"$API_KEY"`) || !strings.Contains(md, "-H @-") {
 		t.Errorf("report lacks the curl command:\n%s", md)
 	}
 

@@ -64,11 +64,13 @@ ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return secretSet(opts, args[0]) },
 	}
 	get := &cobra.Command{
-		Use:     "get NAME",
-		Short:   "Print a secret's value on stdout, for scripts",
-		Example: `  curl -H "x-api-key: $(onramp secret get api-key --profile hmpps-dev)" ...`,
-		Args:    exactArgs(1, "NAME"),
-		RunE:    func(cmd *cobra.Command, args []string) error { return secretGet(opts, args[0]) },
+		Use:   "get NAME",
+		Short: "Print a secret's value on stdout, for scripts",
+		Example: `  # the key reaches curl on stdin, not in its argv (ps shows argv)
+  printf 'x-api-key: %s\n' "$(onramp secret get api-key --profile hmpps-dev)" |
+    curl -H @- --cert client.crt --key client.key https://...`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error { return secretGet(opts, args[0]) },
 	}
 	ls := &cobra.Command{
 		Use:   "ls",
