@@ -10,11 +10,13 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // Match is one cause recognised in text given to Explain.
 type Match struct {
-	Cause *Cause
+	Cause *cause.Cause
 	// Evidence is the line that names the cause: trimmed, cut to a few
 	// hundred characters around the match, with tokens and API keys redacted.
 	Evidence string
@@ -32,7 +34,7 @@ type Match struct {
 type compiledRecogniser struct {
 	Recogniser
 	re    *regexp.Regexp
-	cause *Cause
+	cause *cause.Cause
 }
 
 // supportRow is wording that makes one candidate of an ambiguous match
@@ -40,13 +42,13 @@ type compiledRecogniser struct {
 // exchange prints these too.
 type supportRow struct {
 	Pattern string
-	Cause   string
+	Cause   cause.ID
 }
 
 var supportRows = []supportRow{
-	{"tls handshake, request cert (13)", "client-cert-not-sent"},       // curl -v: the server asked for a certificate
-	{"acceptable client certificate ca names", "client-cert-not-sent"}, // openssl s_client
-	{"no client certificate ca names sent", "tls-no-common-cipher"},    // openssl s_client: no certificate was asked for
+	{"tls handshake, request cert (13)", cause.ClientCertNotSent},       // curl -v: the server asked for a certificate
+	{"acceptable client certificate ca names", cause.ClientCertNotSent}, // openssl s_client
+	{"no client certificate ca names sent", cause.TLSNoCommonCipher},    // openssl s_client: no certificate was asked for
 }
 
 // explainTable is the compiled recognisers and support rows with one
@@ -62,7 +64,7 @@ var explainRules = sync.OnceValue(func() *explainTable {
 	t := &explainTable{}
 	var pats []string
 	for _, r := range recognisers {
-		c := MustCause(r.Cause)
+		c := cause.Get(r.Cause)
 		cr := compiledRecogniser{Recogniser: r, cause: c}
 		if r.Regexp != "" {
 			cr.re = regexp.MustCompile(r.Regexp)
@@ -71,7 +73,7 @@ var explainRules = sync.OnceValue(func() *explainTable {
 		pats = append(pats, r.Pattern)
 	}
 	for _, s := range supportRows {
-		MustCause(s.Cause)
+		cause.Get(s.Cause)
 		pats = append(pats, s.Pattern)
 	}
 	t.patterns = newPatternSet(pats)
@@ -93,7 +95,7 @@ const explainBuffer = 256 << 10
 // blocks, so a log of any size (or a huge file without newlines) is
 // explained in constant memory. The error is a read error of r.
 func ExplainReader(r io.Reader) ([]Match, error) {
-	e := &explainer{table: explainRules(), found: map[string]*Match{}}
+	e := &explainer{table: explainRules(), found: map[cause.ID]*Match{}}
 	buf := make([]byte, explainBuffer)
 	n, line := 0, 1
 	for {
@@ -121,10 +123,10 @@ func ExplainReader(r io.Reader) ([]Match, error) {
 
 type explainer struct {
 	table *explainTable
-	found map[string]*Match
+	found map[cause.ID]*Match
 	// support counts support rows by cause until the end, when they are
 	// added to causes that were named.
-	support map[string]int
+	support map[cause.ID]int
 	hits    []lineHit // scratch for one line
 	offsets []int     // scratch: pattern ends in one block
 }
@@ -169,7 +171,7 @@ func (e *explainer) line(text []byte, n int) {
 	e.table.patterns.each(text, func(p int32, end int) {
 		if int(p) >= len(rows) {
 			if e.support == nil {
-				e.support = map[string]int{}
+				e.support = map[cause.ID]int{}
 			}
 			e.support[supportRows[int(p)-len(rows)].Cause]++
 			return
@@ -210,9 +212,9 @@ func (e *explainer) line(text []byte, n int) {
 }
 
 // namedBefore says whether an earlier hit of the same weight named cause.
-func namedBefore(rows []compiledRecogniser, hits []lineHit, cause string, weight int) bool {
+func namedBefore(rows []compiledRecogniser, hits []lineHit, id cause.ID, weight int) bool {
 	for _, h := range hits {
-		if r := &rows[h.row]; r.Weight == weight && r.Cause == cause {
+		if r := &rows[h.row]; r.Weight == weight && r.Cause == id {
 			return true
 		}
 	}
@@ -339,16 +341,16 @@ func Redact(s string) string {
 
 // Candidate causes that the same wording fits, and what tells them apart.
 var ambiguityHints = []struct {
-	causes []string
+	causes []cause.ID
 	hint   string
 }{
-	{[]string{"client-cert-not-sent", "tls-no-common-cipher"},
+	{[]cause.ID{cause.ClientCertNotSent, cause.TLSNoCommonCipher},
 		"A handshake_failure alert (40) is what TLS 1.2 servers send both when a required client certificate is missing and when no cipher suite is shared. " +
 			"If the server asked for a certificate (curl -v shows \"TLS handshake, Request CERT (13)\", openssl s_client lists \"Acceptable client certificate CA names\") and none was sent, it is the certificate; if it did not ask, it is the ciphers."},
-	{[]string{"server-cert-untrusted", "server-chain-incomplete"},
+	{[]cause.ID{cause.ServerCertUntrusted, cause.ServerChainIncomplete},
 		"The client found no trusted issuer for the server's certificate: either your CA bundle lacks the provider's CA (pass it with --cacert), or the server does not send its intermediate certificate. " +
 			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
-	{[]string{"client-cert-expired", "server-cert-expired"},
+	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }
 
@@ -361,7 +363,7 @@ func Disambiguate(m []Match) string {
 	}
 	// Candidates: causes named by the best line itself, or as strong and
 	// known to be confused with the best.
-	var ids []string
+	var ids []cause.ID
 	for _, c := range m {
 		if c.Cause == nil || c.weight != m[0].weight {
 			continue
@@ -385,22 +387,22 @@ func Disambiguate(m []Match) string {
 		fmt.Fprintf(&b, "The text itself leans to %q. ", m[0].Cause.ID)
 	}
 	if b.Len() == 0 {
-		fmt.Fprintf(&b, "The text fits %d causes equally: %s. ", len(ids), strings.Join(ids, ", "))
+		fmt.Fprintf(&b, "The text fits %d causes equally: %s. ", len(ids), joinIDs(ids))
 	}
 	b.WriteString("To settle it, run the checks against the server: onramp diagnose https://HOST/PATH --cert CERT --key KEY --cacert CA")
 	return b.String()
 }
 
-func knownConfusion(a, b string) bool {
+func knownConfusion(a, b cause.ID) bool {
 	for _, h := range ambiguityHints {
-		if containsAll(h.causes, []string{a, b}) {
+		if containsAll(h.causes, []cause.ID{a, b}) {
 			return true
 		}
 	}
 	return false
 }
 
-func containsAll(have, want []string) bool {
+func containsAll(have, want []cause.ID) bool {
 	for _, w := range want {
 		found := false
 		for _, h := range have {
@@ -411,4 +413,12 @@ func containsAll(have, want []string) bool {
 		}
 	}
 	return true
+}
+
+func joinIDs(ids []cause.ID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return strings.Join(s, ", ")
 }

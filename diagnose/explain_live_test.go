@@ -15,7 +15,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"io"
 	"math/big"
 	"net"
@@ -30,6 +29,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
@@ -720,7 +721,7 @@ func checkEntry(c corpusEntry) error {
 		return errors.New("not recognised")
 	}
 	accept := append([]string{c.Cause}, c.Also...)
-	if !slices.Contains(accept, m[0].Cause.ID) {
+	if !slices.Contains(accept, string(m[0].Cause.ID)) {
 		var got []string
 		for _, x := range m {
 			got = append(got, fmt.Sprintf("%s(w%d,line %d: %q)", x.Cause.ID, x.weight, x.Line, x.Evidence))

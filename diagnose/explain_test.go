@@ -41,7 +41,7 @@ func TestExplainCorpus(t *testing.T) {
 func matchIDs(m []Match) []string {
 	var out []string
 	for _, x := range m {
-		out = append(out, x.Cause.ID)
+		out = append(out, string(x.Cause.ID))
 	}
 	return out
 }

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // MaxBody bounds how much of a response body is read.
@@ -24,13 +26,13 @@ const ClockSkewLimit = 2 * time.Minute
 func (r *run) stepToken(ctx context.Context, st *Step) {
 	tok, err := r.opts.TokenSource(ctx)
 	if err != nil {
-		c, ok := CauseOf(err)
+		c, ok := cause.Of(err)
 		if !ok {
 			id := classifyNetError(err)
 			if id == "" {
-				id = "oauth-invalid-client"
+				id = cause.OAuthInvalidClient
 			}
-			c = MustCause(id)
+			c = cause.Get(id)
 		}
 		st.Status, st.Cause, st.Detail = Fail, c, err.Error()
 		return
@@ -42,7 +44,7 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	req, err := http.NewRequestWithContext(ctx, r.opts.Method, r.target.String(), nil)
 	if err != nil {
-		fail(st, "unexpected-response", "building the request: %v", err)
+		fail(st, cause.UnexpectedResponse, "building the request: %v", err)
 		return
 	}
 	for name, vals := range r.opts.Headers {
@@ -88,7 +90,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.sent && r.facts.issuerUnknown}
 	id, detail := classifyHTTP(e)
-	if id == "client-cert-wrong-issuer" {
+	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
 	}
@@ -113,8 +115,8 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
 	if _, ok := alertCode(err); ok || isTimeout(err) {
 		id, detail := r.classifyTLS(ctx, err)
-		if id == "tls-handshake-timeout" {
-			fail(st, "server-error", "%s: no answer before the deadline (--timeout)", doing)
+		if id == cause.TLSHandshakeTimeout {
+			fail(st, cause.ServerError, "%s: no answer before the deadline (--timeout)", doing)
 			return
 		}
 		if r.report.TLS != nil && r.report.TLS.Version == "TLS 1.3" {
@@ -123,15 +125,15 @@ func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err err
 		fail(st, id, "%s: %s", doing, detail)
 		return
 	}
-	if id := classifyNetError(err); id == "tcp-reset" {
+	if id := classifyNetError(err); id == cause.TCPReset {
 		if r.facts.requested && !r.facts.sent {
-			fail(st, "client-cert-not-sent", "%s: the server closed the connection (%v) after asking for a client certificate that was not sent", doing, err)
+			fail(st, cause.ClientCertNotSent, "%s: the server closed the connection (%v) after asking for a client certificate that was not sent", doing, err)
 			return
 		}
-		fail(st, "tcp-reset", "%s: %v", doing, err)
+		fail(st, cause.TCPReset, "%s: %v", doing, err)
 		return
 	}
-	fail(st, "unexpected-response", "%s: %v", doing, err)
+	fail(st, cause.UnexpectedResponse, "%s: %v", doing, err)
 }
 
 type httpEvidence struct {
@@ -145,7 +147,7 @@ type httpEvidence struct {
 
 // httpRule maps a response to a cause; the first match wins.
 type httpRule struct {
-	id    string
+	id    cause.ID
 	match func(e httpEvidence) bool
 }
 
@@ -174,26 +176,26 @@ func bearerChallenge(e httpEvidence) bool {
 
 var httpRules = []httpRule{
 	// nginx turns its 495/496 into these 400 pages, quoted by the DCS guide.
-	{"client-cert-not-sent", both(status(400, 496), bodyHas("No required SSL certificate was sent"))},
-	{"client-cert-wrong-issuer", both(status(400, 495), func(e httpEvidence) bool {
+	{cause.ClientCertNotSent, both(status(400, 496), bodyHas("No required SSL certificate was sent"))},
+	{cause.ClientCertWrongIssuer, both(status(400, 495), func(e httpEvidence) bool {
 		return e.issuerUnknown && bytes.Contains(e.body, []byte("The SSL certificate error"))
 	})},
-	{"client-cert-rejected", both(status(400, 495), bodyHas("The SSL certificate error"))},
-	{"token-rejected", both(status(401), func(e httpEvidence) bool { return e.tokenSent })},
-	{"token-missing", both(status(401), bearerChallenge)},
-	{"api-key-rejected", both(status(401, 403), func(e httpEvidence) bool { return e.keySent })},
-	{"api-key-missing", status(401, 403)},
-	{"endpoint-not-found", status(404)},
-	{"method-not-allowed", status(405)},
-	{"rate-limited", status(429)},
-	{"service-unavailable", status(503)},
-	{"server-error", func(e httpEvidence) bool { return e.resp.StatusCode >= 500 }},
-	{"unexpected-response", func(e httpEvidence) bool { return e.resp.StatusCode >= 400 }},
+	{cause.ClientCertRejected, both(status(400, 495), bodyHas("The SSL certificate error"))},
+	{cause.TokenRejected, both(status(401), func(e httpEvidence) bool { return e.tokenSent })},
+	{cause.TokenMissing, both(status(401), bearerChallenge)},
+	{cause.APIKeyRejected, both(status(401, 403), func(e httpEvidence) bool { return e.keySent })},
+	{cause.APIKeyMissing, status(401, 403)},
+	{cause.EndpointNotFound, status(404)},
+	{cause.MethodNotAllowed, status(405)},
+	{cause.RateLimited, status(429)},
+	{cause.ServiceUnavailable, status(503)},
+	{cause.ServerError, func(e httpEvidence) bool { return e.resp.StatusCode >= 500 }},
+	{cause.UnexpectedResponse, func(e httpEvidence) bool { return e.resp.StatusCode >= 400 }},
 }
 
 // classifyHTTP names the cause of an unsuccessful response, or "" when the
 // response is a success.
-func classifyHTTP(e httpEvidence) (id, detail string) {
+func classifyHTTP(e httpEvidence) (id cause.ID, detail string) {
 	for _, rule := range httpRules {
 		if rule.match(e) {
 			id = rule.id
@@ -208,19 +210,19 @@ func classifyHTTP(e httpEvidence) (id, detail string) {
 		d += ": " + t
 	}
 	switch id {
-	case "api-key-rejected":
+	case cause.APIKeyRejected:
 		d += fmt.Sprintf(" with the API key in header %s", e.keyHeader)
-	case "api-key-missing":
+	case cause.APIKeyMissing:
 		d += " and no API key was sent (--api-key-env VAR)"
-	case "rate-limited", "service-unavailable":
+	case cause.RateLimited, cause.ServiceUnavailable:
 		if ra := e.resp.Header.Get("Retry-After"); ra != "" {
 			d += "; Retry-After: " + ra
 		}
-	case "method-not-allowed":
+	case cause.MethodNotAllowed:
 		if a := e.resp.Header.Get("Allow"); a != "" {
 			d += "; Allow: " + a
 		}
-	case "token-missing":
+	case cause.TokenMissing:
 		d += "; WWW-Authenticate: " + firstLine(e.resp.Header.Get("WWW-Authenticate"))
 	}
 	return id, d
@@ -274,36 +276,36 @@ func (r *run) clockSkew(resp *http.Response) *Finding {
 	if skew < 0 {
 		dir = "behind"
 	}
-	return &Finding{Cause: MustCause("clock-skew"),
+	return &Finding{Cause: cause.Get(cause.ClockSkew),
 		Detail: fmt.Sprintf("this machine's clock is %s %s the server's (server Date: %s)", skew.Abs().Round(time.Second), dir, d)}
 }
 
 func (r *run) stepExpect(_ context.Context, st *Step) {
 	var want any
 	if err := json.Unmarshal([]byte(r.opts.ExpectJSON), &want); err != nil {
-		fail(st, "unexpected-response", "--expect-json is not JSON: %v", err)
+		fail(st, cause.UnexpectedResponse, "--expect-json is not JSON: %v", err)
 		return
 	}
 	var got any
 	if err := json.Unmarshal(r.body, &got); err != nil {
-		fail(st, "unexpected-response", "the body is not JSON (%v): %s", err, pageTitle(r.body))
+		fail(st, cause.UnexpectedResponse, "the body is not JSON (%v): %s", err, pageTitle(r.body))
 		return
 	}
 	// The DCS status endpoint documents {"available":true,"scheduledOutages":[]}:
 	// its own words for "down" are a service outage, not a wrong answer.
 	if obj, ok := got.(map[string]any); ok {
 		if a, ok := obj["available"].(bool); ok && !a {
-			fail(st, "service-unavailable", "the status endpoint says \"available\": false")
+			fail(st, cause.ServiceUnavailable, "the status endpoint says \"available\": false")
 			return
 		}
 		if o, ok := obj["scheduledOutages"].([]any); ok && len(o) > 0 {
 			out, _ := json.Marshal(o)
-			fail(st, "service-unavailable", "the status endpoint lists scheduled outages: %s", truncate(string(out), 300))
+			fail(st, cause.ServiceUnavailable, "the status endpoint lists scheduled outages: %s", truncate(string(out), 300))
 			return
 		}
 	}
 	if path, ok := contains(got, want, "$"); !ok {
-		fail(st, "unexpected-response", "the body does not match --expect-json at %s: got %s", path, truncate(string(r.body), 300))
+		fail(st, cause.UnexpectedResponse, "the body does not match --expect-json at %s: got %s", path, truncate(string(r.body), 300))
 		return
 	}
 	st.Detail = "the body matches " + r.opts.ExpectJSON

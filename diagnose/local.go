@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -78,7 +80,7 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			loaded = append(loaded, fmt.Sprintf("client certificate %s", certName(chain[0])))
 			for _, f := range ClientCertFindings(chain, now) {
 				switch {
-				case f.Cause.ID == "client-chain-incomplete":
+				case f.Cause.ID == cause.ClientChainIncomplete:
 					// Only a guess from the issuer's name: a warning here,
 					// confirmed or dropped by the server's acceptable CAs.
 					ff := f
@@ -114,8 +116,8 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 		certs, err := keystore.ReadCertificates(o.CACertFile)
 		if err != nil {
 			f := findingOf(err, "--cacert")
-			if f.Cause.ID == "input-wrong-file-type" && !holdsOtherMaterial(err) {
-				f = Finding{Cause: MustCause("ca-bundle-invalid"), Detail: "--cacert " + o.CACertFile + ": no certificates in the file"}
+			if f.Cause.ID == cause.InputWrongFileType && !holdsOtherMaterial(err) {
+				f = Finding{Cause: cause.Get(cause.CABundleInvalid), Detail: "--cacert " + o.CACertFile + ": no certificates in the file"}
 			}
 			addFinding(st, f, true)
 		} else {
@@ -146,9 +148,9 @@ func holdsOtherMaterial(err error) bool {
 
 // findingOf turns a keystore error into a finding naming the flag.
 func findingOf(err error, flag string) Finding {
-	c, ok := CauseOf(err)
+	c, ok := cause.Of(err)
 	if !ok {
-		c = MustCause("input-file-unreadable")
+		c = cause.Get(cause.InputFileUnreadable)
 	}
 	return Finding{Cause: c, Detail: flag + " " + err.Error()}
 }
@@ -165,22 +167,22 @@ func (r *run) checkAPIKey(st *Step) {
 	key := r.opts.APIKey
 	if key == "" {
 		if r.opts.APIKeyRequired {
-			addFinding(st, Finding{Cause: MustCause("api-key-missing"), Detail: "this API needs an API key and none was given (--api-key-env VAR, or the profile's keyring secret)"}, true)
+			addFinding(st, Finding{Cause: cause.Get(cause.APIKeyMissing), Detail: "this API needs an API key and none was given (--api-key-env VAR, or the profile's keyring secret)"}, true)
 		}
 		return
 	}
 	if strings.TrimSpace(key) != key {
-		addFinding(st, Finding{Cause: MustCause("api-key-whitespace"),
+		addFinding(st, Finding{Cause: cause.Get(cause.APIKeyWhitespace),
 			Detail: fmt.Sprintf("the API key (%d characters) has %s", len(key), describeWhitespace(key))}, true)
 		return
 	}
 	if strings.ContainsFunc(key, unicode.IsSpace) {
-		addFinding(st, Finding{Cause: MustCause("api-key-whitespace"),
+		addFinding(st, Finding{Cause: cause.Get(cause.APIKeyWhitespace),
 			Detail: "the API key contains a space or line break inside it"}, true)
 		return
 	}
 	if looksBase64Key(key) {
-		addFinding(st, Finding{Cause: MustCause("api-key-base64-encoded"),
+		addFinding(st, Finding{Cause: cause.Get(cause.APIKeyBase64Encoded),
 			Detail: "the API key decodes from Base64 to another key-like string; providers expect it sent as issued"}, false)
 	}
 }

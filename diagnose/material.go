@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -24,23 +26,23 @@ func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
 	}
 	leaf := chain[0]
 	var out []Finding
-	add := func(id, format string, a ...any) {
-		out = append(out, Finding{Cause: MustCause(id), Detail: fmt.Sprintf(format, a...)})
+	add := func(id cause.ID, format string, a ...any) {
+		out = append(out, Finding{Cause: cause.Get(id), Detail: fmt.Sprintf(format, a...)})
 	}
 	switch {
 	case now.After(leaf.NotAfter):
-		add("client-cert-expired", "%s expired on %s (%s ago)", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(now.Sub(leaf.NotAfter)))
+		add(cause.ClientCertExpired, "%s expired on %s (%s ago)", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(now.Sub(leaf.NotAfter)))
 	case now.Before(leaf.NotBefore):
-		add("client-cert-not-yet-valid", "%s is valid from %s (in %s)", name(leaf), leaf.NotBefore.UTC().Format(time.RFC3339), days(leaf.NotBefore.Sub(now)))
+		add(cause.ClientCertNotYetValid, "%s is valid from %s (in %s)", name(leaf), leaf.NotBefore.UTC().Format(time.RFC3339), days(leaf.NotBefore.Sub(now)))
 	case leaf.NotAfter.Sub(now) < ExpiryWarning:
-		out = append(out, Finding{Cause: MustCause("client-cert-expired"),
+		out = append(out, Finding{Cause: cause.Get(cause.ClientCertExpired),
 			Detail: fmt.Sprintf("%s expires on %s: %s left; renew it now", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(leaf.NotAfter.Sub(now)))})
 	}
 	if !allowsClientAuth(leaf) {
-		add("client-cert-no-client-auth", "%s has extended key usage %s, without clientAuth", name(leaf), ekuNames(leaf))
+		add(cause.ClientCertNoClientAuth, "%s has extended key usage %s, without clientAuth", name(leaf), ekuNames(leaf))
 	}
 	if !selfIssued(leaf) && !issuerPresent(leaf, chain[1:]) && !looksLikeRootIssued(leaf) {
-		add("client-chain-incomplete", "%s is issued by %q, which is not in the certificate file", name(leaf), leaf.Issuer.String())
+		add(cause.ClientChainIncomplete, "%s is issued by %q, which is not in the certificate file", name(leaf), leaf.Issuer.String())
 	}
 	return out
 }
@@ -48,7 +50,7 @@ func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
 // IsExpiryWarning says whether f is the early warning of an expiry rather
 // than an expired certificate: a warn, not a fail.
 func IsExpiryWarning(f Finding, chain []*x509.Certificate, now time.Time) bool {
-	return f.Cause.ID == "client-cert-expired" && len(chain) > 0 && now.Before(chain[0].NotAfter)
+	return f.Cause.ID == cause.ClientCertExpired && len(chain) > 0 && now.Before(chain[0].NotAfter)
 }
 
 // KeyMatchFinding checks that key is the private key of cert.
@@ -56,7 +58,7 @@ func KeyMatchFinding(cert *x509.Certificate, key crypto.Signer) *Finding {
 	if keystore.PublicKeysEqual(key.Public(), cert.PublicKey) {
 		return nil
 	}
-	return &Finding{Cause: MustCause("key-cert-mismatch"),
+	return &Finding{Cause: cause.Get(cause.KeyCertMismatch),
 		Detail: fmt.Sprintf("the private key's public key is not the one in %s", name(cert))}
 }
 

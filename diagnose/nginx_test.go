@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 )

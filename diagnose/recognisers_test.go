@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // recogniserSamples are single lines as clients print them, each with the
@@ -280,10 +282,22 @@ var recogniserSamples = []struct {
 	{`HTTP/1.1 504 Gateway Time-out`, []string{"server-error"}},
 
 	// HMPPS.
-	{`{"status":403,"userMessage":"No consumer authorisation config found for acme-client"}`, []string{"client-cert-rejected"}},
+	{`{"status":403,"userMessage":"No consumer authorisation config found for acme-client"}`, []string{"consumer-not-configured"}},
 	{`{"status":403,"userMessage":"Unable to authorise /v1/persons for acme-client"}`, []string{"client-cert-rejected"}},
 	{`{"status":403,"userMessage":"Certificate with serial number 4F21AB has been revoked"}`, []string{"client-cert-revoked"}},
-	{`{"status":403,"userMessage":"Access suspended"}`, []string{"api-key-rejected"}},
+	{`{"status":403,"userMessage":"Access suspended"}`, []string{"access-suspended"}},
+
+	// Proxies: curl 7.x/8.x, Go's net/http, Java's HttpURLConnection.
+	{"curl: (56) Received HTTP code 407 from proxy after CONNECT", []string{"proxy-auth-required"}},
+	{"curl: (56) CONNECT tunnel failed, response 407", []string{"proxy-auth-required"}},
+	{"< HTTP/1.1 407 Proxy Authentication Required", []string{"proxy-auth-required"}},
+	{"curl: (56) CONNECT tunnel failed, response 403", []string{"proxy-tunnel-refused"}},
+	{"curl: (56) Received HTTP code 403 from proxy after CONNECT", []string{"proxy-tunnel-refused"}},
+	{"curl: (5) Could not resolve proxy: proxy.corp.example", []string{"proxy-unreachable"}},
+	{`Get "https://api.example.test/": proxyconnect tcp: dial tcp 10.0.0.8:3128: connect: connection refused`, []string{"proxy-unreachable"}},
+	{"java.io.IOException: Unable to tunnel through proxy. Proxy returns \"HTTP/1.1 403 Forbidden\"", []string{"proxy-tunnel-refused"}},
+	{"java.io.IOException: Unable to tunnel through proxy. Proxy returns \"HTTP/1.1 407 Proxy Authentication Required\"", []string{"proxy-auth-required"}},
+	{"< HTTP/1.1 302 Found", []string{"unexpected-redirect"}},
 
 	// Securosys.
 	{`{"errorCode":631,"reason":"res.error.unauthorized","message":"Unauthorized"}`, []string{"api-key-rejected"}},
@@ -354,7 +368,7 @@ func TestRecogniserSamples(t *testing.T) {
 		}
 		var got []string
 		for _, x := range m {
-			got = append(got, x.Cause.ID)
+			got = append(got, string(x.Cause.ID))
 		}
 		// An ambiguous line names all its candidates, in any order.
 		if len(s.want) > 1 {
@@ -412,7 +426,7 @@ func statusLines() map[string]string {
 	lines := map[string]string{}
 	for _, s := range httpStatusCauses {
 		for _, v := range []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0", "HTTP/3"} {
-			lines["< "+v+" "+s.code+" "] = s.cause
+			lines["< "+v+" "+s.code+" "] = string(s.cause)
 		}
 	}
 	return lines
@@ -447,7 +461,7 @@ func TestRecogniserTableIsWellFormed(t *testing.T) {
 		if strings.ContainsAny(r.Pattern, "\n\r") {
 			t.Errorf("pattern %q spans lines", r.Pattern)
 		}
-		if _, ok := Lookup(r.Cause); !ok {
+		if _, ok := cause.Lookup(r.Cause); !ok {
 			t.Errorf("pattern %q names unknown cause %q", r.Pattern, r.Cause)
 		}
 		if r.Weight < weak || r.Weight > exact {
@@ -473,11 +487,11 @@ func TestDCSErrorTable(t *testing.T) {
 		"SSL certificate problem: unable to get local issuer certificate": "server-cert-untrusted",
 	} {
 		m := Explain(msg)
-		if len(m) != 1 || m[0].Cause.ID != want {
+		if len(m) != 1 || string(m[0].Cause.ID) != want {
 			t.Errorf("DCS message %q: got %v, want only %s", msg, m, want)
 			continue
 		}
-		if c, _ := Lookup(want); c.Source != seedDCS {
+		if c, _ := cause.Lookup(cause.ID(want)); c.Source != "GOV.UK Document Checking Service guide" {
 			t.Errorf("%s does not cite the DCS guide", want)
 		}
 	}
@@ -492,13 +506,16 @@ func TestCausesWithSignaturesHaveRecognisers(t *testing.T) {
 		"api-key-base64-encoded": true, "api-key-whitespace": true,
 		// Securosys does not document what a key of the wrong role gets.
 		"api-key-wrong-role": true,
+		// Named from the live handshake (the issuing CA of the chain, a
+		// missing CertificateRequest), not from any client's message.
+		"tls-intercepted": true, "client-cert-not-requested": true,
 	}
 	have := map[string]bool{}
 	for _, r := range recognisers {
-		have[r.Cause] = true
+		have[string(r.Cause)] = true
 	}
-	for _, c := range Causes() {
-		if !have[c.ID] && !noText[c.ID] {
+	for _, c := range cause.All() {
+		if !have[string(c.ID)] && !noText[string(c.ID)] {
 			t.Errorf("cause %s has no recogniser", c.ID)
 		}
 	}

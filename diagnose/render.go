@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 const (
@@ -34,7 +36,7 @@ func StepLine(s Step, color bool) string {
 	line := fmt.Sprintf("%s %-7s %s", mark, s.Name, ms)
 	switch {
 	case s.Cause != nil && s.Status != Pass:
-		line += "  " + s.Cause.ID + ": " + s.Detail
+		line += "  " + string(s.Cause.ID) + ": " + s.Detail
 	case s.Detail != "":
 		line += "  " + s.Detail
 	}
@@ -78,7 +80,7 @@ func RenderText(w io.Writer, r *Report, color bool) {
 	}
 	seen := map[string]bool{}
 	if r.Cause != nil {
-		seen[r.Cause.ID] = true
+		seen[string(r.Cause.ID)] = true
 	}
 	for _, s := range r.Steps {
 		fs := s.Notes
@@ -86,10 +88,10 @@ func RenderText(w io.Writer, r *Report, color bool) {
 			fs = append([]Finding{{Cause: s.Cause, Detail: s.Detail, Warning: true}}, fs...)
 		}
 		for _, f := range fs {
-			if f.Cause == nil || seen[f.Cause.ID+f.Detail] {
+			if f.Cause == nil || seen[string(f.Cause.ID)+f.Detail] {
 				continue
 			}
-			seen[f.Cause.ID+f.Detail] = true
+			seen[string(f.Cause.ID)+f.Detail] = true
 			label := "Also"
 			if f.Warning {
 				label = "Warning"
@@ -101,7 +103,7 @@ func RenderText(w io.Writer, r *Report, color bool) {
 
 // writeCause writes a cause's title, then the detail of this finding (for
 // a secondary one) or the cause's meaning, then the fix.
-func writeCause(w io.Writer, label string, c *Cause, detail string, color bool) {
+func writeCause(w io.Writer, label string, c *cause.Cause, detail string, color bool) {
 	head := fmt.Sprintf("%s: %s (%s)", label, c.Title, c.ID)
 	if color {
 		col := ansiRed
@@ -159,7 +161,7 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 	for _, s := range r.Steps {
 		id := ""
 		if s.Cause != nil && s.Status != Pass {
-			id = "`" + s.Cause.ID + "`"
+			id = "`" + string(s.Cause.ID) + "`"
 		}
 		fmt.Fprintf(w, "| %s | %s %s | %.1f | %s | %s |\n", s.Name, statusMark[s.Status], s.Status, s.MS, id, mdCell(s.Detail))
 		for _, n := range s.Notes {

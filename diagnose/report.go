@@ -2,9 +2,10 @@ package diagnose
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // Status of one step, as in the --json contract.
@@ -30,11 +31,11 @@ const (
 
 // Step is the result of one check.
 type Step struct {
-	Name   string  `json:"name"`
-	Status Status  `json:"status"`
-	MS     float64 `json:"ms"`
-	Cause  *Cause  `json:"cause,omitempty"`
-	Detail string  `json:"detail,omitempty"`
+	Name   string       `json:"name"`
+	Status Status       `json:"status"`
+	MS     float64      `json:"ms"`
+	Cause  *cause.Cause `json:"cause,omitempty"`
+	Detail string       `json:"detail,omitempty"`
 	// Notes are extra findings of a passing or warning step (one per line in
 	// the text output), e.g. a second local warning.
 	Notes []Finding `json:"notes,omitempty"`
@@ -42,8 +43,8 @@ type Step struct {
 
 // Finding is a cause with the detail that led to it.
 type Finding struct {
-	Cause  *Cause `json:"cause"`
-	Detail string `json:"detail,omitempty"`
+	Cause  *cause.Cause `json:"cause"`
+	Detail string       `json:"detail,omitempty"`
 	// Warning marks a finding that does not fail its step on its own (an
 	// expiring certificate, a Base64-looking API key).
 	Warning bool `json:"warning,omitempty"`
@@ -73,11 +74,11 @@ type TLSInfo struct {
 // Report is the whole result of a diagnosis. The CLI's text, --json and
 // --report outputs and the TUI all render this one value.
 type Report struct {
-	OK     bool     `json:"ok"`
-	Target string   `json:"target"`
-	Steps  []Step   `json:"steps"`
-	Cause  *Cause   `json:"cause"`
-	TLS    *TLSInfo `json:"tls,omitempty"`
+	OK     bool         `json:"ok"`
+	Target string       `json:"target"`
+	Steps  []Step       `json:"steps"`
+	Cause  *cause.Cause `json:"cause"`
+	TLS    *TLSInfo     `json:"tls,omitempty"`
 	// HTTPStatus is the status code of the API call, 0 when none was made.
 	HTTPStatus int       `json:"http_status,omitempty"`
 	Started    time.Time `json:"started"`
@@ -153,16 +154,4 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time
-}
-
-// CauseOf returns the catalog cause an error carries: any error in the chain
-// with a CauseID() method whose id is in the catalog.
-func CauseOf(err error) (*Cause, bool) {
-	var c interface{ CauseID() string }
-	if errors.As(err, &c) {
-		if cause, ok := Lookup(c.CauseID()); ok {
-			return &cause, true
-		}
-	}
-	return nil, false
 }

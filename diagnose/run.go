@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
@@ -110,9 +112,9 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 }
 
 // fail marks st failed with the cause id and a detail.
-func fail(st *Step, id, format string, a ...any) {
+func fail(st *Step, id cause.ID, format string, a ...any) {
 	st.Status = Fail
-	st.Cause = MustCause(id)
+	st.Cause = cause.Get(id)
 	st.Detail = fmt.Sprintf(format, a...)
 }
 
@@ -139,7 +141,7 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if err != nil {
 		// The CLI rejects bad URLs before running; a library caller gets
 		// the nearest cause rather than a panic.
-		fail(st, "dns-failure", "%v", err)
+		fail(st, cause.DNSFailure, "%v", err)
 		return
 	}
 	r.target = u
@@ -161,14 +163,14 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if err != nil {
 		var de *net.DNSError
 		if errors.As(err, &de) && de.IsNotFound {
-			fail(st, "dns-no-such-host", "%s does not resolve: %v", r.host, err)
+			fail(st, cause.DNSNoSuchHost, "%s does not resolve: %v", r.host, err)
 			return
 		}
-		fail(st, "dns-failure", "looking up %s: %v", r.host, err)
+		fail(st, cause.DNSFailure, "looking up %s: %v", r.host, err)
 		return
 	}
 	if len(ips) == 0 {
-		fail(st, "dns-no-such-host", "%s has no address records", r.host)
+		fail(st, cause.DNSNoSuchHost, "%s has no address records", r.host)
 		return
 	}
 	var shown []string
@@ -195,13 +197,13 @@ func (r *run) stepTCP(ctx context.Context, st *Step) {
 		}
 	}
 	if len(errs) == 0 {
-		fail(st, "dns-failure", "no address to connect to for %s", r.host)
+		fail(st, cause.DNSFailure, "no address to connect to for %s", r.host)
 		return
 	}
 	err := errs[len(errs)-1]
 	id := classifyNetError(err)
 	if id == "" {
-		id = "tcp-timeout"
+		id = cause.TCPTimeout
 	}
 	fail(st, id, "connecting to %s port %s: %v", r.host, r.port, err)
 }

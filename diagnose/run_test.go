@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
@@ -187,7 +189,7 @@ func causeID(r *Report) string {
 	if r.Cause == nil {
 		return "<none>"
 	}
-	return r.Cause.ID
+	return string(r.Cause.ID)
 }
 
 func textOf(r *Report) string {
@@ -582,8 +584,8 @@ func TestHTTPStatuses(t *testing.T) {
 
 type causeErr string
 
-func (e causeErr) Error() string   { return "token endpoint: " + string(e) }
-func (e causeErr) CauseID() string { return string(e) }
+func (e causeErr) Error() string     { return "token endpoint: " + string(e) }
+func (e causeErr) CauseID() cause.ID { return cause.ID(e) }
 
 func assertNoSecret(t *testing.T, r *Report, secrets ...string) {
 	t.Helper()
@@ -684,7 +686,7 @@ func TestLocalProblemsAllReportedBeforeSending(t *testing.T) {
 			r := runFail(t, o, c.want, StepLocal)
 			var notes []string
 			for _, n := range stepOf(r, StepLocal).Notes {
-				notes = append(notes, n.Cause.ID)
+				notes = append(notes, string(n.Cause.ID))
 			}
 			if strings.Join(notes, ",") != strings.Join(c.notes, ",") {
 				t.Errorf("notes %v, want %v", notes, c.notes)
@@ -717,7 +719,7 @@ func TestLocalProblemsAllReportedBeforeSending(t *testing.T) {
 	})
 	t.Run("pre-found findings", func(t *testing.T) {
 		o := f.opts(srv.URL)
-		o.Findings = []Finding{{Cause: MustCause("keyring-unavailable"), Detail: "no D-Bus"}}
+		o.Findings = []Finding{{Cause: cause.Get("keyring-unavailable"), Detail: "no D-Bus"}}
 		runFail(t, o, "keyring-unavailable", StepLocal)
 	})
 }

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // handshakeFacts is what the handshake showed, gathered by the tls.Config
@@ -259,7 +261,7 @@ type tlsEvidence struct {
 // tlsRule maps evidence of a failed handshake (or a failed first read after
 // a TLS 1.3 handshake) to a cause. The first matching rule wins.
 type tlsRule struct {
-	id    string
+	id    cause.ID
 	match func(e tlsEvidence) bool
 }
 
@@ -310,26 +312,26 @@ const (
 var rejected = []int{alertBadCertificate, alertUnknownCA, alertAccessDenied, alertDecryptError}
 
 var tlsRules = []tlsRule{
-	{"tls-handshake-timeout", func(e tlsEvidence) bool { return isTimeout(e.err) }},
-	{"tls-not-tls", func(e tlsEvidence) bool { var rh tls.RecordHeaderError; return errors.As(e.err, &rh) }},
-	{"client-cert-not-sent", alertIs(alertCertificateRequired)},
-	{"client-cert-not-sent", and(alertIs(append(rejected, alertHandshakeFailure)...), requestedNotSent)},
-	{"client-chain-incomplete", and(alertIs(rejected...), chainGuess)},
-	{"client-cert-wrong-issuer", and(alertIs(rejected...), issuerUnknown)},
-	{"client-cert-rejected", alertIs(rejected...)},
-	{"client-cert-revoked", alertIs(alertCertificateRevoked)},
-	{"client-cert-expired", alertIs(alertCertificateExpired)},
-	{"client-cert-no-client-auth", alertIs(alertUnsupportedCertificate)},
-	{"tls-version-mismatch", alertIs(alertProtocolVersion)},
-	{"tls-no-common-cipher", alertIs(alertHandshakeFailure)},
-	{"tls-version-mismatch", errText("unsupported protocol version", "no supported versions", "protocol version not supported")},
-	{"tls-no-common-cipher", errText("no cipher suite supported", "no mutual cipher")},
-	{"tcp-reset", func(e tlsEvidence) bool { return classifyNetError(e.err) == "tcp-reset" }},
+	{cause.TLSHandshakeTimeout, func(e tlsEvidence) bool { return isTimeout(e.err) }},
+	{cause.TLSNotTLS, func(e tlsEvidence) bool { var rh tls.RecordHeaderError; return errors.As(e.err, &rh) }},
+	{cause.ClientCertNotSent, alertIs(alertCertificateRequired)},
+	{cause.ClientCertNotSent, and(alertIs(append(rejected, alertHandshakeFailure)...), requestedNotSent)},
+	{cause.ClientChainIncomplete, and(alertIs(rejected...), chainGuess)},
+	{cause.ClientCertWrongIssuer, and(alertIs(rejected...), issuerUnknown)},
+	{cause.ClientCertRejected, alertIs(rejected...)},
+	{cause.ClientCertRevoked, alertIs(alertCertificateRevoked)},
+	{cause.ClientCertExpired, alertIs(alertCertificateExpired)},
+	{cause.ClientCertNoClientAuth, alertIs(alertUnsupportedCertificate)},
+	{cause.TLSVersionMismatch, alertIs(alertProtocolVersion)},
+	{cause.TLSNoCommonCipher, alertIs(alertHandshakeFailure)},
+	{cause.TLSVersionMismatch, errText("unsupported protocol version", "no supported versions", "protocol version not supported")},
+	{cause.TLSNoCommonCipher, errText("no cipher suite supported", "no mutual cipher")},
+	{cause.TCPReset, func(e tlsEvidence) bool { return classifyNetError(e.err) == cause.TCPReset }},
 }
 
 // classifyTLS names the cause of a failed handshake or of a failed first
 // read after a TLS 1.3 handshake, and says what led to it.
-func (r *run) classifyTLS(ctx context.Context, err error) (id, detail string) {
+func (r *run) classifyTLS(ctx context.Context, err error) (id cause.ID, detail string) {
 	if r.facts.verifyErr != nil {
 		return r.classifyVerify(r.facts.verifyErr)
 	}
@@ -343,7 +345,7 @@ func (r *run) classifyTLS(ctx context.Context, err error) (id, detail string) {
 	if r.local.maybeChainIncomplete != nil && r.local.chain != nil {
 		e.chainGuess = !slices.ContainsFunc(r.facts.acceptable, func(a []byte) bool { return bytes.Equal(a, r.local.chain[0].RawIssuer) })
 	}
-	id = "tls-handshake-failed"
+	id = cause.TLSHandshakeFailed
 	for _, rule := range tlsRules {
 		if rule.match(e) {
 			id = rule.id
@@ -353,7 +355,7 @@ func (r *run) classifyTLS(ctx context.Context, err error) (id, detail string) {
 	return id, r.tlsDetail(id, e)
 }
 
-func (r *run) tlsDetail(id string, e tlsEvidence) string {
+func (r *run) tlsDetail(id cause.ID, e tlsEvidence) string {
 	var b strings.Builder
 	if e.alert >= 0 {
 		fmt.Fprintf(&b, "the server sent TLS alert %d (%s)", e.alert, alertName(e.alert))
@@ -361,52 +363,52 @@ func (r *run) tlsDetail(id string, e tlsEvidence) string {
 		b.WriteString(e.err.Error())
 	}
 	switch id {
-	case "tls-handshake-timeout":
+	case cause.TLSHandshakeTimeout:
 		b.Reset()
 		b.WriteString("TCP connected but the TLS handshake did not finish in time: the server never answered the ClientHello (a non-TLS service, or a proxy holding the connection)")
-	case "tls-not-tls":
+	case cause.TLSNotTLS:
 		b.WriteString(": this port does not speak TLS (plain HTTP?)")
-	case "client-cert-not-sent":
+	case cause.ClientCertNotSent:
 		b.WriteString("; the server asked for a client certificate and none was sent")
 		if r.local.chain == nil {
 			b.WriteString(" (no --cert given)")
 		}
-	case "client-cert-wrong-issuer":
+	case cause.ClientCertWrongIssuer:
 		fmt.Fprintf(&b, "; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
-	case "client-chain-incomplete":
+	case cause.ClientChainIncomplete:
 		fmt.Fprintf(&b, "; your certificate is issued by %q, which the server does not list and your --cert file does not carry", r.local.chain[0].Issuer.String())
 	}
 	return b.String()
 }
 
 // classifyVerify names why the server's certificate did not verify.
-func (r *run) classifyVerify(err error) (string, string) {
+func (r *run) classifyVerify(err error) (cause.ID, string) {
 	peer := r.facts.peer
 	var he x509.HostnameError
 	var ce x509.CertificateInvalidError
 	var ue x509.UnknownAuthorityError
 	switch {
 	case len(peer) == 0:
-		return "tls-handshake-failed", err.Error()
+		return cause.TLSHandshakeFailed, err.Error()
 	case errors.As(err, &he):
-		return "server-cert-hostname-mismatch", fmt.Sprintf("the server's certificate is not for %s: %v", r.host, err)
+		return cause.ServerCertHostnameMismatch, fmt.Sprintf("the server's certificate is not for %s: %v", r.host, err)
 	case errors.As(err, &ce) && ce.Reason == x509.Expired:
 		c := ce.Cert
 		if r.now().Before(c.NotBefore) {
-			return "server-cert-not-yet-valid", fmt.Sprintf("server certificate %q is valid from %s; this machine's clock says %s", subjectName(c.Subject), c.NotBefore.UTC().Format(time.RFC3339), r.now().UTC().Format(time.RFC3339))
+			return cause.ServerCertNotYetValid, fmt.Sprintf("server certificate %q is valid from %s; this machine's clock says %s", subjectName(c.Subject), c.NotBefore.UTC().Format(time.RFC3339), r.now().UTC().Format(time.RFC3339))
 		}
-		return "server-cert-expired", fmt.Sprintf("server certificate %q expired on %s", subjectName(c.Subject), c.NotAfter.UTC().Format(time.RFC3339))
+		return cause.ServerCertExpired, fmt.Sprintf("server certificate %q expired on %s", subjectName(c.Subject), c.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &ue):
 		return r.classifyUnknownAuthority(peer)
 	}
-	return "server-cert-untrusted", err.Error()
+	return cause.ServerCertUntrusted, err.Error()
 }
 
 // classifyUnknownAuthority tells a self-signed certificate, a chain the
 // server sent without its intermediate, and a chain to a root the CA bundle
 // does not hold apart.
-func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string) {
+func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (cause.ID, string) {
 	trust := "the system CA roots"
 	if r.opts.CACertFile != "" {
 		trust = "--cacert " + r.opts.CACertFile
@@ -415,7 +417,7 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 	// CheckSignature, not CheckSignatureFrom: a self-signed leaf is usually
 	// not a CA, and CheckSignatureFrom insists its parent be one.
 	if selfIssued(leaf) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
-		return "server-cert-self-signed", fmt.Sprintf("server certificate %q is self-signed and not in %s", subjectName(leaf.Subject), trust)
+		return cause.ServerCertSelfSigned, fmt.Sprintf("server certificate %q is self-signed and not in %s", subjectName(leaf.Subject), trust)
 	}
 	top := leaf
 	for range peer {
@@ -428,12 +430,12 @@ func (r *run) classifyUnknownAuthority(peer []*x509.Certificate) (string, string
 		top = peer[1+i]
 	}
 	if selfIssued(top) {
-		return "server-cert-untrusted", fmt.Sprintf("the server's chain ends at %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Subject), trust)
+		return cause.ServerCertUntrusted, fmt.Sprintf("the server's chain ends at %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Subject), trust)
 	}
 	if top == leaf && likelyIntermediate(leaf) {
-		return "server-chain-incomplete", fmt.Sprintf("server certificate %q is issued by %q, an intermediate CA the server did not send and %s does not hold (unable to verify the first certificate)", subjectName(leaf.Subject), subjectName(leaf.Issuer), trust)
+		return cause.ServerChainIncomplete, fmt.Sprintf("server certificate %q is issued by %q, an intermediate CA the server did not send and %s does not hold (unable to verify the first certificate)", subjectName(leaf.Subject), subjectName(leaf.Issuer), trust)
 	}
-	return "server-cert-untrusted", fmt.Sprintf("the server's certificate is issued by %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Issuer), trust)
+	return cause.ServerCertUntrusted, fmt.Sprintf("the server's certificate is issued by %q, which is not in %s (unable to get local issuer certificate)", subjectName(top.Issuer), trust)
 }
 
 // likelyIntermediate guesses whether a leaf's unknown issuer is an
@@ -487,17 +489,17 @@ func isTimeout(err error) bool {
 }
 
 // classifyNetError names a connection-level failure, or "".
-func classifyNetError(err error) string {
+func classifyNetError(err error) cause.ID {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "tcp-refused"
+		return cause.TCPRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "tcp-reset"
+		return cause.TCPReset
 	case isTimeout(err):
-		return "tcp-timeout"
+		return cause.TCPTimeout
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "tcp-timeout"
+		return cause.TCPTimeout
 	}
 	return ""
 }

@@ -16,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -28,11 +29,11 @@ const (
 
 // Finding is a cause from the catalog with what led to it.
 type Finding struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Fix      string `json:"fix"`
-	Detail   string `json:"detail,omitempty"`
-	Severity string `json:"severity"`
+	ID       cause.ID `json:"id"`
+	Title    string   `json:"title"`
+	Fix      string   `json:"fix"`
+	Detail   string   `json:"detail,omitempty"`
+	Severity string   `json:"severity"`
 }
 
 // Certificate describes one certificate.
@@ -138,18 +139,18 @@ func (r *Result) Failed() bool {
 	return false
 }
 
-func (r *Result) add(severity, id, format string, a ...any) {
-	c := diagnose.MustCause(id)
+func (r *Result) add(severity string, id cause.ID, format string, a ...any) {
+	c := cause.Get(id)
 	r.Findings = append(r.Findings, Finding{ID: c.ID, Title: c.Title, Fix: c.Fix, Detail: fmt.Sprintf(format, a...), Severity: severity})
 }
 
 func (r *Result) addError(err error) {
 	id := keystore.CauseID(err)
 	if id == "" {
-		id = "input-wrong-file-type"
+		id = cause.InputWrongFileType
 	}
 	sev := SeverityFail
-	if id == "key-encrypted-no-passphrase" {
+	if id == cause.KeyEncryptedNoPassphrase {
 		sev = SeverityWarn
 	}
 	msg := err.Error()
@@ -172,7 +173,7 @@ func InspectWith(path string, data []byte, o Options) *Result {
 	r := &Result{File: path, Kind: keystore.Sniff(data), Findings: []Finding{}}
 	if len(data) > keystore.MaxFileSize {
 		r.Kind = keystore.KindUnknown
-		r.add(SeverityFail, "input-wrong-file-type", "file is larger than 10 MiB: not a certificate, key or CA bundle")
+		r.add(SeverityFail, cause.InputWrongFileType, "file is larger than 10 MiB: not a certificate, key or CA bundle")
 		return r
 	}
 	switch r.Kind {
@@ -189,7 +190,7 @@ func InspectWith(path string, data []byte, o Options) *Result {
 	case keystore.KindSSHKey:
 		inspectSSH(r, data)
 	default:
-		r.add(SeverityFail, "input-wrong-file-type", "%s", unknownDetail(data))
+		r.add(SeverityFail, cause.InputWrongFileType, "%s", unknownDetail(data))
 	}
 	return r
 }

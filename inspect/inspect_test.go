@@ -16,14 +16,14 @@ import (
 func ids(r *Result) []string {
 	var out []string
 	for _, f := range r.Findings {
-		out = append(out, f.Severity+":"+f.ID)
+		out = append(out, f.Severity+":"+string(f.ID))
 	}
 	return out
 }
 
 func has(r *Result, severity, id string) bool {
 	for _, f := range r.Findings {
-		if f.ID == id && f.Severity == severity {
+		if string(f.ID) == id && f.Severity == severity {
 			return true
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"golang.org/x/crypto/ssh"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -55,7 +57,7 @@ func describeChain(r *Result, certs []*x509.Certificate, now time.Time) {
 			orderCheck(r, certs)
 			for _, c := range certs[1:] {
 				if now.After(c.NotAfter) {
-					r.add(SeverityFail, "client-cert-expired", "the chain's certificate %q expired on %s: servers refuse the whole chain", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+					r.add(SeverityFail, cause.ClientCertExpired, "the chain's certificate %q expired on %s: servers refuse the whole chain", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
 				}
 			}
 		}
@@ -74,8 +76,8 @@ func describeChain(r *Result, certs []*x509.Certificate, now time.Time) {
 			switch {
 			case diagnose.IsExpiryWarning(f, certs, now):
 				sev = SeverityWarn
-				f.Cause = &diagnose.Cause{ID: f.Cause.ID, Title: fmt.Sprintf("The client certificate expires in %d days", daysLeft(certs[0].NotAfter, now)), Fix: f.Cause.Fix}
-			case f.Cause.ID == "client-cert-no-client-auth", f.Cause.ID == "client-chain-incomplete":
+				f.Cause = &cause.Cause{ID: f.Cause.ID, Title: fmt.Sprintf("The client certificate expires in %d days", daysLeft(certs[0].NotAfter, now)), Fix: f.Cause.Fix}
+			case f.Cause.ID == cause.ClientCertNoClientAuth, f.Cause.ID == cause.ClientChainIncomplete:
 				// Inspect also describes server certificates and partial
 				// chains on purpose: these are worth knowing, not failures.
 				sev = SeverityWarn
@@ -93,7 +95,7 @@ func issuedBy(c, parent *x509.Certificate) bool {
 func orderCheck(r *Result, certs []*x509.Certificate) {
 	for i := 0; i+1 < len(certs); i++ {
 		if !issuedBy(certs[i], certs[i+1]) {
-			r.add(SeverityWarn, "client-chain-incomplete",
+			r.add(SeverityWarn, cause.ClientChainIncomplete,
 				"certificate %d (%q) is not issued by certificate %d (%q): a chain must be the leaf first, then each issuer in turn",
 				i+1, certs[i].Subject.CommonName, i+2, certs[i+1].Subject.CommonName)
 			return
@@ -110,10 +112,10 @@ func caChecks(r *Result, certs []*x509.Certificate, now time.Time) {
 	}
 	switch {
 	case len(certs) == 1 && expired == 1:
-		r.add(SeverityFail, "ca-bundle-invalid", "the CA certificate %q is outside its validity (%s to %s)",
+		r.add(SeverityFail, cause.CABundleInvalid, "the CA certificate %q is outside its validity (%s to %s)",
 			certs[0].Subject.CommonName, certs[0].NotBefore.UTC().Format(time.RFC3339), certs[0].NotAfter.UTC().Format(time.RFC3339))
 	case expired == len(certs):
-		r.add(SeverityFail, "ca-bundle-invalid", "all %d CA certificates are outside their validity", len(certs))
+		r.add(SeverityFail, cause.CABundleInvalid, "all %d CA certificates are outside their validity", len(certs))
 	case expired > 0:
 		r.Notes = append(r.Notes, fmt.Sprintf("%d of %d CA certificates are outside their validity", expired, len(certs)))
 	}
@@ -204,7 +206,7 @@ func inspectKey(r *Result, data, pass []byte, now time.Time) {
 func inspectCSR(r *Result, data []byte) {
 	csr, err := keystore.ParseCSR(r.File, data)
 	if err != nil {
-		r.add(SeverityFail, "input-wrong-file-type", "the certificate signing request does not parse: %v", err)
+		r.add(SeverityFail, cause.InputWrongFileType, "the certificate signing request does not parse: %v", err)
 		return
 	}
 	r.csrPub = csr.PublicKey
@@ -217,7 +219,7 @@ func inspectCSR(r *Result, data []byte) {
 		PublicKeySHA256:    publicKeyFingerprint(csr.PublicKey),
 	}
 	if !r.CSR.SignatureValid {
-		r.add(SeverityFail, "input-wrong-file-type", "the CSR's signature does not verify: the file is damaged or was edited")
+		r.add(SeverityFail, cause.InputWrongFileType, "the CSR's signature does not verify: the file is damaged or was edited")
 	}
 	r.Notes = append(r.Notes, "a CSR is what you send the provider; they return the certificate to use")
 }
@@ -225,11 +227,11 @@ func inspectCSR(r *Result, data []byte) {
 func inspectJWKS(r *Result, data []byte) {
 	set, err := keystore.ParseJWKS(data)
 	if err != nil {
-		r.add(SeverityFail, "input-wrong-file-type", "the JSON Web Key Set does not parse: %v", err)
+		r.add(SeverityFail, cause.InputWrongFileType, "the JSON Web Key Set does not parse: %v", err)
 		return
 	}
 	if len(set.Keys) == 0 {
-		r.add(SeverityFail, "input-wrong-file-type", "the JSON Web Key Set holds no keys")
+		r.add(SeverityFail, cause.InputWrongFileType, "the JSON Web Key Set holds no keys")
 		return
 	}
 	for _, k := range set.Keys {
@@ -269,7 +271,7 @@ func inspectJWKS(r *Result, data []byte) {
 func inspectPKCS12(r *Result, data []byte, o Options) {
 	b, err := keystore.DecodePKCS12(r.File, data, o.Pass)
 	if err != nil {
-		if keystore.CauseID(err) == "key-encrypted-no-passphrase" {
+		if keystore.CauseID(err) == cause.KeyEncryptedNoPassphrase {
 			r.Key = &Key{Format: "PKCS#12", Encrypted: true}
 			r.Notes = append(r.Notes, "the PKCS#12 bundle is protected by a passphrase: give it with --pass-env VAR to look inside")
 			return
@@ -308,7 +310,7 @@ func inspectSSH(r *Result, data []byte) {
 	if s.Private {
 		what = "an SSH private key"
 	}
-	r.add(SeverityFail, "input-wrong-file-type", "%s (%s): SSH keys cannot be used for TLS client authentication; make a key with `onramp keygen`", what, s.Type)
+	r.add(SeverityFail, cause.InputWrongFileType, "%s (%s): SSH keys cannot be used for TLS client authentication; make a key with `onramp keygen`", what, s.Type)
 }
 
 // CrossCheck compares files inspected together: a private key against the
@@ -353,13 +355,13 @@ func CrossCheck(results []*Result) {
 			}
 		}
 		if len(certFiles) > 0 && !certOK {
-			kr.add(SeverityFail, "key-cert-mismatch", "this key (%s) is not the key of the certificate in %s", kr.Key.Type, join(certFiles))
+			kr.add(SeverityFail, cause.KeyCertMismatch, "this key (%s) is not the key of the certificate in %s", kr.Key.Type, join(certFiles))
 		}
 		if len(csrFiles) > 0 && !csrOK {
-			kr.add(SeverityFail, "key-cert-mismatch", "the CSR in %s was not made from this key", join(csrFiles))
+			kr.add(SeverityFail, cause.KeyCertMismatch, "the CSR in %s was not made from this key", join(csrFiles))
 		}
 		if len(jwksFiles) > 0 && !jwksOK {
-			kr.add(SeverityFail, "jwt-signature-invalid", "no key in %s is this key's public key: the published JWKS and the key are out of step", join(jwksFiles))
+			kr.add(SeverityFail, cause.JWTSignatureInvalid, "no key in %s is this key's public key: the published JWKS and the key are out of step", join(jwksFiles))
 		}
 	}
 	for _, kr := range results {

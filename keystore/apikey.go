@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"unicode"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // APIKeyShape returns the cause ids of what looks wrong with an API key
@@ -12,13 +14,13 @@ import (
 // from copy and paste) and api-key-base64-encoded (the HMPPS guide says to
 // send the key as issued; an encoded key gets 403). Both `onramp secret set`
 // and diagnose call it, so they agree. Pure: the value is never logged.
-func APIKeyShape(value string) []string {
-	var ids []string
+func APIKeyShape(value string) []cause.ID {
+	var ids []cause.ID
 	if strings.IndexFunc(value, unicode.IsSpace) >= 0 {
-		ids = append(ids, "api-key-whitespace")
+		ids = append(ids, cause.APIKeyWhitespace)
 	}
 	if looksBase64OfKey(strings.TrimSpace(value)) {
-		ids = append(ids, "api-key-base64-encoded")
+		ids = append(ids, cause.APIKeyBase64Encoded)
 	}
 	return ids
 }

@@ -4,25 +4,27 @@ import (
 	"encoding/base64"
 	"slices"
 	"testing"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 func TestAPIKeyShape(t *testing.T) {
 	const key = "Zk3q9TbX7mWp2LrA8sYv4NcD" // a plausible raw key
 	cases := []struct {
 		value string
-		want  []string
+		want  []cause.ID
 	}{
 		{key, nil},
 		{"0123456789abcdef0123456789abcdef", nil}, // hex keys are not flagged
 		{"a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6", nil},
-		{key + "\n", []string{"api-key-whitespace"}},
-		{" " + key, []string{"api-key-whitespace"}},
-		{"abc def ghi jkl mno pqr", []string{"api-key-whitespace"}},
-		{base64.StdEncoding.EncodeToString([]byte(key)), []string{"api-key-base64-encoded"}},
-		{base64.StdEncoding.EncodeToString([]byte(key)) + "\r\n", []string{"api-key-whitespace", "api-key-base64-encoded"}},
-		{base64.RawURLEncoding.EncodeToString([]byte("clientid:secretvalue123")), []string{"api-key-base64-encoded"}},
+		{key + "\n", []cause.ID{"api-key-whitespace"}},
+		{" " + key, []cause.ID{"api-key-whitespace"}},
+		{"abc def ghi jkl mno pqr", []cause.ID{"api-key-whitespace"}},
+		{base64.StdEncoding.EncodeToString([]byte(key)), []cause.ID{"api-key-base64-encoded"}},
+		{base64.StdEncoding.EncodeToString([]byte(key)) + "\r\n", []cause.ID{"api-key-whitespace", "api-key-base64-encoded"}},
+		{base64.RawURLEncoding.EncodeToString([]byte("clientid:secretvalue123")), []cause.ID{"api-key-base64-encoded"}},
 		{base64.StdEncoding.EncodeToString([]byte("short")), nil},
-		{base64.StdEncoding.EncodeToString([]byte(key + "\n")), []string{"api-key-base64-encoded"}}, // echo KEY | base64
+		{base64.StdEncoding.EncodeToString([]byte(key + "\n")), []cause.ID{"api-key-base64-encoded"}}, // echo KEY | base64
 		{base64.StdEncoding.EncodeToString([]byte("this is a sentence, not a key")), nil},
 		{"", nil},
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"filippo.io/age"
 )
 
@@ -62,7 +64,7 @@ type fileStoreContent struct {
 }
 
 func (s *FileStore) unavailable(op, item string, err error, fix string) error {
-	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item, Err: err, Fix: fix}
+	return &KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix}
 }
 
 // load decrypts the file (once) into memory.
@@ -168,7 +170,7 @@ func (s *FileStore) Get(profile, name string) (string, error) {
 	}
 	v, ok := s.items[acct]
 	if !ok {
-		return "", &KeyringError{ID: "keyring-secret-missing", Op: "get", Item: acct, Err: ErrSecretMissing, Fix: missingFix(acct)}
+		return "", &KeyringError{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrSecretMissing, Fix: missingFix(acct)}
 	}
 	return v, nil
 }
@@ -178,7 +180,7 @@ func (s *FileStore) Set(profile, name, value string) error {
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
 	if len(value) > maxFileItem {
-		return &KeyringError{ID: "keyring-item-too-large", Op: "set", Item: acct, Err: ErrItemTooLarge,
+		return &KeyringError{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, Err: ErrItemTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
 	if err := s.load("set", acct); err != nil {
@@ -206,7 +208,7 @@ func (s *FileStore) Delete(profile, name string) error {
 	}
 	old, ok := s.items[acct]
 	if !ok {
-		return &KeyringError{ID: "keyring-secret-missing", Op: "delete", Item: acct, Err: ErrSecretMissing}
+		return &KeyringError{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrSecretMissing}
 	}
 	delete(s.items, acct)
 	if err := s.save("delete", acct); err != nil {
@@ -272,7 +274,7 @@ func passphraseSource(prompt func(string) (string, error)) func(bool) (string, e
 			return p, nil
 		}
 		if prompt == nil {
-			return "", &KeyringError{ID: "keyring-unavailable", Op: "open", Item: StoreFileName,
+			return "", &KeyringError{ID: cause.KeyringUnavailable, Op: "open", Item: StoreFileName,
 				Err: errors.New("the file store needs a passphrase and there is no terminal to ask on"),
 				Fix: "Set " + StorePassphraseEnv + " (from your CI's secret settings, not a command-line argument)."}
 		}
@@ -285,7 +287,7 @@ func passphraseSource(prompt func(string) (string, error)) func(bool) (string, e
 			return "", err
 		}
 		if again != p {
-			return "", &KeyringError{ID: "keyring-unavailable", Op: "open", Item: StoreFileName,
+			return "", &KeyringError{ID: cause.KeyringUnavailable, Op: "open", Item: StoreFileName,
 				Err: errors.New("the two passphrases differ"), Fix: "Run the command again and type the same passphrase twice."}
 		}
 		return p, nil

@@ -151,7 +151,7 @@ func TestOpenKeyringSelection(t *testing.T) {
 func CauseIDOf(err error) string {
 	var ke *KeyringError
 	if errors.As(err, &ke) {
-		return ke.ID
+		return string(ke.ID)
 	}
 	return ""
 }

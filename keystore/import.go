@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // ImportRequest is the step after a provider sends the certificate: the
@@ -101,7 +103,7 @@ func ImportCertificate(req ImportRequest) (*ImportResult, error) {
 	}
 	res := &ImportResult{Leaf: leaf, Chain: chain, Key: key, DaysLeft: int(leaf.NotAfter.Sub(req.Now).Hours() / 24)}
 	if !PublicKeysEqual(key.Public(), leaf.PublicKey) {
-		return res, &Error{ID: "key-cert-mismatch", Path: req.CertFile,
+		return res, &Error{ID: cause.KeyCertMismatch, Path: req.CertFile,
 			Msg: fmt.Sprintf("the certificate %s is not for the key in %s: nothing was written", FormatSubject(leaf.RawSubject), req.KeyFile)}
 	}
 	if err := checkClientCertificate(req, leaf, chain, res); err != nil {
@@ -134,12 +136,12 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 	when := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	switch {
 	case req.Now.After(leaf.NotAfter):
-		return &Error{ID: "client-cert-expired", Path: req.CertFile, Msg: "the certificate expired on " + when(leaf.NotAfter)}
+		return &Error{ID: cause.ClientCertExpired, Path: req.CertFile, Msg: "the certificate expired on " + when(leaf.NotAfter)}
 	case req.Now.Before(leaf.NotBefore):
-		return &Error{ID: "client-cert-not-yet-valid", Path: req.CertFile, Msg: "the certificate is valid only from " + when(leaf.NotBefore)}
+		return &Error{ID: cause.ClientCertNotYetValid, Path: req.CertFile, Msg: "the certificate is valid only from " + when(leaf.NotBefore)}
 	}
 	if !allowsClientAuth(leaf) {
-		return &Error{ID: "client-cert-no-client-auth", Path: req.CertFile, Msg: "the certificate's extended key usage does not include clientAuth: servers refuse it for mutual TLS"}
+		return &Error{ID: cause.ClientCertNoClientAuth, Path: req.CertFile, Msg: "the certificate's extended key usage does not include clientAuth: servers refuse it for mutual TLS"}
 	}
 	if req.CACertFile == "" {
 		return nil
@@ -152,7 +154,7 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 	if err != nil {
 		var me *Error
 		if errors.As(err, &me) {
-			me.ID = "ca-bundle-invalid"
+			me.ID = cause.CABundleInvalid
 		}
 		return err
 	}
@@ -176,9 +178,9 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 	if errors.As(err, &inv) {
 		switch inv.Reason {
 		case x509.Expired:
-			return &Error{ID: "client-cert-expired", Path: req.CertFile, Msg: "a certificate of the chain is outside its validity: " + err.Error(), Err: err}
+			return &Error{ID: cause.ClientCertExpired, Path: req.CertFile, Msg: "a certificate of the chain is outside its validity: " + err.Error(), Err: err}
 		case x509.IncompatibleUsage:
-			return &Error{ID: "client-cert-no-client-auth", Path: req.CertFile, Msg: "a certificate of the chain does not allow clientAuth: " + err.Error(), Err: err}
+			return &Error{ID: cause.ClientCertNoClientAuth, Path: req.CertFile, Msg: "a certificate of the chain does not allow clientAuth: " + err.Error(), Err: err}
 		}
 	}
 	var ua x509.UnknownAuthorityError
@@ -190,13 +192,13 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 			}
 		}
 		if !known {
-			return &Error{ID: "client-chain-incomplete", Path: req.CertFile, Err: err,
+			return &Error{ID: cause.ClientChainIncomplete, Path: req.CertFile, Err: err,
 				Msg: fmt.Sprintf("the certificate is issued by %s, which is in neither the certificate file, --chain nor %s: add the intermediate the provider sent with --chain", FormatSubject(leaf.RawIssuer), req.CACertFile)}
 		}
-		return &Error{ID: "client-cert-wrong-issuer", Path: req.CertFile, Err: err,
+		return &Error{ID: cause.ClientCertWrongIssuer, Path: req.CertFile, Err: err,
 			Msg: fmt.Sprintf("the certificate does not chain to a CA in %s (issuer %s)", req.CACertFile, FormatSubject(leaf.RawIssuer))}
 	}
-	return &Error{ID: "client-cert-wrong-issuer", Path: req.CertFile, Msg: "the certificate does not verify against " + req.CACertFile + ": " + err.Error(), Err: err}
+	return &Error{ID: cause.ClientCertWrongIssuer, Path: req.CertFile, Msg: "the certificate does not verify against " + req.CACertFile + ": " + err.Error(), Err: err}
 }
 
 func allowsClientAuth(c *x509.Certificate) bool {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/zalando/go-keyring"
 )
 
@@ -38,7 +40,7 @@ var (
 
 // KeyringError carries the cause id for a keyring failure.
 type KeyringError struct {
-	ID   string // keyring-unavailable, keyring-item-too-large, keyring-secret-missing
+	ID   cause.ID // keyring-unavailable, keyring-item-too-large, keyring-secret-missing
 	Op   string
 	Item string // PROFILE/NAME
 	Err  error
@@ -53,8 +55,8 @@ func (e *KeyringError) Error() string {
 
 func (e *KeyringError) Unwrap() error { return e.Err }
 
-// CauseID is the catalog id of the failure (see diagnose.CauseOf).
-func (e *KeyringError) CauseID() string { return e.ID }
+// CauseID is the catalog id of the failure (see cause.Of).
+func (e *KeyringError) CauseID() cause.ID { return e.ID }
 
 // OSKeyring is the OS keyring (Secret Service, macOS Keychain, Windows
 // Credential Manager) through go-keyring, with a timeout on every call.
@@ -89,14 +91,14 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 	case r := <-ch:
 		if r.err != nil {
 			err := mapKeyringError(op, item, r.err)
-			if ke := err.(*KeyringError); noBus && ke.ID == "keyring-unavailable" {
+			if ke := err.(*KeyringError); noBus && ke.ID == cause.KeyringUnavailable {
 				ke.Err = fmt.Errorf("%w: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)", ErrKeyringUnavailable)
 			}
 			return "", err
 		}
 		return r.v, nil
 	case <-time.After(k.timeout()):
-		return "", &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
+		return "", &KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item,
 			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrKeyringUnavailable, k.timeout()),
 			Fix: UnavailableFix()}
 	}
@@ -105,17 +107,17 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 func mapKeyringError(op, item string, err error) error {
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
-		return &KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: ErrSecretMissing,
+		return &KeyringError{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: ErrSecretMissing,
 			Fix: missingFix(item)}
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return &KeyringError{ID: "keyring-item-too-large", Op: op, Item: item, Err: ErrItemTooLarge,
+		return &KeyringError{ID: cause.KeyringItemTooLarge, Op: op, Item: item, Err: ErrItemTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
 	fix := UnavailableFix()
 	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") {
 		fix = LockedFix()
 	}
-	return &KeyringError{ID: "keyring-unavailable", Op: op, Item: item,
+	return &KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item,
 		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: fix}
 }
 

@@ -385,7 +385,7 @@ func TestKeyringErrorMapping(t *testing.T) {
 		keyring.MockInitWithError(c.err)
 		err := OSKeyring{}.Set("p", "n", "v")
 		var ke *KeyringError
-		if !errors.As(err, &ke) || ke.ID != c.want || ke.Item != "p/n" {
+		if !errors.As(err, &ke) || string(ke.ID) != c.want || ke.Item != "p/n" {
 			t.Errorf("%v -> %v, want %s", c.err, err, c.want)
 		}
 		if ke != nil && ke.Fix == "" {

@@ -16,6 +16,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/youmark/pkcs8"
 )
 
@@ -42,7 +44,7 @@ const MaxFileSize = 10 << 20
 // catalog (../shared/CAUSES.md), so callers can report it without parsing
 // the message.
 type Error struct {
-	ID   string
+	ID   cause.ID
 	Path string
 	Msg  string
 	Err  error
@@ -60,13 +62,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// CauseID is the catalog id of the problem (see diagnose.CauseOf).
-func (e *Error) CauseID() string { return e.ID }
+// CauseID is the catalog id of the problem (see cause.Of).
+func (e *Error) CauseID() cause.ID { return e.ID }
 
 // CauseID returns the catalog id carried by err (a material or keyring
 // error), or "".
-func CauseID(err error) string {
-	var c interface{ CauseID() string }
+func CauseID(err error) cause.ID {
+	var c interface{ CauseID() cause.ID }
 	if errors.As(err, &c) {
 		return c.CauseID()
 	}
@@ -77,15 +79,15 @@ func CauseID(err error) string {
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{ID: "input-file-unreadable", Path: path, Msg: describeOpenError(err), Err: err}
+		return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: describeOpenError(err), Err: err}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, &Error{ID: "input-file-unreadable", Path: path, Msg: "cannot read: " + err.Error(), Err: err}
+		return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: "cannot read: " + err.Error(), Err: err}
 	}
 	if len(data) > MaxFileSize {
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "file is larger than 10 MiB: not a certificate, key or CA bundle"}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "file is larger than 10 MiB: not a certificate, key or CA bundle"}
 	}
 	return data, nil
 }
@@ -237,7 +239,7 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 			}
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
-				return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "a CERTIFICATE block does not parse: " + err.Error(), Err: err}
+				return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "a CERTIFICATE block does not parse: " + err.Error(), Err: err}
 			}
 			certs = append(certs, c)
 		}
@@ -246,7 +248,7 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 	}
 	if len(certs) == 0 {
 		k := Sniff(data)
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a certificate"), Holds: k}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: wrongKindMessage(k, "a certificate"), Holds: k}
 	}
 	return certs, nil
 }
@@ -291,7 +293,7 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 			k = KindEncryptedPrivateKey
 			break
 		}
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: wrongKindMessage(k, "a private key"), Holds: k}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: wrongKindMessage(k, "a private key"), Holds: k}
 	}
 	if !bytes.Contains(data, []byte("-----BEGIN ")) {
 		if k == KindEncryptedPrivateKey {
@@ -305,14 +307,14 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 	for {
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "no private key PEM block"}
+			return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "no private key PEM block"}
 		}
 		if pk := pemKind(block); pk == KindPrivateKey || pk == KindEncryptedPrivateKey {
 			break
 		}
 	}
 	if block.Type == "DSA PRIVATE KEY" {
-		return nil, &Error{ID: "key-unsupported", Path: path, Msg: "DSA keys cannot be used for TLS client authentication"}
+		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: "DSA keys cannot be used for TLS client authentication"}
 	}
 	if block.Type == "ENCRYPTED PRIVATE KEY" {
 		return decryptPKCS8(path, block.Bytes, pass)
@@ -320,12 +322,12 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 	der := block.Bytes
 	if _, ok := block.Headers["DEK-Info"]; ok {
 		if len(pass) == 0 {
-			return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (legacy PEM, Proc-Type: 4,ENCRYPTED); give its passphrase with --key-pass-env VAR"}
+			return nil, &Error{ID: cause.KeyEncryptedNoPassphrase, Path: path, Msg: "the key is encrypted (legacy PEM, Proc-Type: 4,ENCRYPTED); give its passphrase with --key-pass-env VAR"}
 		}
 		//lint:ignore SA1019 legacy encrypted PEM is what older OpenSSL writes; we only read it.
 		plain, err := x509.DecryptPEMBlock(block, pass) //nolint:staticcheck
 		if err != nil {
-			return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 		}
 		der = plain
 	}
@@ -335,18 +337,18 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 
 func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if len(pass) == 0 {
-		return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
+		return nil, &Error{ID: cause.KeyEncryptedNoPassphrase, Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
 	}
 	if err := checkWorkFactor(path, der); err != nil {
 		return nil, err
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
 	if err != nil {
-		return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+		return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("unsupported key type %T", key)}
+		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("unsupported key type %T", key)}
 	}
 	return checkedKey(path, signer, nil)
 }
@@ -358,16 +360,16 @@ func checkedKey(path string, k crypto.Signer, err error) (crypto.Signer, error) 
 			me.Path = path
 			return nil, me
 		}
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "the private key does not parse: " + err.Error(), Err: err}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "the private key does not parse: " + err.Error(), Err: err}
 	}
 	switch key := k.(type) {
 	case *rsa.PrivateKey:
 		if key.N.BitLen() < 2048 {
-			return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("RSA key of %d bits: at least 2048 are needed", key.N.BitLen())}
+			return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("RSA key of %d bits: at least 2048 are needed", key.N.BitLen())}
 		}
 	case *ecdsa.PrivateKey, ed25519.PrivateKey:
 	default:
-		return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("unsupported key type %T", k)}
+		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("unsupported key type %T", k)}
 	}
 	return k, nil
 }
@@ -377,10 +379,10 @@ func parseDERKey(der []byte) (crypto.Signer, error) {
 		if s, ok := k.(crypto.Signer); ok {
 			return s, nil
 		}
-		return nil, &Error{ID: "key-unsupported", Msg: fmt.Sprintf("unsupported key type %T", k)}
+		return nil, &Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("unsupported key type %T", k)}
 	} else if bytes.Contains([]byte(err.Error()), []byte("unknown public key algorithm")) ||
 		bytes.Contains([]byte(err.Error()), []byte("unsupported elliptic curve")) {
-		return nil, &Error{ID: "key-unsupported", Msg: "unsupported key algorithm or curve: " + err.Error(), Err: err}
+		return nil, &Error{ID: cause.KeyUnsupported, Msg: "unsupported key algorithm or curve: " + err.Error(), Err: err}
 	}
 	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
 		return k, nil
@@ -388,7 +390,7 @@ func parseDERKey(der []byte) (crypto.Signer, error) {
 	if k, err := x509.ParseECPrivateKey(der); err == nil {
 		return k, nil
 	} else if bytes.Contains([]byte(err.Error()), []byte("unknown elliptic curve")) {
-		return nil, &Error{ID: "key-unsupported", Msg: "unsupported elliptic curve", Err: err}
+		return nil, &Error{ID: cause.KeyUnsupported, Msg: "unsupported elliptic curve", Err: err}
 	}
 	return nil, errors.New("not a PKCS#1, PKCS#8 or SEC1 private key")
 }
@@ -428,12 +430,12 @@ func ParseCSR(path string, data []byte) (*x509.CertificateRequest, error) {
 			}
 		}
 		if der == nil {
-			return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", Sniff(data))}
+			return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: fmt.Sprintf("not a certificate signing request: the file holds %s (make one with `onramp keygen --csr`)", Sniff(data))}
 		}
 	}
 	csr, err := x509.ParseCertificateRequest(der)
 	if err != nil {
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", Sniff(data), err), Err: err}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: fmt.Sprintf("not a certificate signing request (the file holds %s): %v", Sniff(data), err), Err: err}
 	}
 	return csr, nil
 }

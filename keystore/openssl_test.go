@@ -2,12 +2,13 @@ package keystore
 
 import (
 	"bytes"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
 )
 
 // openssl runs the real openssl with env added, failing the test on error.

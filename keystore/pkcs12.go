@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -27,19 +29,19 @@ func DecodePKCS12(path string, data, pass []byte) (*PKCS12Bundle, error) {
 		wrongPass := errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption)
 		switch {
 		case wrongPass && len(pass) == 0:
-			return nil, &Error{ID: "key-encrypted-no-passphrase", Path: path, Msg: "the PKCS#12 bundle is protected by a passphrase; give it with --pass-env VAR", Err: err}
+			return nil, &Error{ID: cause.KeyEncryptedNoPassphrase, Path: path, Msg: "the PKCS#12 bundle is protected by a passphrase; give it with --pass-env VAR", Err: err}
 		case wrongPass:
-			return nil, &Error{ID: "key-passphrase-wrong", Path: path, Msg: "the passphrase does not open the PKCS#12 bundle", Err: err}
+			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not open the PKCS#12 bundle", Err: err}
 		}
 		var nie pkcs12.NotImplementedError
 		if errors.As(err, &nie) {
-			return nil, &Error{ID: "key-unsupported", Path: path, Msg: "PKCS#12 bundle uses an unsupported algorithm: " + err.Error(), Err: err}
+			return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: "PKCS#12 bundle uses an unsupported algorithm: " + err.Error(), Err: err}
 		}
-		return nil, &Error{ID: "input-wrong-file-type", Path: path, Msg: "not a usable PKCS#12 bundle: " + err.Error(), Err: err}
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "not a usable PKCS#12 bundle: " + err.Error(), Err: err}
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("unsupported key type %T in the PKCS#12 bundle", key)}
+		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("unsupported key type %T in the PKCS#12 bundle", key)}
 	}
 	if _, err := checkedKey(path, signer, nil); err != nil {
 		return nil, err
@@ -54,7 +56,7 @@ func DecodePKCS12(path string, data, pass []byte) (*PKCS12Bundle, error) {
 		}
 	}
 	if !PublicKeysEqual(signer.Public(), leaf.PublicKey) {
-		return nil, &Error{ID: "key-cert-mismatch", Path: path, Msg: "no certificate in the PKCS#12 bundle matches its private key"}
+		return nil, &Error{ID: cause.KeyCertMismatch, Path: path, Msg: "no certificate in the PKCS#12 bundle matches its private key"}
 	}
 	return &PKCS12Bundle{Key: signer, Leaf: leaf, Chain: orderChain(leaf, all)}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // Work-factor bounds for opening an encrypted PKCS#8 key: far above what
@@ -125,10 +127,10 @@ func checkWorkFactor(path string, der []byte) error {
 		return nil // the decryption reports what is wrong
 	}
 	if e.KDF == "PBES1" {
-		return &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("the key uses legacy PBES1 encryption (%s): re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes256 -in KEY -out NEW", e.Cipher)}
+		return &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("the key uses legacy PBES1 encryption (%s): re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes256 -in KEY -out NEW", e.Cipher)}
 	}
 	if (e.KDF == "scrypt" && e.Iterations > maxScryptN) || (e.KDF != "scrypt" && e.Iterations > maxPBKDF2Iterations) {
-		return &Error{ID: "key-unsupported", Path: path, Msg: fmt.Sprintf("the key's encryption asks for an implausible amount of work (%s): the file is damaged, or re-encrypt it with `onramp convert --new-pass-env`", e)}
+		return &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("the key's encryption asks for an implausible amount of work (%s): the file is damaged, or re-encrypt it with `onramp convert --new-pass-env`", e)}
 	}
 	return nil
 }

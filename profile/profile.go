@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -67,7 +68,7 @@ type Profile struct {
 type Check struct {
 	At      time.Time `yaml:"at"`
 	OK      bool      `yaml:"ok"`
-	CauseID string    `yaml:"cause,omitempty"`
+	CauseID cause.ID  `yaml:"cause,omitempty"`
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

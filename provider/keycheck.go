@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"fmt"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -27,7 +29,7 @@ func (k *KeyRequirement) Check(pub crypto.PublicKey) error {
 	if ok {
 		return nil
 	}
-	return &keystore.Error{ID: "key-unsupported",
+	return &keystore.Error{ID: cause.KeyUnsupported,
 		Msg: fmt.Sprintf("the %s key is %s; the provider needs %s (make one with: onramp keygen %s)", k.Purpose, have, k.String(), k.KeygenFlags())}
 }
 

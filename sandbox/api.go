@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // StatusPath is the DCS-like status endpoint the `sandbox` profile checks,
@@ -138,19 +140,19 @@ func (s *Server) practiceHTTP(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch s.brk.ID {
-		case "client-cert-not-sent":
+		case cause.ClientCertNotSent:
 			writeText(w, http.StatusBadRequest, "text/html", nginxNoCertPage)
-		case "api-key-rejected":
+		case cause.APIKeyRejected:
 			writeJSON(w, http.StatusForbidden, map[string]string{"message": "Forbidden"})
-		case "endpoint-not-found":
+		case cause.EndpointNotFound:
 			writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-		case "method-not-allowed":
+		case cause.MethodNotAllowed:
 			w.Header().Set("Allow", "POST")
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed"})
-		case "rate-limited":
+		case cause.RateLimited:
 			w.Header().Set("Retry-After", "30")
 			writeJSON(w, http.StatusTooManyRequests, map[string]string{"message": "Too Many Requests"})
-		case "service-unavailable":
+		case cause.ServiceUnavailable:
 			w.Header().Set("Retry-After", "120")
 			now := s.cfg.Now().UTC()
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{
@@ -160,9 +162,9 @@ func (s *Server) practiceHTTP(next http.Handler) http.Handler {
 					"end":   now.Add(time.Hour).Format(time.RFC3339),
 				}},
 			})
-		case "server-error":
+		case cause.ServerError:
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error"})
-		case "unexpected-response":
+		case cause.UnexpectedResponse:
 			writeText(w, http.StatusOK, "text/html", nginxWelcomePage)
 		default:
 			next.ServeHTTP(w, r)

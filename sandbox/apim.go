@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/onramp-cli/onramp/keystore"
@@ -80,7 +82,7 @@ func parsePublicJWKS(data []byte) (*jose.JSONWebKeySet, error) {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil || raw.Keys == nil {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: fmt.Sprintf("not a JWKS (want {\"keys\":[...]}; the file holds %s); make one with `onramp keygen --jwks --kid KID`", keystore.Sniff(data))}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: fmt.Sprintf("not a JWKS (want {\"keys\":[...]}; the file holds %s); make one with `onramp keygen --jwks --kid KID`", keystore.Sniff(data))}
 	}
 	for _, k := range raw.Keys {
 		// A private key must never be published; refuse before parsing.
@@ -88,25 +90,25 @@ func parsePublicJWKS(data []byte) (*jose.JSONWebKeySet, error) {
 			D string `json:"d"`
 		}
 		if json.Unmarshal(k, &priv) == nil && priv.D != "" {
-			return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: "this JWKS holds a private key (\"d\"); register only the public JWKS"}
+			return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: "this JWKS holds a private key (\"d\"); register only the public JWKS"}
 		}
 	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: "invalid JWKS: " + err.Error(), Err: err}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: "invalid JWKS: " + err.Error(), Err: err}
 	}
 	if len(set.Keys) == 0 {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: "the JWKS has no keys"}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: "the JWKS has no keys"}
 	}
 	for _, k := range set.Keys {
 		if k.KeyID == "" {
-			return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: "a key in the JWKS has no \"kid\"; the token endpoint finds keys by kid"}
+			return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: "a key in the JWKS has no \"kid\"; the token endpoint finds keys by kid"}
 		}
 		if _, ok := k.Key.(*rsa.PublicKey); !ok {
-			return nil, &keystore.Error{ID: "key-unsupported", Msg: fmt.Sprintf("key %q is not an RSA public key: NHS API Management signs with RS512", k.KeyID)}
+			return nil, &keystore.Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("key %q is not an RSA public key: NHS API Management signs with RS512", k.KeyID)}
 		}
 		if k.Algorithm != "" && k.Algorithm != string(jose.RS512) {
-			return nil, &keystore.Error{ID: "key-unsupported", Msg: fmt.Sprintf("key %q has alg %s; NHS API Management accepts only RS512", k.KeyID, k.Algorithm)}
+			return nil, &keystore.Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("key %q has alg %s; NHS API Management accepts only RS512", k.KeyID, k.Algorithm)}
 		}
 	}
 	return &set, nil
@@ -372,7 +374,7 @@ func (s *Server) prepareAPIMProfile() error {
 	keyPath := filepath.Join(s.cfg.Dir, apimSignerKeyFile)
 	key, err := keystore.ReadPrivateKey(keyPath, nil)
 	if err != nil {
-		if keystore.CauseID(err) != "input-file-unreadable" {
+		if keystore.CauseID(err) != cause.InputFileUnreadable {
 			return err
 		}
 		rsaKey, err := rsa.GenerateKey(rand.Reader, 4096)

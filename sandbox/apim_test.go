@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -168,7 +169,7 @@ func TestRegisterJWKSRefusals(t *testing.T) {
 		{"not json", []byte("-----BEGIN PUBLIC KEY-----"), "input-wrong-file-type"},
 		{"empty", []byte(`{"keys":[]}`), "input-wrong-file-type"},
 	} {
-		if _, err := RegisterJWKS(dir, tc.data); keystore.CauseID(err) != tc.id {
+		if _, err := RegisterJWKS(dir, tc.data); string(keystore.CauseID(err)) != tc.id {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.id)
 		}
 	}

@@ -3,11 +3,12 @@ package sandbox
 import (
 	"context"
 	"crypto/tls"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
 
 func benchSandbox(b *testing.B) (*Server, *tls.Config) {

@@ -5,40 +5,40 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // Break is a practice mode: the sandbox misbehaves so that a diagnosis of
 // the `sandbox` profile names exactly the cause ID.
 type Break struct {
-	ID string // a cause id of the catalog
+	ID cause.ID // a cause id of the catalog
 	// Does says, in a line, what the sandbox does to produce the cause.
 	Does string
 }
 
 var breaks = []Break{
-	{"client-cert-wrong-issuer", "asks for client certificates from another CA (the CertificateRequest lists only that CA)"},
-	{"client-cert-rejected", "refuses every client certificate with a bad_certificate alert"},
-	{"client-cert-not-sent", "does not ask for a client certificate and answers 400 \"No required SSL certificate was sent\", as nginx does"},
-	{"server-cert-expired", "serves a server certificate from its own CA that expired yesterday"},
-	{"server-cert-not-yet-valid", "serves a server certificate from its own CA that is valid only from next month"},
-	{"server-cert-hostname-mismatch", "serves a certificate for sandbox.invalid instead of localhost"},
-	{"server-cert-untrusted", "serves a server certificate from a CA that is not in the sandbox's CA bundle"},
-	{"server-cert-self-signed", "serves a self-signed server certificate"},
-	{"server-chain-incomplete", "sends its server certificate without the intermediate CA"},
-	{"tls-version-mismatch", "speaks only TLS 1.0 and 1.1 (the DCS requires 1.2)"},
-	{"tls-no-common-cipher", "offers only an RC4 cipher suite that no current client accepts"},
-	{"client-cert-expired", "judges client certificates by a clock two years ahead, so yours is refused as expired (certificate_expired alert)"},
-	{"tls-handshake-timeout", "accepts connections but never answers the client hello, like a proxy holding them"},
-	{"tls-not-tls", "speaks plain HTTP on the TLS port"},
-	{"tcp-reset", "resets every connection as soon as the client hello arrives"},
-	{"api-key-rejected", "answers 403 Forbidden to the API key"},
-	{"endpoint-not-found", "answers 404 Not Found on every path"},
-	{"method-not-allowed", "answers 405 Method Not Allowed to every request"},
-	{"rate-limited", "answers 429 Too Many Requests with Retry-After: 30"},
-	{"service-unavailable", "answers 503 Service Unavailable with Retry-After: 120 and {\"available\":false}"},
-	{"server-error", "answers 500 Internal Server Error"},
-	{"unexpected-response", "answers 200 with a web server's welcome page instead of the documented JSON"},
+	{cause.ClientCertWrongIssuer, "asks for client certificates from another CA (the CertificateRequest lists only that CA)"},
+	{cause.ClientCertRejected, "refuses every client certificate with a bad_certificate alert"},
+	{cause.ClientCertNotSent, "does not ask for a client certificate and answers 400 \"No required SSL certificate was sent\", as nginx does"},
+	{cause.ServerCertExpired, "serves a server certificate from its own CA that expired yesterday"},
+	{cause.ServerCertNotYetValid, "serves a server certificate from its own CA that is valid only from next month"},
+	{cause.ServerCertHostnameMismatch, "serves a certificate for sandbox.invalid instead of localhost"},
+	{cause.ServerCertUntrusted, "serves a server certificate from a CA that is not in the sandbox's CA bundle"},
+	{cause.ServerCertSelfSigned, "serves a self-signed server certificate"},
+	{cause.ServerChainIncomplete, "sends its server certificate without the intermediate CA"},
+	{cause.TLSVersionMismatch, "speaks only TLS 1.0 and 1.1 (the DCS requires 1.2)"},
+	{cause.TLSNoCommonCipher, "offers only an RC4 cipher suite that no current client accepts"},
+	{cause.ClientCertExpired, "judges client certificates by a clock two years ahead, so yours is refused as expired (certificate_expired alert)"},
+	{cause.TLSHandshakeTimeout, "accepts connections but never answers the client hello, like a proxy holding them"},
+	{cause.TLSNotTLS, "speaks plain HTTP on the TLS port"},
+	{cause.TCPReset, "resets every connection as soon as the client hello arrives"},
+	{cause.APIKeyRejected, "answers 403 Forbidden to the API key"},
+	{cause.EndpointNotFound, "answers 404 Not Found on every path"},
+	{cause.MethodNotAllowed, "answers 405 Method Not Allowed to every request"},
+	{cause.RateLimited, "answers 429 Too Many Requests with Retry-After: 30"},
+	{cause.ServiceUnavailable, "answers 503 Service Unavailable with Retry-After: 120 and {\"available\":false}"},
+	{cause.ServerError, "answers 500 Internal Server Error"},
+	{cause.UnexpectedResponse, "answers 200 with a web server's welcome page instead of the documented JSON"},
 }
 
 // Breaks returns the practice modes, sorted by cause id.
@@ -51,7 +51,7 @@ func Breaks() []Break {
 // LookupBreak returns the practice mode for a cause id.
 func LookupBreak(id string) (Break, bool) {
 	for _, b := range breaks {
-		if b.ID == id {
+		if string(b.ID) == id {
 			return b, true
 		}
 	}
@@ -62,7 +62,7 @@ func LookupBreak(id string) (Break, bool) {
 type UnknownBreakError struct{ ID string }
 
 func (e *UnknownBreakError) Error() string {
-	if _, ok := diagnose.Lookup(e.ID); ok {
+	if _, ok := cause.Parse(e.ID); ok {
 		return fmt.Sprintf("the sandbox cannot practise %q (it is a cause, but not one the server can make happen); see `onramp sandbox --break list`", e.ID)
 	}
 	return fmt.Sprintf("unknown cause %q for --break; see `onramp sandbox --break list`", e.ID)

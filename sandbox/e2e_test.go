@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +18,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testenv"
 
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
@@ -351,9 +353,10 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("break", func(t *testing.T) {
 		for _, b := range sandbox.Breaks() {
-			t.Run(b.ID, func(t *testing.T) {
-				s := e.startSandbox(t, "--break", b.ID)
-				if !strings.Contains(s.stderr.String(), "PRACTICE MODE "+b.ID) {
+			id := string(b.ID)
+			t.Run(id, func(t *testing.T) {
+				s := e.startSandbox(t, "--break", id)
+				if !strings.Contains(s.stderr.String(), "PRACTICE MODE "+id) {
 					t.Errorf("the banner does not name the practice mode:\n%s", s.stderr.String())
 				}
 				args := []string{"--profile", "sandbox"}
@@ -361,9 +364,9 @@ func TestEndToEnd(t *testing.T) {
 					args = append(args, "--timeout", "2s") // the last --timeout wins
 				}
 				rep, r := e.diagnose(t, args...)
-				got := ""
+				var got cause.ID
 				if rep.Cause != nil {
-					got = rep.Cause.ID
+					got = cause.ID(rep.Cause.ID)
 				}
 				if r.code != 1 || rep.OK || got != b.ID {
 					t.Errorf("--break %s: diagnose exit %d, cause %q; want exit 1, cause %s\n%s", b.ID, r.code, got, b.ID, r.stdout)

@@ -2,13 +2,14 @@ package sandbox
 
 import (
 	"encoding/json"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
 
 // FuzzOAuthToken: whatever a client posts as its assertion, the token

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -82,7 +84,7 @@ func loadKey(kr keystore.Keyring, dir, name string, k *Keys) (string, error) {
 			os.Remove(file) // a copy left from a run without a keyring
 			return v, nil
 		}
-		if err == nil || keyringCause(err) == "keyring-secret-missing" {
+		if err == nil || keyringCause(err) == cause.KeyringSecretMissing {
 			v, ferr := readKeyFile(file)
 			if ferr != nil && !errors.Is(ferr, os.ErrNotExist) {
 				return "", ferr
@@ -149,7 +151,7 @@ func randIntn(n int) int {
 	}
 }
 
-func keyringCause(err error) string {
+func keyringCause(err error) cause.ID {
 	var ke *keystore.KeyringError
 	if errors.As(err, &ke) {
 		return ke.ID

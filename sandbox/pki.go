@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -270,7 +272,7 @@ func (p *PKI) SignCSR(csrData []byte, o SignOptions) ([]byte, error) {
 		return nil, err
 	}
 	if err := csr.CheckSignature(); err != nil {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Msg: "the CSR's signature does not verify: it was not made with the key it carries", Err: err}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Msg: "the CSR's signature does not verify: it was not made with the key it carries", Err: err}
 	}
 	if err := checkCSRKey(csr.PublicKey); err != nil {
 		return nil, err
@@ -315,11 +317,11 @@ func checkCSRKey(pub crypto.PublicKey) error {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < 2048 {
-			return &keystore.Error{ID: "key-unsupported", Msg: fmt.Sprintf("the CSR's RSA key has %d bits; providers refuse keys under 2048 bits", k.N.BitLen())}
+			return &keystore.Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("the CSR's RSA key has %d bits; providers refuse keys under 2048 bits", k.N.BitLen())}
 		}
 	case *ecdsa.PublicKey, ed25519.PublicKey:
 	default:
-		return &keystore.Error{ID: "key-unsupported", Msg: fmt.Sprintf("the CSR's key type %T is not supported", pub)}
+		return &keystore.Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("the CSR's key type %T is not supported", pub)}
 	}
 	return nil
 }

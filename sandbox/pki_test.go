@@ -180,7 +180,7 @@ func TestSignCSRRefusals(t *testing.T) {
 		{"rsa-1024", csrPEM(t, weak, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "x"}}), "key-unsupported"},
 	} {
 		_, err := p.SignCSR(tc.data, SignOptions{})
-		if keystore.CauseID(err) != tc.id {
+		if string(keystore.CauseID(err)) != tc.id {
 			t.Errorf("%s: %v (cause %q), want %s", tc.name, err, keystore.CauseID(err), tc.id)
 		}
 	}

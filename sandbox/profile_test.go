@@ -8,13 +8,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"

@@ -6,15 +6,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
-	"github.com/onramp-cli/onramp/internal/testenv"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
 
 type testSandbox struct {
@@ -329,7 +329,7 @@ func TestUnknownBreak(t *testing.T) {
 // TestBreakIDsAreCauses keeps practice modes in step with the catalog.
 func TestBreakIDsAreCauses(t *testing.T) {
 	for _, b := range Breaks() {
-		if _, ok := diagnose.Lookup(b.ID); !ok {
+		if _, ok := cause.Lookup(b.ID); !ok {
 			t.Errorf("practice mode %q is not a catalog cause", b.ID)
 		}
 	}

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -293,11 +295,11 @@ func (s *Server) httpServer(h http.Handler) *http.Server {
 func (s *Server) serve(ln net.Listener) error {
 	if s.brk != nil {
 		switch s.brk.ID {
-		case "tls-not-tls":
+		case cause.TLSNotTLS:
 			return s.srv.Serve(ln)
-		case "tcp-reset":
+		case cause.TCPReset:
 			return s.serveResets(ln)
-		case "tls-handshake-timeout":
+		case cause.TLSHandshakeTimeout:
 			return s.serveSilence(ln)
 		}
 	}
@@ -437,7 +439,7 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 		return s.pki.issueServer(hosts, notBefore, notAfter, s.pki.Intermediate, s.pki.interKey)
 	}
 	switch s.brk.ID {
-	case "client-cert-wrong-issuer":
+	case cause.ClientCertWrongIssuer:
 		other, _, err := practiceCA("Practice Provider Client CA", now)
 		if err != nil {
 			return nil, err
@@ -445,36 +447,36 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 		pool := x509.NewCertPool()
 		pool.AddCert(other)
 		cfg.ClientCAs = pool
-	case "client-cert-rejected":
+	case cause.ClientCertRejected:
 		cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
 			// crypto/tls answers a refusal here with a bad_certificate alert.
 			return errors.New("practice mode client-cert-rejected: the sandbox refuses this client certificate")
 		}
-	case "client-cert-not-sent":
+	case cause.ClientCertNotSent:
 		cfg.ClientAuth = tls.NoClientCert
-	case "client-cert-expired":
+	case cause.ClientCertExpired:
 		// crypto/tls verifies client certificates at Config.Time and answers
 		// an expired one with a certificate_expired alert.
 		cfg.Time = func() time.Time { return s.cfg.Now().AddDate(2, 0, 0) }
-	case "server-cert-expired":
+	case cause.ServerCertExpired:
 		cert, key, err := issue(s.hosts, now.AddDate(-1, 0, -1), now.AddDate(0, 0, -1))
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{chainCert(key, cert, s.pki.Intermediate)}
-	case "server-cert-not-yet-valid":
+	case cause.ServerCertNotYetValid:
 		cert, key, err := issue(s.hosts, now.AddDate(0, 1, 0), now.AddDate(1, 1, 0))
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{chainCert(key, cert, s.pki.Intermediate)}
-	case "server-cert-hostname-mismatch":
+	case cause.ServerCertHostnameMismatch:
 		cert, key, err := issue([]string{"sandbox.invalid"}, now.Add(-time.Hour), now.AddDate(1, 0, 0))
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{chainCert(key, cert, s.pki.Intermediate)}
-	case "server-cert-untrusted":
+	case cause.ServerCertUntrusted:
 		// A root the client's CA bundle does not hold; it is sent along, so
 		// the chain is complete but ends in the wrong place.
 		root, rootKey, err := practiceCA("Practice Untrusted Root CA", now)
@@ -486,21 +488,21 @@ func (s *Server) buildTLSConfig() (*tls.Config, error) {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{chainCert(key, cert, root)}
-	case "server-cert-self-signed":
+	case cause.ServerCertSelfSigned:
 		cert, key, err := s.pki.issueServer(s.hosts, now.Add(-time.Hour), now.AddDate(1, 0, 0), nil, nil)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{chainCert(key, cert)}
-	case "server-chain-incomplete":
+	case cause.ServerChainIncomplete:
 		c := cfg.Certificates[0]
 		c.Certificate = c.Certificate[:1]
 		cfg.Certificates = []tls.Certificate{c}
-	case "tls-version-mismatch":
+	case cause.TLSVersionMismatch:
 		// Go 1.26 still serves TLS 1.0/1.1 when MinVersion asks for it; a
 		// client that requires 1.2 gets a protocol_version alert.
 		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
-	case "tls-no-common-cipher":
+	case cause.TLSNoCommonCipher:
 		// RC4 is offered by no current client (Go, OpenSSL 3, browsers),
 		// so the handshake ends in handshake_failure before any
 		// CertificateRequest.

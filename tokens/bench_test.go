@@ -2,9 +2,10 @@ package tokens
 
 import (
 	"context"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/onramp-cli/onramp/internal/tokentest"
 )

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -72,7 +74,7 @@ func (c *Cache) Forget() error {
 	var errs []error
 	for _, name := range []string{TokenItem, AWSItem} {
 		var ke *keystore.KeyringError
-		if err := c.Keyring.Delete(c.Profile, name); err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
+		if err := c.Keyring.Delete(c.Profile, name); err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
 			errs = append(errs, err)
 		}
 	}

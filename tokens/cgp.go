@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/onramp-cli/onramp/keystore"
@@ -59,10 +61,10 @@ func ImportCGPConfig(path string) (p *profile.Profile, apiKey string, err error)
 	var c cgpConfig
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil && !errors.Is(err, io.EOF) {
 		// yaml's messages name lines and types, not values.
-		return nil, "", &keystore.Error{ID: "input-wrong-file-type", Path: path, Msg: "not a CGP client config.yaml: " + strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
+		return nil, "", &keystore.Error{ID: cause.InputWrongFileType, Path: path, Msg: "not a CGP client config.yaml: " + strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
 	}
 	if c.APIHost == "" && c.APIKey == "" && c.PrivateKeyPEMFile == "" && c.APIMKID == "" {
-		return nil, "", &keystore.Error{ID: "input-wrong-file-type", Path: path, Msg: "none of api_host, api_key, private_key_pem_file or apim_kid is set: not a CGP client config.yaml"}
+		return nil, "", &keystore.Error{ID: cause.InputWrongFileType, Path: path, Msg: "none of api_host, api_key, private_key_pem_file or apim_kid is set: not a CGP client config.yaml"}
 	}
 	host := strings.TrimSpace(c.APIHost)
 	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
@@ -71,7 +73,7 @@ func ImportCGPConfig(path string) (p *profile.Profile, apiKey string, err error)
 		host = cgpDefaultHost
 	}
 	if strings.ContainsAny(host, "/ ?#@") {
-		return nil, "", &keystore.Error{ID: "input-wrong-file-type", Path: path, Msg: fmt.Sprintf("api_host %q is not a host name", host)}
+		return nil, "", &keystore.Error{ID: cause.InputWrongFileType, Path: path, Msg: fmt.Sprintf("api_host %q is not a host name", host)}
 	}
 	p = &profile.Profile{
 		Provider:     nhsTemplateID,

@@ -2,11 +2,12 @@ package tokens
 
 import (
 	"errors"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // oauthError is an error body as APIM sends it ({"error",
@@ -48,7 +50,7 @@ const skewThreshold = 15 * time.Second
 type nhsRule struct {
 	// when reports whether the rule applies to the error's words.
 	when   func(e *nhsFailure) bool
-	id     string
+	id     cause.ID
 	detail func(e *nhsFailure) string
 }
 
@@ -86,14 +88,14 @@ func (f *nhsFailure) skewed() bool {
 }
 
 var nhsRules = []nhsRule{
-	{id: "jwt-signature-invalid",
+	{id: cause.JWTSignatureInvalid,
 		when: func(f *nhsFailure) bool { return f.has("signature") },
 		detail: func(*nhsFailure) string {
 			return "the public key registered for this kid does not verify the signature: the private key and the published JWKS are out of step (a new key made after the JWKS was registered?)"
 		}},
 	// public_key error without "signature": nothing registered, or the
 	// app's JWKS URL cannot be fetched.
-	{id: "jwt-kid-unknown",
+	{id: cause.JWTKidUnknown,
 		when: func(f *nhsFailure) bool {
 			return f.has("jwks") && f.contains("reach", "fetch", "retriev", "unavailable", "connect")
 		},
@@ -102,29 +104,29 @@ var nhsRules = []nhsRule{
 		}},
 	// A missing kid means none was configured (onramp always sends the
 	// configured one), so the fix is local configuration.
-	{id: "jwt-key-not-configured",
+	{id: cause.JWTKeyNotConfigured,
 		when: func(f *nhsFailure) bool { return f.has("kid") && f.has("missing") },
 		detail: func(*nhsFailure) string {
 			return "the assertion reached the endpoint without a kid: set the key id registered with the public key (--kid, or kid: in the profile)"
 		}},
-	{id: "jwt-kid-unknown",
+	{id: cause.JWTKidUnknown,
 		when: func(f *nhsFailure) bool { return f.has("kid") },
 		detail: func(*nhsFailure) string {
 			return "no public key with this kid is registered for this app in this environment: the kid must equal the \"kid\" of the JWKS registered on the NHS Developer Hub"
 		}},
-	{id: "jwt-kid-unknown",
+	{id: cause.JWTKidUnknown,
 		when: func(f *nhsFailure) bool {
 			return f.contains("public_key", "public key") || f.has("jwks")
 		},
 		detail: func(*nhsFailure) string {
 			return "no public key is registered for this app: publish a JWKS with your public key (onramp keygen --jwks) and register it for the app on the NHS Developer Hub"
 		}},
-	{id: "jwt-claims-invalid",
+	{id: cause.JWTClaimsInvalid,
 		when: func(f *nhsFailure) bool { return f.has("typ", "alg") },
 		detail: func(*nhsFailure) string {
 			return "the assertion's header must say typ JWT and alg RS512 (RS256 and PS512 are refused)"
 		}},
-	{id: "oauth-invalid-client",
+	{id: cause.OAuthInvalidClient,
 		when: func(f *nhsFailure) bool { return f.has("iss", "sub") },
 		detail: func(f *nhsFailure) string {
 			if f.has("missing") {
@@ -132,17 +134,17 @@ var nhsRules = []nhsRule{
 			}
 			return "the API key used as iss and sub is not the key of an app in this environment: development, integration and production apps have different keys, and the app must have this API added (NHS Developer Hub → the app → Active API keys)"
 		}},
-	{id: "jwt-claims-invalid",
+	{id: cause.JWTClaimsInvalid,
 		when: func(f *nhsFailure) bool { return f.has("aud") },
 		detail: func(f *nhsFailure) string {
 			return fmt.Sprintf("aud must equal the token URL exactly (%s): the assertion was likely signed for one environment and posted to another", f.tokenURL)
 		}},
-	{id: "clock-skew",
+	{id: cause.ClockSkew,
 		when: func(f *nhsFailure) bool { return f.has("exp", "expired", "iat", "nbf") && f.skewed() },
 		detail: func(f *nhsFailure) string {
 			return fmt.Sprintf("this machine's clock is %s the server's (its Date header), so exp looks wrong to it: synchronise the clock (timedatectl set-ntp true, or your OS's time settings)", describeSkew(f.skew))
 		}},
-	{id: "jwt-claims-invalid",
+	{id: cause.JWTClaimsInvalid,
 		when: func(f *nhsFailure) bool { return f.has("exp", "expired", "iat", "nbf") },
 		detail: func(f *nhsFailure) string {
 			switch {
@@ -153,7 +155,7 @@ var nhsRules = []nhsRule{
 			}
 			return "exp must be an integer (seconds since 1970) at most 5 minutes ahead"
 		}},
-	{id: "jwt-claims-invalid",
+	{id: cause.JWTClaimsInvalid,
 		when: func(f *nhsFailure) bool { return f.has("jti") },
 		detail: func(f *nhsFailure) string {
 			if f.contains("unique", "replay", "reuse", "already") {
@@ -161,14 +163,14 @@ var nhsRules = []nhsRule{
 			}
 			return "the assertion needs a jti claim, a fresh unique string"
 		}},
-	{id: "jwt-claims-invalid",
+	{id: cause.JWTClaimsInvalid,
 		when: func(f *nhsFailure) bool {
 			return f.code == "unsupported_grant_type" || f.contains("client_assertion", "grant_type", "malformed")
 		},
 		detail: func(*nhsFailure) string {
 			return "the endpoint refused the form itself (grant_type, client_assertion_type or a malformed client_assertion): a proxy between here and the endpoint may be changing the request"
 		}},
-	{id: "oauth-invalid-client",
+	{id: cause.OAuthInvalidClient,
 		when: func(f *nhsFailure) bool { return f.code == "invalid_client" || f.code == "unauthorized_client" },
 		detail: func(*nhsFailure) string {
 			return "the token endpoint does not recognise the client: check the API key (iss/sub) belongs to an app in this environment that has the API added"
@@ -205,7 +207,7 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 	if oe.Error == "" && oe.Description == "" {
 		e.Description = redact(describeBody(body), secrets...)
 	}
-	if e.ID == "unexpected-response" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+	if e.ID == cause.UnexpectedResponse && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		if loc := resp.Header.Get("Location"); loc != "" {
 			e.Detail += "; it redirects to " + truncate(loc, 120)
 		}
@@ -214,26 +216,26 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 }
 
 // statusCause is the fallback when the body says nothing recognisable.
-func statusCause(status int, endpoint string) (string, string) {
+func statusCause(status int, endpoint string) (cause.ID, string) {
 	host := endpoint
 	if u, err := url.Parse(endpoint); err == nil {
 		host = u.Host
 	}
 	switch {
 	case status == http.StatusNotFound:
-		return "endpoint-not-found", fmt.Sprintf("nothing answers at %s: check the host is the right environment's and the path", endpoint)
+		return cause.EndpointNotFound, fmt.Sprintf("nothing answers at %s: check the host is the right environment's and the path", endpoint)
 	case status == http.StatusMethodNotAllowed:
-		return "method-not-allowed", "the endpoint wants POST"
+		return cause.MethodNotAllowed, "the endpoint wants POST"
 	case status == http.StatusTooManyRequests:
-		return "rate-limited", "the API key is being rate limited: wait and retry"
+		return cause.RateLimited, "the API key is being rate limited: wait and retry"
 	case status == http.StatusServiceUnavailable:
-		return "service-unavailable", host + " says it is unavailable: try later"
+		return cause.ServiceUnavailable, host + " says it is unavailable: try later"
 	case status >= 500:
-		return "server-error", host + " failed to answer the request"
+		return cause.ServerError, host + " failed to answer the request"
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return "oauth-invalid-client", "the token endpoint refused the client without saying why: check the API key, kid and environment"
+		return cause.OAuthInvalidClient, "the token endpoint refused the client without saying why: check the API key, kid and environment"
 	}
-	return "unexpected-response", fmt.Sprintf("the endpoint answered HTTP %d, not a token", status)
+	return cause.UnexpectedResponse, fmt.Sprintf("the endpoint answered HTTP %d, not a token", status)
 }
 
 // wordSet splits text into lower-case words; "'iss'/'sub'" gives iss and

@@ -9,11 +9,13 @@ package tokens
 import (
 	"fmt"
 	"strings"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // Error is a failure to get a credential, carrying the catalog cause id.
 type Error struct {
-	ID string // catalog cause id, e.g. jwt-kid-unknown
+	ID cause.ID // catalog cause id, e.g. jwt-kid-unknown
 	// Op says what was being done: "sign", "token request", "aws credentials".
 	Op string
 	// Status is the HTTP status of the answer, 0 when none came.
@@ -66,8 +68,8 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// CauseID is the catalog id of the failure (see diagnose.CauseOf).
-func (e *Error) CauseID() string { return e.ID }
+// CauseID is the catalog id of the failure (see cause.Of).
+func (e *Error) CauseID() cause.ID { return e.ID }
 
 // redact replaces every secret value in s with a placeholder, so a server
 // that echoes what it was sent cannot leak it through an error message.

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // AWSRegion is where the HMPPS SQS queues live.
@@ -35,7 +37,7 @@ type HMPPSConfig struct {
 func HMPPSTokenURL(base string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" || u.Scheme != "https" {
-		return "", &Error{ID: "endpoint-not-found", Op: "token URL",
+		return "", &Error{ID: cause.EndpointNotFound, Op: "token URL",
 			Detail: fmt.Sprintf("%q is not an https URL of an HMPPS Integration API host", base)}
 	}
 	return "https://" + u.Host + "/token", nil
@@ -111,14 +113,14 @@ func shellQuote(s string) string {
 func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	u, err := url.Parse(c.TokenURL)
 	if err != nil || u.Host == "" || u.Scheme != "https" {
-		return nil, &Error{ID: "endpoint-not-found", Op: "aws credentials",
+		return nil, &Error{ID: cause.EndpointNotFound, Op: "aws credentials",
 			Detail: fmt.Sprintf("%q is not an https URL", c.TokenURL)}
 	}
 	if c.APIKey == "" {
-		return nil, &Error{ID: "api-key-missing", Op: "aws credentials", Detail: "the /token endpoint needs the API key: store it with `onramp secret set api-key --profile P`"}
+		return nil, &Error{ID: cause.APIKeyMissing, Op: "aws credentials", Detail: "the /token endpoint needs the API key: store it with `onramp secret set api-key --profile P`"}
 	}
 	if strings.TrimSpace(c.APIKey) != c.APIKey {
-		return nil, &Error{ID: "api-key-whitespace", Op: "aws credentials", Detail: "the API key has leading or trailing whitespace (a copy-paste newline?); store it again without"}
+		return nil, &Error{ID: cause.APIKeyWhitespace, Op: "aws credentials", Detail: "the API key has leading or trailing whitespace (a copy-paste newline?); store it again without"}
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		timeout := c.Timeout
@@ -131,7 +133,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, nil)
 	if err != nil {
-		return nil, &Error{ID: "endpoint-not-found", Op: "aws credentials", Detail: "bad token URL"}
+		return nil, &Error{ID: cause.EndpointNotFound, Op: "aws credentials", Detail: "bad token URL"}
 	}
 	header := c.APIKeyHeader
 	if header == "" {
@@ -165,7 +167,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	}
 	creds, err := parseSTS(body)
 	if err != nil {
-		return nil, &Error{ID: "unexpected-response", Op: "aws credentials", Status: resp.StatusCode, Detail: err.Error()}
+		return nil, &Error{ID: cause.UnexpectedResponse, Op: "aws credentials", Status: resp.StatusCode, Detail: err.Error()}
 	}
 	return creds, nil
 }
@@ -286,29 +288,29 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 	lower := strings.ToLower(text)
 	switch {
 	case status == http.StatusNotFound:
-		e.ID = "endpoint-not-found"
+		e.ID = cause.EndpointNotFound
 		if u.Path != "/token" {
 			e.Detail = fmt.Sprintf("nothing at %s: the token endpoint is not versioned, it is https://%s/token", u.Path, u.Host)
 		} else {
 			e.Detail = fmt.Sprintf("%s has no /token endpoint: check the host is an HMPPS Integration API environment (dev., preprod. or the production host)", u.Host)
 		}
 	case status == http.StatusMethodNotAllowed:
-		e.ID, e.Detail = "method-not-allowed", "the /token endpoint wants POST"
+		e.ID, e.Detail = cause.MethodNotAllowed, "the /token endpoint wants POST"
 	case strings.Contains(lower, "missing authentication token"):
 		// AWS API Gateway's answer for a path or method it does not route.
-		e.ID, e.Detail = "endpoint-not-found", fmt.Sprintf("the gateway has no %s: the token endpoint is POST https://%s/token (not versioned)", u.Path, u.Host)
+		e.ID, e.Detail = cause.EndpointNotFound, fmt.Sprintf("the gateway has no %s: the token endpoint is POST https://%s/token (not versioned)", u.Path, u.Host)
 	case strings.Contains(lower, "revoked"):
-		e.ID, e.Detail = "client-cert-revoked", "HMPPS says the client certificate has been revoked: ask HMPPS for a new one"
+		e.ID, e.Detail = cause.ClientCertRevoked, "HMPPS says the client certificate has been revoked: ask HMPPS for a new one"
 	case strings.Contains(lower, "consumer authorisation") || strings.Contains(lower, "unable to authorise") || strings.Contains(lower, "consumer authorization"):
-		e.ID, e.Detail = "client-cert-rejected", "the certificate's CN is not configured for this endpoint: ask HMPPS to add the /token (SQS) access for your client"
+		e.ID, e.Detail = cause.ClientCertRejected, "the certificate's CN is not configured for this endpoint: ask HMPPS to add the /token (SQS) access for your client"
 	case strings.Contains(lower, "suspended"):
-		e.ID, e.Detail = "api-key-rejected", "HMPPS has suspended this client's access"
+		e.ID, e.Detail = cause.APIKeyRejected, "HMPPS has suspended this client's access"
 	case status == http.StatusForbidden || status == http.StatusUnauthorized:
-		e.ID, e.Detail = "api-key-rejected", "the API key was refused: check it is this environment's key, sent as-is (not Base64-encoded)"
+		e.ID, e.Detail = cause.APIKeyRejected, "the API key was refused: check it is this environment's key, sent as-is (not Base64-encoded)"
 	default:
 		e.ID, e.Detail = statusCause(status, u.String())
-		if e.ID == "oauth-invalid-client" {
-			e.ID = "api-key-rejected"
+		if e.ID == cause.OAuthInvalidClient {
+			e.ID = cause.APIKeyRejected
 		}
 	}
 	return e

@@ -2,7 +2,6 @@ package tokens
 
 import (
 	"encoding/json"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
@@ -169,7 +170,7 @@ func TestHMPPSApplicationBodies(t *testing.T) {
 		{503, ``, "service-unavailable"},
 		{400, `{"message":"bad"}`, "unexpected-response"},
 	} {
-		if e := classifyHMPPS(tc.status, []byte(tc.body), u, apiKeyCanary); e.ID != tc.want {
+		if e := classifyHMPPS(tc.status, []byte(tc.body), u, apiKeyCanary); string(e.ID) != tc.want {
 			t.Errorf("%d %s: %s, want %s", tc.status, tc.body, e.ID, tc.want)
 		}
 	}

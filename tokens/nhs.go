@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
@@ -82,28 +84,28 @@ type Token struct {
 func (c *NHSConfig) validate() error {
 	u, err := url.Parse(c.TokenURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return &Error{ID: "endpoint-not-found", Op: "token URL",
+		return &Error{ID: cause.EndpointNotFound, Op: "token URL",
 			Detail: fmt.Sprintf("%q is not an absolute URL; NHS API Management's is https://<host>/oauth2/token", c.TokenURL)}
 	}
 	if u.Scheme != "https" {
-		return &Error{ID: "endpoint-not-found", Op: "token URL",
+		return &Error{ID: cause.EndpointNotFound, Op: "token URL",
 			Detail: fmt.Sprintf("%s is not https: the client assertion must not travel in clear text", c.TokenURL)}
 	}
 	if strings.TrimSpace(c.KID) == "" {
-		return &Error{ID: "jwt-key-not-configured", Op: "sign", Detail: "no kid is configured: give the key id registered with the public key (--kid, or kid: in the profile)"}
+		return &Error{ID: cause.JWTKeyNotConfigured, Op: "sign", Detail: "no kid is configured: give the key id registered with the public key (--kid, or kid: in the profile)"}
 	}
 	if c.Key == nil {
-		return &Error{ID: "jwt-key-not-configured", Op: "sign", Detail: "no private key is configured (--key FILE, or key: in the profile)"}
+		return &Error{ID: cause.JWTKeyNotConfigured, Op: "sign", Detail: "no private key is configured (--key FILE, or key: in the profile)"}
 	}
 	if c.APIKey == "" {
-		return &Error{ID: "api-key-missing", Op: "sign", Detail: "the API key (used as iss and sub) is empty"}
+		return &Error{ID: cause.APIKeyMissing, Op: "sign", Detail: "the API key (used as iss and sub) is empty"}
 	}
 	if strings.TrimSpace(c.APIKey) != c.APIKey {
-		return &Error{ID: "api-key-whitespace", Op: "sign", Detail: "the API key has leading or trailing whitespace (a copy-paste newline?); store it again without"}
+		return &Error{ID: cause.APIKeyWhitespace, Op: "sign", Detail: "the API key has leading or trailing whitespace (a copy-paste newline?); store it again without"}
 	}
 	rsaKey, ok := c.Key.(*rsa.PrivateKey)
 	if !ok {
-		return &Error{ID: "key-unsupported", Op: "sign",
+		return &Error{ID: cause.KeyUnsupported, Op: "sign",
 			Detail: fmt.Sprintf("the signing key is %s; NHS API Management signs with RS512 and needs an RSA key (onramp keygen --type rsa --bits 4096)", keyKind(c.Key))}
 	}
 	bits := c.RSABits
@@ -111,11 +113,11 @@ func (c *NHSConfig) validate() error {
 		bits = DefaultRSABits
 	}
 	if bits > 0 && rsaKey.N.BitLen() != bits {
-		return &Error{ID: "key-unsupported", Op: "sign",
+		return &Error{ID: cause.KeyUnsupported, Op: "sign",
 			Detail: fmt.Sprintf("the signing key is RSA %d; NHS API Management accepts RSA %d only (onramp keygen --type rsa --bits %d, then register the new public key)", rsaKey.N.BitLen(), bits, bits)}
 	}
 	if lt := c.AssertionLifetime; lt > MaxAssertionLifetime {
-		return &Error{ID: "jwt-claims-invalid", Op: "sign", Detail: fmt.Sprintf("an assertion lifetime of %s is over the 5-minute limit", lt)}
+		return &Error{ID: cause.JWTClaimsInvalid, Op: "sign", Detail: fmt.Sprintf("an assertion lifetime of %s is over the 5-minute limit", lt)}
 	}
 	return nil
 }
@@ -147,11 +149,11 @@ func SignAssertion(c *NHSConfig, now time.Time) (string, error) {
 		jose.SigningKey{Algorithm: jose.RS512, Key: jose.JSONWebKey{Key: c.Key, KeyID: c.KID}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
-		return "", &Error{ID: "key-unsupported", Op: "sign", Err: err, Detail: "the key cannot sign RS512: " + err.Error()}
+		return "", &Error{ID: cause.KeyUnsupported, Op: "sign", Err: err, Detail: "the key cannot sign RS512: " + err.Error()}
 	}
 	jti, err := newJTI()
 	if err != nil {
-		return "", &Error{ID: "jwt-claims-invalid", Op: "sign", Err: err, Detail: "no randomness for jti: " + err.Error()}
+		return "", &Error{ID: cause.JWTClaimsInvalid, Op: "sign", Err: err, Detail: "no randomness for jti: " + err.Error()}
 	}
 	lifetime := c.AssertionLifetime
 	if lifetime <= 0 {
@@ -166,7 +168,7 @@ func SignAssertion(c *NHSConfig, now time.Time) (string, error) {
 	}
 	s, err := jwt.Signed(signer).Claims(claims).Serialize()
 	if err != nil {
-		return "", &Error{ID: "key-unsupported", Op: "sign", Err: err, Detail: "signing failed: " + err.Error()}
+		return "", &Error{ID: cause.KeyUnsupported, Op: "sign", Err: err, Detail: "signing failed: " + err.Error()}
 	}
 	return s, nil
 }
@@ -208,7 +210,7 @@ func FetchNHS(ctx context.Context, c *NHSConfig) (*Token, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{ID: "endpoint-not-found", Op: "token request", Detail: "bad token URL: " + redact(err.Error(), c.APIKey, assertion)}
+		return nil, &Error{ID: cause.EndpointNotFound, Op: "token request", Detail: "bad token URL: " + redact(err.Error(), c.APIKey, assertion)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -240,7 +242,7 @@ func FetchNHS(ctx context.Context, c *NHSConfig) (*Token, error) {
 	}
 	tok, err := parseTokenResponse(body, received)
 	if err != nil {
-		return nil, &Error{ID: "unexpected-response", Op: "token response", Status: resp.StatusCode, Detail: err.Error()}
+		return nil, &Error{ID: cause.UnexpectedResponse, Op: "token response", Status: resp.StatusCode, Detail: err.Error()}
 	}
 	return tok, nil
 }

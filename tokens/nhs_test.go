@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +17,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -64,11 +66,11 @@ func ctxT(t *testing.T) context.Context {
 // causeOf is the cause id of err, failing the test when it has none.
 func causeOf(t *testing.T, err error) string {
 	t.Helper()
-	var c interface{ CauseID() string }
+	var c interface{ CauseID() cause.ID }
 	if !errors.As(err, &c) {
 		t.Fatalf("error %v (%T) carries no cause id", err, err)
 	}
-	return c.CauseID()
+	return string(c.CauseID())
 }
 
 // noSecrets fails when s holds the API key or any token the fake issued.

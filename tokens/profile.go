@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -39,7 +41,7 @@ type ProfileOptions struct {
 // secret reads one of the profile's keyring secrets.
 func secret(kr keystore.Keyring, p *profile.Profile, name string) (string, error) {
 	if kr == nil {
-		return "", &keystore.KeyringError{ID: "keyring-unavailable", Op: "get", Item: keystore.Account(p.Name, name), Err: keystore.ErrKeyringUnavailable}
+		return "", &keystore.KeyringError{ID: cause.KeyringUnavailable, Op: "get", Item: keystore.Account(p.Name, name), Err: keystore.ErrKeyringUnavailable}
 	}
 	return kr.Get(p.Name, name)
 }
@@ -59,7 +61,7 @@ func NHSTokenURL(p *profile.Profile) (string, error) {
 	}
 	u, err := url.Parse(p.URL)
 	if err != nil || u.Host == "" {
-		return "", &Error{ID: "jwt-key-not-configured", Op: "token URL",
+		return "", &Error{ID: cause.JWTKeyNotConfigured, Op: "token URL",
 			Detail: fmt.Sprintf("profile %q has neither token_url nor a url to take the host from", p.Name)}
 	}
 	return "https://" + u.Host + "/oauth2/token", nil
@@ -113,7 +115,7 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 		return nil, ErrSandbox
 	}
 	if len(p.Auth) > 0 && !slices.Contains(p.Auth, "signed-jwt") {
-		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
+		return nil, &Error{ID: cause.JWTKeyNotConfigured, Op: "profile " + p.Name,
 			Detail: fmt.Sprintf("profile %q does not use signed JWT (auth: %s)%s", p.Name, strings.Join(p.Auth, ", "), awsHint(p))}
 	}
 	if p.Key == "" || p.KID == "" {
@@ -121,7 +123,7 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 		if p.Key == "" {
 			missing = "key"
 		}
-		return nil, &Error{ID: "jwt-key-not-configured", Op: "profile " + p.Name,
+		return nil, &Error{ID: cause.JWTKeyNotConfigured, Op: "profile " + p.Name,
 			Detail: fmt.Sprintf("profile %q has no %s: signed JWT needs the private key file and the kid registered with its public key", p.Name, missing)}
 	}
 	// The token endpoint is plain TLS: the client certificate (if the
@@ -154,7 +156,7 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 		}
 	}
 	if p.Cert == "" || p.Key == "" {
-		return nil, &Error{ID: "client-cert-not-sent", Op: "profile " + p.Name,
+		return nil, &Error{ID: cause.ClientCertNotSent, Op: "profile " + p.Name,
 			Detail: fmt.Sprintf("profile %q has no client certificate and key: the /token endpoint needs mutual TLS", p.Name)}
 	}
 	keyPass, err := keyPassFor(p, o)

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -51,7 +53,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 	}
 	if o.CertFile != "" || o.KeyFile != "" {
 		if o.CertFile == "" || o.KeyFile == "" {
-			return nil, &Error{ID: "input-file-unreadable", Op: "client certificate",
+			return nil, &Error{ID: cause.InputFileUnreadable, Op: "client certificate",
 				Detail: "mutual TLS needs both a certificate and its private key"}
 		}
 		chain, err := keystore.ReadCertificates(o.CertFile)
@@ -63,7 +65,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 			return nil, err
 		}
 		if !keystore.PublicKeysEqual(chain[0].PublicKey, key.Public()) {
-			return nil, &Error{ID: "key-cert-mismatch", Op: "client certificate",
+			return nil, &Error{ID: cause.KeyCertMismatch, Op: "client certificate",
 				Detail: fmt.Sprintf("%s is not the private key of %s", o.KeyFile, o.CertFile)}
 		}
 		cert := tls.Certificate{PrivateKey: key, Leaf: chain[0]}
@@ -101,8 +103,8 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 
 func caError(path string, err error) error {
 	var ke *keystore.Error
-	if errors.As(err, &ke) && ke.ID == "input-wrong-file-type" {
-		return &keystore.Error{ID: "ca-bundle-invalid", Path: path, Msg: "no usable CA certificates: " + ke.Msg, Err: err}
+	if errors.As(err, &ke) && ke.ID == cause.InputWrongFileType {
+		return &keystore.Error{ID: cause.CABundleInvalid, Path: path, Msg: "no usable CA certificates: " + ke.Msg, Err: err}
 	}
 	return err
 }
@@ -110,7 +112,7 @@ func caError(path string, err error) error {
 // transportError names the cause of a request that got no HTTP answer. It
 // keeps to what Go's errors say for certain; diagnose does the full probe.
 func transportError(op string, err error) *Error {
-	e := &Error{Op: op, Err: err, ID: "tls-handshake-failed", Detail: err.Error()}
+	e := &Error{Op: op, Err: err, ID: cause.TLSHandshakeFailed, Detail: err.Error()}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		e.Detail = ue.URL + ": " + ue.Err.Error()
@@ -122,24 +124,24 @@ func transportError(op string, err error) *Error {
 	var recordErr tls.RecordHeaderError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		e.ID, e.Detail = "tcp-timeout", "no answer before the deadline: a firewall, an IP allow-list that does not include this machine, or the wrong host or port"
+		e.ID, e.Detail = cause.TCPTimeout, "no answer before the deadline: a firewall, an IP allow-list that does not include this machine, or the wrong host or port"
 	case errors.As(err, &dnsErr):
-		e.ID = "dns-no-such-host"
+		e.ID = cause.DNSNoSuchHost
 		if !dnsErr.IsNotFound {
-			e.ID = "dns-failure"
+			e.ID = cause.DNSFailure
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		e.ID = "tcp-refused"
+		e.ID = cause.TCPRefused
 	case errors.Is(err, syscall.ECONNRESET):
-		e.ID = "tcp-reset"
+		e.ID = cause.TCPReset
 	case errors.As(err, &unknownAuth):
-		e.ID = "server-cert-untrusted"
+		e.ID = cause.ServerCertUntrusted
 	case errors.As(err, &hostErr):
-		e.ID = "server-cert-hostname-mismatch"
+		e.ID = cause.ServerCertHostnameMismatch
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		e.ID = "server-cert-expired"
+		e.ID = cause.ServerCertExpired
 	case errors.As(err, &recordErr):
-		e.ID = "tls-not-tls"
+		e.ID = cause.TLSNotTLS
 	default:
 		// Remote TLS alerts arrive as "remote error: tls: <alert name>".
 		msg := err.Error()
@@ -153,13 +155,16 @@ func transportError(op string, err error) *Error {
 	return e
 }
 
-var remoteAlerts = []struct{ text, id string }{
-	{"certificate required", "client-cert-not-sent"},
-	{"bad certificate", "client-cert-rejected"},
-	{"unknown certificate authority", "client-cert-rejected"},
-	{"access denied", "client-cert-rejected"},
-	{"decrypt error", "client-cert-rejected"},
-	{"revoked certificate", "client-cert-revoked"},
-	{"expired certificate", "client-cert-expired"},
-	{"protocol version not supported", "tls-version-mismatch"},
+var remoteAlerts = []struct {
+	text string
+	id   cause.ID
+}{
+	{"certificate required", cause.ClientCertNotSent},
+	{"bad certificate", cause.ClientCertRejected},
+	{"unknown certificate authority", cause.ClientCertRejected},
+	{"access denied", cause.ClientCertRejected},
+	{"decrypt error", cause.ClientCertRejected},
+	{"revoked certificate", cause.ClientCertRevoked},
+	{"expired certificate", cause.ClientCertExpired},
+	{"protocol version not supported", cause.TLSVersionMismatch},
 }

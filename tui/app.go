@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -22,7 +24,7 @@ import (
 
 // Match is one cause an error message points to (from diagnose.Explain).
 type Match struct {
-	Cause    *diagnose.Cause
+	Cause    *cause.Cause
 	Evidence string
 }
 

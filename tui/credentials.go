@@ -7,12 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -113,7 +114,7 @@ func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		cs.action = credList
 		if msg.err != nil {
 			cs.status = "✗ " + msg.err.Error()
-			if c, ok := diagnose.CauseOf(msg.err); ok {
+			if c, ok := cause.Of(msg.err); ok {
 				cs.status = "✗ " + c.Title + ". " + c.Fix
 			}
 		} else {
@@ -266,7 +267,7 @@ func (cs *credentialsScreen) deleteCmd(row credRow) tea.Cmd {
 			return credsDoneMsg{err: errors.New("no keyring in this build")}
 		}
 		err := kr.Delete(row.profile, row.secret)
-		if c, ok := diagnose.CauseOf(err); err != nil && !(ok && c.ID == "keyring-secret-missing") {
+		if c, ok := cause.Of(err); err != nil && !(ok && c.ID == cause.KeyringSecretMissing) {
 			return credsDoneMsg{err: err}
 		}
 		p, err := profile.Load(row.profile)

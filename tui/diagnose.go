@@ -423,7 +423,7 @@ func (d *diagnoseScreen) runView() string {
 		}
 		b.WriteString("\n" + s.Pass.Bold(true).Render(msg) + "\n")
 	case d.report != nil && d.report.Cause != nil:
-		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+d.report.Cause.ID+"]", width)) + "\n")
+		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+string(d.report.Cause.ID)+"]", width)) + "\n")
 	case d.report == nil && d.running == "" && len(d.steps) == 0:
 		b.WriteString(spin + " Starting…\n")
 	}

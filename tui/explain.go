@@ -109,7 +109,7 @@ func (e *explainScreen) View() string {
 		b.WriteString(s.Muted.Render(wrap("Paste more of the output (the lines around the error help), or run `onramp diagnose` against the URL to find out directly.", width)) + "\n")
 	default:
 		best := e.matches[0]
-		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+best.Cause.ID+"]", width)) + "\n")
+		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
 		if best.Evidence != "" {
 			b.WriteString(s.Muted.Render(ansi.Truncate("matched: “"+best.Evidence+"”", width, "…")) + "\n")
 		}
@@ -120,7 +120,7 @@ func (e *explainScreen) View() string {
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {
-				b.WriteString(ansi.Truncate(fmt.Sprintf("  • %s %s", m.Cause.Title, s.Muted.Render("["+m.Cause.ID+"]")), width, "…") + "\n")
+				b.WriteString(ansi.Truncate(fmt.Sprintf("  • %s %s", m.Cause.Title, s.Muted.Render("["+string(m.Cause.ID)+"]")), width, "…") + "\n")
 			}
 		}
 		if e.tellApart != "" {

@@ -216,7 +216,7 @@ func (h *home) profileSummary(p profileRow) string {
 	case p.check.OK:
 		parts = append(parts, s.Pass.Render("✓ ok "+ago(h.c.Deps.now().Sub(p.check.At))))
 	default:
-		parts = append(parts, s.Fail.Render("✗ "+p.check.CauseID))
+		parts = append(parts, s.Fail.Render("✗ "+string(p.check.CauseID)))
 	}
 	if p.certDays != nil {
 		d := *p.certDays

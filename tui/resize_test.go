@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -21,8 +23,8 @@ func TestResizeKeepsTheFrame(t *testing.T) {
 	configDir(t)
 	threeProfiles(t)
 	c := func() *Deps { return &Deps{Explain: realExplain, Keyring: testkeyring.New()} }
-	rep := &diagnose.Report{Steps: []diagnose.Step{{Name: "tls", Status: diagnose.Fail, Cause: diagnose.MustCause("client-cert-wrong-issuer"),
-		Detail: strings.Repeat("a long detail that has to wrap ", 8)}}, Cause: diagnose.MustCause("client-cert-wrong-issuer")}
+	rep := &diagnose.Report{Steps: []diagnose.Step{{Name: "tls", Status: diagnose.Fail, Cause: cause.Get("client-cert-wrong-issuer"),
+		Detail: strings.Repeat("a long detail that has to wrap ", 8)}}, Cause: cause.Get("client-cert-wrong-issuer")}
 	for _, size := range [][2]int{{80, 24}, {60, 20}, {120, 40}, {44, 16}} {
 		w, h := size[0], size[1]
 		a := NewApp(t.Context(), c(), Options{})

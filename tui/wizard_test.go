@@ -9,13 +9,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"math/big"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -238,7 +240,7 @@ func TestWizardFailedCheck(t *testing.T) {
 	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepKeys: true, wizard.StepSend: true, wizard.StepSecrets: true, wizard.StepCert: true}
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
 		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Wizard: done})
-	cause := diagnose.MustCause("tcp-timeout")
+	cause := cause.Get("tcp-timeout")
 	rep := &diagnose.Report{Cause: cause, Steps: []diagnose.Step{
 		{Name: "local", Status: diagnose.Pass, MS: 2}, {Name: "dns", Status: diagnose.Pass, MS: 11},
 		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
@@ -324,7 +326,7 @@ func TestWizardImportMismatch(t *testing.T) {
 	s.enter()
 	scr := s.waitFor("Fix:")
 	s.snapshot("mismatch", scr, dir, "$CONFIG")
-	if !strings.Contains(scr, diagnose.MustCause("key-cert-mismatch").Title) {
+	if !strings.Contains(scr, cause.Get("key-cert-mismatch").Title) {
 		t.Errorf("cause not named:\n%s", scr)
 	}
 	s.enter()

@@ -99,7 +99,7 @@ type ImportRequest struct {
 
 // CertImporter checks a certificate against its key (match, clientAuth,
 // chain, validity) and puts it where the profile expects it. An error that
-// carries a cause id (diagnose.CauseOf) is shown with that cause's fix.
+// carries a cause id (cause.Of) is shown with that cause's fix.
 // Findings are warnings that do not stop the import (expiring soon).
 type CertImporter interface {
 	Import(ctx context.Context, req ImportRequest) (certFile string, findings []diagnose.Finding, err error)

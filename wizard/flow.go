@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -769,7 +771,7 @@ func (r *run) secrets() error {
 		if LooksBase64Text(key) {
 			ok, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
 				Frame: r.frame(StepSecrets, "This key looks Base64-encoded",
-					diagnose.MustCause("api-key-base64-encoded").Meaning),
+					cause.Get(cause.APIKeyBase64Encoded).Meaning),
 				Affirmative: "Store it as it is", Negative: "Paste it again", Default: false,
 			})
 			if err != nil {
@@ -802,9 +804,9 @@ func (r *run) secrets() error {
 }
 
 func (r *run) keyringFailed(err error) error {
-	c, ok := diagnose.CauseOf(err)
+	c, ok := cause.Of(err)
 	if !ok {
-		c = diagnose.MustCause("keyring-unavailable")
+		c = cause.Get(cause.KeyringUnavailable)
 	}
 	body := c.Meaning + "\n\n" + c.Fix + "\n\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
 	return r.Prompter.Note(r.ctx, NotePrompt{
@@ -820,7 +822,7 @@ func CheckAPIKey(s string) error {
 	if s == "" {
 		return errors.New("paste the key the provider issued")
 	}
-	if slices.Contains(keystore.APIKeyShape(s), "api-key-whitespace") {
+	if slices.Contains(keystore.APIKeyShape(s), cause.APIKeyWhitespace) {
 		return errors.New("the key has a space or line break in it: paste it exactly as issued")
 	}
 	return nil
@@ -829,7 +831,7 @@ func CheckAPIKey(s string) error {
 // LooksBase64Text says whether the key looks like a Base64 encoding of a
 // text key (HMPPS refuses those).
 func LooksBase64Text(s string) bool {
-	return slices.Contains(keystore.APIKeyShape(s), "api-key-base64-encoded")
+	return slices.Contains(keystore.APIKeyShape(s), cause.APIKeyBase64Encoded)
 }
 
 // Step 6: the certificate.
@@ -962,7 +964,7 @@ func (r *run) issueFromSandbox() (certFile, caFile string, err error) {
 
 func (r *run) showError(title string, err error) error {
 	body := err.Error()
-	if c, ok := diagnose.CauseOf(err); ok {
+	if c, ok := cause.Of(err); ok {
 		body = c.Title + "\n\n" + c.Meaning + "\n\nFix: " + c.Fix + "\n\n(" + err.Error() + ")"
 	}
 	return r.Prompter.Note(r.ctx, NotePrompt{

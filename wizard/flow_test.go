@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
@@ -78,7 +80,7 @@ type fakeChecker struct{ ok bool }
 func (c fakeChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report {
 	r := &diagnose.Report{OK: c.ok, Target: p.URL}
 	if !c.ok {
-		r.Cause = diagnose.MustCause("client-cert-rejected")
+		r.Cause = cause.Get("client-cert-rejected")
 	}
 	return r
 }
@@ -234,7 +236,7 @@ func TestKeyringUnavailableContinues(t *testing.T) {
 	}
 	var said bool
 	for _, n := range s.Notes {
-		if n.Title == diagnose.MustCause("keyring-unavailable").Title && strings.Contains(n.Body, "onramp secret set api-key --profile practice") {
+		if n.Title == cause.Get("keyring-unavailable").Title && strings.Contains(n.Body, "onramp secret set api-key --profile practice") {
 			said = true
 		}
 	}

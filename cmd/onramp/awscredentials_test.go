@@ -2,14 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/onramp-cli/onramp/internal/testenv"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"

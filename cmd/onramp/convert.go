@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 )
@@ -111,7 +112,7 @@ func diagnosedError(io *iostreams.IO, err error) error {
 	if id == "" {
 		return failedErrorf("%v", err)
 	}
-	c := diagnose.MustCause(id)
+	c := cause.Get(id)
 	fmt.Fprintf(io.ErrOut, "onramp: %v\n  %s: %s\n  fix: %s\n", err, c.ID, c.Title, c.Fix)
 	return errDiagnosed
 }
@@ -179,7 +180,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 	case keystore.KindPKCS12:
 		return usageErrorf("%s is a PKCS#12 bundle: split it with --from-p12 %s --out DIR", in, in)
 	default:
-		return diagnosedError(o.io, &keystore.Error{ID: "input-wrong-file-type", Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
+		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
 	}
 	if err := keystore.WriteFileAtomic(o.out, outData, perm, o.force); err != nil {
 		if errors.Is(err, keystore.ErrExists) {
@@ -201,7 +202,7 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 		return diagnosedError(o.io, err)
 	}
 	if k := keystore.Sniff(data); k != keystore.KindPKCS12 {
-		return diagnosedError(o.io, &keystore.Error{ID: "input-wrong-file-type", Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
+		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
 	}
 	b, err := keystore.DecodePKCS12(o.fromP12, data, pass)
 	if err != nil {

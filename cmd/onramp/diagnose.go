@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -279,9 +281,9 @@ func profileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring
 }
 
 func keyringFinding(err error) diagnose.Finding {
-	c, ok := diagnose.CauseOf(err)
+	c, ok := cause.Of(err)
 	if !ok {
-		c = diagnose.MustCause("keyring-unavailable")
+		c = cause.Get(cause.KeyringUnavailable)
 	}
 	return diagnose.Finding{Cause: c, Detail: err.Error()}
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"encoding/pem"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"io"
 	"log"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/youmark/pkcs8"
 

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -114,10 +116,10 @@ type explainJSON struct {
 }
 
 type explainMatchJSON struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Fix      string `json:"fix"`
-	Evidence string `json:"evidence"`
+	ID       cause.ID `json:"id"`
+	Title    string   `json:"title"`
+	Fix      string   `json:"fix"`
+	Evidence string   `json:"evidence"`
 }
 
 func writeExplainJSON(w io.Writer, matches []diagnose.Match) error {
@@ -164,7 +166,7 @@ func lineCount(m diagnose.Match) string {
 }
 
 func explainID(io *iostreams.IO, id string, asJSON bool) error {
-	c, ok := diagnose.Lookup(id)
+	c, ok := cause.Lookup(cause.ID(id))
 	if !ok {
 		return usageErrorf("unknown cause id %q; 'onramp explain --list' shows every id", id)
 	}
@@ -181,7 +183,7 @@ func explainID(io *iostreams.IO, id string, asJSON bool) error {
 }
 
 func explainList(io *iostreams.IO, asJSON bool) error {
-	causes := diagnose.Causes()
+	causes := cause.All()
 	if asJSON {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -79,10 +81,10 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		if id == "" {
 			return failedErrorf("%v", err)
 		}
-		if res != nil && id != "key-cert-mismatch" {
+		if res != nil && id != cause.KeyCertMismatch {
 			ok("the key matches the certificate")
 		}
-		c := diagnose.MustCause(id)
+		c := cause.Get(id)
 		fmt.Fprintf(w, "  ✗ %s: %s\n      %s\n      fix: %s\n", c.ID, c.Title, err.Error(), c.Fix)
 		fmt.Fprintln(w, "Nothing was written.")
 		return errDiagnosed

@@ -5,9 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/inspect"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
@@ -87,9 +88,9 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 		r := &inspect.Result{File: name, Kind: keystore.KindUnknown}
 		id := keystore.CauseID(err)
 		if id == "" {
-			id = "input-file-unreadable"
+			id = cause.InputFileUnreadable
 		}
-		c := diagnose.MustCause(id)
+		c := cause.Get(id)
 		r.Findings = []inspect.Finding{{ID: c.ID, Title: c.Title, Fix: c.Fix, Detail: strings.TrimPrefix(err.Error(), path+": "), Severity: inspect.SeverityFail}}
 		return r
 	}
@@ -101,10 +102,10 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 func readBounded(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
 	if err != nil {
-		return nil, &keystore.Error{ID: "input-file-unreadable", Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}
+		return nil, &keystore.Error{ID: cause.InputFileUnreadable, Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}
 	}
 	if len(data) > keystore.MaxFileSize {
-		return nil, &keystore.Error{ID: "input-wrong-file-type", Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
 	}
 	return data, nil
 }

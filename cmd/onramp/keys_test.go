@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testenv"
+
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
@@ -341,7 +342,7 @@ func TestWizardKeysAdapter(t *testing.T) {
 	stranger := ca.Client(t, testpki.Options{})
 	other := testpki.WriteFile(t, t.TempDir(), "other.pem", stranger.CertPEM(false))
 	_, _, err = wk.Import(ctx, wizard.ImportRequest{CertFile: other, KeyFile: files.Key, Dir: dir})
-	if c, ok := diagnose.CauseOf(err); !ok || c.ID != "key-cert-mismatch" {
+	if c, ok := cause.Of(err); !ok || c.ID != "key-cert-mismatch" {
 		t.Errorf("mismatch: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
@@ -162,7 +164,7 @@ type certificateView struct {
 	NotAfter time.Time `json:"not_after,omitzero"`
 	DaysLeft *int      `json:"days_left,omitempty"`
 	Error    string    `json:"error,omitempty"`
-	CauseID  string    `json:"cause,omitempty"`
+	CauseID  cause.ID  `json:"cause,omitempty"`
 }
 
 type profileView struct {
@@ -296,7 +298,7 @@ func profileShow(opts *profileOptions, name string) error {
 	if c := v.LastCheck; c != nil {
 		res := "passed"
 		if !c.OK {
-			res = "failed: " + c.CauseID
+			res = "failed: " + string(c.CauseID)
 		}
 		row("Last check", fmt.Sprintf("%s, %s", res, c.At.Local().Format("2006-01-02 15:04")))
 	}
@@ -336,7 +338,7 @@ func profileRemove(opts *profileOptions, name string) error {
 		for _, s := range p.SecretNames() {
 			err := store.Delete(name, s)
 			var ke *keystore.KeyringError
-			if err != nil && !(errors.As(err, &ke) && ke.ID == "keyring-secret-missing") {
+			if err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
 				// Keep the profile, recording only the secrets still
 				// stored, so their names are not lost.
 				if saveErr := profile.Save(p); saveErr != nil {

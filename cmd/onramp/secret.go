@@ -12,10 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -126,7 +127,7 @@ func keyringFailure(err error) error {
 	}
 	fix := ke.Fix
 	if fix == "" {
-		if c, ok := diagnose.Lookup(ke.ID); ok {
+		if c, ok := cause.Lookup(ke.ID); ok {
 			fix = c.Fix
 		}
 	}
@@ -301,7 +302,7 @@ func secretSet(opts *secretOptions, name string) error {
 	}
 	if looksLikeAPIKey(p, name) {
 		for _, id := range keystore.APIKeyShape(value) {
-			if c, ok := diagnose.Lookup(id); ok {
+			if c, ok := cause.Lookup(id); ok {
 				fmt.Fprintf(io.ErrOut, "warning: %s [%s]\n  %s\n  %s\n", c.Title, id, c.Meaning, c.Fix)
 			}
 		}
@@ -413,7 +414,7 @@ func secretRemove(opts *secretOptions, name string) error {
 	delErr := store.Delete(opts.profile, name)
 	recorded := p != nil && p.ForgetSecret(name)
 	var ke *keystore.KeyringError
-	missing := errors.As(delErr, &ke) && ke.ID == "keyring-secret-missing"
+	missing := errors.As(delErr, &ke) && ke.ID == cause.KeyringSecretMissing
 	if delErr != nil && !missing {
 		return keyringFailure(delErr)
 	}

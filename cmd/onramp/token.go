@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -276,11 +277,11 @@ func tokenFailure(io *iostreams.IO, asJSON bool, err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	cause, ok := diagnose.CauseOf(err)
+	c, ok := cause.Of(err)
 	if !ok {
 		return failedErrorf("%v", err)
 	}
-	fix := cause.Fix
+	fix := c.Fix
 	var ke *keystore.KeyringError
 	if errors.As(err, &ke) && ke.Fix != "" {
 		fix = ke.Fix
@@ -290,9 +291,9 @@ func tokenFailure(io *iostreams.IO, asJSON bool, err error) error {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(map[string]any{
 			"ok":     false,
-			"cause":  map[string]string{"id": cause.ID, "title": cause.Title, "fix": fix},
+			"cause":  map[string]string{"id": string(c.ID), "title": c.Title, "fix": fix},
 			"detail": err.Error(),
 		})
 	}
-	return failedErrorf("%v\ncause: %s (%s)\nfix: %s", err, cause.Title, cause.ID, fix)
+	return failedErrorf("%v\ncause: %s (%s)\nfix: %s", err, c.Title, c.ID, fix)
 }

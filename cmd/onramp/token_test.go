@@ -3,14 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/onramp-cli/onramp/internal/testenv"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/spf13/pflag"
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -66,9 +68,9 @@ type profileChecker struct{}
 func (profileChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report {
 	o, err := diagnoseProfileOptions(ctx, p)
 	if err != nil {
-		c, ok := diagnose.CauseOf(err)
+		c, ok := cause.Of(err)
 		if !ok {
-			c = diagnose.MustCause("input-file-unreadable")
+			c = cause.Get(cause.InputFileUnreadable)
 		}
 		return &diagnose.Report{Target: p.URL, Cause: c, Steps: []diagnose.Step{{Name: diagnose.StepLocal, Status: diagnose.Fail, Cause: c, Detail: err.Error()}}}
 	}

@@ -6,6 +6,8 @@ package testkeyring
 import (
 	"sync"
 
+	"github.com/onramp-cli/onramp/cause"
+
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -28,11 +30,11 @@ type Keyring struct {
 func New() *Keyring { return &Keyring{Items: map[string]string{}} }
 
 func unavailable(op, item string) error {
-	return &keystore.KeyringError{ID: "keyring-unavailable", Op: op, Item: item, Err: keystore.ErrKeyringUnavailable}
+	return &keystore.KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: keystore.ErrKeyringUnavailable}
 }
 
 func missing(op, item string) error {
-	return &keystore.KeyringError{ID: "keyring-secret-missing", Op: op, Item: item, Err: keystore.ErrSecretMissing}
+	return &keystore.KeyringError{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: keystore.ErrSecretMissing}
 }
 
 func (k *Keyring) Get(profile, name string) (string, error) {

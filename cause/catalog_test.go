@@ -1,4 +1,4 @@
-package diagnose
+package cause
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func TestCatalogMatchesCausesDoc(t *testing.T) {
 	inDoc := map[string]bool{}
 	for _, m := range row.FindAllStringSubmatch(string(doc), -1) {
 		inDoc[m[1]] = true
-		c, ok := Lookup(m[1])
+		c, ok := Lookup(ID(m[1]))
 		if !ok {
 			t.Errorf("cause %q is in CAUSES.md but not in the catalog", m[1])
 			continue
@@ -31,8 +31,8 @@ func TestCatalogMatchesCausesDoc(t *testing.T) {
 	if len(inDoc) < 40 {
 		t.Fatalf("parsed only %d ids from CAUSES.md: the table format changed?", len(inDoc))
 	}
-	for _, c := range Causes() {
-		if !inDoc[c.ID] {
+	for _, c := range All() {
+		if !inDoc[string(c.ID)] {
 			t.Errorf("cause %q is in the catalog but not in CAUSES.md: add it there too", c.ID)
 		}
 	}
@@ -45,7 +45,7 @@ func TestCatalogUsesDCSWording(t *testing.T) {
 		"client-cert-rejected":  "SSL certificate error",
 		"server-cert-untrusted": "unable to get local issuer certificate",
 	} {
-		if c, _ := Lookup(id); !strings.Contains(c.Title, phrase) {
+		if c, _ := Lookup(ID(id)); !strings.Contains(c.Title, phrase) {
 			t.Errorf("%s title %q does not quote the DCS guide's %q", id, c.Title, phrase)
 		}
 	}
