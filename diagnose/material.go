@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 

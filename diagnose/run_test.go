@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 

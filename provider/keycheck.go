@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 

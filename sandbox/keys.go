@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 

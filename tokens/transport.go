@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 

@@ -14,7 +14,6 @@ import (
 	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"

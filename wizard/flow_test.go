@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"

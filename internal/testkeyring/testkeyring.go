@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
-
 	"github.com/onramp-cli/onramp/keystore"
 )
 
