@@ -1,5 +1,5 @@
 // Package testkeyring is an in-memory secretstore.Keyring for unit tests. The
-// real Secret Service is exercised by keystore's tests and by `make test`;
+// real Secret Service is exercised by secretstore's tests and by `make test`;
 // this stands in where a test is about something else.
 package testkeyring
 
