@@ -15,10 +15,8 @@ import (
 	"filippo.io/age"
 )
 
-// Store selection: the OS keyring unless the user opts in to the file.
+// The encrypted file store.
 const (
-	// Env selects the secret store: "keyring" (the default) or "file".
-	Env = "ONRAMP_STORE"
 	// PassphraseEnv holds the passphrase of the encrypted file store.
 	PassphraseEnv = "ONRAMP_STORE_PASSPHRASE"
 	// FileName is the encrypted file store, in the config directory.

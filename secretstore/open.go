@@ -29,8 +29,11 @@ type Options struct {
 // deliberately no environment setting for it.
 var FileWorkFactor = 0
 
-// Store kinds for Open.
+// Store selection: the OS keyring unless the user opts in to the file.
 const (
+	// Env selects the secret store: "keyring" (the default) or "file".
+	Env = "ONRAMP_STORE"
+	// Store kinds for Open and Env.
 	KindKeyring = "keyring"
 	KindFile    = "file"
 )
