@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/sandbox/apim"
 )
 
 // StatusPath is the DCS-like status endpoint the `sandbox` profile checks,
@@ -23,7 +24,7 @@ const (
 	StatusPath = "/checks/passport"
 	StatusJSON = `{"available":true,"scheduledOutages":[]}`
 	// TokenPath is the APIM-like signed-JWT token endpoint.
-	TokenPath = "/oauth2/token"
+	TokenPath = apim.TokenPath
 )
 
 // Securosys-like endpoints and the key role each needs.
@@ -39,7 +40,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("/v1/persons/{id}/risks/scores", onlyMethod("GET", s.personRiskScores))
 	mux.HandleFunc("/token", onlyMethod("POST", s.stsToken))
 	mux.HandleFunc(StatusPath, onlyMethod("GET", s.status))
-	mux.HandleFunc(TokenPath, onlyMethod("POST", s.oauthToken))
+	mux.Handle(TokenPath, s.apim)
 	mux.HandleFunc("/v1/versionInfo", onlyMethod("GET", s.securosysVersionInfo))
 	mux.HandleFunc("/v1/sign", onlyMethod("POST", s.securosysSign))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
