@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
+	"github.com/onramp-cli/onramp/sandbox/apim"
 )
 
 type hmppsFixture struct {
@@ -135,9 +135,9 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 
 	// The wrong host: something else answers 404 for /token.
-	apim := tokentest.NewAPIM(t, f.ca, "x")
+	other := f.ca.Serve(t, apim.New(apim.Options{APIKey: "x"}))
 	cfg = f.config()
-	cfg.TokenURL = apim.URL + "/token"
+	cfg.TokenURL = other.URL + "/token"
 	_, err = FetchAWS(ctxT(t), cfg)
 	if got := causeOf(t, err); got != "endpoint-not-found" || !strings.Contains(err.Error(), "HMPPS Integration API environment") {
 		t.Errorf("wrong host: %s (%v)", got, err)

@@ -1,14 +1,16 @@
+// Package tokentest holds test helpers for credential endpoints: RSA test
+// keys made once per test binary, their JWKS and PEM, and a fake HMPPS
+// Integration API /token endpoint behind mutual TLS that hands out AWS STS
+// credentials. The NHS API Management-like endpoint is the sandbox's
+// (package sandbox/apim).
 package tokentest
 
 import (
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -43,16 +45,7 @@ type HMPPS struct {
 func NewHMPPS(t testing.TB, ca *testpki.CA, apiKey string) *HMPPS {
 	t.Helper()
 	h := &HMPPS{APIKey: apiKey, Wrapped: true}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(h.serve))
-	srv.TLS = &tls.Config{
-		Certificates: []tls.Certificate{ca.Server(t, testpki.Options{}).TLSCertificate(true)},
-		ClientAuth:   tls.RequireAndVerifyClientCert,
-		ClientCAs:    ca.Pool(),
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what tests provoke
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	h.URL = srv.URL
+	h.URL = ca.ServeMutual(t, http.HandlerFunc(h.serve)).URL
 	return h
 }
 
