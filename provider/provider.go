@@ -6,22 +6,9 @@
 package provider
 
 import (
-	"bytes"
-	"embed"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -140,26 +127,16 @@ type TokenEndpoint struct {
 	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
-// Role is an API key role and the endpoint patterns it may call. In a
-// pattern, ** matches anything (slashes included), * anything but a slash.
-type Role struct {
-	Name     string   `yaml:"name" json:"name"`
-	Purpose  string   `yaml:"purpose,omitempty" json:"purpose,omitempty"`
-	Patterns []string `yaml:"patterns" json:"patterns"`
-}
-
-type rolePattern struct {
-	role     string
-	pattern  string
-	re       *regexp.Regexp
-	literals int // characters outside wildcards: more is more specific
-}
-
 // Env returns the named environment.
 func (t *Template) Env(name string) (*Environment, bool) {
-	for i := range t.Environments {
-		if t.Environments[i].Name == name {
-			return &t.Environments[i], true
+	return find(t.Environments, func(e *Environment) bool { return e.Name == name })
+}
+
+// find returns the first element of list that match accepts.
+func find[T any](list []T, match func(*T) bool) (*T, bool) {
+	for i := range list {
+		if match(&list[i]) {
+			return &list[i], true
 		}
 	}
 	return nil, false
@@ -189,22 +166,15 @@ func (t *Template) DefaultEnv() string {
 // the first choice, and none of the optional ones unless nothing else
 // is needed (then all optional ones are offered).
 func (t *Template) DefaultAuth() []string {
-	var out, optional []string
-	choice := false
-	for _, a := range t.Auth {
-		switch a.Need {
-		case NeedRequired:
+	firstChoice := slices.IndexFunc(t.Auth, func(a AuthMethod) bool { return a.Need == NeedChoice })
+	var out []string
+	for i, a := range t.Auth {
+		if a.Need == NeedRequired || i == firstChoice {
 			out = append(out, a.Method)
-		case NeedChoice:
-			if !choice {
-				out = append(out, a.Method)
-				choice = true
-			}
-		case NeedOptional:
-			optional = append(optional, a.Method)
 		}
 	}
 	if len(out) == 0 {
+		_, _, optional := t.authByNeed()
 		return optional
 	}
 	return out
@@ -214,17 +184,7 @@ func (t *Template) DefaultAuth() []string {
 // preferred (DefaultAuth) first: with choice methods, the required ones
 // plus each choice; with only optional ones, all of them, then each alone.
 func (t *Template) AuthChoices() [][]string {
-	var required, choices, optional []string
-	for _, a := range t.Auth {
-		switch a.Need {
-		case NeedRequired:
-			required = append(required, a.Method)
-		case NeedChoice:
-			choices = append(choices, a.Method)
-		case NeedOptional:
-			optional = append(optional, a.Method)
-		}
-	}
+	required, choices, optional := t.authByNeed()
 	var out [][]string
 	if len(choices) > 0 {
 		for _, c := range choices {
@@ -244,34 +204,35 @@ func (t *Template) AuthChoices() [][]string {
 	return out
 }
 
-// Requires reports whether the API always needs the method.
-func (t *Template) Requires(method string) bool {
+// authByNeed sorts the template's methods by how much it needs them, in
+// template order.
+func (t *Template) authByNeed() (required, choices, optional []string) {
 	for _, a := range t.Auth {
-		if a.Method == method && a.Need == NeedRequired {
-			return true
+		switch a.Need {
+		case NeedRequired:
+			required = append(required, a.Method)
+		case NeedChoice:
+			choices = append(choices, a.Method)
+		case NeedOptional:
+			optional = append(optional, a.Method)
 		}
 	}
-	return false
+	return required, choices, optional
+}
+
+// Requires reports whether the API always needs the method.
+func (t *Template) Requires(method string) bool {
+	return slices.ContainsFunc(t.Auth, func(a AuthMethod) bool { return a.Method == method && a.Need == NeedRequired })
 }
 
 // Supports reports whether the template knows the method at all.
 func (t *Template) Supports(method string) bool {
-	for _, a := range t.Auth {
-		if a.Method == method {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(t.Auth, func(a AuthMethod) bool { return a.Method == method })
 }
 
 // KeyFor returns the key requirement for a purpose (tls, signing, encryption).
 func (t *Template) KeyFor(purpose string) (*KeyRequirement, bool) {
-	for i := range t.Keys {
-		if t.Keys[i].Purpose == purpose {
-			return &t.Keys[i], true
-		}
-	}
-	return nil, false
+	return find(t.Keys, func(k *KeyRequirement) bool { return k.Purpose == purpose })
 }
 
 var placeholderRe = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -337,295 +298,4 @@ func (t *Template) NewProfile(name, env string) *profile.Profile {
 		p.TokenURL = t.TokenURL(env)
 	}
 	return p
-}
-
-// RequiredRole returns the API key role that may call path (a request path,
-// query ignored), so api-key-wrong-role is caught before a request is sent.
-// ok is false when the template has no role table or no pattern matches.
-// When patterns of several roles match, the most specific one wins.
-func RequiredRole(t *Template, path string) (role string, ok bool) {
-	if t == nil {
-		return "", false
-	}
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	if u, err := url.Parse(path); err == nil && u.IsAbs() {
-		path = u.Path
-	}
-	if len(path) > 1 {
-		path = strings.TrimRight(path, "/")
-	}
-	best := -1
-	for _, rp := range t.compiledRoles() {
-		if rp.re.MatchString(path) && rp.literals > best {
-			role, best = rp.role, rp.literals
-		}
-	}
-	return role, best >= 0
-}
-
-func (t *Template) compiledRoles() []rolePattern {
-	if t.rolePatterns == nil && len(t.Roles) > 0 {
-		ps, _ := compileRoles(t.Roles)
-		t.rolePatterns = ps
-	}
-	return t.rolePatterns
-}
-
-func compileRoles(roles []Role) ([]rolePattern, error) {
-	var out []rolePattern
-	for _, r := range roles {
-		for _, p := range r.Patterns {
-			if !strings.HasPrefix(p, "/") {
-				return nil, fmt.Errorf("role %s: pattern %q must start with /", r.Name, p)
-			}
-			var re strings.Builder
-			re.WriteString("^")
-			literals := 0
-			for i := 0; i < len(p); {
-				switch {
-				case strings.HasPrefix(p[i:], "/**") && i+3 == len(p):
-					// A trailing /** also matches the path itself.
-					re.WriteString("(/.*)?")
-					i += 3
-				case strings.HasPrefix(p[i:], "**"):
-					re.WriteString(".*")
-					i += 2
-				case p[i] == '*':
-					re.WriteString("[^/]*")
-					i++
-				default:
-					re.WriteString(regexp.QuoteMeta(p[i : i+1]))
-					literals++
-					i++
-				}
-			}
-			re.WriteString("$")
-			out = append(out, rolePattern{role: r.Name, pattern: p, re: regexp.MustCompile(re.String()), literals: literals})
-		}
-	}
-	return out, nil
-}
-
-var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-
-var (
-	knownMethods = []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
-	knownNeeds   = []string{NeedRequired, NeedOptional, NeedChoice}
-)
-
-// Validate checks a template's own consistency (ids, methods, URLs, roles).
-func (t *Template) Validate() error {
-	var errs []error
-	if !validID.MatchString(t.ID) {
-		errs = append(errs, fmt.Errorf("id %q: use lower-case letters, digits and '-'", t.ID))
-	}
-	if t.Name == "" {
-		errs = append(errs, errors.New("name is empty"))
-	}
-	if len(t.Environments) == 0 {
-		errs = append(errs, errors.New("no environments"))
-	}
-	seen := map[string]bool{}
-	for _, e := range t.Environments {
-		if e.Name == "" || seen[e.Name] {
-			errs = append(errs, fmt.Errorf("environment %q: empty or repeated name", e.Name))
-		}
-		seen[e.Name] = true
-		if e.URL != "" {
-			u, err := url.Parse(e.URL)
-			if err != nil || u.Scheme != "https" || u.Host == "" {
-				errs = append(errs, fmt.Errorf("environment %s: url %q is not an https:// URL", e.Name, e.URL))
-			}
-		}
-	}
-	if t.DefaultEnvironment != "" && !seen[t.DefaultEnvironment] {
-		errs = append(errs, fmt.Errorf("default_environment %q is not one of the environments", t.DefaultEnvironment))
-	}
-	if len(t.Auth) == 0 {
-		errs = append(errs, errors.New("no auth methods"))
-	}
-	for _, a := range t.Auth {
-		if !slices.Contains(knownMethods, a.Method) {
-			errs = append(errs, fmt.Errorf("auth method %q: use one of %s", a.Method, strings.Join(knownMethods, ", ")))
-		}
-		if !slices.Contains(knownNeeds, a.Need) {
-			errs = append(errs, fmt.Errorf("auth %s: need %q: use one of %s", a.Method, a.Need, strings.Join(knownNeeds, ", ")))
-		}
-	}
-	for _, k := range t.Keys {
-		if !slices.Contains([]string{"rsa", "ecdsa", "ed25519"}, k.Type) {
-			errs = append(errs, fmt.Errorf("key %s: type %q: use rsa, ecdsa or ed25519", k.Purpose, k.Type))
-		}
-	}
-	if t.Status != nil && !strings.HasPrefix(t.Status.Path, "/") {
-		errs = append(errs, fmt.Errorf("status path %q must start with /", t.Status.Path))
-	}
-	if t.Token != nil && !strings.HasPrefix(t.Token.Path, "/") {
-		errs = append(errs, fmt.Errorf("token path %q must start with /", t.Token.Path))
-	}
-	ps, err := compileRoles(t.Roles)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	t.rolePatterns = ps
-	return errors.Join(errs...)
-}
-
-// Parse decodes one template strictly (unknown fields are errors) and
-// validates it; errors name the file.
-func Parse(path string, data []byte) (*Template, error) {
-	var t Template
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: empty template", path)
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-		return nil, fmt.Errorf("%s: %s", path, msg)
-	}
-	if err := t.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	t.Origin = path
-	return &t, nil
-}
-
-//go:embed templates/*.yaml
-var builtinFS embed.FS
-
-// builtinOrder is how the built-ins are listed: documented providers first.
-var builtinOrder = []string{"hmpps", "nhs-apim", "govuk-dcs", "securosys", "generic", "sandbox"}
-
-var builtins = sync.OnceValues(func() ([]*Template, error) {
-	entries, err := fs.ReadDir(builtinFS, "templates")
-	if err != nil {
-		return nil, err
-	}
-	var out []*Template
-	for _, e := range entries {
-		data, err := builtinFS.ReadFile("templates/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		t, err := Parse("built-in "+e.Name(), data)
-		if err != nil {
-			return nil, err
-		}
-		t.Origin = "built-in"
-		out = append(out, t)
-	}
-	sortTemplates(out)
-	return out, nil
-})
-
-func sortTemplates(ts []*Template) {
-	rank := func(id string) int {
-		if i := slices.Index(builtinOrder, id); i >= 0 {
-			return i
-		}
-		return len(builtinOrder)
-	}
-	sort.SliceStable(ts, func(i, j int) bool {
-		ri, rj := rank(ts[i].ID), rank(ts[j].ID)
-		if ri != rj {
-			return ri < rj
-		}
-		return ts[i].ID < ts[j].ID
-	})
-}
-
-// Builtin returns the embedded templates.
-func Builtin() []*Template {
-	ts, err := builtins()
-	if err != nil {
-		// The embedded files are fixed at build time and tested.
-		panic(err)
-	}
-	return ts
-}
-
-// Load reads the user templates in dir (*.yaml). A missing dir is no
-// templates; a broken file is reported by name and the others still load.
-func Load(dir string) ([]*Template, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(paths)
-	var out []*Template
-	var errs []error
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		t, err := Parse(p, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, t)
-	}
-	return out, errors.Join(errs...)
-}
-
-// UserDir is where user templates live: <config dir>/providers.
-func UserDir() (string, error) {
-	d, err := profile.Dir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(d, "providers"), nil
-}
-
-// Templates returns the built-ins with the user's templates merged in (a
-// user template replaces the built-in of the same id), and any error from
-// broken user files (the good ones are still returned).
-func Templates() ([]*Template, error) {
-	out := slices.Clone(Builtin())
-	dir, err := UserDir()
-	if err != nil {
-		return out, err
-	}
-	user, loadErr := Load(dir)
-	for _, u := range user {
-		if i := slices.IndexFunc(out, func(t *Template) bool { return t.ID == u.ID }); i >= 0 {
-			out[i] = u
-		} else {
-			out = append(out, u)
-		}
-	}
-	sortTemplates(out)
-	return out, loadErr
-}
-
-// All returns every template, built-in and user (broken user files are
-// left out; Templates or Get reports them).
-func All() []*Template {
-	ts, _ := Templates()
-	return ts
-}
-
-// Get returns the template with the id.
-func Get(id string) (*Template, error) {
-	ts, loadErr := Templates()
-	for _, t := range ts {
-		if t.ID == id {
-			return t, nil
-		}
-	}
-	ids := make([]string, len(ts))
-	for i, t := range ts {
-		ids[i] = t.ID
-	}
-	err := fmt.Errorf("unknown provider %q: use one of %s", id, strings.Join(ids, ", "))
-	if loadErr != nil {
-		err = fmt.Errorf("%w\n(some user templates did not load: %v)", err, loadErr)
-	}
-	return nil, err
 }
