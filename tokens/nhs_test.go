@@ -36,7 +36,6 @@ type apimFixture struct {
 	ca       *testpki.CA
 	apim     *apim.Server
 	jwks     func(context.Context) (*jose.JSONWebKeySet, error) // the registered test-1 key
-	url      string                                             // https://127.0.0.1:PORT
 	tokenURL string
 	caFile   string
 	client   *http.Client
