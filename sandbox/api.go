@@ -16,6 +16,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/hmpps"
 )
 
 // StatusPath is the DCS-like status endpoint the `sandbox` profile checks,
@@ -38,7 +39,7 @@ func (s *Server) handler() http.Handler {
 	// Methods are checked by onlyMethod rather than in the patterns: with a
 	// catch-all "/" the mux would answer a wrong method with 404, not 405.
 	mux.HandleFunc("/v1/persons/{id}/risks/scores", onlyMethod("GET", s.personRiskScores))
-	mux.HandleFunc("/token", onlyMethod("POST", s.stsToken))
+	mux.Handle(hmpps.TokenPath, s.hmpps)
 	mux.HandleFunc(StatusPath, onlyMethod("GET", s.status))
 	mux.Handle(TokenPath, s.apim)
 	mux.HandleFunc("/v1/versionInfo", onlyMethod("GET", s.securosysVersionInfo))
@@ -247,17 +248,6 @@ func (s *Server) personRiskScores(w http.ResponseWriter, r *http.Request) {
 			"hmppsId":                 id,
 		}},
 		"pagination": map[string]any{"isLastPage": true, "count": 1, "page": 1, "perPage": 10, "totalCount": 1, "totalPages": 1},
-	})
-}
-
-// stsToken is shaped like HMPPS's unversioned POST /token: temporary AWS
-// credentials (fake) for the queue.
-func (s *Server) stsToken(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{
-		"AccessKeyId":     "ASIA" + strings.ToUpper(randomHex(8)),
-		"SecretAccessKey": randomBase64(30),
-		"SessionToken":    randomBase64(120),
-		"Expiration":      s.cfg.Now().UTC().Add(time.Hour).Format(time.RFC3339),
 	})
 }
 

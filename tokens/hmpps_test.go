@@ -15,13 +15,14 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
-	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/hmpps"
 )
 
 type hmppsFixture struct {
 	ca       *testpki.CA
-	srv      *tokentest.HMPPS
+	srv      *hmpps.Server
+	url      string
 	caFile   string
 	certFile string
 	keyFile  string
@@ -31,7 +32,8 @@ type hmppsFixture struct {
 func newHMPPSFixture(t *testing.T) *hmppsFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "HMPPS test CA")
-	srv := tokentest.NewHMPPS(t, ca, apiKeyCanary)
+	srv := hmpps.New(hmpps.Options{APIKey: apiKeyCanary, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	addr := ca.ServeMutual(t, srv).URL
 	dir := t.TempDir()
 	certFile, keyFile := ca.Client(t, testpki.Options{CommonName: "acme-client"}).Files(t, dir, "client")
 	caFile := testpki.WriteFile(t, dir, "ca.pem", ca.CertPEM())
@@ -39,17 +41,17 @@ func newHMPPSFixture(t *testing.T) *hmppsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hmppsFixture{ca: ca, srv: srv, caFile: caFile, certFile: certFile, keyFile: keyFile, client: client}
+	return &hmppsFixture{ca: ca, srv: srv, url: addr, caFile: caFile, certFile: certFile, keyFile: keyFile, client: client}
 }
 
 func (f *hmppsFixture) config() *HMPPSConfig {
-	return &HMPPSConfig{TokenURL: f.srv.URL + "/token", APIKey: apiKeyCanary, HTTPClient: f.client, ClientIdentity: f.certFile}
+	return &HMPPSConfig{TokenURL: f.url + "/token", APIKey: apiKeyCanary, HTTPClient: f.client, ClientIdentity: f.certFile}
 }
 
 func TestFetchAWSOverMutualTLS(t *testing.T) {
 	f := newHMPPSFixture(t)
 	for _, wrapped := range []bool{true, false} {
-		f.srv.Set(func(h *tokentest.HMPPS) { h.Wrapped = wrapped })
+		f.srv.Set(func(h *hmpps.Options) { h.Wrapped = wrapped })
 		before := time.Now()
 		creds, err := FetchAWS(ctxT(t), f.config())
 		if err != nil {
@@ -62,7 +64,7 @@ func TestFetchAWSOverMutualTLS(t *testing.T) {
 			t.Errorf("expiration %s ahead, want 1h", d)
 		}
 	}
-	if cns := f.srv.ClientCNs; len(cns) == 0 || cns[0] != "acme-client" {
+	if cns := f.srv.ClientCNs(); len(cns) == 0 || cns[0] != "acme-client" {
 		t.Errorf("the server saw client certificates %v", cns)
 	}
 }
@@ -105,14 +107,14 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 
 	cfg = f.config()
-	cfg.TokenURL = f.srv.URL + "/v1/token"
+	cfg.TokenURL = f.url + "/v1/token"
 	_, err = FetchAWS(ctxT(t), cfg)
 	if got := causeOf(t, err); got != "endpoint-not-found" || !strings.Contains(err.Error(), "not versioned") {
 		t.Errorf("/v1/token: %s (%v)", got, err)
 	}
 
 	// A GET, as a user pasting the URL into curl would send.
-	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, f.srv.URL+"/token", nil)
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, f.url+"/token", nil)
 	req.Header.Set("x-api-key", apiKeyCanary)
 	resp, err := f.client.Do(req)
 	if err != nil {
@@ -120,7 +122,7 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	u, _ := url.Parse(f.srv.URL + "/token")
+	u, _ := url.Parse(f.url + "/token")
 	if e := classifyHMPPS(resp.StatusCode, body, u, apiKeyCanary); e.ID != "method-not-allowed" || !strings.Contains(e.Detail, "POST") {
 		t.Errorf("GET: %s %q", e.ID, e.Detail)
 	}
@@ -194,7 +196,7 @@ func TestHMPPSGatewayAnswerForUnroutedPath(t *testing.T) {
 func TestAWSCredentialsCache(t *testing.T) {
 	f := newHMPPSFixture(t)
 	clock := &fakeClock{now: time.Now()}
-	f.srv.Set(func(h *tokentest.HMPPS) { h.Now = clock.Now })
+	f.srv.Set(func(h *hmpps.Options) { h.Now = clock.Now })
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "hmpps-dev", Now: clock.Now}
 
@@ -217,7 +219,7 @@ func TestAWSCredentialsCache(t *testing.T) {
 	}
 
 	// Short-lived credentials keep half their life.
-	f.srv.Set(func(h *tokentest.HMPPS) { h.Lifetime = 15 * time.Minute })
+	f.srv.Set(func(h *hmpps.Options) { h.Lifetime = 15 * time.Minute })
 	if _, _, err := AWSCredentialsFor(ctxT(t), f.config(), cache, true); err != nil {
 		t.Fatal(err)
 	}
