@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,7 +15,7 @@ import (
 // Like smallstep/certinfo, every fixture in testdata/fixtures has its own
 // golden text and JSON in testdata/TestInspectText and TestInspectJSON, so
 // a change to what inspect says about any kind of file shows as a diff.
-// Refresh with `go test ./inspect -run 'TestInspect(Text|JSON|Together)' -update`
+// Refresh with `go test ./inspect -run TestInspect -update`
 // and read the diff. Colour goldens keep the ANSI escapes.
 
 func fixtureNames(t *testing.T) []string {
@@ -113,5 +114,50 @@ func TestInspectTogether(t *testing.T) {
 			}
 			golden.RequireEqual(t, out)
 		})
+	}
+}
+
+// No golden holds a line of a private key fixture: the renderers describe
+// keys, never show them.
+func TestGoldensHoldNoKeyMaterial(t *testing.T) {
+	var secrets []string
+	var jwk struct{ Keys []struct{ D string } }
+	data, err := os.ReadFile(filepath.Join(fixtureDir, "jwks-private.json"))
+	if err != nil || json.Unmarshal(data, &jwk) != nil || len(jwk.Keys) != 1 || jwk.Keys[0].D == "" {
+		t.Fatalf("jwks-private.json: %v", err)
+	}
+	secrets = append(secrets, jwk.Keys[0].D)
+	for _, name := range []string{"client.key", "other.key", "id_ed25519", "client-enc.key", "combined.pem"} {
+		data, err := os.ReadFile(filepath.Join(fixtureDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inKey := false
+		for _, line := range strings.Split(string(data), "\n") {
+			switch {
+			case strings.Contains(line, "PRIVATE KEY-----"):
+				inKey = strings.HasPrefix(line, "-----BEGIN")
+			case inKey && len(line) > 20:
+				secrets = append(secrets, line)
+			}
+		}
+	}
+	if len(secrets) < 20 {
+		t.Fatalf("only %d key lines found in the fixtures", len(secrets))
+	}
+	goldens, err := filepath.Glob("testdata/TestInspect*/*.golden")
+	if err != nil || len(goldens) < 40 {
+		t.Fatalf("%d goldens: %v", len(goldens), err)
+	}
+	for _, g := range goldens {
+		data, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range secrets {
+			if strings.Contains(string(data), strings.TrimSpace(s)) {
+				t.Errorf("%s holds key material: %s", g, s)
+			}
+		}
 	}
 }
