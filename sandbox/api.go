@@ -15,8 +15,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/sandbox/apim"
-	"github.com/onramp-cli/onramp/sandbox/hmpps"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // StatusPath is the DCS-like status endpoint the `sandbox` profile checks,
@@ -25,7 +24,7 @@ const (
 	StatusPath = "/checks/passport"
 	StatusJSON = `{"available":true,"scheduledOutages":[]}`
 	// TokenPath is the APIM-like signed-JWT token endpoint.
-	TokenPath = apim.TokenPath
+	TokenPath = tokenapi.APIMTokenPath
 )
 
 // Securosys-like endpoints and the key role each needs.
@@ -39,7 +38,7 @@ func (s *Server) handler() http.Handler {
 	// Methods are checked by onlyMethod rather than in the patterns: with a
 	// catch-all "/" the mux would answer a wrong method with 404, not 405.
 	mux.HandleFunc("/v1/persons/{id}/risks/scores", onlyMethod("GET", s.personRiskScores))
-	mux.Handle(hmpps.TokenPath, s.hmpps)
+	mux.Handle(tokenapi.HMPPSTokenPath, s.hmpps)
 	mux.HandleFunc(StatusPath, onlyMethod("GET", s.status))
 	mux.Handle(TokenPath, s.apim)
 	mux.HandleFunc("/v1/versionInfo", onlyMethod("GET", s.securosysVersionInfo))

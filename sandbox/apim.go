@@ -20,7 +20,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // JWKSFile is the registered public keys of the APIM-like token endpoint,
@@ -134,12 +134,12 @@ func (s *Server) registeredJWKS() (*jose.JSONWebKeySet, error) {
 
 // HelloPath is the APIM-like application-restricted endpoint (as NHS's
 // Hello World API): it needs a bearer token from the token endpoint.
-const HelloPath = apim.HelloPath
+const HelloPath = tokenapi.HelloPath
 
 // newAPIM is the APIM-like API: the sandbox's API key, its registered
 // JWKS and its clock.
-func (s *Server) newAPIM() *apim.Server {
-	return apim.New(apim.Options{
+func (s *Server) newAPIM() *tokenapi.APIM {
+	return tokenapi.NewAPIM(tokenapi.APIMOptions{
 		APIKey:    s.keys.API,
 		JWKS:      s.registeredKeys,
 		NoKeyHint: "register one with `onramp sandbox register-jwks FILE`",
@@ -237,7 +237,7 @@ func (s *Server) prepareAPIMProfile() error {
 	p.URL, p.TokenURL = base+HelloPath, base+TokenPath
 	p.Key, p.KID = keyPath, APIMKID
 	p.CACert = s.pki.CABundlePath()
-	p.APIKeySecret, p.ExpectJSON = APIKeyName, apim.HelloJSON
+	p.APIKeySecret, p.ExpectJSON = APIKeyName, tokenapi.HelloJSON
 	if stored {
 		if p.Secrets == nil {
 			p.Secrets = map[string]time.Time{}

@@ -20,7 +20,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 var testRSAKey = func() *rsa.PrivateKey {
@@ -90,7 +90,7 @@ func (s *testSandbox) postToken(t *testing.T, form url.Values) (int, map[string]
 func tokenForm(assertion string) url.Values {
 	return url.Values{
 		"grant_type":            {"client_credentials"},
-		"client_assertion_type": {apim.AssertionType},
+		"client_assertion_type": {tokenapi.AssertionType},
 		"client_assertion":      {assertion},
 	}
 }
@@ -141,7 +141,7 @@ func TestOAuthTokenSignedJWT(t *testing.T) {
 		{"exp string", tokenForm(s.assertion(t, func(a *assertion) { a.claims["exp"] = "soon" })), 400, "invalid_request", "integer"},
 		{"no jti", tokenForm(s.assertion(t, func(a *assertion) { delete(a.claims, "jti") })), 400, "invalid_request", "'jti'"},
 		{"malformed", tokenForm("not.a-jwt"), 400, "invalid_request", "Malformed"},
-		{"no assertion", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {apim.AssertionType}}, 400, "invalid_request", "client_assertion"},
+		{"no assertion", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {tokenapi.AssertionType}}, 400, "invalid_request", "client_assertion"},
 		{"assertion type", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {"x"}, "client_assertion": {good}}, 400, "invalid_request", "client_assertion_type"},
 		{"grant type", url.Values{"grant_type": {"password"}}, 400, "unsupported_grant_type", "grant_type"},
 	} {

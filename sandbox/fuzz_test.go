@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // FuzzOAuthToken: whatever a client posts as its assertion, the token
@@ -29,7 +29,7 @@ func FuzzOAuthToken(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, assertion string) {
-		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {apim.AssertionType}, "client_assertion": {assertion}}
+		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {tokenapi.AssertionType}, "client_assertion": {assertion}}
 		req := httptest.NewRequest("POST", "https://localhost:8443"+TokenPath, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()

@@ -25,8 +25,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
-	"github.com/onramp-cli/onramp/sandbox/hmpps"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -92,8 +91,8 @@ type Server struct {
 	serveErr error
 	closed   bool
 
-	apim  *apim.Server  // the APIM-like API, on both listeners
-	hmpps *hmpps.Server // the HMPPS-like /token, on the mutual-TLS API
+	apim  *tokenapi.APIM  // the APIM-like API, on both listeners
+	hmpps *tokenapi.HMPPS // the HMPPS-like /token, on the mutual-TLS API
 }
 
 // AddrInUseError is a listen address another process (often a second
@@ -167,7 +166,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.apim = s.newAPIM()
-	s.hmpps = hmpps.New(hmpps.Options{APIKey: s.keys.API, Now: cfg.Now})
+	s.hmpps = tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: s.keys.API, Now: cfg.Now})
 	return s, nil
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 func writeCGPConfig(t *testing.T, dir, body string) string {
@@ -70,8 +70,8 @@ extra_setting: kept by CGP, ignored here
 	}
 
 	ca := testpki.NewCA(t, "onramp test CA")
-	fake := apim.New(apim.Options{APIKey: apiKeyCanary, Record: true,
-		JWKS:     apim.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1")),
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: apiKeyCanary, Record: true,
+		JWKS:     tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1")),
 		Audience: "https://internal-dev.api.service.nhs.uk/oauth2/token"})
 	addr := ca.Serve(t, fake, "internal-dev.api.service.nhs.uk").Listener.Addr().String()
 	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())

@@ -15,13 +15,12 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
-	"github.com/onramp-cli/onramp/sandbox/apim"
-	"github.com/onramp-cli/onramp/sandbox/hmpps"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 type hmppsFixture struct {
 	ca       *testpki.CA
-	srv      *hmpps.Server
+	srv      *tokenapi.HMPPS
 	url      string
 	caFile   string
 	certFile string
@@ -32,7 +31,7 @@ type hmppsFixture struct {
 func newHMPPSFixture(t *testing.T) *hmppsFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "HMPPS test CA")
-	srv := hmpps.New(hmpps.Options{APIKey: apiKeyCanary, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	srv := tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: apiKeyCanary, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
 	addr := ca.ServeMutual(t, srv).URL
 	dir := t.TempDir()
 	certFile, keyFile := ca.Client(t, testpki.Options{CommonName: "acme-client"}).Files(t, dir, "client")
@@ -51,7 +50,7 @@ func (f *hmppsFixture) config() *HMPPSConfig {
 func TestFetchAWSOverMutualTLS(t *testing.T) {
 	f := newHMPPSFixture(t)
 	for _, wrapped := range []bool{true, false} {
-		f.srv.Set(func(h *hmpps.Options) { h.Wrapped = wrapped })
+		f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Wrapped = wrapped })
 		before := time.Now()
 		creds, err := FetchAWS(ctxT(t), f.config())
 		if err != nil {
@@ -137,7 +136,7 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 
 	// The wrong host: something else answers 404 for /token.
-	other := f.ca.Serve(t, apim.New(apim.Options{APIKey: "x"}))
+	other := f.ca.Serve(t, tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: "x"}))
 	cfg = f.config()
 	cfg.TokenURL = other.URL + "/token"
 	_, err = FetchAWS(ctxT(t), cfg)
@@ -196,7 +195,7 @@ func TestHMPPSGatewayAnswerForUnroutedPath(t *testing.T) {
 func TestAWSCredentialsCache(t *testing.T) {
 	f := newHMPPSFixture(t)
 	clock := &fakeClock{now: time.Now()}
-	f.srv.Set(func(h *hmpps.Options) { h.Now = clock.Now })
+	f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Now = clock.Now })
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "hmpps-dev", Now: clock.Now}
 
@@ -219,7 +218,7 @@ func TestAWSCredentialsCache(t *testing.T) {
 	}
 
 	// Short-lived credentials keep half their life.
-	f.srv.Set(func(h *hmpps.Options) { h.Lifetime = 15 * time.Minute })
+	f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Lifetime = 15 * time.Minute })
 	if _, _, err := AWSCredentialsFor(ctxT(t), f.config(), cache, true); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -34,7 +34,7 @@ const apiKeyCanary = "CANARY-APIKEY-7f3a9c"
 
 type apimFixture struct {
 	ca       *testpki.CA
-	apim     *apim.Server
+	apim     *tokenapi.APIM
 	jwks     func(context.Context) (*jose.JSONWebKeySet, error) // the registered test-1 key
 	tokenURL string
 	caFile   string
@@ -46,15 +46,15 @@ type apimFixture struct {
 func newAPIMFixture(t *testing.T) *apimFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "onramp test CA")
-	jwks := apim.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1"))
-	fake := apim.New(apim.Options{APIKey: apiKeyCanary, JWKS: jwks, TokenPrefix: "CANARY-TOKEN-", Record: true})
+	jwks := tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1"))
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: apiKeyCanary, JWKS: jwks, TokenPrefix: "CANARY-TOKEN-", Record: true})
 	srv := ca.Serve(t, fake)
 	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())
 	client, err := NewHTTPClient(TransportOptions{CACertFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apimFixture{ca: ca, apim: fake, jwks: jwks, tokenURL: srv.URL + apim.TokenPath, caFile: caFile, client: client}
+	return &apimFixture{ca: ca, apim: fake, jwks: jwks, tokenURL: srv.URL + tokenapi.APIMTokenPath, caFile: caFile, client: client}
 }
 
 func (f *apimFixture) config(t *testing.T) *NHSConfig {
@@ -192,7 +192,7 @@ func TestExpiresInStringOrNumber(t *testing.T) {
 		{`599.0`, 599, ""},
 		{`"ten minutes"`, 0, "unexpected-response"},
 	} {
-		f.apim.Set(func(a *apim.Options) { a.ExpiresIn = tc.raw })
+		f.apim.Set(func(a *tokenapi.APIMOptions) { a.ExpiresIn = tc.raw })
 		tok, err := FetchNHS(ctxT(t), f.config(t))
 		if tc.err != "" {
 			if err == nil || causeOf(t, err) != tc.err {
@@ -209,35 +209,35 @@ func TestExpiresInStringOrNumber(t *testing.T) {
 // The failures a real verifier produces from what the client sent.
 func TestNHSRefusalsFromVerifyingServer(t *testing.T) {
 	f := newAPIMFixture(t)
-	otherKeyJWKS := apim.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 1).Public(), "test-1"))
+	otherKeyJWKS := tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 1).Public(), "test-1"))
 	unreachable := func(context.Context) (*jose.JSONWebKeySet, error) {
 		return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
 	}
 	for _, tc := range []struct {
 		name   string
-		setup  func(a *apim.Options, c *NHSConfig)
+		setup  func(a *tokenapi.APIMOptions, c *NHSConfig)
 		want   string
 		detail string
 		status int
 	}{
-		{"kid not registered", func(a *apim.Options, c *NHSConfig) { c.KID = "test-2" }, "jwt-kid-unknown", "no public key with this kid", 401},
-		{"no public key registered", func(a *apim.Options, c *NHSConfig) { a.JWKS = nil }, "jwt-kid-unknown", "no public key is registered", 403},
-		{"JWKS unreachable", func(a *apim.Options, c *NHSConfig) { a.JWKS = unreachable }, "jwt-kid-unknown", "cannot fetch the JWKS", 403},
-		{"JWKS holds another key", func(a *apim.Options, c *NHSConfig) { a.JWKS = otherKeyJWKS }, "jwt-signature-invalid", "out of step", 401},
-		{"API key of another app", func(a *apim.Options, c *NHSConfig) { c.APIKey = "another-apps-key" }, "oauth-invalid-client", "not the key of an app", 401},
-		{"aud of another environment", func(a *apim.Options, c *NHSConfig) {
+		{"kid not registered", func(a *tokenapi.APIMOptions, c *NHSConfig) { c.KID = "test-2" }, "jwt-kid-unknown", "no public key with this kid", 401},
+		{"no public key registered", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = nil }, "jwt-kid-unknown", "no public key is registered", 403},
+		{"JWKS unreachable", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = unreachable }, "jwt-kid-unknown", "cannot fetch the JWKS", 403},
+		{"JWKS holds another key", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = otherKeyJWKS }, "jwt-signature-invalid", "out of step", 401},
+		{"API key of another app", func(a *tokenapi.APIMOptions, c *NHSConfig) { c.APIKey = "another-apps-key" }, "oauth-invalid-client", "not the key of an app", 401},
+		{"aud of another environment", func(a *tokenapi.APIMOptions, c *NHSConfig) {
 			a.Audience = "https://api.service.nhs.uk/oauth2/token"
 		}, "jwt-claims-invalid", "signed for one environment and posted to another", 401},
-		{"local clock 3 minutes ahead", func(a *apim.Options, c *NHSConfig) {
+		{"local clock 3 minutes ahead", func(a *tokenapi.APIMOptions, c *NHSConfig) {
 			c.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
 		}, "clock-skew", "ahead of the server", 400},
-		{"local clock 6 minutes behind", func(a *apim.Options, c *NHSConfig) {
+		{"local clock 6 minutes behind", func(a *tokenapi.APIMOptions, c *NHSConfig) {
 			c.Now = func() time.Time { return time.Now().Add(-6 * time.Minute) }
 		}, "clock-skew", "behind the server", 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := f.config(t)
-			f.apim.Set(func(a *apim.Options) {
+			f.apim.Set(func(a *tokenapi.APIMOptions) {
 				a.JWKS, a.Audience = f.jwks, ""
 				tc.setup(a, cfg)
 			})
@@ -327,7 +327,7 @@ func TestNHSDocumentedErrorBodies(t *testing.T) {
 		{500, `{"error":"server_error"}`, "server-error"},
 		{302, ``, "unexpected-response"},
 	} {
-		f.apim.Set(func(a *apim.Options) { a.Reply = &apim.Reply{Status: tc.status, Body: tc.body} })
+		f.apim.Set(func(a *tokenapi.APIMOptions) { a.Reply = &tokenapi.Reply{Status: tc.status, Body: tc.body} })
 		_, err := FetchNHS(ctxT(t), f.config(t))
 		if err == nil {
 			t.Errorf("%d %s: no error", tc.status, tc.body)
@@ -341,17 +341,17 @@ func TestNHSDocumentedErrorBodies(t *testing.T) {
 
 func TestExpErrorWithSkewedServerClockIsClockSkew(t *testing.T) {
 	f := newAPIMFixture(t)
-	f.apim.Set(func(a *apim.Options) {
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
 		a.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
-		a.Reply = &apim.Reply{Status: 400, Body: `{"error":"invalid_request","error_description":"Invalid exp claim in client_assertion JWT - JWT has expired"}`}
+		a.Reply = &tokenapi.Reply{Status: 400, Body: `{"error":"invalid_request","error_description":"Invalid exp claim in client_assertion JWT - JWT has expired"}`}
 	})
 	_, err := FetchNHS(ctxT(t), f.config(t))
 	if got := causeOf(t, err); got != "clock-skew" || !regexp.MustCompile(`(9m5\ds|10m0s) behind`).MatchString(err.Error()) {
 		t.Errorf("cause %s, err %v; want clock-skew, about 10m behind", got, err)
 	}
 	// A skewed clock does not turn an unrelated error into clock-skew.
-	f.apim.Set(func(a *apim.Options) {
-		a.Reply = &apim.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims in client_assertion JWT"}`}
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
+		a.Reply = &tokenapi.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims in client_assertion JWT"}`}
 	})
 	_, err = FetchNHS(ctxT(t), f.config(t))
 	if got := causeOf(t, err); got != "oauth-invalid-client" {
@@ -361,8 +361,8 @@ func TestExpErrorWithSkewedServerClockIsClockSkew(t *testing.T) {
 
 func TestServerEchoOfSecretsIsRedacted(t *testing.T) {
 	f := newAPIMFixture(t)
-	f.apim.Set(func(a *apim.Options) {
-		a.Reply = &apim.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims: ` + apiKeyCanary + ` is not known","message_id":"m-1"}`}
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
+		a.Reply = &tokenapi.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims: ` + apiKeyCanary + ` is not known","message_id":"m-1"}`}
 	})
 	_, err := FetchNHS(ctxT(t), f.config(t))
 	if err == nil || !strings.Contains(err.Error(), "[redacted]") {
@@ -460,7 +460,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	f := newAPIMFixture(t)
 	clock := &fakeClock{now: time.Now()}
-	f.apim.Set(func(a *apim.Options) { a.Now = clock.Now })
+	f.apim.Set(func(a *tokenapi.APIMOptions) { a.Now = clock.Now })
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "nhs-int", Now: clock.Now}
 	cfg := f.config(t)
@@ -501,7 +501,7 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	}
 
 	// Another API key (another app) never gets this app's token.
-	f.apim.Set(func(a *apim.Options) { a.APIKey = "second-app-key" })
+	f.apim.Set(func(a *tokenapi.APIMOptions) { a.APIKey = "second-app-key" })
 	cfg.APIKey = "second-app-key"
 	fifth, _, err := NHSToken(ctxT(t), cfg, cache, false)
 	if err != nil || fifth.Cached || f.apim.Count() != 4 {

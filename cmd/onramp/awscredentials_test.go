@@ -13,11 +13,11 @@ import (
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/hmpps"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 type awsCmdFixture struct {
-	srv *hmpps.Server
+	srv *tokenapi.HMPPS
 	url string
 	kr  *testkeyring.Keyring
 }
@@ -26,7 +26,7 @@ func newAWSCmdFixture(t *testing.T) *awsCmdFixture {
 	t.Helper()
 	kr := useTokenTestKeyring(t)
 	ca := testpki.NewCA(t, "HMPPS test CA")
-	srv := hmpps.New(hmpps.Options{APIKey: tokenTestAPIKey, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	srv := tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: tokenTestAPIKey, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
 	srvURL := ca.ServeMutual(t, srv).URL
 	dir := t.TempDir()
 	cert, key := ca.Client(t, testpki.Options{CommonName: "acme"}).Files(t, dir, "client")

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // diagnose --profile of a signed-JWT profile runs the token step and calls
@@ -18,7 +18,7 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	keyringForDiagnose = kr
 	t.Cleanup(func() { keyringForDiagnose = old })
 	f := newTokenCmdFixture(t)
-	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: apim.HelloPath, TokenURL: f.apim.TokenURL,
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: tokenapi.HelloPath, TokenURL: f.apim.TokenURL,
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey", APIKeySecret: "api-key"}
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
@@ -89,8 +89,8 @@ func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 	f := newTokenCmdFixture(t, host)
 	_, port, _ := net.SplitHostPort(f.apim.Addr)
 	base := "https://" + net.JoinHostPort(host, port)
-	f.apim.Set(func(o *apim.Options) { o.Audience = base + apim.TokenPath })
-	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: base, StatusPath: apim.HelloPath, TokenURL: base + "/oauth2/token",
+	f.apim.Set(func(o *tokenapi.APIMOptions) { o.Audience = base + tokenapi.APIMTokenPath })
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: base, StatusPath: tokenapi.HelloPath, TokenURL: base + "/oauth2/token",
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey",
 		Resolve: []string{host + ":" + port + ":127.0.0.1"}}
 	if err := profile.Save(p); err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox/apim"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -38,7 +38,7 @@ func useTokenTestKeyring(t *testing.T) *testkeyring.Keyring {
 
 // fakeAPIM is the sandbox's APIM-like token endpoint served on loopback.
 type fakeAPIM struct {
-	*apim.Server
+	*tokenapi.APIM
 	URL, TokenURL, Addr string
 }
 
@@ -54,11 +54,11 @@ func newTokenCmdFixture(t *testing.T, hosts ...string) *tokenCmdFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "onramp test CA")
 	key := tokentest.RSAKey(t, 4096, 0)
-	fake := apim.New(apim.Options{APIKey: tokenTestAPIKey, Record: true,
-		JWKS: apim.StaticJWKS(tokentest.JWKS(t, key.Public(), "test-1"))})
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: tokenTestAPIKey, Record: true,
+		JWKS: tokenapi.StaticJWKS(tokentest.JWKS(t, key.Public(), "test-1"))})
 	srv := ca.Serve(t, fake, hosts...)
 	dir := t.TempDir()
-	return &tokenCmdFixture{apim: &fakeAPIM{Server: fake, URL: srv.URL, TokenURL: srv.URL + apim.TokenPath, Addr: srv.Listener.Addr().String()},
+	return &tokenCmdFixture{apim: &fakeAPIM{APIM: fake, URL: srv.URL, TokenURL: srv.URL + tokenapi.APIMTokenPath, Addr: srv.Listener.Addr().String()},
 		caFile:  testpki.WriteFile(t, dir, "ca.pem", ca.CertPEM()),
 		keyFile: testpki.WriteFile(t, dir, "test-1.pem", tokentest.KeyPEM(t, key))}
 }
@@ -268,9 +268,9 @@ func TestTokenBinaryInCurlCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Env = append(os.Environ(), "ONRAMP="+bin, "CA="+f.caFile, "KEY="+f.keyFile, "TOKEN_URL="+f.apim.TokenURL,
-		"API="+f.apim.URL+apim.HelloPath, "NHS_API_KEY="+tokenTestAPIKey, "ONRAMP_CONFIG_DIR="+filepath.Join(dir, "cfg"))
+		"API="+f.apim.URL+tokenapi.HelloPath, "NHS_API_KEY="+tokenTestAPIKey, "ONRAMP_CONFIG_DIR="+filepath.Join(dir, "cfg"))
 	out, err := cmd.Output()
-	if err != nil || string(out) != apim.HelloJSON {
+	if err != nil || string(out) != tokenapi.HelloJSON {
 		t.Fatalf("curl with $(onramp token): %v %q %s", err, out, stderr.String())
 	}
 	assertNoSecret(t, "stderr", stderr.String(), f.apim.Tokens()...)

@@ -1,26 +1,14 @@
-// Package apim is the sandbox's NHS API Management-like token endpoint:
-// signed-JWT client credentials at /oauth2/token, with APIM's checks in a
-// similar order and its documented error wording (../shared/PROVIDERS.md),
-// and an application-restricted API that takes the bearer tokens it
-// issues. The sandbox serves it on its APIM port; tests serve the same
-// endpoint on loopback with their own certificates and settings. It is a
-// leaf package (standard library and go-jose only), so any package's tests
-// can use it.
-package apim
+package tokenapi
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -28,10 +16,10 @@ import (
 
 // Paths and answers of the APIM-like API.
 const (
-	// TokenPath is the signed-JWT token endpoint.
-	TokenPath = "/oauth2/token"
+	// APIMTokenPath is the signed-JWT token endpoint.
+	APIMTokenPath = "/oauth2/token"
 	// HelloPath is the application-restricted endpoint (as NHS's Hello
-	// World API): it needs a bearer token from TokenPath.
+	// World API): it needs a bearer token from APIMTokenPath.
 	HelloPath = "/hello-world/hello/application"
 	// HelloJSON is HelloPath's answer.
 	HelloJSON = `{"message":"Hello Application!"}`
@@ -52,9 +40,9 @@ type Reply struct {
 	Body   string
 }
 
-// Options say how the endpoint answers. Change them while it serves with
-// Server.Set.
-type Options struct {
+// APIMOptions say how the APIM-like endpoint answers. Change them while it
+// serves with Set.
+type APIMOptions struct {
 	// APIKey is the registered application's API key: the iss and sub an
 	// assertion must carry.
 	APIKey string
@@ -84,72 +72,43 @@ type Options struct {
 	Record bool
 }
 
-// Server is the APIM-like API; it is an http.Handler.
-type Server struct {
-	mu     sync.Mutex
-	opts   Options
+// APIM is the NHS API Management-like API; it is an http.Handler.
+type APIM struct {
+	endpoint[APIMOptions]
 	tokens map[string]time.Time // access tokens issued, until they expire
 	jtis   map[string]time.Time // assertion ids seen, until they expire
-	issued int
-	// Kept when Options.Record is set.
+	// Kept when APIMOptions.Record is set.
 	issuedList []string
 	forms      []url.Values
 }
 
-// New makes the endpoint.
-func New(o Options) *Server {
-	return &Server{opts: o, tokens: map[string]time.Time{}, jtis: map[string]time.Time{}}
+// NewAPIM makes the APIM-like API.
+func NewAPIM(o APIMOptions) *APIM {
+	return &APIM{endpoint: endpoint[APIMOptions]{opts: o}, tokens: map[string]time.Time{}, jtis: map[string]time.Time{}}
 }
 
-// Set changes the options under the server's lock.
-func (s *Server) Set(f func(o *Options)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f(&s.opts)
-}
-
-// Count is the number of access tokens issued so far.
-func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
-
-// Tokens are the access tokens issued, oldest first (Options.Record).
-func (s *Server) Tokens() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.issuedList...)
-}
+// Tokens are the access tokens issued, oldest first (APIMOptions.Record).
+func (s *APIM) Tokens() []string { return snapshot(&s.mu, s.issuedList) }
 
 // Forms are the token requests' forms received, oldest first
-// (Options.Record).
-func (s *Server) Forms() []url.Values {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]url.Values(nil), s.forms...)
-}
+// (APIMOptions.Record).
+func (s *APIM) Forms() []url.Values { return snapshot(&s.mu, s.forms) }
 
-func (s *Server) now() time.Time {
-	if s.opts.Now != nil {
-		return s.opts.Now()
-	}
-	return time.Now()
-}
+func (s *APIM) now() time.Time { return clock(s.opts.Now) }
 
-// ServeHTTP answers TokenPath (POST) and HelloPath (GET); other paths get
+// ServeHTTP answers APIMTokenPath (POST) and HelloPath (GET); other paths get
 // 404.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *APIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	if s.opts.Reply != nil {
-		writeText(w, s.opts.Reply.Status, s.opts.Reply.Body)
+		writeBody(w, s.opts.Reply.Status, []byte(s.opts.Reply.Body))
 		return
 	}
 	method, serve := "", http.HandlerFunc(nil)
 	switch r.URL.Path {
-	case TokenPath:
+	case APIMTokenPath:
 		method, serve = http.MethodPost, s.token
 	case HelloPath:
 		method, serve = http.MethodGet, s.hello
@@ -176,7 +135,7 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 
 // token is shaped like NHS API Management's signed-JWT client credentials
 // endpoint: the same checks, in a similar order, with the same wording.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+func (s *APIM) token(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Malformed request body")
@@ -277,7 +236,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	aud := s.opts.Audience
 	if aud == "" {
-		aud = "https://" + r.Host + TokenPath
+		aud = "https://" + r.Host + APIMTokenPath
 	}
 	if !audienceIs(claims["aud"], aud) {
 		oauthError(w, http.StatusUnauthorized, "invalid_request", "Missing or invalid 'aud' claim in client_assertion JWT")
@@ -311,7 +270,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // issue hands out a new access token.
-func (s *Server) issue(w http.ResponseWriter, now time.Time) {
+func (s *APIM) issue(w http.ResponseWriter, now time.Time) {
 	token := s.opts.TokenPrefix + randomHex(16)
 	for t, until := range s.tokens {
 		if now.After(until) {
@@ -327,7 +286,7 @@ func (s *Server) issue(w http.ResponseWriter, now time.Time) {
 	if expiresIn == "" {
 		expiresIn = strconv.Quote(strconv.Itoa(tokenLifetime))
 	}
-	writeText(w, http.StatusOK, fmt.Sprintf(`{"access_token":%q,"expires_in":%s,"token_type":"Bearer","issued_at":"%d"}`,
+	writeBody(w, http.StatusOK, fmt.Appendf(nil, `{"access_token":%q,"expires_in":%s,"token_type":"Bearer","issued_at":"%d"}`,
 		token, expiresIn, now.UnixMilli()))
 }
 
@@ -351,7 +310,7 @@ func audienceIs(aud any, want string) bool {
 
 // rememberJTI records an assertion id until the assertion expires; false
 // means the id was seen before (a replay).
-func (s *Server) rememberJTI(jti string, exp, now time.Time) bool {
+func (s *APIM) rememberJTI(jti string, exp, now time.Time) bool {
 	for id, until := range s.jtis {
 		if now.After(until) {
 			delete(s.jtis, id)
@@ -366,7 +325,7 @@ func (s *Server) rememberJTI(jti string, exp, now time.Time) bool {
 
 // hello answers a bearer token this endpoint issued and that has not
 // expired.
-func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
+func (s *APIM) hello(w http.ResponseWriter, r *http.Request) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
 		w.Header().Set("WWW-Authenticate", "Bearer")
@@ -379,7 +338,7 @@ func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, operationOutcome("Invalid access token"))
 		return
 	}
-	writeText(w, http.StatusOK, HelloJSON)
+	writeBody(w, http.StatusOK, []byte(HelloJSON))
 }
 
 // operationOutcome is the FHIR error body of NHS's APIs.
@@ -396,30 +355,4 @@ func StaticJWKS(data []byte) func(context.Context) (*jose.JSONWebKeySet, error) 
 		}
 		return &set, nil
 	}
-}
-
-// equalSecret compares in constant time, so response timing does not leak
-// how much of a guessed key was right.
-func equalSecret(got, want string) bool {
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, _ := json.Marshal(v)
-	writeText(w, status, string(data))
-}
-
-func writeText(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
