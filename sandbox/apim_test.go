@@ -53,7 +53,7 @@ func (s *testSandbox) assertion(t *testing.T, edit func(a *assertion)) string {
 	a := &assertion{alg: jose.RS512, typ: "JWT", kid: "test-1", key: testRSAKey, claims: map[string]any{
 		"iss": s.Keys().API, "sub": s.Keys().API,
 		"aud": "https://" + s.Addr() + TokenPath,
-		"jti": randomHex(16),
+		"jti": rand.Text(),
 		"exp": time.Now().Add(4 * time.Minute).Unix(),
 	}}
 	if edit != nil {
