@@ -10,15 +10,7 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
+// absPath expands a leading ~/ and makes the path absolute.
 func absPath(p string) string {
 	p = strings.TrimSpace(p)
 	if strings.HasPrefix(p, "~/") {

@@ -74,7 +74,8 @@ type Prompter interface {
 	Password(ctx context.Context, p InputPrompt) (string, error)
 	Confirm(ctx context.Context, p ConfirmPrompt) (bool, error)
 	Note(ctx context.Context, p NotePrompt) error
-	// Work runs fn while showing title with a spinner, so slow work (an
-	// RSA-4096 key, a network check) never looks like a hang.
-	Work(ctx context.Context, title string, fn func(ctx context.Context) error) error
+	// Work runs fn while showing the frame's title with a spinner (under
+	// its step), so slow work (an RSA-4096 key, a network check) never
+	// looks like a hang.
+	Work(ctx context.Context, f Frame, fn func(ctx context.Context) error) error
 }

@@ -62,7 +62,7 @@ func (r *run) certificate() error {
 		}
 		var imported string
 		var findings []diagnose.Finding
-		err = r.Prompter.Work(r.ctx, "Checking the certificate against your key…", func(ctx context.Context) error {
+		err = r.Prompter.Work(r.ctx, r.frame("Checking the certificate against your key…", ""), func(ctx context.Context) error {
 			var err error
 			// caFile is the server's CA (the profile's cacert), not the client
 			// certificate's issuer, so the import does not check against it.
@@ -125,7 +125,7 @@ func (r *run) issueFromSandbox() (certFile, caFile string, err error) {
 		return "", "", err
 	}
 	var issued Issued
-	err = r.Prompter.Work(r.ctx, "The sandbox is signing your CSR…", func(ctx context.Context) error {
+	err = r.Prompter.Work(r.ctx, r.frame("The sandbox is signing your CSR…", ""), func(ctx context.Context) error {
 		var err error
 		issued, err = r.Issuer.Issue(ctx, csr)
 		return err

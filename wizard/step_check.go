@@ -13,7 +13,7 @@ import (
 func (r *run) check() error {
 	for {
 		var rep *diagnose.Report
-		_ = r.Prompter.Work(r.ctx, "Running the checks against "+r.p.URL+"…", func(ctx context.Context) error {
+		_ = r.Prompter.Work(r.ctx, r.frame("Running the checks against "+r.p.URL+"…", ""), func(ctx context.Context) error {
 			rep = r.Checker.Check(ctx, r.p)
 			return nil
 		})

@@ -72,7 +72,7 @@ func (r *run) keys() error {
 		}
 	}
 	var files KeyFiles
-	err = r.Prompter.Work(r.ctx, "Generating an "+keyLabel(pr.Key)+" key…", func(ctx context.Context) error {
+	err = r.Prompter.Work(r.ctx, r.frame("Generating an "+keyLabel(pr.Key)+" key…", ""), func(ctx context.Context) error {
 		var err error
 		files, err = r.Keys.MakeKey(ctx, req)
 		return err

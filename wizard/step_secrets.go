@@ -54,7 +54,7 @@ func (r *run) secrets() error {
 				continue
 			}
 		}
-		err = r.Prompter.Work(r.ctx, "Storing the key in the OS keyring…", func(context.Context) error {
+		err = r.Prompter.Work(r.ctx, r.frame("Storing the key in the OS keyring…", ""), func(context.Context) error {
 			return r.Secrets.Set(r.p.Name, "api-key", key)
 		})
 		if err != nil {
