@@ -179,28 +179,6 @@ func TestExistingKeyKeepsTheCount(t *testing.T) {
 	}
 }
 
-// Resuming shows the counter where the user left off: the same total, the
-// next number, no screen for the steps done before.
-func TestResumeKeepsTheCount(t *testing.T) {
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	answers := sandboxAnswers()
-	answers[len(answers)-1].Value = "later"
-	s := &Script{Answers: answers}
-	f, _ := newFlow(s, &memStore{}, true)
-	if res, err := f.Run(context.Background(), ""); err != nil || !res.Paused {
-		t.Fatalf("res %+v err %v", res, err)
-	}
-	s2 := &Script{Answers: []Answer{{"Your client certificate", "sandbox"}}}
-	f2, _ := newFlow(s2, &memStore{}, true)
-	if _, err := f2.Run(context.Background(), "practice"); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"Step 5 of 6 · Certificate", "Step 6 of 6 · Checks"}
-	if got := stepLines(s2.Shown); !reflect.DeepEqual(got, want) {
-		t.Errorf("resumed steps %q, want %q", got, want)
-	}
-}
-
 // Profiles saved by an older onramp resume: no auth mark for a provider
 // with one way to authenticate, and no send mark after an existing key
 // (the old flow left that step out). Neither brings back a screen.
