@@ -14,8 +14,8 @@ type Answer struct {
 }
 
 // Script is a Prompter that replies from a list, for tests. Notes and Work
-// need no answer; every frame shown (a Work's too) is recorded in Shown. Input answers go
-// through the prompt's Validate, as a user's typing would.
+// need no answer; every frame shown (a Work's too) is recorded in Shown.
+// Input answers go through the prompt's Validate, as a user's typing would.
 type Script struct {
 	Answers []Answer
 
