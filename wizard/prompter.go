@@ -18,7 +18,7 @@ var ErrCancelled = errors.New("cancelled")
 // Frame is what every screen of the wizard shows: where the user is, the
 // one decision asked, and a sentence of why it matters.
 type Frame struct {
-	Step  string // e.g. "Step 3 of 7 · Keys"
+	Step  string // "Step 3 of 6 · Keys"; "Step 1 · Provider" while the total is open
 	Title string
 	Why   string
 }
