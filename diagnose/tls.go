@@ -18,6 +18,7 @@ import (
 
 func (r *run) stepTLS(ctx context.Context, st *Step) {
 	r.report.TLS = &TLSInfo{}
+	r.facts.Chain = r.local.chain
 	tickets := ticketSignal(make(chan struct{}, 1))
 	cfg := &tls.Config{
 		ServerName: r.host,
@@ -182,7 +183,7 @@ func (r *run) classifyTLS(ctx context.Context, err error) (cause.ID, string) {
 		err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
 	}
 	e := r.facts
-	e.Err, e.Stage, e.Chain = err, classify.StageHandshake, r.local.chain
+	e.Err, e.Stage = err, classify.StageHandshake
 	e.Host, e.Now, e.Trust, e.CertSource = r.host, r.now(), "the system CA roots", "--cert"
 	if r.opts.CACertFile != "" {
 		e.Trust = "--cacert " + r.opts.CACertFile
