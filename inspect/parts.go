@@ -271,7 +271,7 @@ func inspectJWKS(r *Result, data []byte) {
 func inspectPKCS12(r *Result, data []byte, o Options) {
 	b, err := keystore.DecodePKCS12(r.File, data, o.Pass)
 	if err != nil {
-		if keystore.CauseID(err) == cause.KeyEncryptedNoPassphrase {
+		if c, ok := cause.Of(err); ok && c.ID == cause.KeyEncryptedNoPassphrase {
 			r.Key = &Key{Format: "PKCS#12", Encrypted: true}
 			r.Notes = append(r.Notes, "the PKCS#12 bundle is protected by a passphrase: give it with --pass-env VAR to look inside")
 			return

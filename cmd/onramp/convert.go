@@ -108,11 +108,10 @@ func diagnosedError(io *iostreams.IO, err error) error {
 	if errors.As(err, &ee) {
 		return usageErrorf("%v", err)
 	}
-	id := keystore.CauseID(err)
-	if id == "" {
+	c, ok := cause.Of(err)
+	if !ok {
 		return failedErrorf("%v", err)
 	}
-	c := cause.Get(id)
 	fmt.Fprintf(io.ErrOut, "onramp: %v\n  %s: %s\n  fix: %s\n", err, c.ID, c.Title, c.Fix)
 	return errDiagnosed
 }

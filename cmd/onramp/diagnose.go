@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -44,9 +44,9 @@ type diagnoseFlags struct {
 // keyringForDiagnose, when set, is the keyring a --profile run reads (tests
 // set it); otherwise it is the store ONRAMP_STORE chooses, as for onramp
 // secret.
-var keyringForDiagnose keystore.Keyring
+var keyringForDiagnose secretstore.Keyring
 
-func diagnoseKeyring(io *iostreams.IO) (keystore.Keyring, error) {
+func diagnoseKeyring(io *iostreams.IO) (secretstore.Keyring, error) {
 	if keyringForDiagnose != nil {
 		return keyringForDiagnose, nil
 	}
@@ -253,7 +253,7 @@ func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Opt
 
 // profileSecrets reads a profile's API key and key passphrase from the
 // keyring. A keyring failure is a finding of the local step, not a crash.
-func profileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring, wantKey, wantPass bool) {
+func profileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
 	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
 	usesKey := hasAuth(p, "api-key") || p.APIKeySecret != "" && !hasAuth(p, "signed-jwt")
 	if wantKey && (usesKey || len(p.Auth) == 0) {

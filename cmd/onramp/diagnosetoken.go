@@ -5,8 +5,8 @@ import (
 	"net/url"
 
 	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
@@ -15,7 +15,7 @@ import (
 // caches it), so the whole signed-JWT exchange is checked, not a cached
 // result. The API key is the JWT's iss/sub, so it is not also sent as a
 // header unless the profile uses API-key auth too.
-func addTokenStep(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring) {
+func addTokenStep(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) {
 	if !hasAuth(p, "signed-jwt") {
 		return
 	}

@@ -77,14 +77,13 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		if errors.As(err, &ee) {
 			return usageErrorf("%v", err)
 		}
-		id := keystore.CauseID(err)
-		if id == "" {
+		c, found := cause.Of(err)
+		if !found {
 			return failedErrorf("%v", err)
 		}
-		if res != nil && id != cause.KeyCertMismatch {
+		if res != nil && c.ID != cause.KeyCertMismatch {
 			ok("the key matches the certificate")
 		}
-		c := cause.Get(id)
 		fmt.Fprintf(w, "  ✗ %s: %s\n      %s\n      fix: %s\n", c.ID, c.Title, err.Error(), c.Fix)
 		fmt.Fprintln(w, "Nothing was written.")
 		return errDiagnosed

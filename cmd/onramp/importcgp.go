@@ -11,6 +11,7 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
@@ -63,7 +64,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		return failedErrorf("%v", err)
 	}
 	p.Name = o.profile
-	var kr keystore.Keyring
+	var kr secretstore.Keyring
 	if apiKey != "" {
 		if kr, err = credentialKeyring(o.io, o.store); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/cobra"
 
@@ -194,7 +195,10 @@ func certificateSummary(path string, now time.Time) *certificateView {
 	v := &certificateView{Path: path}
 	certs, err := keystore.ReadCertificates(path)
 	if err != nil {
-		v.Error, v.CauseID = err.Error(), keystore.CauseID(err)
+		v.Error = err.Error()
+		if c, ok := cause.Of(err); ok {
+			v.CauseID = c.ID
+		}
 		return v
 	}
 	leaf := certs[0]
@@ -337,7 +341,7 @@ func profileRemove(opts *profileOptions, name string) error {
 		}
 		for _, s := range p.SecretNames() {
 			err := store.Delete(name, s)
-			var ke *keystore.KeyringError
+			var ke *secretstore.Error
 			if err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
 				// Keep the profile, recording only the secrets still
 				// stored, so their names are not lost.

@@ -10,9 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 func init() { register(newSandboxCmd) }
@@ -20,7 +22,7 @@ func init() { register(newSandboxCmd) }
 // sandboxKeyring is where the sandbox keeps its API keys: the store the
 // user chose (ONRAMP_STORE, else the OS keyring), as `onramp secret` uses.
 // Tests replace it.
-var sandboxKeyring = func(io *iostreams.IO) (keystore.Keyring, error) { return openSecretStore(io, "") }
+var sandboxKeyring = func(io *iostreams.IO) (secretstore.Keyring, error) { return openSecretStore(io, "") }
 
 type sandboxOptions struct {
 	io          *iostreams.IO
@@ -205,7 +207,7 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			}
 			certPEM, err := sandbox.SignCSR(dir, data, sandbox.SignOptions{})
 			if err != nil {
-				if keystore.CauseID(err) != "" {
+				if _, ok := cause.Of(err); ok {
 					return usageErrorf("%s: %v", args[0], err)
 				}
 				return failedErrorf("sandbox sign: %v", err)
@@ -267,7 +269,7 @@ developer portal. A running sandbox picks them up at once.`,
 			}
 			kids, err := sandbox.RegisterJWKS(dir, data)
 			if err != nil {
-				if keystore.CauseID(err) != "" {
+				if _, ok := cause.Of(err); ok {
 					return usageErrorf("%s: %v", args[0], err)
 				}
 				return failedErrorf("register-jwks: %v", err)

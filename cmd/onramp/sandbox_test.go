@@ -17,6 +17,7 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 func runSandboxCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -32,7 +33,7 @@ func sandboxTestEnv(t *testing.T) string {
 	dir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", dir)
 	old := sandboxKeyring
-	sandboxKeyring = func(*iostreams.IO) (keystore.Keyring, error) { return nil, nil } // keys in 0600 files
+	sandboxKeyring = func(*iostreams.IO) (secretstore.Keyring, error) { return nil, nil } // keys in 0600 files
 	t.Cleanup(func() { sandboxKeyring = old })
 	return dir
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -103,16 +104,16 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 
 // openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
 // else the OS keyring). Other commands that read secrets call it too.
-func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
+func openSecretStore(io *iostreams.IO, kind string) (secretstore.Keyring, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, failedErrorf("%v", err)
 	}
-	opts := keystore.StoreOptions{ConfigDir: dir, Warn: io.ErrOut}
+	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut}
 	if io.IsStdinTTY() {
 		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
 	}
-	k, err := keystore.OpenKeyring(kind, opts)
+	k, err := secretstore.Open(kind, opts)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
@@ -121,7 +122,7 @@ func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
 
 // keyringFailure turns a keyring error into exit 1 with the cause and its fix.
 func keyringFailure(err error) error {
-	var ke *keystore.KeyringError
+	var ke *secretstore.Error
 	if !errors.As(err, &ke) {
 		return failedErrorf("%v", err)
 	}
@@ -262,11 +263,11 @@ func looksLikeAPIKey(p *profile.Profile, name string) bool {
 		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
 }
 
-func storeDescription(k keystore.Keyring, profileName, name string) string {
-	if fs, ok := k.(*keystore.FileStore); ok {
+func storeDescription(k secretstore.Keyring, profileName, name string) string {
+	if fs, ok := k.(*secretstore.File); ok {
 		return fmt.Sprintf("in %s (encrypted)", fs.Path)
 	}
-	return fmt.Sprintf("in the OS keyring (service %s, account %s)", keystore.Service, keystore.Account(profileName, name))
+	return fmt.Sprintf("in the OS keyring (service %s, account %s)", secretstore.Service, secretstore.Account(profileName, name))
 }
 
 func validateSecretArgs(opts *secretOptions, name string) error {
@@ -413,7 +414,7 @@ func secretRemove(opts *secretOptions, name string) error {
 	}
 	delErr := store.Delete(opts.profile, name)
 	recorded := p != nil && p.ForgetSecret(name)
-	var ke *keystore.KeyringError
+	var ke *secretstore.Error
 	missing := errors.As(delErr, &ke) && ke.ID == cause.KeyringSecretMissing
 	if delErr != nil && !missing {
 		return keyringFailure(delErr)

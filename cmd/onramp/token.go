@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/cobra"
 
@@ -25,14 +26,14 @@ func init() { register(newTokenCmd) }
 // credentialKeyring opens the secret store that token, aws-credentials and
 // profile import-cgp read and write (ONRAMP_STORE chooses it, as for
 // onramp secret); tests replace it.
-var credentialKeyring = func(io *iostreams.IO, store string) (keystore.Keyring, error) {
+var credentialKeyring = func(io *iostreams.IO, store string) (secretstore.Keyring, error) {
 	return openSecretStore(io, store)
 }
 
 // credentialProfile loads the named profile and opens its secret store,
 // for the commands that fetch short-lived credentials; orElse ends the hint
 // given when the profile does not exist.
-func credentialProfile(io *iostreams.IO, name, store, orElse string) (*profile.Profile, keystore.Keyring, error) {
+func credentialProfile(io *iostreams.IO, name, store, orElse string) (*profile.Profile, secretstore.Keyring, error) {
 	p, err := profile.Load(name)
 	if errors.Is(err, profile.ErrNotFound) {
 		return nil, nil, usageErrorf("%v\nCreate one with `onramp init --profile %s`%s.", err, name, orElse)
@@ -282,7 +283,7 @@ func tokenFailure(io *iostreams.IO, asJSON bool, err error) error {
 		return failedErrorf("%v", err)
 	}
 	fix := c.Fix
-	var ke *keystore.KeyringError
+	var ke *secretstore.Error
 	if errors.As(err, &ke) && ke.Fix != "" {
 		fix = ke.Fix
 	}

@@ -12,13 +12,13 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/pflag"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -31,7 +31,7 @@ func useTokenTestKeyring(t *testing.T) *testkeyring.Keyring {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := testkeyring.New()
 	old := credentialKeyring
-	credentialKeyring = func(*iostreams.IO, string) (keystore.Keyring, error) { return kr, nil }
+	credentialKeyring = func(*iostreams.IO, string) (secretstore.Keyring, error) { return kr, nil }
 	t.Cleanup(func() { credentialKeyring = old })
 	return kr
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -53,11 +54,11 @@ func newTUIDeps() *tui.Deps {
 // tuiKeyring is the store `onramp secret` uses ($ONRAMP_STORE honoured);
 // the TUI cannot prompt for a file store's passphrase on stdin, so that
 // store only works with its passphrase in the environment.
-func tuiKeyring() keystore.Keyring {
+func tuiKeyring() secretstore.Keyring {
 	dir, _ := profile.Dir()
-	k, err := keystore.OpenKeyring("", keystore.StoreOptions{ConfigDir: dir, Warn: io.Discard})
+	k, err := secretstore.Open("", secretstore.Options{ConfigDir: dir, Warn: io.Discard})
 	if err != nil {
-		return keystore.OSKeyring{}
+		return secretstore.OSKeyring{}
 	}
 	return k
 }
