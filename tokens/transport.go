@@ -110,7 +110,10 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		},
 		TLSHandshakeTimeout:   connect,
 		ResponseHeaderTimeout: 30 * time.Second,
-		ForceAttemptHTTP2:     true,
+		// HTTP/1.1 only: with HTTP/2 a TLS 1.3 server's refusal of the client
+		// certificate (an alert on the first read) is lost in "http2: client
+		// conn could not be established", and one POST gains nothing from it.
+		ForceAttemptHTTP2: false,
 	}
 	return &http.Client{
 		Transport: ev,
