@@ -19,13 +19,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
@@ -100,41 +100,7 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "https://" + serveConns(t, ln, serve) + "/"
-}
-
-// serveConns hands each connection ln accepts to serve, and when the test
-// ends closes the listener and every connection and waits for serve to
-// return. It returns the listening address.
-func serveConns(t *testing.T, ln net.Listener, serve func(net.Conn)) string {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); serve(c) }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	return "https://" + testenv.ServeConns(t, ln, serve) + "/"
 }
 
 // alertServer answers any ClientHello with one TLS alert.
