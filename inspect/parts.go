@@ -260,7 +260,11 @@ func inspectJWKS(r *Result, data []byte) {
 		}
 		r.JWKS = append(r.JWKS, j)
 		if j.Private {
-			r.Notes = append(r.Notes, fmt.Sprintf("key %q includes PRIVATE parameters: never publish this file; `onramp keygen --jwks` writes the public part only", j.KID))
+			which := "a key"
+			if j.KID != "" {
+				which = fmt.Sprintf("key %q", j.KID)
+			}
+			r.Notes = append(r.Notes, which+" includes PRIVATE parameters: never publish this file; `onramp keygen --jwks` writes the public part only")
 		}
 		if j.KID == "" {
 			r.Notes = append(r.Notes, "a key has no \"kid\": NHS API Management matches the JWT's kid header against it")
