@@ -109,4 +109,3 @@ func startServer(t *testing.T, cfg *tls.Config) string {
 	t.Cleanup(func() { s.Close() })
 	return "https://" + ln.Addr().String()
 }
-

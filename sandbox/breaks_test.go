@@ -170,7 +170,7 @@ func TestBreakTLSModes(t *testing.T) {
 				t.Errorf("leaf with intermediate: %v", err)
 			}
 		}},
-		{"tls-version-mismatch", func(t *testing.T, s *testSandbox, err error) {
+		{"tls-version-mismatch", func(t *testing.T, s *testSandbox, _ error) {
 			// A client that still allows TLS 1.1 gets through: the fault is
 			// only the version.
 			cfg := s.tlsConfig(t)
