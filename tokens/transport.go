@@ -40,7 +40,7 @@ type TransportOptions struct {
 // names, whether a certificate was sent, the server's chain) so that a
 // failure is named by classify from the same evidence diagnose has.
 func NewHTTPClient(o TransportOptions) (*http.Client, error) {
-	ev := &evidenceTransport{}
+	tr := &evidenceTransport{}
 	var roots *x509.CertPool // nil: the system roots
 	if o.CACertFile != "" {
 		certs, err := keystore.ReadCertificates(o.CACertFile)
@@ -51,7 +51,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		for _, c := range certs {
 			roots.AddCert(c)
 		}
-		ev.trust = "--cacert " + o.CACertFile
+		tr.trust = "--cacert " + o.CACertFile
 	}
 	var cert *tls.Certificate
 	if o.CertFile != "" || o.KeyFile != "" {
@@ -75,7 +75,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		for _, c := range chain {
 			cert.Certificate = append(cert.Certificate, c.Raw)
 		}
-		ev.chain = chain
+		tr.chain = chain
 	}
 	// The transport's own handshake (through a proxy) verifies as Go does;
 	// a direct one is dialTLS's.
@@ -101,7 +101,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		}
 		return dialer.DialContext(ctx, network, addr)
 	}
-	ev.base = &http.Transport{
+	tr.base = &http.Transport{
 		Proxy:           http.ProxyFromEnvironment,
 		TLSClientConfig: tlsConf,
 		DialContext:     dial,
@@ -116,7 +116,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		ForceAttemptHTTP2: false,
 	}
 	return &http.Client{
-		Transport: ev,
+		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
