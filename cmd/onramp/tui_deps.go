@@ -11,6 +11,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -27,12 +28,12 @@ func newTUIDeps() *tui.Deps {
 		Diagnose:       diagnose.Run,
 		RenderMarkdown: diagnose.RenderMarkdown,
 		Explain: func(text string) ([]tui.Match, string) {
-			ms := diagnose.Explain(text)
+			ms := explain.Text(text)
 			var out []tui.Match
 			for _, m := range ms {
 				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence})
 			}
-			return out, diagnose.Disambiguate(ms)
+			return out, explain.Disambiguate(ms)
 		},
 		ProfileOptions: diagnoseProfileOptions,
 		Keyring:        kr,
