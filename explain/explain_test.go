@@ -9,34 +9,9 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
-)
 
-// Every entry of the checked-in corpus (captured from real clients by
-// TestExplainLiveClients) explains to its cause.
-func TestExplainCorpus(t *testing.T) {
-	corpus, err := loadCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(corpus) < 50 {
-		t.Fatalf("corpus has %d entries; regenerate it with -update-corpus", len(corpus))
-	}
-	clients := map[string]int{}
-	for _, c := range corpus {
-		if c.Command == "" || c.Text == "" || c.Cause == "" {
-			t.Errorf("%s: entry lacks command, text or cause", c.Name)
-		}
-		if err := checkEntry(c); err != nil {
-			t.Errorf("%s: %v\n%s", c.Name, err, c.Text)
-		}
-		clients[strings.Split(c.Name, "/")[1]]++
-	}
-	for _, want := range []string{"curl", "openssl"} {
-		if clients[want] == 0 {
-			t.Errorf("corpus has no %s entries", want)
-		}
-	}
-}
+	"github.com/onramp-cli/onramp/explain/corpus"
+)
 
 func matchIDs(m []Match) []string {
 	var out []string
@@ -278,8 +253,8 @@ func TestScanHitsMatchesPlainScan(t *testing.T) {
 }
 
 func FuzzExplain(f *testing.F) {
-	corpus, _ := loadCorpus()
-	for _, c := range corpus[:min(len(corpus), 20)] {
+	samples, _ := corpus.Load("testdata/corpus")
+	for _, c := range samples[:min(len(samples), 20)] {
 		f.Add(c.Text)
 	}
 	for _, s := range recogniserSamples[:40] {

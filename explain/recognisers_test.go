@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/explain/corpus"
 )
 
 // recogniserSamples are single lines as clients print them, each with the
@@ -416,11 +417,11 @@ func TestEveryRecogniserIsExercised(t *testing.T) {
 	for line := range statusLines() {
 		mark(line)
 	}
-	corpus, err := loadCorpus()
+	samples, err := corpus.Load("testdata/corpus")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range corpus {
+	for _, c := range samples {
 		mark(c.Text)
 	}
 	for i, u := range used {
