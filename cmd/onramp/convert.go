@@ -16,8 +16,6 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newConvertCmd) }
-
 type convertOptions struct {
 	io                  *iostreams.IO
 	out, to, fromP12    string
@@ -26,7 +24,8 @@ type convertOptions struct {
 	decrypt, force      bool
 }
 
-func newConvertCmd(io *iostreams.IO) *cobra.Command {
+func newConvertCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &convertOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --out FILE [--to pem|der] | convert --from-p12 FILE --out DIR",
@@ -101,26 +100,10 @@ func (o *convertOptions) validate(cmd *cobra.Command, args []string) (pass, newP
 	return pass, newPass, nil
 }
 
-// diagnosedError prints a cause-carrying error with its fix and ends with
-// exit 1; other errors are plain failures.
-func diagnosedError(io *iostreams.IO, err error) error {
-	var ee *keystore.ExistsError
-	if errors.As(err, &ee) {
-		return usageErrorf("%v", err)
-	}
-	id := keystore.CauseID(err)
-	if id == "" {
-		return failedErrorf("%v", err)
-	}
-	c := cause.Get(id)
-	fmt.Fprintf(io.ErrOut, "onramp: %v\n  %s: %s\n  fix: %s\n", err, c.ID, c.Title, c.Fix)
-	return errDiagnosed
-}
-
 func (o *convertOptions) run(in string, pass, newPass []byte) error {
 	data, err := keystore.ReadFile(in)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	der := o.to == "der" || (o.to == "" && strings.EqualFold(filepath.Ext(o.out), ".der"))
 	kind := keystore.Sniff(data)
@@ -137,7 +120,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		}
 		key, err := keystore.ParsePrivateKey(in, data, pass)
 		if err != nil {
-			return diagnosedError(o.io, err)
+			return causeFailure(o.io, false, err)
 		}
 		if der {
 			outData, err = keystore.MarshalPrivateKeyDER(key, newPass)
@@ -158,7 +141,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		}
 		certs, err := keystore.ParseCertificates(in, data)
 		if err != nil {
-			return diagnosedError(o.io, err)
+			return causeFailure(o.io, false, err)
 		}
 		if outData, err = keystore.EncodeCertificates(certs, der); err != nil {
 			return usageErrorf("%s: %v", in, err)
@@ -170,7 +153,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		}
 		csr, err := keystore.ParseCSR(in, data)
 		if err != nil {
-			return diagnosedError(o.io, err)
+			return causeFailure(o.io, false, err)
 		}
 		outData = csr.Raw
 		if !der {
@@ -180,7 +163,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 	case keystore.KindPKCS12:
 		return usageErrorf("%s is a PKCS#12 bundle: split it with --from-p12 %s --out DIR", in, in)
 	default:
-		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
+		return causeFailure(o.io, false, &keystore.Error{ID: cause.InputWrongFileType, Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
 	}
 	if err := keystore.WriteFileAtomic(o.out, outData, perm, o.force); err != nil {
 		if errors.Is(err, keystore.ErrExists) {
@@ -199,14 +182,14 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 func (o *convertOptions) runP12(pass, newPass []byte) error {
 	data, err := keystore.ReadFile(o.fromP12)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	if k := keystore.Sniff(data); k != keystore.KindPKCS12 {
-		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
+		return causeFailure(o.io, false, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
 	}
 	b, err := keystore.DecodePKCS12(o.fromP12, data, pass)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	name := o.name
 	if name == "" {
@@ -217,7 +200,7 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 	}
 	paths, err := keystore.SplitPKCS12(b, o.out, name, newPass, o.force)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	w := o.io.Out
 	fmt.Fprintln(w, "Wrote:")

@@ -13,9 +13,6 @@ import (
 // the API with the bearer token.
 func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	kr := useTokenTestKeyring(t)
-	old := keyringForDiagnose
-	keyringForDiagnose = kr
-	t.Cleanup(func() { keyringForDiagnose = old })
 	f := newTokenCmdFixture(t)
 	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: "/hello", TokenURL: f.apim.TokenURL,
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey", APIKeySecret: "api-key"}
@@ -37,7 +34,7 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"cause"`
 	}
-	code, out, errOut := runTokenCmd(t, false, "diagnose", "--profile", "nhs", "--json")
+	code, out, errOut := runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs", "--json")
 	var r report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("exit %d, %q: %v\n%s", code, out, err, errOut)
@@ -58,7 +55,7 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	// A kid that is not registered fails the token step with its cause.
 	p.KID = "test-2"
 	_ = profile.Save(p)
-	code, out, _ = runTokenCmd(t, false, "diagnose", "--profile", "nhs", "--json")
+	code, out, _ = runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs", "--json")
 	r = report{}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
@@ -81,9 +78,6 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 // token over the same override as the API call.
 func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 	kr := useTokenTestKeyring(t)
-	old := keyringForDiagnose
-	keyringForDiagnose = kr
-	t.Cleanup(func() { keyringForDiagnose = old })
 	const host = "int.api.service.nhs.uk"
 	f := newTokenCmdFixture(t, host)
 	_, port, _ := net.SplitHostPort(f.apim.Addr)
@@ -96,7 +90,7 @@ func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = kr.Set("nhs", "api-key", tokenTestAPIKey)
-	code, out, errOut := runTokenCmd(t, false, "diagnose", "--profile", "nhs")
+	code, out, errOut := runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs")
 	if code != 0 || f.apim.Count() != 1 {
 		t.Fatalf("exit %d, %d tokens issued\n%s%s", code, f.apim.Count(), out, errOut)
 	}

@@ -15,9 +15,8 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newImportCmd) }
-
-func newImportCmd(io *iostreams.IO) *cobra.Command {
+func newImportCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var req keystore.ImportRequest
 	var passEnv string
 	cmd := &cobra.Command{
@@ -77,15 +76,14 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		if errors.As(err, &ee) {
 			return usageErrorf("%v", err)
 		}
-		id := keystore.CauseID(err)
-		if id == "" {
+		c, found := cause.Of(err)
+		if !found {
 			return failedErrorf("%v", err)
 		}
-		if res != nil && id != cause.KeyCertMismatch {
+		if res != nil && c.ID != cause.KeyCertMismatch {
 			ok("the key matches the certificate")
 		}
-		c := cause.Get(id)
-		fmt.Fprintf(w, "  ✗ %s: %s\n      %s\n      fix: %s\n", c.ID, c.Title, err.Error(), c.Fix)
+		cause.Fprint(w, c, cause.Show{Label: "✗ Cause", Detail: err.Error(), Indent: "  "})
 		fmt.Fprintln(w, "Nothing was written.")
 		return errDiagnosed
 	}

@@ -14,9 +14,8 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newInspectCmd) }
-
-func newInspectCmd(io *iostreams.IO) *cobra.Command {
+func newInspectCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var asJSON bool
 	var passEnv string
 	cmd := &cobra.Command{

@@ -18,8 +18,6 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newKeygenCmd) }
-
 type keygenOptions struct {
 	io                        *iostreams.IO
 	out, name, keyType, curve string
@@ -34,7 +32,8 @@ type keygenOptions struct {
 	force                     bool
 }
 
-func newKeygenCmd(io *iostreams.IO) *cobra.Command {
+func newKeygenCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &keygenOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "keygen --out DIR [--name NAME] [flags]",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
 
@@ -21,26 +22,18 @@ import (
 	"github.com/onramp-cli/onramp/tokens"
 )
 
-func init() { register(newProfileCmd) }
-
-// profileSubcommands lets another command file add a subcommand to
-// `onramp profile` (e.g. import-cgp) without editing this file.
-var profileSubcommands []func(*iostreams.IO) *cobra.Command
-
-func registerProfileSub(f func(*iostreams.IO) *cobra.Command) {
-	profileSubcommands = append(profileSubcommands, f)
-}
-
 type profileOptions struct {
-	io    *iostreams.IO
-	json  bool
-	yes   bool
-	store string
-	now   func() time.Time
+	io        *iostreams.IO
+	openStore func(kind string) (keystore.Keyring, error)
+	json      bool
+	yes       bool
+	store     string
+	now       func() time.Time
 }
 
-func newProfileCmd(io *iostreams.IO) *cobra.Command {
-	opts := &profileOptions{io: io, now: time.Now}
+func newProfileCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &profileOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "List, show and remove saved connection profiles",
@@ -84,10 +77,7 @@ OS keyring). Profiles are YAML files in the onramp config directory
 	}
 	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 	rm.Flags().StringVar(&opts.store, "store", "", "where the profile's secrets live: keyring (default) or file")
-	cmd.AddCommand(ls, show, rm)
-	for _, f := range profileSubcommands {
-		cmd.AddCommand(f(io))
-	}
+	cmd.AddCommand(ls, show, rm, newProfileNewCmd(fac), newProfileProvidersCmd(fac), newImportCGPCmd(fac))
 	return cmd
 }
 
@@ -331,29 +321,24 @@ func profileRemove(opts *profileOptions, name string) error {
 		return err
 	}
 	if len(p.Secrets) > 0 {
-		store, err := openSecretStore(io, opts.store)
+		store, err := opts.openStore(opts.store)
 		if err != nil {
 			return err
 		}
+		secrets := usecase.Secrets{Store: store, Now: opts.now}
 		for _, s := range p.SecretNames() {
-			err := store.Delete(name, s)
-			var ke *keystore.KeyringError
-			if err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
-				// Keep the profile, recording only the secrets still
-				// stored, so their names are not lost.
-				if saveErr := profile.Save(p); saveErr != nil {
-					fmt.Fprintf(io.ErrOut, "warning: %v\n", saveErr)
-				}
-				return keyringFailure(fmt.Errorf("profile %s kept: %w", name, err))
+			// Each removal saves the profile, so a failure keeps it
+			// recording only the secrets still stored.
+			if _, err := secrets.Remove(p, name, s); err != nil {
+				return causeFailure(io, false, fmt.Errorf("profile %s kept: %w", name, err))
 			}
-			p.ForgetSecret(s)
 		}
 	}
 	if mayCacheCredentials(p) {
 		// Cached tokens and AWS credentials are not recorded secrets, but
 		// they are the profile's too. A keyring that does not answer only
 		// warns: the profile's file goes either way.
-		store, err := openSecretStore(io, opts.store)
+		store, err := opts.openStore(opts.store)
 		if err == nil {
 			err = (&tokens.Cache{Keyring: store, Profile: name}).Forget()
 		}

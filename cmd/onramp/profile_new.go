@@ -15,11 +15,6 @@ import (
 	"github.com/onramp-cli/onramp/provider"
 )
 
-func init() {
-	registerProfileSub(newProfileNewCmd)
-	registerProfileSub(newProfileProvidersCmd)
-}
-
 type profileNewOptions struct {
 	provider, env, url string
 	auth               []string
@@ -30,7 +25,8 @@ type profileNewOptions struct {
 
 // newProfileNewCmd makes a profile from a provider template without the
 // wizard, for scripts and for people who know what they have.
-func newProfileNewCmd(io *iostreams.IO) *cobra.Command {
+func newProfileNewCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &profileNewOptions{}
 	cmd := &cobra.Command{
 		Use:   "new NAME --provider ID",
@@ -137,7 +133,8 @@ func templateIDs() []string {
 	return ids
 }
 
-func newProfileProvidersCmd(io *iostreams.IO) *cobra.Command {
+func newProfileProvidersCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "providers [ID]",

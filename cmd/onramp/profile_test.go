@@ -80,7 +80,7 @@ func TestProfileTypoThroughTheCLI(t *testing.T) {
 	_, _ = f.WriteString("api_key_heder: x-api-key\n")
 	f.Close()
 	r := runCmd(t, "", false, "profile", "show", "typo")
-	want := path + `:4: unknown field "api_key_heder" (did you mean "api_key_header"?)`
+	want := path + `:5: unknown field "api_key_heder" (did you mean "api_key_header"?)`
 	if r.code != 1 || !strings.Contains(r.errOut, want) {
 		t.Fatalf("typo: exit %d\n%s\nwant %s", r.code, r.errOut, want)
 	}

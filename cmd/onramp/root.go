@@ -53,18 +53,8 @@ var errDiagnosed = &exitError{code: exitDiagnosed}
 // errCancelled is a user's ctrl+c or an aborted prompt.
 var errCancelled = &exitError{code: exitCancelled, err: errors.New("cancelled")}
 
-// commandConstructors is filled by each command file's init, so the command
-// files stay independent of each other.
-var commandConstructors []func(*iostreams.IO) *cobra.Command
-
-func register(f func(*iostreams.IO) *cobra.Command) {
-	commandConstructors = append(commandConstructors, f)
-}
-
-// tuiHome runs the TUI home screen; set by the tui wiring when present.
-var tuiHome func(ctx context.Context, io *iostreams.IO) error
-
-func newRootCmd(io *iostreams.IO) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
+	io := f.IO
 	root := &cobra.Command{
 		Use:   "onramp",
 		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
@@ -81,8 +71,8 @@ Try it without any provider credentials against the built-in practice API:
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if tuiHome != nil && io.CanPrompt() {
-				return tuiHome(cmd.Context(), io)
+			if f.Home != nil && io.CanPrompt() {
+				return f.Home(cmd.Context(), f)
 			}
 			cmd.SetOut(io.Out)
 			return cmd.Help()
@@ -94,20 +84,27 @@ Try it without any provider credentials against the built-in practice API:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	for _, f := range commandConstructors {
-		root.AddCommand(f(io))
-	}
+	root.AddCommand(
+		newInitCmd(f), newDiagnoseCmd(f), newExplainCmd(f),
+		newKeygenCmd(f), newImportCmd(f), newInspectCmd(f), newConvertCmd(f),
+		newSecretCmd(f), newProfileCmd(f), newTokenCmd(f), newAWSCredentialsCmd(f),
+		newSandboxCmd(f), newVersionCmd(f),
+	)
 	return root
 }
 
-// run executes the command line and returns the exit status.
-func run(io *iostreams.IO, args []string) int {
+// run executes the command line with the real dependencies and returns
+// the exit status.
+func run(io *iostreams.IO, args []string) int { return runWith(newFactory(io), args) }
+
+// runWith executes the command line with the given dependencies.
+func runWith(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(io)
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return exitStatus(io, err)
+	return exitStatus(f.IO, err)
 }
 
 func exitStatus(io *iostreams.IO, err error) int {

@@ -15,23 +15,18 @@ import (
 	"github.com/onramp-cli/onramp/sandbox"
 )
 
-func init() { register(newSandboxCmd) }
-
-// sandboxKeyring is where the sandbox keeps its API keys: the store the
-// user chose (ONRAMP_STORE, else the OS keyring), as `onramp secret` uses.
-// Tests replace it.
-var sandboxKeyring = func(io *iostreams.IO) (keystore.Keyring, error) { return openSecretStore(io, "") }
-
 type sandboxOptions struct {
 	io          *iostreams.IO
+	openStore   func(kind string) (keystore.Keyring, error)
 	addr        string
 	apimAddr    string
 	brk         string
 	allowRemote bool
 }
 
-func newSandboxCmd(io *iostreams.IO) *cobra.Command {
-	opts := &sandboxOptions{io: io}
+func newSandboxCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &sandboxOptions{io: io, openStore: fac.SecretStore}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a local practice API with mutual TLS and API keys",
@@ -66,7 +61,8 @@ see what onramp says about it; --break list names the modes.`,
 
 func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
-	kr, err := sandboxKeyring(io)
+	// Its API keys live where `onramp secret` keeps secrets.
+	kr, err := opts.openStore("")
 	if err != nil {
 		return err
 	}

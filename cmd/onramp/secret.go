@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -22,23 +23,24 @@ import (
 	"github.com/onramp-cli/onramp/profile"
 )
 
-func init() { register(newSecretCmd) }
-
 const defaultProfile = "default"
 
 // maxSecretInput bounds a secret read from stdin; keyrings refuse far less.
 const maxSecretInput = 1 << 20
 
 type secretOptions struct {
-	io      *iostreams.IO
-	store   string
-	profile string
-	yes     bool
-	json    bool
+	io        *iostreams.IO
+	openStore func(kind string) (keystore.Keyring, error)
+	now       func() time.Time
+	store     string
+	profile   string
+	yes       bool
+	json      bool
 }
 
-func newSecretCmd(io *iostreams.IO) *cobra.Command {
-	opts := &secretOptions{io: io}
+func newSecretCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &secretOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "secret",
 		Short: "Keep API keys and passphrases in the OS keyring, per profile",
@@ -99,39 +101,6 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
-// else the OS keyring). Other commands that read secrets call it too.
-func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
-	dir, err := profile.Dir()
-	if err != nil {
-		return nil, failedErrorf("%v", err)
-	}
-	opts := keystore.StoreOptions{ConfigDir: dir, Warn: io.ErrOut}
-	if io.IsStdinTTY() {
-		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
-	}
-	k, err := keystore.OpenKeyring(kind, opts)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	return k, nil
-}
-
-// keyringFailure turns a keyring error into exit 1 with the cause and its fix.
-func keyringFailure(err error) error {
-	var ke *keystore.KeyringError
-	if !errors.As(err, &ke) {
-		return failedErrorf("%v", err)
-	}
-	fix := ke.Fix
-	if fix == "" {
-		if c, ok := cause.Lookup(ke.ID); ok {
-			fix = c.Fix
-		}
-	}
-	return failedErrorf("%v [%s]\nFix: %s", err, ke.ID, fix)
 }
 
 // readHidden asks on stderr and reads a line without echo when stdin is a
@@ -289,7 +258,7 @@ func secretSet(opts *secretOptions, name string) error {
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	store, err := openSecretStore(io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
@@ -303,16 +272,12 @@ func secretSet(opts *secretOptions, name string) error {
 	if looksLikeAPIKey(p, name) {
 		for _, id := range keystore.APIKeyShape(value) {
 			if c, ok := cause.Lookup(id); ok {
-				fmt.Fprintf(io.ErrOut, "warning: %s [%s]\n  %s\n  %s\n", c.Title, id, c.Meaning, c.Fix)
+				cause.Fprint(io.ErrOut, &c, cause.Show{Label: "Warning"})
 			}
 		}
 	}
-	if err := store.Set(opts.profile, name, value); err != nil {
-		return keyringFailure(err)
-	}
-	p.RecordSecret(name, time.Now())
-	if err := profile.Save(p); err != nil {
-		return failedErrorf("stored %s, but could not record it in profile %s: %v", name, opts.profile, err)
+	if err := (usecase.Secrets{Store: store, Now: opts.now}).Set(p, name, value); err != nil {
+		return causeFailure(io, false, err)
 	}
 	if created {
 		path, _ := profile.Path(opts.profile)
@@ -326,13 +291,13 @@ func secretGet(opts *secretOptions, name string) error {
 	if err := validateSecretArgs(opts, name); err != nil {
 		return err
 	}
-	store, err := openSecretStore(opts.io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
 	v, err := store.Get(opts.profile, name)
 	if err != nil {
-		return keyringFailure(err)
+		return causeFailure(opts.io, false, err)
 	}
 	// The value alone, so $(onramp secret get ...) is exact; a newline only
 	// for a person reading a terminal.
@@ -378,7 +343,7 @@ func secretList(opts *secretOptions) error {
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSET")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(time.Since(e.SetAt)))
+		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(opts.now().Sub(e.SetAt)))
 	}
 	return tw.Flush()
 }
@@ -407,26 +372,18 @@ func secretRemove(opts *secretOptions, name string) error {
 	if err := confirm(io, opts.yes, fmt.Sprintf("delete secret %s of profile %s", name, opts.profile)); err != nil {
 		return err
 	}
-	store, err := openSecretStore(io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
-	delErr := store.Delete(opts.profile, name)
-	recorded := p != nil && p.ForgetSecret(name)
-	var ke *keystore.KeyringError
-	missing := errors.As(delErr, &ke) && ke.ID == cause.KeyringSecretMissing
-	if delErr != nil && !missing {
-		return keyringFailure(delErr)
-	}
-	if recorded {
-		if err := profile.Save(p); err != nil {
-			return failedErrorf("%v", err)
-		}
+	removed, err := (usecase.Secrets{Store: store, Now: opts.now}).Remove(p, opts.profile, name)
+	if err != nil {
+		return causeFailure(io, false, err)
 	}
 	switch {
-	case missing && !recorded:
-		return failedErrorf("profile %s has no secret %s [keyring-secret-missing]; `onramp secret ls --profile %s` lists them", opts.profile, name, opts.profile)
-	case missing:
+	case !removed.Stored && !removed.Recorded:
+		return failedErrorf("profile %s has no secret %s [%s]; `onramp secret ls --profile %s` lists them", opts.profile, name, cause.KeyringSecretMissing, opts.profile)
+	case !removed.Stored:
 		fmt.Fprintf(io.ErrOut, "%s was not in the store; removed its record from profile %s.\n", name, opts.profile)
 	default:
 		fmt.Fprintf(io.ErrOut, "Deleted %s of profile %s.\n", name, opts.profile)

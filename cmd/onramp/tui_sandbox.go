@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
 	"github.com/onramp-cli/onramp/wizard"
@@ -51,10 +52,10 @@ func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 }
 
 // startSandbox runs the practice API inside the TUI until it quits (ctx),
-// on the default port; when a sandbox already runs there, its profile is
-// used as it is.
-func startSandbox(ctx context.Context) (string, error) {
-	srv, err := sandbox.New(sandbox.Config{Keyring: tuiKeyring(), Log: io.Discard, APIMAddr: "127.0.0.1:0"})
+// on the default port, its keys in kr; when a sandbox already runs there,
+// its profile is used as it is.
+func startSandbox(ctx context.Context, kr keystore.Keyring) (string, error) {
+	srv, err := sandbox.New(sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+// factory is what every command is built from, as cli/cli's
+// cmdutil.Factory: main builds the real one (newFactory), a test builds its
+// own with buffers and an in-memory secret store. Each command copies what
+// it needs into its options struct; nothing is swapped through package
+// variables.
+type factory struct {
+	IO *iostreams.IO
+	// SecretStore opens the store --store names: "" follows ONRAMP_STORE,
+	// else the OS keyring. The file store may ask for its passphrase on IO.
+	SecretStore func(kind string) (keystore.Keyring, error)
+	// ScreenStore is the store of the full-screen TUI and the wizard, which
+	// own the terminal: nothing is asked or printed on it, so the file
+	// store needs its passphrase in the environment.
+	ScreenStore func() (keystore.Keyring, error)
+	// Now is the clock.
+	Now func() time.Time
+	// Home runs the TUI home screen; nil where there is none.
+	Home func(ctx context.Context, f *factory) error
+}
+
+// newFactory wires the real dependencies around the streams.
+func newFactory(streams *iostreams.IO) *factory {
+	return &factory{
+		IO:          streams,
+		SecretStore: func(kind string) (keystore.Keyring, error) { return openSecretStore(streams, kind) },
+		ScreenStore: func() (keystore.Keyring, error) {
+			quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
+			return openSecretStore(quiet, "")
+		},
+		Now:  time.Now,
+		Home: runTUIHome,
+	}
+}
+
+// openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
+// else the OS keyring).
+func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
+	dir, err := profile.Dir()
+	if err != nil {
+		return nil, failedErrorf("%v", err)
+	}
+	opts := keystore.StoreOptions{ConfigDir: dir, Warn: io.ErrOut}
+	if io.IsStdinTTY() {
+		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
+	}
+	k, err := keystore.OpenKeyring(kind, opts)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return k, nil
+}
