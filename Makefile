@@ -16,8 +16,9 @@ build:
 run: build
 	./$(BIN)
 
-# All tests. Keyring tests need a Secret Service: scripts/with-secret-service.sh
-# starts a throwaway gnome-keyring under dbus-run-session when none answers.
+# All tests. The real-keyring tests (secretstore, the secret commands) need a
+# Secret Service: scripts/with-secret-service.sh starts a throwaway
+# gnome-keyring under dbus-run-session when none answers.
 test: build
 	ONRAMP_BIN=$(CURDIR)/$(BIN) scripts/with-secret-service.sh $(GO) test -count=1 -timeout 25m ./...
 

@@ -139,7 +139,11 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 		if s.Cause != nil && s.Status != Pass {
 			id = "`" + string(s.Cause.ID) + "`"
 		}
-		fmt.Fprintf(w, "| %s | %s %s | %.1f | %s | %s |\n", s.Name, statusMark[s.Status], s.Status, s.MS, id, mdCell(s.Detail))
+		ms := "" // a skipped step did not run: no time, as in the text
+		if s.Status != Skip {
+			ms = fmt.Sprintf("%.1f", s.MS)
+		}
+		fmt.Fprintf(w, "| %s | %s %s | %s | %s | %s |\n", s.Name, statusMark[s.Status], s.Status, ms, id, mdCell(s.Detail))
 		for _, n := range s.Notes {
 			kind := "also"
 			if n.Warning {

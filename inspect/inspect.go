@@ -144,9 +144,9 @@ func (r *Result) add(severity string, id cause.ID, format string, a ...any) {
 }
 
 func (r *Result) addError(err error) {
-	id := keystore.CauseID(err)
-	if id == "" {
-		id = cause.InputWrongFileType
+	id := cause.InputWrongFileType
+	if c, ok := cause.Of(err); ok {
+		id = c.ID
 	}
 	sev := SeverityFail
 	if id == cause.KeyEncryptedNoPassphrase {

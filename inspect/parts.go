@@ -260,7 +260,11 @@ func inspectJWKS(r *Result, data []byte) {
 		}
 		r.JWKS = append(r.JWKS, j)
 		if j.Private {
-			r.Notes = append(r.Notes, fmt.Sprintf("key %q includes PRIVATE parameters: never publish this file; `onramp keygen --jwks` writes the public part only", j.KID))
+			which := "a key"
+			if j.KID != "" {
+				which = fmt.Sprintf("key %q", j.KID)
+			}
+			r.Notes = append(r.Notes, which+" includes PRIVATE parameters: never publish this file; `onramp keygen --jwks` writes the public part only")
 		}
 		if j.KID == "" {
 			r.Notes = append(r.Notes, "a key has no \"kid\": NHS API Management matches the JWT's kid header against it")
@@ -271,7 +275,7 @@ func inspectJWKS(r *Result, data []byte) {
 func inspectPKCS12(r *Result, data []byte, o Options) {
 	b, err := keystore.DecodePKCS12(r.File, data, o.Pass)
 	if err != nil {
-		if keystore.CauseID(err) == cause.KeyEncryptedNoPassphrase {
+		if c, ok := cause.Of(err); ok && c.ID == cause.KeyEncryptedNoPassphrase {
 			r.Key = &Key{Format: "PKCS#12", Encrypted: true}
 			r.Notes = append(r.Notes, "the PKCS#12 bundle is protected by a passphrase: give it with --pass-env VAR to look inside")
 			return

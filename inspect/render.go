@@ -90,7 +90,7 @@ func renderOne(w io.Writer, r *Result, p palette) {
 	}
 	if r.Key != nil {
 		if r.Key.PublicKeySHA256 != "" {
-			field(w, "Public key SHA-256", r.Key.PublicKeySHA256)
+			field(w, "Key SHA-256", r.Key.PublicKeySHA256)
 		}
 		if len(r.Key.Matches) > 0 {
 			field(w, "Matches", strings.Join(r.Key.Matches, ", "))
@@ -106,7 +106,7 @@ func renderOne(w io.Writer, r *Result, p palette) {
 			sig = "INVALID"
 		}
 		field(w, "Signature", c.SignatureAlgorithm+" ("+sig+")")
-		field(w, "Public key SHA-256", c.PublicKeySHA256)
+		field(w, "Key SHA-256", c.PublicKeySHA256)
 	}
 	for _, j := range r.JWKS {
 		line := j.Key
@@ -148,6 +148,8 @@ func plural(n int) string {
 	return "s"
 }
 
+// field writes "name: value" with the values of a block in one column;
+// names longer than 11 characters would push their value out of it.
 func field(w io.Writer, name, value string) {
 	fmt.Fprintf(w, "    %-12s %s\n", name+":", value)
 }
@@ -237,7 +239,7 @@ func renderBundleSummary(w io.Writer, certs []Certificate, p palette) {
 		parts = append(parts, fmt.Sprintf("%d × %s", keys[k], k))
 	}
 	field(w, "Keys", strings.Join(parts, ", "))
-	field(w, "First expiry", fmt.Sprintf("%s on %s (%s)", nameOf(soonest.Subject, soonest.CommonName), soonest.NotAfter.Format("2006-01-02"), daysText(soonest, p)))
+	field(w, "Next expiry", fmt.Sprintf("%s on %s (%s)", nameOf(soonest.Subject, soonest.CommonName), soonest.NotAfter.Format("2006-01-02"), daysText(soonest, p)))
 }
 
 func truncate(s string, n int) string {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
@@ -35,22 +36,22 @@ func TestBadInputCarriesCause(t *testing.T) {
 		"DER-ish sequence": {0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x03},
 	}
 	for name, data := range cases {
-		if _, err := ParseCertificates(name, data); CauseID(err) == "" {
+		if _, err := ParseCertificates(name, data); causeOf(err) == "" {
 			t.Errorf("%s as a certificate: %v (no cause)", name, err)
 		}
 		if name == "csr" || name == "ssh public key" {
 			_, err := ParseCertificates(name, data)
-			if CauseID(err) != "input-wrong-file-type" {
+			if causeOf(err) != "input-wrong-file-type" {
 				t.Errorf("%s as a certificate: %v", name, err)
 			}
 		}
 	}
 	for name, data := range cases {
-		if _, err := ParsePrivateKey(name, data, nil); CauseID(err) == "" {
+		if _, err := ParsePrivateKey(name, data, nil); causeOf(err) == "" {
 			t.Errorf("%s as a key: %v (no cause)", name, err)
 		}
 	}
-	if _, err := ParsePrivateKey("cert.pem", certPEM, nil); CauseID(err) != "input-wrong-file-type" {
+	if _, err := ParsePrivateKey("cert.pem", certPEM, nil); causeOf(err) != "input-wrong-file-type" {
 		t.Errorf("a certificate as a key: %v", err)
 	}
 }
@@ -61,13 +62,21 @@ func TestReadFileBounds(t *testing.T) {
 	f, _ := os.Create(huge)
 	f.Write(bytes.Repeat([]byte("A"), MaxFileSize+10))
 	f.Close()
-	if _, err := ReadFile(huge); CauseID(err) != "input-wrong-file-type" {
+	if _, err := ReadFile(huge); causeOf(err) != "input-wrong-file-type" {
 		t.Errorf("huge file: %v", err)
 	}
-	if _, err := ReadFile(filepath.Join(dir, "missing.pem")); CauseID(err) != "input-file-unreadable" {
+	if _, err := ReadFile(filepath.Join(dir, "missing.pem")); causeOf(err) != "input-file-unreadable" {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := ReadFile(dir); CauseID(err) != "input-file-unreadable" {
+	if _, err := ReadFile(dir); causeOf(err) != "input-file-unreadable" {
 		t.Errorf("a directory: %v", err)
 	}
+}
+
+// causeOf is the catalog id err carries, or "".
+func causeOf(err error) cause.ID {
+	if c, ok := cause.Of(err); ok {
+		return c.ID
+	}
+	return ""
 }

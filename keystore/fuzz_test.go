@@ -34,13 +34,13 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = Sniff(data)
-		if _, err := ParseCertificates("f", data); err != nil && CauseID(err) == "" {
+		if _, err := ParseCertificates("f", data); err != nil && causeOf(err) == "" {
 			t.Fatalf("certificate error without cause: %v", err)
 		}
-		if _, err := ParsePrivateKey("f", data, []byte("x")); err != nil && CauseID(err) == "" {
+		if _, err := ParsePrivateKey("f", data, []byte("x")); err != nil && causeOf(err) == "" {
 			t.Fatalf("key error without cause: %v", err)
 		}
-		if _, err := DecodePKCS12("f", data, nil); err != nil && CauseID(err) == "" {
+		if _, err := DecodePKCS12("f", data, nil); err != nil && causeOf(err) == "" {
 			t.Fatalf("pkcs12 error without cause: %v", err)
 		}
 		_, _ = ParseJWKS(data)

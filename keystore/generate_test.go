@@ -120,10 +120,10 @@ func TestOpenSSLReadsWhatOnrampWrites(t *testing.T) {
 			if err != nil || !PublicKeysEqual(back.Public(), key.Public()) {
 				t.Fatalf("round trip: %v", err)
 			}
-			if _, err := ParsePrivateKey("k.enc.pem", enc, []byte("wrong")); CauseID(err) != "key-passphrase-wrong" {
+			if _, err := ParsePrivateKey("k.enc.pem", enc, []byte("wrong")); causeOf(err) != "key-passphrase-wrong" {
 				t.Errorf("wrong passphrase: %v", err)
 			}
-			if _, err := ParsePrivateKey("k.enc.pem", enc, nil); CauseID(err) != "key-encrypted-no-passphrase" {
+			if _, err := ParsePrivateKey("k.enc.pem", enc, nil); causeOf(err) != "key-encrypted-no-passphrase" {
 				t.Errorf("no passphrase: %v", err)
 			}
 			if _, err := ParsePrivateKey("k.enc.der", encDER, pass); err != nil {
@@ -178,7 +178,7 @@ func TestOnrampReadsWhatOpenSSLWrites(t *testing.T) {
 		var pass []byte
 		if c.pass {
 			pass = []byte("s3cret phrase")
-			if _, err := ParsePrivateKey(c.file, data, []byte("not it")); CauseID(err) != "key-passphrase-wrong" {
+			if _, err := ParsePrivateKey(c.file, data, []byte("not it")); causeOf(err) != "key-passphrase-wrong" {
 				t.Errorf("%s with a wrong passphrase: %v", c.file, err)
 			}
 		}

@@ -97,8 +97,8 @@ func TestImportCertificateRefusals(t *testing.T) {
 			certFile := testpki.WriteFile(t, t.TempDir(), "cert.pem", c.cert)
 			out := filepath.Join(t.TempDir(), "out")
 			_, err := ImportCertificate(ImportRequest{CertFile: certFile, ChainFile: c.chain, KeyFile: keyFile, CACertFile: c.ca, Dir: out})
-			if string(CauseID(err)) != c.want {
-				t.Fatalf("got %v (%s), want %s", err, CauseID(err), c.want)
+			if string(causeOf(err)) != c.want {
+				t.Fatalf("got %v (%s), want %s", err, causeOf(err), c.want)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Error("a refused import wrote files")

@@ -1,5 +1,7 @@
-// Package keystore holds key material: reading and sniffing certificate and
-// key files, generating keys, writing files safely, and the OS keyring.
+// Package keystore holds key and certificate material: reading and sniffing
+// certificate and key files, generating keys, CSRs, JWKS, PKCS#8 and
+// PKCS#12, importing, and writing files safely. Secrets (API keys,
+// passphrases) are kept by package secretstore.
 package keystore
 
 import (
@@ -64,16 +66,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // CauseID is the catalog id of the problem (see cause.Of).
 func (e *Error) CauseID() cause.ID { return e.ID }
-
-// CauseID returns the catalog id carried by err (a material or keyring
-// error), or "".
-func CauseID(err error) cause.ID {
-	var c interface{ CauseID() cause.ID }
-	if errors.As(err, &c) {
-		return c.CauseID()
-	}
-	return ""
-}
 
 // ReadFile reads a material file, bounded by MaxFileSize.
 func ReadFile(path string) ([]byte, error) {

@@ -48,10 +48,10 @@ func TestDecodePKCS12FromOpenSSL(t *testing.T) {
 		if !PublicKeysEqual(b.Key.Public(), leaf.Cert.PublicKey) {
 			t.Error("the key is not the leaf's")
 		}
-		if _, err := DecodePKCS12(out, data, []byte("wrong")); CauseID(err) != "key-passphrase-wrong" {
+		if _, err := DecodePKCS12(out, data, []byte("wrong")); causeOf(err) != "key-passphrase-wrong" {
 			t.Errorf("legacy=%v, wrong pass: %v", legacy, err)
 		}
-		if _, err := DecodePKCS12(out, data, nil); CauseID(err) != "key-encrypted-no-passphrase" {
+		if _, err := DecodePKCS12(out, data, nil); causeOf(err) != "key-encrypted-no-passphrase" {
 			t.Errorf("legacy=%v, no pass: %v", legacy, err)
 		}
 	}

@@ -34,7 +34,7 @@ func TestEncryptedKeyWorkFactorBound(t *testing.T) {
 
 	start := time.Now()
 	_, err = ParsePrivateKey("hostile.der", hostile, []byte("pw"))
-	if CauseID(err) != "key-unsupported" || !strings.Contains(err.Error(), "implausible") {
+	if causeOf(err) != "key-unsupported" || !strings.Contains(err.Error(), "implausible") {
 		t.Errorf("got %v", err)
 	}
 	if time.Since(start) > time.Second {
@@ -50,7 +50,7 @@ func TestLegacyPBES1KeyIsNamed(t *testing.T) {
 	openssl(t, nil, "pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", rsa1, "-out", v1, "-passout", "pass:pw")
 	data, _ := ReadFile(v1)
 	_, err := ParsePrivateKey(v1, data, []byte("pw"))
-	if CauseID(err) != "key-unsupported" || !strings.Contains(err.Error(), "PBES1") {
+	if causeOf(err) != "key-unsupported" || !strings.Contains(err.Error(), "PBES1") {
 		t.Errorf("got %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/cause"
 )
 
 func TestBuiltinsParseAndCoverTheDocumentedProviders(t *testing.T) {
@@ -216,11 +216,11 @@ func TestKeyRequirementCheck(t *testing.T) {
 	req, _ := nhs.KeyFor("signing")
 	small, _ := rsa.GenerateKey(rand.Reader, 2048)
 	err := req.Check(&small.PublicKey)
-	if keystore.CauseID(err) != "key-unsupported" || !strings.Contains(err.Error(), "RSA 4096") || !strings.Contains(err.Error(), "--bits 4096") {
+	if c, ok := cause.Of(err); !ok || c.ID != "key-unsupported" || !strings.Contains(err.Error(), "RSA 4096") || !strings.Contains(err.Error(), "--bits 4096") {
 		t.Fatalf("RSA 2048 for NHS signing: %v", err)
 	}
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if keystore.CauseID(req.Check(&ec.PublicKey)) != "key-unsupported" {
+	if c, ok := cause.Of(req.Check(&ec.PublicKey)); !ok || c.ID != "key-unsupported" {
 		t.Fatal("ECDSA accepted for NHS signing")
 	}
 	hm, _ := Get("hmpps")

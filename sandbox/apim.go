@@ -374,7 +374,7 @@ func (s *Server) prepareAPIMProfile() error {
 	keyPath := filepath.Join(s.cfg.Dir, apimSignerKeyFile)
 	key, err := keystore.ReadPrivateKey(keyPath, nil)
 	if err != nil {
-		if keystore.CauseID(err) != cause.InputFileUnreadable {
+		if c, ok := cause.Of(err); !ok || c.ID != cause.InputFileUnreadable {
 			return err
 		}
 		rsaKey, err := rsa.GenerateKey(rand.Reader, 4096)

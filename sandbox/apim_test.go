@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 
 	"github.com/go-jose/go-jose/v4"
@@ -169,7 +170,8 @@ func TestRegisterJWKSRefusals(t *testing.T) {
 		{"not json", []byte("-----BEGIN PUBLIC KEY-----"), "input-wrong-file-type"},
 		{"empty", []byte(`{"keys":[]}`), "input-wrong-file-type"},
 	} {
-		if _, err := RegisterJWKS(dir, tc.data); string(keystore.CauseID(err)) != tc.id {
+		_, err := RegisterJWKS(dir, tc.data)
+		if c, ok := cause.Of(err); !ok || string(c.ID) != tc.id {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.id)
 		}
 	}

@@ -21,8 +21,8 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/secretstore"
 
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
 )
 
@@ -165,7 +165,7 @@ func (e *e2e) diagnose(t *testing.T, args ...string) (diagnoseJSON, result) {
 // scripts/with-secret-service.sh (ONRAMP_TEST_SECRET_SERVICE=1) it must.
 func keyringAnswers(t *testing.T) bool {
 	t.Helper()
-	kr := keystore.OSKeyring{}
+	kr := secretstore.OSKeyring{}
 	name := fmt.Sprintf("probe-%d", time.Now().UnixNano())
 	err := kr.Set("onramp-e2e", name, "x")
 	if err == nil {
@@ -257,7 +257,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("secret get api-key --profile sandbox: exit %d\n%s", apiKey.code, apiKey.stderr)
 		}
 		r = e.run(t, strings.TrimSpace(apiKey.stdout), "secret", "set", "api-key", "--profile", name)
-		t.Cleanup(func() { keystore.OSKeyring{}.Delete(name, "api-key") })
+		t.Cleanup(func() { secretstore.OSKeyring{}.Delete(name, "api-key") })
 		if r.code != 0 {
 			t.Fatalf("secret set: exit %d\n%s", r.code, r.stderr)
 		}

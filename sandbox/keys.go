@@ -10,6 +10,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // ProfileName is the profile the sandbox keeps ready, and the keyring
@@ -47,7 +48,7 @@ func (k *Keys) String() string { return "sandbox keys (redacted)" }
 // missing. Without a keyring they are kept in 0600 files in dir, which only
 // the sandbox reads; a file left from such a run moves into the keyring
 // once one answers.
-func loadKeys(kr keystore.Keyring, dir string) (*Keys, error) {
+func loadKeys(kr secretstore.Keyring, dir string) (*Keys, error) {
 	k := &Keys{InKeyring: kr != nil}
 	if kr == nil {
 		k.KeyringErr = errors.New("no keyring configured")
@@ -75,7 +76,7 @@ func loadKeys(kr keystore.Keyring, dir string) (*Keys, error) {
 	return k, nil
 }
 
-func loadKey(kr keystore.Keyring, dir, name string, k *Keys) (string, error) {
+func loadKey(kr secretstore.Keyring, dir, name string, k *Keys) (string, error) {
 	file := filepath.Join(dir, name)
 	if k.InKeyring {
 		v, err := kr.Get(ProfileName, name)
@@ -151,7 +152,7 @@ func randIntn(n int) int {
 }
 
 func keyringCause(err error) cause.ID {
-	var ke *keystore.KeyringError
+	var ke *secretstore.Error
 	if errors.As(err, &ke) {
 		return ke.ID
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -180,8 +181,12 @@ func TestSignCSRRefusals(t *testing.T) {
 		{"rsa-1024", csrPEM(t, weak, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "x"}}), "key-unsupported"},
 	} {
 		_, err := p.SignCSR(tc.data, SignOptions{})
-		if string(keystore.CauseID(err)) != tc.id {
-			t.Errorf("%s: %v (cause %q), want %s", tc.name, err, keystore.CauseID(err), tc.id)
+		var got cause.ID
+		if c, ok := cause.Of(err); ok {
+			got = c.ID
+		}
+		if string(got) != tc.id {
+			t.Errorf("%s: %v (cause %q), want %s", tc.name, err, got, tc.id)
 		}
 	}
 }

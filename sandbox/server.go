@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // DefaultAddr is where the sandbox listens unless told otherwise.
@@ -49,7 +49,7 @@ type Config struct {
 	Break string
 	// Keyring stores the API keys under profile `sandbox`. Nil keeps them
 	// in 0600 files in Dir.
-	Keyring keystore.Keyring
+	Keyring secretstore.Keyring
 	// Log receives one line per request and per failed handshake.
 	Log io.Writer
 	// Now is the clock; nil means time.Now.

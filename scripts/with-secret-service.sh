@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a command with a Secret Service on the D-Bus session bus. If one
+# Runs a command with a Secret Service on the D-Bus session bus, for the
+# real-keyring tests (package secretstore, the secret commands). If one
 # already answers, the command runs as is. Otherwise a throwaway
 # gnome-keyring-daemon (secrets component only) is started under
 # dbus-run-session, unlocked with a test password, and the command waits

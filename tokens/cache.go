@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // Keyring item names of the cached credentials (account PROFILE/NAME).
@@ -26,7 +26,7 @@ const TokenMargin = 60 * time.Second
 
 // Cache keeps short-lived credentials in the keyring for one profile.
 type Cache struct {
-	Keyring keystore.Keyring
+	Keyring secretstore.Keyring
 	Profile string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -72,7 +72,7 @@ func (c *Cache) store(name string, v any) error {
 func (c *Cache) Forget() error {
 	var errs []error
 	for _, name := range []string{TokenItem, AWSItem} {
-		var ke *keystore.KeyringError
+		var ke *secretstore.Error
 		if err := c.Keyring.Delete(c.Profile, name); err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
 			errs = append(errs, err)
 		}

@@ -20,13 +20,13 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
-	"github.com/onramp-cli/onramp/keystore"
 )
 
 // The canary API key: it must never show in an error, log or output.
@@ -523,7 +523,7 @@ func TestTokenCacheInOSKeyring(t *testing.T) {
 		t.Skip("needs scripts/with-secret-service.sh (make test)")
 	}
 	f := newAPIMFixture(t)
-	kr := keystore.OSKeyring{}
+	kr := secretstore.OSKeyring{}
 	profileName := fmt.Sprintf("tokens-test-%d", time.Now().UnixNano())
 	cache := &Cache{Keyring: kr, Profile: profileName}
 	t.Cleanup(func() { _ = cache.Forget() })
@@ -536,7 +536,7 @@ func TestTokenCacheInOSKeyring(t *testing.T) {
 		t.Fatalf("cached=%v issued=%d err=%v", second.Cached, f.apim.Count(), err)
 	}
 	if _, err := exec.LookPath("secret-tool"); err == nil {
-		out, err := exec.Command("secret-tool", "lookup", "service", keystore.Service, "username", keystore.Account(profileName, TokenItem)).Output()
+		out, err := exec.Command("secret-tool", "lookup", "service", secretstore.Service, "username", secretstore.Account(profileName, TokenItem)).Output()
 		if err != nil || !strings.Contains(string(out), first.AccessToken) {
 			t.Errorf("secret-tool lookup: %v", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // ErrSandbox says the host is an APIM sandbox: it needs no token at all.
@@ -23,7 +24,7 @@ var ErrSandbox = errors.New("the sandbox needs no authentication")
 // ProfileOptions are what a profile does not hold: the keyring, and
 // command-line overrides.
 type ProfileOptions struct {
-	Keyring keystore.Keyring
+	Keyring secretstore.Keyring
 	// APIKey overrides the profile's api-key secret (from --api-key-env).
 	APIKey string
 	// KeyPass overrides the profile's key_pass_secret.
@@ -38,9 +39,9 @@ type ProfileOptions struct {
 }
 
 // secret reads one of the profile's keyring secrets.
-func secret(kr keystore.Keyring, p *profile.Profile, name string) (string, error) {
+func secret(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
 	if kr == nil {
-		return "", &keystore.KeyringError{ID: cause.KeyringUnavailable, Op: "get", Item: keystore.Account(p.Name, name), Err: keystore.ErrKeyringUnavailable}
+		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable}
 	}
 	return kr.Get(p.Name, name)
 }

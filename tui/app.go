@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -17,7 +18,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -43,7 +43,7 @@ type Deps struct {
 	// ProfileOptions turns a profile into diagnose options, reading its
 	// secrets from the keyring (a blocking call: the TUI runs it in a Cmd).
 	ProfileOptions func(ctx context.Context, p *profile.Profile) (diagnose.Options, error)
-	Keyring        keystore.Keyring
+	Keyring        secretstore.Keyring
 	// NewFlow builds the onboarding wizard over a prompter.
 	NewFlow func(p wizard.Prompter) *wizard.Flow
 	// StartSandbox starts the practice API in this process and returns the

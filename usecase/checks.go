@@ -12,16 +12,16 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
 // Checks runs the connectivity checks of saved profiles, reading their
 // secrets from Store.
 type Checks struct {
-	Store keystore.Keyring
+	Store secretstore.Keyring
 	// Run runs the checks; nil means diagnose.Run.
 	Run func(ctx context.Context, opts diagnose.Options, progress func(diagnose.Event)) *diagnose.Report
 	// Now is the clock; nil means time.Now.
@@ -92,7 +92,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 // passphrase (wantPass) from the store into o, and for a signed-JWT
 // profile adds the token step. Call it after any command-line settings are
 // in o: the token step uses o's CA bundle and resolve entries.
-func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring, wantKey, wantPass bool) {
+func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
 	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
 	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
 	if wantKey && (usesKey || len(p.Auth) == 0) {
@@ -120,7 +120,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr keystore.Keyr
 	addTokenStep(p, o, kr)
 }
 
-func get(kr keystore.Keyring, profileName, name string) (string, error) {
+func get(kr secretstore.Keyring, profileName, name string) (string, error) {
 	if kr == nil {
 		return "", ErrNoStore
 	}
@@ -142,7 +142,7 @@ func hasAuth(p *profile.Profile, method string) bool { return slices.Contains(p.
 // caches it), so the whole signed-JWT exchange is checked, not a cached
 // result. The API key is the JWT's iss/sub, so it is not also sent as a
 // header unless the profile uses API-key auth too.
-func addTokenStep(p *profile.Profile, o *diagnose.Options, kr keystore.Keyring) {
+func addTokenStep(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) {
 	if !hasAuth(p, provider.AuthSignedJWT) {
 		return
 	}

@@ -12,15 +12,15 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // Secrets keeps a profile's secrets: the value goes to Store, the name and
 // the time it was set to the profile (never the value).
 type Secrets struct {
-	Store keystore.Keyring
+	Store secretstore.Keyring
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -105,7 +105,7 @@ type CertImporter interface {
 	Import(ctx context.Context, req ImportRequest) (certFile string, findings []diagnose.Finding, err error)
 }
 
-// SecretStore keeps a profile's secrets; keystore.Keyring satisfies it.
+// SecretStore keeps a profile's secrets; secretstore.Keyring satisfies it.
 type SecretStore interface {
 	Set(profile, name, value string) error
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // fakeKeys writes a real P-256 key and CSR, fast enough for unit tests.
@@ -228,7 +229,7 @@ func TestCancelKeepsFinishedSteps(t *testing.T) {
 func TestKeyringUnavailableContinues(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	s := &Script{Answers: sandboxAnswers()}
-	store := &memStore{err: &keystore.KeyringError{ID: "keyring-unavailable", Op: "set", Item: "practice/api-key", Err: keystore.ErrKeyringUnavailable}}
+	store := &memStore{err: &secretstore.Error{ID: "keyring-unavailable", Op: "set", Item: "practice/api-key", Err: secretstore.ErrUnavailable}}
 	f, _ := newFlow(s, store, true)
 	if _, err := f.Run(context.Background(), ""); err != nil {
 		t.Fatal(err)

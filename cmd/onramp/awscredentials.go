@@ -10,14 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
 type awsCredentialsOptions struct {
 	io         *iostreams.IO
-	openStore  func(kind string) (keystore.Keyring, error)
+	openStore  func(kind string) (secretstore.Keyring, error)
 	profile    string
 	env        bool
 	noCache    bool

@@ -14,8 +14,8 @@ import (
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
@@ -86,7 +86,7 @@ environment variables; with --profile they come from the OS keyring.`,
 
 // options validates the flags (and the profile) into diagnose.Options.
 // Every mistake is a usage error naming the flag.
-func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore func(kind string) (keystore.Keyring, error)) (diagnose.Options, *profile.Profile, error) {
+func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore func(kind string) (secretstore.Keyring, error)) (diagnose.Options, *profile.Profile, error) {
 	o := diagnose.Options{Headers: http.Header{}}
 	changed := cmd.Flags().Changed
 	var prof *profile.Profile

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/youmark/pkcs8"
 
@@ -75,7 +75,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // runCLIStore is runCLI with kr as the secret store.
-func runCLIStore(t *testing.T, kr keystore.Keyring, args ...string) (code int, stdout, stderr string) {
+func runCLIStore(t *testing.T, kr secretstore.Keyring, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	r := runCmdStore(t, kr, "", false, args...)
 	if strings.Contains(r.errOut, "goroutine ") || strings.Contains(r.errOut, "panic") {

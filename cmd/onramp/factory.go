@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // factory is what every command is built from, as cli/cli's
@@ -20,11 +20,11 @@ type factory struct {
 	IO *iostreams.IO
 	// SecretStore opens the store --store names: "" follows ONRAMP_STORE,
 	// else the OS keyring. The file store may ask for its passphrase on IO.
-	SecretStore func(kind string) (keystore.Keyring, error)
+	SecretStore func(kind string) (secretstore.Keyring, error)
 	// ScreenStore is the store of the full-screen TUI and the wizard, which
 	// own the terminal: nothing is asked or printed on it, so the file
 	// store needs its passphrase in the environment.
-	ScreenStore func() (keystore.Keyring, error)
+	ScreenStore func() (secretstore.Keyring, error)
 	// Now is the clock.
 	Now func() time.Time
 	// Home runs the TUI home screen; nil where there is none.
@@ -35,8 +35,8 @@ type factory struct {
 func newFactory(streams *iostreams.IO) *factory {
 	return &factory{
 		IO:          streams,
-		SecretStore: func(kind string) (keystore.Keyring, error) { return openSecretStore(streams, kind) },
-		ScreenStore: func() (keystore.Keyring, error) {
+		SecretStore: func(kind string) (secretstore.Keyring, error) { return openSecretStore(streams, kind) },
+		ScreenStore: func() (secretstore.Keyring, error) {
 			quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
 			return openSecretStore(quiet, "")
 		},
@@ -47,16 +47,16 @@ func newFactory(streams *iostreams.IO) *factory {
 
 // openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
 // else the OS keyring).
-func openSecretStore(io *iostreams.IO, kind string) (keystore.Keyring, error) {
+func openSecretStore(io *iostreams.IO, kind string) (secretstore.Keyring, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, failedErrorf("%v", err)
 	}
-	opts := keystore.StoreOptions{ConfigDir: dir, Warn: io.ErrOut}
+	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut}
 	if io.IsStdinTTY() {
 		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
 	}
-	k, err := keystore.OpenKeyring(kind, opts)
+	k, err := secretstore.Open(kind, opts)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}

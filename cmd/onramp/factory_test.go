@@ -4,22 +4,22 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // testFactory is a test's own factory: its streams, kr as every secret
 // store (nil: none, as on a machine without a keyring), no TUI.
-func testFactory(io *iostreams.IO, kr keystore.Keyring) *factory {
+func testFactory(io *iostreams.IO, kr secretstore.Keyring) *factory {
 	f := newFactory(io)
-	f.SecretStore = func(string) (keystore.Keyring, error) { return kr, nil }
-	f.ScreenStore = func() (keystore.Keyring, error) { return kr, nil }
+	f.SecretStore = func(string) (secretstore.Keyring, error) { return kr, nil }
+	f.ScreenStore = func() (secretstore.Keyring, error) { return kr, nil }
 	f.Home = nil
 	return f
 }
 
 // runCmdStore runs an onramp command line in-process with kr as its
 // secret store.
-func runCmdStore(t *testing.T, kr keystore.Keyring, stdin string, tty bool, args ...string) cmdResult {
+func runCmdStore(t *testing.T, kr secretstore.Keyring, stdin string, tty bool, args ...string) cmdResult {
 	t.Helper()
 	io, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)

@@ -8,6 +8,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // causeFailure ends a command whose error carries a catalog cause with
@@ -30,7 +31,7 @@ func causeFailure(io *iostreams.IO, asJSON bool, err error) error {
 		return failedErrorf("%v", err)
 	}
 	shown := *c
-	var ke *keystore.KeyringError
+	var ke *secretstore.Error
 	if errors.As(err, &ke) && ke.Fix != "" {
 		shown.Fix = ke.Fix
 	}

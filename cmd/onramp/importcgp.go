@@ -12,13 +12,14 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
 type importCGPOptions struct {
 	io        *iostreams.IO
-	openStore func(kind string) (keystore.Keyring, error)
+	openStore func(kind string) (secretstore.Keyring, error)
 	profile   string
 	force     bool
 	store     string
@@ -65,7 +66,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		return failedErrorf("%v", err)
 	}
 	p.Name = o.profile
-	var kr keystore.Keyring
+	var kr secretstore.Keyring
 	if apiKey != "" {
 		if kr, err = o.openStore(o.store); err != nil {
 			return err

@@ -85,11 +85,10 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 	}
 	if err != nil {
 		r := &inspect.Result{File: name, Kind: keystore.KindUnknown}
-		id := keystore.CauseID(err)
-		if id == "" {
-			id = cause.InputFileUnreadable
+		c, ok := cause.Of(err)
+		if !ok {
+			c = cause.Get(cause.InputFileUnreadable)
 		}
-		c := cause.Get(id)
 		r.Findings = []inspect.Finding{{ID: c.ID, Title: c.Title, Fix: c.Fix, Detail: strings.TrimPrefix(err.Error(), path+": "), Severity: inspect.SeverityFail}}
 		return r
 	}

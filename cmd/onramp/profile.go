@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
@@ -24,7 +25,7 @@ import (
 
 type profileOptions struct {
 	io        *iostreams.IO
-	openStore func(kind string) (keystore.Keyring, error)
+	openStore func(kind string) (secretstore.Keyring, error)
 	json      bool
 	yes       bool
 	store     string
@@ -184,7 +185,10 @@ func certificateSummary(path string, now time.Time) *certificateView {
 	v := &certificateView{Path: path}
 	certs, err := keystore.ReadCertificates(path)
 	if err != nil {
-		v.Error, v.CauseID = err.Error(), keystore.CauseID(err)
+		v.Error = err.Error()
+		if c, ok := cause.Of(err); ok {
+			v.CauseID = c.ID
+		}
 		return v
 	}
 	leaf := certs[0]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +11,9 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
@@ -174,7 +175,7 @@ func TestProfileRemoveForgetsCachedToken(t *testing.T) {
 	if store, err = openSecretStore(io, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Get("nhs", tokens.TokenItem); keystore.CauseID(err) != "keyring-secret-missing" {
+	if _, err := store.Get("nhs", tokens.TokenItem); !errors.Is(err, secretstore.ErrMissing) {
 		t.Fatalf("cached token after profile rm: err = %v, want keyring-secret-missing", err)
 	}
 }

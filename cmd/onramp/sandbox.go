@@ -10,14 +10,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 type sandboxOptions struct {
 	io          *iostreams.IO
-	openStore   func(kind string) (keystore.Keyring, error)
+	openStore   func(kind string) (secretstore.Keyring, error)
 	addr        string
 	apimAddr    string
 	brk         string
@@ -201,7 +203,7 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			}
 			certPEM, err := sandbox.SignCSR(dir, data, sandbox.SignOptions{})
 			if err != nil {
-				if keystore.CauseID(err) != "" {
+				if _, ok := cause.Of(err); ok {
 					return usageErrorf("%s: %v", args[0], err)
 				}
 				return failedErrorf("sandbox sign: %v", err)
@@ -263,7 +265,7 @@ developer portal. A running sandbox picks them up at once.`,
 			}
 			kids, err := sandbox.RegisterJWKS(dir, data)
 			if err != nil {
-				if keystore.CauseID(err) != "" {
+				if _, ok := cause.Of(err); ok {
 					return usageErrorf("%s: %v", args[0], err)
 				}
 				return failedErrorf("register-jwks: %v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,7 @@ const maxSecretInput = 1 << 20
 
 type secretOptions struct {
 	io        *iostreams.IO
-	openStore func(kind string) (keystore.Keyring, error)
+	openStore func(kind string) (secretstore.Keyring, error)
 	now       func() time.Time
 	store     string
 	profile   string
@@ -231,11 +232,11 @@ func looksLikeAPIKey(p *profile.Profile, name string) bool {
 		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
 }
 
-func storeDescription(k keystore.Keyring, profileName, name string) string {
-	if fs, ok := k.(*keystore.FileStore); ok {
+func storeDescription(k secretstore.Keyring, profileName, name string) string {
+	if fs, ok := k.(*secretstore.File); ok {
 		return fmt.Sprintf("in %s (encrypted)", fs.Path)
 	}
-	return fmt.Sprintf("in the OS keyring (service %s, account %s)", keystore.Service, keystore.Account(profileName, name))
+	return fmt.Sprintf("in the OS keyring (service %s, account %s)", secretstore.Service, secretstore.Account(profileName, name))
 }
 
 func validateSecretArgs(opts *secretOptions, name string) error {

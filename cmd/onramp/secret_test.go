@@ -16,8 +16,8 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 type cmdResult struct {
@@ -46,13 +46,13 @@ func randomHex(t *testing.T) string {
 func init() {
 	// age's default scrypt cost is about a second per operation; these
 	// tests run dozens.
-	keystore.FileStoreWorkFactor = 10
+	secretstore.FileWorkFactor = 10
 }
 
 func useFileStore(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	t.Setenv(keystore.StoreEnv, "file")
-	t.Setenv(keystore.StorePassphraseEnv, "test passphrase "+randomHex(t))
+	t.Setenv(secretstore.Env, "file")
+	t.Setenv(secretstore.PassphraseEnv, "test passphrase "+randomHex(t))
 }
 
 // useOSKeyring selects the OS keyring; the test fails when a Secret Service
@@ -60,7 +60,7 @@ func useFileStore(t *testing.T) {
 func useOSKeyring(t *testing.T) {
 	t.Helper()
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	t.Setenv(keystore.StoreEnv, "keyring")
+	t.Setenv(secretstore.Env, "keyring")
 	required := os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" || os.Getenv("CI") == "true"
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		// dbus-send would autolaunch a bus that outlives the test.
@@ -312,7 +312,7 @@ func TestSecretLsJSON(t *testing.T) {
 func TestWrongFileStorePassphrase(t *testing.T) {
 	useFileStore(t)
 	runCmd(t, "v", false, "secret", "set", "s")
-	t.Setenv(keystore.StorePassphraseEnv, "not it")
+	t.Setenv(secretstore.PassphraseEnv, "not it")
 	r := runCmd(t, "", false, "secret", "get", "s")
 	if r.code != 1 || !strings.Contains(r.errOut, "passphrase does not decrypt") || !strings.Contains(r.errOut, "Fix:") || r.out != "" {
 		t.Fatalf("wrong passphrase: %d %q %q", r.code, r.out, r.errOut)

@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 	"github.com/onramp-cli/onramp/usecase"
 )
@@ -21,7 +22,7 @@ import (
 // credentialProfile loads the named profile and opens its secret store,
 // for the commands that fetch short-lived credentials; orElse ends the hint
 // given when the profile does not exist.
-func credentialProfile(openStore func(kind string) (keystore.Keyring, error), name, store, orElse string) (*profile.Profile, keystore.Keyring, error) {
+func credentialProfile(openStore func(kind string) (secretstore.Keyring, error), name, store, orElse string) (*profile.Profile, secretstore.Keyring, error) {
 	p, err := profile.Load(name)
 	if errors.Is(err, profile.ErrNotFound) {
 		return nil, nil, usageErrorf("%v\nCreate one with `onramp init --profile %s`%s.", err, name, orElse)
@@ -41,7 +42,7 @@ const storeFlagUsage = "where secrets live: keyring (default) or file (encrypted
 
 type tokenOptions struct {
 	io         *iostreams.IO
-	openStore  func(kind string) (keystore.Keyring, error)
+	openStore  func(kind string) (secretstore.Keyring, error)
 	profile    string
 	noCache    bool
 	json       bool

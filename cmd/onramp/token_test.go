@@ -12,13 +12,13 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/pflag"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -55,7 +55,7 @@ func (f *tokenCmdFixture) adHocArgs(extra ...string) []string {
 		"--api-key-env", "NHS_API_KEY", "--cacert", f.caFile}, extra...)
 }
 
-func runTokenCmd(t *testing.T, kr keystore.Keyring, tty bool, args ...string) (code int, stdout, stderr string) {
+func runTokenCmd(t *testing.T, kr secretstore.Keyring, tty bool, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	r := runCmdStore(t, kr, "", tty, args...)
 	return r.code, r.out, r.errOut

@@ -12,6 +12,7 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/usecase"
 	"github.com/onramp-cli/onramp/wizard"
@@ -55,7 +56,7 @@ func newTUIDeps(fac *factory) *tui.Deps {
 // screenStore is the factory's store for the TUI; a store that cannot be
 // opened (an unknown ONRAMP_STORE) answers every call with why, so the
 // screens show it instead of quietly using another store.
-func screenStore(fac *factory) keystore.Keyring {
+func screenStore(fac *factory) secretstore.Keyring {
 	kr, err := fac.ScreenStore()
 	if err != nil {
 		return unopenedStore{err}

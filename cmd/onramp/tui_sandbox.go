@@ -6,9 +6,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -54,7 +54,7 @@ func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 // startSandbox runs the practice API inside the TUI until it quits (ctx),
 // on the default port, its keys in kr; when a sandbox already runs there,
 // its profile is used as it is.
-func startSandbox(ctx context.Context, kr keystore.Keyring) (string, error) {
+func startSandbox(ctx context.Context, kr secretstore.Keyring) (string, error) {
 	srv, err := sandbox.New(sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		return "", err

@@ -1,5 +1,5 @@
-// Package testkeyring is an in-memory keystore.Keyring for unit tests. The
-// real Secret Service is exercised by keystore's tests and by `make test`;
+// Package testkeyring is an in-memory secretstore.Keyring for unit tests. The
+// real Secret Service is exercised by secretstore's tests and by `make test`;
 // this stands in where a test is about something else.
 package testkeyring
 
@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // Keyring keeps secrets in memory and fails the way the OS keyring does.
@@ -29,17 +29,17 @@ type Keyring struct {
 func New() *Keyring { return &Keyring{Items: map[string]string{}} }
 
 func unavailable(op, item string) error {
-	return &keystore.KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: keystore.ErrKeyringUnavailable}
+	return &secretstore.Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: secretstore.ErrUnavailable}
 }
 
 func missing(op, item string) error {
-	return &keystore.KeyringError{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: keystore.ErrSecretMissing}
+	return &secretstore.Error{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: secretstore.ErrMissing}
 }
 
 func (k *Keyring) Get(profile, name string) (string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	item := keystore.Account(profile, name)
+	item := secretstore.Account(profile, name)
 	if k.Unavailable {
 		return "", unavailable("get", item)
 	}
@@ -53,7 +53,7 @@ func (k *Keyring) Get(profile, name string) (string, error) {
 func (k *Keyring) Set(profile, name, value string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	item := keystore.Account(profile, name)
+	item := secretstore.Account(profile, name)
 	if k.Unavailable || k.FailSet {
 		return unavailable("set", item)
 	}
@@ -67,7 +67,7 @@ func (k *Keyring) Set(profile, name, value string) error {
 func (k *Keyring) Delete(profile, name string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	item := keystore.Account(profile, name)
+	item := secretstore.Account(profile, name)
 	if k.Unavailable {
 		return unavailable("delete", item)
 	}

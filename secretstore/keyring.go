@@ -1,4 +1,4 @@
-package keystore
+package secretstore
 
 import (
 	"errors"
@@ -15,57 +15,11 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// Service is the keyring service name every onramp item lives under; the
-// account is PROFILE/NAME (../shared/CONTRACT.md), so the OS's own tools find
-// the items: secret-tool lookup service onramp username PROFILE/NAME.
-const Service = "onramp"
-
-// DefaultKeyringTimeout bounds every keyring call: a frozen Secret Service
-// blocks go-keyring forever, and the GitHub CLI uses the same 3 s.
-const DefaultKeyringTimeout = 3 * time.Second
-
-// Keyring stores secrets by profile and name.
-type Keyring interface {
-	Get(profile, name string) (string, error)
-	Set(profile, name, value string) error
-	Delete(profile, name string) error
-}
-
-// Errors a Keyring returns, each matching a catalog cause.
-var (
-	ErrKeyringUnavailable = errors.New("no OS keyring answers")
-	ErrItemTooLarge       = errors.New("the secret is too large for the OS keyring")
-	ErrSecretMissing      = errors.New("the secret is not in the keyring")
-)
-
-// KeyringError carries the cause id for a keyring failure.
-type KeyringError struct {
-	ID   cause.ID // keyring-unavailable, keyring-item-too-large, keyring-secret-missing
-	Op   string
-	Item string // PROFILE/NAME
-	Err  error
-	// Fix is what to do about it on this machine (empty when the catalog's
-	// fix says it all).
-	Fix string
-}
-
-func (e *KeyringError) Error() string {
-	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
-}
-
-func (e *KeyringError) Unwrap() error { return e.Err }
-
-// CauseID is the catalog id of the failure (see cause.Of).
-func (e *KeyringError) CauseID() cause.ID { return e.ID }
-
 // OSKeyring is the OS keyring (Secret Service, macOS Keychain, Windows
 // Credential Manager) through go-keyring, with a timeout on every call.
 type OSKeyring struct {
 	Timeout time.Duration
 }
-
-// Account is the keyring account of a profile's secret.
-func Account(profile, name string) string { return profile + "/" + name }
 
 func (k OSKeyring) timeout() time.Duration {
 	if k.Timeout > 0 {
@@ -91,15 +45,15 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 	case r := <-ch:
 		if r.err != nil {
 			err := mapKeyringError(op, item, r.err)
-			if ke := err.(*KeyringError); noBus && ke.ID == cause.KeyringUnavailable {
-				ke.Err = fmt.Errorf("%w: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)", ErrKeyringUnavailable)
+			if ke := err.(*Error); noBus && ke.ID == cause.KeyringUnavailable {
+				ke.Err = fmt.Errorf("%w: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)", ErrUnavailable)
 			}
 			return "", err
 		}
 		return r.v, nil
 	case <-time.After(k.timeout()):
-		return "", &KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item,
-			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrKeyringUnavailable, k.timeout()),
+		return "", &Error{ID: cause.KeyringUnavailable, Op: op, Item: item,
+			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrUnavailable, k.timeout()),
 			Fix: UnavailableFix()}
 	}
 }
@@ -107,18 +61,18 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 func mapKeyringError(op, item string, err error) error {
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
-		return &KeyringError{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: ErrSecretMissing,
+		return &Error{ID: cause.KeyringSecretMissing, Op: op, Item: item, Err: ErrMissing,
 			Fix: missingFix(item)}
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return &KeyringError{ID: cause.KeyringItemTooLarge, Op: op, Item: item, Err: ErrItemTooLarge,
+		return &Error{ID: cause.KeyringItemTooLarge, Op: op, Item: item, Err: ErrTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
 	fix := UnavailableFix()
 	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") {
 		fix = LockedFix()
 	}
-	return &KeyringError{ID: cause.KeyringUnavailable, Op: op, Item: item,
-		Err: fmt.Errorf("%w: %v", ErrKeyringUnavailable, err), Fix: fix}
+	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item,
+		Err: fmt.Errorf("%w: %v", ErrUnavailable, err), Fix: fix}
 }
 
 func (k OSKeyring) Get(profile, name string) (string, error) {

@@ -1,4 +1,4 @@
-package keystore
+package secretstore
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-func newTestFileStore(t *testing.T, path, pass string, warn *bytes.Buffer) *FileStore {
+func newTestFileStore(t *testing.T, path, pass string, warn *bytes.Buffer) *File {
 	t.Helper()
-	s := &FileStore{Path: path, WorkFactor: 10,
+	s := &File{Path: path, WorkFactor: 10,
 		Passphrase: func(bool) (string, error) { return pass, nil }}
 	if warn != nil {
 		s.Warn = warn
@@ -21,7 +21,7 @@ func newTestFileStore(t *testing.T, path, pass string, warn *bytes.Buffer) *File
 
 func TestFileStoreRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "cfg", StoreFileName)
+	path := filepath.Join(dir, "cfg", FileName)
 	const canary = "canary-7f3a9c-value"
 	var warn bytes.Buffer
 	s := newTestFileStore(t, path, "correct horse", &warn)
@@ -74,14 +74,14 @@ func TestFileStoreRoundTrip(t *testing.T) {
 }
 
 func TestFileStoreWrongPassphrase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), StoreFileName)
+	path := filepath.Join(t.TempDir(), FileName)
 	if err := newTestFileStore(t, path, "right", nil).Set("p", "k", "v"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
 	s := newTestFileStore(t, path, "wrong", nil)
 	_, err := s.Get("p", "k")
-	var ke *KeyringError
+	var ke *Error
 	if !errors.As(err, &ke) || ke.ID != "keyring-unavailable" || !strings.Contains(err.Error(), "passphrase does not decrypt") || ke.Fix == "" {
 		t.Fatalf("wrong passphrase: %v", err)
 	}
@@ -95,7 +95,7 @@ func TestFileStoreWrongPassphrase(t *testing.T) {
 }
 
 func TestFileStoreRefusesEmptyPassphraseAndHugeItems(t *testing.T) {
-	path := filepath.Join(t.TempDir(), StoreFileName)
+	path := filepath.Join(t.TempDir(), FileName)
 	if err := newTestFileStore(t, path, "", nil).Set("p", "k", "v"); CauseIDOf(err) != "keyring-unavailable" {
 		t.Fatalf("empty passphrase: %v", err)
 	}
@@ -109,35 +109,35 @@ func TestFileStoreRefusesEmptyPassphraseAndHugeItems(t *testing.T) {
 
 func TestOpenKeyringSelection(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(StoreEnv, "")
-	k, err := OpenKeyring("", StoreOptions{ConfigDir: dir})
+	t.Setenv(Env, "")
+	k, err := Open("", Options{ConfigDir: dir})
 	if _, ok := k.(OSKeyring); err != nil || !ok {
 		t.Fatalf("default store = %T, %v; want the OS keyring (no silent fallback)", k, err)
 	}
-	t.Setenv(StoreEnv, "file")
-	k, err = OpenKeyring("", StoreOptions{ConfigDir: dir})
-	fs, ok := k.(*FileStore)
-	if err != nil || !ok || fs.Path != filepath.Join(dir, StoreFileName) {
+	t.Setenv(Env, "file")
+	k, err = Open("", Options{ConfigDir: dir})
+	fs, ok := k.(*File)
+	if err != nil || !ok || fs.Path != filepath.Join(dir, FileName) {
 		t.Fatalf("ONRAMP_STORE=file gave %T, %v", k, err)
 	}
-	if k, _ := OpenKeyring("keyring", StoreOptions{ConfigDir: dir}); k == nil {
+	if k, _ := Open("keyring", Options{ConfigDir: dir}); k == nil {
 		t.Fatal("--store keyring must win over ONRAMP_STORE")
 	} else if _, ok := k.(OSKeyring); !ok {
 		t.Fatalf("--store keyring gave %T", k)
 	}
-	if _, err := OpenKeyring("plaintext", StoreOptions{ConfigDir: dir}); err == nil || !strings.Contains(err.Error(), "plaintext") {
+	if _, err := Open("plaintext", Options{ConfigDir: dir}); err == nil || !strings.Contains(err.Error(), "plaintext") {
 		t.Fatalf("unknown store: %v", err)
 	}
 
 	// Without the env passphrase and without a terminal: a clear error.
-	os.Unsetenv(StorePassphraseEnv)
-	k, _ = OpenKeyring("file", StoreOptions{ConfigDir: dir})
+	os.Unsetenv(PassphraseEnv)
+	k, _ = Open("file", Options{ConfigDir: dir})
 	if err := k.Set("p", "k", "v"); CauseIDOf(err) != "keyring-unavailable" || !strings.Contains(err.Error(), "no terminal") {
 		t.Fatalf("no passphrase source: %v", err)
 	}
 	// A prompt asks twice when creating; a mismatch is refused.
 	answers := []string{"one", "two"}
-	k, _ = OpenKeyring("file", StoreOptions{ConfigDir: dir, Prompt: func(string) (string, error) {
+	k, _ = Open("file", Options{ConfigDir: dir, Prompt: func(string) (string, error) {
 		a := answers[0]
 		answers = answers[1:]
 		return a, nil
@@ -149,7 +149,7 @@ func TestOpenKeyringSelection(t *testing.T) {
 
 // CauseIDOf returns the cause id a keyring error carries.
 func CauseIDOf(err error) string {
-	var ke *KeyringError
+	var ke *Error
 	if errors.As(err, &ke) {
 		return string(ke.ID)
 	}

@@ -1,4 +1,4 @@
-package keystore
+package secretstore
 
 import (
 	"bufio"
@@ -54,7 +54,7 @@ func keyringChild(op string) int {
 	r := childResult{MS: float64(time.Since(start).Microseconds()) / 1000}
 	if err != nil {
 		r.ID, r.Err = CauseIDOf(err), err.Error()
-		var ke *KeyringError
+		var ke *Error
 		if errors.As(err, &ke) {
 			r.Fix = ke.Fix
 		}
@@ -384,7 +384,7 @@ func TestKeyringErrorMapping(t *testing.T) {
 	for _, c := range cases {
 		keyring.MockInitWithError(c.err)
 		err := OSKeyring{}.Set("p", "n", "v")
-		var ke *KeyringError
+		var ke *Error
 		if !errors.As(err, &ke) || string(ke.ID) != c.want || ke.Item != "p/n" {
 			t.Errorf("%v -> %v, want %s", c.err, err, c.want)
 		}
@@ -401,7 +401,7 @@ func TestKeyringErrorMapping(t *testing.T) {
 		t.Fatalf("mock round trip: %q %v", v, err)
 	}
 	_, err := k.Get("p", "other")
-	if CauseIDOf(err) != "keyring-secret-missing" || !strings.Contains(fmt.Sprint((err.(*KeyringError)).Fix), "onramp secret set other --profile p") {
+	if CauseIDOf(err) != "keyring-secret-missing" || !strings.Contains(fmt.Sprint((err.(*Error)).Fix), "onramp secret set other --profile p") {
 		t.Fatalf("missing: %v", err)
 	}
 }
