@@ -433,11 +433,8 @@ func (s *Server) prepareAPIMProfile() error {
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeySecret, p.ExpectJSON = APIKeyName, helloJSON
 	if stored {
-		if p.Secrets == nil {
-			p.Secrets = map[string]time.Time{}
-		}
 		if _, ok := p.Secrets[APIKeyName]; !ok {
-			p.Secrets[APIKeyName] = s.cfg.Now().UTC().Truncate(time.Second)
+			p.RecordSecret(APIKeyName, s.cfg.Now())
 		}
 	}
 	if reflect.DeepEqual(before, p) {
