@@ -54,7 +54,7 @@ func openSecretStore(io *iostreams.IO, kind string) (secretstore.Keyring, error)
 	}
 	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut}
 	if io.IsStdinTTY() {
-		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
+		opts.Prompt = func(prompt string) (string, error) { return io.ReadHidden(prompt) }
 	}
 	k, err := secretstore.Open(kind, opts)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -98,12 +99,12 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 // readBounded reads r up to keystore.MaxFileSize, as keystore.ReadFile
 // does for files.
 func readBounded(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
+	data, err := iostreams.ReadAllLimited(r, keystore.MaxFileSize)
+	if errors.Is(err, iostreams.ErrTooLarge) {
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
+	}
 	if err != nil {
 		return nil, &keystore.Error{ID: cause.InputFileUnreadable, Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}
-	}
-	if len(data) > keystore.MaxFileSize {
-		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
 	}
 	return data, nil
 }

@@ -51,7 +51,7 @@ func failedErrorf(format string, a ...any) error {
 var errDiagnosed = &exitError{code: exitDiagnosed}
 
 // errCancelled is a user's ctrl+c or an aborted prompt.
-var errCancelled = &exitError{code: exitCancelled, err: errors.New("cancelled")}
+var errCancelled = &exitError{code: exitCancelled, err: iostreams.ErrCancelled}
 
 func newRootCmd(f *factory) *cobra.Command {
 	io := f.IO
@@ -118,7 +118,7 @@ func exitStatus(io *iostreams.IO, err error) int {
 		}
 		return ee.code
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, iostreams.ErrCancelled) {
 		fmt.Fprintln(io.ErrOut, "onramp: cancelled")
 		return exitCancelled
 	}

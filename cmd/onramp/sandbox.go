@@ -190,7 +190,10 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			var data []byte
 			var err error
 			if args[0] == "-" {
-				data, err = readStdinLimited(io.In)
+				data, err = iostreams.ReadAllLimited(io.In, keystore.MaxFileSize)
+				if errors.Is(err, iostreams.ErrTooLarge) {
+					err = errors.New("stdin: more than 10 MiB: not a CSR")
+				}
 			} else {
 				data, err = keystore.ReadFile(args[0])
 			}
@@ -233,17 +236,6 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write the certificate to FILE instead of stdout")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing --out file")
 	return cmd
-}
-
-func readStdinLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > keystore.MaxFileSize {
-		return nil, errors.New("stdin: more than 10 MiB: not a CSR")
-	}
-	return data, nil
 }
 
 func newSandboxRegisterJWKSCmd(io *iostreams.IO) *cobra.Command {

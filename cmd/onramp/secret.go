@@ -4,11 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -17,7 +13,6 @@ import (
 	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
@@ -27,7 +22,7 @@ import (
 const defaultProfile = "default"
 
 // maxSecretInput bounds a secret read from stdin; keyrings refuse far less.
-const maxSecretInput = 1 << 20
+const maxSecretInput = iostreams.MaxLine
 
 type secretOptions struct {
 	io        *iostreams.IO
@@ -104,77 +99,6 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
-// readHidden asks on stderr and reads a line without echo when stdin is a
-// real terminal; test streams that only claim to be terminals are read as
-// plain lines.
-func readHidden(io *iostreams.IO, prompt string) (string, error) {
-	fmt.Fprint(io.ErrOut, prompt)
-	if fd, ok := io.StdinFd(); ok && term.IsTerminal(fd) {
-		return readPasswordInterruptible(io, fd)
-	}
-	line, err := readLine(io.In)
-	fmt.Fprintln(io.ErrOut)
-	return line, err
-}
-
-// readPasswordInterruptible is term.ReadPassword that gives up on ctrl+c:
-// run's signal handler catches SIGINT, so the read would otherwise go on
-// with echo still off.
-func readPasswordInterruptible(io *iostreams.IO, fd int) (string, error) {
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", err
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	type result struct {
-		b   []byte
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		done <- result{b, err}
-	}()
-	select {
-	case r := <-done:
-		fmt.Fprintln(io.ErrOut)
-		return string(r.b), r.err
-	case <-sig:
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(io.ErrOut)
-		return "", errCancelled
-	}
-}
-
-// readLine reads one line byte by byte, so nothing after it is consumed.
-func readLine(r io.Reader) (string, error) {
-	var sb strings.Builder
-	b := make([]byte, 1)
-	for {
-		n, err := r.Read(b)
-		if n == 1 {
-			if b[0] == '\n' {
-				return strings.TrimSuffix(sb.String(), "\r"), nil
-			}
-			sb.WriteByte(b[0])
-			if sb.Len() > maxSecretInput {
-				return "", errors.New("the line is too long")
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			if sb.Len() == 0 {
-				return "", errCancelled
-			}
-			return sb.String(), nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-}
-
 // confirm asks a y/N question on a terminal; without one it refuses unless
 // --yes was given, so a script never deletes by accident.
 func confirm(io *iostreams.IO, yes bool, action string) error {
@@ -184,44 +108,27 @@ func confirm(io *iostreams.IO, yes bool, action string) error {
 	if !io.IsStdinTTY() {
 		return usageErrorf("not going to %s: stdin is not a terminal, so onramp cannot ask; add --yes to confirm", action)
 	}
-	fmt.Fprintf(io.ErrOut, "%s%s? [y/N] ", strings.ToUpper(action[:1]), action[1:])
-	line, err := readLine(io.In)
-	if err != nil && !errors.Is(err, errCancelled) {
-		return err
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return errCancelled
+	return io.Confirm(action)
 }
 
 // readSecretValue reads the value: a masked prompt on a terminal, else all
 // of stdin with one trailing newline removed (echo adds one).
 func readSecretValue(io *iostreams.IO, profileName, name string) (string, error) {
 	if io.IsStdinTTY() {
-		return readHidden(io, fmt.Sprintf("Value of %s for profile %s (input hidden): ", name, profileName))
+		return io.ReadHidden(fmt.Sprintf("Value of %s for profile %s (input hidden): ", name, profileName))
 	}
-	data, err := readAllLimited(io.In, maxSecretInput)
+	data, err := iostreams.ReadAllLimited(io.In, maxSecretInput)
+	if errors.Is(err, iostreams.ErrTooLarge) {
+		return "", usageErrorf("the value on stdin is larger than %d bytes; keep large material in a file", maxSecretInput)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("reading the secret from stdin: %w", err)
 	}
 	v := string(data)
 	if s, ok := strings.CutSuffix(v, "\n"); ok {
 		v = strings.TrimSuffix(s, "\r")
 	}
 	return v, nil
-}
-
-func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the secret from stdin: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, usageErrorf("the value on stdin is larger than %d bytes; keep large material in a file", limit)
-	}
-	return data, nil
 }
 
 // looksLikeAPIKey: names under which an API key is stored get the shape
