@@ -216,11 +216,6 @@ func secretGet(opts *secretOptions, name string) error {
 	return nil
 }
 
-type secretEntry struct {
-	Name  string    `json:"name"`
-	SetAt time.Time `json:"set_at"`
-}
-
 func secretList(opts *secretOptions) error {
 	io := opts.io
 	if err := profile.ValidateName(opts.profile); err != nil {
@@ -232,16 +227,13 @@ func secretList(opts *secretOptions) error {
 	} else if err != nil {
 		return failedErrorf("%v", err)
 	}
-	entries := []secretEntry{}
-	for _, n := range p.SecretNames() {
-		entries = append(entries, secretEntry{Name: n, SetAt: p.Secrets[n]})
-	}
+	entries := usecase.SecretEntries(p)
 	if opts.json {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Profile string        `json:"profile"`
-			Secrets []secretEntry `json:"secrets"`
+			Profile string                `json:"profile"`
+			Secrets []usecase.SecretEntry `json:"secrets"`
 		}{opts.profile, entries})
 	}
 	if len(entries) == 0 {
