@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,8 +15,6 @@ import (
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/provider"
-	"github.com/onramp-cli/onramp/tokens"
 )
 
 type profileOptions struct {
@@ -186,41 +183,13 @@ func profileRemove(opts *profileOptions, name string) error {
 	if err := confirm(io, opts.yes, q); err != nil {
 		return err
 	}
-	if len(p.Secrets) > 0 {
-		store, err := opts.openStore(opts.store)
-		if err != nil {
-			return err
-		}
-		secrets := usecase.Secrets{Store: store, Now: opts.now}
-		for _, s := range p.SecretNames() {
-			// Each removal saves the profile, so a failure keeps it
-			// recording only the secrets still stored.
-			if _, err := secrets.Remove(p, name, s); err != nil {
-				return causeFailure(io, false, fmt.Errorf("profile %s kept: %w", name, err))
-			}
-		}
+	cacheErr, err := usecase.RemoveProfile(p, func() (secretstore.Keyring, error) { return opts.openStore(opts.store) })
+	if cacheErr != nil {
+		fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, cacheErr)
 	}
-	if mayCacheCredentials(p) {
-		// Cached tokens and AWS credentials are not recorded secrets, but
-		// they are the profile's too. A keyring that does not answer only
-		// warns: the profile's file goes either way.
-		store, err := opts.openStore(opts.store)
-		if err == nil {
-			err = (&tokens.Cache{Keyring: store, Profile: name}).Forget()
-		}
-		if err != nil {
-			fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, err)
-		}
-	}
-	if err := profile.Remove(name); err != nil {
-		return failedErrorf("%v", err)
+	if err != nil {
+		return causeFailure(io, false, err)
 	}
 	fmt.Fprintf(io.ErrOut, "Removed profile %s.\n", name)
 	return nil
-}
-
-// mayCacheCredentials says whether onramp token or aws-credentials may have
-// cached something for p.
-func mayCacheCredentials(p *profile.Profile) bool {
-	return p.TokenURL != "" || p.Provider == "hmpps" || slices.Contains(p.Auth, provider.AuthSignedJWT)
 }
