@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 
 	"charm.land/bubbles/v2/key"
@@ -240,7 +241,7 @@ func (cs *credentialsScreen) setCmd(prof, name, value string) tea.Cmd {
 		if err := secrets.Set(p, name, value); err != nil {
 			return credsDoneMsg{err: err}
 		}
-		return credsDoneMsg{status: fmt.Sprintf("Stored %s for %s in the keyring.", name, prof)}
+		return credsDoneMsg{status: fmt.Sprintf("Stored %s for %s %s.", name, prof, secretstore.Where(secrets.Store, prof, name))}
 	}
 }
 

@@ -9,9 +9,11 @@ package usecase
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -109,4 +111,24 @@ func (s Secrets) Remove(p *profile.Profile, profileName, name string) (Removed, 
 		}
 	}
 	return r, nil
+}
+
+// ShapeWarnings are the causes a value stored under an API key's name
+// shows (Base64-encoded, whitespace): the checks diagnose applies too. A
+// name is an API key's when it says so (api-key, apikey, api_key, …token)
+// or the profile names it as its API key.
+func ShapeWarnings(p *profile.Profile, name, value string) []*cause.Cause {
+	n := strings.ToLower(name)
+	isKey := strings.Contains(n, "api-key") || strings.Contains(n, "apikey") || strings.Contains(n, "api_key") ||
+		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
+	if !isKey {
+		return nil
+	}
+	var out []*cause.Cause
+	for _, id := range keystore.APIKeyShape(value) {
+		if c, ok := cause.Lookup(id); ok {
+			out = append(out, &c)
+		}
+	}
+	return out
 }

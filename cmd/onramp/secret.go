@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -131,21 +130,6 @@ func readSecretValue(io *iostreams.IO, profileName, name string) (string, error)
 	return v, nil
 }
 
-// looksLikeAPIKey: names under which an API key is stored get the shape
-// checks that diagnose applies too.
-func looksLikeAPIKey(p *profile.Profile, name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "api-key") || strings.Contains(n, "apikey") || strings.Contains(n, "api_key") ||
-		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
-}
-
-func storeDescription(k secretstore.Keyring, profileName, name string) string {
-	if fs, ok := k.(*secretstore.File); ok {
-		return fmt.Sprintf("in %s (encrypted)", fs.Path)
-	}
-	return fmt.Sprintf("in the OS keyring (service %s, account %s)", secretstore.Service, secretstore.Account(profileName, name))
-}
-
 func validateSecretArgs(opts *secretOptions, name string) error {
 	if err := profile.ValidateName(opts.profile); err != nil {
 		return usageErrorf("--profile: %v", err)
@@ -177,12 +161,8 @@ func secretSet(opts *secretOptions, name string) error {
 	if value == "" {
 		return usageErrorf("the value of %s is empty: nothing stored (pipe the value on stdin, or run on a terminal to be asked)", name)
 	}
-	if looksLikeAPIKey(p, name) {
-		for _, id := range keystore.APIKeyShape(value) {
-			if c, ok := cause.Lookup(id); ok {
-				cause.Fprint(io.ErrOut, &c, cause.Show{Label: "Warning"})
-			}
-		}
+	for _, c := range usecase.ShapeWarnings(p, name, value) {
+		cause.Fprint(io.ErrOut, c, cause.Show{Label: "Warning"})
 	}
 	if err := (usecase.Secrets{Store: store, Now: opts.now}).Set(p, name, value); err != nil {
 		return causeFailure(io, false, err)
@@ -191,7 +171,7 @@ func secretSet(opts *secretOptions, name string) error {
 		path, _ := profile.Path(opts.profile)
 		fmt.Fprintf(io.ErrOut, "Created profile %s (%s).\n", opts.profile, path)
 	}
-	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, storeDescription(store, opts.profile, name))
+	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, secretstore.Where(store, opts.profile, name))
 	return nil
 }
 
