@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -106,65 +104,15 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 		return causeFailure(o.io, false, err)
 	}
 	der := o.to == "der" || (o.to == "" && strings.EqualFold(filepath.Ext(o.out), ".der"))
-	kind := keystore.Sniff(data)
-	var outData []byte
-	perm := os.FileMode(0o644)
-	what := ""
-	switch kind {
-	case keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey:
-		if kind == keystore.KindEncryptedPrivateKey && newPass == nil && !o.decrypt {
-			return usageErrorf("%s is encrypted: add --new-pass-env VAR to keep the output encrypted, or --decrypt to write it unencrypted", in)
-		}
-		if kind == keystore.KindEncryptedPrivateKey && pass == nil {
-			return usageErrorf("%s is encrypted: give its passphrase with --pass-env VAR", in)
-		}
-		key, err := keystore.ParsePrivateKey(in, data, pass)
-		if err != nil {
-			return causeFailure(o.io, false, err)
-		}
-		if der {
-			outData, err = keystore.MarshalPrivateKeyDER(key, newPass)
-		} else {
-			outData, err = keystore.MarshalPrivateKeyPEM(key, newPass)
-		}
-		if err != nil {
-			return failedErrorf("encode key: %v", err)
-		}
-		perm = 0o600
-		what = keystore.KeyDescription(key.Public()) + " private key, PKCS#8"
-		if newPass != nil {
-			what += ", encrypted"
-		}
-	case keystore.KindCertificate, keystore.KindCertificateChain:
-		if newPass != nil || o.decrypt {
-			return usageErrorf("--new-pass-env and --decrypt apply to private keys; %s holds certificates", in)
-		}
-		certs, err := keystore.ParseCertificates(in, data)
-		if err != nil {
-			return causeFailure(o.io, false, err)
-		}
-		if outData, err = keystore.EncodeCertificates(certs, der); err != nil {
-			return usageErrorf("%s: %v", in, err)
-		}
-		what = fmt.Sprintf("%d certificate(s)", len(certs))
-	case keystore.KindCSR:
-		if newPass != nil || o.decrypt {
-			return usageErrorf("--new-pass-env and --decrypt apply to private keys; %s is a CSR", in)
-		}
-		csr, err := keystore.ParseCSR(in, data)
-		if err != nil {
-			return causeFailure(o.io, false, err)
-		}
-		outData = csr.Raw
-		if !der {
-			outData = pemEncode("CERTIFICATE REQUEST", csr.Raw)
-		}
-		what = "certificate signing request"
-	case keystore.KindPKCS12:
-		return usageErrorf("%s is a PKCS#12 bundle: split it with --from-p12 %s --out DIR", in, in)
-	default:
-		return causeFailure(o.io, false, &keystore.Error{ID: cause.InputWrongFileType, Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
+	conv, err := keystore.Convert(keystore.ConvertRequest{Path: in, Data: data, DER: der, Pass: pass, NewPass: newPass, Decrypt: o.decrypt})
+	var refused *keystore.RefusedError
+	if errors.As(err, &refused) {
+		return usageErrorf("%v", err)
 	}
+	if err != nil {
+		return causeFailure(o.io, false, err)
+	}
+	outData, perm, what := conv.Data, conv.Perm, conv.What
 	if err := keystore.WriteFileAtomic(o.out, outData, perm, o.force); err != nil {
 		if errors.Is(err, keystore.ErrExists) {
 			return usageErrorf("%v", err)
@@ -217,8 +165,4 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 		fmt.Fprintln(o.io.ErrOut, "note: the key is written unencrypted (mode 0600); add --new-pass-env VAR to encrypt it")
 	}
 	return nil
-}
-
-func pemEncode(typ string, der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
