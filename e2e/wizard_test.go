@@ -257,13 +257,17 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	e.newTerminal(t, e.bin+" init; echo \"EXIT=$?\"; sleep 300")
 
 	scr := e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
-	if !strings.Contains(scr, "onramp › Set up a connection") || !strings.Contains(scr, "esc save & leave") {
+	// Six templates with different totals: no total before the pick.
+	if !strings.Contains(scr, "onramp › Set up a connection") || !strings.Contains(scr, "esc save & leave") || !strings.Contains(scr, "Step 1 · Provider") {
 		t.Errorf("first screen:\n%s", scr)
 	}
 	e.selectOption(t, "onramp practice API")
 
 	scr = e.waitFor(t, "What is the API's URL?", 10*time.Second)
 	_, port, _ := net.SplitHostPort(addr)
+	if !strings.Contains(scr, "Step 1 of 6 · Provider") {
+		t.Errorf("no settled total once the sandbox is picked:\n%s", scr)
+	}
 	if !strings.Contains(scr, ":"+port+"/") {
 		t.Errorf("the URL is not the running sandbox's (port %s):\n%s", port, scr)
 	}
@@ -273,7 +277,9 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	e.waitFor(t, "> practice", 5*time.Second)
 	e.keys(t, "Enter")
 
-	e.waitFor(t, "Your private key", 10*time.Second)
+	// The step counter: the sandbox's six steps (no auth screen: it takes
+	// mutual TLS and an API key), numbered without a gap.
+	steps := []string{e.waitFor(t, "Your private key", 10*time.Second)}
 	e.keys(t, "Enter") // generate
 
 	scr = e.waitFor(t, "Certificate subject for the CSR", 10*time.Second)
@@ -283,6 +289,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	e.keys(t, "Enter")
 
 	scr = e.waitFor(t, "Send this to onramp practice API", 60*time.Second)
+	steps = append(steps, scr)
 	csr := filepath.Join(e.cfgDir, "keys", "practice", "client.csr")
 	if !strings.Contains(scr, "client.csr") {
 		t.Errorf("the CSR path is not shown:\n%s", scr)
@@ -295,7 +302,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	}
 	e.keys(t, "Enter")
 
-	e.waitFor(t, "Paste your API key", 10*time.Second)
+	steps = append(steps, e.waitFor(t, "Paste your API key", 10*time.Second))
 	e.typeText(t, apiKey)
 	scr = e.waitFor(t, strings.Repeat("*", len(apiKey)), 5*time.Second)
 	if strings.Contains(scr, apiKey) {
@@ -303,8 +310,13 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	}
 	e.keys(t, "Enter")
 
-	e.waitFor(t, "Your client certificate", 15*time.Second)
+	steps = append(steps, e.waitFor(t, "Your client certificate", 15*time.Second))
 	e.selectOption(t, "Have the sandbox issue my certificate now")
+	for i, want := range []string{"Step 2 of 6 · Keys", "Step 3 of 6 · Send to the provider", "Step 4 of 6 · API key", "Step 5 of 6 · Certificate"} {
+		if !strings.Contains(steps[i], want) {
+			t.Errorf("screen %d lacks %q:\n%s", i, want, steps[i])
+		}
+	}
 
 	scr = e.waitFor(t, "You're connected", 60*time.Second)
 	for _, want := range []string{"onramp diagnose --profile practice", "curl", "--cert", "x-api-key: %s", "$(onramp secret get api-key --profile practice)", "-H @-"} {

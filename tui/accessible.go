@@ -18,6 +18,8 @@ import (
 type LinePrompter struct {
 	In  io.Reader
 	Out io.Writer
+
+	step string // the last step line written
 }
 
 func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field) error {
@@ -45,6 +47,7 @@ func (l *LinePrompter) frame(f wizard.Frame) {
 	fmt.Fprintln(l.Out)
 	if f.Step != "" {
 		fmt.Fprintln(l.Out, f.Step)
+		l.step = f.Step
 	}
 	fmt.Fprintln(l.Out, f.Title)
 	if f.Why != "" {
@@ -116,8 +119,14 @@ func (l *LinePrompter) Note(ctx context.Context, p wizard.NotePrompt) error {
 	return nil
 }
 
-func (l *LinePrompter) Work(ctx context.Context, title string, fn func(context.Context) error) error {
-	fmt.Fprintln(l.Out, title)
+func (l *LinePrompter) Work(ctx context.Context, f wizard.Frame, fn func(context.Context) error) error {
+	if f.Step != "" && f.Step != l.step {
+		// Work that starts a step (the checks) says which step it is.
+		fmt.Fprintln(l.Out)
+		fmt.Fprintln(l.Out, f.Step)
+		l.step = f.Step
+	}
+	fmt.Fprintln(l.Out, f.Title)
 	err := fn(ctx)
 	if err == nil {
 		fmt.Fprintln(l.Out, "Done.")

@@ -38,7 +38,6 @@ type promptRequest struct {
 	in    wizard.InputPrompt
 	conf  wizard.ConfirmPrompt
 	note  wizard.NotePrompt
-	work  string
 	reply chan promptReply
 }
 
@@ -91,9 +90,9 @@ func (b *bridge) Note(ctx context.Context, p wizard.NotePrompt) error {
 
 // Work tells the UI to show a spinner, then does the work here, in the
 // flow's goroutine; the next request replaces the spinner.
-func (b *bridge) Work(ctx context.Context, title string, fn func(context.Context) error) error {
+func (b *bridge) Work(ctx context.Context, f wizard.Frame, fn func(context.Context) error) error {
 	select {
-	case b.reqs <- promptRequest{kind: promptWork, work: title}:
+	case b.reqs <- promptRequest{kind: promptWork, frame: f}:
 	case <-ctx.Done():
 		return wizard.ErrCancelled
 	}
@@ -229,7 +228,10 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		req := msg.req
 		if req.kind == promptWork {
-			w.cur, w.form, w.working = nil, nil, req.work
+			w.cur, w.form, w.working = nil, nil, req.frame.Title
+			if req.frame.Step != "" {
+				w.lastStep = req.frame.Step
+			}
 			return w, w.wait()
 		}
 		w.cur, w.working, w.copied, w.live, w.scroll = &req, "", false, "", 0

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -202,6 +203,10 @@ func TestPauseForCertificateThenResume(t *testing.T) {
 	}
 	if s2.Shown[0].Title != "Your client certificate" {
 		t.Errorf("resumed at %q", s2.Shown[0].Title)
+	}
+	// The counter goes on where the user left off: same total, next number.
+	if got, want := stepLines(s2.Shown), []string{"Step 5 of 6 · Certificate", "Step 6 of 6 · Checks"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("resumed steps %q, want %q", got, want)
 	}
 }
 

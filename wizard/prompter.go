@@ -18,7 +18,7 @@ var ErrCancelled = errors.New("cancelled")
 // Frame is what every screen of the wizard shows: where the user is, the
 // one decision asked, and a sentence of why it matters.
 type Frame struct {
-	Step  string // e.g. "Step 3 of 7 · Keys"
+	Step  string // "Step 3 of 6 · Keys"; "Step 1 · Provider" while the total is open
 	Title string
 	Why   string
 }
@@ -74,7 +74,8 @@ type Prompter interface {
 	Password(ctx context.Context, p InputPrompt) (string, error)
 	Confirm(ctx context.Context, p ConfirmPrompt) (bool, error)
 	Note(ctx context.Context, p NotePrompt) error
-	// Work runs fn while showing title with a spinner, so slow work (an
-	// RSA-4096 key, a network check) never looks like a hang.
-	Work(ctx context.Context, title string, fn func(ctx context.Context) error) error
+	// Work runs fn while showing the frame's title with a spinner (under
+	// its step), so slow work (an RSA-4096 key, a network check) never
+	// looks like a hang.
+	Work(ctx context.Context, f Frame, fn func(ctx context.Context) error) error
 }

@@ -14,8 +14,8 @@ type Answer struct {
 }
 
 // Script is a Prompter that replies from a list, for tests. Notes and Work
-// need no answer; every frame shown is recorded in Shown. Input answers go
-// through the prompt's Validate, as a user's typing would.
+// need no answer; every frame shown (a Work's too) is recorded in Shown.
+// Input answers go through the prompt's Validate, as a user's typing would.
 type Script struct {
 	Answers []Answer
 
@@ -92,6 +92,9 @@ func (s *Script) Note(ctx context.Context, p NotePrompt) error {
 	return nil
 }
 
-func (s *Script) Work(ctx context.Context, title string, fn func(context.Context) error) error {
+func (s *Script) Work(ctx context.Context, f Frame, fn func(context.Context) error) error {
+	s.mu.Lock()
+	s.Shown = append(s.Shown, f)
+	s.mu.Unlock()
 	return fn(ctx)
 }

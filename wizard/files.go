@@ -1,0 +1,65 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+// absPath expands a leading ~/ and makes the path absolute.
+func absPath(p string) string {
+	p = strings.TrimSpace(p)
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(home, p[2:])
+		}
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// CheckKeyFile accepts a readable private key file (encrypted or not).
+func CheckKeyFile(path string) error {
+	return checkKind(path, "a private key", keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)
+}
+
+// CheckCertFile accepts a readable certificate or chain file.
+func CheckCertFile(path string) error {
+	return checkKind(path, "a certificate", keystore.KindCertificate, keystore.KindCertificateChain)
+}
+
+func checkKind(path, want string, kinds ...keystore.Kind) error {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		return errors.New("enter a file path")
+	}
+	data, err := keystore.ReadFile(absPath(path))
+	if err != nil {
+		return err
+	}
+	k := keystore.Sniff(data)
+	for _, ok := range kinds {
+		if k == ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("this file holds %s, not %s", article(k), want)
+}
+
+func article(k keystore.Kind) string {
+	switch k {
+	case keystore.KindUnknown:
+		return "nothing onramp recognises"
+	case keystore.KindCSR:
+		return "a CSR (the request, not the issued certificate)"
+	case keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey:
+		return "a private key"
+	}
+	return "a " + strings.ReplaceAll(string(k), "-", " ")
+}

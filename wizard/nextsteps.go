@@ -1,0 +1,83 @@
+package wizard
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/profile"
+)
+
+// finish shows what to run next.
+func (r *run) finish() error {
+	title := "You're connected"
+	why := "Every check passed; the profile is ready for scripts and CI."
+	if r.p.LastCheck == nil || !r.p.LastCheck.OK {
+		title, why = "Set up, not yet connected", "Some steps are left; they are saved in the profile."
+	}
+	return r.Prompter.Note(r.ctx, NotePrompt{
+		Frame:  Frame{Step: "Done", Title: title, Why: why},
+		Body:   NextSteps(r.p),
+		Report: r.lastReport,
+	})
+}
+
+// NextSteps tells the user what to run next for a profile.
+func NextSteps(p *profile.Profile) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
+	fmt.Fprintf(&b, "Call the API with curl:\n  %s", CurlCommand(p))
+	return b.String()
+}
+
+// CurlCommand is a curl command line for the profile; secrets come from
+// onramp at run time, never written out.
+func CurlCommand(p *profile.Profile) string {
+	parts := []string{"curl"}
+	if p.Cert != "" {
+		parts = append(parts, "--cert "+shellQuote(p.Cert))
+	}
+	if p.Key != "" && p.Cert != "" {
+		parts = append(parts, "--key "+shellQuote(p.Key))
+	}
+	if p.CACert != "" {
+		parts = append(parts, "--cacert "+shellQuote(p.CACert))
+	}
+	for _, r := range p.Resolve {
+		parts = append(parts, "--resolve "+r)
+	}
+	// Secrets reach curl on stdin, never its argv (see diagnose.CurlSecretHeaders).
+	var secret []diagnose.SecretHeader
+	if p.APIKeySecret != "" && slices.Contains(p.Auth, AuthAPIKey) {
+		secret = append(secret, diagnose.SecretHeader{Name: cmpOr(p.APIKeyHeader, "x-api-key"),
+			Value: fmt.Sprintf(`"$(onramp secret get %s --profile %s)"`, p.APIKeySecret, p.Name)})
+	}
+	if slices.Contains(p.Auth, AuthSignedJWT) {
+		secret = append(secret, diagnose.SecretHeader{Name: "Authorization",
+			Value: fmt.Sprintf(`"Bearer $(onramp token --profile %s)"`, p.Name)})
+	}
+	if len(secret) > 0 {
+		parts = append(parts, "-H @-")
+	}
+	target := p.URL
+	if p.StatusPath != "" {
+		target = joinURL(p.URL, p.StatusPath)
+	}
+	parts = append(parts, shellQuote(target))
+	cmd := strings.Join(parts, " \\\n    ")
+	if len(secret) > 0 {
+		cmd = diagnose.CurlSecretHeaders(secret) + cmd
+	}
+	return cmd
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("/._-:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

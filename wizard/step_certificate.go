@@ -1,0 +1,167 @@
+package wizard
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/keystore"
+)
+
+// The certificate step: import the certificate the provider sent back (or
+// have the sandbox issue it), or pause until it arrives.
+func (r *run) certificate() error {
+	pr := r.currentProvider()
+	for {
+		opts := []Option{}
+		if pr.Sandbox && r.Issuer != nil {
+			opts = append(opts, Option{Value: "sandbox", Label: "Have the sandbox issue my certificate now"})
+		}
+		opts = append(opts,
+			Option{Value: "file", Label: "The certificate has arrived: import the file"},
+			Option{Value: "later", Label: "Not yet: stop here and resume later"})
+		how, err := r.Prompter.Select(r.ctx, SelectPrompt{
+			Frame: r.frame("Your client certificate",
+				"The provider's answer to your CSR; onramp checks it matches your key and allows client authentication before using it."),
+			Options: opts, Default: opts[0].Value,
+		})
+		if err != nil {
+			return err
+		}
+		var certFile, caFile string
+		switch how {
+		case "later":
+			return r.pause()
+		case "sandbox":
+			certFile, caFile, err = r.issueFromSandbox()
+			if err != nil {
+				if err := r.showError("The sandbox could not issue the certificate", err); err != nil {
+					return err
+				}
+				continue
+			}
+		case "file":
+			certFile, err = r.Prompter.Input(r.ctx, InputPrompt{
+				Frame: r.frame("Where is the certificate file?",
+					"The file the provider sent back (PEM, BEGIN CERTIFICATE), with any intermediates after it."),
+				Placeholder: "/path/to/client.crt",
+				Validate:    CheckCertFile,
+			})
+			if err != nil {
+				return err
+			}
+			certFile = absPath(certFile)
+		}
+		dir, err := r.filesDir()
+		if err != nil {
+			return err
+		}
+		var imported string
+		var findings []diagnose.Finding
+		err = r.Prompter.Work(r.ctx, r.frame("Checking the certificate against your key…", ""), func(ctx context.Context) error {
+			var err error
+			// caFile is the server's CA (the profile's cacert), not the client
+			// certificate's issuer, so the import does not check against it.
+			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, Dir: dir})
+			return err
+		})
+		if err != nil {
+			if err := r.showError("The certificate cannot be used", err); err != nil {
+				return err
+			}
+			continue
+		}
+		r.p.Cert = imported
+		if caFile != "" {
+			r.p.CACert = caFile
+		}
+		if r.p.CACert == "" {
+			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
+				Frame: r.frame("The provider's CA bundle, if they sent one",
+					"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs."),
+				Placeholder: "empty: the system's trusted CAs",
+				Validate: func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return nil
+					}
+					return CheckCertFile(s)
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(ca) != "" {
+				r.p.CACert = absPath(ca)
+			}
+		}
+		if err := r.done(StepCert); err != nil {
+			return err
+		}
+		if len(findings) > 0 {
+			var b strings.Builder
+			for _, f := range findings {
+				fmt.Fprintf(&b, "! %s\n  %s\n  %s\n", f.Cause.Title, f.Detail, f.Cause.Fix)
+			}
+			return r.Prompter.Note(r.ctx, NotePrompt{
+				Frame: r.frame("Imported, with a warning", "The certificate works now, but needs attention soon."),
+				Body:  strings.TrimSpace(b.String()),
+			})
+		}
+		return nil
+	}
+}
+
+func (r *run) issueFromSandbox() (certFile, caFile string, err error) {
+	csr, err := os.ReadFile(r.csrPath())
+	if err != nil {
+		return "", "", fmt.Errorf("no CSR to send (%w): generate a key and CSR first", err)
+	}
+	dir, err := r.filesDir()
+	if err != nil {
+		return "", "", err
+	}
+	var issued Issued
+	err = r.Prompter.Work(r.ctx, r.frame("The sandbox is signing your CSR…", ""), func(ctx context.Context) error {
+		var err error
+		issued, err = r.Issuer.Issue(ctx, csr)
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	// The sandbox's answer lands where a provider's email attachment would.
+	certFile = filepath.Join(dir, "sandbox-issued.crt")
+	if err := keystore.WriteFileAtomic(certFile, issued.CertPEM, 0o644, true); err != nil {
+		return "", "", err
+	}
+	return certFile, issued.CACertFile, nil
+}
+
+func (r *run) showError(title string, err error) error {
+	body := err.Error()
+	if c, ok := cause.Of(err); ok {
+		body = c.Title + "\n\n" + c.Meaning + "\n\nFix: " + c.Fix + "\n\n(" + err.Error() + ")"
+	}
+	return r.Prompter.Note(r.ctx, NotePrompt{
+		Frame: r.frame(title, "Nothing was saved; choose again when you are ready."),
+		Body:  body,
+	})
+}
+
+func (r *run) pause() error {
+	if err := r.save(); err != nil {
+		return err
+	}
+	if err := r.Prompter.Note(r.ctx, NotePrompt{
+		Frame: r.frame("Saved: come back when the certificate arrives",
+			"Everything so far is in the profile; the wizard picks up at this step."),
+		Body: "When the provider sends the certificate, run:\n  onramp init --profile " + r.p.Name,
+	}); err != nil {
+		return err
+	}
+	return errPaused
+}
