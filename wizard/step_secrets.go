@@ -78,7 +78,7 @@ func (r *run) keyringFailed(err error) error {
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	body := c.Meaning + "\n\n" + c.Fix + "\n\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
 	return r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame(c.Title, "A key that is not stored has to be given each time (e.g. --api-key-env)."),
 		Body:  body,
