@@ -11,7 +11,6 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/usecase"
@@ -148,91 +147,14 @@ func (ci certImporter) Import(ctx context.Context, req wizard.ImportRequest) (st
 	return res.CertPath, warnings, nil
 }
 
-// wizardProviders adapts the provider templates to what the flow asks.
+// wizardProviders are the provider templates as the wizard offers them,
+// the sandbox's pointed at the sandbox that runs now.
 func wizardProviders() []wizard.Provider {
-	var out []wizard.Provider
-	for _, t := range provider.All() {
-		out = append(out, wizardProvider(t))
-	}
-	return out
-}
-
-func wizardProvider(t *provider.Template) wizard.Provider {
-	wp := wizard.Provider{
-		ID: t.ID, Name: t.Name, APIKeyHeader: t.APIKeyHeader,
-		Instructions: t.Instructions, Sandbox: t.ID == "sandbox",
-	}
-	for _, e := range t.Environments {
-		if e.NoAuth {
-			continue // nothing to set up there
-		}
-		wp.Environments = append(wp.Environments, wizard.Environment{Name: e.Name, URL: e.URL})
-		if e.URL == "" {
-			wp.AskURL = true
+	ps := wizard.Providers()
+	for i := range ps {
+		if ps[i].Sandbox {
+			sandboxTarget(&ps[i])
 		}
 	}
-	if t.Status != nil {
-		wp.StatusPath, wp.ExpectJSON = t.Status.Path, t.Status.ExpectJSON
-	}
-	if t.Token != nil && t.Token.Kind == provider.AuthSignedJWT {
-		wp.TokenPath = t.Token.Path
-	}
-	wp.AuthChoices, wp.AuthWhy = authChoices(t)
-	wp.Key = wizard.KeySpec{Type: "rsa", Bits: 2048}
-	for _, purpose := range []string{"tls", "signing"} {
-		if k, ok := t.KeyFor(purpose); ok {
-			wp.Key = wizard.KeySpec{Type: k.Type, Bits: k.Bits, Curve: k.Curve}
-			break
-		}
-	}
-	if t.CSR != nil {
-		wp.Subject, wp.SubjectRule = t.CSR.Subject, t.CSR.CNRule
-	}
-	if wp.Sandbox {
-		sandboxTarget(&wp)
-	}
-	return wp
-}
-
-// authChoices lists the combinations the wizard offers: the required
-// methods plus one of the choices, or for all-optional templates each
-// method alone and all together.
-func authChoices(t *provider.Template) ([][]string, string) {
-	var required, choice, optional []string
-	why := ""
-	for _, a := range t.Auth {
-		switch {
-		case a.Method == provider.AuthBearerJWT:
-			continue // a token the user already has: not something to set up
-		case a.Need == provider.NeedRequired:
-			required = append(required, a.Method)
-		case a.Need == provider.NeedChoice:
-			choice = append(choice, a.Method)
-			if why == "" {
-				why = a.Notes
-			}
-		default:
-			optional = append(optional, a.Method)
-		}
-	}
-	var out [][]string
-	switch {
-	case len(choice) > 0:
-		for _, c := range choice {
-			out = append(out, append(append([]string{}, required...), c))
-		}
-	case len(required) > 0:
-		out = append(out, required)
-		if len(optional) > 0 {
-			out = append(out, append(append([]string{}, required...), optional...))
-		}
-	default:
-		for _, o := range optional {
-			out = append(out, []string{o})
-		}
-		if len(optional) > 1 {
-			out = append(out, optional)
-		}
-	}
-	return out, why
+	return ps
 }
