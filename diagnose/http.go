@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 )
 
 // MaxBody bounds how much of a response body is read.
@@ -28,7 +29,7 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 	if err != nil {
 		c, ok := cause.Of(err)
 		if !ok {
-			id := classifyNetError(err)
+			id := classify.Net(err)
 			if id == "" {
 				id = cause.OAuthInvalidClient
 			}
@@ -88,7 +89,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	r.body = body
 	r.report.HTTPStatus = resp.StatusCode
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
-		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.sent && r.facts.issuerUnknown}
+		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
 	id, detail := classifyHTTP(e)
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
@@ -113,7 +114,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 // the server's verdict on our client certificate arrives here, on the first
 // read after the handshake.
 func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
-	if _, ok := alertCode(err); ok || isTimeout(err) {
+	if _, ok := classify.ReceivedAlert(err); ok || classify.IsTimeout(err) {
 		id, detail := r.classifyTLS(ctx, err)
 		if id == cause.TLSHandshakeTimeout {
 			fail(st, cause.ServerError, "%s: no answer before the deadline (--timeout)", doing)
@@ -125,8 +126,8 @@ func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err err
 		fail(st, id, "%s: %s", doing, detail)
 		return
 	}
-	if id := classifyNetError(err); id == cause.TCPReset {
-		if r.facts.requested && !r.facts.sent {
+	if id := classify.Net(err); id == cause.TCPReset {
+		if r.facts.Requested && !r.facts.Sent {
 			fail(st, cause.ClientCertNotSent, "%s: the server closed the connection (%v) after asking for a client certificate that was not sent", doing, err)
 			return
 		}

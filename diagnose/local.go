@@ -22,10 +22,6 @@ type localMaterial struct {
 	chain []*x509.Certificate // client certificate, leaf first
 	key   crypto.Signer
 	roots *x509.CertPool // nil: the system roots
-	// maybeChainIncomplete is the local guess that the client certificate
-	// needs an intermediate it does not carry; the TLS step confirms it
-	// against the server's acceptable CAs.
-	maybeChainIncomplete *Finding
 }
 
 func requestInfo(o Options) *RequestInfo {
@@ -81,9 +77,8 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 				switch {
 				case f.Cause.ID == cause.ClientChainIncomplete:
 					// Only a guess from the issuer's name: a warning here,
-					// confirmed or dropped by the server's acceptable CAs.
-					ff := f
-					r.local.maybeChainIncomplete = &ff
+					// confirmed or dropped by the server's acceptable CAs
+					// (classify makes the same guess from the chain).
 					addFinding(st, f, false)
 				case IsExpiryWarning(f, chain, now):
 					addFinding(st, f, false)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -40,7 +41,7 @@ func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
 	if !allowsClientAuth(leaf) {
 		add(cause.ClientCertNoClientAuth, "%s has extended key usage %s, without clientAuth", name(leaf), ekuNames(leaf))
 	}
-	if !selfIssued(leaf) && !issuerPresent(leaf, chain[1:]) && !looksLikeRootIssued(leaf) {
+	if classify.MissingIntermediate(chain) {
 		add(cause.ClientChainIncomplete, "%s is issued by %q, which is not in the certificate file", name(leaf), leaf.Issuer.String())
 	}
 	return out
@@ -113,30 +114,4 @@ func ekuNames(c *x509.Certificate) string {
 		return "(none)"
 	}
 	return b.String()
-}
-
-func selfIssued(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject)
-}
-
-func issuerPresent(leaf *x509.Certificate, rest []*x509.Certificate) bool {
-	for _, c := range rest {
-		if bytes.Equal(leaf.RawIssuer, c.RawSubject) {
-			return true
-		}
-	}
-	return false
-}
-
-// looksLikeRootIssued guesses whether the issuer is a root the server holds
-// anyway: we cannot know, so only a leaf whose issuer's own name says
-// "Intermediate" or "Issuing" counts as missing its chain.
-func looksLikeRootIssued(leaf *x509.Certificate) bool {
-	cn := leaf.Issuer.CommonName
-	for _, w := range []string{"Intermediate", "intermediate", "Issuing", "issuing", "Sub CA", "SubCA"} {
-		if bytes.Contains([]byte(cn), []byte(w)) {
-			return false
-		}
-	}
-	return true
 }

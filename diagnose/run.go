@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 )
 
 // DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
@@ -30,7 +31,7 @@ type run struct {
 	raw    net.Conn // tcp connection, handed to tls
 	conn   *tls.Conn
 	local  localMaterial
-	facts  handshakeFacts
+	facts  classify.Evidence
 	early  []byte // bytes the server sent before the request (read by tls)
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
@@ -201,7 +202,7 @@ func (r *run) stepTCP(ctx context.Context, st *Step) {
 		return
 	}
 	err := errs[len(errs)-1]
-	id := classifyNetError(err)
+	id := classify.Net(err)
 	if id == "" {
 		id = cause.TCPTimeout
 	}

@@ -19,12 +19,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
@@ -99,41 +100,7 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "https://" + serveConns(t, ln, serve) + "/"
-}
-
-// serveConns hands each connection ln accepts to serve, and when the test
-// ends closes the listener and every connection and waits for serve to
-// return. It returns the listening address.
-func serveConns(t *testing.T, ln net.Listener, serve func(net.Conn)) string {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); serve(c) }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	return "https://" + testenv.ServeConns(t, ln, serve) + "/"
 }
 
 // alertServer answers any ClientHello with one TLS alert.
@@ -376,12 +343,23 @@ func TestClientCertificateProblems(t *testing.T) {
 	for _, a := range alerts {
 		t.Run(fmt.Sprintf("alert %d", a.code), func(t *testing.T) {
 			r := runFail(t, f.opts(alertServer(t, a.code)), a.want, StepTLS)
-			if d := stepOf(r, StepTLS).Detail; !strings.Contains(d, alertName(int(a.code))) {
+			if d := stepOf(r, StepTLS).Detail; !strings.Contains(d, classify.AlertByCode(int(a.code)).Name) {
 				t.Errorf("detail does not name the alert: %s", d)
 			}
 		})
 	}
 }
+
+// TLS alert numbers (RFC 8446) the tests send.
+const (
+	alertHandshakeFailure       = 40
+	alertBadCertificate         = 42
+	alertUnsupportedCertificate = 43
+	alertCertificateRevoked     = 44
+	alertCertificateExpired     = 45
+	alertProtocolVersion        = 70
+	alertCertificateRequired    = 116
+)
 
 // selfSignedLeaf is a server certificate signed by its own key, not a CA,
 // as `openssl req -x509` without CA extensions or a dev server makes.

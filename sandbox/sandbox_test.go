@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
@@ -192,8 +194,8 @@ func TestClientCertificateRequired(t *testing.T) {
 	cfg := s.tlsConfig(t)
 	cfg.Certificates = nil
 	_, err := s.do(t, s.client(t, cfg), "GET", StatusPath, s.Keys().API, nil)
-	if err == nil || !strings.Contains(err.Error(), "certificate required") {
-		t.Fatalf("request without a client certificate: %v, want a certificate_required alert", err)
+	if id, _ := classify.Classify(classify.Evidence{Err: err}); err == nil || id != cause.ClientCertNotSent {
+		t.Fatalf("request without a client certificate: %v, want %s", err, cause.ClientCertNotSent)
 	}
 
 	// A certificate from another CA, forced on the server, is refused.
@@ -206,12 +208,13 @@ func TestClientCertificateRequired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-		return &tls.Certificate{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}, nil
+	ev := classify.Evidence{Chain: []*x509.Certificate{leaf}}
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return ev.AnswerRequest(cri, &tls.Certificate{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}), nil
 	}
-	_, err = s.do(t, s.client(t, cfg), "GET", StatusPath, s.Keys().API, nil)
-	if err == nil || !strings.Contains(err.Error(), "unknown certificate authority") {
-		t.Fatalf("request with a certificate from another CA: %v, want an unknown_ca alert", err)
+	_, ev.Err = s.do(t, s.client(t, cfg), "GET", StatusPath, s.Keys().API, nil)
+	if id, detail := classify.Classify(ev); ev.Err == nil || id != cause.ClientCertWrongIssuer {
+		t.Fatalf("request with a certificate from another CA: %v: %s (%s), want %s", ev.Err, id, detail, cause.ClientCertWrongIssuer)
 	}
 }
 

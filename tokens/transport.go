@@ -9,12 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -37,19 +35,25 @@ type TransportOptions struct {
 // NewHTTPClient builds the client for a token endpoint. It never follows
 // redirects: a POST carrying a client assertion or an API key must not be
 // replayed to another host, and a redirect means a wrong URL anyway.
+//
+// It records what each handshake shows (the CertificateRequest and its CA
+// names, whether a certificate was sent, the server's chain) so that a
+// failure is named by classify from the same evidence diagnose has.
 func NewHTTPClient(o TransportOptions) (*http.Client, error) {
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	tr := &evidenceTransport{}
+	var roots *x509.CertPool // nil: the system roots
 	if o.CACertFile != "" {
 		certs, err := keystore.ReadCertificates(o.CACertFile)
 		if err != nil {
 			return nil, caError(o.CACertFile, err)
 		}
-		pool := x509.NewCertPool()
+		roots = x509.NewCertPool()
 		for _, c := range certs {
-			pool.AddCert(c)
+			roots.AddCert(c)
 		}
-		tlsConf.RootCAs = pool
+		tr.trust = "--cacert " + o.CACertFile
 	}
+	var cert *tls.Certificate
 	if o.CertFile != "" || o.KeyFile != "" {
 		if o.CertFile == "" || o.KeyFile == "" {
 			return nil, &Error{ID: cause.InputFileUnreadable, Op: "client certificate",
@@ -67,11 +71,23 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 			return nil, &Error{ID: cause.KeyCertMismatch, Op: "client certificate",
 				Detail: fmt.Sprintf("%s is not the private key of %s", o.KeyFile, o.CertFile)}
 		}
-		cert := tls.Certificate{PrivateKey: key, Leaf: chain[0]}
+		cert = &tls.Certificate{PrivateKey: key, Leaf: chain[0]}
 		for _, c := range chain {
 			cert.Certificate = append(cert.Certificate, c.Raw)
 		}
-		tlsConf.Certificates = []tls.Certificate{cert}
+		tr.chain = chain
+	}
+	// The transport's own handshake (through a proxy) verifies as Go does;
+	// a direct one is dialTLS's.
+	tlsConf := &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		RootCAs:    roots,
+		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			rec := recorderOf(cri.Context())
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			return rec.ev.AnswerRequest(cri, cert), nil
+		},
 	}
 	connect := o.ConnectTimeout
 	if connect <= 0 {
@@ -79,18 +95,25 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 	}
 	dialer := &net.Dialer{Timeout: connect}
 	resolve := o.Resolve
-	tr := &http.Transport{
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if to, ok := resolve[addr]; ok {
+			addr = to
+		}
+		return dialer.DialContext(ctx, network, addr)
+	}
+	tr.base = &http.Transport{
 		Proxy:           http.ProxyFromEnvironment,
 		TLSClientConfig: tlsConf,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if to, ok := resolve[addr]; ok {
-				addr = to
-			}
-			return dialer.DialContext(ctx, network, addr)
+		DialContext:     dial,
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialTLS(ctx, dial, network, addr, tlsConf, roots, connect)
 		},
 		TLSHandshakeTimeout:   connect,
 		ResponseHeaderTimeout: 30 * time.Second,
-		ForceAttemptHTTP2:     true,
+		// HTTP/1.1 only: with HTTP/2 a TLS 1.3 server's refusal of the client
+		// certificate (an alert on the first read) is lost in "http2: client
+		// conn could not be established", and one POST gains nothing from it.
+		ForceAttemptHTTP2: false,
 	}
 	return &http.Client{
 		Transport: tr,
@@ -108,62 +131,60 @@ func caError(path string, err error) error {
 	return err
 }
 
-// transportError names the cause of a request that got no HTTP answer. It
-// keeps to what Go's errors say for certain; diagnose does the full probe.
+// transportError names the cause of a request that got no HTTP answer,
+// from the evidence the client recorded when it was built by NewHTTPClient
+// (else from the error alone).
 func transportError(op string, err error) *Error {
-	e := &Error{Op: op, Err: err, ID: cause.TLSHandshakeFailed, Detail: err.Error()}
+	var ev classify.Evidence
+	var fe *failureEvidence
+	if errors.As(err, &fe) {
+		ev = fe.ev
+	}
+	ev.Err = err
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		e.Detail = ue.URL + ": " + ue.Err.Error()
+		ev.Err = ue.Err
 	}
-	var dnsErr *net.DNSError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var recordErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		e.ID, e.Detail = cause.TCPTimeout, "no answer before the deadline: a firewall, an IP allow-list that does not include this machine, or the wrong host or port"
-	case errors.As(err, &dnsErr):
-		e.ID = cause.DNSNoSuchHost
-		if !dnsErr.IsNotFound {
-			e.ID = cause.DNSFailure
-		}
-	case errors.Is(err, syscall.ECONNREFUSED):
-		e.ID = cause.TCPRefused
-	case errors.Is(err, syscall.ECONNRESET):
-		e.ID = cause.TCPReset
-	case errors.As(err, &unknownAuth):
-		e.ID = cause.ServerCertUntrusted
-	case errors.As(err, &hostErr):
-		e.ID = cause.ServerCertHostnameMismatch
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		e.ID = cause.ServerCertExpired
-	case errors.As(err, &recordErr):
-		e.ID = cause.TLSNotTLS
-	default:
-		// Remote TLS alerts arrive as "remote error: tls: <alert name>".
-		msg := err.Error()
-		for _, a := range remoteAlerts {
-			if strings.Contains(msg, "remote error: tls: "+a.text) {
-				e.ID = a.id
-				break
-			}
-		}
+	id, detail := classify.Classify(ev)
+	if ue != nil {
+		detail = ue.URL + ": " + detail
 	}
-	return e
+	return &Error{Op: op, Err: err, ID: id, Detail: detail}
 }
 
-var remoteAlerts = []struct {
-	text string
-	id   cause.ID
-}{
-	{"certificate required", cause.ClientCertNotSent},
-	{"bad certificate", cause.ClientCertRejected},
-	{"unknown certificate authority", cause.ClientCertRejected},
-	{"access denied", cause.ClientCertRejected},
-	{"decrypt error", cause.ClientCertRejected},
-	{"revoked certificate", cause.ClientCertRevoked},
-	{"expired certificate", cause.ClientCertExpired},
-	{"protocol version not supported", cause.TLSVersionMismatch},
+// dialTLS connects and does the TLS handshake of a direct (not proxied)
+// request. It verifies the server's chain as diagnose does (chain first,
+// then the name) so that both name the same cause for the same server.
+func dialTLS(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error),
+	network, addr string, base *tls.Config, roots *x509.CertPool, timeout time.Duration) (net.Conn, error) {
+	rec := recorderOf(ctx)
+	rec.stage(classify.StageConnect)
+	raw, err := dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	cfg := base.Clone()
+	cfg.ServerName = host
+	// Verification is not skipped: VerifyConnection does all of it.
+	cfg.InsecureSkipVerify = true
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if err := classify.VerifyServer(cs.PeerCertificates, roots, host, time.Now()); err != nil {
+			return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: err}
+		}
+		return nil
+	}
+	rec.stage(classify.StageHandshake)
+	hctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(hctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	rec.stage(classify.StageUnknown)
+	return conn, nil
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/onramp-cli/onramp/wizard"
 )
 
-// Match is one cause an error message points to (from diagnose.Explain).
+// Match is one cause an error message points to (from explain.Text).
 type Match struct {
 	Cause    *cause.Cause
 	Evidence string

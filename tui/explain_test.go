@@ -6,16 +6,16 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/explain"
 )
 
 func realExplain(text string) ([]Match, string) {
-	ms := diagnose.Explain(text)
+	ms := explain.Text(text)
 	var out []Match
 	for _, m := range ms {
 		out = append(out, Match{Cause: m.Cause, Evidence: m.Evidence})
 	}
-	return out, diagnose.Disambiguate(ms)
+	return out, explain.Disambiguate(ms)
 }
 
 func TestExplainAsYouPaste(t *testing.T) {

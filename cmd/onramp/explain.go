@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/explain"
 
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 )
 
@@ -67,7 +67,7 @@ func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
 		return explainList(io, opts.json)
 	}
 
-	var matches []diagnose.Match
+	var matches []explain.Match
 	var err error
 	switch {
 	case opts.file != "":
@@ -76,19 +76,19 @@ func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
 			return usageErrorf("--file: %v", ferr)
 		}
 		defer f.Close()
-		matches, err = diagnose.ExplainReader(f)
+		matches, err = explain.Read(f)
 		if err != nil {
 			return usageErrorf("--file %s: %v", opts.file, err)
 		}
 	case stdin || (len(args) == 0 && !io.IsStdinTTY()):
-		matches, err = diagnose.ExplainReader(io.In)
+		matches, err = explain.Read(io.In)
 		if err != nil {
 			return usageErrorf("reading stdin: %v", err)
 		}
 	case len(args) == 0:
 		return usageErrorf("give the error text as an argument, \"-\" to read stdin, or --file LOG\nRun 'onramp explain --help' for usage.")
 	default:
-		matches = diagnose.Explain(strings.Join(args, " "))
+		matches = explain.Text(strings.Join(args, " "))
 	}
 
 	if opts.json {
@@ -121,7 +121,7 @@ type explainMatchJSON struct {
 	Evidence string   `json:"evidence"`
 }
 
-func writeExplainJSON(w io.Writer, matches []diagnose.Match) error {
+func writeExplainJSON(w io.Writer, matches []explain.Match) error {
 	out := explainJSON{Matches: []explainMatchJSON{}}
 	for _, m := range matches {
 		out.Matches = append(out.Matches, explainMatchJSON{ID: m.Cause.ID, Title: m.Cause.Title, Fix: m.Cause.Fix, Evidence: m.Evidence})
@@ -139,7 +139,7 @@ func bold(io *iostreams.IO) func(string) string {
 	return func(s string) string { return "\x1b[1m" + s + "\x1b[0m" }
 }
 
-func renderExplain(io *iostreams.IO, matches []diagnose.Match) {
+func renderExplain(io *iostreams.IO, matches []explain.Match) {
 	w := io.Out
 	best := matches[0]
 	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
@@ -151,12 +151,12 @@ func renderExplain(io *iostreams.IO, matches []diagnose.Match) {
 		}
 		fmt.Fprintf(w, "For the fix of any of them: onramp explain --id ID\n")
 	}
-	if hint := diagnose.Disambiguate(matches); hint != "" {
+	if hint := explain.Disambiguate(matches); hint != "" {
 		fmt.Fprintf(w, "\nWhich one? %s\n", hint)
 	}
 }
 
-func lineCount(m diagnose.Match) string {
+func lineCount(m explain.Match) string {
 	if m.Count > 1 {
 		return fmt.Sprintf("line %d, and %d more lines", m.Line, m.Count-1)
 	}

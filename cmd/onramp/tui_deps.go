@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -27,12 +28,12 @@ func newTUIDeps(fac *factory) *tui.Deps {
 		Diagnose:       diagnose.Run,
 		RenderMarkdown: diagnose.RenderMarkdown,
 		Explain: func(text string) ([]tui.Match, string) {
-			ms := diagnose.Explain(text)
+			ms := explain.Text(text)
 			var out []tui.Match
 			for _, m := range ms {
 				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence})
 			}
-			return out, diagnose.Disambiguate(ms)
+			return out, explain.Disambiguate(ms)
 		},
 		ProfileOptions: func(_ context.Context, p *profile.Profile) (diagnose.Options, error) { return checks.Options(p) },
 		Keyring:        kr,

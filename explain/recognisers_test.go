@@ -1,4 +1,4 @@
-package diagnose
+package explain
 
 import (
 	"regexp"
@@ -102,6 +102,17 @@ var recogniserSamples = []struct {
 	{`* TLSv1.3 (OUT), TLS alert, unknown CA (560):`, []string{"server-cert-untrusted"}},
 	{`* TLSv1.3 (OUT), TLS alert, certificate expired (557):`, []string{"server-cert-expired"}},
 	{`* TLSv1.3 (OUT), TLS alert, bad certificate (554):`, []string{"server-cert-untrusted"}},
+	// The rest of classify's alert table in curl's wording.
+	{`* TLSv1.2 (IN), TLS alert, unsupported certificate (555):`, []string{"client-cert-no-client-auth"}},
+	{`* TLSv1.2 (IN), TLS alert, certificate unknown (558):`, []string{"client-cert-rejected"}},
+	{`* TLSv1.2 (IN), TLS alert, access denied (561):`, []string{"client-cert-rejected"}},
+	{`* TLSv1.2 (IN), TLS alert, decrypt error (563):`, []string{"client-cert-rejected"}},
+	{`* TLSv1.2 (IN), TLS alert, internal error (592):`, []string{"tls-handshake-failed"}},
+	{`* TLSv1.3 (OUT), TLS alert, protocol version (582):`, []string{"tls-version-mismatch"}},
+	{`Post "https://x/token": remote error: tls: internal error`, []string{"tls-handshake-failed"}},
+	{`40E7F1A1B67F0000:error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:../ssl/record/rec_layer_s3.c:1584:SSL alert number 80`, []string{"tls-handshake-failed"}},
+	{`ssl.SSLError: [SSL: TLSV1_ALERT_INTERNAL_ERROR] tlsv1 alert internal error (_ssl.c:1006)`, []string{"tls-handshake-failed"}},
+	{`javax.net.ssl.SSLHandshakeException: Received fatal alert: internal_error`, []string{"tls-handshake-failed"}},
 
 	// OpenSSL.
 	{`80CB:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1601:SSL alert number 116`, []string{"client-cert-not-sent"}},
@@ -361,7 +372,7 @@ func rowsHit(line string) []int {
 
 func TestRecogniserSamples(t *testing.T) {
 	for _, s := range recogniserSamples {
-		m := Explain(s.line)
+		m := Text(s.line)
 		if len(m) == 0 {
 			t.Errorf("%q: not recognised, want %v", s.line, s.want)
 			continue
@@ -434,13 +445,13 @@ func statusLines() map[string]string {
 
 func TestHTTPStatusLines(t *testing.T) {
 	for line, want := range statusLines() {
-		if got := matchIDs(Explain(line)); len(got) != 1 || got[0] != want {
+		if got := matchIDs(Text(line)); len(got) != 1 || got[0] != want {
 			t.Errorf("%q: got %v, want %s", line, got, want)
 		}
 	}
 	// A status code elsewhere in a line is not a status line.
 	for _, line := range []string{`10.0.0.1 "GET /x HTTP/1.1" 404 12`, "HTTP/1.1 4030 ok", "took 403 ms"} {
-		if got := matchIDs(Explain(line)); got != nil {
+		if got := matchIDs(Text(line)); got != nil {
 			t.Errorf("%q: got %v, want nothing", line, got)
 		}
 	}
@@ -486,7 +497,7 @@ func TestDCSErrorTable(t *testing.T) {
 		"SSL certificate error":                                           "client-cert-rejected",
 		"SSL certificate problem: unable to get local issuer certificate": "server-cert-untrusted",
 	} {
-		m := Explain(msg)
+		m := Text(msg)
 		if len(m) != 1 || string(m[0].Cause.ID) != want {
 			t.Errorf("DCS message %q: got %v, want only %s", msg, m, want)
 			continue

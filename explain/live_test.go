@@ -1,4 +1,4 @@
-package diagnose
+package explain
 
 import (
 	"bytes"
@@ -88,7 +88,7 @@ func startLiveTLS(t *testing.T, cfg *tls.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveConns(t, ln, func(c net.Conn) {
+	return testenv.ServeConns(t, ln, func(c net.Conn) {
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 		if err := c.(*tls.Conn).Handshake(); err != nil {
@@ -384,7 +384,7 @@ func liveScenarios() []liveScenario {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return serveConns(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+				return testenv.ServeConns(t, ln, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 			}},
 		{name: "nginx-no-client-cert", ca: liveCA, server: liveNginxServer, cause: "client-cert-not-sent", clients: []string{"curl", "openssl"}},
 		{name: "nginx-wrong-client-cert", ca: liveCA, cert: func(e *liveEnv) (string, string) { return e.otherCert, e.otherKey },
@@ -680,7 +680,7 @@ func TestExplainLiveClients(t *testing.T) {
 				entry := corpusEntry{Name: sc.name + "/" + client, Command: normaliseLive(run.command, e.dir), Cause: accept[0], Also: accept[1:], Text: text}
 				fresh = append(fresh, entry)
 				if !*updateCorpus && !inCorpus[entry.Name] {
-					t.Errorf("%s is not in %s: run go test ./diagnose -run TestExplainLiveClients -update-corpus", entry.Name, corpusPath)
+					t.Errorf("%s is not in %s: run go test ./explain -run TestExplainLiveClients -update-corpus", entry.Name, corpusPath)
 				}
 				if err := checkEntry(entry); err != nil {
 					t.Errorf("%s: %v\ncommand: %s\noutput:\n%s", client, err, run.command, run.text)
@@ -716,7 +716,7 @@ func loadCorpus() ([]corpusEntry, error) {
 // checkEntry explains an entry's text and checks the best match is its
 // cause (or one of the causes it fits equally well).
 func checkEntry(c corpusEntry) error {
-	m := Explain(c.Text)
+	m := Text(c.Text)
 	if len(m) == 0 {
 		return errors.New("not recognised")
 	}

@@ -1,4 +1,8 @@
-package diagnose
+// Package explain maps error text that clients, servers and providers print
+// (one message or a whole log) to causes of the catalog, most likely first,
+// without connecting anywhere. Its recognisers are a table of wordings; the
+// TLS alert rows come from classify's alert table.
+package explain
 
 import (
 	"bytes"
@@ -59,7 +63,7 @@ type explainTable struct {
 }
 
 // explainRules is built on first use, not at package init: building the
-// pattern set takes milliseconds that every `onramp diagnose` would pay.
+// pattern set takes milliseconds that every onramp command would pay.
 var explainRules = sync.OnceValue(func() *explainTable {
 	t := &explainTable{}
 	var pats []string
@@ -82,8 +86,8 @@ var explainRules = sync.OnceValue(func() *explainTable {
 
 // Explain maps error text (one message or a whole log) to causes, most
 // likely first. It returns nil when nothing is recognised.
-func Explain(text string) []Match {
-	m, _ := ExplainReader(strings.NewReader(text))
+func Text(text string) []Match {
+	m, _ := Read(strings.NewReader(text))
 	return m
 }
 
@@ -94,7 +98,7 @@ const explainBuffer = 256 << 10
 // ExplainReader is Explain over a stream. It reads r once, in bounded
 // blocks, so a log of any size (or a huge file without newlines) is
 // explained in constant memory. The error is a read error of r.
-func ExplainReader(r io.Reader) ([]Match, error) {
+func Read(r io.Reader) ([]Match, error) {
 	e := &explainer{table: explainRules(), found: map[cause.ID]*Match{}}
 	buf := make([]byte, explainBuffer)
 	n, line := 0, 1

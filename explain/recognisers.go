@@ -1,6 +1,10 @@
-package diagnose
+package explain
 
-import "github.com/onramp-cli/onramp/cause"
+import (
+	"slices"
+
+	"github.com/onramp-cli/onramp/cause"
+)
 
 // Recogniser maps a client's or server's wording to a cause. The table below
 // is data: to teach explain a new client's wording, add a row (and a case to
@@ -31,9 +35,11 @@ const (
 	exact    = 4 // a provider's own documented message, or a detail that overrides a specific row
 )
 
-// recognisers is the table of wordings. Rows with the same Pattern and
-// different causes mark real ambiguity (see Disambiguate).
-var recognisers = append(messageRecognisers, statusLineRecognisers()...)
+// recognisers is the table of wordings: the rows below, the TLS alerts of
+// classify's table in each client's wording, and HTTP status lines. Rows
+// with the same Pattern and different causes mark real ambiguity (see
+// Disambiguate).
+var recognisers = slices.Concat(messageRecognisers, alertRecognisers(), statusLineRecognisers())
 
 var messageRecognisers = []Recogniser{
 	// --- Go: crypto/tls, crypto/x509, net, net/http.
@@ -48,17 +54,6 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "x509: certificate is not valid for any names", Cause: cause.ServerCertHostnameMismatch, Client: "go", Weight: specific},
 	{Pattern: "because it doesn't contain any ip sans", Cause: cause.ServerCertHostnameMismatch, Client: "go", Weight: specific},
 	{Pattern: "x509: certificate relies on legacy common name field", Cause: cause.ServerCertHostnameMismatch, Client: "go", Weight: specific},
-	{Pattern: "remote error: tls: certificate required", Cause: cause.ClientCertNotSent, Client: "go", Weight: specific},
-	{Pattern: "tls: bad certificate", Cause: cause.ClientCertRejected, Client: "go", Weight: specific},
-	{Pattern: "tls: unknown certificate authority", Cause: cause.ClientCertRejected, Client: "go", Weight: specific},
-	{Pattern: "tls: access denied", Cause: cause.ClientCertRejected, Client: "go", Weight: specific},
-	{Pattern: "tls: error decrypting message", Cause: cause.ClientCertRejected, Client: "go", Weight: specific},
-	{Pattern: "tls: expired certificate", Cause: cause.ClientCertExpired, Client: "go", Weight: specific},
-	{Pattern: "tls: revoked certificate", Cause: cause.ClientCertRevoked, Client: "go", Weight: specific},
-	{Pattern: "tls: unsupported certificate", Cause: cause.ClientCertNoClientAuth, Client: "go", Weight: specific},
-	{Pattern: "remote error: tls: handshake failure", Cause: cause.ClientCertNotSent, Client: "go", Weight: generic},
-	{Pattern: "remote error: tls: handshake failure", Cause: cause.TLSNoCommonCipher, Client: "go", Weight: generic},
-	{Pattern: "tls: protocol version not supported", Cause: cause.TLSVersionMismatch, Client: "go", Weight: specific},
 	{Pattern: "tls: server selected unsupported protocol version", Cause: cause.TLSVersionMismatch, Client: "go", Weight: specific},
 	{Pattern: "tls: client offered only unsupported versions", Cause: cause.TLSVersionMismatch, Client: "go", Weight: specific},
 	{Pattern: "tls: no supported versions satisfy", Cause: cause.TLSVersionMismatch, Client: "go", Weight: specific},
@@ -113,45 +108,9 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "no alternative certificate subject name matches", Cause: cause.ServerCertHostnameMismatch, Client: "curl", Weight: specific},
 	{Pattern: "does not match target host name", Cause: cause.ServerCertHostnameMismatch, Client: "curl", Weight: specific},
 	{Pattern: "ssl_error_syscall", Cause: cause.TCPReset, Client: "curl", Weight: generic},
-	{Pattern: "(in), tls alert, unknown (628)", Cause: cause.ClientCertNotSent, Client: "curl", Weight: specific},
-	{Pattern: "(in), tls alert, bad certificate", Cause: cause.ClientCertRejected, Client: "curl", Weight: specific},
-	{Pattern: "(in), tls alert, unknown ca", Cause: cause.ClientCertRejected, Client: "curl", Weight: specific},
-	{Pattern: "(in), tls alert, certificate expired", Cause: cause.ClientCertExpired, Client: "curl", Weight: specific},
-	{Pattern: "(in), tls alert, certificate revoked", Cause: cause.ClientCertRevoked, Client: "curl", Weight: specific},
-	{Pattern: "(in), tls alert, handshake failure", Cause: cause.ClientCertNotSent, Client: "curl", Weight: generic},
-	{Pattern: "(in), tls alert, handshake failure", Cause: cause.TLSNoCommonCipher, Client: "curl", Weight: generic},
-	{Pattern: "(in), tls alert, protocol version", Cause: cause.TLSVersionMismatch, Client: "curl", Weight: specific},
-	{Pattern: "(out), tls alert, unknown ca", Cause: cause.ServerCertUntrusted, Client: "curl", Weight: generic},
-	{Pattern: "(out), tls alert, certificate expired", Cause: cause.ServerCertExpired, Client: "curl", Weight: generic},
-	{Pattern: "(out), tls alert, bad certificate", Cause: cause.ServerCertUntrusted, Client: "curl", Weight: weak},
 
 	// --- OpenSSL (s_client, and the library messages curl, Python and Node
 	// pass on): alerts by name and number, verify errors by number and text.
-	{Pattern: "alert certificate required", Cause: cause.ClientCertNotSent, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 116", Cause: cause.ClientCertNotSent, Client: "openssl", Weight: specific},
-	{Pattern: "alert bad certificate", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 42", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert unknown ca", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 48", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert access denied", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 49", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert decrypt error", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 51", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert certificate unknown", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 46", Cause: cause.ClientCertRejected, Client: "openssl", Weight: specific},
-	{Pattern: "alert certificate expired", Cause: cause.ClientCertExpired, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 45", Cause: cause.ClientCertExpired, Client: "openssl", Weight: specific},
-	{Pattern: "alert certificate revoked", Cause: cause.ClientCertRevoked, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 44", Cause: cause.ClientCertRevoked, Client: "openssl", Weight: specific},
-	{Pattern: "alert unsupported certificate", Cause: cause.ClientCertNoClientAuth, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 43", Cause: cause.ClientCertNoClientAuth, Client: "openssl", Weight: specific},
-	{Pattern: "alert protocol version", Cause: cause.TLSVersionMismatch, Client: "openssl", Weight: specific},
-	{Pattern: "alert number 70", Cause: cause.TLSVersionMismatch, Client: "openssl", Weight: specific},
-	{Pattern: "alert handshake failure", Cause: cause.ClientCertNotSent, Client: "openssl", Weight: generic},
-	{Pattern: "alert handshake failure", Cause: cause.TLSNoCommonCipher, Client: "openssl", Weight: generic},
-	{Pattern: "alert number 40", Cause: cause.ClientCertNotSent, Client: "openssl", Weight: generic},
-	{Pattern: "alert number 40", Cause: cause.TLSNoCommonCipher, Client: "openssl", Weight: generic},
-	{Pattern: "alert internal error", Cause: cause.TLSHandshakeFailed, Client: "openssl", Weight: generic},
 	{Pattern: "unable to get local issuer certificate", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "verify error:num=20", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 20", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
@@ -203,18 +162,6 @@ var messageRecognisers = []Recogniser{
 	// --- Python ssl / urllib / requests (OpenSSL reason codes in brackets).
 	{Pattern: "certificate_verify_failed", Cause: cause.ServerCertUntrusted, Client: "python", Weight: generic},
 	{Pattern: "certificate verify failed", Cause: cause.ServerCertUntrusted, Client: "python", Weight: generic},
-	{Pattern: "tlsv13_alert_certificate_required", Cause: cause.ClientCertNotSent, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_bad_certificate", Cause: cause.ClientCertRejected, Client: "python", Weight: specific},
-	{Pattern: "tlsv1_alert_unknown_ca", Cause: cause.ClientCertRejected, Client: "python", Weight: specific},
-	{Pattern: "tlsv1_alert_access_denied", Cause: cause.ClientCertRejected, Client: "python", Weight: specific},
-	{Pattern: "tlsv1_alert_decrypt_error", Cause: cause.ClientCertRejected, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_certificate_unknown", Cause: cause.ClientCertRejected, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_certificate_expired", Cause: cause.ClientCertExpired, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_certificate_revoked", Cause: cause.ClientCertRevoked, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_unsupported_certificate", Cause: cause.ClientCertNoClientAuth, Client: "python", Weight: specific},
-	{Pattern: "sslv3_alert_handshake_failure", Cause: cause.ClientCertNotSent, Client: "python", Weight: generic},
-	{Pattern: "sslv3_alert_handshake_failure", Cause: cause.TLSNoCommonCipher, Client: "python", Weight: generic},
-	{Pattern: "tlsv1_alert_protocol_version", Cause: cause.TLSVersionMismatch, Client: "python", Weight: specific},
 	{Pattern: "wrong_version_number", Cause: cause.TLSNotTLS, Client: "python", Weight: specific},
 	{Pattern: "record_layer_failure", Cause: cause.TLSNotTLS, Client: "python", Weight: generic},
 	{Pattern: "unsupported_protocol", Cause: cause.TLSVersionMismatch, Client: "python", Weight: specific},
@@ -262,18 +209,6 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "certificateexpiredexception", Cause: cause.ServerCertExpired, Client: "java", Weight: exact},
 	{Pattern: "certificatenotyetvalidexception", Cause: cause.ServerCertNotYetValid, Client: "java", Weight: exact},
 	{Pattern: "pkix path validation failed", Regexp: `validity check failed`, Cause: cause.ServerCertExpired, Client: "java", Weight: generic},
-	{Pattern: "received fatal alert: bad_certificate", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: certificate_unknown", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: unknown_ca", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: access_denied", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: decrypt_error", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: certificate_required", Cause: cause.ClientCertNotSent, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: certificate_expired", Cause: cause.ClientCertExpired, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: certificate_revoked", Cause: cause.ClientCertRevoked, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: unsupported_certificate", Cause: cause.ClientCertNoClientAuth, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: protocol_version", Cause: cause.TLSVersionMismatch, Client: "java", Weight: specific},
-	{Pattern: "received fatal alert: handshake_failure", Cause: cause.ClientCertNotSent, Client: "java", Weight: generic},
-	{Pattern: "received fatal alert: handshake_failure", Cause: cause.TLSNoCommonCipher, Client: "java", Weight: generic},
 	{Pattern: "no subject alternative dns name matching", Cause: cause.ServerCertHostnameMismatch, Client: "java", Weight: specific},
 	{Pattern: "no subject alternative names matching", Cause: cause.ServerCertHostnameMismatch, Client: "java", Weight: specific},
 	{Pattern: "no subject alternative names present", Cause: cause.ServerCertHostnameMismatch, Client: "java", Weight: specific},

@@ -1,4 +1,4 @@
-package diagnose
+package explain
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ func TestExplainWholeLog(t *testing.T) {
 		"2026-11-22T10:00:05Z ERROR Get \"https://api/\": dial tcp 10.0.0.1:443: connect: connection refused",
 		"2026-11-22T10:00:06Z WARN read: connection reset by peer",
 	}, "\n")
-	m := Explain(log)
+	m := Text(log)
 	// The DCS wording is the most specific, then the refusal (3 lines,
 	// collapsed to one match), then the generic reset.
 	want := []string{"server-cert-untrusted", "tcp-refused", "tcp-reset"}
@@ -78,12 +78,12 @@ func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
 	trace := "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n" +
 		"\tat java.base/sun.security.ssl.Alert.createSSLException(Alert.java:131)\n" +
 		"Caused by: java.security.cert.CertificateNotYetValidException: NotBefore: Mon Nov 23 17:12:40 UTC 2026\n"
-	if got := matchIDs(Explain(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
+	if got := matchIDs(Text(trace)); fmt.Sprint(got) != "[server-cert-not-yet-valid]" {
 		t.Fatalf("got %v", got)
 	}
 	far := trace + strings.Repeat("INFO ok\n", nearLines+1) +
 		"javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\n"
-	if got := matchIDs(Explain(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
+	if got := matchIDs(Text(far)); fmt.Sprint(got) != "[server-cert-not-yet-valid server-cert-expired]" {
 		t.Fatalf("far apart: got %v", got)
 	}
 }
@@ -91,11 +91,11 @@ func TestExactFindingExplainsAwayVagueNeighbours(t *testing.T) {
 // A line with a specific reason does not also count for the bare meaning of
 // its curl exit code.
 func TestSpecificRowSuppressesGeneric(t *testing.T) {
-	m := Explain("curl: (56) OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0")
+	m := Text("curl: (56) OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0")
 	if got := matchIDs(m); len(got) != 1 || got[0] != "client-cert-not-sent" {
 		t.Fatalf("got %v, want only client-cert-not-sent", got)
 	}
-	m = Explain("curl: (56) Recv failure: Connection reset by peer")
+	m = Text("curl: (56) Recv failure: Connection reset by peer")
 	if got := matchIDs(m); len(got) != 1 || got[0] != "tcp-reset" {
 		t.Fatalf("got %v, want only tcp-reset", got)
 	}
@@ -103,14 +103,14 @@ func TestSpecificRowSuppressesGeneric(t *testing.T) {
 
 func TestExplainNothing(t *testing.T) {
 	for _, s := range []string{"", "\n\n\n", "all good: HTTP/1.1 200 OK", "GET /health 200 4ms", strings.Repeat("x", 1<<20)} {
-		if m := Explain(s); m != nil {
+		if m := Text(s); m != nil {
 			t.Errorf("%.40q: got %v, want nothing", s, matchIDs(m))
 		}
 	}
 }
 
 func TestDisambiguate(t *testing.T) {
-	m := Explain("curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
+	m := Text("curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
 	h := Disambiguate(m)
 	for _, want := range []string{"client certificate", "cipher", "Request CERT", "onramp diagnose"} {
 		if !strings.Contains(h, want) {
@@ -119,7 +119,7 @@ func TestDisambiguate(t *testing.T) {
 	}
 	// curl -v shows the server asked for a certificate: the missing
 	// certificate ranks first.
-	m = Explain("* TLSv1.2 (IN), TLS handshake, Request CERT (13):\n" +
+	m = Text("* TLSv1.2 (IN), TLS handshake, Request CERT (13):\n" +
 		"curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure")
 	if m[0].Cause.ID != "client-cert-not-sent" {
 		t.Errorf("with Request CERT: got %v first", matchIDs(m))
@@ -128,14 +128,14 @@ func TestDisambiguate(t *testing.T) {
 		t.Errorf("hint does not say which way the text leans: %q", Disambiguate(m))
 	}
 	// A clear answer needs no hint.
-	if h := Disambiguate(Explain("x509: certificate signed by unknown authority")); h != "" {
+	if h := Disambiguate(Text("x509: certificate signed by unknown authority")); h != "" {
 		t.Errorf("unambiguous text got hint %q", h)
 	}
 	if Disambiguate(nil) != "" {
 		t.Error("no matches, yet a hint")
 	}
 	// Two unrelated causes on different lines are not an ambiguity.
-	if h := Disambiguate(Explain("connect: connection refused\nx509: certificate is valid for a, not b")); h != "" {
+	if h := Disambiguate(Text("connect: connection refused\nx509: certificate is valid for a, not b")); h != "" {
 		t.Errorf("unrelated causes got hint %q", h)
 	}
 }
@@ -148,7 +148,7 @@ func TestEvidenceRedactsSecrets(t *testing.T) {
 		{`{"access_token":"tok123456","error":"invalid_token"}`, "tok123456"},
 		{"client_assertion=eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJ4In0.sig Missing or invalid 'aud' claim", "eyJpc3Mi"},
 	} {
-		m := Explain(tc.line)
+		m := Text(tc.line)
 		if len(m) == 0 {
 			t.Fatalf("%q not recognised", tc.line)
 		}
@@ -165,7 +165,7 @@ func TestEvidenceRedactsSecrets(t *testing.T) {
 
 func TestEvidenceOfLongLine(t *testing.T) {
 	line := strings.Repeat("a", 5000) + " x509: certificate signed by unknown authority " + strings.Repeat("b", 5000)
-	m := Explain(line)
+	m := Text(line)
 	if len(m) != 1 {
 		t.Fatalf("got %v", matchIDs(m))
 	}
@@ -186,7 +186,7 @@ func TestExplainReaderStreams(t *testing.T) {
 		fmt.Fprintf(&b, "2026-11-22 INFO request %d served in 3ms\n", i)
 	}
 	b.WriteString("Error: connect ECONNREFUSED 127.0.0.1:8443\n")
-	m, err := ExplainReader(iotest.HalfReader(bytes.NewReader(b.Bytes())))
+	m, err := Read(iotest.HalfReader(bytes.NewReader(b.Bytes())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestExplainReaderStreams(t *testing.T) {
 		t.Fatalf("got %+v", m)
 	}
 	// One byte at a time.
-	m, err = ExplainReader(iotest.OneByteReader(strings.NewReader("hello\nfoo: no such host\n")))
+	m, err = Read(iotest.OneByteReader(strings.NewReader("hello\nfoo: no such host\n")))
 	if err != nil || len(m) != 1 || m[0].Line != 2 {
 		t.Fatalf("one-byte reads: %+v %v", m, err)
 	}
@@ -205,7 +205,7 @@ func TestExplainReaderHugeLine(t *testing.T) {
 	const size = 64 << 20
 	r := io.MultiReader(io.LimitReader(endlessByte('z'), size), strings.NewReader(" tls: bad certificate"))
 	start := time.Now()
-	m, err := ExplainReader(r)
+	m, err := Read(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func (b endlessByte) Read(p []byte) (int, error) {
 
 func TestExplainReaderError(t *testing.T) {
 	boom := errors.New("disk on fire")
-	_, err := ExplainReader(io.MultiReader(strings.NewReader("tls: bad certificate\n"), iotest.ErrReader(boom)))
+	_, err := Read(io.MultiReader(strings.NewReader("tls: bad certificate\n"), iotest.ErrReader(boom)))
 	if !errors.Is(err, boom) {
 		t.Fatalf("got %v, want the read error", err)
 	}
@@ -288,7 +288,7 @@ func FuzzExplain(f *testing.F) {
 	f.Add(strings.Repeat("\xff\xfe", 1000))
 	f.Fuzz(func(t *testing.T, s string) {
 		start := time.Now()
-		m := Explain(s)
+		m := Text(s)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("took %v for %d bytes", d, len(s))
 		}
@@ -329,7 +329,7 @@ func BenchmarkExplainReader(b *testing.B) {
 	data := explainBenchLog(100000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := ExplainReader(bytes.NewReader(data)); err != nil {
+		if _, err := Read(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
