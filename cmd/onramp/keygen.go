@@ -187,23 +187,13 @@ func (o *keygenOptions) run(ctx context.Context, pass []byte) error {
 		if o.keyType == "ecdsa" {
 			curve = o.curve
 		}
-		key, err = keystore.GenerateKey(o.keyType, bits, curve)
+		// ctrl+c returns at once and nothing is written.
+		key, err = keystore.GenerateKeyContext(ctx, o.keyType, bits, curve)
 	}
-	// Generation cannot be interrupted, so it runs aside: ctrl+c returns at
-	// once and nothing is written.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if o.keyType == "rsa" && o.io.IsStderrTTY() {
-			o.io.WithSpinner(ctx, "generating an "+o.describeKey()+" key", generate)
-		} else {
-			generate()
-		}
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return errCancelled
+	if o.keyType == "rsa" && o.io.IsStderrTTY() {
+		o.io.WithSpinner(ctx, "generating an "+o.describeKey()+" key", generate)
+	} else {
+		generate()
 	}
 	if ctx.Err() != nil {
 		return errCancelled

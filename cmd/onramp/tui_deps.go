@@ -104,13 +104,13 @@ func (keyMaker) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyF
 	if exist := set.Existing(); len(exist) > 0 {
 		return wizard.KeyFiles{}, &keystore.ExistsError{Paths: exist}
 	}
-	key, err := keystore.GenerateKey(req.Spec.Type, req.Spec.Bits, req.Spec.Curve)
-	if err != nil {
-		return wizard.KeyFiles{}, err
-	}
+	key, err := keystore.GenerateKeyContext(ctx, req.Spec.Type, req.Spec.Bits, req.Spec.Curve)
 	if ctx.Err() != nil {
 		// Cancelled while the key was being made: write nothing.
 		return wizard.KeyFiles{}, wizard.ErrCancelled
+	}
+	if err != nil {
+		return wizard.KeyFiles{}, err
 	}
 	paths, err := keystore.WriteKeyFiles(key, set)
 	return wizard.KeyFiles{Key: paths.Key, CSR: paths.CSR, JWKS: paths.JWKS}, err
