@@ -55,26 +55,19 @@ func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 // on the default port, its keys in kr; when a sandbox already runs there,
 // its profile is used as it is.
 func startSandbox(ctx context.Context, kr secretstore.Keyring) (string, error) {
-	srv, err := sandbox.New(sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
-	if err != nil {
-		return "", err
-	}
-	if err := srv.Start(ctx); err != nil {
-		var inUse *sandbox.AddrInUseError
-		if errors.As(err, &inUse) {
-			if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
-				return sandbox.ProfileName, nil
-			}
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
+	var inUse *sandbox.AddrInUseError
+	if errors.As(err, &inUse) {
+		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
+			return sandbox.ProfileName, nil
 		}
+	}
+	if err != nil {
 		return "", err
 	}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
 	}()
-	if _, err := srv.SaveProfile(); err != nil {
-		srv.Close()
-		return "", err
-	}
 	return sandbox.ProfileName, nil
 }
