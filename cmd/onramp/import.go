@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 
@@ -48,7 +47,7 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 				return err
 			}
 			req.KeyPass = pass
-			req.Now = time.Now()
+			req.Now = fac.Now()
 			res, err := keystore.ImportCertificate(req)
 			return renderImport(io, req, res, err)
 		},

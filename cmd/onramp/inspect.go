@@ -48,7 +48,7 @@ With --json: one object per file, or an array of them for several files.`,
 					stdinUsed = true
 				}
 			}
-			now := time.Now()
+			now := fac.Now()
 			var results []*inspect.Result
 			for _, path := range args {
 				results = append(results, inspectFile(io, path, pass, now))

@@ -45,7 +45,8 @@ func newTUIDeps(fac *factory) *tui.Deps {
 				Certs:     certImporter{now: fac.Now},
 				Secrets:   kr,
 				Checker:   checks,
-				Issuer:    sandboxIssuer(),
+				Issuer:    sandboxCA{now: fac.Now},
+				Now:       fac.Now,
 			}
 		},
 		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx, kr) },
@@ -120,13 +121,10 @@ func (keyMaker) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyF
 // (match, validity, clientAuth, chain) and writes it beside the key. It
 // never replaces a different key or certificate file (the same content
 // written again is no change): the wizard has no --force.
-type certImporter struct{ now func() time.Time }
+type certImporter struct{ now func() time.Time } // the clock, never nil
 
 func (ci certImporter) Import(ctx context.Context, req wizard.ImportRequest) (string, []diagnose.Finding, error) {
-	now := time.Now()
-	if ci.now != nil {
-		now = ci.now()
-	}
+	now := ci.now()
 	res, err := keystore.ImportCertificate(keystore.ImportRequest{
 		CertFile: req.CertFile, KeyFile: req.KeyFile, CACertFile: req.CACertFile,
 		Dir: req.Dir, Name: keystore.ImportName(req.KeyFile), Now: now,

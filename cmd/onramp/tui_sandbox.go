@@ -31,16 +31,14 @@ func sandboxTarget(wp *wizard.Provider) {
 // sandboxCA plays the provider in the wizard: the sandbox's client CA signs
 // the CSR at once (no running sandbox needed), and the sandbox's CA bundle
 // becomes the profile's cacert.
-type sandboxCA struct{}
+type sandboxCA struct{ now func() time.Time }
 
-func sandboxIssuer() wizard.Issuer { return sandboxCA{} }
-
-func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
+func (ca sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 	dir, err := sandbox.DataDir()
 	if err != nil {
 		return wizard.Issued{}, err
 	}
-	pki, err := sandbox.LoadPKI(dir, time.Now())
+	pki, err := sandbox.LoadPKI(dir, ca.now())
 	if err != nil {
 		return wizard.Issued{}, err
 	}
