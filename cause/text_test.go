@@ -26,3 +26,22 @@ func TestShowOneWording(t *testing.T) {
 		}
 	}
 }
+
+type fixHere struct{ fix string }
+
+func (fixHere) Error() string      { return "keyring get p/api-key: missing" }
+func (fixHere) CauseID() ID        { return KeyringSecretMissing }
+func (e fixHere) CauseFix() string { return e.fix }
+
+func TestOfGivesTheFixForThisMachine(t *testing.T) {
+	c, ok := Of(fixHere{fix: "Store it: onramp secret set api-key --profile p"})
+	if !ok || c.Fix != "Store it: onramp secret set api-key --profile p" || c.Title != Get(KeyringSecretMissing).Title {
+		t.Errorf("got %+v", c)
+	}
+	if c, _ := Of(fixHere{}); c.Fix != Get(KeyringSecretMissing).Fix {
+		t.Errorf("no fix of its own: %q", c.Fix)
+	}
+	if Get(KeyringSecretMissing).Fix == "Store it: onramp secret set api-key --profile p" {
+		t.Error("the catalog entry was changed")
+	}
+}

@@ -8,13 +8,11 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
-	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // causeFailure ends a command whose error carries a catalog cause with
 // exit 1: the error, then the cause and its fix as every front end shows
-// them (cause.Fprint); a fix the store gave for this machine replaces the
-// catalog's. With asJSON the cause also goes to stdout as JSON. A file that
+// them (cause.Fprint). With asJSON the cause also goes to stdout as JSON. A file that
 // would be overwritten is a usage error; an error without a cause is a
 // plain failure.
 func causeFailure(io *iostreams.IO, asJSON bool, err error) error {
@@ -31,10 +29,6 @@ func causeFailure(io *iostreams.IO, asJSON bool, err error) error {
 		return failedErrorf("%v", err)
 	}
 	shown := *c
-	var ke *secretstore.Error
-	if errors.As(err, &ke) && ke.Fix != "" {
-		shown.Fix = ke.Fix
-	}
 	if asJSON {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
