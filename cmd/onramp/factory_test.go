@@ -7,6 +7,10 @@ import (
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
+// run executes a command line in-process with the real dependencies
+// around the test's streams.
+func run(io *iostreams.IO, args []string) int { return execute(newFactory(io), args) }
+
 // testFactory is a test's own factory: its streams, kr as every secret
 // store (nil: none, as on a machine without a keyring), no TUI.
 func testFactory(io *iostreams.IO, kr secretstore.Keyring) *factory {
@@ -24,6 +28,6 @@ func runCmdStore(t *testing.T, kr secretstore.Keyring, stdin string, tty bool, a
 	io, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
 	io.SetTTY(tty, tty, tty)
-	code := runWith(testFactory(io, kr), args)
+	code := execute(testFactory(io, kr), args)
 	return cmdResult{code, out.String(), errOut.String()}
 }

@@ -93,12 +93,9 @@ Try it without any provider credentials against the built-in practice API:
 	return root
 }
 
-// run executes the command line with the real dependencies and returns
-// the exit status.
-func run(io *iostreams.IO, args []string) int { return runWith(newFactory(io), args) }
-
-// runWith executes the command line with the given dependencies.
-func runWith(f *factory, args []string) int {
+// execute runs the command line with the factory's dependencies and
+// returns the exit status.
+func execute(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(f)
