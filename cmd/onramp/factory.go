@@ -29,30 +29,32 @@ type factory struct {
 	Now func() time.Time
 	// Home runs the TUI home screen; nil where there is none.
 	Home func(ctx context.Context, f *factory) error
+	// FileWorkFactor is the file store's scrypt cost for the stores the
+	// factory opens (0: age's default); tests lower it.
+	FileWorkFactor int
 }
 
 // newFactory wires the real dependencies around the streams.
 func newFactory(streams *iostreams.IO) *factory {
-	return &factory{
-		IO:          streams,
-		SecretStore: func(kind string) (secretstore.Keyring, error) { return openSecretStore(streams, kind) },
-		ScreenStore: func() (secretstore.Keyring, error) {
-			quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
-			return openSecretStore(quiet, "")
-		},
-		Now:  time.Now,
-		Home: runTUIHome,
+	f := &factory{IO: streams, Now: time.Now, Home: runTUIHome}
+	f.SecretStore = func(kind string) (secretstore.Keyring, error) {
+		return openSecretStore(streams, kind, f.FileWorkFactor)
 	}
+	f.ScreenStore = func() (secretstore.Keyring, error) {
+		quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
+		return openSecretStore(quiet, "", f.FileWorkFactor)
+	}
+	return f
 }
 
 // openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
 // else the OS keyring).
-func openSecretStore(io *iostreams.IO, kind string) (secretstore.Keyring, error) {
+func openSecretStore(io *iostreams.IO, kind string, workFactor int) (secretstore.Keyring, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, failedErrorf("%v", err)
 	}
-	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut}
+	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut, WorkFactor: workFactor}
 	if io.IsStdinTTY() {
 		opts.Prompt = func(prompt string) (string, error) { return io.ReadHidden(prompt) }
 	}

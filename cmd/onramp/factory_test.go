@@ -7,9 +7,17 @@ import (
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
+// testFileWorkFactor keeps the file store fast in tests: age's default
+// scrypt cost is about a second per operation, and these tests run dozens.
+const testFileWorkFactor = 10
+
 // run executes a command line in-process with the real dependencies
-// around the test's streams.
-func run(io *iostreams.IO, args []string) int { return execute(newFactory(io), args) }
+// around the test's streams (a cheap file-store cost).
+func run(io *iostreams.IO, args []string) int {
+	f := newFactory(io)
+	f.FileWorkFactor = testFileWorkFactor
+	return execute(f, args)
+}
 
 // testFactory is a test's own factory: its streams, kr as every secret
 // store (nil: none, as on a machine without a keyring), no TUI.

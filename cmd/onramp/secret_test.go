@@ -43,12 +43,6 @@ func randomHex(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-func init() {
-	// age's default scrypt cost is about a second per operation; these
-	// tests run dozens.
-	secretstore.FileWorkFactor = 10
-}
-
 func useFileStore(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	t.Setenv(secretstore.Env, "file")
