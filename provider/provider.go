@@ -6,8 +6,6 @@
 package provider
 
 import (
-	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,26 +127,16 @@ type TokenEndpoint struct {
 	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
-// Role is an API key role and the endpoint patterns it may call. In a
-// pattern, ** matches anything (slashes included), * anything but a slash.
-type Role struct {
-	Name     string   `yaml:"name" json:"name"`
-	Purpose  string   `yaml:"purpose,omitempty" json:"purpose,omitempty"`
-	Patterns []string `yaml:"patterns" json:"patterns"`
-}
-
-type rolePattern struct {
-	role     string
-	pattern  string
-	re       *regexp.Regexp
-	literals int // characters outside wildcards: more is more specific
-}
-
 // Env returns the named environment.
 func (t *Template) Env(name string) (*Environment, bool) {
-	for i := range t.Environments {
-		if t.Environments[i].Name == name {
-			return &t.Environments[i], true
+	return find(t.Environments, func(e *Environment) bool { return e.Name == name })
+}
+
+// find returns the first element of list that match accepts.
+func find[T any](list []T, match func(*T) bool) (*T, bool) {
+	for i := range list {
+		if match(&list[i]) {
+			return &list[i], true
 		}
 	}
 	return nil, false
@@ -178,22 +166,15 @@ func (t *Template) DefaultEnv() string {
 // the first choice, and none of the optional ones unless nothing else
 // is needed (then all optional ones are offered).
 func (t *Template) DefaultAuth() []string {
-	var out, optional []string
-	choice := false
-	for _, a := range t.Auth {
-		switch a.Need {
-		case NeedRequired:
+	firstChoice := slices.IndexFunc(t.Auth, func(a AuthMethod) bool { return a.Need == NeedChoice })
+	var out []string
+	for i, a := range t.Auth {
+		if a.Need == NeedRequired || i == firstChoice {
 			out = append(out, a.Method)
-		case NeedChoice:
-			if !choice {
-				out = append(out, a.Method)
-				choice = true
-			}
-		case NeedOptional:
-			optional = append(optional, a.Method)
 		}
 	}
 	if len(out) == 0 {
+		_, _, optional := t.authByNeed()
 		return optional
 	}
 	return out
@@ -203,17 +184,7 @@ func (t *Template) DefaultAuth() []string {
 // preferred (DefaultAuth) first: with choice methods, the required ones
 // plus each choice; with only optional ones, all of them, then each alone.
 func (t *Template) AuthChoices() [][]string {
-	var required, choices, optional []string
-	for _, a := range t.Auth {
-		switch a.Need {
-		case NeedRequired:
-			required = append(required, a.Method)
-		case NeedChoice:
-			choices = append(choices, a.Method)
-		case NeedOptional:
-			optional = append(optional, a.Method)
-		}
-	}
+	required, choices, optional := t.authByNeed()
 	var out [][]string
 	if len(choices) > 0 {
 		for _, c := range choices {
@@ -233,34 +204,35 @@ func (t *Template) AuthChoices() [][]string {
 	return out
 }
 
-// Requires reports whether the API always needs the method.
-func (t *Template) Requires(method string) bool {
+// authByNeed sorts the template's methods by how much it needs them, in
+// template order.
+func (t *Template) authByNeed() (required, choices, optional []string) {
 	for _, a := range t.Auth {
-		if a.Method == method && a.Need == NeedRequired {
-			return true
+		switch a.Need {
+		case NeedRequired:
+			required = append(required, a.Method)
+		case NeedChoice:
+			choices = append(choices, a.Method)
+		case NeedOptional:
+			optional = append(optional, a.Method)
 		}
 	}
-	return false
+	return required, choices, optional
+}
+
+// Requires reports whether the API always needs the method.
+func (t *Template) Requires(method string) bool {
+	return slices.ContainsFunc(t.Auth, func(a AuthMethod) bool { return a.Method == method && a.Need == NeedRequired })
 }
 
 // Supports reports whether the template knows the method at all.
 func (t *Template) Supports(method string) bool {
-	for _, a := range t.Auth {
-		if a.Method == method {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(t.Auth, func(a AuthMethod) bool { return a.Method == method })
 }
 
 // KeyFor returns the key requirement for a purpose (tls, signing, encryption).
 func (t *Template) KeyFor(purpose string) (*KeyRequirement, bool) {
-	for i := range t.Keys {
-		if t.Keys[i].Purpose == purpose {
-			return &t.Keys[i], true
-		}
-	}
-	return nil, false
+	return find(t.Keys, func(k *KeyRequirement) bool { return k.Purpose == purpose })
 }
 
 var placeholderRe = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -326,73 +298,4 @@ func (t *Template) NewProfile(name, env string) *profile.Profile {
 		p.TokenURL = t.TokenURL(env)
 	}
 	return p
-}
-
-// RequiredRole returns the API key role that may call path (a request path,
-// query ignored), so api-key-wrong-role is caught before a request is sent.
-// ok is false when the template has no role table or no pattern matches.
-// When patterns of several roles match, the most specific one wins.
-func RequiredRole(t *Template, path string) (role string, ok bool) {
-	if t == nil {
-		return "", false
-	}
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	if u, err := url.Parse(path); err == nil && u.IsAbs() {
-		path = u.Path
-	}
-	if len(path) > 1 {
-		path = strings.TrimRight(path, "/")
-	}
-	best := -1
-	for _, rp := range t.compiledRoles() {
-		if rp.re.MatchString(path) && rp.literals > best {
-			role, best = rp.role, rp.literals
-		}
-	}
-	return role, best >= 0
-}
-
-func (t *Template) compiledRoles() []rolePattern {
-	if t.rolePatterns == nil && len(t.Roles) > 0 {
-		ps, _ := compileRoles(t.Roles)
-		t.rolePatterns = ps
-	}
-	return t.rolePatterns
-}
-
-func compileRoles(roles []Role) ([]rolePattern, error) {
-	var out []rolePattern
-	for _, r := range roles {
-		for _, p := range r.Patterns {
-			if !strings.HasPrefix(p, "/") {
-				return nil, fmt.Errorf("role %s: pattern %q must start with /", r.Name, p)
-			}
-			var re strings.Builder
-			re.WriteString("^")
-			literals := 0
-			for i := 0; i < len(p); {
-				switch {
-				case strings.HasPrefix(p[i:], "/**") && i+3 == len(p):
-					// A trailing /** also matches the path itself.
-					re.WriteString("(/.*)?")
-					i += 3
-				case strings.HasPrefix(p[i:], "**"):
-					re.WriteString(".*")
-					i += 2
-				case p[i] == '*':
-					re.WriteString("[^/]*")
-					i++
-				default:
-					re.WriteString(regexp.QuoteMeta(p[i : i+1]))
-					literals++
-					i++
-				}
-			}
-			re.WriteString("$")
-			out = append(out, rolePattern{role: r.Name, pattern: p, re: regexp.MustCompile(re.String()), literals: literals})
-		}
-	}
-	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // StatusPath is the DCS-like status endpoint the `sandbox` profile checks,
@@ -23,7 +23,7 @@ const (
 	StatusPath = "/checks/passport"
 	StatusJSON = `{"available":true,"scheduledOutages":[]}`
 	// TokenPath is the APIM-like signed-JWT token endpoint.
-	TokenPath = "/oauth2/token"
+	TokenPath = tokenapi.APIMTokenPath
 )
 
 // Securosys-like endpoints and the key role each needs.
@@ -37,9 +37,9 @@ func (s *Server) handler() http.Handler {
 	// Methods are checked by onlyMethod rather than in the patterns: with a
 	// catch-all "/" the mux would answer a wrong method with 404, not 405.
 	mux.HandleFunc("/v1/persons/{id}/risks/scores", onlyMethod("GET", s.personRiskScores))
-	mux.HandleFunc("/token", onlyMethod("POST", s.stsToken))
+	mux.Handle(tokenapi.HMPPSTokenPath, s.hmpps)
 	mux.HandleFunc(StatusPath, onlyMethod("GET", s.status))
-	mux.HandleFunc(TokenPath, onlyMethod("POST", s.oauthToken))
+	mux.Handle(TokenPath, s.apim)
 	mux.HandleFunc("/v1/versionInfo", onlyMethod("GET", s.securosysVersionInfo))
 	mux.HandleFunc("/v1/sign", onlyMethod("POST", s.securosysSign))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -249,17 +249,6 @@ func (s *Server) personRiskScores(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// stsToken is shaped like HMPPS's unversioned POST /token: temporary AWS
-// credentials (fake) for the queue.
-func (s *Server) stsToken(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{
-		"AccessKeyId":     "ASIA" + strings.ToUpper(randomHex(8)),
-		"SecretAccessKey": randomBase64(30),
-		"SessionToken":    randomBase64(120),
-		"Expiration":      s.cfg.Now().UTC().Add(time.Hour).Format(time.RFC3339),
-	})
-}
-
 // status is the DCS-like status endpoint.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusOK, "application/json", StatusJSON)
@@ -270,7 +259,9 @@ func (s *Server) securosysVersionInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) securosysSign(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"signature": randomBase64(64), "keyVersion": "1"})
+	sig := make([]byte, 64)
+	rand.Read(sig) // never fails since Go 1.24
+	writeJSON(w, http.StatusOK, map[string]string{"signature": base64.StdEncoding.EncodeToString(sig), "keyVersion": "1"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -284,14 +275,3 @@ func writeText(w http.ResponseWriter, status int, contentType, body string) {
 	w.WriteHeader(status)
 	w.Write([]byte(body))
 }
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func randomHex(n int) string    { return hex.EncodeToString(randomBytes(n)) }
-func randomBase64(n int) string { return base64.StdEncoding.EncodeToString(randomBytes(n)) }

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 var testRSAKey = func() *rsa.PrivateKey {
@@ -53,7 +53,7 @@ func (s *testSandbox) assertion(t *testing.T, edit func(a *assertion)) string {
 	a := &assertion{alg: jose.RS512, typ: "JWT", kid: "test-1", key: testRSAKey, claims: map[string]any{
 		"iss": s.Keys().API, "sub": s.Keys().API,
 		"aud": "https://" + s.Addr() + TokenPath,
-		"jti": randomHex(16),
+		"jti": rand.Text(),
 		"exp": time.Now().Add(4 * time.Minute).Unix(),
 	}}
 	if edit != nil {
@@ -90,7 +90,7 @@ func (s *testSandbox) postToken(t *testing.T, form url.Values) (int, map[string]
 func tokenForm(assertion string) url.Values {
 	return url.Values{
 		"grant_type":            {"client_credentials"},
-		"client_assertion_type": {assertionType},
+		"client_assertion_type": {tokenapi.AssertionType},
 		"client_assertion":      {assertion},
 	}
 }
@@ -141,7 +141,7 @@ func TestOAuthTokenSignedJWT(t *testing.T) {
 		{"exp string", tokenForm(s.assertion(t, func(a *assertion) { a.claims["exp"] = "soon" })), 400, "invalid_request", "integer"},
 		{"no jti", tokenForm(s.assertion(t, func(a *assertion) { delete(a.claims, "jti") })), 400, "invalid_request", "'jti'"},
 		{"malformed", tokenForm("not.a-jwt"), 400, "invalid_request", "Malformed"},
-		{"no assertion", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {assertionType}}, 400, "invalid_request", "client_assertion"},
+		{"no assertion", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {tokenapi.AssertionType}}, 400, "invalid_request", "client_assertion"},
 		{"assertion type", url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {"x"}, "client_assertion": {good}}, 400, "invalid_request", "client_assertion_type"},
 		{"grant type", url.Values{"grant_type": {"password"}}, 400, "unsupported_grant_type", "grant_type"},
 	} {

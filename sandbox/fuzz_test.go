@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // FuzzOAuthToken: whatever a client posts as its assertion, the token
@@ -28,11 +29,11 @@ func FuzzOAuthToken(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, assertion string) {
-		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {assertionType}, "client_assertion": {assertion}}
+		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {tokenapi.AssertionType}, "client_assertion": {assertion}}
 		req := httptest.NewRequest("POST", "https://localhost:8443"+TokenPath, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
-		s.oauthToken(rec, req)
+		s.apim.ServeHTTP(rec, req)
 		var body map[string]string
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 			t.Fatalf("non-JSON answer %d %q", rec.Code, rec.Body.String())

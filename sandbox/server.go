@@ -25,6 +25,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -90,11 +91,8 @@ type Server struct {
 	serveErr error
 	closed   bool
 
-	tokenMu sync.Mutex
-	tokens  map[string]time.Time // access tokens issued, until they expire
-
-	jtiMu sync.Mutex
-	jtis  map[string]time.Time // signed-JWT ids seen, until they expire
+	apim  *tokenapi.APIM  // the APIM-like API, on both listeners
+	hmpps *tokenapi.HMPPS // the HMPPS-like /token, on the mutual-TLS API
 }
 
 // AddrInUseError is a listen address another process (often a second
@@ -146,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, jtis: map[string]time.Time{}, tokens: map[string]time.Time{}}
+	s := &Server{cfg: cfg}
 	if cfg.Break != "" {
 		b, ok := LookupBreak(cfg.Break)
 		if !ok {
@@ -167,6 +165,8 @@ func New(cfg Config) (*Server, error) {
 	if s.tlsConfig, err = s.buildTLSConfig(); err != nil {
 		return nil, err
 	}
+	s.apim = s.newAPIM()
+	s.hmpps = tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: s.keys.API, Now: cfg.Now})
 	return s, nil
 }
 

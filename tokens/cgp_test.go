@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 func writeCGPConfig(t *testing.T, dir, body string) string {
@@ -70,12 +70,13 @@ extra_setting: kept by CGP, ignored here
 	}
 
 	ca := testpki.NewCA(t, "onramp test CA")
-	apim := tokentest.NewAPIM(t, ca, apiKeyCanary, "internal-dev.api.service.nhs.uk")
-	apim.JWKSURL = tokentest.ServeJWKS(t, ca, tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1"))
-	apim.Aud = "https://internal-dev.api.service.nhs.uk/oauth2/token"
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: apiKeyCanary, Record: true,
+		JWKS:     tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1")),
+		Audience: "https://internal-dev.api.service.nhs.uk/oauth2/token"})
+	addr := ca.Serve(t, fake, "internal-dev.api.service.nhs.uk").Listener.Addr().String()
 	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())
 	cfg, err := NHSConfigForProfile(loaded, ProfileOptions{Keyring: kr, CACertFile: caFile,
-		Resolve: map[string]string{"internal-dev.api.service.nhs.uk:443": apim.Addr}})
+		Resolve: map[string]string{"internal-dev.api.service.nhs.uk:443": addr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,19 +84,19 @@ extra_setting: kept by CGP, ignored here
 	if err != nil {
 		t.Fatalf("token with the imported profile: %v", err)
 	}
-	if tok.AccessToken != apim.Tokens[0] {
+	if tok.AccessToken != fake.Tokens()[0] {
 		t.Error("not the issued token")
 	}
 	// The diagnose hook gives the same (cached) token.
 	src := TokenSource(loaded, ProfileOptions{Keyring: kr, CACertFile: caFile,
-		Resolve: map[string]string{"internal-dev.api.service.nhs.uk:443": apim.Addr}}, false)
+		Resolve: map[string]string{"internal-dev.api.service.nhs.uk:443": addr}}, false)
 	t1, err := src(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t2, _ := src(ctxT(t))
-	if t1 != t2 || apim.Count() != 2 {
-		t.Errorf("TokenSource did not reuse its cached token (issued %d)", apim.Count())
+	if t1 != t2 || fake.Count() != 2 {
+		t.Errorf("TokenSource did not reuse its cached token (issued %d)", fake.Count())
 	}
 }
 

@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/onramp-cli/onramp/internal/testpki"
-	"github.com/onramp-cli/onramp/internal/tokentest"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 type hmppsFixture struct {
 	ca       *testpki.CA
-	srv      *tokentest.HMPPS
+	srv      *tokenapi.HMPPS
+	url      string
 	caFile   string
 	certFile string
 	keyFile  string
@@ -31,7 +31,8 @@ type hmppsFixture struct {
 func newHMPPSFixture(t *testing.T) *hmppsFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "HMPPS test CA")
-	srv := tokentest.NewHMPPS(t, ca, apiKeyCanary)
+	srv := tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: apiKeyCanary, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	addr := ca.ServeMutual(t, srv).URL
 	dir := t.TempDir()
 	certFile, keyFile := ca.Client(t, testpki.Options{CommonName: "acme-client"}).Files(t, dir, "client")
 	caFile := testpki.WriteFile(t, dir, "ca.pem", ca.CertPEM())
@@ -39,17 +40,17 @@ func newHMPPSFixture(t *testing.T) *hmppsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hmppsFixture{ca: ca, srv: srv, caFile: caFile, certFile: certFile, keyFile: keyFile, client: client}
+	return &hmppsFixture{ca: ca, srv: srv, url: addr, caFile: caFile, certFile: certFile, keyFile: keyFile, client: client}
 }
 
 func (f *hmppsFixture) config() *HMPPSConfig {
-	return &HMPPSConfig{TokenURL: f.srv.URL + "/token", APIKey: apiKeyCanary, HTTPClient: f.client, ClientIdentity: f.certFile}
+	return &HMPPSConfig{TokenURL: f.url + "/token", APIKey: apiKeyCanary, HTTPClient: f.client, ClientIdentity: f.certFile}
 }
 
 func TestFetchAWSOverMutualTLS(t *testing.T) {
 	f := newHMPPSFixture(t)
 	for _, wrapped := range []bool{true, false} {
-		f.srv.Set(func(h *tokentest.HMPPS) { h.Wrapped = wrapped })
+		f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Wrapped = wrapped })
 		before := time.Now()
 		creds, err := FetchAWS(ctxT(t), f.config())
 		if err != nil {
@@ -62,7 +63,7 @@ func TestFetchAWSOverMutualTLS(t *testing.T) {
 			t.Errorf("expiration %s ahead, want 1h", d)
 		}
 	}
-	if cns := f.srv.ClientCNs; len(cns) == 0 || cns[0] != "acme-client" {
+	if cns := f.srv.ClientCNs(); len(cns) == 0 || cns[0] != "acme-client" {
 		t.Errorf("the server saw client certificates %v", cns)
 	}
 }
@@ -105,14 +106,14 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 
 	cfg = f.config()
-	cfg.TokenURL = f.srv.URL + "/v1/token"
+	cfg.TokenURL = f.url + "/v1/token"
 	_, err = FetchAWS(ctxT(t), cfg)
 	if got := causeOf(t, err); got != "endpoint-not-found" || !strings.Contains(err.Error(), "not versioned") {
 		t.Errorf("/v1/token: %s (%v)", got, err)
 	}
 
 	// A GET, as a user pasting the URL into curl would send.
-	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, f.srv.URL+"/token", nil)
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, f.url+"/token", nil)
 	req.Header.Set("x-api-key", apiKeyCanary)
 	resp, err := f.client.Do(req)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	u, _ := url.Parse(f.srv.URL + "/token")
+	u, _ := url.Parse(f.url + "/token")
 	if e := classifyHMPPS(resp.StatusCode, body, u, apiKeyCanary); e.ID != "method-not-allowed" || !strings.Contains(e.Detail, "POST") {
 		t.Errorf("GET: %s %q", e.ID, e.Detail)
 	}
@@ -135,9 +136,9 @@ func TestHMPPSRefusalsNameTheCause(t *testing.T) {
 	}
 
 	// The wrong host: something else answers 404 for /token.
-	apim := tokentest.NewAPIM(t, f.ca, "x")
+	other := f.ca.Serve(t, tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: "x"}))
 	cfg = f.config()
-	cfg.TokenURL = apim.URL + "/token"
+	cfg.TokenURL = other.URL + "/token"
 	_, err = FetchAWS(ctxT(t), cfg)
 	if got := causeOf(t, err); got != "endpoint-not-found" || !strings.Contains(err.Error(), "HMPPS Integration API environment") {
 		t.Errorf("wrong host: %s (%v)", got, err)
@@ -194,7 +195,7 @@ func TestHMPPSGatewayAnswerForUnroutedPath(t *testing.T) {
 func TestAWSCredentialsCache(t *testing.T) {
 	f := newHMPPSFixture(t)
 	clock := &fakeClock{now: time.Now()}
-	f.srv.Set(func(h *tokentest.HMPPS) { h.Now = clock.Now })
+	f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Now = clock.Now })
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "hmpps-dev", Now: clock.Now}
 
@@ -217,7 +218,7 @@ func TestAWSCredentialsCache(t *testing.T) {
 	}
 
 	// Short-lived credentials keep half their life.
-	f.srv.Set(func(h *tokentest.HMPPS) { h.Lifetime = 15 * time.Minute })
+	f.srv.Set(func(h *tokenapi.HMPPSOptions) { h.Lifetime = 15 * time.Minute })
 	if _, _, err := AWSCredentialsFor(ctxT(t), f.config(), cache, true); err != nil {
 		t.Fatal(err)
 	}

@@ -18,42 +18,47 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
-	"github.com/onramp-cli/onramp/secretstore"
-
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // The canary API key: it must never show in an error, log or output.
 const apiKeyCanary = "CANARY-APIKEY-7f3a9c"
 
 type apimFixture struct {
-	ca     *testpki.CA
-	apim   *tokentest.APIM
-	caFile string
-	client *http.Client
+	ca       *testpki.CA
+	apim     *tokenapi.APIM
+	jwks     func(context.Context) (*jose.JSONWebKeySet, error) // the registered test-1 key
+	tokenURL string
+	caFile   string
+	client   *http.Client
 }
 
+// newAPIMFixture serves the sandbox's APIM-like endpoint on loopback, with
+// the test-1 key registered and the canary API key.
 func newAPIMFixture(t *testing.T) *apimFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "onramp test CA")
-	apim := tokentest.NewAPIM(t, ca, apiKeyCanary)
-	apim.JWKSURL = tokentest.ServeJWKS(t, ca, tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1"))
+	jwks := tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 0).Public(), "test-1"))
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: apiKeyCanary, JWKS: jwks, TokenPrefix: "CANARY-TOKEN-", Record: true})
+	srv := ca.Serve(t, fake)
 	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())
 	client, err := NewHTTPClient(TransportOptions{CACertFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apimFixture{ca: ca, apim: apim, caFile: caFile, client: client}
+	return &apimFixture{ca: ca, apim: fake, jwks: jwks, tokenURL: srv.URL + tokenapi.APIMTokenPath, caFile: caFile, client: client}
 }
 
 func (f *apimFixture) config(t *testing.T) *NHSConfig {
-	return &NHSConfig{TokenURL: f.apim.TokenURL, KID: "test-1", Key: tokentest.RSAKey(t, 4096, 0),
+	return &NHSConfig{TokenURL: f.tokenURL, KID: "test-1", Key: tokentest.RSAKey(t, 4096, 0),
 		APIKey: apiKeyCanary, HTTPClient: f.client}
 }
 
@@ -92,7 +97,7 @@ func TestFetchNHSGetsTokenFromVerifyingServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FetchNHS: %v", err)
 	}
-	if tok.AccessToken != f.apim.Tokens[0] || tok.TokenType != "Bearer" || tok.ExpiresIn != 599 {
+	if tok.AccessToken != f.apim.Tokens()[0] || tok.TokenType != "Bearer" || tok.ExpiresIn != 599 {
 		t.Errorf("token = %+v, want the issued token, Bearer, 599 s (expires_in arrived as a string)", tok)
 	}
 	if d := tok.ExpiresAt.Sub(before); d < 598*time.Second || d > 601*time.Second {
@@ -103,7 +108,7 @@ func TestFetchNHSGetsTokenFromVerifyingServer(t *testing.T) {
 	}
 
 	// Check the assertion independently of the fake's own checks.
-	form := f.apim.Forms[0]
+	form := f.apim.Forms()[0]
 	if form.Get("grant_type") != "client_credentials" || form.Get("client_assertion_type") != ClientAssertionType {
 		t.Errorf("form = %v", form)
 	}
@@ -119,7 +124,7 @@ func TestFetchNHSGetsTokenFromVerifyingServer(t *testing.T) {
 	if err := parsed.Claims(tokentest.RSAKey(t, 4096, 0).Public(), &claims); err != nil {
 		t.Fatal(err)
 	}
-	if claims["iss"] != apiKeyCanary || claims["sub"] != apiKeyCanary || claims["aud"] != f.apim.TokenURL {
+	if claims["iss"] != apiKeyCanary || claims["sub"] != apiKeyCanary || claims["aud"] != f.tokenURL {
 		t.Errorf("claims iss/sub/aud = %v/%v/%v", claims["iss"], claims["sub"], claims["aud"])
 	}
 	exp, ok := claims["exp"].(float64)
@@ -187,7 +192,7 @@ func TestExpiresInStringOrNumber(t *testing.T) {
 		{`599.0`, 599, ""},
 		{`"ten minutes"`, 0, "unexpected-response"},
 	} {
-		f.apim.Set(func(a *tokentest.APIM) { a.ExpiresIn = tc.raw })
+		f.apim.Set(func(a *tokenapi.APIMOptions) { a.ExpiresIn = tc.raw })
 		tok, err := FetchNHS(ctxT(t), f.config(t))
 		if tc.err != "" {
 			if err == nil || causeOf(t, err) != tc.err {
@@ -204,34 +209,36 @@ func TestExpiresInStringOrNumber(t *testing.T) {
 // The failures a real verifier produces from what the client sent.
 func TestNHSRefusalsFromVerifyingServer(t *testing.T) {
 	f := newAPIMFixture(t)
-	otherKeyJWKS := tokentest.ServeJWKS(t, f.ca, tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 1).Public(), "test-1"))
-	goodJWKS := f.apim.JWKSURL
+	otherKeyJWKS := tokenapi.StaticJWKS(tokentest.JWKS(t, tokentest.RSAKey(t, 4096, 1).Public(), "test-1"))
+	unreachable := func(context.Context) (*jose.JSONWebKeySet, error) {
+		return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	}
 	for _, tc := range []struct {
 		name   string
-		setup  func(a *tokentest.APIM, c *NHSConfig)
+		setup  func(a *tokenapi.APIMOptions, c *NHSConfig)
 		want   string
 		detail string
 		status int
 	}{
-		{"kid not registered", func(a *tokentest.APIM, c *NHSConfig) { c.KID = "test-2" }, "jwt-kid-unknown", "no public key with this kid", 401},
-		{"no public key registered", func(a *tokentest.APIM, c *NHSConfig) { a.JWKSURL = "" }, "jwt-kid-unknown", "no public key is registered", 403},
-		{"JWKS unreachable", func(a *tokentest.APIM, c *NHSConfig) { a.JWKSURL = "https://127.0.0.1:1/jwks.json" }, "jwt-kid-unknown", "cannot fetch the JWKS", 403},
-		{"JWKS holds another key", func(a *tokentest.APIM, c *NHSConfig) { a.JWKSURL = otherKeyJWKS }, "jwt-signature-invalid", "out of step", 401},
-		{"API key of another app", func(a *tokentest.APIM, c *NHSConfig) { c.APIKey = "another-apps-key" }, "oauth-invalid-client", "not the key of an app", 401},
-		{"aud of another environment", func(a *tokentest.APIM, c *NHSConfig) {
-			a.Aud = "https://api.service.nhs.uk/oauth2/token"
+		{"kid not registered", func(a *tokenapi.APIMOptions, c *NHSConfig) { c.KID = "test-2" }, "jwt-kid-unknown", "no public key with this kid", 401},
+		{"no public key registered", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = nil }, "jwt-kid-unknown", "no public key is registered", 403},
+		{"JWKS unreachable", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = unreachable }, "jwt-kid-unknown", "cannot fetch the JWKS", 403},
+		{"JWKS holds another key", func(a *tokenapi.APIMOptions, c *NHSConfig) { a.JWKS = otherKeyJWKS }, "jwt-signature-invalid", "out of step", 401},
+		{"API key of another app", func(a *tokenapi.APIMOptions, c *NHSConfig) { c.APIKey = "another-apps-key" }, "oauth-invalid-client", "not the key of an app", 401},
+		{"aud of another environment", func(a *tokenapi.APIMOptions, c *NHSConfig) {
+			a.Audience = "https://api.service.nhs.uk/oauth2/token"
 		}, "jwt-claims-invalid", "signed for one environment and posted to another", 401},
-		{"local clock 3 minutes ahead", func(a *tokentest.APIM, c *NHSConfig) {
+		{"local clock 3 minutes ahead", func(a *tokenapi.APIMOptions, c *NHSConfig) {
 			c.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
 		}, "clock-skew", "ahead of the server", 400},
-		{"local clock 6 minutes behind", func(a *tokentest.APIM, c *NHSConfig) {
+		{"local clock 6 minutes behind", func(a *tokenapi.APIMOptions, c *NHSConfig) {
 			c.Now = func() time.Time { return time.Now().Add(-6 * time.Minute) }
 		}, "clock-skew", "behind the server", 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := f.config(t)
-			f.apim.Set(func(a *tokentest.APIM) {
-				a.JWKSURL, a.Aud = goodJWKS, ""
+			f.apim.Set(func(a *tokenapi.APIMOptions) {
+				a.JWKS, a.Audience = f.jwks, ""
 				tc.setup(a, cfg)
 			})
 			_, err := FetchNHS(ctxT(t), cfg)
@@ -261,8 +268,8 @@ func TestReplayedAssertionIsRefused(t *testing.T) {
 	if _, err := FetchNHS(ctxT(t), cfg); err != nil {
 		t.Fatal(err)
 	}
-	form := f.apim.Forms[0]
-	resp, err := f.client.PostForm(f.apim.TokenURL, form)
+	form := f.apim.Forms()[0]
+	resp, err := f.client.PostForm(f.tokenURL, form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +327,7 @@ func TestNHSDocumentedErrorBodies(t *testing.T) {
 		{500, `{"error":"server_error"}`, "server-error"},
 		{302, ``, "unexpected-response"},
 	} {
-		f.apim.Set(func(a *tokentest.APIM) { a.Canned = &tokentest.Reply{Status: tc.status, Body: tc.body} })
+		f.apim.Set(func(a *tokenapi.APIMOptions) { a.Reply = &tokenapi.Reply{Status: tc.status, Body: tc.body} })
 		_, err := FetchNHS(ctxT(t), f.config(t))
 		if err == nil {
 			t.Errorf("%d %s: no error", tc.status, tc.body)
@@ -334,17 +341,17 @@ func TestNHSDocumentedErrorBodies(t *testing.T) {
 
 func TestExpErrorWithSkewedServerClockIsClockSkew(t *testing.T) {
 	f := newAPIMFixture(t)
-	f.apim.Set(func(a *tokentest.APIM) {
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
 		a.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
-		a.Canned = &tokentest.Reply{Status: 400, Body: `{"error":"invalid_request","error_description":"Invalid exp claim in client_assertion JWT - JWT has expired"}`}
+		a.Reply = &tokenapi.Reply{Status: 400, Body: `{"error":"invalid_request","error_description":"Invalid exp claim in client_assertion JWT - JWT has expired"}`}
 	})
 	_, err := FetchNHS(ctxT(t), f.config(t))
 	if got := causeOf(t, err); got != "clock-skew" || !regexp.MustCompile(`(9m5\ds|10m0s) behind`).MatchString(err.Error()) {
 		t.Errorf("cause %s, err %v; want clock-skew, about 10m behind", got, err)
 	}
 	// A skewed clock does not turn an unrelated error into clock-skew.
-	f.apim.Set(func(a *tokentest.APIM) {
-		a.Canned = &tokentest.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims in client_assertion JWT"}`}
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
+		a.Reply = &tokenapi.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims in client_assertion JWT"}`}
 	})
 	_, err = FetchNHS(ctxT(t), f.config(t))
 	if got := causeOf(t, err); got != "oauth-invalid-client" {
@@ -354,8 +361,8 @@ func TestExpErrorWithSkewedServerClockIsClockSkew(t *testing.T) {
 
 func TestServerEchoOfSecretsIsRedacted(t *testing.T) {
 	f := newAPIMFixture(t)
-	f.apim.Set(func(a *tokentest.APIM) {
-		a.Canned = &tokentest.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims: ` + apiKeyCanary + ` is not known","message_id":"m-1"}`}
+	f.apim.Set(func(a *tokenapi.APIMOptions) {
+		a.Reply = &tokenapi.Reply{Status: 401, Body: `{"error":"invalid_request","error_description":"Invalid 'iss'/'sub' claims: ` + apiKeyCanary + ` is not known","message_id":"m-1"}`}
 	})
 	_, err := FetchNHS(ctxT(t), f.config(t))
 	if err == nil || !strings.Contains(err.Error(), "[redacted]") {
@@ -395,7 +402,7 @@ func TestLocalRefusalsSendNothing(t *testing.T) {
 		}
 		noSecrets(t, err.Error())
 	}
-	if n := len(f.apim.Forms); n != 0 {
+	if n := len(f.apim.Forms()); n != 0 {
 		t.Errorf("%d requests reached the server; local refusals must send nothing", n)
 	}
 	// Any RSA size when the provider does not insist.
@@ -453,7 +460,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	f := newAPIMFixture(t)
 	clock := &fakeClock{now: time.Now()}
-	f.apim.Set(func(a *tokentest.APIM) { a.Now = clock.Now })
+	f.apim.Set(func(a *tokenapi.APIMOptions) { a.Now = clock.Now })
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "nhs-int", Now: clock.Now}
 	cfg := f.config(t)
@@ -494,7 +501,7 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	}
 
 	// Another API key (another app) never gets this app's token.
-	f.apim.Set(func(a *tokentest.APIM) { a.APIKey = "second-app-key" })
+	f.apim.Set(func(a *tokenapi.APIMOptions) { a.APIKey = "second-app-key" })
 	cfg.APIKey = "second-app-key"
 	fifth, _, err := NHSToken(ctxT(t), cfg, cache, false)
 	if err != nil || fifth.Cached || f.apim.Count() != 4 {

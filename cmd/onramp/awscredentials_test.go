@@ -11,14 +11,14 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/onramp-cli/onramp/internal/testpki"
-	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 type awsCmdFixture struct {
-	srv *tokentest.HMPPS
+	srv *tokenapi.HMPPS
+	url string
 	kr  *testkeyring.Keyring
 }
 
@@ -26,17 +26,18 @@ func newAWSCmdFixture(t *testing.T) *awsCmdFixture {
 	t.Helper()
 	kr := useTokenTestKeyring(t)
 	ca := testpki.NewCA(t, "HMPPS test CA")
-	srv := tokentest.NewHMPPS(t, ca, tokenTestAPIKey)
+	srv := tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: tokenTestAPIKey, Wrapped: true, SecretPrefix: "CANARY-AWS-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	srvURL := ca.ServeMutual(t, srv).URL
 	dir := t.TempDir()
 	cert, key := ca.Client(t, testpki.Options{CommonName: "acme"}).Files(t, dir, "client")
-	p := &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", URL: srv.URL + "/v1/persons/X802678/risks/scores",
+	p := &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", URL: srvURL + "/v1/persons/X802678/risks/scores",
 		Auth: []string{"mtls", "api-key"}, Cert: cert, Key: key, CACert: testpki.WriteFile(t, dir, "ca.pem", ca.CertPEM()),
 		APIKeyHeader: "x-api-key", APIKeySecret: "api-key"}
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
 	_ = kr.Set("hmpps-dev", "api-key", tokenTestAPIKey)
-	return &awsCmdFixture{srv: srv, kr: kr}
+	return &awsCmdFixture{srv: srv, url: srvURL, kr: kr}
 }
 
 func TestAWSCredentialsCommand(t *testing.T) {
@@ -52,7 +53,7 @@ func TestAWSCredentialsCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("%q: %v", out, err)
 	}
-	if m["Version"] != 1.0 || m["SecretAccessKey"] != f.srv.Secrets[0] || !strings.HasPrefix(m["AccessKeyId"].(string), "ASIA") {
+	if m["Version"] != 1.0 || m["SecretAccessKey"] != f.srv.Secrets()[0] || !strings.HasPrefix(m["AccessKeyId"].(string), "ASIA") {
 		t.Errorf("credential_process JSON = %s", out)
 	}
 	exp, err := time.Parse(time.RFC3339, m["Expiration"].(string))
@@ -67,7 +68,7 @@ func TestAWSCredentialsCommand(t *testing.T) {
 	}
 
 	code, env, errOut := runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev", "--env")
-	if code != 0 || !strings.Contains(env, "export AWS_ACCESS_KEY_ID=ASIA") || !strings.Contains(env, "export AWS_SECRET_ACCESS_KEY="+f.srv.Secrets[0]) ||
+	if code != 0 || !strings.Contains(env, "export AWS_ACCESS_KEY_ID=ASIA") || !strings.Contains(env, "export AWS_SECRET_ACCESS_KEY="+f.srv.Secrets()[0]) ||
 		!strings.Contains(env, "export AWS_SESSION_TOKEN=") || !strings.Contains(env, "export AWS_REGION=eu-west-2") {
 		t.Errorf("--env: exit %d %q %s", code, env, errOut)
 	}
@@ -78,13 +79,13 @@ func TestAWSCredentialsCommand(t *testing.T) {
 		!strings.Contains(errOut, "region = eu-west-2") || !strings.HasPrefix(out, "{") {
 		t.Errorf("terminal: exit %d stdout %q stderr %q", code, out, errOut)
 	}
-	assertNoSecret(t, "stderr", errOut, f.srv.Secrets...)
+	assertNoSecret(t, "stderr", errOut, f.srv.Secrets()...)
 }
 
 func TestAWSCredentialsCommandRefusals(t *testing.T) {
 	f := newAWSCmdFixture(t)
 	p, _ := profile.Load("hmpps-dev")
-	p.TokenURL = f.srv.URL + "/v1/token"
+	p.TokenURL = f.url + "/v1/token"
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ print(f.access_key[:4], f.secret_key)
 	if err != nil {
 		t.Fatalf("botocore with credential_process: %v\n%s", err, out)
 	}
-	if got := strings.TrimSpace(string(out)); got != "ASIA "+f.srv.Secrets[0] {
+	if got := strings.TrimSpace(string(out)); got != "ASIA "+f.srv.Secrets()[0] {
 		t.Errorf("botocore got %q", got)
 	}
 }

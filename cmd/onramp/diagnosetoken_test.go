@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // diagnose --profile of a signed-JWT profile runs the token step and calls
@@ -14,7 +15,7 @@ import (
 func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	kr := useTokenTestKeyring(t)
 	f := newTokenCmdFixture(t)
-	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: "/hello", TokenURL: f.apim.TokenURL,
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: tokenapi.HelloPath, TokenURL: f.apim.TokenURL,
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey", APIKeySecret: "api-key"}
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
@@ -49,8 +50,8 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	if f.apim.Count() != 1 {
 		t.Errorf("issued %d tokens", f.apim.Count())
 	}
-	assertNoSecret(t, "report", out, f.apim.Tokens...)
-	assertNoSecret(t, "stderr", errOut, f.apim.Tokens...)
+	assertNoSecret(t, "report", out, f.apim.Tokens()...)
+	assertNoSecret(t, "stderr", errOut, f.apim.Tokens()...)
 
 	// A kid that is not registered fails the token step with its cause.
 	p.KID = "test-2"
@@ -82,8 +83,8 @@ func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 	f := newTokenCmdFixture(t, host)
 	_, port, _ := net.SplitHostPort(f.apim.Addr)
 	base := "https://" + net.JoinHostPort(host, port)
-	f.apim.Aud = base + "/oauth2/token"
-	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: base, StatusPath: "/hello", TokenURL: base + "/oauth2/token",
+	f.apim.Set(func(o *tokenapi.APIMOptions) { o.Audience = base + tokenapi.APIMTokenPath })
+	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: base, StatusPath: tokenapi.HelloPath, TokenURL: base + "/oauth2/token",
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey",
 		Resolve: []string{host + ":" + port + ":127.0.0.1"}}
 	if err := profile.Save(p); err != nil {

@@ -10,16 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/internal/testenv"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
-	"github.com/onramp-cli/onramp/secretstore"
-
 	"github.com/spf13/pflag"
 
+	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 const tokenTestAPIKey = "CANARY-APIKEY-cmd-51e2"
@@ -32,20 +32,29 @@ func useTokenTestKeyring(t *testing.T) *testkeyring.Keyring {
 	return testkeyring.New()
 }
 
+// fakeAPIM is the sandbox's APIM-like token endpoint served on loopback.
+type fakeAPIM struct {
+	*tokenapi.APIM
+	URL, TokenURL, Addr string
+}
+
 type tokenCmdFixture struct {
-	apim    *tokentest.APIM
+	apim    *fakeAPIM
 	caFile  string
 	keyFile string
 }
 
+// newTokenCmdFixture serves the sandbox's APIM-like endpoint with the
+// test-1 key registered; its certificate also names hosts.
 func newTokenCmdFixture(t *testing.T, hosts ...string) *tokenCmdFixture {
 	t.Helper()
 	ca := testpki.NewCA(t, "onramp test CA")
 	key := tokentest.RSAKey(t, 4096, 0)
-	apim := tokentest.NewAPIM(t, ca, tokenTestAPIKey, hosts...)
-	apim.JWKSURL = tokentest.ServeJWKS(t, ca, tokentest.JWKS(t, key.Public(), "test-1"))
+	fake := tokenapi.NewAPIM(tokenapi.APIMOptions{APIKey: tokenTestAPIKey, Record: true,
+		JWKS: tokenapi.StaticJWKS(tokentest.JWKS(t, key.Public(), "test-1"))})
+	srv := ca.Serve(t, fake, hosts...)
 	dir := t.TempDir()
-	return &tokenCmdFixture{apim: apim,
+	return &tokenCmdFixture{apim: &fakeAPIM{APIM: fake, URL: srv.URL, TokenURL: srv.URL + tokenapi.APIMTokenPath, Addr: srv.Listener.Addr().String()},
 		caFile:  testpki.WriteFile(t, dir, "ca.pem", ca.CertPEM()),
 		keyFile: testpki.WriteFile(t, dir, "test-1.pem", tokentest.KeyPEM(t, key))}
 }
@@ -79,10 +88,10 @@ func TestTokenCommandWithFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if out != f.apim.Tokens[0]+"\n" {
+	if out != f.apim.Tokens()[0]+"\n" {
 		t.Errorf("stdout = %q, want the token alone", out)
 	}
-	assertNoSecret(t, "stderr", errOut, f.apim.Tokens[0])
+	assertNoSecret(t, "stderr", errOut, f.apim.Tokens()[0])
 
 	code, out, errOut = runTokenCmd(t, kr, false, f.adHocArgs("--json")...)
 	if code != 0 {
@@ -97,7 +106,7 @@ func TestTokenCommandWithFlags(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &resp); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
-	if resp.AccessToken != f.apim.Tokens[1] || resp.ExpiresIn != 599 || resp.TokenType != "Bearer" || time.Until(resp.ExpiresAt) < 9*time.Minute {
+	if resp.AccessToken != f.apim.Tokens()[1] || resp.ExpiresIn != 599 || resp.TokenType != "Bearer" || time.Until(resp.ExpiresAt) < 9*time.Minute {
 		t.Errorf("--json = %+v", resp)
 	}
 	assertNoSecret(t, "--json stdout", out)
@@ -124,7 +133,7 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 	if !strings.Contains(errOut, "new token for profile nhs-int") {
 		t.Errorf("stderr on a terminal = %q", errOut)
 	}
-	assertNoSecret(t, "stderr", errOut, f.apim.Tokens[0])
+	assertNoSecret(t, "stderr", errOut, f.apim.Tokens()[0])
 	_, second, errOut := runTokenCmd(t, kr, true, "token", "--profile", "nhs-int")
 	if first != second || f.apim.Count() != 1 || !strings.Contains(errOut, "cached token") {
 		t.Errorf("second run: same=%v issued=%d stderr=%q", first == second, f.apim.Count(), errOut)
@@ -173,9 +182,9 @@ func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
 	small := testpki.WriteFile(t, t.TempDir(), "small.pem", tokentest.KeyPEM(t, tokentest.RSAKey(t, 2048, 0)))
 	args = f.adHocArgs()
 	args[6] = small // --key
-	sent := len(f.apim.Forms)
+	sent := len(f.apim.Forms())
 	code, _, errOut = runTokenCmd(t, kr, false, args...)
-	if code != 1 || !strings.Contains(errOut, "key-unsupported") || !strings.Contains(errOut, "4096") || len(f.apim.Forms) != sent {
+	if code != 1 || !strings.Contains(errOut, "key-unsupported") || !strings.Contains(errOut, "4096") || len(f.apim.Forms()) != sent {
 		t.Errorf("2048-bit key: exit %d, %s", code, errOut)
 	}
 }
@@ -255,10 +264,10 @@ func TestTokenBinaryInCurlCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Env = append(os.Environ(), "ONRAMP="+bin, "CA="+f.caFile, "KEY="+f.keyFile, "TOKEN_URL="+f.apim.TokenURL,
-		"API="+f.apim.URL+"/hello", "NHS_API_KEY="+tokenTestAPIKey, "ONRAMP_CONFIG_DIR="+filepath.Join(dir, "cfg"))
+		"API="+f.apim.URL+tokenapi.HelloPath, "NHS_API_KEY="+tokenTestAPIKey, "ONRAMP_CONFIG_DIR="+filepath.Join(dir, "cfg"))
 	out, err := cmd.Output()
-	if err != nil || string(out) != `{"message":"hello"}` {
+	if err != nil || string(out) != tokenapi.HelloJSON {
 		t.Fatalf("curl with $(onramp token): %v %q %s", err, out, stderr.String())
 	}
-	assertNoSecret(t, "stderr", stderr.String(), f.apim.Tokens...)
+	assertNoSecret(t, "stderr", stderr.String(), f.apim.Tokens()...)
 }

@@ -1,3 +1,6 @@
+// Package tokentest holds key helpers for credential tests: RSA test keys
+// made once per test binary, their JWKS and PEM. The fake token endpoints
+// are the sandbox's own (package sandbox/tokenapi).
 package tokentest
 
 import (
