@@ -5,7 +5,7 @@ BIN     ?= bin/onramp
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e bench lint fuzz clean
+.PHONY: all build run test test-deps unit e2e bench lint fuzz clean
 
 all: build
 
@@ -16,18 +16,24 @@ build:
 run: build
 	./$(BIN)
 
-# All tests. The real-keyring tests (secretstore, the secret commands) need a
-# Secret Service: scripts/with-secret-service.sh starts a throwaway
-# gnome-keyring under dbus-run-session when none answers.
-test: build
+# All tests. First the Debian packages the tests drive (nginx, gnome-keyring,
+# tmux, ...) are installed when missing. The real-keyring tests (secretstore,
+# the secret commands) need a Secret Service: scripts/with-secret-service.sh
+# starts a throwaway gnome-keyring under dbus-run-session when none answers.
+test: test-deps build
 	ONRAMP_BIN=$(CURDIR)/$(BIN) scripts/with-secret-service.sh $(GO) test -count=1 -timeout 25m ./...
+
+# Installs the missing test packages (apt-get as root, or sudo); otherwise
+# prints the command to run and stops with exit status 2.
+test-deps:
+	@scripts/install-test-deps.sh
 
 # Fast tests only: no real servers beyond Go's own loopback listeners.
 unit:
 	$(GO) test -short -count=1 ./...
 
 # The real-terminal end-to-end test (tmux); also part of `make test`.
-e2e: build
+e2e: test-deps build
 	ONRAMP_BIN=$(CURDIR)/$(BIN) scripts/with-secret-service.sh $(GO) test -count=1 -timeout 10m ./e2e/...
 
 # Speed and memory targets, each compared side by side with a reference tool.

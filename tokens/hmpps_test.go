@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/sandbox/tokenapi"
@@ -296,9 +297,7 @@ func TestCredentialProcessJSON(t *testing.T) {
 // botocore (the AWS CLI's engine) reads the output through a real
 // credential_process, when it is installed.
 func TestCredentialProcessAcceptedByBotocore(t *testing.T) {
-	if exec.Command("python3", "-c", "import botocore").Run() != nil {
-		t.Skip("python3 with botocore is not installed")
-	}
+	testenv.PythonModule(t, "botocore")
 	dir := t.TempDir()
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	c := &AWSCredentials{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "secret/with+chars", SessionToken: "session", Expiration: exp}

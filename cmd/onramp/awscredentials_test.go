@@ -115,9 +115,7 @@ func TestAWSCredentialsCommandRefusals(t *testing.T) {
 // The AWS CLI's own engine runs the real binary as credential_process.
 func TestAWSCredentialsBinaryAsCredentialProcess(t *testing.T) {
 	bin := testenv.OnrampBinary(t)
-	if exec.Command("python3", "-c", "import botocore").Run() != nil {
-		t.Skip("python3 with botocore is not installed")
-	}
+	testenv.PythonModule(t, "botocore")
 	f := newAWSCmdFixture(t)
 	// The subprocess cannot see the in-memory keyring: the API key goes to
 	// the encrypted file store.

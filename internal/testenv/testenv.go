@@ -33,10 +33,24 @@ func Tool(t testing.TB, name string, fallbacks ...string) string {
 		}
 	}
 	if Required() {
-		t.Fatalf("%s is not installed: .ci/run installs it (apt-get)", name)
+		t.Fatalf("%s is not installed: make test installs it (scripts/test-packages.txt)", name)
 	}
 	t.Skipf("%s is not installed", name)
 	return ""
+}
+
+// PythonModule fails or skips the test (as Tool does) unless python3 can
+// import the named module, e.g. botocore for the AWS tools' own reading of
+// credential_process output.
+func PythonModule(t testing.TB, module string) {
+	t.Helper()
+	if exec.Command("python3", "-c", "import "+module).Run() == nil {
+		return
+	}
+	if Required() {
+		t.Fatalf("python3 cannot import %s: make test installs it (scripts/test-packages.txt)", module)
+	}
+	t.Skipf("python3 with %s is not installed", module)
 }
 
 // Buffer collects what a server or child process writes from its own
