@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerate explain/sources/*.tsv.  Usage: python3 gen.py [section ...]
+"""Regenerate explain/sources/*.tsv (all of them: several sections fill the
+same table, e.g. node.tsv gets rows from sec_openssl and sec_node).
+Usage: python3 gen.py
 Needs: the fetched mirrors under $MIRROR (default /work/.mirror), Go at $GOROOT
 (default `go env GOROOT`), the JDK's lib/src.zip, node, libssl3/libssl-dev,
 openssl.  See ../README.md."""
@@ -11,8 +13,7 @@ SECTIONS = ["sec_openssl", "sec_curl", "sec_go", "sec_java", "sec_node", "sec_py
 
 def main():
     T = {c: Table(c) for c in CLIENTS}
-    want = sys.argv[1:] or SECTIONS
-    for s in want:
+    for s in SECTIONS:
         importlib.import_module(s).build(T)
     for c in CLIENTS:
         if T[c].rows:

@@ -115,7 +115,7 @@ def verify_cause(name, side):
 # ordered; first match wins.  Each entry: regex, cause (client side), cause (server side or None = same)
 KW = [
     (r"\bclose.?notify\b", "-", None),
-    (r"\bOCSP\b|\bCRL\b", "tls-handshake-failed", "client-cert-rejected"),
+    (r"\bOCSP\b|\bCRL\b|\bdane\b|\bTLSA\b", "tls-handshake-failed", "client-cert-rejected"),
     (r"timeout during (ssl |tls )?handshake|handshake (timed out|timeout)", "tls-handshake-timeout", None),
     (r"private key does not match|key values mismatch|key.*does not match.*certificate|does not match the (tls )?certificate|keypair.*mismatch|key and certificate .*mismatch|x509_check_private_key", "key-cert-mismatch", None),
     (r"PEM inputs may have been switched|failed to find (any )?(certificate|PEM data).*private key|found a certificate rather than a key", "input-wrong-file-type", None),

@@ -169,3 +169,20 @@ def build(T):
         c, note = verify_cause(name, "client")
         t.add("curl", 60, f"SSL certificate problem: {text}", c, "client",
               src(REPO, "lib/vtls/openssl.c") + " 'SSL certificate problem: %s' + " + O.SRC_HDR % "x509_vfy.h", f"X509_V_ERR_{name}. {note}".strip())
+
+    # curl -v TLS message trace (lib/vtls/openssl.c ossl_trace: "%s (%s), %s, %s (%d):"), alerts: level<<8 | description
+    from mapping import alert_cause, alert_sent_cause
+    tr = src(REPO, "lib/vtls/openssl.c") + " ossl_trace '%s (%s), %s, %s (%d):' + SSL_alert_desc_string_long"
+    for n, long, short in O.alerts():
+        ic, inote = alert_cause(n, "client")
+        oc, onote = alert_sent_cause(n)
+        lvl = 1 if n in (0, 90) else 2
+        t.add("curl", 256 * lvl + n, f"%s (IN), TLS alert, {long} ({256 * lvl + n}):", ic, "client", tr,
+              f"curl -v: alert {n} received from the server. {inote}".strip())
+        t.add("curl", 256 * lvl + n, f"%s (OUT), TLS alert, {long} ({256 * lvl + n}):", oc, "client", tr,
+              f"curl -v: curl sent alert {n} (it rejects the server). {onote}".strip())
+    t.add("curl", 35, "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to %s:%d ", "tcp-reset", "client",
+          src(REPO, "lib/vtls/openssl.c") + " 'OSSL_PACKAGE SSL_connect: %s in connection to %s:%d ' with SSL_ERROR_SYSCALL",
+          "the connection was closed/reset during the handshake (middlebox, proxy, server dropping the client)")
+    t.add("curl", 35, "TLS connect error: error:0A000126:SSL routines::unexpected eof while reading", "tcp-reset", "client",
+          src(REPO, "lib/vtls/openssl.c") + " 'TLS connect error: %s' + OpenSSL 3 reason", "")

@@ -12,6 +12,7 @@ FORMS = [
     ("curl", "HTTP/1.1 {code} {phrase}", "curl -i / raw"), ("curl", "The requested URL returned error: {code}", "curl (22) with --fail; github:curl/curl lib/http.c"),
     ("python", "urllib.error.HTTPError: HTTP Error {code}: {phrase}", "cpython Lib/urllib/error.py"),
     ("python", "HTTP Error {code}: {phrase}", "cpython Lib/urllib/error.py"),
+    ("python", "HTTP Error {code}", "cpython Lib/urllib/error.py (prefix)"),
     ("python", "{code} Client Error: {phrase} for url: %s", "requests Response.raise_for_status (4xx)"),
     ("python", "{code} Server Error: {phrase} for url: %s", "requests Response.raise_for_status (5xx)"),
     ("python", "Client error '{code} {phrase}' for url '%s'", "httpx raise_for_status (4xx)"),
@@ -27,13 +28,27 @@ CODES = [301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 406, 407, 408, 409, 4
 EXTRA_PHRASE = {495: "SSL Certificate Error", 496: "SSL Certificate Required", 497: "HTTP Request Sent to HTTPS Port"}
 
 
+def nginx_phrases():
+    try:
+        from common import git_show
+        txt = git_show("nginx/nginx", "src/http/ngx_http_header_filter_module.c")
+    except Exception:
+        return {}
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r'ngx_string\("(\d{3}) ([^"]+)"\)', txt)}
+
+
 def build(T):
     t = T["http-status"]
+    ng = nginx_phrases()
+    pairs = []
     for code in CODES:
         try:
-            phrase = http.HTTPStatus(code).phrase
+            pairs.append((code, http.HTTPStatus(code).phrase, "python http.HTTPStatus"))
         except ValueError:
-            phrase = EXTRA_PHRASE[code]
+            pairs.append((code, EXTRA_PHRASE[code], "nginx"))
+        if code in ng and ng[code] != pairs[-1][1]:
+            pairs.append((code, ng[code], "nginx src/http/ngx_http_header_filter_module.c (the status line an nginx-fronted API sends)"))
+    for code, phrase, psrc in pairs:
         for client, form, src in FORMS:
             proxy = "proxy CONNECT" in src
             if proxy and code in (301, 302, 303, 307, 308, 495, 496, 497):
@@ -45,7 +60,7 @@ def build(T):
             note = ("proxy CONNECT answer. " if proxy else "") + STATUS_NOTE.get(code, "")
             if code in (495, 496, 497):
                 note = "nginx-specific status (client certificate / plain HTTP)"
-            t.add(client, code, text, c, "client", f"{src}; phrase: python {sys.version.split()[0]} http.HTTPStatus", note.strip())
+            t.add(client, code, text, c, "client", f"{src}; phrase: {psrc}", note.strip())
     # bodies people paste after a curl call
     for body, c in [('{"message":"Too Many Requests"}', "rate-limited"), ('{"message":"Unauthorized"}', "token-rejected"),
                     ('{"message":"Forbidden"}', "api-key-rejected"), ('{"message":"Missing Authentication Token"}', "endpoint-not-found"),

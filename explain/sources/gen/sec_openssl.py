@@ -97,7 +97,7 @@ NAMED = {
             "NOT_DEK_INFO": "input-wrong-file-type", "NOT_ENCRYPTED": "input-wrong-file-type", "NOT_PROC_TYPE": "input-wrong-file-type"},
     "X509": {"KEY_VALUES_MISMATCH": "key-cert-mismatch", "UNSUPPORTED_ALGORITHM": "key-unsupported",
              "UNKNOWN_KEY_TYPE": "key-unsupported", "CERT_ALREADY_IN_HASH_TABLE": "-",
-             "NO_CERTIFICATE_FOUND": "input-wrong-file-type", "NO_CERTIFICATE_OR_CRL_FOUND": "input-wrong-file-type",
+             "NO_CERTIFICATE_FOUND": "input-wrong-file-type", "NO_CERTIFICATE_OR_CRL_FOUND": "ca-bundle-invalid",
              "CANT_CHECK_DH_KEY": "key-unsupported", "UNABLE_TO_GET_CERTS_PUBLIC_KEY": "input-wrong-file-type",
              "CERTIFICATE_VERIFICATION_FAILED": "server-cert-untrusted"},
     "EVP": {"BAD_DECRYPT": "key-passphrase-wrong", "UNSUPPORTED_PRIVATE_KEY_ALGORITHM": "key-unsupported",
@@ -136,7 +136,7 @@ NAMED = {
 
 def reason_cause(lib, name, text, received_by="client", libname=""):
     """Cause of an OpenSSL reason printed by a client (received_by=client) or a server."""
-    if lib == 20 and ALERT_RX.match(name):
+    if lib == 20 and alert_num_of_reason(lib, 0, name) is not None:
         return None  # caller maps via the alert number
     side = "client" if received_by == "client" else "server"
     if lib != 20:
@@ -156,7 +156,8 @@ def reason_cause(lib, name, text, received_by="client", libname=""):
 
 
 def alert_num_of_reason(lib, rnum, name):
-    if lib == 20 and ALERT_RX.match(name) and rnum >= 1000:
+    """SSL reasons >= SSL_AD_REASON_OFFSET (1000) are 'alert received' reasons."""
+    if lib == 20 and rnum >= 1000:
         return rnum - 1000
     return None
 

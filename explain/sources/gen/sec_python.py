@@ -73,6 +73,10 @@ def build(T):
                 continue
             c, note = cause_for(s)
             t.add("python", "", s, c, "client", f"{S(rel)} L{ln}", note)
+    # reasons without a name in _ssl's table are printed as [LIB] text (e.g. the common ERR_R_PEM_LIB)
+    t.add("python", "ERR_R_PEM_LIB", "[SSL] PEM lib (_ssl.c:%d)", "input-wrong-file-type", "client",
+          "cpython Modules/_ssl.c fill_and_set_sslerror ('[%s] %s (%s:%d)' without a reason name) + OpenSSL ERR_R_PEM_LIB",
+          "load_cert_chain: the certificate/key file is not PEM, the key does not match (key-cert-mismatch), or the key passphrase is wrong (key-passphrase-wrong)")
     # HTTPError/URLError formats
     t.add("python", "HTTPError", "urllib.error.HTTPError: HTTP Error %d: %s", "-", "client", S("urllib/error.py") + " HTTPError.__str__", "status decides (http-status.tsv)")
     t.add("python", "URLError", "urllib.error.URLError: <urlopen error %s>", "-", "client", S("urllib/error.py") + " URLError.__str__", "the reason inside decides")
