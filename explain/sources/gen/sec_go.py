@@ -40,6 +40,8 @@ OVERRIDE = [
     (r"no such host", "dns-no-such-host", "dns-no-such-host", ""),
     (r"server misbehaving|no answer from DNS server|cannot unmarshal DNS message", "dns-failure", "dns-failure", ""),
     (r"i/o timeout", "tcp-timeout", "tcp-timeout", "during dial; during the handshake: tls-handshake-timeout"),
+    (r"^x509: (malformed|cannot parse|invalid|trailing data|unsupported)", "input-wrong-file-type", "input-wrong-file-type",
+     "the certificate bytes do not parse: a local file of the wrong type or corrupt; for the server's certificate during a handshake, tls-handshake-failed"),
 ]
 
 

@@ -100,10 +100,11 @@ def build(T):
             if len(s) < 8 or " " not in s.strip() or len(s) > 300:
                 continue
             ln = txt.count("\n", 0, m.start()) + 1
-            c = cause_for(s, side, generic=("/ssl/" in info.filename))
+            side_s = "server" if re.search(r"Empty client certificate chain|client certificate verification|Client does not support the certificate", s) else side
+            c = cause_for(s, side_s, generic=("/ssl/" in info.filename))
             if c == "-" and "/ssl/" in info.filename:
                 c = "tls-handshake-failed"
-            t.add("java", "", s, c, side, f"{S(info.filename)} L{ln}", "")
+            t.add("java", "", s, c, side_s, f"{S(info.filename)} L{ln}", "")
     # keytool / security resources: {"key", "text"} pairs
     for p in ["java.base/sun/security/tools/keytool/Resources.java", "java.base/sun/security/util/Resources.java"]:
         try:

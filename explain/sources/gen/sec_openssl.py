@@ -253,8 +253,13 @@ def build(T):
                  "nodejs/node src/crypto/crypto_util.cc (code = ERR_[OSSL_][LIB_]REASON from ERR_reason_error_string) + " + SRC_HDR % f"{libname.lower()}err.h",
                  (f"{code}. " + note).strip())
 
+    HELP = re.compile(r"^(CA (file|store|path|dir)|Close connection|Exit non-zero|No verify output|Proxy authentication|Nonce|"
+                      r"Invalid certificate options|Certificate request|Issuer CA|CA certificate and|Didn't find STARTTLS|No certificate present|"
+                      r"SSL3 alert %s)")
     for s in tool_strings():
-        cause = classify(s, "client", "-")
+        if HELP.search(s):
+            continue
+        cause = classify(s, "client", "-", generic=False)
         if "Mac verify error" in s:
             cause = "key-passphrase-wrong"
         t.add("openssl", "", s, cause, "client", SRC_BIN, "openssl command-line tool message")

@@ -22,7 +22,7 @@ def server_cause(s):
     for rx, c in SERVER_RULES:
         if re.search(rx, s, re.I):
             return c
-    return classify(s, "server", "-", generic=False)
+    return classify(s, "server", "-", generic=bool(re.search(r"SSL (library|Library) (error|Error)|handshake", s)))
 
 
 def build(T):
@@ -99,7 +99,7 @@ def build(T):
             fmt = re.sub(r"^\s*", "", fmt)
             if len(fmt) < 10 or not re.search(r"SSL|certificate|handshake|verif|proxy|connect|pass ?phrase|private key|CA", fmt, re.I):
                 continue
-            side = "client" if ("proxy" in path or re.search(r"proxy|remote server|backend", fmt, re.I)) else "server"
+            side = "client" if ("proxy" in path or re.search(r"proxy|remote server|backend|downstream server", fmt, re.I)) else "server"
             c = server_cause(fmt) if side == "server" else classify(fmt, "client", "-")
             if "pphrase" in path or "init" in path:
                 c = classify(fmt, "client", "-", generic=False)  # server start-up about the server's own files
