@@ -45,77 +45,103 @@ func newPatternSet(patterns []string) *patternSet {
 	}
 	nc := ps.nclass
 
-	// The trie, then failure links breadth first.
-	type node struct {
-		child map[uint16]int
-		fail  int
-		out   []int32
-	}
-	nodes := []node{{child: map[uint16]int{}}}
+	// The trie (children in one map, keyed by node and class), then as a
+	// flat goto table (none: no child); failure links breadth first turn the
+	// table into the DFA in place.
+	child := map[uint64]int32{}
+	outs := [][]int32{nil}
 	for pi, p := range patterns {
-		s := 0
+		s := int32(0)
 		for i := 0; i < len(p); i++ {
-			c := ps.class[p[i]]
-			t, ok := nodes[s].child[c]
+			k := uint64(s)<<16 | uint64(ps.class[p[i]])
+			t, ok := child[k]
 			if !ok {
-				t = len(nodes)
-				nodes = append(nodes, node{child: map[uint16]int{}})
-				nodes[s].child[c] = t
+				t = int32(len(outs))
+				outs = append(outs, nil)
+				child[k] = t
 			}
 			s = t
 		}
-		nodes[s].out = append(nodes[s].out, int32(pi))
+		outs[s] = append(outs[s], int32(pi))
 	}
-	delta := make([]int, len(nodes)*int(nc))
-	order := make([]int, 0, len(nodes))
-	queue := []int{0}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		order = append(order, s)
+	const none = ^uint32(0)
+	delta := make([]uint32, len(outs)*int(nc))
+	for i := range delta {
+		delta[i] = none
+	}
+	for k, t := range child {
+		delta[uint32(k>>16)*nc+uint32(k&0xffff)] = uint32(t)
+	}
+	child = nil
+	nodes := len(outs)
+	fail := make([]uint32, nodes)
+	order := make([]uint32, 0, nodes)
+	order = append(order, 0)
+	for c := uint32(0); c < nc; c++ {
+		if t := delta[c]; t != none {
+			fail[t] = 0
+			order = append(order, t)
+		} else {
+			delta[c] = 0
+		}
+	}
+	for q := 1; q < len(order); q++ {
+		s := order[q]
+		f := fail[s]
+		if len(outs[f]) > 0 {
+			outs[s] = append(outs[s], outs[f]...)
+		}
 		for c := uint32(0); c < nc; c++ {
-			t, ok := nodes[s].child[uint16(c)]
-			switch {
-			case ok:
-				if s == 0 {
-					nodes[t].fail = 0
-				} else {
-					nodes[t].fail = delta[nodes[s].fail*int(nc)+int(c)]
-				}
-				nodes[t].out = append(nodes[t].out, nodes[nodes[t].fail].out...)
-				delta[s*int(nc)+int(c)] = t
-				queue = append(queue, t)
-			case s == 0:
-				delta[int(c)] = 0
-			default:
-				delta[s*int(nc)+int(c)] = delta[nodes[s].fail*int(nc)+int(c)]
+			i := s*nc + c
+			if t := delta[i]; t != none {
+				fail[t] = delta[f*nc+c]
+				order = append(order, t)
+			} else {
+				delta[i] = delta[f*nc+c]
 			}
 		}
 	}
 
 	// Renumber: states without outputs first (the root stays 0).
-	id := make([]uint32, len(nodes))
+	id := make([]uint32, nodes)
 	var n uint32
 	for _, s := range order {
-		if len(nodes[s].out) == 0 {
+		if len(outs[s]) == 0 {
 			id[s] = n
 			n++
 		}
 	}
 	ps.firstAccept = n * nc
 	for _, s := range order {
-		if len(nodes[s].out) > 0 {
+		if len(outs[s]) > 0 {
 			id[s] = n
-			ps.out = append(ps.out, nodes[s].out)
+			ps.out = append(ps.out, outs[s])
 			n++
 		}
 	}
-	ps.next = make([]uint32, len(nodes)*int(nc))
+	// Renumber in place (one table in memory, not two): first the
+	// entries, then the rows, carrying each along its cycle of the
+	// permutation.
+	for i, t := range delta {
+		delta[i] = id[t] * nc
+	}
+	row, tmp := make([]uint32, nc), make([]uint32, nc)
+	done := make([]bool, nodes)
 	for s := range nodes {
-		for c := 0; c < int(nc); c++ {
-			ps.next[id[s]*nc+uint32(c)] = id[delta[s*int(nc)+c]] * nc
+		if done[s] {
+			continue
+		}
+		copy(row, delta[uint32(s)*nc:uint32(s+1)*nc])
+		for at := uint32(s); !done[at]; {
+			done[at] = true
+			to := id[at]
+			copy(tmp, delta[to*nc:(to+1)*nc])
+			copy(delta[to*nc:(to+1)*nc], row)
+			row, tmp = tmp, row
+			at = to
 		}
 	}
+	ps.next = delta
 	return ps
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,10 +65,12 @@ type explainTable struct {
 
 // explainRules is built on first use, not at package init: building the
 // pattern set takes milliseconds that every onramp command would pay.
-var explainRules = sync.OnceValue(func() *explainTable {
+var explainRules = sync.OnceValue(buildTable)
+
+func buildTable() *explainTable {
 	t := &explainTable{}
 	var pats []string
-	for _, r := range recognisers {
+	for _, r := range slices.Concat(recognisers, sourceRecognisers()) {
 		c := cause.Get(r.Cause)
 		cr := compiledRecogniser{Recogniser: r, cause: c}
 		if r.Regexp != "" {
@@ -82,7 +85,7 @@ var explainRules = sync.OnceValue(func() *explainTable {
 	}
 	t.patterns = newPatternSet(pats)
 	return t
-})
+}
 
 // Explain maps error text (one message or a whole log) to causes, most
 // likely first. It returns nil when nothing is recognised.
@@ -131,13 +134,18 @@ type explainer struct {
 	// support counts support rows by cause until the end, when they are
 	// added to causes that were named.
 	support map[cause.ID]int
-	hits    []lineHit // scratch for one line
-	offsets []int     // scratch: pattern ends in one block
+	hits    []lineHit  // scratch for one line
+	named   []cause.ID // scratch: the causes one line named
+	offsets []int      // scratch: pattern ends in one block
 }
 
 type lineHit struct {
 	row int32
-	end int
+	end int // where the pattern ends
+	// The span of the line the row matched: its pattern, regexp match or
+	// parts.
+	start, stop int
+	out         bool // outranked by another hit
 }
 
 // block explains a run of whole lines (or one piece of an over-long line)
@@ -171,7 +179,6 @@ func (e *explainer) line(text []byte, n int) {
 	e.hits = e.hits[:0]
 	rows := e.table.rows
 	var lower []byte
-	best := 0
 	e.table.patterns.each(text, func(p int32, end int) {
 		if int(p) >= len(rows) {
 			if e.support == nil {
@@ -181,25 +188,42 @@ func (e *explainer) line(text []byte, n int) {
 			return
 		}
 		r := &rows[p]
-		if r.Weight < best {
-			return
+		start, stop := end+1-len(r.Pattern), end+1
+		if (r.re != nil || r.parts != nil) && lower == nil {
+			lower = bytes.ToLower(text)
 		}
 		if r.re != nil {
-			if lower == nil {
-				lower = bytes.ToLower(text)
-			}
-			if !r.re.Match(lower) {
+			loc := r.re.FindIndex(lower)
+			if loc == nil {
 				return
 			}
+			start, stop = min(start, loc[0]), max(stop, loc[1])
 		}
-		best = max(best, r.Weight)
-		e.hits = append(e.hits, lineHit{row: p, end: end})
+		if r.parts != nil {
+			s, t, ok := matchParts(lower, r.parts)
+			if !ok {
+				return
+			}
+			start, stop = min(start, s), max(stop, t)
+		}
+		e.hits = append(e.hits, lineHit{row: p, end: end, start: start, stop: stop})
 	})
-	for k, h := range e.hits {
+	// Rows another row outranks do not count; of the rest, only those of
+	// the highest weight name the line's causes.
+	best := 0
+	for k := range e.hits {
+		e.hits[k].out = outranked(rows, e.hits, k)
+		if !e.hits[k].out {
+			best = max(best, rows[e.hits[k].row].Weight)
+		}
+	}
+	e.named = e.named[:0]
+	for _, h := range e.hits {
 		r := &rows[h.row]
-		if r.Weight < best || namedBefore(rows, e.hits[:k], r.Cause, best) {
+		if h.out || r.Weight < best || slices.Contains(e.named, r.Cause) {
 			continue
 		}
+		e.named = append(e.named, r.Cause)
 		m := e.found[r.Cause]
 		if m == nil {
 			m = &Match{Cause: r.cause}
@@ -215,11 +239,42 @@ func (e *explainer) line(text []byte, n int) {
 	}
 }
 
-// namedBefore says whether an earlier hit of the same weight named cause.
-func namedBefore(rows []compiledRecogniser, hits []lineHit, id cause.ID, weight int) bool {
-	for _, h := range hits {
-		if r := &rows[h.row]; r.Weight == weight && r.Cause == id {
-			return true
+// outranked says whether another hit whose span nests with hit k's says
+// more. Between rows of one table, a longer span of the same weight wins.
+// Between the hand-written table and the clients' tables the hand-written
+// row wins (it settles what the generated tables leave open, such as the
+// two meanings of a handshake_failure alert) unless it is only weak
+// evidence, and except that a longer line only servers print wins over a
+// wording inside it: nginx's "client SSL certificate verify error:
+// (10:certificate has expired)" is about the client's certificate,
+// whatever "certificate has expired" alone means.
+func outranked(rows []compiledRecogniser, hits []lineHit, k int) bool {
+	h, hr := hits[k], &rows[hits[k].row]
+	for i, g := range hits {
+		gr := &rows[g.row]
+		if i == k {
+			continue
+		}
+		inside := g.start <= h.start && g.stop >= h.stop // h inside g
+		around := h.start <= g.start && h.stop >= g.stop // g inside h
+		if !inside && !around {
+			continue
+		}
+		gLonger := inside && g.stop-g.start > h.stop-h.start
+		hLonger := around && h.stop-h.start > g.stop-g.start
+		switch {
+		case gr.fromSource == hr.fromSource:
+			if gLonger && gr.Weight == hr.Weight {
+				return true
+			}
+		case gr.fromSource: // g generated, h hand-written
+			if gLonger && gr.serverSide && hr.Weight <= gr.Weight {
+				return true
+			}
+		default: // g hand-written, h generated
+			if (gr.Weight > weak || g.start == h.start && g.stop == h.stop) && !(hr.serverSide && hLonger) {
+				return true
+			}
 		}
 	}
 	return false
@@ -354,6 +409,12 @@ var ambiguityHints = []struct {
 	{[]cause.ID{cause.ServerCertUntrusted, cause.ServerChainIncomplete},
 		"The client found no trusted issuer for the server's certificate: either your CA bundle lacks the provider's CA (pass it with --cacert), or the server does not send its intermediate certificate. " +
 			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
+	{[]cause.ID{cause.KeyCertMismatch, cause.KeyPassphraseWrong},
+		"The client could not use the private key: either its passphrase is wrong or the key is not the certificate's. " +
+			"`openssl pkey -in KEY -noout` asks for the passphrase and says \"bad decrypt\" when it is wrong; if the key opens, compare `openssl pkey -in KEY -pubout` with `openssl x509 -in CERT -noout -pubkey`."},
+	{[]cause.ID{cause.InputWrongFileType, cause.KeyPassphraseWrong},
+		"OpenSSL could not use the certificate or key file: it is not PEM (or the certificate and key are swapped), or the key is encrypted and the password is wrong. " +
+			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }

@@ -309,3 +309,11 @@ func BenchmarkExplainReader(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildTable is what the first explain of a run pays: reading the
+// clients' tables and building the pattern set.
+func BenchmarkBuildTable(b *testing.B) {
+	for b.Loop() {
+		buildTable()
+	}
+}
