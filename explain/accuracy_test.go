@@ -17,7 +17,7 @@ var showHeldOut = flag.Bool("heldout-misses", false, "also list the misses of th
 // corpus may not fall below these (raise them as recognisers improve; the
 // goal of issue 16 is 97% on both).
 const (
-	tunedFloor   = 0.96
+	tunedFloor   = 0.965
 	heldOutFloor = 0.80
 )
 

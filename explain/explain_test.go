@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/onramp-cli/onramp/explain/corpus"
 )
@@ -315,5 +317,78 @@ func BenchmarkExplainReader(b *testing.B) {
 func BenchmarkBuildTable(b *testing.B) {
 	for b.Loop() {
 		buildTable()
+	}
+}
+
+// Every secret format people paste is redacted, and the text around it
+// stays.
+func TestRedactSecretFormats(t *testing.T) {
+	for _, tc := range []struct{ line, secret, keep string }{
+		{"> Authorization: Basic dXNlcjpzM2NyM3Q= HTTP/1.1 401", "dXNlcjpzM2NyM3Q", "Authorization: Basic"},
+		{"> Proxy-Authorization: Basic cHJveHk6cHc=", "cHJveHk6cHc", "Proxy-Authorization"},
+		{`Authorization: Bearer "abc.def.ghijklmn"`, "abc.def.ghijklmn", "Bearer"},
+		{"GET /v1/x?api_key=k3yVALUE123&page=2", "k3yVALUE123", "page=2"},
+		{"POST /token body: grant_type=x&token=t0kenVALUE99", "t0kenVALUE99", "grant_type=x"},
+		{`{"id_token":"idTOKENvalue123","expires_in":3600}`, "idTOKENvalue123", "expires_in"},
+		{"client_secret=s3cretVALUE&scope=read", "s3cretVALUE", "scope=read"},
+		{"redirect=https%3A%2F%2Fx%2Fcb%26client_secret%3Ds3cretENC%26x%3D1", "s3cretENC", "redirect="},
+		{"> Ocp-Apim-Subscription-Key: 0123456789abcdef0123", "0123456789abcdef0123", "Ocp-Apim-Subscription-Key"},
+		{"> x-amz-security-token: IQoJb3JpZ2luX2VjEXAMPLE", "IQoJb3JpZ2luX2VjEXAMPLE", "x-amz-security-token"},
+		{"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI", "aws_secret_access_key"},
+		{"> Cookie: session=abcSESSION123; theme=dark", "abcSESSION123", "Cookie:"},
+		{"< Set-Cookie: sid=SIDvalue456; Path=/; HttpOnly", "SIDvalue456", "Set-Cookie:"},
+		{"proxyconnect tcp: dial https://alice:pr0xyPASS@proxy.example:3128", "pr0xyPASS", "proxy.example:3128"},
+		{`"key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"`, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "BEGIN PRIVATE KEY"},
+		{"-----BEGIN EC PRIVATE KEY----- MHcCAQEEIBkg4LVWM9nuwNSk3yrvrkMyvSwBvpxC", "MHcCAQEEIBkg4LVWM9nuwNSk3yrvrkMyvSwBvpxC", "EC PRIVATE KEY"},
+	} {
+		got := Redact(tc.line)
+		if strings.Contains(got, tc.secret) || !strings.Contains(got, "[redacted") {
+			t.Errorf("%q: redacted to %q, still shows %q", tc.line, got, tc.secret)
+		}
+		if !strings.Contains(got, tc.keep) {
+			t.Errorf("%q: redacted to %q, lost %q", tc.line, got, tc.keep)
+		}
+	}
+	// What tells causes apart is not a secret.
+	for _, line := range []string{
+		`WWW-Authenticate: Bearer error="invalid_token", error_description="expired"`,
+		"token refreshed; expires_in=599 scope=read",
+		`{"error":"invalid_token"}`,
+	} {
+		if got := Redact(line); got != line {
+			t.Errorf("%q redacted to %q", line, got)
+		}
+	}
+}
+
+// A log PowerShell wrote (UTF-16, with or without a byte order mark) is
+// read as text.
+func TestExplainUTF16(t *testing.T) {
+	text := "INFO start\r\nInvoke-WebRequest : The remote certificate is invalid according to the validation procedure.\r\nx509: certificate signed by unknown authority ✓\r\n"
+	u := utf16.Encode([]rune(text))
+	le, be := []byte{0xff, 0xfe}, []byte{0xfe, 0xff}
+	var bare []byte
+	for _, c := range u {
+		le = append(le, byte(c), byte(c>>8))
+		be = append(be, byte(c>>8), byte(c))
+		bare = append(bare, byte(c), byte(c>>8))
+	}
+	want := matchIDs(Text(text))
+	if len(want) == 0 {
+		t.Fatal("the UTF-8 text explains to nothing")
+	}
+	for name, data := range map[string][]byte{"UTF-16LE BOM": le, "UTF-16BE BOM": be, "UTF-16LE no BOM": bare} {
+		m, err := Read(iotest.OneByteReader(bytes.NewReader(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(matchIDs(m)) != fmt.Sprint(want) {
+			t.Errorf("%s: got %v, want %v", name, matchIDs(m), want)
+		}
+		for _, x := range m {
+			if strings.ContainsRune(x.Evidence, 0) || !utf8.ValidString(x.Evidence) {
+				t.Errorf("%s: evidence %q is not text", name, x.Evidence)
+			}
+		}
 	}
 }

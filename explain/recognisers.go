@@ -114,6 +114,8 @@ var messageRecognisers = []Recogniser{
 	// wrong --pass and a key that is not the certificate's read the same.
 	{Pattern: "unable to set private key file", Cause: cause.KeyCertMismatch, Client: "curl", Weight: specific},
 	{Pattern: "unable to set private key file", Cause: cause.KeyPassphraseWrong, Client: "curl", Weight: specific},
+	// lib/vtls/openssl.c: PKCS12_parse failed; curl's own hint is the password.
+	{Pattern: "could not parse pkcs12 file, check password", Cause: cause.KeyPassphraseWrong, Client: "curl", Weight: specific},
 	// curl (lib/vtls/openssl.c) writes this bare text, without "problem:",
 	// when the handshake failed on a certificate alert yet its own check
 	// of the server passed: the server's certificate_expired alert, about
@@ -222,6 +224,8 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "err_tls_cert_altname_invalid", Cause: cause.ServerCertHostnameMismatch, Client: "node", Weight: specific},
 	{Pattern: "does not match certificate's altnames", Cause: cause.ServerCertHostnameMismatch, Client: "node", Weight: specific},
 	{Pattern: "econnreset", Cause: cause.TCPReset, Client: "node", Weight: generic},
+	// AbortSignal.timeout() (fetch, http.request's signal option).
+	{Pattern: "the operation was aborted due to timeout", Cause: cause.TCPTimeout, Client: "node", Weight: generic},
 	{Pattern: "socket hang up", Cause: cause.TCPReset, Client: "node", Weight: generic},
 	{Pattern: "econnrefused", Cause: cause.TCPRefused, Client: "node", Weight: specific},
 	{Pattern: "enotfound", Regexp: `\benotfound\b`, Cause: cause.DNSNoSuchHost, Client: "node", Weight: specific},

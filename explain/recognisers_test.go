@@ -213,6 +213,7 @@ var recogniserSamples = []struct {
 	{`socket.gaierror: [Errno -5] No address associated with hostname`, []string{"dns-no-such-host"}},
 	{`ssl.SSLError: [SSL] PEM lib (_ssl.c:3900)`, []string{"input-wrong-file-type", "key-passphrase-wrong"}},
 	{`Could not read client certificate from client.key`, []string{"input-wrong-file-type"}},
+	{`curl: (58) could not parse PKCS12 file, check password, OpenSSL error error:11800071:PKCS12 routines::mac verify failure`, []string{"key-passphrase-wrong"}},
 	{`Could not read private key from client.crt`, []string{"input-wrong-file-type"}},
 	{`Could not open file or uri for loading certificate from missing.crt`, []string{"input-file-unreadable"}},
 	{`FileNotFoundError: [Errno 2]`, []string{"input-file-unreadable"}},
@@ -533,6 +534,38 @@ func TestCausesWithSignaturesHaveRecognisers(t *testing.T) {
 	for _, c := range cause.All() {
 		if !have[string(c.ID)] && !noText[string(c.ID)] {
 			t.Errorf("cause %s has no recogniser", c.ID)
+		}
+	}
+}
+
+// The textbook messages issue 16 found unrecognised, each from a client's
+// own table (explain/sources) or a rule, never from the corpus.
+func TestClientTableMessages(t *testing.T) {
+	for line, want := range map[string]string{
+		"tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched": "input-wrong-file-type",
+		"remote error: tls: unrecognized name":                                           "server-cert-hostname-mismatch",
+		`Get "https://127.0.0.1:8080/": http: server gave HTTP response to HTTPS client`: "tls-not-tls",
+		"urllib.error.HTTPError: HTTP Error 405: Not Allowed":                            "method-not-allowed",
+		`ValueError: Invalid header value b'abc123\r'`:                                   "api-key-whitespace",
+		"javax.net.ssl.SSLException: Unrecognized SSL message, plaintext connection?":    "tls-not-tls",
+		"Exception in thread \"main\" java.nio.channels.UnresolvedAddressException":      "dns-no-such-host",
+		"java.security.cert.CertificateParsingException: signed overrun, bytes = 1024":   "input-wrong-file-type",
+		"HTTP 429":                        "rate-limited",
+		"429 Too Many Requests":           "rate-limited",
+		`{"message":"Too Many Requests"}`: "rate-limited",
+		"HTTP Error 503":                  "service-unavailable",
+		"AxiosError: Request failed with status code 401":                                                                                      "token-rejected",
+		"Could not read client certificate from client.key":                                                                                    "input-wrong-file-type",
+		"pkcs12: Mac verify error: invalid password?":                                                                                          "key-passphrase-wrong",
+		"error 20 at 0 depth lookup: unable to get local issuer certificate":                                                                   "server-cert-untrusted",
+		"error 26 at 0 depth lookup: unsupported certificate purpose":                                                                          "client-cert-no-client-auth",
+		"requests.exceptions.InvalidHeader: Invalid leading whitespace, reserved character(s), or return character(s) in header value: 'abc '": "api-key-whitespace",
+		// A server's log is about the client's certificate.
+		"2026/11/22 10:00:00 [info] 12#12: *3 client SSL certificate verify error: (10:certificate has expired) while reading client request headers": "client-cert-expired",
+	} {
+		m := Text(line)
+		if len(m) == 0 || string(m[0].Cause.ID) != want {
+			t.Errorf("%q: got %v, want %s first", line, matchIDs(m), want)
 		}
 	}
 }

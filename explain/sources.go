@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"bufio"
 	"bytes"
 	"embed"
 	"io/fs"
@@ -34,47 +33,50 @@ const maxSourcePattern = 16
 // all its pieces must occur in order on the line.
 func sourceRecognisers() []Recogniser {
 	var rows, server []Recogniser
+	// Rows by their text, and by text and cause: a text one client prints
+	// is not repeated for the next client that prints it too.
 	seen := map[string]bool{}
+	add := func(r Recogniser, side string) {
+		key := r.Pattern + "\x00" + strings.Join(r.parts, "\x00")
+		if seen[key+"\x00"+string(r.Cause)] {
+			return
+		}
+		seen[key+"\x00"+string(r.Cause)] = true
+		if side == "server" {
+			r.serverSide = true
+			server = append(server, r)
+			return
+		}
+		seen[key] = true
+		rows = append(rows, r)
+	}
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
 	for _, name := range files {
-		f, err := sourceFiles.Open(name)
+		data, err := sourceFiles.ReadFile(name)
 		if err != nil {
 			continue
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for first := true; sc.Scan(); first = false {
-			col := strings.Split(sc.Text(), "\t")
-			if first || len(col) < 5 {
-				continue
-			}
-			id, ok := cause.Parse(col[3])
+		_, body, _ := strings.Cut(string(data), "\n") // the header row
+		for line := range strings.Lines(body) {
+			client, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+			_, rest, _ = strings.Cut(rest, "\t") // code
+			text, rest, _ := strings.Cut(rest, "\t")
+			id, rest, _ := strings.Cut(rest, "\t")
+			side, _, _ := strings.Cut(rest, "\t")
+			cid, ok := cause.Parse(id)
 			if !ok {
 				continue
 			}
 			// Node and Python print an OpenSSL reason without its
-			// "error:XXXXXXXX:LIB routines::" prefix.
-			if _, reason, ok := strings.Cut(col[2], " routines::"); ok && len(reason) >= minReason {
-				if b, ok := sourceRow(col[0], reason, id); ok && !seen[b.Pattern+"\x00"+strings.Join(b.parts, "\x00")] {
-					seen[b.Pattern+"\x00"+strings.Join(b.parts, "\x00")] = true
-					rows = append(rows, b)
-				}
+			// "error:XXXXXXXX:LIB routines::" prefix: the reason alone is
+			// the row.
+			if _, reason, ok := strings.Cut(text, " routines::"); ok && len(reason) >= minReason {
+				text = reason
 			}
-			r, ok := sourceRow(col[0], col[2], id)
-			key := r.Pattern + "\x00" + strings.Join(r.parts, "\x00")
-			if !ok || seen[key+"\x00"+string(id)] {
-				continue
+			if r, ok := sourceRow(client, text, cid); ok {
+				add(r, side)
 			}
-			seen[key+"\x00"+string(id)] = true
-			if col[4] == "server" {
-				r.serverSide = true
-				server = append(server, r)
-				continue
-			}
-			seen[key] = true
-			rows = append(rows, r)
 		}
-		f.Close()
 	}
 	// A server's log line that a client prints in the same words (Java's
 	// "Received fatal alert: certificate_unknown") is read as the client's:

@@ -279,6 +279,7 @@ if (cert) { o.cert = fs.readFileSync(cert); o.key = fs.readFileSync(key); }
 if (pass) o.passphrase = pass;
 if (pfx) { o.pfx = fs.readFileSync(pfx); o.passphrase = pfxPass; }
 if (header) { const i = header.indexOf(': '); o.headers = {[header.slice(0, i)]: header.slice(i + 2)}; }
+o.signal = AbortSignal.timeout(Number(timeout) * 1000);
 const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
   let body = '';
   res.on('data', d => body += d);
@@ -287,7 +288,6 @@ const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
     console.log(res.statusCode, body);
   });
 });
-req.setTimeout(Number(timeout) * 1000, () => req.destroy(new Error('client timeout')));
 req.on('error', e => { console.error(e); process.exit(1); });
 `
 
