@@ -1,23 +1,33 @@
 package explain
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // patternSet finds every recogniser pattern in a byte stream in one pass: an
 // Aho-Corasick automaton compiled to a DFA over byte classes, with ASCII
 // case folded into the classes, so the input is never lower-cased or copied.
 // States with outputs are numbered last, so the hot loop's only test per
-// byte is one comparison.
+// byte is one comparison. The table is stored class by class in 16-bit
+// state numbers: the states ordinary text keeps visiting (those near the
+// root, numbered first) then share a few cache lines per byte class, which
+// keeps the scan fast as the tables grow into thousands of rows.
 type patternSet struct {
 	class  [256]uint16
 	nclass uint32
-	// next holds, for state s (stored pre-multiplied as s*nclass), the next
-	// state for each byte class, also pre-multiplied.
-	next        []uint32
-	firstAccept uint32 // pre-multiplied: states >= firstAccept have outputs
+	// off is, for each byte, where its class's column starts in next.
+	off [256]uint32
+	// next[off[b]+s] is the state after state s reads byte b.
+	next        []uint16
+	firstAccept uint32 // states >= firstAccept have outputs
 	// out lists the pattern indices ending at accepting state s, indexed by
-	// s/nclass - firstAccept/nclass.
+	// s - firstAccept.
 	out [][]int32
 }
+
+// maxStates is what 16-bit state numbers can hold.
+const maxStates = 1 << 16
 
 func lowerASCII(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
@@ -48,7 +58,11 @@ func newPatternSet(patterns []string) *patternSet {
 	// The trie (children in one map, keyed by node and class), then as a
 	// flat goto table (none: no child); failure links breadth first turn the
 	// table into the DFA in place.
-	child := map[uint64]int32{}
+	size := 0
+	for _, p := range patterns {
+		size += len(p)
+	}
+	child := make(map[uint64]int32, size/2)
 	outs := [][]int32{nil}
 	for pi, p := range patterns {
 		s := int32(0)
@@ -111,7 +125,7 @@ func newPatternSet(patterns []string) *patternSet {
 			n++
 		}
 	}
-	ps.firstAccept = n * nc
+	ps.firstAccept = n
 	for _, s := range order {
 		if len(outs[s]) > 0 {
 			id[s] = n
@@ -119,29 +133,18 @@ func newPatternSet(patterns []string) *patternSet {
 			n++
 		}
 	}
-	// Renumber in place (one table in memory, not two): first the
-	// entries, then the rows, carrying each along its cycle of the
-	// permutation.
-	for i, t := range delta {
-		delta[i] = id[t] * nc
+	if nodes > maxStates {
+		panic(fmt.Sprintf("explain: %d patterns make %d automaton states, more than %d", len(patterns), nodes, maxStates))
 	}
-	row, tmp := make([]uint32, nc), make([]uint32, nc)
-	done := make([]bool, nodes)
-	for s := range nodes {
-		if done[s] {
-			continue
-		}
-		copy(row, delta[uint32(s)*nc:uint32(s+1)*nc])
-		for at := uint32(s); !done[at]; {
-			done[at] = true
-			to := id[at]
-			copy(tmp, delta[to*nc:(to+1)*nc])
-			copy(delta[to*nc:(to+1)*nc], row)
-			row, tmp = tmp, row
-			at = to
+	ps.next = make([]uint16, nodes*int(nc))
+	for s := range uint32(nodes) {
+		for c := range nc {
+			ps.next[c*uint32(nodes)+id[s]] = uint16(id[delta[s*nc+c]])
 		}
 	}
-	ps.next = delta
+	for b := range ps.off {
+		ps.off[b] = uint32(ps.class[b]) * uint32(nodes)
+	}
 	return ps
 }
 
@@ -172,13 +175,13 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 	n := min(len(d0), len(d1), len(d2), len(d3))
 	d0, d1, d2, d3 = d0[:n], d1[:n], d2[:n], d3[:n]
 	var h [streams][]int
-	next, class, accept := ps.next, &ps.class, ps.firstAccept
+	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < n; i++ {
-		s0 = next[s0+uint32(class[d0[i]])]
-		s1 = next[s1+uint32(class[d1[i]])]
-		s2 = next[s2+uint32(class[d2[i]])]
-		s3 = next[s3+uint32(class[d3[i]])]
+		s0 = uint32(next[off[d0[i]]+s0])
+		s1 = uint32(next[off[d1[i]]+s1])
+		s2 = uint32(next[off[d2[i]]+s2])
+		s3 = uint32(next[off[d3[i]]+s3])
 		if s0 >= accept || s1 >= accept || s2 >= accept || s3 >= accept {
 			for k, s := range [streams]uint32{s0, s1, s2, s3} {
 				if s >= accept {
@@ -196,9 +199,9 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 
 // scanFrom continues a scan of data at offset from in state s.
 func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []int {
-	next, class, accept := ps.next, &ps.class, ps.firstAccept
+	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	for i := from; i < len(data); i++ {
-		s = next[s+uint32(class[data[i]])]
+		s = uint32(next[off[data[i]]+s])
 		if s >= accept {
 			hits = append(hits, i)
 		}
@@ -211,9 +214,9 @@ func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []in
 func (ps *patternSet) each(data []byte, fn func(pattern int32, end int)) {
 	var s uint32
 	for i, b := range data {
-		s = ps.next[s+uint32(ps.class[b])]
+		s = uint32(ps.next[ps.off[b]+s])
 		if s >= ps.firstAccept {
-			for _, p := range ps.out[(s-ps.firstAccept)/ps.nclass] {
+			for _, p := range ps.out[s-ps.firstAccept] {
 				fn(p, i)
 			}
 		}

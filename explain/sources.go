@@ -5,6 +5,7 @@ import (
 	"embed"
 	"io/fs"
 	"strings"
+	"unsafe"
 
 	"github.com/onramp-cli/onramp/cause"
 )
@@ -32,19 +33,23 @@ const maxSourcePattern = 16
 // recognisers: the longest literal piece of the message is the pattern, and
 // all its pieces must occur in order on the line.
 func sourceRecognisers() []Recogniser {
-	var rows, server []Recogniser
+	type serverRow struct {
+		Recogniser
+		key string
+	}
+	var rows []Recogniser
+	var server []serverRow
 	// Rows by their text, and by text and cause: a text one client prints
 	// is not repeated for the next client that prints it too.
 	seen := map[string]bool{}
-	add := func(r Recogniser, side string) {
-		key := r.Pattern + "\x00" + strings.Join(r.parts, "\x00")
+	add := func(r Recogniser, key, side string) {
 		if seen[key+"\x00"+string(r.Cause)] {
 			return
 		}
 		seen[key+"\x00"+string(r.Cause)] = true
 		if side == "server" {
 			r.serverSide = true
-			server = append(server, r)
+			server = append(server, serverRow{r, key})
 			return
 		}
 		seen[key] = true
@@ -53,10 +58,12 @@ func sourceRecognisers() []Recogniser {
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
 	for _, name := range files {
 		data, err := sourceFiles.ReadFile(name)
-		if err != nil {
+		if err != nil || len(data) == 0 {
 			continue
 		}
-		_, body, _ := strings.Cut(string(data), "\n") // the header row
+		// data is this function's own copy, never written: its fields are
+		// used in place.
+		_, body, _ := strings.Cut(unsafe.String(&data[0], len(data)), "\n") // the header row
 		for line := range strings.Lines(body) {
 			client, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
 			_, rest, _ = strings.Cut(rest, "\t") // code
@@ -73,8 +80,8 @@ func sourceRecognisers() []Recogniser {
 			if _, reason, ok := strings.Cut(text, " routines::"); ok && len(reason) >= minReason {
 				text = reason
 			}
-			if r, ok := sourceRow(client, text, cid); ok {
-				add(r, side)
+			if r, key, ok := sourceRow(client, text, cid); ok {
+				add(r, key, side)
 			}
 		}
 	}
@@ -83,15 +90,16 @@ func sourceRecognisers() []Recogniser {
 	// that is what people paste. Lines only servers print (nginx's "client
 	// SSL certificate verify error") keep the server's meaning.
 	for _, r := range server {
-		if !seen[r.Pattern+"\x00"+strings.Join(r.parts, "\x00")] {
-			rows = append(rows, r)
+		if !seen[r.key] {
+			rows = append(rows, r.Recogniser)
 		}
 	}
 	return rows
 }
 
-// sourceRow makes one table row into a recogniser.
-func sourceRow(client, text string, id cause.ID) (Recogniser, bool) {
+// sourceRow makes one table row into a recogniser; key is its text as
+// matched (lower case).
+func sourceRow(client, text string, id cause.ID) (r Recogniser, key string, ok bool) {
 	text = strings.ToLower(strings.ReplaceAll(text, `\\`, `\`))
 	var parts []string
 	literal, longest := 0, -1
@@ -108,7 +116,7 @@ func sourceRow(client, text string, id cause.ID) (Recogniser, bool) {
 		literal += len(p)
 	}
 	if longest < 0 || len(parts[longest]) < minSourcePattern {
-		return Recogniser{}, false
+		return Recogniser{}, "", false
 	}
 	anchor := parts[longest]
 	if len(anchor) > maxSourcePattern {
@@ -126,11 +134,11 @@ func sourceRow(client, text string, id cause.ID) (Recogniser, bool) {
 	case literal < 20, strings.HasSuffix(text, " "), endsInHole:
 		weight = generic
 	}
-	r := Recogniser{Pattern: anchor, Cause: id, Client: client, Weight: weight, fromSource: true}
+	r = Recogniser{Pattern: anchor, Cause: id, Client: client, Weight: weight, fromSource: true}
 	if len(parts) > 1 || len(parts[0]) > len(anchor) {
 		r.parts = parts
 	}
-	return r, true
+	return r, strings.Join(parts, "\x00"), true
 }
 
 // matchParts finds parts in order in the lower-cased line and returns the
