@@ -148,6 +148,9 @@ func IsTimeout(err error) bool {
 
 // Net names a connection-level failure (refused, reset, timeout), or "".
 func Net(err error) cause.ID {
+	if id := Proxy(err); id != "" {
+		return id
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return cause.TCPRefused
