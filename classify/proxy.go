@@ -2,7 +2,6 @@ package classify
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/egress"
@@ -11,7 +10,7 @@ import (
 // Proxy names the cause of a failure to open a tunnel through a proxy, or
 // "" when err is not one: no answer from the proxy (refused, timed out, its
 // name unknown, TLS with an https:// proxy failed) is proxy-unreachable, a
-// 407 is proxy-auth-required, and any other refusal of CONNECT (403, 502,
+// 407 (or tinyproxy's 401 for wrong credentials) is proxy-auth-required, and any other refusal of CONNECT (403, 502,
 // a closed connection) is proxy-tunnel-refused.
 func Proxy(err error) cause.ID {
 	var pe *egress.ProxyError
@@ -19,7 +18,7 @@ func Proxy(err error) cause.ID {
 		return ""
 	}
 	switch {
-	case pe.Status == http.StatusProxyAuthRequired:
+	case pe.AuthRefused():
 		return cause.ProxyAuthRequired
 	case pe.Status != 0:
 		return cause.ProxyTunnelRefused

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/egress"
 )
 
 // Status of one step, as in the --json contract.
@@ -21,6 +22,7 @@ const (
 // Step names, in the order they run.
 const (
 	StepLocal  = "local"
+	StepProxy  = "proxy"
 	StepDNS    = "dns"
 	StepTCP    = "tcp"
 	StepTLS    = "tls"
@@ -79,6 +81,8 @@ type Report struct {
 	Steps  []Step       `json:"steps"`
 	Cause  *cause.Cause `json:"cause"`
 	TLS    *TLSInfo     `json:"tls,omitempty"`
+	// Proxy is set when a proxy is configured (used or bypassed).
+	Proxy *ProxyInfo `json:"proxy,omitempty"`
 	// HTTPStatus is the status code of the API call, 0 when none was made.
 	HTTPStatus int       `json:"http_status,omitempty"`
 	Started    time.Time `json:"started"`
@@ -122,7 +126,13 @@ type Event struct {
 type Options struct {
 	URL string
 	// Resolve maps "host:port" to the address to dial, as curl's --resolve.
+	// With a proxy it applies to the proxy's name only, as in curl: the
+	// proxy resolves the server's name.
 	Resolve map[string]string
+	// Route chooses a proxy as curl does (--proxy, --noproxy, HTTPS_PROXY,
+	// NO_PROXY, ...); the zero value reads the environment. Its Resolve
+	// defaults to Resolve above.
+	Route egress.Settings
 
 	CertFile   string
 	KeyFile    string

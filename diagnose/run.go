@@ -12,6 +12,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/egress"
 )
 
 // DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
@@ -36,6 +37,10 @@ type run struct {
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
 	failed bool
+
+	dialer   *egress.Dialer
+	route    egress.Route
+	routeErr error
 }
 
 // Run diagnoses the connection opts describe: local material, DNS, TCP,
@@ -70,12 +75,14 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 		}
 	}()
 
+	r.chooseRoute()
 	steps := []struct {
 		name string
 		fn   func(context.Context, *Step)
 		on   bool
 	}{
 		{StepLocal, r.stepLocal, true},
+		{StepProxy, r.stepProxy, r.report.Proxy != nil || r.routeErr != nil},
 		{StepDNS, r.stepDNS, true},
 		{StepTCP, r.stepTCP, true},
 		{StepTLS, r.stepTLS, true},
@@ -150,6 +157,10 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if r.port == "" {
 		r.port = "443"
 	}
+	if r.route.Proxy != nil {
+		st.Status, st.Detail = Skip, "resolved by the proxy"
+		return
+	}
 	if addr, ok := r.opts.Resolve[net.JoinHostPort(strings.ToLower(r.host), r.port)]; ok {
 		r.addrs = []string{addr}
 		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, addr)
@@ -183,6 +194,10 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 }
 
 func (r *run) stepTCP(ctx context.Context, st *Step) {
+	if r.route.Proxy != nil {
+		st.Status, st.Detail = Skip, "the proxy's tunnel is the connection"
+		return
+	}
 	var d net.Dialer
 	var errs []error
 	for _, a := range r.addrs {

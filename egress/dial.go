@@ -58,7 +58,7 @@ func (e *ProxyError) Error() string {
 	switch {
 	case e.Status != 0:
 		fmt.Fprintf(&b, " answered CONNECT %s with %d %s", e.Target, e.Status, e.Reason)
-		if e.Status == http.StatusProxyAuthRequired {
+		if e.AuthRefused() {
 			if e.CredentialsSent {
 				fmt.Fprintf(&b, "; it refused the credentials from %s", e.Proxy.credSource)
 			} else {
@@ -79,6 +79,12 @@ func (e *ProxyError) Error() string {
 }
 
 func (e *ProxyError) Unwrap() error { return e.Err }
+
+// AuthRefused says whether the proxy wants other credentials: a 407, or the
+// 401 some proxies (tinyproxy) send for wrong ones.
+func (e *ProxyError) AuthRefused() bool {
+	return e.Status == http.StatusProxyAuthRequired || e.Status == http.StatusUnauthorized
+}
 
 // Dialer opens connections along the route Settings choose.
 type Dialer struct {
