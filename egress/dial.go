@@ -203,7 +203,7 @@ func connect(conn net.Conn, p *Proxy, target string, tr *Trace) (net.Conn, error
 	tr.Status = strings.TrimSpace(resp.Status)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &ProxyError{Proxy: p, Target: target, Op: "CONNECT", Status: resp.StatusCode,
-			Reason: strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
+			Reason:       strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
 			Authenticate: resp.Header.Get("Proxy-Authenticate"), CredentialsSent: sent,
 			Err: errors.New("CONNECT " + resp.Status)}
 	}
