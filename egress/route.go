@@ -70,6 +70,9 @@ func (p *Proxy) String() string { return p.URL.String() }
 // HasCredentials says whether onramp will authenticate to the proxy.
 func (p *Proxy) HasCredentials() bool { return p.user != "" || p.password != "" }
 
+// HasPassword says whether a password for the proxy is known.
+func (p *Proxy) HasPassword() bool { return p.password != "" }
+
 // CredentialSource says where the credentials come from, "" when none.
 func (p *Proxy) CredentialSource() string { return p.credSource }
 

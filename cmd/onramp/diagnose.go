@@ -34,6 +34,7 @@ type diagnoseFlags struct {
 	json         bool
 	report       string
 	expectJSON   string
+	proxy        proxyFlags
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -76,6 +77,7 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
+	addProxyFlags(fl, &f.proxy)
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
@@ -165,6 +167,11 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
 	}
 	o.Timeout = f.timeout
+	route, err := f.proxy.settings()
+	if err != nil {
+		return o, nil, err
+	}
+	o.Route = route
 
 	if f.apiKeyEnv != "" {
 		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)
