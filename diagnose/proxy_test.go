@@ -219,3 +219,30 @@ func TestNoProxyBypassesTheProxy(t *testing.T) {
 		t.Errorf("the proxy was used:\n%s", p.Log())
 	}
 }
+
+// An https:// proxy: TLS to the proxy, verified against --proxy-cacert
+// (or the system roots, which do not know the test CA).
+func TestHTTPSProxy(t *testing.T) {
+	o, p := proxied(t, testproxy.Config{})
+	pca := testpki.NewCA(t, "Proxy Test CA")
+	front := p.TLSFront(t, pca.Server(t, testpki.Options{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}).TLSCertificate(true))
+	pcaFile := testpki.WriteFile(t, t.TempDir(), "proxy-ca.pem", pca.CertPEM())
+
+	o.Route = egress.Settings{Proxy: front, ProxySet: true, ProxyCACertFile: pcaFile}
+	r := Run(context.Background(), o, nil)
+	if !r.OK {
+		t.Fatalf("%+v", r.Steps)
+	}
+	if d := stepOf(r, StepProxy).Detail; !strings.Contains(d, "TLS with the proxy in") || !strings.Contains(d, "→ 200") {
+		t.Errorf("proxy step %q", d)
+	}
+
+	o.Route.ProxyCACertFile = ""
+	r = Run(context.Background(), o, nil)
+	if r.Cause == nil || r.Cause.ID != cause.ProxyUnreachable {
+		t.Fatalf("cause %v, want proxy-unreachable: %+v", r.Cause, r.Steps)
+	}
+	if d := stepOf(r, StepProxy).Detail; !strings.Contains(d, "TLS with the proxy failed") || !strings.Contains(d, "unknown authority") {
+		t.Errorf("proxy step %q should say the proxy's certificate is not trusted", d)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
@@ -72,6 +73,10 @@ func (e *ProxyError) Error() string {
 		fmt.Fprintf(&b, " gave no answer to CONNECT %s: %v", e.Target, e.Err)
 	case e.Op == "tls":
 		fmt.Fprintf(&b, ": TLS with the proxy failed: %v", e.Err)
+		var ua x509.UnknownAuthorityError
+		if errors.As(e.Err, &ua) {
+			b.WriteString(" (give the proxy's CA bundle with --proxy-cacert FILE; your IT team has it)")
+		}
 	default:
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
@@ -89,17 +94,29 @@ func (e *ProxyError) AuthRefused() bool {
 // Dialer opens connections along the route Settings choose.
 type Dialer struct {
 	s Settings
-	// ProxyRoots verifies an https:// proxy's certificate; nil means the
+	// proxyRoots verifies an https:// proxy's certificate; nil means the
 	// system roots.
-	ProxyRoots *x509.CertPool
+	proxyRoots *x509.CertPool
 }
 
-// NewDialer returns a Dialer for s after checking its proxy setting.
+// NewDialer returns a Dialer for s after checking its proxy setting and
+// reading its --proxy-cacert bundle.
 func NewDialer(s Settings) (*Dialer, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
-	return &Dialer{s: s}, nil
+	d := &Dialer{s: s}
+	if s.ProxyCACertFile != "" {
+		pem, err := os.ReadFile(s.ProxyCACertFile)
+		if err != nil {
+			return nil, &UsageError{Msg: fmt.Sprintf("--proxy-cacert: %v", err)}
+		}
+		d.proxyRoots = x509.NewCertPool()
+		if !d.proxyRoots.AppendCertsFromPEM(pem) {
+			return nil, &UsageError{Msg: fmt.Sprintf("--proxy-cacert %s: no PEM certificates in it", s.ProxyCACertFile)}
+		}
+	}
+	return d, nil
 }
 
 // Settings are the dialer's settings.
@@ -160,7 +177,7 @@ func (d *Dialer) Tunnel(ctx context.Context, p *Proxy, target string) (net.Conn,
 	}
 	if p.URL.Scheme == "https" {
 		start = time.Now()
-		tc := tls.Client(raw, &tls.Config{ServerName: p.URL.Hostname(), RootCAs: d.ProxyRoots,
+		tc := tls.Client(raw, &tls.Config{ServerName: p.URL.Hostname(), RootCAs: d.proxyRoots,
 			MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
 		err := tc.HandshakeContext(ctx)
 		tr.TLS = time.Since(start)

@@ -40,6 +40,9 @@ type Settings struct {
 	// ProxyUserSource names where the credentials came from, for the
 	// report ("--proxy-user-env PROXY_CREDS"); never the value.
 	ProxyUserSource string
+	// ProxyCACertFile verifies an https:// proxy's certificate instead of
+	// the system roots, as curl's --proxy-cacert.
+	ProxyCACertFile string
 	// Resolve maps "host:port" (lower-case host) to the address to dial,
 	// as curl's --resolve: with a proxy it applies to the proxy's host only;
 	// the target's name is resolved by the proxy.

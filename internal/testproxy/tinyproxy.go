@@ -12,7 +12,9 @@ package testproxy
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -129,4 +131,28 @@ func Start(t testing.TB, c Config) *Proxy {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TLSFront puts a TLS listener (crypto/tls, cert) on another loopback port
+// in front of the proxy, making it an https:// proxy, until the test ends.
+// It returns the front's URL, https://127.0.0.1:PORT.
+func (p *Proxy) TLSFront(t testing.TB, cert tls.Certificate) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := testenv.ServeConns(t, ln, func(c net.Conn) {
+		defer c.Close()
+		up, err := net.DialTimeout("tcp", p.Addr, 5*time.Second)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		done := make(chan struct{}, 2)
+		go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
+		go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+		<-done
+	})
+	return "https://" + addr
 }
