@@ -72,6 +72,13 @@ func (e *Evidence) server() (cause.ID, string) {
 		}
 		return cause.ServerCertExpired, fmt.Sprintf("server certificate %q expired on %s", SubjectName(c.Subject), c.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &ue):
+		trust := e.Trust
+		if trust == "" {
+			trust = "the system CA roots"
+		}
+		if id, d, ok := intercepted(peer, e.Host, trust); ok {
+			return id, d
+		}
 		return e.unknownAuthority(peer)
 	}
 	return cause.ServerCertUntrusted, err.Error()

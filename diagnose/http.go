@@ -95,6 +95,16 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
 	}
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		// Checked after the response: a server may ask by renegotiating
+		// once it has seen the request (IIS).
+		got := resp.Status
+		if id != "" {
+			got = fmt.Sprintf("%s (%s)", resp.Status, id)
+		}
+		id, detail = classify.NotRequested(r.facts.Peer, r.host, why)
+		detail += "; it answered HTTP " + got
+	}
 	skew := r.clockSkew(resp)
 	switch {
 	case id != "":
@@ -110,10 +120,27 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 }
 
+// expectsMutualTLS says why the server should ask for a client
+// certificate ("--cert was given"), "" when nothing says it should.
+func (r *run) expectsMutualTLS() string {
+	switch {
+	case r.opts.MutualTLS:
+		return "the provider requires mutual TLS"
+	case r.local.chain != nil:
+		return "a client certificate was given"
+	}
+	return ""
+}
+
 // httpConnError classifies a failure to exchange the request: with TLS 1.3
 // the server's verdict on our client certificate arrives here, on the first
 // read after the handshake.
 func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		id, detail := classify.NotRequested(r.facts.Peer, r.host, why)
+		fail(st, id, "%s; %s: %v", detail, doing, err)
+		return
+	}
 	if _, ok := classify.ReceivedAlert(err); ok || classify.IsTimeout(err) {
 		id, detail := r.classifyTLS(ctx, err)
 		if id == cause.TLSHandshakeTimeout {

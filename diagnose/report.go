@@ -138,6 +138,11 @@ type Options struct {
 	KeyFile    string
 	KeyPass    []byte
 	CACertFile string
+	// MutualTLS says the provider requires mutual TLS (a profile's mtls
+	// auth). With it, or with CertFile, a server that never sends a
+	// CertificateRequest fails the run (client-cert-not-requested, or
+	// tls-intercepted when an inspection product issued its chain).
+	MutualTLS bool
 
 	APIKey       string
 	APIKeyHeader string // default x-api-key

@@ -60,6 +60,15 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 		return
 	}
 	r.conn = conn
+	// TLS 1.3 has no renegotiation and Go offers no post-handshake
+	// authentication: without a CertificateRequest in the handshake, the
+	// server will never ask. (TLS 1.2 may still ask by renegotiating, so
+	// the http step decides.)
+	if why := r.expectsMutualTLS(); why != "" && cs.Version == tls.VersionTLS13 && !r.facts.Requested {
+		id, detail := classify.NotRequested(r.facts.Peer, r.host, why)
+		fail(st, id, "%s", detail)
+		return
+	}
 	st.Detail = r.tlsSummary(info)
 }
 

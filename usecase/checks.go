@@ -73,6 +73,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		// A signed-JWT profile's key signs tokens; it is not a TLS client key.
 		o.CertFile, o.KeyFile = p.Cert, p.Key
 	}
+	o.MutualTLS = hasAuth(p, provider.AuthMTLS)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,14 +59,8 @@ func (p *Proxy) Log() string {
 func Start(t testing.TB, c Config) *Proxy {
 	t.Helper()
 	bin := testenv.Tool(t, "tinyproxy", "/usr/bin/tinyproxy")
-	unshare := testenv.Tool(t, "unshare", "/usr/bin/unshare")
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	var conf strings.Builder
 	fmt.Fprintf(&conf, "Port %s\nListen 127.0.0.1\nTimeout 10\nLogLevel Info\nMaxClients 20\nAllow 127.0.0.1\nDisableViaHeader Yes\n", port)
@@ -77,29 +72,52 @@ func Start(t testing.TB, c Config) *Proxy {
 		fmt.Fprintf(&conf, "BasicAuth %s %s\n", c.User, c.Password)
 	}
 	confFile := filepath.Join(dir, "tinyproxy.conf")
-	hosts := "127.0.0.1 localhost\n::1 localhost\n"
-	for name, a := range c.Hosts {
-		hosts += a + " " + name + "\n"
+	if err := os.WriteFile(confFile, []byte(conf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{Addr: addr, dir: dir}
+	startIsolated(t, dir, c.Hosts, addr, p.Log, bin, "-d", "-c", confFile)
+	return p
+}
+
+// freeAddr is a free loopback TCP address.
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startIsolated runs argv in a mount namespace whose /etc/hosts holds
+// hosts, stops it when the test ends, and waits until it listens on addr.
+// logs returns the program's own log, for failure messages.
+func startIsolated(t testing.TB, dir string, hosts map[string]string, addr string, logs func() string, argv ...string) {
+	t.Helper()
+	unshare := testenv.Tool(t, "unshare", "/usr/bin/unshare")
+	text := "127.0.0.1 localhost\n::1 localhost\n"
+	for name, a := range hosts {
+		text += a + " " + name + "\n"
 	}
 	hostsFile := filepath.Join(dir, "hosts")
-	for f, data := range map[string]string{confFile: conf.String(), hostsFile: hosts} {
-		if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(hostsFile, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	args := []string{"--mount"}
 	if os.Geteuid() != 0 {
 		args = append(args, "--map-root-user")
 	}
-	// exec keeps tinyproxy the process the test stops.
-	args = append(args, "sh", "-c", `mount --bind "$1" /etc/hosts && exec "$2" -d -c "$3"`, "sh", hostsFile, bin, confFile)
+	// exec keeps the program the process the test stops.
+	args = append(args, "sh", "-c", `mount --bind "$1" /etc/hosts && shift && exec "$@"`, "sh", hostsFile)
+	args = append(args, argv...)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, unshare, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		cancel()
-		t.Fatalf("starting tinyproxy: %v", err)
+		t.Fatalf("starting %s: %v", argv[0], err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -107,18 +125,17 @@ func Start(t testing.TB, c Config) *Proxy {
 		cancel()
 		<-exited
 	})
-	p := &Proxy{Addr: addr, dir: dir}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return p
+			return
 		}
 		select {
 		case <-exited:
-			msg := fmt.Sprintf("tinyproxy exited: %s%s", out.String(), p.Log())
-			if strings.Contains(msg, "unshare failed") || strings.Contains(msg, "mount") {
+			msg := fmt.Sprintf("%s exited: %s%s", filepath.Base(argv[0]), out.String(), logs())
+			if strings.Contains(msg, "unshare failed") || strings.Contains(msg, "mount:") {
 				if !testenv.Required() {
 					t.Skipf("no mount namespace for the proxy's hosts file: %s", msg)
 				}
@@ -127,10 +144,28 @@ func Start(t testing.TB, c Config) *Proxy {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("tinyproxy did not listen on %s within 10s: %s%s", addr, out.String(), p.Log())
+			t.Fatalf("%s did not listen on %s within 20s: %s%s", filepath.Base(argv[0]), addr, out.String(), logs())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// lockedBuffer collects a program's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TLSFront puts a TLS listener (crypto/tls, cert) on another loopback port
