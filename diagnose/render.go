@@ -211,6 +211,11 @@ func CurlCommand(r *Report) string {
 		if ri.Method != "" && ri.Method != "GET" {
 			parts = append(parts, "-X "+ri.Method)
 		}
+		if ri.Location {
+			// curl -L would also follow to another host, with the
+			// headers; onramp follows the same host only.
+			parts = append(parts, "-L --proto-redir =https")
+		}
 		if ri.CACertFile != "" {
 			parts = append(parts, "--cacert "+q(ri.CACertFile))
 		}

@@ -102,7 +102,8 @@ type RequestInfo struct {
 	APIKeyHeader string   `json:"api_key_header,omitempty"` // set when a key is sent
 	Bearer       bool     `json:"bearer,omitempty"`
 	HeaderNames  []string `json:"header_names,omitempty"`
-	Resolve      []string `json:"resolve,omitempty"` // HOST:PORT:ADDR
+	Resolve      []string `json:"resolve,omitempty"`  // HOST:PORT:ADDR
+	Location     bool     `json:"location,omitempty"` // redirects followed (-L)
 }
 
 // EventKind says what an Event reports.
@@ -157,6 +158,9 @@ type Options struct {
 	TokenSource func(ctx context.Context) (string, error)
 	Headers     http.Header
 	Method      string
+	// FollowRedirects follows redirects to the same host over https, as
+	// curl -L does (at most MaxRedirects); others stay unexpected-redirect.
+	FollowRedirects bool
 	// ExpectJSON, when set, is the JSON the response body must contain (the
 	// documented answer of a status endpoint).
 	ExpectJSON string

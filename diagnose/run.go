@@ -29,6 +29,7 @@ type run struct {
 	host   string // host name for SNI and verification
 	port   string
 	addrs  []string // addresses to dial, from dns
+	dialed string   // the address that answered, for a redirect's connection
 	raw    net.Conn // tcp connection, handed to tls
 	conn   *tls.Conn
 	local  localMaterial
@@ -204,6 +205,7 @@ func (r *run) stepTCP(ctx context.Context, st *Step) {
 		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, r.port))
 		if err == nil {
 			r.raw = c
+			r.dialed = c.RemoteAddr().String()
 			st.Detail = "connected to " + c.RemoteAddr().String()
 			return
 		}

@@ -35,6 +35,7 @@ type diagnoseFlags struct {
 	report       string
 	expectJSON   string
 	proxy        proxyFlags
+	location     bool
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -78,6 +79,7 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
 	addProxyFlags(fl, &f.proxy)
+	fl.BoolVarP(&f.location, "location", "L", false, "like curl -L, but only to the same host over https: follow redirects (never to another host, so secrets stay with it)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
@@ -172,6 +174,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		return o, nil, err
 	}
 	o.Route = route
+	o.FollowRedirects = f.location
 
 	if f.apiKeyEnv != "" {
 		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)
