@@ -211,9 +211,9 @@ func CurlCommand(r *Report) string {
 		if ri.Method != "" && ri.Method != "GET" {
 			parts = append(parts, "-X "+ri.Method)
 		}
-		if ri.Location {
-			// curl -L would also follow to another host, with the
-			// headers; onramp follows the same host only.
+		if ri.Location && ri.APIKeyHeader == "" && !ri.Bearer && len(ri.HeaderNames) == 0 {
+			// curl -L sends -H headers to whatever host it is redirected
+			// to; with secret headers the command leaves redirects alone.
 			parts = append(parts, "-L --proto-redir =https")
 		}
 		if ri.CACertFile != "" {
