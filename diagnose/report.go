@@ -158,6 +158,9 @@ type Options struct {
 	TokenSource func(ctx context.Context) (string, error)
 	Headers     http.Header
 	Method      string
+	// IPVersion, 4 or 6, keeps only that family's addresses (curl -4/-6);
+	// 0 uses both, IPv6 and IPv4 raced (Happy Eyeballs).
+	IPVersion int
 	// FollowRedirects follows redirects to the same host over https, as
 	// curl -L does (at most MaxRedirects); others stay unexpected-redirect.
 	FollowRedirects bool

@@ -148,7 +148,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	addr, _ = d.resolved(addr)
 	nd := net.Dialer{Timeout: d.connectTimeout()}
-	return nd.DialContext(ctx, network, addr)
+	return nd.DialContext(ctx, d.network(network), addr)
 }
 
 // Tunnel connects to the proxy p and asks it, with CONNECT, for a tunnel
@@ -165,7 +165,7 @@ func (d *Dialer) Tunnel(ctx context.Context, p *Proxy, target string) (net.Conn,
 	}
 	nd := net.Dialer{Timeout: d.connectTimeout()}
 	start := time.Now()
-	raw, err := nd.DialContext(ctx, "tcp", tr.Dialed)
+	raw, err := nd.DialContext(ctx, d.network("tcp"), tr.Dialed)
 	tr.Connect = time.Since(start)
 	if err != nil {
 		return fail("connect", err)
@@ -238,6 +238,14 @@ type bufferedConn struct {
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
+// network narrows "tcp" to -4/-6's family.
+func (d *Dialer) network(n string) string {
+	if n == "tcp" && (d.s.IPVersion == 4 || d.s.IPVersion == 6) {
+		return fmt.Sprintf("tcp%d", d.s.IPVersion)
+	}
+	return n
+}
+
 // resolved applies --resolve to addr (host:port): the entry's address
 // (an IP, or IP:port) with addr's port.
 func (d *Dialer) resolved(addr string) (string, bool) {
@@ -245,6 +253,7 @@ func (d *Dialer) resolved(addr string) (string, bool) {
 	if !ok {
 		return addr, false
 	}
+	to, _, _ = strings.Cut(to, ",") // several addresses: the first
 	if h, p, err := net.SplitHostPort(to); err == nil && net.ParseIP(h) != nil {
 		return net.JoinHostPort(h, p), true
 	}

@@ -47,6 +47,8 @@ type Settings struct {
 	// as curl's --resolve: with a proxy it applies to the proxy's host only;
 	// the target's name is resolved by the proxy.
 	Resolve map[string]string
+	// IPVersion, 4 or 6, connects over that family only (curl -4/-6).
+	IPVersion int
 	// ConnectTimeout bounds each TCP connect (default 10s); the caller's
 	// context bounds the whole exchange.
 	ConnectTimeout time.Duration

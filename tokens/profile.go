@@ -227,6 +227,7 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 		return "", "", err
 	}
 	_, port, _ := net.SplitHostPort(hp)
+	ip, _, _ = strings.Cut(ip, ",") // the token client dials the first
 	return hp, net.JoinHostPort(ip, port), nil
 }
 
