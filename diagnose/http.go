@@ -70,7 +70,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		req.Header.Set("User-Agent", "onramp")
 	}
 	req.Close = true // one request on the connection the tls step made
-	resp, body, err := exchange(req, r.conn, r.early)
+	resp, body, err := r.roundTrip(ctx, req, r.conn, r.early)
 	var hops []string
 	if err == nil && r.opts.FollowRedirects {
 		resp, body, hops, err = r.follow(ctx, req, resp, body)
@@ -87,6 +87,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	r.body = body
 	r.report.HTTPStatus = resp.StatusCode
+	r.report.HTTPProtocol = resp.Proto
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
 	id, detail := classifyHTTP(e)
@@ -102,13 +103,17 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
 		// Checked after the response: a server may ask by renegotiating
-		// once it has seen the request (IIS).
-		got := resp.Status
-		if id != "" {
-			got = fmt.Sprintf("%s (%s)", resp.Status, id)
+		// once it has seen the request (IIS). A server that itself says
+		// what is wrong with the certificate keeps its cause.
+		nid, ndetail := classify.NotRequested(r.facts.Peer, r.host, why)
+		switch id {
+		case cause.ClientCertNotSent, cause.ClientCertWrongIssuer, cause.ClientCertRejected:
+			detail += "; the server never asked for a client certificate in the handshake: a proxy or load balancer in front of it ends TLS and does not pass certificates on"
+		case "":
+			id, detail = nid, ndetail+"; it answered HTTP "+resp.Status
+		default:
+			id, detail = nid, fmt.Sprintf("%s; it answered HTTP %s (%s)", ndetail, resp.Status, id)
 		}
-		id, detail = classify.NotRequested(r.facts.Peer, r.host, why)
-		detail += "; it answered HTTP " + got
 	}
 	skew := r.clockSkew(resp)
 	switch {
@@ -122,6 +127,9 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		addFinding(st, *skew, false)
 	default:
 		st.Detail = fmt.Sprintf("%s %s → %s%s", r.opts.Method, r.target.Path, strings.Join(append(hops, ""), " → "), resp.Status)
+		if resp.ProtoMajor == 2 {
+			st.Detail += " over HTTP/2"
+		}
 	}
 }
 

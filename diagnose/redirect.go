@@ -147,7 +147,7 @@ func (r *run) follow(ctx context.Context, req *http.Request, resp *http.Response
 			nreq.Method = http.MethodGet
 		}
 		hops = append(hops, fmt.Sprintf("%d → %s", resp.StatusCode, next.RequestURI()))
-		resp, body, err = exchange(nreq, conn, nil)
+		resp, body, err = r.roundTrip(ctx, nreq, conn, nil)
 		conn.Close()
 		if err != nil {
 			return nil, nil, hops, err
@@ -160,7 +160,7 @@ func (r *run) follow(ctx context.Context, req *http.Request, resp *http.Response
 // reconnect opens a new connection to the server along the run's route
 // (the address that answered, or the proxy's tunnel) and does the TLS
 // handshake again.
-func (r *run) reconnect(ctx context.Context) (net.Conn, error) {
+func (r *run) reconnect(ctx context.Context) (*tls.Conn, error) {
 	var raw net.Conn
 	var err error
 	if p := r.route.Proxy; p != nil {

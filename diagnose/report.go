@@ -64,8 +64,10 @@ type CertSummary struct {
 
 // TLSInfo is what the handshake revealed, recorded even when it failed.
 type TLSInfo struct {
-	Version       string        `json:"version,omitempty"`
-	CipherSuite   string        `json:"cipher_suite,omitempty"`
+	Version     string `json:"version,omitempty"`
+	CipherSuite string `json:"cipher_suite,omitempty"`
+	// ALPN is the protocol the server chose: "h2", "http/1.1" or "".
+	ALPN          string        `json:"alpn,omitempty"`
 	ServerChain   []CertSummary `json:"server_chain,omitempty"`
 	AcceptableCAs []string      `json:"acceptable_cas,omitempty"`
 	// ClientCertRequested is true when the server sent a CertificateRequest.
@@ -84,8 +86,10 @@ type Report struct {
 	// Proxy is set when a proxy is configured (used or bypassed).
 	Proxy *ProxyInfo `json:"proxy,omitempty"`
 	// HTTPStatus is the status code of the API call, 0 when none was made.
-	HTTPStatus int       `json:"http_status,omitempty"`
-	Started    time.Time `json:"started"`
+	HTTPStatus int `json:"http_status,omitempty"`
+	// HTTPProtocol is the response's protocol, "HTTP/1.1" or "HTTP/2.0".
+	HTTPProtocol string    `json:"http_protocol,omitempty"`
+	Started      time.Time `json:"started"`
 	// Request says what was sent, without secret values, so a report can
 	// show the equivalent curl command.
 	Request *RequestInfo `json:"request,omitempty"`

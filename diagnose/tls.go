@@ -36,7 +36,11 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	}
 	info.ClientCertRequested, info.ClientCertSent = r.facts.Requested, r.facts.Sent
 	info.AcceptableCAs = r.facts.AcceptableNames()
-	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested {
+	info.ALPN = cs.NegotiatedProtocol
+	// With HTTP/2 the client's first read is the server's SETTINGS, which
+	// the HTTP/2 client must see: the verdict on the certificate then
+	// arrives as the http step's error instead.
+	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested && cs.NegotiatedProtocol != "h2" {
 		err = r.awaitVerdict(ctx, conn, tickets)
 	}
 	if err != nil {
@@ -47,12 +51,15 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	r.conn = conn
 	// TLS 1.3 has no renegotiation and Go offers no post-handshake
 	// authentication: without a CertificateRequest in the handshake, the
-	// server will never ask. (TLS 1.2 may still ask by renegotiating, so
-	// the http step decides.)
+	// server will never ask. An inspection product's chain then settles it
+	// at once; otherwise the http step decides, so that a server's own
+	// words about the certificate are heard (and TLS 1.2 may still ask by
+	// renegotiating).
 	if why := r.expectsMutualTLS(); why != "" && cs.Version == tls.VersionTLS13 && !r.facts.Requested {
-		id, detail := classify.NotRequested(r.facts.Peer, r.host, why)
-		fail(st, id, "%s", detail)
-		return
+		if id, detail := classify.NotRequested(r.facts.Peer, r.host, why); id == cause.TLSIntercepted {
+			fail(st, id, "%s", detail)
+			return
+		}
 	}
 	st.Detail = r.tlsSummary(info)
 }
@@ -70,8 +77,10 @@ func (r *run) tlsConfig(tickets ticketSignal) *tls.Config {
 		VerifyConnection:     r.verifyServer,
 		GetClientCertificate: r.clientCertificate,
 		MinVersion:           tls.VersionTLS12,
-		NextProtos:           []string{"http/1.1"},
-		ClientSessionCache:   tickets,
+		// As curl: HTTP/2 when the server offers it (the http step speaks
+		// either), else HTTP/1.1.
+		NextProtos:         []string{"h2", "http/1.1"},
+		ClientSessionCache: tickets,
 		// Some servers (IIS) ask for the client certificate by renegotiating
 		// after seeing the request path; curl follows, so do we.
 		Renegotiation: tls.RenegotiateOnceAsClient,
