@@ -74,7 +74,7 @@ func TestUnknownInterceptorIsClientCertNotRequested(t *testing.T) {
 	o, corpCA := intercepted(t, "Acme Hospital Trust Root")
 	o.CACertFile = corpCA
 	o.CertFile, o.KeyFile = "", ""
-	o.MutualTLS = true // the profile's provider requires it
+	o.MutualTLS = true          // the profile's provider requires it
 	o.Timeout = 2 * time.Second // mitmproxy holds the request: its upstream refused it
 	r := Run(context.Background(), o, nil)
 	if r.OK || r.Cause == nil || r.Cause.ID != cause.ClientCertNotRequested {
