@@ -127,6 +127,13 @@ func startPrometheus(t *testing.T, config string) string {
 	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	rules, err := os.ReadFile(filepath.Join(monitoringDir, "onramp-rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "onramp-rules.yml"), rules, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	addr := freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	cmd := exec.CommandContext(ctx, bin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
@@ -235,6 +242,8 @@ func TestPrometheusScrapesWatch(t *testing.T) {
 	base := startPrometheus(t, fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 900ms
+  evaluation_interval: 1s
+rule_files: [onramp-rules.yml]
 scrape_configs:
   - job_name: onramp
     static_configs: [{targets: [%q]}]
@@ -284,6 +293,13 @@ scrape_configs:
 	}
 	if got := query(t, base, `up{job="onramp-probe"}`); len(got) != 1 || got[0].Value != 1 {
 		t.Errorf("the probe scrape is not up: %+v", got)
+	}
+
+	// The shipped rules, evaluated by this Prometheus, have the failing
+	// checks pending (they fire after 10 minutes) and not the passing one.
+	pending := byProfile(waitFor(t, base, `ALERTS{alertname="OnrampCheckFailing",job="onramp"}`, 2))
+	if _, ok := pending[sandbox.ProfileName]; ok || pending["down"].Labels["alertstate"] != "pending" {
+		t.Errorf("OnrampCheckFailing alerts: %+v", pending)
 	}
 
 	// No secret in any series: the sandbox's API key appears in no label or name.
