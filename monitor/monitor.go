@@ -221,13 +221,7 @@ func (m *Monitor) Check(ctx context.Context, p *profile.Profile) *Result {
 			res.ClientCertNotAfter = chain[0].NotAfter
 		}
 	}
-	if rep.TLS != nil {
-		for _, c := range rep.TLS.ServerChain {
-			if res.ServerCertNotAfter.IsZero() || c.NotAfter.Before(res.ServerCertNotAfter) {
-				res.ServerCertNotAfter = c.NotAfter
-			}
-		}
-	}
+	res.ServerCertNotAfter = rep.ServerCertNotAfter()
 	if m.opts.TokenExpiry != nil {
 		if t, ok := m.opts.TokenExpiry(p); ok {
 			res.TokenNotAfter = t
