@@ -23,6 +23,7 @@ import (
 	"github.com/onramp-cli/onramp/monitor"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // world is what the Prometheus tests watch: the sandbox (passing), a
@@ -234,7 +235,7 @@ func TestPrometheusScrapesWatch(t *testing.T) {
 		t.Skip("starts prometheus")
 	}
 	w := newWorld(t)
-	m, err := monitor.New(monitor.Options{Checker: testChecker(w.kr), Interval: time.Second, Jitter: -1, Timeout: 5 * time.Second})
+	m, err := monitor.New(monitor.Options{Checker: usecase.Checks{Store: w.kr}, Interval: time.Second, Jitter: -1, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

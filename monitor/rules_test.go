@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/monitor"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // monitoringDir holds the ready-made Prometheus files shipped in the repo.
@@ -43,7 +44,7 @@ func TestShippedRulesAndConfigs(t *testing.T) {
 // their tests name is one onramp watch exports, so a rename cannot leave a
 // rule that never fires.
 func TestShippedRulesUseExportedMetrics(t *testing.T) {
-	m, err := monitor.New(monitor.Options{Checker: testChecker(nil)})
+	m, err := monitor.New(monitor.Options{Checker: usecase.Checks{}})
 	if err != nil {
 		t.Fatal(err)
 	}
