@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"math"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -104,7 +105,7 @@ func collectResult(ch chan<- prometheus.Metric, r *Result) {
 		if st.Status == diagnose.Skip {
 			continue
 		}
-		gauge(descStepDuration, st.MS/1000, r.Profile, st.Name)
+		gauge(descStepDuration, math.Round(st.MS*1000)/1e6, r.Profile, st.Name) // µs precision, no float noise
 		switch {
 		case st.Status == diagnose.Fail && st.Cause != nil:
 			gauge(descFailure, 1, r.Profile, st.Name, string(st.Cause.ID))

@@ -87,12 +87,6 @@ func Status(p *profile.Profile, now time.Time, window time.Duration, tokenExpiry
 			}
 			need("last check failed: %s", id)
 		}
-		if x := expiry(c.ServerNotAfter, now); x != nil {
-			s.ServerCert = x
-			if c.ServerNotAfter.Sub(now) < window {
-				need("server certificate %s", expiresText(x))
-			}
-		}
 	}
 	if p.Cert != "" {
 		chain, err := keystore.ReadCertificates(p.Cert)
@@ -102,6 +96,14 @@ func Status(p *profile.Profile, now time.Time, window time.Duration, tokenExpiry
 			s.ClientCert = expiry(chain[0].NotAfter, now)
 			if chain[0].NotAfter.Sub(now) < window {
 				need("client certificate %s", expiresText(s.ClientCert))
+			}
+		}
+	}
+	if c := p.LastCheck; c != nil {
+		if x := expiry(c.ServerNotAfter, now); x != nil {
+			s.ServerCert = x
+			if c.ServerNotAfter.Sub(now) < window {
+				need("server certificate %s", expiresText(x))
 			}
 		}
 	}
@@ -218,8 +220,15 @@ func tokenKeyText(s ProfileStatus, now time.Time) string {
 	if s.KeyAgeDays != nil {
 		parts = append(parts, fmt.Sprintf("key %s old", plural(*s.KeyAgeDays, "day")))
 	}
-	for _, sec := range s.Secrets {
-		parts = append(parts, fmt.Sprintf("%s %s old", sec.Name, plural(sec.AgeDays, "day")))
+	// The oldest secret is the one due for rotation; --json lists them all.
+	var oldest *SecretAge
+	for i, sec := range s.Secrets {
+		if oldest == nil || sec.AgeDays > oldest.AgeDays {
+			oldest = &s.Secrets[i]
+		}
+	}
+	if oldest != nil {
+		parts = append(parts, fmt.Sprintf("%s %s old", oldest.Name, plural(oldest.AgeDays, "day")))
 	}
 	if len(parts) == 0 {
 		return "-"
