@@ -5,95 +5,30 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/revocation"
 )
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
-
-// indexLine is a line of openssl ca's index.txt: V(alid) or R(evoked).
-func indexLine(c *x509.Certificate, revokedAt time.Time) string {
-	serial := strings.ToUpper(c.SerialNumber.Text(16))
-	if len(serial)%2 == 1 {
-		serial = "0" + serial
-	}
-	exp := c.NotAfter.UTC().Format("060102150405Z")
-	if revokedAt.IsZero() {
-		return fmt.Sprintf("V\t%s\t\t%s\tunknown\t/CN=%s\n", exp, serial, c.Subject.CommonName)
-	}
-	return fmt.Sprintf("R\t%s\t%s,keyCompromise\t%s\tunknown\t/CN=%s\n", exp, revokedAt.UTC().Format("060102150405Z"), serial, c.Subject.CommonName)
-}
-
-// startOCSPResponder runs `openssl ocsp` as the CA's responder with index
-// (openssl ca's database) on a free port until the test ends. The
-// responder listens on the port on every interface (openssl ocsp has no
-// bind address); the test only ever connects to it on 127.0.0.1.
-func startOCSPResponder(t *testing.T, ca *testpki.CA, port, index string) {
-	t.Helper()
-	bin := testenv.Tool(t, "openssl")
-	dir := t.TempDir()
-	caFile := testpki.WriteFile(t, dir, "ca.crt", ca.CertPEM())
-	keyFile := testpki.WriteFile(t, dir, "ca.key", ca.KeyPEM(t))
-	indexFile := testpki.WriteFile(t, dir, "index.txt", []byte(index))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cmd := exec.CommandContext(ctx, bin, "ocsp", "-index", indexFile, "-port", port,
-		"-rsigner", caFile, "-rkey", keyFile, "-CA", caFile, "-ignore_err")
-	log := &testenv.Buffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("openssl ocsp:\n%s", log.String())
-		}
-	})
-	// Ready once it says so: a probe connection would hold up its single
-	// accept loop.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(log.String(), "waiting for OCSP client connections") {
-		if time.Now().After(deadline) {
-			t.Fatalf("openssl ocsp did not start:\n%s", log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // TestOCSPWithOpenSSLResponder: good, revoked and unknown certificates as
 // a real `openssl ocsp` responder answers them.
 func TestOCSPWithOpenSSLResponder(t *testing.T) {
 	ca := testpki.NewCA(t, "OCSP Test CA")
-	port := freePort(t)
+	port := testpki.FreePort(t)
 	url := "http://127.0.0.1:" + port
 	o := testpki.Options{OCSPServer: []string{url}}
 	good := ca.Client(t, o)
 	revoked := ca.Client(t, o)
 	unknown := ca.Client(t, o)
 	revokedAt := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
-	startOCSPResponder(t, ca, port, indexLine(good.Cert, time.Time{})+indexLine(revoked.Cert, revokedAt))
+	testpki.StartOCSPResponder(t, ca, port, testpki.IndexLine(good.Cert, time.Time{})+testpki.IndexLine(revoked.Cert, revokedAt))
 
 	opts := revocation.Options{Issuers: []*x509.Certificate{ca.Cert}, Timeout: 10 * time.Second}
 	for name, tc := range map[string]struct {
@@ -119,9 +54,9 @@ func TestOCSPWithOpenSSLResponder(t *testing.T) {
 
 	// An answer signed by another CA's key is refused, not believed.
 	other := testpki.NewCA(t, "Impostor CA")
-	port2 := freePort(t)
+	port2 := testpki.FreePort(t)
 	forged := ca.Client(t, testpki.Options{OCSPServer: []string{"http://127.0.0.1:" + port2}})
-	startOCSPResponder(t, other, port2, "")
+	testpki.StartOCSPResponder(t, other, port2, "")
 	if res, err := revocation.Check(context.Background(), forged.Cert, opts); err == nil {
 		t.Errorf("an answer from the wrong responder was accepted: %+v", res)
 	}
