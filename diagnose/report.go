@@ -151,6 +151,11 @@ type Options struct {
 	// its own, and each fails it.
 	Findings []Finding
 
+	// CheckRevocation asks the client certificate's OCSP responder (or its
+	// CRL) in the local step, so a revoked certificate is named before the
+	// server refuses it.
+	CheckRevocation bool
+
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time

@@ -34,6 +34,7 @@ type diagnoseFlags struct {
 	json         bool
 	report       string
 	expectJSON   string
+	revocation   bool
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -80,6 +81,7 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
+	fl.BoolVar(&f.revocation, "check-revocation", false, "ask the client certificate's OCSP responder (or CRL) whether it is revoked, before connecting")
 	fl.StringVar(&f.expectJSON, "expect-json", "", "`JSON` the response body must contain, e.g. '{\"available\":true}'")
 	return cmd
 }
@@ -165,6 +167,10 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
 	}
 	o.Timeout = f.timeout
+	o.CheckRevocation = f.revocation
+	if o.CheckRevocation && o.CertFile == "" {
+		return o, nil, usageErrorf("--check-revocation checks the client certificate: give --cert (or a --profile with one)")
+	}
 
 	if f.apiKeyEnv != "" {
 		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)
