@@ -48,13 +48,22 @@ type compiledRecogniser struct {
 type supportRow struct {
 	Pattern string
 	Cause   cause.ID
+	// Refutes: the wording shows the cause is not it (a request that
+	// carried a token did not lack one), so it is dropped when another
+	// cause explains the text.
+	Refutes bool
 }
 
 var supportRows = []supportRow{
-	{"tls handshake, request cert (13)", cause.ClientCertNotSent},       // curl -v: the server asked for a certificate
-	{"acceptable client certificate ca names", cause.ClientCertNotSent}, // openssl s_client
-	{"no client certificate ca names sent", cause.TLSNoCommonCipher},    // openssl s_client: no certificate was asked for
+	{"> authorization: bearer", cause.TokenMissing, true},                      // curl -v: a token was sent
+	{"tls handshake, request cert (13)", cause.ClientCertNotSent, false},       // curl -v: the server asked for a certificate
+	{"acceptable client certificate ca names", cause.ClientCertNotSent, false}, // openssl s_client
+	{"no client certificate ca names sent", cause.TLSNoCommonCipher, false},    // openssl s_client: no certificate was asked for
 }
+
+// refuted is what a refuting line takes off a cause's support: more than
+// any log's count of supporting lines.
+const refuted = 1 << 30
 
 // explainTable is the compiled recognisers and support rows with one
 // pattern set over all their patterns (support rows after recognisers).
@@ -185,7 +194,11 @@ func (e *explainer) line(text []byte, n int) {
 			if e.support == nil {
 				e.support = map[cause.ID]int{}
 			}
-			e.support[supportRows[int(p)-len(rows)].Cause]++
+			if sr := &supportRows[int(p)-len(rows)]; sr.Refutes {
+				e.support[sr.Cause] -= refuted
+			} else {
+				e.support[sr.Cause]++
+			}
 			return
 		}
 		r := &rows[p]
@@ -288,6 +301,9 @@ func (e *explainer) result() []Match {
 	out := make([]Match, 0, len(e.found))
 	for id, m := range e.found {
 		m.support = e.support[id]
+		if m.support <= -refuted && len(e.found) > 1 {
+			continue
+		}
 		out = append(out, *m)
 	}
 	sort.Slice(out, func(i, j int) bool {

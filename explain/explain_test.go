@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -390,5 +391,23 @@ func TestExplainUTF16(t *testing.T) {
 				t.Errorf("%s: evidence %q is not text", name, x.Evidence)
 			}
 		}
+	}
+}
+
+// A 401 asking for a Bearer token means the token is missing, unless the
+// request (curl -v) shows one was sent: then it was refused.
+func TestBearerChallengeWithAndWithoutToken(t *testing.T) {
+	response := "< HTTP/1.1 401 Unauthorized\n< WWW-Authenticate: Bearer realm=\"api\"\n"
+	sent := "> GET /v1/x HTTP/1.1\n> Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n>\n" + response
+	none := "> GET /v1/x HTTP/1.1\n> Accept: */*\n>\n" + response
+	if got := matchIDs(Text(none)); len(got) == 0 || got[0] != "token-missing" {
+		t.Errorf("no token sent: got %v, want token-missing first", got)
+	}
+	got := matchIDs(Text(sent))
+	if len(got) == 0 || got[0] != "token-rejected" || slices.Contains(got, "token-missing") {
+		t.Errorf("token sent: got %v, want token-rejected and not token-missing", got)
+	}
+	if got := matchIDs(Text(`< WWW-Authenticate: Bearer error="invalid_token"`)); fmt.Sprint(got) != "[token-rejected]" {
+		t.Errorf("invalid_token: got %v", got)
 	}
 }
