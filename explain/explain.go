@@ -434,7 +434,7 @@ var ambiguityHints = []struct {
 			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
 	{[]cause.ID{cause.KeyCertMismatch, cause.KeyPassphraseWrong},
 		"The client could not use the private key: either its passphrase is wrong or the key is not the certificate's. " +
-			"`openssl pkey -in KEY -noout` asks for the passphrase and says \"bad decrypt\" when it is wrong; if the key opens, compare `openssl pkey -in KEY -pubout` with `openssl x509 -in CERT -noout -pubkey`."},
+			"`openssl pkey -in KEY -noout` asks for the passphrase and says 'bad decrypt' when it is wrong; if the key opens, compare `openssl pkey -in KEY -pubout` with `openssl x509 -in CERT -noout -pubkey`."},
 	{[]cause.ID{cause.InputWrongFileType, cause.KeyPassphraseWrong},
 		"OpenSSL could not use the certificate or key file: it is not PEM (or the certificate and key are swapped), or the key is encrypted and the password is wrong. " +
 			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},

@@ -138,15 +138,7 @@ func startRaw(t *testing.T, serve func(net.Conn)) string {
 }
 
 // freePort returns a loopback address nothing listens on (just closed).
-func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+func freePort(t *testing.T) string { return "127.0.0.1:" + testpki.FreePort(t) }
 
 // startProcess runs a server process (openssl s_server, nginx, tinyproxy)
 // until the test ends and waits until addr accepts connections.
@@ -265,17 +257,4 @@ http {
 	confFile := testpki.WriteFile(t, dir, "nginx.conf", []byte(conf))
 	startProcess(t, addr, bin, "-p", dir, "-c", confFile, "-e", errorLog)
 	return addr, errorLog
-}
-
-// startProxy runs tinyproxy demanding Basic authentication.
-func startProxy(t *testing.T, e *env) string {
-	bin := testenv.Tool(t, "tinyproxy", "/usr/bin/tinyproxy", "/usr/sbin/tinyproxy")
-	addr := freePort(t)
-	_, port, _ := net.SplitHostPort(addr)
-	// Without ConnectPort lines tinyproxy allows CONNECT to any port.
-	conf := fmt.Sprintf("Port %s\nListen 127.0.0.1\nTimeout 10\nMaxClients 10\nLogLevel Error\nLogFile \"%s/tinyproxy.log\"\nBasicAuth corpus proxy-secret\n",
-		port, e.dir)
-	confFile := testpki.WriteFile(t, e.dir, "tinyproxy.conf", []byte(conf))
-	startProcess(t, addr, bin, "-d", "-c", confFile)
-	return addr
 }

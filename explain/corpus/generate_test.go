@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testproxy"
 )
 
 var update = flag.Bool("update", false, "rewrite ../testdata/corpus from this run")
@@ -53,7 +54,7 @@ func TestCorpus(t *testing.T) {
 	}
 	var proxy string
 	if haveTool(t, "tinyproxy") {
-		proxy = startProxy(t, e)
+		proxy = testproxy.Start(t, testproxy.Config{User: "corpus", Password: "proxy-secret"}).Addr
 	}
 
 	var fresh []Sample
