@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -123,27 +124,36 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	addTokenStep(p, o, kr)
 }
 
-// addProxyPassword reads the profile's proxy-password secret when the
-// check goes through a proxy whose password is not otherwise given (the
-// proxy URL's user info, --proxy-user-env). A missing secret is not a
-// finding: the proxy's 407, if it wants one, names the fix.
+// addProxyPassword gives the check the profile's proxy password (see
+// ProxyPassword); a store failure is a finding of the local step.
 func addProxyPassword(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) {
-	u, err := url.Parse(o.URL)
-	if err != nil || o.Route.ProxyPassword != "" {
-		return
+	if err := ProxyPassword(p, &o.Route, o.URL, kr); err != nil {
+		o.Findings = append(o.Findings, storeFinding(err))
 	}
-	rt, err := o.Route.RouteTo(u.Hostname())
+}
+
+// ProxyPassword reads the profile's proxy-password secret into route when
+// a connection to target goes through a proxy whose password is not
+// otherwise given (the proxy URL's user info, --proxy-user-env). A missing
+// secret is no error: the proxy's 407, if it wants one, names the fix.
+func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr secretstore.Keyring) error {
+	u, err := url.Parse(target)
+	if err != nil || route.ProxyPassword != "" {
+		return nil
+	}
+	rt, err := route.RouteTo(u.Hostname())
 	if err != nil || rt.Proxy == nil || rt.Proxy.HasPassword() {
-		return
+		return nil
 	}
 	v, err := get(kr, p.Name, provider.SecretProxyPassword)
 	switch {
 	case err == nil:
-		o.Route.ProxyPassword = v
-		o.Route.ProxyUserSource = fmt.Sprintf("the secret %s of profile %s", provider.SecretProxyPassword, p.Name)
+		route.ProxyPassword = v
+		route.ProxyUserSource = fmt.Sprintf("the secret %s of profile %s", provider.SecretProxyPassword, p.Name)
 	case !errors.Is(err, secretstore.ErrMissing):
-		o.Findings = append(o.Findings, storeFinding(err))
+		return err
 	}
+	return nil
 }
 
 func get(kr secretstore.Keyring, profileName, name string) (string, error) {

@@ -110,3 +110,39 @@ func TestDiagnoseThroughAProxyShowsNoSecret(t *testing.T) {
 		t.Errorf("a secret in the output:\n%s%s", out, errOut)
 	}
 }
+
+// onramp token takes the same route: HTTPS_PROXY names the proxy and its
+// user, the profile's proxy-password secret completes it, and a refusal is
+// proxy-auth-required.
+func TestTokenThroughAProxy(t *testing.T) {
+	const host, proxyPass = "apim.onramp-test.invalid", "CANARY-PROXYPW-token-77"
+	kr := useTokenTestKeyring(t)
+	f := newTokenCmdFixture(t, host)
+	_, port, _ := net.SplitHostPort(f.apim.Addr)
+	base := "https://" + net.JoinHostPort(host, port)
+	p := testproxy.Start(t, testproxy.Config{Hosts: map[string]string{host: "127.0.0.1"}, User: "bob", Password: proxyPass})
+	prof := &profile.Profile{Name: "nhs-proxied", Provider: "nhs-apim", URL: base, TokenURL: base + "/oauth2/token",
+		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey"}
+	if err := profile.Save(prof); err != nil {
+		t.Fatal(err)
+	}
+	_ = kr.Set("nhs-proxied", "api-key", tokenTestAPIKey)
+	for _, k := range []string{"https_proxy", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("HTTPS_PROXY", "http://bob@"+p.Addr)
+
+	code, _, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-proxied", "--no-cache")
+	if code != 1 || !strings.Contains(errOut, "proxy-auth-required") {
+		t.Errorf("without the proxy password: exit %d, %s", code, errOut)
+	}
+	_ = kr.Set("nhs-proxied", "proxy-password", proxyPass)
+	code, out, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-proxied", "--no-cache")
+	if code != 0 || out != f.apim.Tokens()[0]+"\n" {
+		t.Fatalf("through the proxy: exit %d, %s%s\n%s", code, out, errOut, p.Log())
+	}
+	if !strings.Contains(p.Log(), "CONNECT "+host) {
+		t.Errorf("the token request did not go through the proxy:\n%s", p.Log())
+	}
+	assertNoSecret(t, "stderr", errOut, proxyPass)
+}
