@@ -146,6 +146,16 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		c, _, err := d.Tunnel(ctx, rt.Proxy, addr)
 		return c, err
 	}
+	if to, ok := d.s.Resolve[strings.ToLower(addr)]; ok && strings.Contains(to, ",") {
+		// --resolve with several addresses: raced, as the system's
+		// addresses are by the standard dialer.
+		_, port, _ := net.SplitHostPort(addr)
+		won, tried, _ := d.Race(ctx, Interleave(strings.Split(to, ",")), port)
+		if won == nil {
+			return nil, tried[len(tried)-1].Err
+		}
+		return won.Conn, nil
+	}
 	addr, _ = d.resolved(addr)
 	nd := net.Dialer{Timeout: d.connectTimeout()}
 	return nd.DialContext(ctx, d.network(network), addr)
