@@ -67,6 +67,9 @@ func (e *ProxyError) Error() string {
 			}
 			if e.Authenticate != "" {
 				fmt.Fprintf(&b, " (Proxy-Authenticate: %s)", e.Authenticate)
+				if !strings.Contains(strings.ToLower(e.Authenticate), "basic") {
+					b.WriteString("; the proxy asks for a scheme onramp does not speak (only Basic): ask your IT team for Basic authentication or to exempt the API's host")
+				}
 			}
 		}
 	case e.Op == "CONNECT":
