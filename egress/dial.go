@@ -234,7 +234,7 @@ func connect(conn net.Conn, p *Proxy, target string, tr *Trace) (net.Conn, error
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &ProxyError{Proxy: p, Target: target, Op: "CONNECT", Status: resp.StatusCode,
 			Reason:       strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
-			Authenticate: resp.Header.Get("Proxy-Authenticate"), CredentialsSent: sent,
+			Authenticate: strings.Join(resp.Header.Values("Proxy-Authenticate"), ", "), CredentialsSent: sent,
 			Err: errors.New("CONNECT " + resp.Status)}
 	}
 	if br.Buffered() > 0 {
