@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -156,13 +157,31 @@ func certName(c *x509.Certificate) string {
 	return c.Subject.String()
 }
 
+// missingSecrets are the secrets the auth needs and the run does not have,
+// each with what supplies it: the caller's findings (which name the exact
+// command), else a generic one per missing secret.
+func missingSecrets(o Options) []Finding {
+	out := append([]Finding(nil), o.MissingSecrets...)
+	has := func(id cause.ID) bool {
+		return slices.ContainsFunc(out, func(f Finding) bool { return f.Cause.ID == id })
+	}
+	if o.APIKeyRequired && o.APIKey == "" && len(o.MissingSecrets) == 0 && !has(cause.APIKeyMissing) {
+		out = append(out, Finding{Cause: cause.Get(cause.APIKeyMissing),
+			Detail: "this API needs an API key and none was given: pass --api-key-env VAR, or use a profile with the key stored (onramp secret set api-key --profile NAME)"})
+	}
+	if o.BearerRequired && o.BearerToken == "" && o.TokenSource == nil && len(o.MissingSecrets) == 0 && !has(cause.TokenMissing) {
+		out = append(out, Finding{Cause: cause.Get(cause.TokenMissing),
+			Detail: "this API needs a bearer token and none was given: pass --bearer-env VAR, or store it (onramp secret set bearer-token --profile NAME)"})
+	}
+	return out
+}
+
 // checkAPIKey looks at the API key's shape, never printing it.
 func (r *run) checkAPIKey(st *Step) {
 	key := r.opts.APIKey
 	if key == "" {
-		if r.opts.APIKeyRequired {
-			addFinding(st, Finding{Cause: cause.Get(cause.APIKeyMissing), Detail: "this API needs an API key and none was given (--api-key-env VAR, or the profile's keyring secret)"}, true)
-		}
+		// Reported at the HTTP step (missingSecrets): the network steps,
+		// mutual TLS included, do not need the key.
 		return
 	}
 	if strings.TrimSpace(key) != key {

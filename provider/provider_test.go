@@ -83,7 +83,7 @@ func TestNewProfile(t *testing.T) {
 		t.Errorf("profile: %+v", p)
 	}
 	if !slices.Equal(p.Auth, []string{"signed-jwt"}) || p.TokenURL != "https://int.api.service.nhs.uk/oauth2/token" ||
-		p.APIKeyHeader != "apikey" || p.APIKeySecret != "api-key" {
+		p.APIKeyHeader != "" || p.APIKeySecret != "api-key" {
 		t.Errorf("NHS signed-JWT profile: %+v", p)
 	}
 	sb := nhs.NewProfile("nhs-sb", "sandbox")
@@ -236,8 +236,8 @@ func TestAuthChoices(t *testing.T) {
 		"nhs-apim":  "[[signed-jwt] [api-key]]",
 		"hmpps":     "[[mtls api-key]]",
 		"govuk-dcs": "[[mtls]]",
-		"generic":   "[[mtls api-key] [mtls] [api-key]]",
-		"securosys": "[[api-key mtls bearer-jwt] [api-key] [mtls] [bearer-jwt]]",
+		"generic":   "[[mtls api-key] [mtls api-key bearer-jwt] [mtls bearer-jwt] [api-key bearer-jwt] [mtls] [api-key] [bearer-jwt]]",
+		"securosys": "[[api-key] [api-key mtls bearer-jwt] [api-key mtls] [api-key bearer-jwt] [mtls bearer-jwt] [mtls] [bearer-jwt]]",
 	}
 	for id, w := range want {
 		tm, _ := Get(id)
