@@ -54,7 +54,7 @@ type Template struct {
 	// DefaultAuthMethods, when set, is the combination a new profile uses
 	// (for templates whose methods are all optional).
 	DefaultAuthMethods []string `yaml:"default_auth,omitempty" json:"default_auth,omitempty"`
-	APIKeyHeader string       `yaml:"api_key_header,omitempty" json:"api_key_header,omitempty"`
+	APIKeyHeader       string   `yaml:"api_key_header,omitempty" json:"api_key_header,omitempty"`
 	// DefaultKID is the suggested key id for a signed-JWT JWKS.
 	DefaultKID string           `yaml:"default_kid,omitempty" json:"default_kid,omitempty"`
 	Keys       []KeyRequirement `yaml:"keys,omitempty" json:"keys,omitempty"`
