@@ -321,3 +321,18 @@ func TestBearerTokenAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusNotFoundMeaning: a 404 at the template's own check endpoint
+// says what the provider's 404 there means.
+func TestStatusNotFoundMeaning(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "Not Found Test CA")
+	srv := serveAnswer(t, ca, true, 404, `{"status":404,"userMessage":"Person not found"}`, nil)
+	p := checkProfile(t, ca, "hmpps", "hm404", srv.url, "/v1/persons/X802678/risks/scores", []string{"mtls", "api-key"})
+	kr := testkeyring.New()
+	kr.Items["hm404/api-key"] = "k-3f9a7c2e"
+	rep := Checks{Store: kr}.Check(context.Background(), p)
+	if rep.Cause == nil || rep.Cause.ID != cause.EndpointNotFound || !strings.Contains(httpStep(rep).Detail, "person X802678 is not in this environment") {
+		t.Errorf("cause %v: %s", rep.Cause, httpStep(rep).Detail)
+	}
+}

@@ -76,8 +76,8 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
-	if t := profileTemplate(p); t != nil && len(t.Answers) > 0 {
-		o.Answers = t.MatchAnswer
+	if t := profileTemplate(p); t != nil {
+		o.Answers = answers(t, p)
 	}
 	for _, r := range p.Resolve {
 		hp, addr, err := diagnose.ParseResolve(r)
@@ -90,6 +90,27 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.Resolve[hp] = addr
 	}
 	return o, nil
+}
+
+// answers is the template's table of documented answers, and for the
+// template's own status endpoint what a 404 there means.
+func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string) (cause.ID, string, bool) {
+	var notFound string
+	if s := t.StatusFor(p.Environment); s != nil && s.NotFound != "" && s.Path == p.StatusPath {
+		notFound = s.NotFound
+	}
+	if len(t.Answers) == 0 && notFound == "" {
+		return nil
+	}
+	return func(status int, body []byte, path string) (cause.ID, string, bool) {
+		if id, detail, ok := t.MatchAnswer(status, body, path); ok {
+			return id, detail, ok
+		}
+		if status == http.StatusNotFound && notFound != "" {
+			return cause.EndpointNotFound, notFound, true
+		}
+		return "", "", false
+	}
 }
 
 // profileTemplate is the profile's provider template, nil when it has

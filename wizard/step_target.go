@@ -64,9 +64,16 @@ func (r *run) target() error {
 	}
 	u := env.URL
 	if pr.AskURL || u == "" {
+		why := "The checks connect to this address; include the port if it is not 443."
+		switch {
+		case pr.Sandbox:
+		case pr.StatusPath == "":
+			why = "Give the full URL of an endpoint your credentials may call (include the port if it is not 443): the checks call it, so a bare host only shows that something answers at /. A 404 there means the path is wrong, not that the connection failed."
+		default:
+			why += " The checks call " + pr.StatusPath + " on it."
+		}
 		u, err = r.Prompter.Input(r.ctx, InputPrompt{
-			Frame: r.frame("What is the API's URL?",
-				"The checks connect to this address; include the port if it is not 443."),
+			Frame: r.frame("What is the API's URL?", why),
 			Placeholder: "https://api.example.com/status", Default: env.URL,
 			Validate: CheckURL,
 		})
