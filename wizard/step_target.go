@@ -73,7 +73,7 @@ func (r *run) target() error {
 			why += " The checks call " + pr.StatusPath + " on it."
 		}
 		u, err = r.Prompter.Input(r.ctx, InputPrompt{
-			Frame: r.frame("What is the API's URL?", why),
+			Frame:       r.frame("What is the API's URL?", why),
 			Placeholder: "https://api.example.com/status", Default: env.URL,
 			Validate: CheckURL,
 		})
