@@ -36,6 +36,7 @@ func requestInfo(o Options) *RequestInfo {
 		ri.KeyFile = ri.CertFile
 	}
 	if o.APIKey != "" {
+		ri.APIKeyName = o.APIKeyName
 		ri.APIKeyHeader = o.APIKeyHeader
 		if ri.APIKeyHeader == "" {
 			ri.APIKeyHeader = "x-api-key"
@@ -61,6 +62,9 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 	var loaded []string
 	for _, f := range o.Findings {
 		addFinding(st, f, true)
+	}
+	for _, f := range o.Warnings {
+		addFinding(st, f, false)
 	}
 
 	keyFile := o.KeyFile

@@ -96,6 +96,7 @@ type RequestInfo struct {
 	CACertFile   string   `json:"cacert,omitempty"`
 	KeyEncrypted bool     `json:"key_encrypted,omitempty"`
 	APIKeyHeader string   `json:"api_key_header,omitempty"` // set when a key is sent
+	APIKeyName   string   `json:"api_key_name,omitempty"`   // the profile secret it came from
 	Bearer       bool     `json:"bearer,omitempty"`
 	HeaderNames  []string `json:"header_names,omitempty"`
 	Resolve      []string `json:"resolve,omitempty"` // HOST:PORT:ADDR
@@ -159,9 +160,16 @@ type Options struct {
 	ExpectJSON string
 
 	// Findings are problems found before Run, e.g. a keyring that did not
-	// answer for the profile's API key; the local step reports them with
+	// answer for the key's passphrase; the local step reports them with
 	// its own, and each fails it.
 	Findings []Finding
+	// Warnings are concerns found before Run (the path needs an API key
+	// role the profile has no key for): the local step shows them before
+	// anything is sent, without failing.
+	Warnings []Finding
+	// APIKeyName names where the API key came from (the profile's secret),
+	// for the report; never the value.
+	APIKeyName string
 
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.

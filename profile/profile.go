@@ -43,6 +43,11 @@ type Profile struct {
 	APIKeyHeader string `yaml:"api_key_header,omitempty"`
 	// APIKeySecret names the keyring secret holding the API key (default api-key).
 	APIKeySecret string `yaml:"api_key_secret,omitempty"`
+	// RoleKeys names, per API key role (Securosys: serviceToken,
+	// keyOperationToken, ...), the secret holding that role's key; a role
+	// not listed is looked up under its own name. The provider's role table
+	// says which role a path needs.
+	RoleKeys map[string]string `yaml:"role_keys,omitempty"`
 
 	// BearerSecret names the keyring secret holding a bearer token the
 	// client already has (a Securosys JWT, an API's static token); it is

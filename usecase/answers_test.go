@@ -336,3 +336,76 @@ func TestStatusNotFoundMeaning(t *testing.T) {
 		t.Errorf("cause %v: %s", rep.Cause, httpStep(rep).Detail)
 	}
 }
+
+// TestRoleKeys: a Securosys profile holds a key per role; the role table
+// picks the one each path needs, warns before sending when the profile has
+// none for it, and the TSB's refusal names the role.
+func TestRoleKeys(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "TSB Test CA")
+	const serviceKey, operationKey = "svc-5b1d0c77", "op-9e2a41f3"
+	var gotKey string
+	// A TSB shaped by seed 004: one role per key, each role its endpoints.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey = r.Header.Get("X-API-KEY")
+		need := map[string]string{"/v1/versionInfo": serviceKey, "/v1/sign": operationKey}[r.URL.Path]
+		switch {
+		case gotKey != serviceKey && gotKey != operationKey:
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"Invalid API key"}`)
+		case gotKey != need:
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"message":"Forbidden"}`)
+		default:
+			io.WriteString(w, `{"version":"2.4.0"}`)
+		}
+	})
+	url := ca.ServeMutual(t, h).URL
+	check := func(p *profile.Profile, kr *testkeyring.Keyring, path, method string) *diagnose.Report {
+		// As `onramp diagnose --profile tsb -X METHOD URL` does.
+		o, err := ProfileOptions(p, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.URL, o.Method = url+path, method
+		AddProfileSecrets(p, &o, kr, true, true)
+		return diagnose.Run(context.Background(), o, nil)
+	}
+	p := checkProfile(t, ca, "securosys", "tsb", url, "/v1/versionInfo", []string{"api-key", "mtls"})
+	both := testkeyring.New()
+	both.Items["tsb/serviceToken"], both.Items["tsb/keyOperationToken"] = serviceKey, operationKey
+	for _, c := range []struct{ path, method, key string }{
+		{"/v1/versionInfo", "GET", serviceKey}, {"/v1/sign", "POST", operationKey},
+	} {
+		rep := check(p, both, c.path, c.method)
+		if !rep.OK || gotKey != c.key || rep.Request.APIKeyName == "" {
+			t.Errorf("%s %s: ok %v, sent the %q key (%s), cause %v", c.method, c.path, rep.OK, gotKey, rep.Request.APIKeyName, rep.Cause)
+		}
+	}
+	// Named keys, as the sandbox stores them.
+	p.RoleKeys = map[string]string{"serviceToken": "securosys-service-key"}
+	named := testkeyring.New()
+	named.Items["tsb/securosys-service-key"] = serviceKey
+	if rep := check(p, named, "/v1/versionInfo", "GET"); !rep.OK || gotKey != serviceKey {
+		t.Errorf("role_keys: ok %v, cause %v", rep.OK, rep.Cause)
+	}
+	// Only the operation key, as the default: a warning before sending,
+	// and the TSB's 403 names the role the path needs.
+	p.RoleKeys = nil
+	opOnly := testkeyring.New()
+	opOnly.Items["tsb/api-key"] = operationKey
+	rep := check(p, opOnly, "/v1/versionInfo", "GET")
+	local := rep.Steps[0]
+	if local.Status != diagnose.Warn || local.Cause.ID != cause.APIKeyWrongRole || !strings.Contains(local.Detail, "role serviceToken") {
+		t.Errorf("no warning before sending: %+v", local)
+	}
+	if rep.Cause == nil || rep.Cause.ID != cause.APIKeyWrongRole || !strings.Contains(httpStep(rep).Detail, "needs a serviceToken key") {
+		t.Errorf("wrong role: cause %v: %s", rep.Cause, httpStep(rep).Detail)
+	}
+	// A key the TSB does not know: 631.
+	bad := testkeyring.New()
+	bad.Items["tsb/serviceToken"] = "nobody-0000"
+	if rep := check(p, bad, "/v1/versionInfo", "GET"); rep.Cause == nil || rep.Cause.ID != cause.APIKeyRejected {
+		t.Errorf("unknown key: cause %v", rep.Cause)
+	}
+}

@@ -136,12 +136,12 @@ func profileTemplate(p *profile.Profile) *provider.Template {
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
 	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
 	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
-	if wantKey && (usesKey || len(p.Auth) == 0) {
+	if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
 		name := cmpOr(p.APIKeySecret, provider.SecretAPIKey)
 		v, err := get(kr, p.Name, name)
 		switch {
 		case err == nil:
-			o.APIKey = v
+			o.APIKey, o.APIKeyName = v, name
 		case usesKey:
 			o.MissingSecrets = append(o.MissingSecrets, missingSecret(p, name, cause.APIKeyMissing, "API key", "--api-key-env VAR", err))
 		}
@@ -173,6 +173,37 @@ func get(kr secretstore.Keyring, profileName, name string) (string, error) {
 		return "", ErrNoStore
 	}
 	return kr.Get(profileName, name)
+}
+
+// addRoleKey reads the key of the role the request's path needs, when the
+// provider has a role table (Securosys): the profile's role_keys name its
+// secret, else the role's own name. It reports whether it found one; when
+// the path needs a role the profile has no key for, it warns before
+// anything is sent and the profile's default key is tried.
+func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) bool {
+	t := profileTemplate(p)
+	if t == nil || len(t.Roles) == 0 || !hasAuth(p, provider.AuthAPIKey) {
+		return false
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil {
+		return false
+	}
+	role, ok := provider.RequiredRole(t, u.Path)
+	if !ok {
+		return false
+	}
+	name := cmpOr(p.RoleKeys[role], role)
+	v, err := get(kr, p.Name, name)
+	if err == nil {
+		o.APIKey, o.APIKeyName, o.APIKeyRequired = v, name, true
+		return true
+	}
+	c := cause.Get(cause.APIKeyWrongRole)
+	c.Fix = fmt.Sprintf("Store the %s key: `onramp secret set %s --profile %s` (the role table: onramp profile providers %s).", role, name, p.Name, t.ID)
+	o.Warnings = append(o.Warnings, diagnose.Finding{Cause: c,
+		Detail: fmt.Sprintf("%s needs a key with role %s, and profile %s has none stored as %q; the profile's default key is sent instead, which works only if it has that role", u.Path, role, p.Name, name)})
+	return false
 }
 
 func cmpOr(a, b string) string {
