@@ -100,6 +100,11 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	if id == "" {
 		id, detail = classifyHTTP(e)
 	}
+	if id == cause.APIKeyRejected && looksBase64Key(r.opts.APIKey) {
+		// The HMPPS guide names this mistake: the key refused is the
+		// Base64 encoding of a key, not the key as issued.
+		id, detail = cause.APIKeyBase64Encoded, detail+"; the key sent decodes from Base64 to another key-like string: send the key exactly as issued, not encoded"
+	}
 	if missing := missingSecrets(r.opts); len(missing) > 0 && !answerOfItsOwn(id) {
 		// The server's answer without the secret says nothing more than
 		// that it is missing: name what supplies it.
@@ -158,6 +163,7 @@ func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err err
 			detail += " (TLS 1.3 reports the server's verdict on the client certificate on the first read after the handshake)"
 		}
 		fail(st, id, "%s: %s", doing, detail)
+		r.chainFix(st)
 		return
 	}
 	if id := classify.Net(err); id == cause.TCPReset {

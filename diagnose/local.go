@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -126,6 +127,9 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			}
 			r.local.roots = pool
 			loaded = append(loaded, fmt.Sprintf("CA bundle of %d", len(certs)))
+			if f := r.intermediateInBundle(certs); f != nil {
+				replaceWarning(st, *f)
+			}
 		}
 	}
 	r.checkAPIKey(st)
@@ -136,6 +140,64 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			st.Detail = strings.Join(loaded, "; ")
 		}
 	}
+}
+
+// intermediateInBundle finds the intermediate CA that issued the client
+// certificate in the CA bundle when the certificate file lacks it: the
+// bundle only tells this machine whom to trust, so the server never gets
+// it. A warning (a server that trusts the intermediate itself accepts the
+// certificate alone); the TLS step names it the cause if the server refuses.
+func (r *run) intermediateInBundle(bundle []*x509.Certificate) *Finding {
+	chain := r.local.chain
+	if len(chain) == 0 || classify.SelfIssued(chain[0]) {
+		return nil
+	}
+	leaf := chain[0]
+	for _, c := range chain[1:] {
+		if bytes.Equal(c.RawSubject, leaf.RawIssuer) {
+			return nil
+		}
+	}
+	for _, c := range bundle {
+		if classify.SelfIssued(c) || !bytes.Equal(c.RawSubject, leaf.RawIssuer) || leaf.CheckSignatureFrom(c) != nil {
+			continue
+		}
+		r.facts.MissingIssuer = c
+		f := Finding{Cause: cause.Get(cause.ClientChainIncomplete),
+			Detail: fmt.Sprintf("%s is issued by the intermediate %s, which is in the CA bundle (--cacert %s) but not in the certificate file (--cert %s): the server gets only what --cert holds",
+				name(leaf), certName(c), r.opts.CACertFile, r.opts.CertFile)}
+		f.Cause.Fix = fmt.Sprintf("Copy the intermediate %s (its BEGIN/END CERTIFICATE block) from %s to the end of %s, after your certificate, so the certificate file holds the chain (leaf first).",
+			certName(c), r.opts.CACertFile, r.opts.CertFile)
+		return &f
+	}
+	return nil
+}
+
+// chainFix gives a refused certificate whose intermediate is in the CA
+// bundle the local step's exact fix.
+func (r *run) chainFix(st *Step) {
+	if st.Cause != nil && st.Cause.ID == cause.ClientChainIncomplete && r.facts.MissingIssuer != nil {
+		if f := r.intermediateInBundle([]*x509.Certificate{r.facts.MissingIssuer}); f != nil {
+			st.Cause = f.Cause
+		}
+	}
+}
+
+// replaceWarning records f on st in place of an earlier warning of the
+// same cause (the guess that f now confirms), or as a new warning.
+func replaceWarning(st *Step, f Finding) {
+	if st.Status == Warn && st.Cause != nil && st.Cause.ID == f.Cause.ID {
+		st.Cause, st.Detail = f.Cause, f.Detail
+		return
+	}
+	for i := range st.Notes {
+		if st.Notes[i].Cause.ID == f.Cause.ID {
+			f.Warning = true
+			st.Notes[i] = f
+			return
+		}
+	}
+	addFinding(st, f, false)
 }
 
 // holdsOtherMaterial says whether a wrong-type error is about a file that
