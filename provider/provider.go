@@ -67,8 +67,15 @@ type Template struct {
 	// means (see answers.go); diagnose consults them before its own rules.
 	Answers []Answer `yaml:"answers,omitempty" json:"answers,omitempty"`
 
+	// CABundle says whether the server's certificate needs a CA bundle
+	// from the provider (a private CA) to be trusted.
+	CABundle *CABundleRule `yaml:"ca_bundle,omitempty" json:"ca_bundle,omitempty"`
+
 	// Instructions: what to send the provider and what comes back.
 	Instructions string `yaml:"instructions" json:"instructions"`
+	// Send is what to do with the files once onramp has made them (the
+	// wizard's send step); empty means Instructions.
+	Send string `yaml:"send,omitempty" json:"send,omitempty"`
 	// Uncertain lists facts the public documentation does not settle;
 	// each is a setting (profile field or user template), not a rule.
 	Uncertain []string `yaml:"uncertain,omitempty" json:"uncertain,omitempty"`
@@ -77,6 +84,12 @@ type Template struct {
 	Origin string `yaml:"-" json:"origin"`
 
 	rolePatterns []rolePattern
+}
+
+// CABundleRule is the provider's CA bundle for trusting its servers.
+type CABundleRule struct {
+	Required bool   `yaml:"required" json:"required"`
+	Notes    string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Environment is one named deployment of the API.

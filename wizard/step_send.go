@@ -41,7 +41,7 @@ func (r *run) send() error {
 	if len(paths) == 0 {
 		return r.nothingToSend(pr)
 	}
-	body := strings.Join(paths, "\n") + "\n\n" + cmpOr(pr.Instructions,
+	body := strings.Join(paths, "\n") + "\n\n" + cmpOr(pr.Send, pr.Instructions,
 		"Send the file above to your provider's onboarding contact; they send back your certificate.")
 	if err := r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame("Send this to "+pr.Name,

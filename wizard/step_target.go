@@ -46,6 +46,9 @@ func (r *run) target() error {
 			if e.URL != "" {
 				label += " — " + e.URL
 			}
+			if e.NoAuth {
+				label += " (no authentication)"
+			}
 			eopts = append(eopts, Option{Value: e.Name, Label: label})
 		}
 		name, err := r.Prompter.Select(r.ctx, SelectPrompt{
@@ -99,9 +102,17 @@ func (r *run) target() error {
 	r.p.Provider = pr.ID
 	r.p.Environment = env.Name
 	r.p.URL = u
+	r.p.StatusPath, r.p.ExpectJSON = pr.StatusPath, pr.ExpectJSON
+	if env.StatusPath != "" {
+		r.p.StatusPath, r.p.ExpectJSON = env.StatusPath, env.ExpectJSON
+	}
+	if env.NoAuth {
+		// Nothing to set up: the checks are all there is.
+		r.p.Auth, r.p.APIKeyHeader, r.p.TokenURL = nil, "", ""
+		r.p.Wizard[StepAuth] = true
+		return r.done(StepTarget)
+	}
 	r.p.APIKeyHeader = pr.APIKeyHeader
-	r.p.StatusPath = pr.StatusPath
-	r.p.ExpectJSON = pr.ExpectJSON
 	if pr.TokenPath != "" {
 		r.p.TokenURL = joinURL(u, pr.TokenPath)
 	}
