@@ -36,6 +36,9 @@ const (
 	SecretAPIKey  = "api-key"
 	SecretKeyPass = "key-pass"
 	SecretBearer  = "bearer-token"
+	// SecretProxyPassword is the password for the proxy's user (the user
+	// is in the proxy URL: http://USER@proxy:port).
+	SecretProxyPassword = "proxy-password"
 )
 
 // Template describes one provider's API.
