@@ -105,6 +105,15 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		// Base64 encoding of a key, not the key as issued.
 		id, detail = cause.APIKeyBase64Encoded, detail+"; the key sent decodes from Base64 to another key-like string: send the key exactly as issued, not encoded"
 	}
+	for _, w := range r.opts.Warnings {
+		if id != "" && w.Cause.ID == id {
+			// The local step foresaw this answer: its cause carries the
+			// exact fix (the role key to store).
+			fail(st, id, "%s", detail)
+			st.Cause = w.Cause
+			return
+		}
+	}
 	if missing := missingSecrets(r.opts); len(missing) > 0 && !answerOfItsOwn(id) {
 		// The server's answer without the secret says nothing more than
 		// that it is missing: name what supplies it.
