@@ -409,3 +409,18 @@ func TestRoleKeys(t *testing.T) {
 		t.Errorf("unknown key: cause %v", rep.Cause)
 	}
 }
+
+func TestShowProfileAuthSecrets(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	p := &profile.Profile{Name: "tsb", Provider: "securosys", Auth: []string{"api-key", "bearer-jwt"}, APIKeyHeader: "X-API-KEY",
+		APIKeySecret: "serviceToken", BearerSecret: "bearer-token", RoleKeys: map[string]string{"keyOperationToken": "op-key"}}
+	var b strings.Builder
+	if err := ShowProfile(p, time.Now()).WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"header X-API-KEY, secret serviceToken", "Bearer token:", "secret bearer-token", "keyOperationToken → secret op-key"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("profile show lacks %q:\n%s", w, b.String())
+		}
+	}
+}
