@@ -54,6 +54,9 @@ type Template struct {
 	DefaultEnvironment string        `yaml:"default_environment,omitempty" json:"default_environment,omitempty"`
 
 	Auth []AuthMethod `yaml:"auth" json:"auth"`
+	// AuthWhy says in a sentence how to choose among the auth modes (the
+	// wizard's auth screen), in the provider's words.
+	AuthWhy string `yaml:"auth_why,omitempty" json:"auth_why,omitempty"`
 	// DefaultAuthMethods, when set, is the combination a new profile uses
 	// (for templates whose methods are all optional).
 	DefaultAuthMethods []string `yaml:"default_auth,omitempty" json:"default_auth,omitempty"`

@@ -50,7 +50,7 @@ type Provider struct {
 	// CABundleWhy says so in the provider's words.
 	CABundleRequired bool
 	CABundleWhy      string
-	// RoleTable lists the API key roles and their endpoints (Securosys),
+	// RoleTable lists the API key roles and what each is for (Securosys),
 	// one per line; StatusRole is the role the check's path needs.
 	RoleTable  string
 	StatusRole string

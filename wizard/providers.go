@@ -48,9 +48,9 @@ func ProviderFrom(t *provider.Template) Provider {
 	if len(t.Roles) > 0 {
 		var b strings.Builder
 		for _, r := range t.Roles {
-			fmt.Fprintf(&b, "%s (%s): %s\n", r.Name, r.Purpose, strings.Join(r.Patterns, " "))
+			fmt.Fprintf(&b, "  %s: %s\n", r.Name, r.Purpose)
 		}
-		wp.RoleTable = strings.TrimSpace(b.String())
+		wp.RoleTable = strings.TrimRight(b.String(), "\n")
 		if t.Status != nil {
 			wp.StatusRole, _ = provider.RequiredRole(t, t.Status.Path)
 		}
@@ -84,6 +84,9 @@ func authChoices(t *provider.Template) ([][]string, string) {
 		if a.Need == provider.NeedChoice && why == "" {
 			why = a.Notes
 		}
+	}
+	if t.AuthWhy != "" {
+		why = t.AuthWhy
 	}
 	return t.AuthChoices(), why
 }

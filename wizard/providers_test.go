@@ -77,7 +77,7 @@ func TestSecurosysRoleKey(t *testing.T) {
 		t.Errorf("profile %+v store %v", res.Profile, store.values)
 	}
 	why := shownWhy(s, "serviceToken API key")
-	for _, w := range []string{"/v1/versionInfo", "keyOperationToken", "/v1/approverManagement/**"} {
+	for _, w := range []string{"/v1/versionInfo", "keyOperationToken: cryptographic operations", "onramp profile providers securosys"} {
 		if !strings.Contains(why, w) {
 			t.Errorf("the key prompt does not show %q:\n%s", w, why)
 		}

@@ -51,8 +51,8 @@ func (r *run) apiKey() (bool, error) {
 			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
 		}
 		if name != provider.SecretAPIKey {
-			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s.\nRoles:\n%s",
-				r.p.StatusPath, name, r.p.Name, pr.RoleTable)
+			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
+				r.p.StatusPath, name, r.p.Name, pr.ID, pr.RoleTable)
 		}
 		if pr.APIKeyHint != "" {
 			why += " " + pr.APIKeyHint

@@ -53,7 +53,7 @@ func (r *run) target() error {
 		}
 		name, err := r.Prompter.Select(r.ctx, SelectPrompt{
 			Frame: r.frame("Which "+pr.Name+" environment?",
-				"Each environment has its own host and its own certificates: start with a test environment."),
+				"Each environment has its own host and its own credentials: start with a test environment."),
 			Options: eopts, Default: pr.Environments[0].Name,
 		})
 		if err != nil {
