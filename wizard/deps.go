@@ -54,6 +54,10 @@ type Provider struct {
 	// one per line; StatusRole is the role the check's path needs.
 	RoleTable  string
 	StatusRole string
+	// ExtraKeys are the purposes of the key pairs the provider wants
+	// besides the TLS one (GOV.UK DCS: signing, encryption), each made
+	// with its own CSR, {purpose} in the subject naming it.
+	ExtraKeys  []string
 	StatusPath string
 	ExpectJSON string
 	TokenPath  string

@@ -71,6 +71,13 @@ func ProviderFrom(t *provider.Template) Provider {
 	}
 	if t.CSR != nil {
 		wp.Subject, wp.SubjectRule = t.CSR.Subject, t.CSR.CNRule
+		if _, ok := t.KeyFor("tls"); ok && strings.Contains(t.CSR.Subject, "{purpose}") {
+			for _, k := range t.Keys {
+				if k.Purpose != "tls" {
+					wp.ExtraKeys = append(wp.ExtraKeys, k.Purpose)
+				}
+			}
+		}
 	}
 	return wp
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/provider"
 )
 
@@ -115,6 +116,46 @@ func TestDCSNeedsItsCABundle(t *testing.T) {
 		pr := ProviderFrom(mustTemplate(t, id))
 		if pr.Send == "" || strings.Contains(pr.Send, "onramp keygen --type rsa --bits 2048 --csr") {
 			t.Errorf("%s: the send step text %q (after the wizard made the CSR it must not ask for another)", id, pr.Send)
+		}
+	}
+}
+
+// TestDCSThreeKeyPairs: the DCS wants TLS, signing and encryption key
+// pairs, each with its own CSR named by purpose; the send step lists all
+// three; the certificate step does not take an empty CA bundle.
+func TestDCSThreeKeyPairs(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	certFile := testpki.WriteFile(t, dir, "issued.pem", testpki.NewCA(t, "DCS CA").Client(t, testpki.Options{}).CertPEM(false))
+	keys := &fakeKeys{}
+	s := &Script{Answers: []Answer{{"Which API", "govuk-dcs"}, {"Name this connection", "dcs"},
+		{"Your private key", "generate"}, {"Your organisation's name", "Bob's Widgets"}, {"What this key is for", ""},
+		{"The environment", ""}, {"The date in the CN", "2026-12-01"}, {"Certificate subject", ""},
+		{"Your client certificate", "file"}, {"certificate file", certFile}, {"CA bundle", ""}}}
+	f := realFlow(t, s, &memStore{})
+	f.Keys = keys
+	_, err := f.Run(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), "needs its CA bundle") {
+		t.Errorf("an empty DCS CA bundle: %v", err)
+	}
+	var subjects []string
+	for _, k := range keys.made {
+		subjects = append(subjects, k.Name+": "+k.Subject)
+	}
+	want := []string{"client: /CN=Bob's Widgets TLS Integration 2026-12-01", "signing: /CN=Bob's Widgets Signing Integration 2026-12-01",
+		"encryption: /CN=Bob's Widgets Encryption Integration 2026-12-01"}
+	if strings.Join(subjects, "\n") != strings.Join(want, "\n") {
+		t.Errorf("keys made:\n%s\nwant:\n%s", strings.Join(subjects, "\n"), strings.Join(want, "\n"))
+	}
+	var sent string
+	for _, n := range s.Notes {
+		if strings.Contains(n.Title, "Send this to") {
+			sent = n.Body
+		}
+	}
+	for _, w := range []string{"client.csr", "signing.csr (signing)", "encryption.csr (encryption)", "confirm it\nwith your DCS contact"} {
+		if !strings.Contains(sent, w) {
+			t.Errorf("the send step lacks %q:\n%s", w, sent)
 		}
 	}
 }

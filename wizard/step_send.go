@@ -9,6 +9,11 @@ import (
 func (r *run) csrPath() string  { return siblingOf(r.p.Key, ".csr") }
 func (r *run) jwksPath() string { return siblingOf(r.p.Key, ".jwks.json") }
 
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 func siblingOf(key, ext string) string {
 	if key == "" {
 		return ""
@@ -25,6 +30,11 @@ func (r *run) send() error {
 		if data, err := os.ReadFile(r.csrPath()); err == nil {
 			paths = append(paths, "CSR:  "+r.csrPath())
 			copyText, copyLabel = string(data), "the CSR"
+		}
+		for _, purpose := range pr.ExtraKeys {
+			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+".csr"); fileExists(csr) {
+				paths = append(paths, "CSR:  "+csr+" ("+purpose+")")
+			}
 		}
 	}
 	if r.uses(AuthSignedJWT) {
