@@ -438,6 +438,8 @@ var ambiguityHints = []struct {
 	{[]cause.ID{cause.InputWrongFileType, cause.KeyPassphraseWrong},
 		"OpenSSL could not use the certificate or key file: it is not PEM (or the certificate and key are swapped), or the key is encrypted and the password is wrong. " +
 			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},
+	{[]cause.ID{cause.APIKeyBase64Encoded, cause.APIKeyRejected},
+		"The key was sent Base64-encoded (it ends in \"=\" padding): gateways compare the key exactly as issued. Send it as the provider gave it, not encoded."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }

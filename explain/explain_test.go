@@ -411,3 +411,20 @@ func TestBearerChallengeWithAndWithoutToken(t *testing.T) {
 		t.Errorf("invalid_token: got %v", got)
 	}
 }
+
+// curl -v shows the key as sent: one in Base64 with padding is named before
+// the refusal, with what to do about it; a plain key is only refused.
+func TestAPIKeySentBase64(t *testing.T) {
+	log := "> GET /v1/x HTTP/1.1\n> x-api-key: YWJjZGVmMTIzNDU2Nzg5MA==\n>\n< HTTP/1.1 403 Forbidden\n"
+	m := Text(log)
+	if got := matchIDs(m); fmt.Sprint(got) != "[api-key-base64-encoded api-key-rejected]" {
+		t.Fatalf("got %v", got)
+	}
+	if strings.Contains(m[0].Evidence, "YWJj") || !strings.Contains(Disambiguate(m), "Base64") {
+		t.Errorf("evidence %q, hint %q", m[0].Evidence, Disambiguate(m))
+	}
+	plain := strings.Replace(log, "YWJjZGVmMTIzNDU2Nzg5MA==", "k3y-as-issued-123", 1)
+	if got := matchIDs(Text(plain)); fmt.Sprint(got) != "[api-key-rejected]" {
+		t.Errorf("plain key: got %v", got)
+	}
+}

@@ -305,6 +305,12 @@ var messageRecognisers = []Recogniser{
 	// --- Securosys: a refused API key is 401 with errorCode 631.
 	{Pattern: "errorcode", Regexp: `errorcode"?\s*[:=]\s*"?631\b`, Cause: cause.APIKeyRejected, Client: "securosys", Weight: exact},
 
+	// --- API keys as curl -v shows them sent: a value in the Base64
+	// alphabet with "=" padding is a key that was encoded before sending
+	// (the HMPPS guide: send it as issued).
+	{Pattern: "api-key:", Regexp: `^> (x-)?api-key: [a-z0-9+/]{12,}={1,2}\s*$`, Cause: cause.APIKeyBase64Encoded, Client: "curl", Weight: generic},
+	{Pattern: "apikey:", Regexp: `^> (x-)?apikey: [a-z0-9+/]{12,}={1,2}\s*$`, Cause: cause.APIKeyBase64Encoded, Client: "curl", Weight: generic},
+
 	// --- API gateways (Kong, Apigee) about API keys.
 	{Pattern: "no api key found in request", Cause: cause.APIKeyMissing, Client: "http", Weight: specific},
 	{Pattern: "missing api key", Cause: cause.APIKeyMissing, Client: "http", Weight: specific},

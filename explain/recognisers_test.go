@@ -213,6 +213,8 @@ var recogniserSamples = []struct {
 	{`socket.gaierror: [Errno -5] No address associated with hostname`, []string{"dns-no-such-host"}},
 	{`ssl.SSLError: [SSL] PEM lib (_ssl.c:3900)`, []string{"input-wrong-file-type", "key-passphrase-wrong"}},
 	{`Could not read client certificate from client.key`, []string{"input-wrong-file-type"}},
+	{`> x-api-key: YWJjZGVmMTIzNDU2Nzg5MA==`, []string{"api-key-base64-encoded"}},
+	{`> apikey: YWJjZGVmMTIzNDU2Nzg5MA=`, []string{"api-key-base64-encoded"}},
 	{`curl: (58) could not parse PKCS12 file, check password, OpenSSL error error:11800071:PKCS12 routines::mac verify failure`, []string{"key-passphrase-wrong"}},
 	{`Could not read private key from client.crt`, []string{"input-wrong-file-type"}},
 	{`Could not open file or uri for loading certificate from missing.crt`, []string{"input-file-unreadable"}},
@@ -520,7 +522,7 @@ func TestCausesWithSignaturesHaveRecognisers(t *testing.T) {
 	// exchange: no message names them.
 	noText := map[string]bool{
 		"client-cert-not-yet-valid": true, "client-chain-incomplete": true, "ca-bundle-invalid": true,
-		"api-key-base64-encoded": true, "api-key-whitespace": true,
+		"api-key-whitespace": true,
 		// Securosys does not document what a key of the wrong role gets.
 		"api-key-wrong-role": true,
 		// Named from the live handshake (the issuing CA of the chain, a
