@@ -55,6 +55,7 @@ func sourceRecognisers() []Recogniser {
 		seen[key] = true
 		rows = append(rows, r)
 	}
+	clients := map[string]string{}
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
 	for _, name := range files {
 		data, err := sourceFiles.ReadFile(name)
@@ -73,6 +74,14 @@ func sourceRecognisers() []Recogniser {
 			cid, ok := cause.Parse(id)
 			if !ok {
 				continue
+			}
+			// Nothing kept may point into data: the rows outlive it.
+			cid = cause.Get(cid).ID
+			if c, ok := clients[client]; ok {
+				client = c
+			} else {
+				client = strings.Clone(client)
+				clients[client] = client
 			}
 			// Node and Python print an OpenSSL reason without its
 			// "error:XXXXXXXX:LIB routines::" prefix: the reason alone is
@@ -100,7 +109,7 @@ func sourceRecognisers() []Recogniser {
 // sourceRow makes one table row into a recogniser; key is its text as
 // matched (lower case).
 func sourceRow(client, text string, id cause.ID) (r Recogniser, key string, ok bool) {
-	text = strings.ToLower(strings.ReplaceAll(text, `\\`, `\`))
+	text = strings.Clone(strings.ToLower(strings.ReplaceAll(text, `\\`, `\`))) // not a view of the table: it outlives it
 	var parts []string
 	literal, longest := 0, -1
 	pieces, endsInHole := splitHoles(text)
