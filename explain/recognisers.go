@@ -31,6 +31,7 @@ type Recogniser struct {
 	fromSource bool
 	serverSide bool // printed by a server, about the client
 	parts      []string
+	anchorPart int // the part Pattern is the start of
 }
 
 // Weights of recognisers.
