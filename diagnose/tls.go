@@ -43,6 +43,7 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	if err != nil {
 		id, detail := r.classifyTLS(ctx, err)
 		fail(st, id, "%s", detail)
+		r.chainFix(st)
 		return
 	}
 	r.conn = conn
