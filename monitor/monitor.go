@@ -150,7 +150,7 @@ type Result struct {
 type Monitor struct {
 	opts Options
 
-	mu      sync.Mutex
+	mu       sync.Mutex
 	results  map[string]*Result
 	runs     map[string]float64 // checks run, per profile
 	recorded map[string]recorded
