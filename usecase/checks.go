@@ -93,14 +93,9 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 // profile adds the token step. Call it after any command-line settings are
 // in o: the token step uses o's CA bundle and resolve entries.
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
-	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
-	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+	usesKey := usesAPIKeyHeader(p)
 	if wantKey && (usesKey || len(p.Auth) == 0) {
-		name := p.APIKeySecret
-		if name == "" {
-			name = provider.SecretAPIKey
-		}
-		v, err := get(kr, p.Name, name)
+		v, err := get(kr, p.Name, apiKeySecret(p))
 		switch {
 		case err == nil:
 			o.APIKey = v
@@ -136,6 +131,20 @@ func storeFinding(err error) diagnose.Finding {
 }
 
 func hasAuth(p *profile.Profile, method string) bool { return slices.Contains(p.Auth, method) }
+
+// usesAPIKeyHeader says whether p sends an API key in a header. NHS signed
+// JWT uses the API key as the JWT's iss/sub instead.
+func usesAPIKeyHeader(p *profile.Profile) bool {
+	return hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+}
+
+// apiKeySecret is the name of p's API key in the store.
+func apiKeySecret(p *profile.Profile) string {
+	if p.APIKeySecret != "" {
+		return p.APIKeySecret
+	}
+	return provider.SecretAPIKey
+}
 
 // addTokenStep makes the checks of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and
