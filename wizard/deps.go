@@ -96,6 +96,9 @@ type ImportRequest struct {
 	// Dir is where the profile keeps its files; the importer may copy the
 	// certificate there.
 	Dir string
+	// Provider is the profile's provider template id, whose own rules for
+	// client certificates are checked too ("" for none).
+	Provider string
 }
 
 // CertImporter checks a certificate against its key (match, clientAuth,

@@ -12,6 +12,7 @@ import (
 	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/usecase"
@@ -142,6 +143,9 @@ func (ci certImporter) Import(ctx context.Context, req wizard.ImportRequest) (st
 		if diagnose.IsExpiryWarning(f, chain, now) {
 			warnings = append(warnings, f)
 		}
+	}
+	if t, err := provider.Get(req.Provider); req.Provider != "" && err == nil {
+		warnings = append(warnings, t.CertificateFindings(res.Leaf)...)
 	}
 	return res.CertPath, warnings, nil
 }
