@@ -95,7 +95,7 @@ func Status(p *profile.Profile, now time.Time, window time.Duration, tokenExpiry
 		} else {
 			s.ClientCert = expiry(chain[0].NotAfter, now)
 			if chain[0].NotAfter.Sub(now) < window {
-				need("client certificate %s", expiresText(s.ClientCert))
+				need("client certificate %s: onramp renew --profile %s", expiresText(s.ClientCert), p.Name)
 			}
 		}
 	}

@@ -62,6 +62,28 @@ type Profile struct {
 	Wizard map[string]bool `yaml:"wizard,omitempty"`
 
 	LastCheck *Check `yaml:"last_check,omitempty"`
+
+	// Renewal is a client certificate renewal in progress (onramp renew):
+	// the key and CSR made for it. The profile keeps using Cert and Key
+	// until the new certificate is imported and its checks pass.
+	Renewal *Renewal `yaml:"renewal,omitempty"`
+	// Previous is the certificate and key before the last renewal, so
+	// `onramp renew --rollback` can go back to them.
+	Previous *Material `yaml:"previous,omitempty"`
+}
+
+// Renewal is a renewal in progress.
+type Renewal struct {
+	Key     string    `yaml:"key"`
+	CSR     string    `yaml:"csr"`
+	NewKey  bool      `yaml:"new_key,omitempty"`
+	Started time.Time `yaml:"started"`
+}
+
+// Material is a certificate and its key.
+type Material struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
 }
 
 // Check is the outcome of the last diagnosis.

@@ -63,7 +63,7 @@ func TestStatusExitStatus(t *testing.T) {
 
 	saveProfile(t, &profile.Profile{Name: "hmpps", URL: "https://hmpps.example.test/", Cert: soonCert, Key: soonKey})
 	r = runCmdStore(t, kr, "", false, "status")
-	if r.code != 1 || !strings.Contains(r.out, "! hmpps: client certificate expires in 10 days") {
+	if r.code != 1 || !strings.Contains(r.out, "! hmpps: client certificate expires in 10 days: onramp renew --profile hmpps") {
 		t.Fatalf("expiring within 30 days: %+v", r)
 	}
 	if r := runCmdStore(t, kr, "", false, "status", "--expires-in", "7d"); r.code != 0 {
