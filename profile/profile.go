@@ -74,16 +74,22 @@ type Profile struct {
 
 // Renewal is a renewal in progress.
 type Renewal struct {
-	Key     string    `yaml:"key"`
-	CSR     string    `yaml:"csr"`
+	Key string `yaml:"key"`
+	// CSR is the request for a new client certificate (mutual TLS).
+	CSR string `yaml:"csr,omitempty"`
+	// KID and JWKS are the new signing key's id and the key set to
+	// register, holding the old and the new key (signed JWT).
+	KID     string    `yaml:"kid,omitempty"`
+	JWKS    string    `yaml:"jwks,omitempty"`
 	NewKey  bool      `yaml:"new_key,omitempty"`
 	Started time.Time `yaml:"started"`
 }
 
-// Material is a certificate and its key.
+// Material is a certificate (mutual TLS) or a key id (signed JWT) and its key.
 type Material struct {
-	Cert string `yaml:"cert"`
+	Cert string `yaml:"cert,omitempty"`
 	Key  string `yaml:"key"`
+	KID  string `yaml:"kid,omitempty"`
 }
 
 // Check is the outcome of the last diagnosis.

@@ -38,7 +38,10 @@ var ErrRenewUsage = errors.New("renewal")
 
 // renewSuffix is what Start adds to a key's name, dropped before adding it
 // again at the next renewal.
-var renewSuffix = regexp.MustCompile(`-renew-[0-9]{8}(-[0-9]+)?$`)
+var (
+	renewSuffix = regexp.MustCompile(`-renew-[0-9]{8}(-[0-9]+)?$`)
+	kidSuffix   = regexp.MustCompile(`-[0-9]{8}(-[0-9]+)?$`)
+)
 
 func renewUsage(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrRenewUsage, fmt.Sprintf(format, a...))
@@ -56,11 +59,11 @@ func (r Renew) now() time.Time {
 // renewal in p (the caller saves p). The profile's certificate and key
 // stay in use.
 func (r Renew) Start(ctx context.Context, p *profile.Profile, newKey bool) (*profile.Renewal, error) {
+	if hasAuth(p, provider.AuthSignedJWT) && !hasAuth(p, provider.AuthMTLS) {
+		return r.startKeyRollover(ctx, p)
+	}
 	if p.Cert == "" || p.Key == "" {
 		return nil, renewUsage("profile %s has no client certificate to renew (set one up with onramp init --profile %s)", p.Name, p.Name)
-	}
-	if hasAuth(p, provider.AuthSignedJWT) && !hasAuth(p, provider.AuthMTLS) {
-		return nil, renewUsage("profile %s signs JWTs with its key; rotating it under a new kid is not done by onramp renew yet: make a key with onramp keygen --jwks --kid NEW-KID and register the JWKS", p.Name)
 	}
 	chain, err := keystore.ReadCertificates(p.Cert)
 	if err != nil {
@@ -82,22 +85,9 @@ func (r Renew) Start(ctx context.Context, p *profile.Profile, newKey bool) (*pro
 	for _, ip := range leaf.IPAddresses {
 		sans = append(sans, "IP:"+ip.String())
 	}
-	// Files of an earlier renewal are never overwritten: the first free
-	// name of the day is taken (client-renew-20261201, -2, -3, ...).
-	base := renewSuffix.ReplaceAllString(keystore.ImportName(p.Key), "") + "-renew-" + r.now().UTC().Format("20060102")
 	set := keystore.KeyFileSet{Dir: filepath.Dir(p.Key), Subject: subject, SANs: sans, Pass: r.KeyPass}
-	for i := 1; ; i++ {
-		set.Name = base
-		if i > 1 {
-			set.Name = fmt.Sprintf("%s-%d", base, i)
-		}
-		crt := filepath.Join(set.Dir, set.Name+".crt")
-		if _, err := os.Lstat(crt); len(set.Existing()) == 0 && errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		if i == 99 {
-			return nil, &keystore.ExistsError{Paths: set.Existing()}
-		}
+	if err := r.freeName(p, &set); err != nil {
+		return nil, err
 	}
 	ren := &profile.Renewal{CSR: set.Paths().CSR, NewKey: newKey, Started: r.now().UTC().Truncate(time.Second)}
 	if newKey {
@@ -123,6 +113,74 @@ func (r Renew) Start(ctx context.Context, p *profile.Profile, newKey bool) (*pro
 	}
 	p.Renewal = ren
 	return ren, nil
+}
+
+// freeName names set's files after p's key and today: the first name no
+// earlier renewal used (client-renew-20261201, -2, -3, ...), so nothing is
+// overwritten.
+func (r Renew) freeName(p *profile.Profile, set *keystore.KeyFileSet) error {
+	base := renewSuffix.ReplaceAllString(keystore.ImportName(p.Key), "") + "-renew-" + r.now().UTC().Format("20060102")
+	for i := 1; i < 100; i++ {
+		set.Name = base
+		if i > 1 {
+			set.Name = fmt.Sprintf("%s-%d", base, i)
+		}
+		_, err := os.Lstat(filepath.Join(set.Dir, set.Name+".crt"))
+		if len(set.Existing()) == 0 && errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+	}
+	return &keystore.ExistsError{Paths: set.Existing()}
+}
+
+// startKeyRollover makes a new signing key (the template's size, RSA 4096
+// for NHS API Management) under a new kid, and a JWKS holding the old key
+// and the new one, to register before switching: tokens signed with either
+// verify meanwhile.
+func (r Renew) startKeyRollover(ctx context.Context, p *profile.Profile) (*profile.Renewal, error) {
+	if p.Key == "" || p.KID == "" {
+		return nil, renewUsage("profile %s has no signing key and kid to rotate (set them up with onramp init --profile %s)", p.Name, p.Name)
+	}
+	old, err := keystore.ReadPrivateKey(p.Key, r.KeyPass)
+	if err != nil {
+		return nil, err
+	}
+	bits := RequiredRSABits(p)
+	switch {
+	case bits == 0:
+		bits = 4096
+	case bits < 0:
+		if k, ok := old.Public().(*rsa.PublicKey); ok {
+			bits = k.N.BitLen()
+		} else {
+			bits = 4096
+		}
+	}
+	set := keystore.KeyFileSet{Dir: filepath.Dir(p.Key), Pass: r.KeyPass}
+	if err := r.freeName(p, &set); err != nil {
+		return nil, err
+	}
+	// The new kid is the old one with the renewal's date: nhs-int-1-20261201.
+	kid := kidSuffix.ReplaceAllString(p.KID, "") + "-" + set.Name[strings.LastIndex(set.Name, "-renew-")+len("-renew-"):]
+	nk, err := keystore.GenerateKeyContext(ctx, "rsa", bits, "")
+	if err != nil {
+		return nil, err
+	}
+	jwks, err := keystore.JWKSOf(keystore.PublishedKey{Pub: old.Public(), KID: p.KID, Alg: "RS512"},
+		keystore.PublishedKey{Pub: nk.Public(), KID: kid, Alg: "RS512"})
+	if err != nil {
+		return nil, err
+	}
+	paths, err := keystore.WriteKeyFiles(nk, set)
+	if err != nil {
+		return nil, err
+	}
+	jwksPath := filepath.Join(set.Dir, set.Name+".jwks.json")
+	if err := keystore.WriteFiles([]keystore.OutputFile{{Path: jwksPath, Data: jwks, Perm: 0o644}}, false); err != nil {
+		return nil, err
+	}
+	p.Renewal = &profile.Renewal{Key: paths.Key, KID: kid, JWKS: jwksPath, NewKey: true, Started: r.now().UTC().Truncate(time.Second)}
+	return p.Renewal, nil
 }
 
 // keySpec is the new key's type and size: the template's rule for TLS
@@ -154,6 +212,20 @@ func (r Renew) Finish(ctx context.Context, p *profile.Profile, certFile string) 
 	if ren == nil {
 		return nil, renewUsage("no renewal of profile %s in progress: start one with onramp renew --profile %s", p.Name, p.Name)
 	}
+	if ren.KID != "" {
+		candidate := *p
+		candidate.Key, candidate.KID = ren.Key, ren.KID
+		rep := r.Checks.Check(ctx, &candidate)
+		if rep.OK {
+			p.Previous = &profile.Material{Key: p.Key, KID: p.KID}
+			p.Key, p.KID, p.Renewal = ren.Key, ren.KID, nil
+			RecordCheck(p, rep)
+		}
+		return rep, nil
+	}
+	if certFile == "" {
+		return nil, renewUsage("give the new certificate the provider sent: onramp renew --profile %s --import FILE", p.Name)
+	}
 	name := strings.TrimSuffix(filepath.Base(ren.CSR), filepath.Ext(ren.CSR))
 	res, err := keystore.ImportCertificate(keystore.ImportRequest{CertFile: certFile, KeyFile: ren.Key, KeyPass: r.KeyPass,
 		Dir: filepath.Dir(ren.CSR), Name: name, Force: true, Now: r.now()})
@@ -178,6 +250,14 @@ func Rollback(p *profile.Profile) error {
 	if p.Previous == nil {
 		return renewUsage("profile %s has no earlier certificate to go back to", p.Name)
 	}
-	p.Cert, p.Key, p.Previous = p.Previous.Cert, p.Previous.Key, &profile.Material{Cert: p.Cert, Key: p.Key}
+	prev := p.Previous
+	p.Previous = &profile.Material{Cert: p.Cert, Key: p.Key, KID: p.KID}
+	if prev.Cert != "" {
+		p.Cert = prev.Cert
+	}
+	if prev.KID != "" {
+		p.KID = prev.KID
+	}
+	p.Key = prev.Key
 	return nil
 }

@@ -23,6 +23,7 @@ type renewOptions struct {
 	profile   string
 	newKey    bool
 	importing string
+	finish    bool
 	rollback  bool
 	timeout   time.Duration
 }
@@ -30,7 +31,7 @@ type renewOptions struct {
 func newRenewCmd(fac *factory) *cobra.Command {
 	o := &renewOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
-		Use:   "renew --profile NAME [--new-key | --import FILE | --rollback]",
+		Use:   "renew --profile NAME [--new-key | --import FILE | --finish | --rollback]",
 		Short: "Renew a profile's client certificate without a gap: CSR, import, check, switch",
 		Long: `Renews the client certificate of a profile in three steps, and the profile
 keeps working with the old certificate until the new one has passed its
@@ -45,7 +46,12 @@ checks:
        with it and, only when they pass, switches the profile to it.
   3. onramp renew --profile P --rollback
        goes back to the previous certificate and key (run it again to go
-       forward).`,
+       forward).
+
+For a signed-JWT profile (NHS API Management) step 1 makes a new RSA key
+under a new kid and a JWKS holding the old key and the new one: register
+it with the provider, then --finish checks a token signed with the new key
+and switches the profile to it.`,
 		Example: `  onramp renew --profile hmpps-dev --new-key
   onramp renew --profile hmpps-dev --import ~/Downloads/client-2027.pem
   onramp renew --profile sandbox && onramp sandbox sign ~/.config/onramp/sandbox/client-renew-*.csr --out new.pem`,
@@ -55,13 +61,13 @@ checks:
 				return usageErrorf("--profile NAME is required")
 			}
 			n := 0
-			for _, set := range []bool{o.newKey, o.importing != "", o.rollback} {
+			for _, set := range []bool{o.newKey, o.importing != "", o.finish, o.rollback} {
 				if set {
 					n++
 				}
 			}
 			if n > 1 {
-				return usageErrorf("--new-key, --import and --rollback are separate steps: give one at a time")
+				return usageErrorf("--new-key, --import, --finish and --rollback are separate steps: give one at a time")
 			}
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout %s: must be more than zero", o.timeout)
@@ -77,6 +83,7 @@ checks:
 	f.StringVar(&o.profile, "profile", "", "the profile whose client certificate to renew")
 	f.BoolVar(&o.newKey, "new-key", false, "make a new key for the new certificate (same type and size)")
 	f.StringVar(&o.importing, "import", "", "the new certificate `FILE` the provider sent: check it, then switch")
+	f.BoolVar(&o.finish, "finish", false, "signed JWT: the provider has the new JWKS; check with the new key, then switch")
 	f.BoolVar(&o.rollback, "rollback", false, "go back to the certificate and key before the last renewal")
 	f.DurationVar(&o.timeout, "timeout", diagnose.DefaultTimeout, "bound for the checks of the new certificate")
 	return cmd
@@ -91,7 +98,7 @@ func runRenew(cmd *cobra.Command, o *renewOptions, p *profile.Profile) error {
 		if err := profile.Save(p); err != nil {
 			return failedErrorf("%v", err)
 		}
-		fmt.Fprintf(w, "Profile %s uses %s again (and %s).\nTo go forward again: onramp renew --profile %s --rollback\n", p.Name, p.Cert, p.Key, p.Name)
+		fmt.Fprintf(w, "Profile %s uses %s again.\nTo go forward again: onramp renew --profile %s --rollback\n", p.Name, materialText(p), p.Name)
 		return nil
 	}
 	kr, err := o.openStore("")
@@ -107,7 +114,7 @@ func runRenew(cmd *cobra.Command, o *renewOptions, p *profile.Profile) error {
 		keyPass = []byte(v)
 	}
 	r := usecase.Renew{Checks: usecase.Checks{Store: kr}, KeyPass: keyPass, Now: o.now}
-	if o.importing == "" {
+	if o.importing == "" && !o.finish {
 		ren, err := r.Start(cmd.Context(), p, o.newKey)
 		if err != nil {
 			return renewError(o.io, err)
@@ -115,13 +122,25 @@ func runRenew(cmd *cobra.Command, o *renewOptions, p *profile.Profile) error {
 		if err := profile.Save(p); err != nil {
 			return failedErrorf("%v", err)
 		}
-		if o.newKey {
+		if ren.NewKey {
 			fmt.Fprintf(w, "New key:  %s (0600)\n", ren.Key)
+		}
+		if ren.KID != "" {
+			fmt.Fprintf(w, "New kid:  %s\nJWKS:     %s (the old key %s and the new one)\n", ren.KID, ren.JWKS, p.KID)
+			fmt.Fprintf(w, "Profile %s keeps signing with kid %s until a token signed with the new key is accepted.\n", p.Name, p.KID)
+			fmt.Fprintf(w, "Next: register the JWKS with the provider, then: onramp renew --profile %s --finish\n", p.Name)
+			return nil
 		}
 		fmt.Fprintf(w, "CSR:      %s\n", ren.CSR)
 		fmt.Fprintf(w, "Profile %s keeps using %s until the new certificate passes its checks.\n", p.Name, p.Cert)
 		fmt.Fprintf(w, "Next: send the CSR to the provider, then: onramp renew --profile %s --import NEW-CERT\n", p.Name)
 		return nil
+	}
+	if o.finish && p.Renewal != nil && p.Renewal.KID == "" {
+		return usageErrorf("profile %s renews a certificate: give the new certificate with --import FILE", p.Name)
+	}
+	if o.importing != "" && p.Renewal != nil && p.Renewal.KID != "" {
+		return usageErrorf("profile %s rotates its signing key, which has no certificate: register the JWKS %s, then --finish", p.Name, p.Renewal.JWKS)
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
@@ -131,13 +150,13 @@ func runRenew(cmd *cobra.Command, o *renewOptions, p *profile.Profile) error {
 	}
 	diagnose.RenderText(w, rep, o.io.ColorEnabled())
 	if !rep.OK {
-		fmt.Fprintf(w, "\nProfile %s still uses %s: fix the cause above and import again.\n", p.Name, p.Cert)
+		fmt.Fprintf(w, "\nProfile %s still uses %s: fix the cause above and try again.\n", p.Name, materialText(p))
 		return errDiagnosed
 	}
 	if err := profile.Save(p); err != nil {
 		return failedErrorf("%v", err)
 	}
-	fmt.Fprintf(w, "\nProfile %s now uses %s.\nTo roll back: onramp renew --profile %s --rollback\n", p.Name, p.Cert, p.Name)
+	fmt.Fprintf(w, "\nProfile %s now uses %s.\nTo roll back: onramp renew --profile %s --rollback\n", p.Name, materialText(p), p.Name)
 	return nil
 }
 
@@ -147,4 +166,13 @@ func renewError(io *iostreams.IO, err error) error {
 		return usageErrorf("%v", err)
 	}
 	return causeFailure(io, false, err)
+}
+
+// materialText names what a profile authenticates with: its certificate,
+// or its signing key's kid.
+func materialText(p *profile.Profile) string {
+	if p.Cert != "" {
+		return p.Cert + " (key " + p.Key + ")"
+	}
+	return "kid " + p.KID + " (key " + p.Key + ")"
 }

@@ -130,3 +130,65 @@ func mustParse(t *testing.T, der []byte) *x509.Certificate {
 	}
 	return c
 }
+
+// TestRenewSigningKeyAgainstTheSandbox: a signed-JWT profile gets a new RSA
+// key under a new kid and a JWKS of the old and new keys; --finish fails
+// (and changes nothing) until the JWKS is registered, then switches; the
+// rollback goes back to the old kid, whose tokens still verify.
+func TestRenewSigningKeyAgainstTheSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes RSA 4096 keys")
+	}
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := testkeyring.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	if err := sb.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
+	name := sandbox.APIMProfileName
+	load := func() *profile.Profile {
+		t.Helper()
+		p, err := profile.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old := load()
+
+	r := runCmdStore(t, kr, "", false, "renew", "--profile", name)
+	p := load()
+	if r.code != 0 || p.Renewal == nil || p.Renewal.KID == "" || p.Renewal.KID == old.KID || p.KID != old.KID {
+		t.Fatalf("renew: %+v %+v", r, p.Renewal)
+	}
+	set, err := keystore.ParseJWKS(mustRead(t, p.Renewal.JWKS))
+	if err != nil || len(set.Keys) != 2 || set.Keys[0].KeyID != old.KID || set.Keys[1].KeyID != p.Renewal.KID || !set.Keys[1].IsPublic() {
+		t.Fatalf("rollover JWKS: %v %+v", err, set)
+	}
+	if r := runCmdStore(t, kr, "", false, "renew", "--profile", name, "--finish"); r.code != 1 || !strings.Contains(r.out, "jwt-kid-unknown") || load().KID != old.KID {
+		t.Fatalf("--finish before the JWKS is registered: %+v", r)
+	}
+	if r := runCmdStore(t, kr, "", false, "sandbox", "register-jwks", p.Renewal.JWKS); r.code != 0 {
+		t.Fatalf("register-jwks: %+v", r)
+	}
+	r = runCmdStore(t, kr, "", false, "renew", "--profile", name, "--finish")
+	p = load()
+	if r.code != 0 || p.KID == old.KID || p.Key == old.Key || p.Previous == nil || p.Previous.KID != old.KID {
+		t.Fatalf("--finish: %+v\n%+v", r, p)
+	}
+	if r := runCmdStore(t, kr, "", false, "diagnose", "--profile", name); r.code != 0 {
+		t.Fatalf("diagnose with the new key: %+v", r)
+	}
+	if r := runCmdStore(t, kr, "", false, "renew", "--profile", name, "--rollback"); r.code != 0 || load().KID != old.KID {
+		t.Fatalf("rollback: %+v", r)
+	}
+	if r := runCmdStore(t, kr, "", false, "diagnose", "--profile", name); r.code != 0 {
+		t.Fatalf("diagnose with the old key after the rollback: %+v", r)
+	}
+}
