@@ -1,12 +1,11 @@
 package diagnose
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -71,29 +70,81 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		req.Header.Set("User-Agent", "onramp")
 	}
 	req.Close = true // one request on the connection the tls step made
-	if err := req.Write(r.conn); err != nil {
-		r.httpConnError(ctx, st, "sending the request", err)
-		return
+	resp, body, err := r.roundTrip(ctx, req, r.conn, r.early)
+	var hops []string
+	if err == nil && r.opts.FollowRedirects {
+		resp, body, hops, err = r.follow(ctx, req, resp, body)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(r.early), r.conn)), req)
 	if err != nil {
-		r.httpConnError(ctx, st, "reading the response", err)
-		return
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if err != nil && len(body) == 0 && resp.ContentLength != 0 {
-		r.httpConnError(ctx, st, "reading the response body", err)
+		var ee *exchangeError
+		errors.As(err, &ee)
+		if len(ee.interim) > 0 && classify.IsTimeout(err) {
+			fail(st, cause.UnexpectedResponse, "%s", interimDetail(ee.interim))
+			return
+		}
+		r.httpConnError(ctx, st, ee.doing, ee.err)
 		return
 	}
 	r.body = body
 	r.report.HTTPStatus = resp.StatusCode
-	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
+	r.report.HTTPProtocol = resp.Proto
+	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "" || sentBearer(req.Header),
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
-	id, detail := classifyHTTP(e)
+	var id cause.ID
+	var detail string
+	if r.opts.Answers != nil {
+		if aid, adetail, ok := r.opts.Answers(resp.StatusCode, body, r.target.Path); ok {
+			id, detail = aid, fmt.Sprintf("HTTP %s: %s", resp.Status, adetail)
+		}
+	}
+	if id == "" {
+		id, detail = classifyHTTP(e)
+	}
+	if id == cause.APIKeyRejected && looksBase64Key(r.opts.APIKey) {
+		// The HMPPS guide names this mistake: the key refused is the
+		// Base64 encoding of a key, not the key as issued.
+		id, detail = cause.APIKeyBase64Encoded, detail+"; the key sent decodes from Base64 to another key-like string: send the key exactly as issued, not encoded"
+	}
+	for _, w := range r.opts.Warnings {
+		if id != "" && w.Cause.ID == id {
+			// The local step foresaw this answer: its cause carries the
+			// exact fix (the role key to store).
+			fail(st, id, "%s", detail)
+			st.Cause = w.Cause
+			return
+		}
+	}
+	if missing := missingSecrets(r.opts); len(missing) > 0 && !answerOfItsOwn(id) {
+		// The server's answer without the secret says nothing more than
+		// that it is missing: name what supplies it.
+		st.Status, st.Cause = Fail, missing[0].Cause
+		st.Detail = fmt.Sprintf("%s (sent without it, the server answered %s)", missing[0].Detail, resp.Status)
+		st.Notes = append(st.Notes, missing[1:]...)
+		return
+	}
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+	}
+	if id == cause.UnexpectedRedirect && r.opts.FollowRedirects {
+		detail = strings.TrimSuffix(detail, " (same host: --location follows it)")
+		if len(hops) >= MaxRedirects {
+			detail = fmt.Sprintf("still redirected after %d redirects (--location stops there): %s", len(hops), detail)
+		}
+	}
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		// Checked after the response: a server may ask by renegotiating
+		// once it has seen the request (IIS). A server that itself says
+		// what is wrong with the certificate keeps its cause.
+		nid, ndetail := classify.NotRequested(r.facts.Peer, r.host, why)
+		switch id {
+		case cause.ClientCertNotSent, cause.ClientCertWrongIssuer, cause.ClientCertRejected:
+			detail += "; the server never asked for a client certificate in the handshake: a proxy or load balancer in front of it ends TLS and does not pass certificates on"
+		case "":
+			id, detail = nid, ndetail+"; it answered HTTP "+resp.Status
+		default:
+			id, detail = nid, fmt.Sprintf("%s; it answered HTTP %s (%s)", ndetail, resp.Status, id)
+		}
 	}
 	skew := r.clockSkew(resp)
 	switch {
@@ -106,24 +157,62 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		st.Detail = resp.Status
 		addFinding(st, *skew, false)
 	default:
-		st.Detail = fmt.Sprintf("%s %s → %s", r.opts.Method, r.target.Path, resp.Status)
+		st.Detail = fmt.Sprintf("%s %s → %s%s", r.opts.Method, r.target.Path, strings.Join(append(hops, ""), " → "), resp.Status)
+		if resp.ProtoMajor == 2 {
+			st.Detail += " over HTTP/2"
+		}
 	}
+}
+
+// answerOfItsOwn says whether a response's cause stands on its own when a
+// secret was missing: a wrong path or a refused certificate is worth
+// fixing whatever the key; a 401/403 or a success is not news.
+func answerOfItsOwn(id cause.ID) bool {
+	switch id {
+	case "", cause.APIKeyMissing, cause.APIKeyRejected, cause.TokenMissing, cause.TokenRejected, cause.UnexpectedResponse:
+		return false
+	}
+	return true
+}
+
+// sentBearer says whether the request carries a bearer token (given as
+// -H 'Authorization: Bearer ...' rather than a token option).
+func sentBearer(h http.Header) bool {
+	return strings.HasPrefix(strings.ToLower(h.Get("Authorization")), "bearer ")
+}
+
+// expectsMutualTLS says why the server should ask for a client
+// certificate ("--cert was given"), "" when nothing says it should.
+func (r *run) expectsMutualTLS() string {
+	switch {
+	case r.opts.MutualTLS:
+		return "the provider requires mutual TLS"
+	case r.local.chain != nil:
+		return "a client certificate was given"
+	}
+	return ""
 }
 
 // httpConnError classifies a failure to exchange the request: with TLS 1.3
 // the server's verdict on our client certificate arrives here, on the first
 // read after the handshake.
 func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		id, detail := classify.NotRequested(r.facts.Peer, r.host, why)
+		fail(st, id, "%s; %s: %v", detail, doing, err)
+		return
+	}
 	if _, ok := classify.ReceivedAlert(err); ok || classify.IsTimeout(err) {
 		id, detail := r.classifyTLS(ctx, err)
 		if id == cause.TLSHandshakeTimeout {
-			fail(st, cause.ServerError, "%s: no answer before the deadline (--timeout)", doing)
+			fail(st, cause.UnexpectedResponse, "%s: the server took the request but sent no response before the deadline (--timeout): a stalled server, or a proxy or load balancer holding the request", doing)
 			return
 		}
 		if r.report.TLS != nil && r.report.TLS.Version == "TLS 1.3" {
 			detail += " (TLS 1.3 reports the server's verdict on the client certificate on the first read after the handshake)"
 		}
 		fail(st, id, "%s: %s", doing, detail)
+		r.chainFix(st)
 		return
 	}
 	if id := classify.Net(err); id == cause.TCPReset {
@@ -182,6 +271,8 @@ var httpRules = []httpRule{
 		return e.issuerUnknown && bytes.Contains(e.body, []byte("The SSL certificate error"))
 	})},
 	{cause.ClientCertRejected, both(status(400, 495), bodyHas("The SSL certificate error"))},
+	// AWS API Gateway's answer for a path or method it does not route.
+	{cause.EndpointNotFound, both(status(403), bodyHas(`"Missing Authentication Token"`))},
 	{cause.TokenRejected, both(status(401), func(e httpEvidence) bool { return e.tokenSent })},
 	{cause.TokenMissing, both(status(401), bearerChallenge)},
 	{cause.APIKeyRejected, both(status(401, 403), func(e httpEvidence) bool { return e.keySent })},
@@ -189,6 +280,7 @@ var httpRules = []httpRule{
 	{cause.EndpointNotFound, status(404)},
 	{cause.MethodNotAllowed, status(405)},
 	{cause.RateLimited, status(429)},
+	{cause.UnexpectedRedirect, func(e httpEvidence) bool { return isRedirect(e.resp.StatusCode) }},
 	{cause.ServiceUnavailable, status(503)},
 	{cause.ServerError, func(e httpEvidence) bool { return e.resp.StatusCode >= 500 }},
 	{cause.UnexpectedResponse, func(e httpEvidence) bool { return e.resp.StatusCode >= 400 }},
@@ -215,9 +307,19 @@ func classifyHTTP(e httpEvidence) (id cause.ID, detail string) {
 		d += fmt.Sprintf(" with the API key in header %s", e.keyHeader)
 	case cause.APIKeyMissing:
 		d += " and no API key was sent (--api-key-env VAR)"
+	case cause.EndpointNotFound:
+		if e.resp.StatusCode == 403 {
+			d += ": the API gateway (AWS API Gateway) answers this for a path or method it does not route; check the path and version prefix"
+		}
 	case cause.RateLimited, cause.ServiceUnavailable:
 		if ra := e.resp.Header.Get("Retry-After"); ra != "" {
 			d += "; Retry-After: " + ra
+		}
+	case cause.UnexpectedRedirect:
+		_, why, ok := redirectTarget(e.resp)
+		d += "; " + why
+		if ok {
+			d += " (same host: --location follows it)"
 		}
 	case cause.MethodNotAllowed:
 		if a := e.resp.Header.Get("Allow"); a != "" {

@@ -70,6 +70,13 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 		add(EnvAPIKeyHeader, header)
 		add(EnvAPIKey, key)
 	}
+	if hasAuth(p, provider.AuthBearerJWT) {
+		tok, err := get(e.Store, p.Name, cmpOr(p.BearerSecret, provider.SecretBearer))
+		if err != nil {
+			return nil, err
+		}
+		add(EnvToken, tok)
+	}
 	opts := tokens.ProfileOptions{Keyring: e.Store, KeyPass: e.KeyPass, RSABits: RequiredRSABits(p), Now: e.Now}
 	cache := &tokens.Cache{Keyring: e.Store, Profile: p.Name, Now: e.Now}
 	if hasAuth(p, provider.AuthSignedJWT) {

@@ -27,6 +27,7 @@ type diagnoseFlags struct {
 	cacert       string
 	apiKeyEnv    string
 	apiKeyHeader string
+	bearerEnv    string
 	headers      []string
 	method       string
 	resolve      []string
@@ -34,6 +35,9 @@ type diagnoseFlags struct {
 	json         bool
 	report       string
 	expectJSON   string
+	proxy        proxyFlags
+	location     bool
+	ipv4, ipv6   bool
 	revocation   bool
 }
 
@@ -48,8 +52,9 @@ bundle, API key), DNS, TCP, the TLS handshake (mutual TLS included), the
 HTTP call with the API key, and optionally the body of a status endpoint.
 Every failure names a cause from the catalog (onramp explain --id ID).
 
-Secrets are never flag values: --api-key-env and --key-pass-env name
-environment variables; with --profile they come from the OS keyring.`,
+Secrets are never flag values: --api-key-env, --bearer-env and
+--key-pass-env name environment variables; with --profile they come from
+the OS keyring (onramp secret set api-key|bearer-token --profile NAME).`,
 		Example: `  onramp diagnose https://api.example.com/status --cert client.crt --key client.key \
       --cacert ca-bundle.pem --api-key-env API_KEY
   onramp diagnose --profile dcs --report report.md
@@ -75,8 +80,13 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.StringVar(&f.cacert, "cacert", "", "CA bundle `FILE` the server's certificate must chain to")
 	fl.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment `VAR` holding the API key")
 	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
+	fl.StringVar(&f.bearerEnv, "bearer-env", "", "environment `VAR` holding a bearer token (a JWT or static token), sent as Authorization: Bearer")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
+	addProxyFlags(fl, &f.proxy)
+	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "like curl: IPv4 addresses only")
+	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "like curl: IPv6 addresses only (by default both are raced, IPv6 first)")
+	fl.BoolVarP(&f.location, "location", "L", false, "like curl -L, but only to the same host over https: follow redirects (never to another host, so secrets stay with it)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
@@ -171,6 +181,20 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 	if o.CheckRevocation && o.CertFile == "" {
 		return o, nil, usageErrorf("--check-revocation checks the client certificate: give --cert (or a --profile with one)")
 	}
+	route, err := f.proxy.settings()
+	if err != nil {
+		return o, nil, err
+	}
+	o.Route = route
+	o.FollowRedirects = f.location
+	switch {
+	case f.ipv4 && f.ipv6:
+		return o, nil, usageErrorf("-4 and -6 do not go together: give one, or neither to try both")
+	case f.ipv4:
+		o.IPVersion, o.Route.IPVersion = 4, 4
+	case f.ipv6:
+		o.IPVersion, o.Route.IPVersion = 6, 6
+	}
 
 	if f.apiKeyEnv != "" {
 		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)
@@ -178,6 +202,16 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 			return o, nil, err
 		}
 		o.APIKey = string(v)
+	}
+	if changed("bearer-env") {
+		v, err := envSecret("--bearer-env", f.bearerEnv, true)
+		if err != nil {
+			return o, nil, err
+		}
+		if o.Headers.Get("Authorization") != "" {
+			return o, nil, usageErrorf("--bearer-env and -H 'Authorization: ...' both set the Authorization header: give one")
+		}
+		o.BearerToken = strings.TrimSpace(string(v))
 	}
 	if f.keyPassEnv != "" {
 		v, err := envSecret("--key-pass-env", f.keyPassEnv, true)
