@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -16,15 +15,8 @@ import (
 // and the APIM-like API with a bearer token, all from its environment.
 func TestExecGivesTheCommandItsCredentials(t *testing.T) {
 	testenv.Tool(t, "curl")
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := testkeyring.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb := startTestSandbox(t, kr)
 
 	r := runCmdStore(t, kr, "", false, "exec", "--profile", sandbox.ProfileName, "--", "sh", "-c",
 		`curl -sS --fail --max-time 10 --cacert "$ONRAMP_CACERT" --cert "$ONRAMP_CERT" --key "$ONRAMP_KEY" -H "$ONRAMP_API_KEY_HEADER: $ONRAMP_API_KEY" "$ONRAMP_URL"`)

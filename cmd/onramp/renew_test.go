@@ -22,16 +22,8 @@ import (
 // the checks pass → switched; rollback goes back; a certificate the server
 // refuses is never switched to.
 func TestRenewAgainstTheSandbox(t *testing.T) {
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := testkeyring.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// The data directory is the default one, where onramp sandbox sign looks.
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	startTestSandbox(t, kr)
 	load := func() *profile.Profile {
 		t.Helper()
 		p, err := profile.Load(sandbox.ProfileName)
@@ -139,15 +131,8 @@ func TestRenewSigningKeyAgainstTheSandbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("makes RSA 4096 keys")
 	}
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := testkeyring.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb := startTestSandbox(t, kr)
 	if err := sb.PrepareAPIMProfile(); err != nil {
 		t.Fatal(err)
 	}
@@ -191,4 +176,20 @@ func TestRenewSigningKeyAgainstTheSandbox(t *testing.T) {
 	if r := runCmdStore(t, kr, "", false, "diagnose", "--profile", name); r.code != 0 {
 		t.Fatalf("diagnose with the old key after the rollback: %+v", r)
 	}
+}
+
+// startTestSandbox runs the sandbox in-process with its ready profiles (a
+// fresh config directory, kr as its keyring, the default data directory
+// where onramp sandbox sign and register-jwks look) until the test ends.
+func startTestSandbox(t *testing.T, kr *testkeyring.Keyring) *sandbox.Server {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close(); cancel() })
+	return sb
 }
