@@ -135,6 +135,19 @@ type CertImporter interface {
 // stores and records them with usecase.Secrets.
 type SecretStore = secretstore.Keyring
 
+// Renewer renews a profile's client certificate (usecase.Renew): how many
+// days the certificate has left, and the start of a renewal (a CSR, the
+// profile kept as it is until the new certificate passes its checks).
+type Renewer interface {
+	CertificateDaysLeft(p *profile.Profile) (int, bool)
+	StartRenewal(ctx context.Context, p *profile.Profile) (RenewalFiles, error)
+}
+
+// RenewalFiles are what a renewal's start wrote.
+type RenewalFiles struct {
+	Key, CSR string
+}
+
 // Checker runs the connectivity checks of a profile.
 type Checker interface {
 	Check(ctx context.Context, p *profile.Profile) *diagnose.Report
