@@ -138,19 +138,7 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 	}
 	if len(o.profiles) > 0 {
 		names := o.profiles
-		m.Profiles = func() ([]*profile.Profile, error) {
-			var out []*profile.Profile
-			var errs []error
-			for _, n := range names {
-				p, err := profile.Load(n)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				out = append(out, p)
-			}
-			return out, errors.Join(errs...)
-		}
+		m.Profiles = func() ([]*profile.Profile, error) { return monitor.LoadProfiles(names) }
 	}
 	return m
 }
