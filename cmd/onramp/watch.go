@@ -25,11 +25,13 @@ type watchOptions struct {
 
 	interval    time.Duration
 	jitter      time.Duration
+	noJitter    bool // --jitter 0 given
 	concurrency int
 	timeout     time.Duration
 	listen      string
 	textfile    string
 	once        bool
+	revocation  bool
 	profiles    []string
 }
 
@@ -58,17 +60,19 @@ monitoring/ directory. No secret ever appears in a metric or a label.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			opts.noJitter = cmd.Flags().Changed("jitter") && opts.jitter == 0
 			return runWatch(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.DurationVar(&opts.interval, "interval", monitor.DefaultInterval, "time between the starts of two rounds of checks")
-	fl.DurationVar(&opts.jitter, "jitter", 0, "most each check waits, at random, after its round starts (default: a tenth of --interval)")
+	fl.DurationVar(&opts.jitter, "jitter", 0, "most each check waits, at random, after its round starts (default: a tenth of --interval, at most 10s; 0 for none)")
 	fl.IntVar(&opts.concurrency, "concurrency", monitor.DefaultConcurrency, "checks run at once")
 	fl.DurationVar(&opts.timeout, "timeout", diagnose.DefaultTimeout, "bound for each check")
 	fl.StringVar(&opts.listen, "listen", monitor.DefaultListen, "`ADDR` of the metrics endpoint (\"\" for none)")
 	fl.StringVar(&opts.textfile, "textfile", "", "also write `DIR`/onramp.prom for node_exporter after each round")
 	fl.BoolVar(&opts.once, "once", false, "run one round, write --textfile, and exit (1 if a check failed)")
+	fl.BoolVar(&opts.revocation, "check-revocation", false, "also ask each client certificate's OCSP responder (or CRL): a revoked one fails as client-cert-revoked")
 	fl.StringArrayVar(&opts.profiles, "profile", nil, "watch only this profile `NAME` (repeatable; default: all)")
 	return cmd
 }
@@ -111,9 +115,9 @@ func (o *watchOptions) validate() error {
 // cached token's expiry read from the store.
 func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 	m := monitor.Options{
-		Checker:     usecase.Checks{Store: kr},
+		Checker:     usecase.Checks{Store: kr, CheckRevocation: o.revocation},
 		Interval:    o.interval,
-		Jitter:      o.jitter, // 0: a tenth of the interval
+		Jitter:      o.jitter, // 0: monitor's default
 		Concurrency: o.concurrency,
 		Timeout:     o.timeout,
 		Log:         o.io.ErrOut,
@@ -129,21 +133,12 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 			}
 		},
 	}
+	if o.noJitter {
+		m.Jitter = -1
+	}
 	if len(o.profiles) > 0 {
 		names := o.profiles
-		m.Profiles = func() ([]*profile.Profile, error) {
-			var out []*profile.Profile
-			var errs []error
-			for _, n := range names {
-				p, err := profile.Load(n)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				out = append(out, p)
-			}
-			return out, errors.Join(errs...)
-		}
+		m.Profiles = func() ([]*profile.Profile, error) { return monitor.LoadProfiles(names) }
 	}
 	return m
 }
