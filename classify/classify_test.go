@@ -123,3 +123,25 @@ func TestAlertTable(t *testing.T) {
 		t.Errorf("200: %+v", got)
 	}
 }
+
+// A TLS 1.3 refusal overtaken by the server's reset is still the refusal,
+// refined as the alert would have been; the same reset after TLS 1.2, or
+// with no CertificateRequest, stays a reset.
+func TestResetAfterTLS13HandshakeIsTheRefusal(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	cases := []struct {
+		name string
+		ev   Evidence
+		want cause.ID
+	}{
+		{"TLS 1.3, requested, none sent", Evidence{Err: reset, Version: tls.VersionTLS13, Requested: true}, cause.ClientCertNotSent},
+		{"TLS 1.2, requested and sent", Evidence{Err: reset, Version: tls.VersionTLS12, Requested: true, Sent: true}, cause.TCPReset},
+		{"TLS 1.3, not requested", Evidence{Err: reset, Version: tls.VersionTLS13}, cause.TCPReset},
+		{"TLS 1.3, connect stage", Evidence{Err: reset, Version: tls.VersionTLS13, Requested: true, Stage: StageConnect}, cause.TCPReset},
+	}
+	for _, c := range cases {
+		if got, _ := Classify(c.ev); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+	}
+}

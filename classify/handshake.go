@@ -39,6 +39,8 @@ type Evidence struct {
 	Acceptable [][]byte
 	// Sent: a client certificate answered the request.
 	Sent bool
+	// Version is the TLS version the handshake agreed, 0 when unknown.
+	Version uint16
 	// Chain is the client certificate we have, leaf first; nil when none.
 	Chain []*x509.Certificate
 	// Peer is the server's chain as sent, unverified. When the caller
@@ -172,7 +174,21 @@ var rules = []rule{
 	{alertsOwn, func(f *facts) bool { a, ok := SentAlert(f.Err); return ok && a.Sent != "" }},
 	{cause.TLSVersionMismatch, errText("unsupported protocol version", "no supported versions", "offered only unsupported versions")},
 	{cause.TLSNoCommonCipher, errText("no cipher suite supported", "no mutual cipher")},
+	// A TLS 1.3 server that refuses the client certificate sends its alert
+	// and closes; when the request the client wrote meanwhile is still
+	// unread there, the server's kernel answers with a reset that can
+	// overtake the alert. A reset right after a TLS 1.3 handshake that
+	// carried a CertificateRequest is that refusal.
+	{cause.ClientCertNotSent, func(f *facts) bool { return f.refusalLost() && !f.Sent }},
+	{cause.ClientChainIncomplete, func(f *facts) bool { return f.refusalLost() && f.Sent && f.chainGuess }},
+	{cause.ClientCertWrongIssuer, func(f *facts) bool { return f.refusalLost() && f.Sent && f.IssuerUnlisted() }},
 	{cause.TCPReset, func(f *facts) bool { return Net(f.Err) == cause.TCPReset }},
+}
+
+// refusalLost: the connection was reset, without an alert, after a TLS 1.3
+// handshake in which the server asked for a client certificate.
+func (f *facts) refusalLost() bool {
+	return !f.hasAlert && f.Version == tls.VersionTLS13 && f.Requested && f.Stage != StageConnect && Net(f.Err) == cause.TCPReset
 }
 
 // Classify names the cause of a failed connection, handshake or first read

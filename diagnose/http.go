@@ -220,6 +220,12 @@ func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err err
 			fail(st, cause.ClientCertNotSent, "%s: the server closed the connection (%v) after asking for a client certificate that was not sent", doing, err)
 			return
 		}
+		// TLS 1.3: a refusal of the certificate can arrive as this reset.
+		if id, detail := r.classifyTLS(ctx, err); id != cause.TCPReset {
+			fail(st, id, "%s: the server reset the connection right after the TLS 1.3 handshake, its answer to the client certificate: %s", doing, detail)
+			r.chainFix(st)
+			return
+		}
 		fail(st, cause.TCPReset, "%s: %v", doing, err)
 		return
 	}

@@ -34,6 +34,7 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	if cs.CipherSuite != 0 {
 		info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	}
+	r.facts.Version = cs.Version
 	info.ClientCertRequested, info.ClientCertSent = r.facts.Requested, r.facts.Sent
 	info.AcceptableCAs = r.facts.AcceptableNames()
 	info.ALPN = cs.NegotiatedProtocol

@@ -50,7 +50,12 @@ func (t *evidenceTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	// After the handshake the failure could be anywhere in the exchange.
 	trace := &httptrace.ClientTrace{
 		TLSHandshakeStart: func() { rec.stage(classify.StageHandshake) },
-		TLSHandshakeDone:  func(tls.ConnectionState, error) { rec.stage(classify.StageUnknown) },
+		TLSHandshakeDone: func(cs tls.ConnectionState, _ error) {
+			rec.mu.Lock()
+			rec.ev.Version = cs.Version
+			rec.mu.Unlock()
+			rec.stage(classify.StageUnknown)
+		},
 	}
 	ctx := httptrace.WithClientTrace(context.WithValue(req.Context(), recorderKey{}, rec), trace)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))

@@ -193,6 +193,9 @@ func dialTLS(ctx context.Context, dial func(context.Context, string, string) (ne
 		raw.Close()
 		return nil, err
 	}
+	rec.mu.Lock()
+	rec.ev.Version = conn.ConnectionState().Version
+	rec.mu.Unlock()
 	rec.stage(classify.StageUnknown)
 	return conn, nil
 }
