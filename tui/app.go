@@ -239,8 +239,15 @@ func (a *App) helpView() string {
 // helpKeys adapts the current screen's bindings to bubbles help.
 type helpKeys struct{ a *App }
 
+// shortHelper is a screen whose help line shows fewer keys than its full
+// help (? shows them all).
+type shortHelper interface{ ShortBindings() []key.Binding }
+
 func (h helpKeys) ShortHelp() []key.Binding {
 	b := append([]key.Binding{}, h.a.screen.Bindings()...)
+	if sh, ok := h.a.screen.(shortHelper); ok {
+		b = append([]key.Binding{}, sh.ShortBindings()...)
+	}
 	if h.a.screen.Typing() {
 		return append(b, h.a.c.Keys.ForceQuit)
 	}

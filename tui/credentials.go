@@ -166,9 +166,9 @@ func (cs *credentialsScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		cs.cursor = (cs.cursor - 1 + len(cs.rows)) % len(cs.rows)
+		cs.cursor = max(cs.cursor-1, 0)
 	case key.Matches(msg, k.Down):
-		cs.cursor = (cs.cursor + 1) % len(cs.rows)
+		cs.cursor = min(cs.cursor+1, len(cs.rows)-1)
 	case key.Matches(msg, k.Set), key.Matches(msg, k.Enter):
 		cs.target = cs.rows[cs.cursor]
 		cs.status = ""
@@ -313,8 +313,16 @@ func (cs *credentialsScreen) View() string {
 	// question or form below it always stays on screen.
 	room := cs.h - lipgloss.Height(intro) - lipgloss.Height(foot.String()) + 1
 	if room >= 3 && len(list) > room {
+		room -= 2 // the "more" lines
 		start := min(max(cursorLine-room/2, 0), len(list)-room)
+		above, below := start, len(list)-start-room
 		list = list[start : start+room]
+		if above > 0 {
+			list = append([]string{s.Muted.Render(fmt.Sprintf("  ↑ %d more lines", above))}, list...)
+		}
+		if below > 0 {
+			list = append(list, s.Muted.Render(fmt.Sprintf("  ↓ %d more lines", below)))
+		}
 	}
 	return intro + strings.Join(list, "\n") + "\n" + foot.String()
 }

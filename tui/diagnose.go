@@ -41,6 +41,12 @@ type (
 		path string
 		err  error
 	}
+	// diagTargetMsg names the URL a run checks, before its first step.
+	diagTargetMsg struct {
+		id   int
+		url  string
+		next tea.Cmd
+	}
 )
 
 var runIDs atomic.Int64
@@ -80,7 +86,17 @@ type diagnoseScreen struct {
 	status    string
 	spinner   spinner.Model
 	scroll    int
-	w, h      int
+	// url is the URL the checks go to, once known.
+	url string
+	// back is where esc goes; nil is home.
+	back screen
+	w, h int
+}
+
+// returnTo makes esc go back to s instead of home.
+func (d *diagnoseScreen) returnTo(s screen) *diagnoseScreen {
+	d.back = s
+	return d
 }
 
 // newDiagnoseScreen opens the console on a profile, or on the target
@@ -116,7 +132,9 @@ func (d *diagnoseScreen) Init() tea.Cmd {
 			opts = append(opts, huh.NewOption(n, n))
 		}
 		opts = append(opts, huh.NewOption("Another URL (type it and the files in)", ""))
-		d.pick = names[0]
+		if d.fURL == "" {
+			d.pick = names[0]
+		} // else back from Another URL: keep it chosen
 		d.form = d.newForm(huh.NewGroup(huh.NewSelect[string]().
 			Title("Which connection?").Options(opts...).Value(&d.pick)))
 		return d.form.Init()
@@ -145,7 +163,9 @@ func optionalFile(check func(string) error) func(string) error {
 
 func (d *diagnoseScreen) showForm() tea.Cmd {
 	d.stage = stageForm
-	d.fHdr = "x-api-key"
+	if d.fHdr == "" {
+		d.fHdr = "x-api-key"
+	}
 	d.form = d.newForm(huh.NewGroup(
 		huh.NewInput().Title("URL").Placeholder("https://api.example.com/status").Value(&d.fURL).Validate(wizard.CheckURL).
 			Description("With the path of a status endpoint, if the API has one."),
@@ -159,8 +179,16 @@ func (d *diagnoseScreen) showForm() tea.Cmd {
 	return d.form.Init()
 }
 
+// optionalPath is a typed path with ~ expanded, or "".
+func optionalPath(p string) string {
+	if strings.TrimSpace(p) == "" {
+		return ""
+	}
+	return usecase.ExpandPath(p)
+}
+
 func checkCABundle(path string) error {
-	certs, err := keystore.ReadCertificates(strings.TrimSpace(path))
+	certs, err := keystore.ReadCertificates(usecase.ExpandPath(path))
 	if err != nil {
 		return err
 	}
@@ -182,7 +210,7 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	d.steps, d.running, d.report, d.err, d.status, d.scroll = nil, "", nil, nil, "", 0
 	ctx, cancel := context.WithCancel(d.c.Ctx)
 	d.cancel = cancel
-	events := make(chan diagnose.Event, 16)
+	events := make(chan any, 16)
 	done := make(chan diagDoneMsg, 1)
 	deps, name, oneOff, id := d.c.Deps, d.profile, d.oneOff, d.id
 	go func() {
@@ -207,6 +235,10 @@ func (d *diagnoseScreen) start() tea.Cmd {
 			done <- diagDoneMsg{id: id, err: errors.New("diagnose is not available in this build")}
 			return
 		}
+		select {
+		case events <- opts.URL:
+		case <-ctx.Done():
+		}
 		rep := deps.Diagnose(ctx, opts, func(ev diagnose.Event) {
 			select {
 			case events <- ev:
@@ -221,12 +253,18 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	return waitDiag(id, events, done)
 }
 
-func waitDiag(id int, events <-chan diagnose.Event, done <-chan diagDoneMsg) tea.Cmd {
+// waitDiag reads the run's next event: the URL it checks (a string) or a
+// diagnose.Event.
+func waitDiag(id int, events <-chan any, done <-chan diagDoneMsg) tea.Cmd {
 	return func() tea.Msg {
-		if ev, ok := <-events; ok {
-			return diagEventMsg{id: id, ev: ev, next: waitDiag(id, events, done)}
+		ev, ok := <-events
+		if !ok {
+			return <-done
 		}
-		return <-done
+		if u, isURL := ev.(string); isURL {
+			return diagTargetMsg{id: id, url: u, next: waitDiag(id, events, done)}
+		}
+		return diagEventMsg{id: id, ev: ev.(diagnose.Event), next: waitDiag(id, events, done)}
 	}
 }
 
@@ -247,11 +285,45 @@ func (d *diagnoseScreen) Bindings() []key.Binding {
 	if d.report == nil && d.err == nil {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Rerun, k.Details, k.Save, k.Back}
+	return append(d.ShortBindings()[:len(d.ShortBindings())-1], k.Details, k.Back)
+}
+
+// ShortBindings leave the TLS details to the full help (?) once a run has
+// finished, so the help line fits 80 columns.
+func (d *diagnoseScreen) ShortBindings() []key.Binding {
+	k := d.c.Keys
+	if d.stage != stageRun || (d.report == nil && d.err == nil) {
+		return d.Bindings()
+	}
+	b := []key.Binding{k.Rerun}
+	if _, ok := d.fix(); ok {
+		b = append(b, k.Fix)
+	}
+	if d.profile != "" {
+		b = append(b, k.Edit)
+	}
+	if d.report != nil {
+		b = append(b, k.Save)
+	}
+	return append(b, k.Back)
+}
+
+// fix is what onramp can do about the cause found, for a profile.
+func (d *diagnoseScreen) fix() (usecase.FixAction, bool) {
+	if d.profile == "" || d.report == nil || d.report.Cause == nil {
+		return usecase.FixAction{}, false
+	}
+	return usecase.FixFor(d.report.Cause.ID)
 }
 
 func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case diagTargetMsg:
+		if msg.id != d.id {
+			return d, nil
+		}
+		d.url = msg.url
+		return d, msg.next
 	case diagEventMsg:
 		if msg.id != d.id {
 			return d, nil
@@ -271,6 +343,9 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		d.running, d.report, d.err = "", msg.report, msg.err
 		if msg.report != nil {
 			d.steps = msg.report.Steps
+			if msg.report.Target != "" {
+				d.url = msg.report.Target
+			}
 		}
 		return d, nil
 	case reportSavedMsg:
@@ -286,10 +361,7 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return d, cmd
 	case tea.KeyPressMsg:
 		if msg.String() == "esc" {
-			if d.cancel != nil {
-				d.cancel()
-			}
-			return d, goHome
+			return d, d.escape()
 		}
 		if d.stage == stageRun {
 			return d, d.runKey(msg)
@@ -308,6 +380,26 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return d, nil
 }
 
+// escape goes back one step, keeping what was typed: from a one-off run
+// to its form, from the form to the list of profiles, else to where the
+// console was opened from.
+func (d *diagnoseScreen) escape() tea.Cmd {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	switch {
+	case d.back != nil:
+		return open(d.back)
+	case d.stage == stageRun && d.profile == "" && d.oneOff.URL != "":
+		d.target, d.report, d.err, d.steps, d.url = "", nil, nil, nil, ""
+		return d.showForm()
+	case d.stage == stageForm && len(d.profiles) > 0:
+		d.stage, d.form = stagePick, nil
+		return d.Init()
+	}
+	return goHome
+}
+
 func (d *diagnoseScreen) formDone() tea.Cmd {
 	d.form = nil
 	if d.stage == stagePick {
@@ -318,8 +410,8 @@ func (d *diagnoseScreen) formDone() tea.Cmd {
 		return tea.Batch(d.start(), d.spinner.Tick)
 	}
 	d.oneOff = diagnose.Options{
-		URL: strings.TrimSpace(d.fURL), CertFile: strings.TrimSpace(d.fCert), KeyFile: strings.TrimSpace(d.fKey),
-		CACertFile: strings.TrimSpace(d.fCA), APIKey: d.fAPIKey, APIKeyHeader: strings.TrimSpace(d.fHdr),
+		URL: strings.TrimSpace(d.fURL), CertFile: optionalPath(d.fCert), KeyFile: optionalPath(d.fKey),
+		CACertFile: optionalPath(d.fCA), APIKey: d.fAPIKey, APIKeyHeader: strings.TrimSpace(d.fHdr),
 		Timeout: 15 * time.Second,
 	}
 	d.fAPIKey = ""
@@ -342,6 +434,19 @@ func (d *diagnoseScreen) runKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Save) && d.report != nil:
 		return d.save()
+	case key.Matches(msg, k.Edit) && d.profile != "" && finished:
+		return open(newProfileScreen(d.c, d.profile, d.back))
+	case key.Matches(msg, k.Fix) && finished:
+		fix, ok := d.fix()
+		if !ok {
+			return nil
+		}
+		ps := newProfileScreen(d.c, d.profile, d.back)
+		ps.then = fix.Setting
+		if fix.Secret != "" {
+			ps.then = "secret:" + fix.Secret
+		}
+		return open(ps)
 	case key.Matches(msg, k.Down):
 		d.scroll++
 	case key.Matches(msg, k.Up):
@@ -398,13 +503,41 @@ func (d *diagnoseScreen) View() string {
 			}
 		}
 	}
-	return scrollView(d.c.Styles, body, d.h, &d.scroll, "↓/j")
+	foot := d.statusView()
+	body = strings.TrimRight(body, "\n")
+	return scrollView(d.c.Styles, body, d.h-lineCount(foot), &d.scroll, "↓/j") + foot
+}
+
+// statusView is the last action's outcome, kept below the scrolled part
+// so it is always on screen.
+// The fix onramp can make stays there too.
+func (d *diagnoseScreen) statusView() string {
+	s := d.c.Styles
+	width := min(d.w, 78)
+	var out string
+	if fix, ok := d.fix(); ok {
+		out += "\n" + wrap("Press "+s.Label.Render("f")+" to "+fix.Label+", then r to run again.", width)
+	}
+	if d.status != "" {
+		st := s.Pass
+		if strings.HasPrefix(d.status, "✗") {
+			st = s.Error
+		}
+		out += "\n" + st.Render(wrap(d.status, width))
+	}
+	if out == "" {
+		return ""
+	}
+	return "\n" + out
 }
 
 func (d *diagnoseScreen) runView() string {
 	s := d.c.Styles
 	width := min(d.w, 78)
 	var b strings.Builder
+	if d.url != "" {
+		b.WriteString(s.Muted.Render("URL ") + strings.ReplaceAll(wrap(d.url, width-4), "\n", "\n    ") + "\n\n")
+	}
 	spin := ""
 	if d.running != "" || (d.report == nil && d.err == nil) {
 		spin = s.Cursor.Render(d.spinner.View())
@@ -426,13 +559,6 @@ func (d *diagnoseScreen) runView() string {
 	}
 	if d.showTLS && d.report != nil {
 		b.WriteString("\n" + renderTLS(s, d.report.TLS, d.c.Deps.now(), width))
-	}
-	if d.status != "" {
-		st := s.Pass
-		if strings.HasPrefix(d.status, "✗") {
-			st = s.Error
-		}
-		b.WriteString("\n" + st.Render(wrap(d.status, width)) + "\n")
 	}
 	return b.String()
 }

@@ -92,6 +92,9 @@ func (h *home) Typing() bool { return false }
 
 func (h *home) Bindings() []key.Binding {
 	k := h.c.Keys
+	if h.cursor >= len(menu) {
+		return []key.Binding{k.Up, k.Down, k.Enter, k.Edit}
+	}
 	return []key.Binding{k.Up, k.Down, k.Enter}
 }
 
@@ -110,12 +113,15 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := h.c.Keys
 		switch {
+		// No wrap-around: ↑ on the first item stays there.
 		case key.Matches(msg, k.Up):
-			h.cursor = (h.cursor - 1 + h.items()) % h.items()
+			h.cursor = max(h.cursor-1, 0)
 		case key.Matches(msg, k.Down):
-			h.cursor = (h.cursor + 1) % h.items()
+			h.cursor = min(h.cursor+1, h.items()-1)
 		case key.Matches(msg, k.Enter):
 			return h, h.choose()
+		case key.Matches(msg, k.Edit) && h.cursor >= len(menu):
+			return h, open(newProfileScreen(h.c, h.profiles[h.cursor-len(menu)].name, nil))
 		}
 	}
 	return h, nil

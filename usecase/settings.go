@@ -29,6 +29,8 @@ type Setting struct {
 	// Source says where Value comes from: the provider's template, the
 	// user, onramp's default, or nothing.
 	Source string `json:"source"`
+	// SourceKind is Source in one word: template, profile, default or unset.
+	SourceKind string `json:"source_kind"`
 	// Help says what the setting is and what it takes.
 	Help string `json:"help"`
 	// Kind is what the value is: text, file, url or choice.
@@ -152,13 +154,13 @@ func Settings(p *profile.Profile) []Setting {
 		}
 		switch {
 		case s.Value != "" && t != nil && s.Value == tv:
-			s.Source = "from the " + t.Name + " template"
+			s.Source, s.SourceKind = "from the "+t.Name+" template", "template"
 		case s.Value != "":
-			s.Source = "set in the profile"
+			s.Source, s.SourceKind = "set in the profile", "profile"
 		case d.fallback != "":
-			s.Source = "not set: onramp uses " + d.fallback
+			s.Source, s.SourceKind = "not set: onramp uses "+d.fallback, "default"
 		default:
-			s.Source = "not set"
+			s.Source, s.SourceKind = "not set", "unset"
 		}
 		out = append(out, s)
 	}
