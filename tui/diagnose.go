@@ -510,11 +510,21 @@ func (d *diagnoseScreen) View() string {
 
 // statusView is the last action's outcome, kept below the scrolled part
 // so it is always on screen.
-// The fix onramp can make stays there too.
+// The verdict and the fix onramp can make stay there too.
 func (d *diagnoseScreen) statusView() string {
 	s := d.c.Styles
 	width := min(d.w, 78)
 	var out string
+	switch r := d.report; {
+	case r != nil && r.OK:
+		msg := "✓ Connected: every check passed"
+		if r.HTTPStatus != 0 {
+			msg += fmt.Sprintf(" (HTTP %d)", r.HTTPStatus)
+		}
+		out += "\n" + s.Pass.Bold(true).Render(msg)
+	case r != nil && r.Cause != nil:
+		out += "\n" + s.Fail.Render(wrap("✗ "+r.Cause.Title+"  ["+string(r.Cause.ID)+"]", width))
+	}
 	if fix, ok := d.fix(); ok {
 		out += "\n" + wrap("Press "+s.Label.Render("f")+" to "+fix.Label+", then r to run again.", width)
 	}
@@ -546,14 +556,6 @@ func (d *diagnoseScreen) runView() string {
 	switch {
 	case d.err != nil:
 		b.WriteString("\n" + s.Fail.Render("✗ Could not run the checks") + "\n" + wrap(d.err.Error(), width) + "\n")
-	case d.report != nil && d.report.OK:
-		msg := "✓ Connected: every check passed"
-		if d.report.HTTPStatus != 0 {
-			msg += fmt.Sprintf(" (HTTP %d)", d.report.HTTPStatus)
-		}
-		b.WriteString("\n" + s.Pass.Bold(true).Render(msg) + "\n")
-	case d.report != nil && d.report.Cause != nil:
-		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+string(d.report.Cause.ID)+"]", width)) + "\n")
 	case d.report == nil && d.running == "" && len(d.steps) == 0:
 		b.WriteString(spin + " Starting…\n")
 	}

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
