@@ -158,6 +158,9 @@ func renderExplain(io *iostreams.IO, matches []explain.Match) {
 
 func lineCount(m explain.Match) string {
 	if m.Count > 1 {
+		if m.Count == 2 {
+			return fmt.Sprintf("line %d, and 1 more line", m.Line)
+		}
 		return fmt.Sprintf("line %d, and %d more lines", m.Line, m.Count-1)
 	}
 	return fmt.Sprintf("line %d", m.Line)

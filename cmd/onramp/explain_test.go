@@ -51,7 +51,7 @@ func TestExplainCommandStdin(t *testing.T) {
 	log := "INFO ok\nError: connect ECONNREFUSED 127.0.0.1:8443\nError: connect ECONNREFUSED 127.0.0.1:8443\n"
 	for _, args := range [][]string{{"-"}, {}} { // "-", and a pipe with no argument
 		code, out, _ := runExplainCmd(t, log, args...)
-		if code != 0 || !strings.Contains(out, "tcp-refused") || !strings.Contains(out, "line 2, and 1 more lines") {
+		if code != 0 || !strings.Contains(out, "tcp-refused") || !strings.Contains(out, "line 2, and 1 more line") {
 			t.Errorf("args %v: exit %d:\n%s", args, code, out)
 		}
 	}

@@ -33,7 +33,12 @@ With --json: one object per file, or an array of them for several files.`,
 		Example: `  onramp inspect client.crt client.key
   onramp inspect --json ca-bundle.pem
   KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("inspect needs a FILE to describe (a certificate, key, CSR, JWKS, PKCS#12 or CA bundle; - reads stdin), e.g. onramp inspect client.crt")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pass, err := envSecret("--pass-env", passEnv, cmd.Flags().Changed("pass-env"))
 			if err != nil {

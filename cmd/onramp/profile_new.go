@@ -38,7 +38,7 @@ func newProfileNewCmd(fac *factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return profileNew(io, o, args[0]) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.provider, "provider", "", "provider template id (see `onramp profile providers`)")
+	f.StringVar(&o.provider, "provider", "", "provider template `ID` (see onramp profile providers)")
 	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's first)")
 	f.StringVar(&o.url, "url", "", "base URL, replacing the environment's (required where the template has none)")
 	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use, e.g. mtls,api-key (default: the template's preferred)")
@@ -88,7 +88,7 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 	if len(o.auth) > 0 {
 		for _, m := range o.auth {
 			if !t.Supports(m) {
-				return usageErrorf("--auth %s: %s accepts %v", m, t.ID, t.AuthChoices())
+				return usageErrorf("--auth %s: %s accepts %s", m, t.ID, authChoicesText(t.AuthChoices()))
 			}
 		}
 		p.Auth = o.auth
@@ -164,11 +164,21 @@ func newProfileProvidersCmd(fac *factory) *cobra.Command {
 			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tENVIRONMENTS\tAUTH")
 			for _, t := range ts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", t.ID, t.Name, strings.Join(t.EnvironmentNames(), ", "), t.AuthChoices())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.EnvironmentNames(), ", "), authChoicesText(t.AuthChoices()))
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output on stdout")
 	return cmd
+}
+
+// authChoicesText is a template's auth choices as a reader says them:
+// "mtls+api-key | mtls | api-key", the preferred first.
+func authChoicesText(choices [][]string) string {
+	parts := make([]string, len(choices))
+	for i, c := range choices {
+		parts[i] = strings.Join(c, "+")
+	}
+	return strings.Join(parts, " | ")
 }
