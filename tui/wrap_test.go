@@ -44,7 +44,7 @@ func TestWrapKeepsQuotedArgumentsWhole(t *testing.T) {
 	if !strings.Contains(got, "\n\"/C=GB/O=Bob's Widgets Ltd/CN=bob-widgets-client\"") {
 		t.Errorf("the quoted subject is split:\n%s", got)
 	}
-	if got := wrap("see `onramp profile set NAME cacert FILE` to fix", 20); !strings.Contains(got, "`onramp profile set NAME cacert FILE`") {
+	if got := wrap("see `onramp profile set NAME cacert FILE` to fix", 40); !strings.Contains(got, "`onramp profile set NAME cacert FILE`") {
 		t.Errorf("the backquoted command is split:\n%s", got)
 	}
 }
