@@ -433,10 +433,17 @@ func (w *wizardScreen) View() string {
 		}
 		b.WriteString(renderReport(s, n.Report, width) + "\n")
 	}
+	foot := ""
 	if w.copied {
-		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")
+		// OSC 52 cannot be confirmed: say what was done, and where else
+		// the text is. Below the scrolled part, so it is always seen.
+		msg := fmt.Sprintf("Sent %s to the terminal's clipboard (if it supports OSC 52).", n.CopyLabel)
+		if n.CopyFile != "" {
+			msg += " Nothing to paste? The same text is in " + n.CopyFile
+		}
+		foot = "\n\n" + s.Pass.Render(wrap(msg, width))
 	}
-	return w.scrolled(b.String())
+	return scrollView(w.c.Styles, strings.TrimRight(b.String(), "\n"), w.h-lineCount(foot), &w.scroll, "↓/j") + foot
 }
 
 func (w *wizardScreen) scrolled(body string) string {
