@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -38,5 +39,16 @@ func TestCLIPolish(t *testing.T) {
 		if r := runCmd(t, "", false, c.args...); !strings.Contains(r.out, c.want) {
 			t.Errorf("%v: %q", c.args, r.out)
 		}
+	}
+}
+
+// With no keyring, `secret set` says so before it asks for the value.
+func TestSecretSetWithoutStoreAsksNothing(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	r := runCmdStore(t, kr, "typed-value\n", true, "secret", "set", "api-key", "--profile", "p")
+	if r.code == 0 || strings.Contains(r.errOut, "Value of api-key") || !strings.Contains(r.errOut, "keyring-unavailable") {
+		t.Errorf("exit %d:\n%s", r.code, r.errOut)
 	}
 }
