@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -82,5 +84,32 @@ func TestDiagnoseAnotherURLKeepsFields(t *testing.T) {
 		if !strings.Contains(scr, want) {
 			t.Errorf("esc lost %s:\n%s", want, scr)
 		}
+	}
+}
+
+var keyDown = tea.KeyPressMsg{Code: tea.KeyDown}
+
+// A clipped credentials list says how many lines are above and below.
+func TestCredentialsListSaysMore(t *testing.T) {
+	configDir(t)
+	for _, n := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"} {
+		saveProfile(t, &profile.Profile{Name: n, Auth: []string{"mtls"}})
+	}
+	cs := newCredentialsScreen(testCommon(&Deps{}))
+	cs.SetSize(58, 12)
+	cs.Update(loadCreds())
+	view := plain(cs.View())
+	if !strings.Contains(view, "↓ ") || !strings.Contains(view, "more lines") || strings.Contains(view, "a9") {
+		t.Errorf("top of the list:\n%s", view)
+	}
+	for range 30 {
+		cs.listKey(keyDown)
+	}
+	view = plain(cs.View())
+	if !strings.Contains(view, "↑ ") || !strings.Contains(view, "▸ a9") {
+		t.Errorf("end of the list:\n%s", view)
+	}
+	if cs.cursor != len(cs.rows)-1 {
+		t.Errorf("down past the end moved the cursor to %d", cs.cursor)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -75,7 +76,7 @@ var settingDefs = []settingDef{
 		template: func(t *provider.Template, _ string) string { return strings.Join(t.DefaultAuth(), ",") }},
 	{key: "cert", label: "Client certificate", kind: SettingFile, help: "PEM file of the client certificate (and chain) for mutual TLS",
 		get: func(p *profile.Profile) string { return p.Cert }, set: func(p *profile.Profile, v string) { p.Cert = v },
-		check: checkFile(keystore.KindCertificate, keystore.KindCertificateChain)},
+		check: checkClientCert},
 	{key: "key", label: "Private key", kind: SettingFile, help: "PEM file of the private key that goes with the certificate",
 		get: func(p *profile.Profile) string { return p.Key }, set: func(p *profile.Profile, v string) { p.Key = v },
 		check: checkFile(keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)},
@@ -377,6 +378,26 @@ func checkFile(kinds ...keystore.Kind) func(*profile.Profile, string) (string, e
 		}
 		return path, nil
 	}
+}
+
+// checkClientCert accepts a certificate file whose certificate belongs to
+// the profile's private key (when the key can be read without a
+// passphrase): the certificate that arrived must be the one for this key.
+func checkClientCert(p *profile.Profile, v string) (string, error) {
+	path, err := checkFile(keystore.KindCertificate, keystore.KindCertificateChain)(p, v)
+	if err != nil || p.Key == "" {
+		return path, err
+	}
+	key, kerr := keystore.ReadPrivateKey(p.Key, nil)
+	certs, cerr := keystore.ReadCertificates(path)
+	if kerr != nil || cerr != nil || len(certs) == 0 {
+		return path, nil // an encrypted or missing key: diagnose says more
+	}
+	if !keystore.PublicKeysEqual(key.Public(), certs[0].PublicKey) {
+		return path, fmt.Errorf("the certificate in %s is not for the profile's key %s (%s): pick the certificate issued from this key's CSR, or change the key first",
+			path, p.Key, cause.KeyCertMismatch)
+	}
+	return path, nil
 }
 
 var headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
