@@ -233,6 +233,8 @@ func TestWizardCancelAndResume(t *testing.T) {
 	}
 
 	s2 := start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s2.snapshot("summary", s2.waitFor("Welcome back to hmpps-dev"))
+	s2.enter() // go on
 	s2.snapshot("resumed", s2.waitFor("Your private key"))
 }
 
@@ -249,6 +251,8 @@ func TestWizardFailedCheck(t *testing.T) {
 		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
 		{Name: "tls", Status: diagnose.Skip}, {Name: "http", Status: diagnose.Skip}}}
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.snapshot("summary", s.waitFor("Welcome back to hmpps-dev"))
+	s.enter() // run the checks again
 	s.snapshot("report", s.waitFor("The checks failed"))
 	s.enter()
 	s.snapshot("again-or-stop", s.waitFor("Run the checks again"))
@@ -325,6 +329,8 @@ func TestWizardImportMismatch(t *testing.T) {
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
 		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Key: key, Wizard: done})
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.waitFor("Welcome back to hmpps-dev")
+	s.enter() // go on
 	s.waitFor("Your client certificate")
 	s.enter() // the file has arrived
 	s.waitFor("Where is the certificate file?")
@@ -342,4 +348,17 @@ func TestWizardImportMismatch(t *testing.T) {
 	if p.Cert != "" || p.Wizard[wizard.StepCert] {
 		t.Errorf("a mismatched certificate was kept: %+v", p)
 	}
+}
+
+// The resume summary at 60×20: change a finished step; it runs again.
+func TestWizardResumeChange(t *testing.T) {
+	configDir(t)
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Wizard: done})
+	s := startSized(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"}, 60, 20)
+	s.snapshot("summary", s.waitFor("Welcome back to hmpps-dev"))
+	s.down() // change Provider
+	s.enter()
+	s.waitFor("Which API")
 }

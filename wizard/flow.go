@@ -84,6 +84,9 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if r.p.Wizard[StepTarget] {
 		r.settleAuth()
 	}
+	if err := r.resumeSummary(); err != nil {
+		return &Result{Profile: r.p}, err
+	}
 
 	for {
 		if ctx.Err() != nil {
