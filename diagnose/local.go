@@ -27,7 +27,7 @@ type localMaterial struct {
 func requestInfo(o Options) *RequestInfo {
 	ri := &RequestInfo{Method: o.Method, CertFile: o.CertFile, KeyFile: o.KeyFile,
 		CACertFile: o.CACertFile, KeyEncrypted: len(o.KeyPass) > 0,
-		Bearer: o.BearerToken != "" || o.TokenSource != nil}
+		Bearer: o.BearerToken != "" || o.TokenSource != nil, Location: o.FollowRedirects}
 	if ri.Method == "" {
 		ri.Method = http.MethodGet
 	}

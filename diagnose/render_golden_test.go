@@ -109,6 +109,38 @@ func goldenReports() map[string]*Report {
 			},
 			Request: &RequestInfo{Method: "GET", HeaderNames: []string{"x-request-id"}},
 		},
+		// Through a proxy from HTTPS_PROXY: the proxy resolves the name, so
+		// the dns and tcp steps are skipped with a reason.
+		"proxy-pass": {
+			OK: true, Target: "https://api.example.nhs.uk/status", HTTPStatus: 200, Started: goldenStarted,
+			Steps: []Step{
+				{Name: StepLocal, Status: Pass, MS: 0.4, Detail: "no client certificate; system CA roots"},
+				{Name: StepProxy, Status: Pass, MS: 3.1, Detail: "http://proxy.trust.nhs.uk:3128 (from HTTPS_PROXY): connected to 10.1.2.3:3128 in 1 ms; CONNECT api.example.nhs.uk:443 → 200 Connection established in 2 ms"},
+				{Name: StepDNS, Status: Skip, Detail: "resolved by the proxy"},
+				{Name: StepTCP, Status: Skip, Detail: "the proxy's tunnel is the connection"},
+				{Name: StepTLS, Status: Pass, MS: 21.5, Detail: `TLS 1.3, TLS_AES_128_GCM_SHA256; server certificate "CN=localhost,O=onramp tests" from "CN=Test Intermediate CA,O=onramp tests", valid until 2027-01-05`},
+				{Name: StepHTTP, Status: Pass, MS: 30.2, Detail: "GET /status → 200 OK"},
+			},
+			TLS:     &TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ServerChain: serverChain[:1]},
+			Proxy:   &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "HTTPS_PROXY", Dialed: "10.1.2.3:3128", Connect: "200 Connection established"},
+			Request: &RequestInfo{Method: "GET"},
+		},
+		// The proxy refused the credentials from --proxy-user-env.
+		"proxy-auth": {
+			Target: "https://api.example.nhs.uk/status", Started: goldenStarted, Cause: cause.Get(cause.ProxyAuthRequired),
+			Steps: []Step{
+				{Name: StepLocal, Status: Pass, MS: 0.4, Detail: "no client certificate; system CA roots"},
+				{Name: StepProxy, Status: Fail, MS: 2.2, Cause: cause.Get(cause.ProxyAuthRequired),
+					Detail: `proxy http://proxy.trust.nhs.uk:3128 (from --proxy) answered CONNECT api.example.nhs.uk:443 with 407 Proxy Authentication Required; it refused the credentials from --proxy-user-env PROXY_CREDS (Proxy-Authenticate: Basic realm="Trust proxy")`},
+				{Name: StepDNS, Status: Skip},
+				{Name: StepTCP, Status: Skip},
+				{Name: StepTLS, Status: Skip},
+				{Name: StepHTTP, Status: Skip},
+			},
+			Proxy: &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "--proxy", Credentials: "--proxy-user-env PROXY_CREDS",
+				Dialed: "10.1.2.3:3128", Connect: "407 Proxy Authentication Required"},
+			Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"},
+		},
 		// Every local problem at once: the first failure is the cause, a
 		// second failure is "also", a warning stays a warning.
 		"local-failures": {
@@ -218,6 +250,8 @@ func TestRenderCurlCommand(t *testing.T) {
 		{"API key only", &Report{Target: "https://localhost:8443/hello-application", Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"}}},
 		{"API key, bearer and headers", &Report{Target: "https://localhost:8443/hello-user?name=a b&x='y'", Request: &RequestInfo{Method: "DELETE",
 			APIKeyHeader: "x-api-key", Bearer: true, HeaderNames: []string{"X-Correlation-ID", "nhsd-end-user-organisation-ods"}}}},
+		{"through a proxy with credentials", &Report{Target: "https://api.example.nhs.uk/status", Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"},
+			Proxy: &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "HTTPS_PROXY", Credentials: "the proxy URL"}}},
 	}
 	var b strings.Builder
 	for _, c := range cases {
