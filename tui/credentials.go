@@ -195,14 +195,7 @@ func (cs *credentialsScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (cs *credentialsScreen) newForm(field huh.Field) *huh.Form {
-	s := cs.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	return huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(cs.w, 40), 76))
+	return newForm(cs.c.Styles, cs.w, cs.h-4, huh.NewGroup(field))
 }
 
 func (cs *credentialsScreen) valueForm() tea.Cmd {

@@ -142,14 +142,7 @@ func (d *diagnoseScreen) Init() tea.Cmd {
 }
 
 func (d *diagnoseScreen) newForm(groups ...*huh.Group) *huh.Form {
-	s := d.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(d.w, 40), 76))
+	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(d.c.Styles)).WithWidth(min(max(d.w, 40), 76))
 }
 
 func optionalFile(check func(string) error) func(string) error {

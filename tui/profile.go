@@ -178,18 +178,7 @@ func (ps *profileScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (ps *profileScreen) newForm(field huh.Field) *huh.Form {
-	s := ps.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	f := huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(ps.w, 40), 76))
-	// Without a size huh sizes the field's viewport from its first render,
-	// which can hide the input line under a wrapped description.
-	f.Update(tea.WindowSizeMsg{Width: min(max(ps.w, 40), 76), Height: max(ps.h-6, 6)})
-	return f
+	return newForm(ps.c.Styles, ps.w, ps.h-6, huh.NewGroup(field))
 }
 
 // settingForm asks for the selected setting's new value: a list when the
