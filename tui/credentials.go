@@ -147,11 +147,9 @@ func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	if cs.form != nil {
-		m, cmd := cs.form.Update(msg)
-		if f, ok := m.(*huh.Form); ok {
-			cs.form = f
-		}
-		if cs.form.State == huh.StateCompleted {
+		var cmd tea.Cmd
+		var done bool
+		if cs.form, cmd, done = updateForm(cs.form, msg); done {
 			return cs, cs.formDone()
 		}
 		return cs, cmd

@@ -361,11 +361,9 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	if d.form != nil {
-		m, cmd := d.form.Update(msg)
-		if f, ok := m.(*huh.Form); ok {
-			d.form = f
-		}
-		if d.form.State == huh.StateCompleted {
+		var cmd tea.Cmd
+		var done bool
+		if d.form, cmd, done = updateForm(d.form, msg); done {
 			return d, d.formDone()
 		}
 		return d, cmd

@@ -26,3 +26,12 @@ func newForm(s *Styles, w, h int, groups ...*huh.Group) *huh.Form {
 	f.Update(tea.WindowSizeMsg{Width: width, Height: max(h, 6)})
 	return f
 }
+
+// updateForm passes msg to the form and says whether it is now complete.
+func updateForm(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd, bool) {
+	m, cmd := f.Update(msg)
+	if nf, ok := m.(*huh.Form); ok {
+		f = nf
+	}
+	return f, cmd, f.State == huh.StateCompleted
+}

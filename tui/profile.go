@@ -139,11 +139,9 @@ func (ps *profileScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	if ps.form != nil {
-		m, cmd := ps.form.Update(msg)
-		if f, ok := m.(*huh.Form); ok {
-			ps.form = f
-		}
-		if ps.form.State == huh.StateCompleted {
+		var cmd tea.Cmd
+		var done bool
+		if ps.form, cmd, done = updateForm(ps.form, msg); done {
 			return ps, ps.formDone()
 		}
 		return ps, cmd
