@@ -21,8 +21,11 @@ type (
 		p   *profile.Profile
 		err error
 	}
+	// profileSavedMsg is a change's outcome, with the profile as saved:
+	// the status and the list it describes arrive together.
 	profileSavedMsg struct {
 		status string
+		p      *profile.Profile
 		err    error
 	}
 )
@@ -122,7 +125,10 @@ func (ps *profileScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		} else {
 			ps.status = "✓ " + msg.status
 		}
-		return ps, ps.Init()
+		if msg.p != nil {
+			ps.p, ps.rows = msg.p, usecase.Settings(msg.p)
+		}
+		return ps, nil
 	case tea.KeyPressMsg:
 		if msg.String() == "esc" {
 			if ps.form != nil {
@@ -236,9 +242,9 @@ func (ps *profileScreen) formDone() tea.Cmd {
 				err = secrets.Set(p, k, v)
 			}
 			if err != nil {
-				return profileSavedMsg{err: err}
+				return profileSavedMsg{p: p, err: err}
 			}
-			return profileSavedMsg{status: fmt.Sprintf("Stored %s %s. r re-runs the checks.", k, secretstore.Where(secrets.Store, name, k))}
+			return profileSavedMsg{p: p, status: fmt.Sprintf("Stored %s %s. r re-runs the checks.", k, secretstore.Where(secrets.Store, name, k))}
 		}
 	}
 	return func() tea.Msg {
@@ -251,7 +257,8 @@ func (ps *profileScreen) formDone() tea.Cmd {
 			err = profile.Save(p)
 		}
 		if err != nil {
-			return profileSavedMsg{err: err}
+			p, _ = profile.Load(name)
+			return profileSavedMsg{p: p, err: err}
 		}
 		msg := fmt.Sprintf("Set %s to %s.", k, describeSetting(v))
 		if v == "" {
@@ -264,7 +271,7 @@ func (ps *profileScreen) formDone() tea.Cmd {
 				}
 			}
 		}
-		return profileSavedMsg{status: msg + " r re-runs the checks."}
+		return profileSavedMsg{p: p, status: msg + " r re-runs the checks."}
 	}
 }
 
