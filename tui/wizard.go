@@ -198,6 +198,23 @@ func (w *wizardScreen) Typing() bool {
 	return w.cur != nil && (w.cur.kind == promptInput || w.cur.kind == promptPassword)
 }
 
+var keyWizardBack = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back"))
+
+// ShortBindings leave the arrows to the full help (?), so back fits.
+func (w *wizardScreen) ShortBindings() []key.Binding {
+	b := w.Bindings()
+	if w.cur == nil || w.ended != nil {
+		return b
+	}
+	var out []key.Binding
+	for _, k := range b {
+		if k.Help().Key != w.c.Keys.Up.Help().Key && k.Help().Key != w.c.Keys.Down.Help().Key {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
@@ -213,11 +230,11 @@ func (w *wizardScreen) Bindings() []key.Binding {
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
 			b = append(b, cp)
 		}
-		return append(b, back)
+		return append(b, keyWizardBack, back)
 	case w.cur.kind == promptInput || w.cur.kind == promptPassword:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), back}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), keyWizardBack, back}
 	}
-	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), back}
+	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyWizardBack, back}
 }
 
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -275,6 +292,10 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			// every finished step.
 			w.cancel()
 			return w, goHome
+		}
+		if key.Matches(msg, keyWizardBack) && w.cur != nil {
+			// Back: this step again, or the one before from its first question.
+			return w, w.answer("", wizard.ErrBack)
 		}
 		if w.cur != nil && w.cur.kind == promptNote {
 			switch {

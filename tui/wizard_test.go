@@ -362,3 +362,26 @@ func TestWizardResumeChange(t *testing.T) {
 	s.enter()
 	s.waitFor("Which API")
 }
+
+// shift+tab goes back: within a step to its start, from a step's first
+// question to the step before.
+func TestWizardBack(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard})
+	s.waitFor("Which API")
+	s.enter() // HMPPS
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Which API")
+	s.enter()
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.enter()
+	s.waitFor("Name this connection")
+	s.enter()
+	s.waitFor("Your private key")
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Which API") // Keys' first question: back to the provider step
+	if p, err := profile.Load("hmpps-dev"); err != nil || p.Wizard[wizard.StepTarget] {
+		t.Errorf("the provider step is still marked done: %+v %v", p, err)
+	}
+}

@@ -48,6 +48,8 @@ type run struct {
 	before map[string]bool
 	// lastReport is this run's passing diagnosis, shown at the finish.
 	lastReport *diagnose.Report
+	// answered counts the questions answered in the step running now.
+	answered int
 }
 
 // Run walks the steps. With name set and a saved profile of that name, it
@@ -58,7 +60,10 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if f.Now == nil {
 		f.Now = time.Now
 	}
-	r := &run{Flow: f, ctx: ctx}
+	r := &run{ctx: ctx}
+	counted := *f
+	counted.Prompter = answerCounter{Prompter: f.Prompter, n: &r.answered}
+	r.Flow = &counted
 	if name != "" {
 		if err := profile.ValidateName(name); err != nil {
 			return nil, err
@@ -84,7 +89,7 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if r.p.Wizard[StepTarget] {
 		r.settleAuth()
 	}
-	if err := r.resumeSummary(); err != nil {
+	if err := r.resumeSummary(); err != nil && !errors.Is(err, ErrBack) {
 		return &Result{Profile: r.p}, err
 	}
 
@@ -96,8 +101,14 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 		if !ok {
 			break
 		}
-		r.cur = st
+		r.cur, r.answered = st, 0
 		err := st.run(r)
+		if errors.Is(err, ErrBack) {
+			if err := r.back(st, r.answered); err != nil {
+				return &Result{Profile: r.p}, err
+			}
+			continue
+		}
 		if errors.Is(err, errPaused) {
 			return &Result{Profile: r.p, Paused: true}, nil
 		}
