@@ -40,7 +40,7 @@ func goldenReports() map[string]*Report {
 			OK: true, Target: "https://localhost:8443/hello-world", HTTPStatus: 200, Started: goldenStarted,
 			Steps: []Step{
 				{Name: StepLocal, Status: Pass, MS: 1.42, Detail: `client certificate "client-1"; CA bundle of 2`,
-					Notes: []Finding{{Cause: cause.Get(cause.ClientCertExpired), Warning: true,
+					Notes: []Finding{{Cause: ExpiringClientCert(15 * 24 * time.Hour), Warning: true,
 						Detail: `"client-1" expires on 2026-03-30T00:00:00Z: 15 days left; renew it now`}}},
 				{Name: StepDNS, Status: Pass, MS: 0.31, Detail: "localhost → 127.0.0.1, ::1"},
 				{Name: StepTCP, Status: Pass, MS: 0.18, Detail: "connected to 127.0.0.1:8443"},
@@ -100,7 +100,7 @@ func goldenReports() map[string]*Report {
 			Steps: []Step{
 				{Name: StepLocal, Status: Warn, MS: 0.7, Cause: cause.Get(cause.APIKeyBase64Encoded),
 					Detail: "the API key decodes from Base64 to another key-like string; providers expect it sent as issued",
-					Notes: []Finding{{Cause: cause.Get(cause.ClientCertExpired), Warning: true,
+					Notes: []Finding{{Cause: ExpiringClientCert(23 * time.Hour), Warning: true,
 						Detail: `"client-1" expires on 2026-03-15T09:00:00Z: 23 hours left; renew it now`}}},
 				{Name: StepDNS, Status: Pass, MS: 0, Detail: "127.0.0.1 is an IP address"},
 				{Name: StepTCP, Status: Pass, MS: 99999.4, Detail: "connected to 127.0.0.1:8080"},

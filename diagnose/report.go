@@ -177,7 +177,28 @@ type Options struct {
 	// its own, and each fails it.
 	Findings []Finding
 
+	// CheckRevocation asks the client certificate's OCSP responder (or its
+	// CRL) in the local step, so a revoked certificate is named before the
+	// server refuses it.
+	CheckRevocation bool
+
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time
+}
+
+// ServerCertNotAfter is the earliest end of validity in the chain the
+// server presented: the day its TLS stops working unless renewed. Zero
+// when no handshake got that far.
+func (r *Report) ServerCertNotAfter() time.Time {
+	var t time.Time
+	if r.TLS == nil {
+		return t
+	}
+	for _, c := range r.TLS.ServerChain {
+		if t.IsZero() || c.NotAfter.Before(t) {
+			t = c.NotAfter
+		}
+	}
+	return t
 }

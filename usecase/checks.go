@@ -224,9 +224,10 @@ func RequiredRSABits(p *profile.Profile) int {
 // RecordCheck is "record a check": p's last check becomes rep's outcome,
 // timed by when the checks started (the moment the connection was tried,
 // whichever front end ran them), to the second, with the cause of a
-// failure. The caller saves p (SaveCheck does).
+// failure and the server chain's expiry (for onramp status). The caller saves p (SaveCheck does).
 func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
-	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK}
+	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK,
+		ServerNotAfter: rep.ServerCertNotAfter().UTC()}
 	if rep.Cause != nil {
 		p.LastCheck.CauseID = rep.Cause.ID
 	}

@@ -37,6 +37,7 @@ type diagnoseFlags struct {
 	proxy        proxyFlags
 	location     bool
 	ipv4, ipv6   bool
+	revocation   bool
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -87,6 +88,7 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
+	fl.BoolVar(&f.revocation, "check-revocation", false, "ask the client certificate's OCSP responder (or CRL) whether it is revoked, before connecting")
 	fl.StringVar(&f.expectJSON, "expect-json", "", "`JSON` the response body must contain, e.g. '{\"available\":true}'")
 	return cmd
 }
@@ -172,6 +174,10 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
 	}
 	o.Timeout = f.timeout
+	o.CheckRevocation = f.revocation
+	if o.CheckRevocation && o.CertFile == "" {
+		return o, nil, usageErrorf("--check-revocation checks the client certificate: give --cert (or a --profile with one)")
+	}
 	route, err := f.proxy.settings()
 	if err != nil {
 		return o, nil, err
