@@ -26,6 +26,8 @@ import (
 type Match struct {
 	Cause    *cause.Cause
 	Evidence string
+	// Client is the program whose words named the cause ("java", …).
+	Client string
 }
 
 // Deps are the packages the TUI renders, wired in cmd/onramp: the TUI calls
