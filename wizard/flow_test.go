@@ -21,6 +21,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -375,6 +376,35 @@ func TestSubjectFieldsAskedOneByOne(t *testing.T) {
 	}
 }
 
+// TestURLPromptSaysWhatTheChecksCall: with no documented status endpoint
+// (the generic template) the wizard asks for the endpoint and says what a
+// 404 there means; with one (Securosys) it says which path it calls.
+func TestURLPromptSaysWhatTheChecksCall(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	for _, c := range []struct{ id, want string }{
+		{"generic", "A 404 there means the path is wrong"},
+		{"securosys", "The checks call /v1/versionInfo on it."},
+	} {
+		tm, err := provider.Get(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Script{Answers: []Answer{{"Which API", c.id}}}
+		f := &Flow{Prompter: s, Providers: []Provider{ProviderFrom(tm), sandboxProvider}, Keys: &fakeKeys{}, Certs: fakeImporter{},
+			Secrets: &memStore{}, Checker: fakeChecker{ok: true}, Issuer: fakeIssuer{}}
+		_, _ = f.Run(context.Background(), "")
+		var why string
+		for _, fr := range s.Shown {
+			if strings.Contains(fr.Title, "URL") {
+				why = fr.Why
+			}
+		}
+		if !strings.Contains(why, c.want) {
+			t.Errorf("%s: URL prompt says %q, want %q", c.id, why, c.want)
+		}
+	}
+}
+
 // On resume, a finished step can be changed: it runs again, then the
 // checks; the other finished steps stay done.
 func TestResumeChangeAFinishedStep(t *testing.T) {
@@ -399,7 +429,7 @@ func TestResumeChangeAFinishedStep(t *testing.T) {
 		t.Errorf("summary options %q", labels)
 	}
 	if got := stepLines(rec.Shown[1:]); len(got) == 0 || !strings.Contains(got[0], "API key") || !strings.Contains(got[len(got)-1], "Checks") {
-		t.Errorf("after the change ran %q", got)
+		t.Errorf("after the change ran %q (left %v)", got, rec.Answers)
 	}
 }
 

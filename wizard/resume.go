@@ -46,6 +46,7 @@ func (r *run) resumeSummary() error {
 	}
 	delete(r.p.Wizard, v)
 	delete(r.p.Wizard, StepCheck)
+	r.redo = v
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 // mistyped command, what inspect needs, completions that know names.
 func TestCLIPolish(t *testing.T) {
 	useFileStore(t)
-	if r := runCmd(t, "", false, "profile", "providers"); r.code != 0 || !strings.Contains(r.out, "mtls+api-key | mtls | api-key") || strings.Contains(r.out, "[[") {
+	if r := runCmd(t, "", false, "profile", "providers"); r.code != 0 || !strings.Contains(r.out, "signed-jwt | api-key") || strings.Contains(r.out, "[[") {
 		t.Errorf("providers: %d\n%s", r.code, r.out)
 	}
 	if r := runCmd(t, "", false, "profile", "new", "--help"); !strings.Contains(r.out, "--provider ID") {
