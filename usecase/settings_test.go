@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -39,6 +40,27 @@ func TestSettingsSources(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: source %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// Every field of a profile file is a setting, or on purpose not one
+// (secrets' records, the wizard's progress, the last check, role keys:
+// `profile edit` changes those). A new field must choose.
+func TestEveryProfileFieldIsASetting(t *testing.T) {
+	notSettings := map[string]bool{"secrets": true, "wizard": true, "last_check": true, "role_keys": true}
+	keys := map[string]bool{}
+	for _, k := range SettingKeys() {
+		keys[k] = true
+	}
+	typ := reflect.TypeOf(profile.Profile{})
+	for i := 0; i < typ.NumField(); i++ {
+		tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" || notSettings[tag] {
+			continue
+		}
+		if !keys[tag] {
+			t.Errorf("profile field %q is not a setting (usecase/settings.go) nor listed as not one", tag)
 		}
 	}
 }
