@@ -76,7 +76,14 @@ func TestProfileFixFromTUI(t *testing.T) {
 	e.waitFor(t, "CA bundle of broken", 5*time.Second)
 	e.typeText(t, caFile)
 	e.keys(t, "Enter")
-	e.waitFor(t, "✓ Set cacert", 5*time.Second)
+	scr = e.waitFor(t, "✓ Set cacert", 5*time.Second)
+	// The command the screen shows for scripts runs as copied from it.
+	command := shownCommand(t, scr, "From a script:")
+	cmd := exec.Command("bash", "-c", strings.Replace(command, "onramp", e.bin, 1))
+	cmd.Env = e.environ()
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "cacert of broken is already "+caFile) {
+		t.Errorf("the shown command %q: %v\n%s", command, err, out)
+	}
 	e.keys(t, "r")
 	scr = e.waitFor(t, "✓ Connected", 30*time.Second)
 	if !strings.Contains(scr, "URL "+goodURL) {

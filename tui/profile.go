@@ -25,8 +25,10 @@ type (
 	// the status and the list it describes arrive together.
 	profileSavedMsg struct {
 		status string
-		p      *profile.Profile
-		err    error
+		// command does the same from a shell, shown for scripts.
+		command []string
+		p       *profile.Profile
+		err     error
 	}
 )
 
@@ -47,6 +49,8 @@ type profileScreen struct {
 	form    *huh.Form
 	value   string
 	status  string
+	// command is the shell command that does what the status says.
+	command []string
 	// then is what to do once loaded: a setting key or "secret:NAME".
 	then string
 	// back is where esc goes; nil is home.
@@ -120,6 +124,7 @@ func (ps *profileScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return ps, nil
 	case profileSavedMsg:
+		ps.command = msg.command
 		if msg.err != nil {
 			ps.status = "✗ " + msg.err.Error()
 		} else {
@@ -271,7 +276,7 @@ func (ps *profileScreen) formDone() tea.Cmd {
 				}
 			}
 		}
-		return profileSavedMsg{p: p, status: msg + " r re-runs the checks."}
+		return profileSavedMsg{p: p, status: msg + " r re-runs the checks.", command: []string{"onramp", "profile", "set", name, k, v}}
 	}
 }
 
@@ -322,6 +327,9 @@ func (ps *profileScreen) View() string {
 			st = s.Error
 		}
 		foot.WriteString("\n" + st.Render(wrap(ps.status, width)) + "\n")
+		if len(ps.command) > 0 {
+			foot.WriteString(s.Muted.Render("From a script:") + "\n" + shellCommand(ps.command, width) + "\n")
+		}
 	}
 	room := ps.h - lineCount(head.String()) - lineCount(foot.String())
 	return head.String() + ps.list(room, width) + foot.String()
@@ -375,4 +383,20 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// shellCommand shows a command so that it runs when copied from the
+// screen: each argument quoted for the shell, and when it does not fit the
+// width, the last argument (a path, a URL) on its own line after a " \\"
+// continuation, never broken inside.
+func shellCommand(args []string, width int) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = wizard.ShellQuote(a)
+	}
+	line := strings.Join(q, " ")
+	if ansi.StringWidth(line) <= width || len(q) < 2 {
+		return line
+	}
+	return strings.Join(q[:len(q)-1], " ") + " \\\n    " + q[len(q)-1]
 }
