@@ -467,10 +467,6 @@ func (w *wizardScreen) View() string {
 	return scrollView(w.c.Styles, strings.TrimRight(b.String(), "\n"), w.h-lineCount(foot), &w.scroll, "↓/j") + foot
 }
 
-func (w *wizardScreen) scrolled(body string) string {
-	return scrollView(w.c.Styles, body, w.h, &w.scroll, "↓/j")
-}
-
 // scrollView shows the part of a long body that fits in h lines, with a
 // marker saying there is more, so nothing is silently cut off at 80×24.
 func scrollView(s *Styles, body string, h int, scroll *int, keys string) string {
