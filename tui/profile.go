@@ -312,27 +312,36 @@ func (ps *profileScreen) View() string {
 		}
 		return head.String() + ps.form.View()
 	}
-	var foot strings.Builder
+	var detail, status strings.Builder
 	if len(ps.rows) > 0 {
 		r := ps.rows[ps.cursor]
-		foot.WriteString("\n" + s.Label.Render(r.Label) + " " + s.Muted.Render("("+r.Key+")") + "\n")
+		detail.WriteString("\n" + s.Label.Render(r.Label) + " " + s.Muted.Render("("+r.Key+")") + "\n")
 		if r.Value != "" {
-			foot.WriteString(wrap(r.Value, width) + "\n")
+			detail.WriteString(wrap(r.Value, width) + "\n")
 		}
-		foot.WriteString(s.Muted.Render(wrap(capitalise(r.Source)+". "+capitalise(r.Help)+".", width)) + "\n")
+		detail.WriteString(s.Muted.Render(wrap(capitalise(r.Source)+". "+capitalise(r.Help)+".", width)) + "\n")
 	}
 	if ps.status != "" {
 		st := s.Pass
 		if strings.HasPrefix(ps.status, "✗") {
 			st = s.Error
 		}
-		foot.WriteString("\n" + st.Render(wrap(ps.status, width)) + "\n")
+		status.WriteString("\n" + st.Render(wrap(ps.status, width)) + "\n")
 		if len(ps.command) > 0 {
-			foot.WriteString(s.Muted.Render("From a script:") + "\n" + shellCommand(ps.command, width) + "\n")
+			status.WriteString(s.Muted.Render("From a script:") + "\n" + shellCommand(ps.command, width) + "\n")
 		}
 	}
-	room := ps.h - lineCount(head.String()) - lineCount(foot.String())
-	return head.String() + ps.list(room, width) + foot.String()
+	// The status (and its command, whole) comes first; then the list with
+	// at least the cursor's row and its "more" lines; the selected
+	// setting's detail only where it still fits.
+	room := ps.h - lineCount(head.String()) - lineCount(status.String())
+	foot := detail.String() + status.String()
+	if room-lineCount(detail.String()) < min(3, len(ps.rows)) {
+		foot = status.String()
+	} else {
+		room -= lineCount(detail.String())
+	}
+	return head.String() + ps.list(room, width) + foot
 }
 
 // list renders the settings around the cursor in room lines, with a
