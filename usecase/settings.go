@@ -147,7 +147,7 @@ func SettingKeys() []string {
 
 // Settings lists p's settings with their sources.
 func Settings(p *profile.Profile) []Setting {
-	t := templateOf(p)
+	t := profileTemplate(p)
 	out := make([]Setting, 0, len(settingDefs))
 	for _, d := range settingDefs {
 		s := Setting{Key: d.key, Label: d.label, Value: d.get(p), Help: d.help, Kind: d.kind}
@@ -244,7 +244,7 @@ func SetSetting(p *profile.Profile, key, value string) (alsoChanged []string, er
 // moveEnvironment points the URL and the token URL at env where they were
 // the template's values for the old environment.
 func moveEnvironment(p *profile.Profile, env string) []string {
-	t := templateOf(p)
+	t := profileTemplate(p)
 	if t == nil {
 		return nil
 	}
@@ -280,16 +280,6 @@ func CheckSettings(p *profile.Profile) error {
 	return errors.Join(errs...)
 }
 
-func templateOf(p *profile.Profile) *provider.Template {
-	if p.Provider == "" {
-		return nil
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
-		return nil
-	}
-	return t
-}
 
 func envURL(t *provider.Template, env string) string {
 	if e, ok := t.Env(env); ok {
@@ -330,7 +320,7 @@ func CheckHTTPSURL(s string) error {
 func checkHTTPS(_ *profile.Profile, v string) (string, error) { return v, CheckHTTPSURL(v) }
 
 func checkEnvironment(p *profile.Profile, v string) (string, error) {
-	t := templateOf(p)
+	t := profileTemplate(p)
 	if t == nil {
 		return v, nil
 	}
@@ -342,7 +332,7 @@ func checkEnvironment(p *profile.Profile, v string) (string, error) {
 
 func checkAuth(p *profile.Profile, v string) (string, error) {
 	modes := splitList(v)
-	t := templateOf(p)
+	t := profileTemplate(p)
 	for _, m := range modes {
 		if !slices.Contains(authMethods, m) {
 			return v, fmt.Errorf("unknown auth mode %q (use %s)", m, strings.Join(authMethods, ", "))
