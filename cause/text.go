@@ -17,6 +17,9 @@ type Show struct {
 	Indent string
 	// Head styles the first line (colour, a mark); nil leaves it plain.
 	Head func(string) string
+	// Client is the program that printed the error ("java", "python", …):
+	// the fix is said in its words where the catalog has them.
+	Client string
 }
 
 // Fprint writes a cause and its fix the way every text front end shows one,
@@ -48,7 +51,9 @@ func (s Show) Text(c *Cause) string {
 	} else if c.Meaning != "" {
 		b.WriteString(wrap(c.Meaning, in) + "\n")
 	}
-	if c.Fix != "" {
+	if fix, ok := c.FixFor(s.Client); ok {
+		b.WriteString(wrap("Fix ("+ClientName(s.Client)+"): "+fix, in) + "\n")
+	} else if c.Fix != "" {
 		b.WriteString(wrap("Fix: "+c.Fix, in) + "\n")
 	}
 	return b.String()

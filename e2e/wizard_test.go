@@ -353,25 +353,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 // returns the HTTP status.
 func (e *env) runShownCurl(t *testing.T, scr string) string {
 	t.Helper()
-	var parts []string
-	in := false
-	for _, l := range strings.Split(scr, "\n") {
-		if strings.Contains(l, "Call the API with curl:") {
-			in = true
-			continue
-		}
-		if !in {
-			continue
-		}
-		if strings.TrimSpace(l) == "" {
-			break
-		}
-		parts = append(parts, strings.TrimSpace(l))
-	}
-	if len(parts) == 0 {
-		t.Fatalf("no curl command on the screen:\n%s", scr)
-	}
-	command := strings.Join(parts, "\n") + " -sS -o /dev/null -w '%{http_code}'"
+	command := shownCommand(t, scr, "Call the API with curl:") + " -sS -o /dev/null -w '%{http_code}'"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", command)
@@ -386,6 +368,31 @@ func (e *env) runShownCurl(t *testing.T, scr string) string {
 		t.Errorf("%s: %v", command, err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// shownCommand is the command a screen shows under header (up to the next
+// blank line), its lines as a user selects them in the terminal.
+func shownCommand(t *testing.T, scr, header string) string {
+	t.Helper()
+	var parts []string
+	in := false
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, header) {
+			in = true
+			continue
+		}
+		if !in {
+			continue
+		}
+		if strings.TrimSpace(l) == "" {
+			break
+		}
+		parts = append(parts, strings.TrimSpace(l))
+	}
+	if len(parts) == 0 {
+		t.Fatalf("no command under %q on the screen:\n%s", header, scr)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // TestInitWithoutTerminal: piped, `onramp init` exits 2 and names the

@@ -29,6 +29,10 @@ type Match struct {
 	Line int
 	// Count is how many lines named this cause.
 	Count int
+	// Client is the program whose words named the cause ("java",
+	// "python", …: cause.ClientName knows them), or "" when the words are
+	// everyone's. The fix can then be said in its terms (cause.FixFor).
+	Client string
 
 	weight   int // of the strongest recogniser that named the cause
 	support  int // lines that make the cause likelier without naming it
@@ -250,10 +254,17 @@ func (e *explainer) line(text []byte, n int) {
 		}
 		m.Count++
 		m.lastLine = n
+		known := cause.ClientName(r.Client) != ""
 		if r.Weight > m.weight {
 			m.weight = r.Weight
 			m.Line = n
 			m.Evidence = explainEvidence(text, h.end)
+			if known {
+				m.Client = r.Client
+			}
+		}
+		if m.Client == "" && known {
+			m.Client = r.Client
 		}
 	}
 }
@@ -308,6 +319,9 @@ func (e *explainer) result() []Match {
 		m.support = e.support[id]
 		if m.support <= -refuted && len(e.found) > 1 {
 			continue
+		}
+		if m.Client == "" {
+			m.Client = clientOf(m.Evidence)
 		}
 		out = append(out, *m)
 	}

@@ -71,8 +71,8 @@ func TestInspectChainAndKeyMatch(t *testing.T) {
 	for _, want := range []string{
 		"client.crt: certificate chain (2 certificates)",
 		"X.509v3 TLS Certificate (ECDSA P-256) [Serial: ",
-		"Subject:     client-1",
-		"Issuer:      Test Intermediate CA",
+		"Subject:     /O=onramp tests/CN=client-1", // the full DN, not only the CN
+		"Issuer:      /O=onramp tests/CN=Test Intermediate CA",
 		"X.509v3 Intermediate CA Certificate",
 		"days left)",
 		"client.key: private key (ECDSA P-256, PKCS#8 PEM)",

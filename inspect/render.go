@@ -184,11 +184,12 @@ func nameOf(dn, cn string) string {
 
 func renderCertificate(w io.Writer, c Certificate, p palette) {
 	fmt.Fprintf(w, "  %s (%s) [Serial: %s]\n", certTitle(c), c.Key, shortSerial(c.Serial))
-	field(w, "Subject", nameOf(c.Subject, c.CommonName))
+	// The full names: two certificates can share a CN and differ in O or OU.
+	field(w, "Subject", nameOf(c.Subject, ""))
 	if len(c.SANs) > 0 {
 		field(w, "SANs", strings.Join(c.SANs, ", "))
 	}
-	issuer := nameOf(c.Issuer, c.IssuerCommonName)
+	issuer := nameOf(c.Issuer, "")
 	if c.SelfSigned {
 		issuer += " (self-signed)"
 	}

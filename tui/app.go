@@ -26,6 +26,8 @@ import (
 type Match struct {
 	Cause    *cause.Cause
 	Evidence string
+	// Client is the program whose words named the cause ("java", …).
+	Client string
 }
 
 // Deps are the packages the TUI renders, wired in cmd/onramp: the TUI calls
@@ -239,8 +241,15 @@ func (a *App) helpView() string {
 // helpKeys adapts the current screen's bindings to bubbles help.
 type helpKeys struct{ a *App }
 
+// shortHelper is a screen whose help line shows fewer keys than its full
+// help (? shows them all).
+type shortHelper interface{ ShortBindings() []key.Binding }
+
 func (h helpKeys) ShortHelp() []key.Binding {
 	b := append([]key.Binding{}, h.a.screen.Bindings()...)
+	if sh, ok := h.a.screen.(shortHelper); ok {
+		b = append([]key.Binding{}, sh.ShortBindings()...)
+	}
 	if h.a.screen.Typing() {
 		return append(b, h.a.c.Keys.ForceQuit)
 	}
@@ -304,7 +313,7 @@ func wrap(s string, width int) string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
-		for _, w := range strings.Fields(para) {
+		for _, w := range unbreakableWords(para) {
 			for ansi.StringWidth(w) > width {
 				if line != "" {
 					out = append(out, line)
@@ -327,6 +336,32 @@ func wrap(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// unbreakableWords splits a paragraph at spaces, except inside a
+// `backquoted` command or a double-quoted argument of one (after a flag,
+// or NAME="…"): it stays on one line, so the command still works when
+// copied from the screen. Quotes in prose break as usual.
+func unbreakableWords(para string) []string {
+	var words []string
+	open := rune(0)
+	for _, f := range strings.Fields(para) {
+		if open != 0 {
+			words[len(words)-1] += " " + f
+		} else {
+			words = append(words, f)
+		}
+		argument := len(words) > 1 && strings.HasPrefix(words[len(words)-2], "-") || strings.Contains(f, `="`)
+		for _, r := range f {
+			switch {
+			case open == 0 && (r == '`' || r == '"' && argument):
+				open = r
+			case r == open:
+				open = 0
+			}
+		}
+	}
+	return words
 }
 
 // SettleWizard waits (up to d) for the wizard's flow to stop after the

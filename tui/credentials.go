@@ -147,11 +147,9 @@ func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	if cs.form != nil {
-		m, cmd := cs.form.Update(msg)
-		if f, ok := m.(*huh.Form); ok {
-			cs.form = f
-		}
-		if cs.form.State == huh.StateCompleted {
+		var cmd tea.Cmd
+		var done bool
+		if cs.form, cmd, done = updateForm(cs.form, msg); done {
 			return cs, cs.formDone()
 		}
 		return cs, cmd
@@ -166,9 +164,9 @@ func (cs *credentialsScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		cs.cursor = (cs.cursor - 1 + len(cs.rows)) % len(cs.rows)
+		cs.cursor = max(cs.cursor-1, 0)
 	case key.Matches(msg, k.Down):
-		cs.cursor = (cs.cursor + 1) % len(cs.rows)
+		cs.cursor = min(cs.cursor+1, len(cs.rows)-1)
 	case key.Matches(msg, k.Set), key.Matches(msg, k.Enter):
 		cs.target = cs.rows[cs.cursor]
 		cs.status = ""
@@ -195,14 +193,7 @@ func (cs *credentialsScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (cs *credentialsScreen) newForm(field huh.Field) *huh.Form {
-	s := cs.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	return huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(cs.w, 40), 76))
+	return newForm(cs.c.Styles, cs.w, cs.h-4, huh.NewGroup(field))
 }
 
 func (cs *credentialsScreen) valueForm() tea.Cmd {
@@ -313,8 +304,16 @@ func (cs *credentialsScreen) View() string {
 	// question or form below it always stays on screen.
 	room := cs.h - lipgloss.Height(intro) - lipgloss.Height(foot.String()) + 1
 	if room >= 3 && len(list) > room {
+		room -= 2 // the "more" lines
 		start := min(max(cursorLine-room/2, 0), len(list)-room)
+		above, below := start, len(list)-start-room
 		list = list[start : start+room]
+		if above > 0 {
+			list = append([]string{s.Muted.Render(fmt.Sprintf("  ↑ %d more lines", above))}, list...)
+		}
+		if below > 0 {
+			list = append(list, s.Muted.Render(fmt.Sprintf("  ↓ %d more lines", below)))
+		}
 	}
 	return intro + strings.Join(list, "\n") + "\n" + foot.String()
 }

@@ -15,7 +15,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
@@ -40,6 +39,12 @@ type (
 	reportSavedMsg struct {
 		path string
 		err  error
+	}
+	// diagTargetMsg names the URL a run checks, before its first step.
+	diagTargetMsg struct {
+		id   int
+		url  string
+		next tea.Cmd
 	}
 )
 
@@ -80,7 +85,17 @@ type diagnoseScreen struct {
 	status    string
 	spinner   spinner.Model
 	scroll    int
-	w, h      int
+	// url is the URL the checks go to, once known.
+	url string
+	// back is where esc goes; nil is home.
+	back screen
+	w, h int
+}
+
+// returnTo makes esc go back to s instead of home.
+func (d *diagnoseScreen) returnTo(s screen) *diagnoseScreen {
+	d.back = s
+	return d
 }
 
 // newDiagnoseScreen opens the console on a profile, or on the target
@@ -116,7 +131,9 @@ func (d *diagnoseScreen) Init() tea.Cmd {
 			opts = append(opts, huh.NewOption(n, n))
 		}
 		opts = append(opts, huh.NewOption("Another URL (type it and the files in)", ""))
-		d.pick = names[0]
+		if d.fURL == "" {
+			d.pick = names[0]
+		} // else back from Another URL: keep it chosen
 		d.form = d.newForm(huh.NewGroup(huh.NewSelect[string]().
 			Title("Which connection?").Options(opts...).Value(&d.pick)))
 		return d.form.Init()
@@ -124,14 +141,7 @@ func (d *diagnoseScreen) Init() tea.Cmd {
 }
 
 func (d *diagnoseScreen) newForm(groups ...*huh.Group) *huh.Form {
-	s := d.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(d.w, 40), 76))
+	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(d.c.Styles)).WithWidth(min(max(d.w, 40), 76))
 }
 
 func optionalFile(check func(string) error) func(string) error {
@@ -145,7 +155,9 @@ func optionalFile(check func(string) error) func(string) error {
 
 func (d *diagnoseScreen) showForm() tea.Cmd {
 	d.stage = stageForm
-	d.fHdr = "x-api-key"
+	if d.fHdr == "" {
+		d.fHdr = "x-api-key"
+	}
 	d.form = d.newForm(huh.NewGroup(
 		huh.NewInput().Title("URL").Placeholder("https://api.example.com/status").Value(&d.fURL).Validate(wizard.CheckURL).
 			Description("With the path of a status endpoint, if the API has one."),
@@ -159,8 +171,16 @@ func (d *diagnoseScreen) showForm() tea.Cmd {
 	return d.form.Init()
 }
 
+// optionalPath is a typed path with ~ expanded, or "".
+func optionalPath(p string) string {
+	if strings.TrimSpace(p) == "" {
+		return ""
+	}
+	return usecase.ExpandPath(p)
+}
+
 func checkCABundle(path string) error {
-	certs, err := keystore.ReadCertificates(strings.TrimSpace(path))
+	certs, err := keystore.ReadCertificates(usecase.ExpandPath(path))
 	if err != nil {
 		return err
 	}
@@ -182,7 +202,7 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	d.steps, d.running, d.report, d.err, d.status, d.scroll = nil, "", nil, nil, "", 0
 	ctx, cancel := context.WithCancel(d.c.Ctx)
 	d.cancel = cancel
-	events := make(chan diagnose.Event, 16)
+	events := make(chan any, 16)
 	done := make(chan diagDoneMsg, 1)
 	deps, name, oneOff, id := d.c.Deps, d.profile, d.oneOff, d.id
 	go func() {
@@ -207,6 +227,10 @@ func (d *diagnoseScreen) start() tea.Cmd {
 			done <- diagDoneMsg{id: id, err: errors.New("diagnose is not available in this build")}
 			return
 		}
+		select {
+		case events <- opts.URL:
+		case <-ctx.Done():
+		}
 		rep := deps.Diagnose(ctx, opts, func(ev diagnose.Event) {
 			select {
 			case events <- ev:
@@ -221,12 +245,18 @@ func (d *diagnoseScreen) start() tea.Cmd {
 	return waitDiag(id, events, done)
 }
 
-func waitDiag(id int, events <-chan diagnose.Event, done <-chan diagDoneMsg) tea.Cmd {
+// waitDiag reads the run's next event: the URL it checks (a string) or a
+// diagnose.Event.
+func waitDiag(id int, events <-chan any, done <-chan diagDoneMsg) tea.Cmd {
 	return func() tea.Msg {
-		if ev, ok := <-events; ok {
-			return diagEventMsg{id: id, ev: ev, next: waitDiag(id, events, done)}
+		ev, ok := <-events
+		if !ok {
+			return <-done
 		}
-		return <-done
+		if u, isURL := ev.(string); isURL {
+			return diagTargetMsg{id: id, url: u, next: waitDiag(id, events, done)}
+		}
+		return diagEventMsg{id: id, ev: ev.(diagnose.Event), next: waitDiag(id, events, done)}
 	}
 }
 
@@ -247,11 +277,45 @@ func (d *diagnoseScreen) Bindings() []key.Binding {
 	if d.report == nil && d.err == nil {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Rerun, k.Details, k.Save, k.Back}
+	return append(d.ShortBindings()[:len(d.ShortBindings())-1], k.Details, k.Back)
+}
+
+// ShortBindings leave the TLS details to the full help (?) once a run has
+// finished, so the help line fits 80 columns.
+func (d *diagnoseScreen) ShortBindings() []key.Binding {
+	k := d.c.Keys
+	if d.stage != stageRun || (d.report == nil && d.err == nil) {
+		return d.Bindings()
+	}
+	b := []key.Binding{k.Rerun}
+	if _, ok := d.fix(); ok {
+		b = append(b, k.Fix)
+	}
+	if d.profile != "" {
+		b = append(b, k.Edit)
+	}
+	if d.report != nil {
+		b = append(b, k.Save)
+	}
+	return append(b, k.Back)
+}
+
+// fix is what onramp can do about the cause found, for a profile.
+func (d *diagnoseScreen) fix() (usecase.FixAction, bool) {
+	if d.profile == "" || d.report == nil || d.report.Cause == nil {
+		return usecase.FixAction{}, false
+	}
+	return usecase.FixFor(d.report.Cause.ID)
 }
 
 func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case diagTargetMsg:
+		if msg.id != d.id {
+			return d, nil
+		}
+		d.url = msg.url
+		return d, msg.next
 	case diagEventMsg:
 		if msg.id != d.id {
 			return d, nil
@@ -271,6 +335,9 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		d.running, d.report, d.err = "", msg.report, msg.err
 		if msg.report != nil {
 			d.steps = msg.report.Steps
+			if msg.report.Target != "" {
+				d.url = msg.report.Target
+			}
 		}
 		return d, nil
 	case reportSavedMsg:
@@ -286,26 +353,41 @@ func (d *diagnoseScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return d, cmd
 	case tea.KeyPressMsg:
 		if msg.String() == "esc" {
-			if d.cancel != nil {
-				d.cancel()
-			}
-			return d, goHome
+			return d, d.escape()
 		}
 		if d.stage == stageRun {
 			return d, d.runKey(msg)
 		}
 	}
 	if d.form != nil {
-		m, cmd := d.form.Update(msg)
-		if f, ok := m.(*huh.Form); ok {
-			d.form = f
-		}
-		if d.form.State == huh.StateCompleted {
+		var cmd tea.Cmd
+		var done bool
+		if d.form, cmd, done = updateForm(d.form, msg); done {
 			return d, d.formDone()
 		}
 		return d, cmd
 	}
 	return d, nil
+}
+
+// escape goes back one step, keeping what was typed: from a one-off run
+// to its form, from the form to the list of profiles, else to where the
+// console was opened from.
+func (d *diagnoseScreen) escape() tea.Cmd {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	switch {
+	case d.back != nil:
+		return open(d.back)
+	case d.stage == stageRun && d.profile == "" && d.oneOff.URL != "":
+		d.target, d.report, d.err, d.steps, d.url = "", nil, nil, nil, ""
+		return d.showForm()
+	case d.stage == stageForm && len(d.profiles) > 0:
+		d.stage, d.form = stagePick, nil
+		return d.Init()
+	}
+	return goHome
 }
 
 func (d *diagnoseScreen) formDone() tea.Cmd {
@@ -318,8 +400,8 @@ func (d *diagnoseScreen) formDone() tea.Cmd {
 		return tea.Batch(d.start(), d.spinner.Tick)
 	}
 	d.oneOff = diagnose.Options{
-		URL: strings.TrimSpace(d.fURL), CertFile: strings.TrimSpace(d.fCert), KeyFile: strings.TrimSpace(d.fKey),
-		CACertFile: strings.TrimSpace(d.fCA), APIKey: d.fAPIKey, APIKeyHeader: strings.TrimSpace(d.fHdr),
+		URL: strings.TrimSpace(d.fURL), CertFile: optionalPath(d.fCert), KeyFile: optionalPath(d.fKey),
+		CACertFile: optionalPath(d.fCA), APIKey: d.fAPIKey, APIKeyHeader: strings.TrimSpace(d.fHdr),
 		Timeout: 15 * time.Second,
 	}
 	d.fAPIKey = ""
@@ -342,6 +424,19 @@ func (d *diagnoseScreen) runKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Save) && d.report != nil:
 		return d.save()
+	case key.Matches(msg, k.Edit) && d.profile != "" && finished:
+		return open(newProfileScreen(d.c, d.profile, d.back))
+	case key.Matches(msg, k.Fix) && finished:
+		fix, ok := d.fix()
+		if !ok {
+			return nil
+		}
+		ps := newProfileScreen(d.c, d.profile, d.back)
+		ps.then = fix.Setting
+		if fix.Secret != "" {
+			ps.then = "secret:" + fix.Secret
+		}
+		return open(ps)
 	case key.Matches(msg, k.Down):
 		d.scroll++
 	case key.Matches(msg, k.Up):
@@ -398,13 +493,51 @@ func (d *diagnoseScreen) View() string {
 			}
 		}
 	}
-	return scrollView(d.c.Styles, body, d.h, &d.scroll, "↓/j")
+	foot := d.statusView()
+	body = strings.TrimRight(body, "\n")
+	return scrollView(d.c.Styles, body, d.h-lineCount(foot), &d.scroll, "↓/j") + foot
+}
+
+// statusView is the last action's outcome, kept below the scrolled part
+// so it is always on screen.
+// The verdict and the fix onramp can make stay there too.
+func (d *diagnoseScreen) statusView() string {
+	s := d.c.Styles
+	width := min(d.w, 78)
+	var out string
+	switch r := d.report; {
+	case r != nil && r.OK:
+		msg := "✓ Connected: every check passed"
+		if r.HTTPStatus != 0 {
+			msg += fmt.Sprintf(" (HTTP %d)", r.HTTPStatus)
+		}
+		out += "\n" + s.Pass.Bold(true).Render(msg)
+	case r != nil && r.Cause != nil:
+		out += "\n" + s.Fail.Render(wrap("✗ "+r.Cause.Title+"  ["+string(r.Cause.ID)+"]", width))
+	}
+	if fix, ok := d.fix(); ok {
+		out += "\n" + wrap("Press "+s.Label.Render("f")+" to "+fix.Label+", then r to run again.", width)
+	}
+	if d.status != "" {
+		st := s.Pass
+		if strings.HasPrefix(d.status, "✗") {
+			st = s.Error
+		}
+		out += "\n" + st.Render(wrap(d.status, width))
+	}
+	if out == "" {
+		return ""
+	}
+	return "\n" + out
 }
 
 func (d *diagnoseScreen) runView() string {
 	s := d.c.Styles
 	width := min(d.w, 78)
 	var b strings.Builder
+	if d.url != "" {
+		b.WriteString(s.Muted.Render("URL ") + strings.ReplaceAll(wrap(d.url, width-4), "\n", "\n    ") + "\n\n")
+	}
 	spin := ""
 	if d.running != "" || (d.report == nil && d.err == nil) {
 		spin = s.Cursor.Render(d.spinner.View())
@@ -413,178 +546,11 @@ func (d *diagnoseScreen) runView() string {
 	switch {
 	case d.err != nil:
 		b.WriteString("\n" + s.Fail.Render("✗ Could not run the checks") + "\n" + wrap(d.err.Error(), width) + "\n")
-	case d.report != nil && d.report.OK:
-		msg := "✓ Connected: every check passed"
-		if d.report.HTTPStatus != 0 {
-			msg += fmt.Sprintf(" (HTTP %d)", d.report.HTTPStatus)
-		}
-		b.WriteString("\n" + s.Pass.Bold(true).Render(msg) + "\n")
-	case d.report != nil && d.report.Cause != nil:
-		b.WriteString("\n" + s.Fail.Render(wrap("✗ "+d.report.Cause.Title+"  ["+string(d.report.Cause.ID)+"]", width)) + "\n")
 	case d.report == nil && d.running == "" && len(d.steps) == 0:
 		b.WriteString(spin + " Starting…\n")
 	}
 	if d.showTLS && d.report != nil {
 		b.WriteString("\n" + renderTLS(s, d.report.TLS, d.c.Deps.now(), width))
 	}
-	if d.status != "" {
-		st := s.Pass
-		if strings.HasPrefix(d.status, "✗") {
-			st = s.Error
-		}
-		b.WriteString("\n" + st.Render(wrap(d.status, width)) + "\n")
-	}
 	return b.String()
-}
-
-var stepLabels = map[string]string{
-	diagnose.StepLocal: "local files", diagnose.StepProxy: "proxy tunnel", diagnose.StepDNS: "DNS", diagnose.StepTCP: "TCP connect",
-	diagnose.StepTLS: "TLS handshake", diagnose.StepToken: "OAuth token", diagnose.StepHTTP: "HTTP request",
-	diagnose.StepExpect: "response",
-}
-
-func stepLabel(name string) string {
-	if l, ok := stepLabels[name]; ok {
-		return l
-	}
-	return name
-}
-
-// renderSteps draws the live step list: ✓ ✗ ! - with timings, the running
-// step with the spinner, and a failed or warning step expanded to its
-// cause's title, meaning and fix.
-func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width int) string {
-	var b strings.Builder
-	indent := "      "
-	for _, st := range steps {
-		sym, style := "✓", s.Pass
-		switch st.Status {
-		case diagnose.Fail:
-			sym, style = "✗", s.Fail
-		case diagnose.Warn:
-			sym, style = "!", s.Warn
-		case diagnose.Skip:
-			sym, style = "-", s.Skip
-		}
-		ms := fmt.Sprintf("%6.0f ms", st.MS)
-		if st.Status == diagnose.Skip {
-			ms = fmt.Sprintf("%9s", "skipped")
-		}
-		fmt.Fprintf(&b, "  %s %-14s %s\n", style.Render(sym), stepLabel(st.Name), s.Muted.Render(ms))
-		if st.Cause != nil && (st.Status == diagnose.Fail || st.Status == diagnose.Warn) {
-			b.WriteString(indent + style.Render(st.Cause.Title) + "\n")
-			tw := width - len(indent)
-			if st.Detail != "" {
-				b.WriteString(indentLines(s.Muted.Render(wrap(st.Detail, tw)), indent) + "\n")
-			}
-			if st.Status == diagnose.Fail {
-				if st.Cause.Meaning != "" {
-					b.WriteString(indentLines(wrap(st.Cause.Meaning, tw), indent) + "\n")
-				}
-				b.WriteString(indentLines(hanging(s.Label.Render("Fix:"), st.Cause.Fix, tw), indent) + "\n")
-			}
-		}
-		for _, n := range st.Notes {
-			if n.Cause != nil {
-				b.WriteString(indent + s.Warn.Render("! "+n.Cause.Title) + "\n")
-			}
-		}
-	}
-	if running != "" {
-		fmt.Fprintf(&b, "  %s %-14s %s\n", spin, stepLabel(running), s.Muted.Render("…"))
-	}
-	return b.String()
-}
-
-// renderReport is a finished diagnosis in a note: one line of ✓ when every
-// check passed, the full step list with the cause when one failed.
-func renderReport(s *Styles, r *diagnose.Report, width int) string {
-	if !r.OK {
-		return renderSteps(s, r.Steps, "", "", width)
-	}
-	var parts []string
-	for _, st := range r.Steps {
-		sym := s.Pass.Render("✓")
-		switch st.Status {
-		case diagnose.Warn:
-			sym = s.Warn.Render("!")
-		case diagnose.Skip:
-			continue
-		}
-		parts = append(parts, sym+" "+stepLabel(st.Name))
-	}
-	return joinWrapped(parts, " · ", width)
-}
-
-// joinWrapped joins items with sep, breaking lines only between items.
-func joinWrapped(items []string, sep string, width int) string {
-	var lines []string
-	line := ""
-	for _, it := range items {
-		switch {
-		case line == "":
-			line = it
-		case ansi.StringWidth(line+sep+it) <= width:
-			line += sep + it
-		default:
-			lines = append(lines, line)
-			line = it
-		}
-	}
-	return strings.Join(append(lines, line), "\n")
-}
-
-func indentLines(s, indent string) string {
-	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
-}
-
-// renderTLS shows what the handshake revealed: version, the server chain
-// and the CAs the server accepts client certificates from.
-func renderTLS(s *Styles, t *diagnose.TLSInfo, now time.Time, width int) string {
-	var b strings.Builder
-	b.WriteString(s.Title.Render("TLS details") + "\n")
-	if t == nil {
-		b.WriteString(s.Muted.Render("  No TLS handshake took place.") + "\n")
-		return b.String()
-	}
-	if t.Version != "" {
-		fmt.Fprintf(&b, "  %s %s  %s\n", s.Label.Render("Version:"), t.Version, s.Muted.Render(t.CipherSuite))
-	}
-	b.WriteString("  " + s.Label.Render("Server chain:") + "\n")
-	if len(t.ServerChain) == 0 {
-		b.WriteString(s.Muted.Render("    (none received)") + "\n")
-	}
-	for i, c := range t.ServerChain {
-		days := int(c.NotAfter.Sub(now).Hours() / 24)
-		fmt.Fprintf(&b, "    %d %s\n", i, truncate(c.Subject, width-6))
-		fmt.Fprintf(&b, "      %s %s\n", s.Muted.Render("issuer"), truncate(c.Issuer, width-13))
-		fmt.Fprintf(&b, "      %s %s (%d days left)\n", s.Muted.Render("until "), c.NotAfter.UTC().Format("2006-01-02"), days)
-	}
-	req := "no"
-	if t.ClientCertRequested {
-		req = "yes"
-	}
-	sent := "no"
-	if t.ClientCertSent {
-		sent = "yes"
-	}
-	fmt.Fprintf(&b, "  %s %s   %s %s\n", s.Label.Render("Client certificate requested:"), req, s.Label.Render("sent:"), sent)
-	if t.ClientCertRequested {
-		b.WriteString("  " + s.Label.Render("Acceptable client CAs:") + "\n")
-		if len(t.AcceptableCAs) == 0 {
-			b.WriteString(s.Muted.Render("    (any: the server named none)") + "\n")
-		}
-		for _, ca := range t.AcceptableCAs {
-			b.WriteString("    " + truncate(ca, width-4) + "\n")
-		}
-	}
-	return b.String()
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if n < 4 || len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

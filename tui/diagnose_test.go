@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
@@ -53,13 +51,13 @@ func diagnoseDeps(reportDir string) *Deps {
 var (
 	dateRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 	daysRE = regexp.MustCompile(`\(\d+ days left\)`)
-	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	portRE = regexp.MustCompile(`(127\.0\.0\.1|localhost):\d+`)
 )
 
 func stable(s string) string {
 	s = dateRE.ReplaceAllString(s, "YYYY-MM-DD")
 	s = daysRE.ReplaceAllString(s, "(N days left)")
-	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
+	return portRE.ReplaceAllString(s, "$1:PORT")
 }
 
 func TestDiagnosePassing(t *testing.T) {
@@ -112,7 +110,9 @@ func TestDiagnoseFailing(t *testing.T) {
 
 	s := start(t, diagnoseDeps(t.TempDir()), Options{})
 	s.waitFor("wrong-ca")
-	s.key(tea.KeyUp) // the last row: the profile
+	for range len(menu) {
+		s.down() // to the profile's row
+	}
 	s.enter()
 	scr := s.waitFor("[client-cert-wrong-issuer]") // the run's verdict, once it ends
 	s.snapshot("failed", stable(scr))

@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 type explainedMsg struct {
@@ -116,7 +118,11 @@ func (e *explainScreen) View() string {
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
 		}
-		b.WriteString(hanging(s.Label.Render("Fix:"), best.Cause.Fix, width) + "\n")
+		if fix, ok := best.Cause.FixFor(best.Client); ok {
+			b.WriteString(hanging(s.Label.Render("Fix ("+cause.ClientName(best.Client)+"):"), fix, width) + "\n")
+		} else {
+			b.WriteString(hanging(s.Label.Render("Fix:"), best.Cause.Fix, width) + "\n")
+		}
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {

@@ -71,11 +71,17 @@ type session struct {
 // start runs the App at 80×24 with no colour, as teatest does it.
 func start(t *testing.T, deps *Deps, opts Options) *session {
 	t.Helper()
+	return startSized(t, deps, opts, 80, 24)
+}
+
+// startSized runs the App at w×h.
+func startSized(t *testing.T, deps *Deps, opts Options, w, h int) *session {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	rec := &recorder{app: NewApp(ctx, deps, opts)}
 	tm := teatest.NewTestModel(t, rec,
-		teatest.WithInitialTermSize(80, 24),
+		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	s := &session{t: t, tm: tm, rec: rec}
 	t.Cleanup(func() {

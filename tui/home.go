@@ -87,6 +87,9 @@ func (h *home) Typing() bool { return false }
 
 func (h *home) Bindings() []key.Binding {
 	k := h.c.Keys
+	if h.cursor >= len(menu) {
+		return []key.Binding{k.Up, k.Down, k.Enter, k.Edit}
+	}
 	return []key.Binding{k.Up, k.Down, k.Enter}
 }
 
@@ -105,12 +108,15 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := h.c.Keys
 		switch {
+		// No wrap-around: ↑ on the first item stays there.
 		case key.Matches(msg, k.Up):
-			h.cursor = (h.cursor - 1 + h.items()) % h.items()
+			h.cursor = max(h.cursor-1, 0)
 		case key.Matches(msg, k.Down):
-			h.cursor = (h.cursor + 1) % h.items()
+			h.cursor = min(h.cursor+1, h.items()-1)
 		case key.Matches(msg, k.Enter):
 			return h, h.choose()
+		case key.Matches(msg, k.Edit) && h.cursor >= len(menu):
+			return h, open(newProfileScreen(h.c, h.profiles[h.cursor-len(menu)].name, nil))
 		}
 	}
 	return h, nil
@@ -154,8 +160,19 @@ func (h *home) View() string {
 	var b strings.Builder
 	b.WriteString(s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n")
 	labelW := 24
+	// Too narrow for label and description side by side: the chosen
+	// item's description goes under the menu, whole, instead of every
+	// one cut mid-word.
+	narrow := width < labelW+2+1+46
 	for i, m := range menu {
-		b.WriteString(h.row(i, fmt.Sprintf("%-*s", labelW, m.label), s.Muted.Render(m.desc), width) + "\n")
+		desc := s.Muted.Render(m.desc)
+		if narrow {
+			desc = ""
+		}
+		b.WriteString(h.row(i, fmt.Sprintf("%-*s", labelW, m.label), desc, width) + "\n")
+	}
+	if narrow && h.cursor < len(menu) {
+		b.WriteString(s.Muted.Render(indentLines(wrap(menu[h.cursor].desc, width-4), "    ")) + "\n")
 	}
 	b.WriteString("\n" + s.Title.Render("Saved connections") + "\n")
 	switch {
@@ -179,7 +196,7 @@ func (h *home) View() string {
 	}
 	for i := first; i < last; i++ {
 		p := h.profiles[i]
-		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p), width) + "\n")
+		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p, width-2-16-1), width) + "\n")
 	}
 	if hidden := len(h.profiles) - (last - first); hidden > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  … %d more (↑/↓)", hidden)) + "\n")
@@ -197,7 +214,9 @@ func (h *home) row(i int, label, desc string, width int) string {
 	return cursor + style.Render(label) + " " + ansi.Truncate(desc, room, "…")
 }
 
-func (h *home) profileSummary(p profileRow) string {
+// profileSummary is the row's state, certificate and provider, as many
+// whole parts as fit in room.
+func (h *home) profileSummary(p profileRow, room int) string {
 	s := h.c.Styles
 	if p.err != nil {
 		return s.Error.Render("unreadable profile")
@@ -236,5 +255,12 @@ func (h *home) profileSummary(p profileRow) string {
 		}
 		parts = append(parts, s.Muted.Render(prov))
 	}
-	return strings.Join(parts, "  ")
+	out := parts[0]
+	for _, part := range parts[1:] {
+		if ansi.StringWidth(out+"  "+part) > room {
+			continue // a whole part or none; a shorter one may still fit
+		}
+		out += "  " + part
+	}
+	return out
 }

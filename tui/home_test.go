@@ -66,10 +66,16 @@ func TestHomeKeys(t *testing.T) {
 	if len(h.profiles) != 3 || h.profiles[0].status.ClientCert == nil || h.profiles[0].status.ClientCert.DaysLeft != 90 {
 		t.Fatalf("profiles %+v", h.profiles)
 	}
-	up := tea.KeyPressMsg{Code: tea.KeyUp}
+	up, down := tea.KeyPressMsg{Code: tea.KeyUp}, tea.KeyPressMsg{Code: tea.KeyDown}
 	h.Update(up)
+	if h.cursor != 0 {
+		t.Fatalf("up on the first item must stay there (no wrap-around), cursor %d", h.cursor)
+	}
+	for range len(menu) + 5 {
+		h.Update(down)
+	}
 	if h.cursor != len(menu)+2 {
-		t.Fatalf("up from the top should wrap to the last profile, cursor %d", h.cursor)
+		t.Fatalf("down past the last profile must stay on it, cursor %d", h.cursor)
 	}
 	_, cmd := h.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if o, ok := cmd().(openMsg); !ok {
@@ -115,7 +121,9 @@ func TestHomeManyProfiles(t *testing.T) {
 	h := newHome(testCommon(&Deps{}))
 	h.SetSize(78, 20)
 	h.Update(loadProfiles(time.Now())())
-	h.Update(tea.KeyPressMsg{Code: tea.KeyUp}) // to the last profile
+	for range len(menu) + 30 {
+		h.Update(tea.KeyPressMsg{Code: tea.KeyDown}) // to the last profile
+	}
 	view := plain(h.View())
 	if n := len(strings.Split(strings.TrimRight(view, "\n"), "\n")); n > 20 {
 		t.Errorf("%d lines for 20:\n%s", n, view)

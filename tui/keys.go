@@ -5,7 +5,7 @@ import "charm.land/bubbles/v2/key"
 // KeyMap is every key binding of the TUI, with its help text.
 type KeyMap struct {
 	Up, Down, Enter, Back, Quit, ForceQuit, Help key.Binding
-	Rerun, Save, Details, Copy                   key.Binding
+	Rerun, Save, Details, Copy, Edit, Fix        key.Binding
 	Set, Delete, Yes, No                         key.Binding
 }
 
@@ -23,6 +23,8 @@ func NewKeyMap() KeyMap {
 		Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save report")),
 		Details:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "TLS details")),
 		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Fix:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix")),
 		Set:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "set/rotate")),
 		Delete:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),

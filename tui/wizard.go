@@ -198,6 +198,23 @@ func (w *wizardScreen) Typing() bool {
 	return w.cur != nil && (w.cur.kind == promptInput || w.cur.kind == promptPassword)
 }
 
+var keyWizardBack = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back"))
+
+// ShortBindings leave the arrows to the full help (?), so back fits.
+func (w *wizardScreen) ShortBindings() []key.Binding {
+	b := w.Bindings()
+	if w.cur == nil || w.ended != nil {
+		return b
+	}
+	var out []key.Binding
+	for _, k := range b {
+		if k.Help().Key != w.c.Keys.Up.Help().Key && k.Help().Key != w.c.Keys.Down.Help().Key {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
@@ -213,11 +230,11 @@ func (w *wizardScreen) Bindings() []key.Binding {
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
 			b = append(b, cp)
 		}
-		return append(b, back)
+		return append(b, keyWizardBack, back)
 	case w.cur.kind == promptInput || w.cur.kind == promptPassword:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), back}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), keyWizardBack, back}
 	}
-	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), back}
+	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyWizardBack, back}
 }
 
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -275,6 +292,10 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			// every finished step.
 			w.cancel()
 			return w, goHome
+		}
+		if key.Matches(msg, keyWizardBack) && w.cur != nil {
+			// Back: this step again, or the one before from its first question.
+			return w, w.answer("", wizard.ErrBack)
 		}
 		if w.cur != nil && w.cur.kind == promptNote {
 			switch {
@@ -433,14 +454,17 @@ func (w *wizardScreen) View() string {
 		}
 		b.WriteString(renderReport(s, n.Report, width) + "\n")
 	}
+	foot := ""
 	if w.copied {
-		b.WriteString("\n" + s.Pass.Render(fmt.Sprintf("✓ Copied %s to the clipboard (OSC 52).", n.CopyLabel)) + "\n")
+		// OSC 52 cannot be confirmed: say what was done, and where else
+		// the text is. Below the scrolled part, so it is always seen.
+		msg := fmt.Sprintf("Sent %s to the terminal's clipboard (if it supports OSC 52).", n.CopyLabel)
+		if n.CopyFile != "" {
+			msg += " Nothing to paste? The same text is in " + n.CopyFile
+		}
+		foot = "\n\n" + s.Pass.Render(wrap(msg, width))
 	}
-	return w.scrolled(b.String())
-}
-
-func (w *wizardScreen) scrolled(body string) string {
-	return scrollView(w.c.Styles, body, w.h, &w.scroll, "↓/j")
+	return scrollView(w.c.Styles, strings.TrimRight(b.String(), "\n"), w.h-lineCount(foot), &w.scroll, "↓/j") + foot
 }
 
 // scrollView shows the part of a long body that fits in h lines, with a

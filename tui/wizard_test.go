@@ -169,7 +169,10 @@ func TestWizardSandboxJourney(t *testing.T) {
 	s.snapshot("5-generating", spinnerFrames.ReplaceAllString(s.waitFor("Generating an ECDSA P-256 key…"), "*"))
 	s.snapshot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
 	s.key('c')
-	s.waitFor("Copied the CSR")
+	scr = s.waitFor("Sent the CSR to the terminal's clipboard (if it supports OSC 52)")
+	if !strings.Contains(strings.ReplaceAll(scr, "\n ", " "), "Nothing to paste? The same text is in ") || !strings.Contains(scr, ".csr") {
+		t.Errorf("no file to fall back on:\n%s", scr)
+	}
 	s.enter()
 	s.snapshot("7-api-key", s.waitFor("Paste your API key"))
 	s.text("bad key")
@@ -231,6 +234,8 @@ func TestWizardCancelAndResume(t *testing.T) {
 	}
 
 	s2 := start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s2.snapshot("summary", s2.waitFor("Welcome back to hmpps-dev"))
+	s2.enter() // go on
 	s2.snapshot("resumed", s2.waitFor("Your private key"))
 }
 
@@ -247,6 +252,8 @@ func TestWizardFailedCheck(t *testing.T) {
 		{Name: "tcp", Status: diagnose.Fail, MS: 10000, Cause: cause, Detail: "no answer from 18.135.0.1:443 within 10s"},
 		{Name: "tls", Status: diagnose.Skip}, {Name: "http", Status: diagnose.Skip}}}
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{rep}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.snapshot("summary", s.waitFor("Welcome back to hmpps-dev"))
+	s.enter() // run the checks again
 	s.snapshot("report", s.waitFor("The checks failed"))
 	s.enter()
 	s.snapshot("again-or-stop", s.waitFor("Run the checks again"))
@@ -323,6 +330,8 @@ func TestWizardImportMismatch(t *testing.T) {
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
 		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Key: key, Wizard: done})
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.waitFor("Welcome back to hmpps-dev")
+	s.enter() // go on
 	s.waitFor("Your client certificate")
 	s.enter() // the file has arrived
 	s.waitFor("Where is the certificate file?")
@@ -415,4 +424,40 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.enter()
 	dir, _ := profile.Dir()
 	s.snapshot("hmpps-send", s.waitFor("Send this to HMPPS"), dir, "$CONFIG")
+}
+
+// The resume summary at 60×20: change a finished step; it runs again.
+func TestWizardResumeChange(t *testing.T) {
+	configDir(t)
+	done := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true}
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{"mtls", "api-key"},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", Wizard: done})
+	s := startSized(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard, Profile: "hmpps-dev"}, 60, 20)
+	s.snapshot("summary", s.waitFor("Welcome back to hmpps-dev"))
+	s.down() // change Provider
+	s.enter()
+	s.waitFor("Which API")
+}
+
+// shift+tab goes back: within a step to its start, from a step's first
+// question to the step before.
+func TestWizardBack(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard})
+	s.waitFor("Which API")
+	s.enter() // HMPPS
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Which API")
+	s.enter()
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.enter()
+	s.waitFor("Name this connection")
+	s.enter()
+	s.waitFor("Your private key")
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Which API") // Keys' first question: back to the provider step
+	if p, err := profile.Load("hmpps-dev"); err != nil || p.Wizard[wizard.StepTarget] {
+		t.Errorf("the provider step is still marked done: %+v %v", p, err)
+	}
 }

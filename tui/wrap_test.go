@@ -36,3 +36,15 @@ func TestWrapKeepIndentReflowsInstructions(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A quoted argument is never split: the command must work when copied.
+func TestWrapKeepsQuotedArgumentsWhole(t *testing.T) {
+	in := `run onramp keygen --csr --subject "/C=GB/O=Bob's Widgets Ltd/CN=bob-widgets-client" now`
+	got := wrap(in, 50)
+	if !strings.Contains(got, "\n\"/C=GB/O=Bob's Widgets Ltd/CN=bob-widgets-client\"") {
+		t.Errorf("the quoted subject is split:\n%s", got)
+	}
+	if got := wrap("see `onramp profile set NAME cacert FILE` to fix", 40); !strings.Contains(got, "`onramp profile set NAME cacert FILE`") {
+		t.Errorf("the backquoted command is split:\n%s", got)
+	}
+}

@@ -51,6 +51,11 @@ type run struct {
 	before map[string]bool
 	// lastReport is this run's passing diagnosis, shown at the finish.
 	lastReport *diagnose.Report
+	// answered counts the questions answered in the step running now.
+	answered int
+	// redo is the finished step the user chose to change on resume: it
+	// asks again even for what is already stored.
+	redo string
 }
 
 // Run walks the steps. With name set and a saved profile of that name, it
@@ -61,7 +66,10 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if f.Now == nil {
 		f.Now = time.Now
 	}
-	r := &run{Flow: f, ctx: ctx}
+	r := &run{ctx: ctx}
+	counted := *f
+	counted.Prompter = answerCounter{Prompter: f.Prompter, n: &r.answered}
+	r.Flow = &counted
 	if name != "" {
 		if err := profile.ValidateName(name); err != nil {
 			return nil, err
@@ -90,6 +98,9 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if renewing, err := r.offerRenewal(); err != nil || renewing {
 		return &Result{Profile: r.p, Paused: renewing}, err
 	}
+	if err := r.resumeSummary(); err != nil && !errors.Is(err, ErrBack) {
+		return &Result{Profile: r.p}, err
+	}
 
 	for {
 		if ctx.Err() != nil {
@@ -99,8 +110,14 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 		if !ok {
 			break
 		}
-		r.cur = st
+		r.cur, r.answered = st, 0
 		err := st.run(r)
+		if errors.Is(err, ErrBack) {
+			if err := r.back(st, r.answered); err != nil {
+				return &Result{Profile: r.p}, err
+			}
+			continue
+		}
 		if errors.Is(err, errPaused) {
 			return &Result{Profile: r.p, Paused: true}, nil
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -201,15 +202,16 @@ func TestPauseForCertificateThenResume(t *testing.T) {
 	}
 
 	// Coming back days later resumes at the certificate.
-	s2 := &Script{Answers: []Answer{{"Your client certificate", "sandbox"}}}
+	s2 := &Script{Answers: []Answer{{"Welcome back to practice", resumeGoOn}, {"Your client certificate", "sandbox"}}}
 	f2, _ := newFlow(s2, &memStore{}, true)
 	res, err = f2.Run(context.Background(), "practice")
 	if err != nil || !res.Connected {
 		t.Fatalf("resume: res %+v err %v", res, err)
 	}
-	if s2.Shown[0].Title != "Your client certificate" {
-		t.Errorf("resumed at %q", s2.Shown[0].Title)
+	if s2.Shown[1].Title != "Your client certificate" {
+		t.Errorf("resumed at %q", s2.Shown[1].Title)
 	}
+	s2.Shown = s2.Shown[1:]
 	// The counter goes on where the user left off: same total, next number.
 	if got, want := stepLines(s2.Shown), []string{"Step 5 of 6 · Certificate", "Step 6 of 6 · Checks"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resumed steps %q, want %q", got, want)
@@ -400,5 +402,73 @@ func TestURLPromptSaysWhatTheChecksCall(t *testing.T) {
 		if !strings.Contains(why, c.want) {
 			t.Errorf("%s: URL prompt says %q, want %q", c.id, why, c.want)
 		}
+	}
+}
+
+// On resume, a finished step can be changed: it runs again, then the
+// checks; the other finished steps stay done.
+func TestResumeChangeAFinishedStep(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := &Script{Answers: sandboxAnswers()}
+	f, _ := newFlow(s, &memStore{}, true)
+	if res, err := f.Run(context.Background(), ""); err != nil || !res.Connected {
+		t.Fatalf("first run: %+v %v", res, err)
+	}
+	var summary *SelectPrompt
+	rec := &recordingScript{Script: Script{Answers: []Answer{{"Welcome back to practice", StepSecrets}, {"Paste your API key", "practice-key-5678"}}}, selects: &summary}
+	f2, _ := newFlow(rec, &memStore{}, true)
+	res, err := f2.Run(context.Background(), "practice")
+	if err != nil || !res.Connected {
+		t.Fatalf("change: %+v %v", res, err)
+	}
+	var labels []string
+	for _, o := range summary.Options {
+		labels = append(labels, o.Label)
+	}
+	if labels[0] != "Run the checks again" || !slices.ContainsFunc(labels, func(l string) bool { return strings.HasPrefix(l, "change API key (api-key)") }) {
+		t.Errorf("summary options %q", labels)
+	}
+	if got := stepLines(rec.Shown[1:]); len(got) == 0 || !strings.Contains(got[0], "API key") || !strings.Contains(got[len(got)-1], "Checks") {
+		t.Errorf("after the change ran %q (left %v)", got, rec.Answers)
+	}
+}
+
+// recordingScript keeps the first Select prompt it is shown.
+type recordingScript struct {
+	Script
+	selects **SelectPrompt
+}
+
+func (r *recordingScript) Select(ctx context.Context, p SelectPrompt) (string, error) {
+	if *r.selects == nil {
+		*r.selects = &p
+	}
+	return r.Script.Select(ctx, p)
+}
+
+// Back at a step's first question runs the step before again; back
+// later in a step starts the step again. The flow still connects.
+func TestBack(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	a := sandboxAnswers()
+	answers := []Answer{
+		a[0], a[1], a[2], // provider, URL, name
+		{"Your private key", Back},                                            // first question of Keys: back to the provider
+		{"Which API", "sandbox"}, {"URL", "https://127.0.0.1:9444/v1/status"}, // the name stays
+		a[3],              // generate
+		{"subject", Back}, // back within Keys: Keys again
+		a[3], a[4], a[5], a[6],
+	}
+	s := &Script{Answers: answers}
+	f, _ := newFlow(s, &memStore{}, true)
+	res, err := f.Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v (script left %v)", res, err, s.Answers)
+	}
+	if res.Profile.URL != "https://127.0.0.1:9444/v1/status" {
+		t.Errorf("the provider step did not run again: URL %q", res.Profile.URL)
+	}
+	if len(s.Answers) != 0 {
+		t.Errorf("unanswered: %v", s.Answers)
 	}
 }

@@ -37,13 +37,13 @@ func NextSteps(p *profile.Profile) string {
 func CurlCommand(p *profile.Profile) string {
 	parts := []string{"curl"}
 	if p.Cert != "" {
-		parts = append(parts, "--cert "+shellQuote(p.Cert))
+		parts = append(parts, "--cert "+ShellQuote(p.Cert))
 	}
 	if p.Key != "" && p.Cert != "" {
-		parts = append(parts, "--key "+shellQuote(p.Key))
+		parts = append(parts, "--key "+ShellQuote(p.Key))
 	}
 	if p.CACert != "" {
-		parts = append(parts, "--cacert "+shellQuote(p.CACert))
+		parts = append(parts, "--cacert "+ShellQuote(p.CACert))
 	}
 	for _, r := range p.Resolve {
 		parts = append(parts, "--resolve "+r)
@@ -69,7 +69,7 @@ func CurlCommand(p *profile.Profile) string {
 	if p.StatusPath != "" {
 		target = joinURL(p.URL, p.StatusPath)
 	}
-	parts = append(parts, shellQuote(target))
+	parts = append(parts, ShellQuote(target))
 	cmd := strings.Join(parts, " \\\n    ")
 	if len(secret) > 0 {
 		cmd = diagnose.CurlSecretHeaders(secret) + cmd
@@ -77,7 +77,9 @@ func CurlCommand(p *profile.Profile) string {
 	return cmd
 }
 
-func shellQuote(s string) string {
+// ShellQuote leaves a plain word alone and single-quotes anything else, so
+// a command shown on screen runs as shown when pasted into a shell.
+func ShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("/._-:=@%+,", r))
 	}) < 0 {

@@ -61,6 +61,9 @@ type NotePrompt struct {
 	// the CSR or JWKS to send the provider. CopyLabel says what it is.
 	Copy      string
 	CopyLabel string
+	// CopyFile is the file that holds the same text, for terminals that
+	// ignore OSC 52.
+	CopyFile string
 	// Report, when set, is a diagnosis to show under Body.
 	Report *diagnose.Report
 }

@@ -13,6 +13,9 @@ type Answer struct {
 	Value string // Select value, Input text, "yes"/"no" for Confirm
 }
 
+// Back as an Answer's Value is the user going back (ErrBack).
+const Back = "\x00back"
+
 // Script is a Prompter that replies from a list, for tests. Notes and Work
 // need no answer; every frame shown (a Work's too) is recorded in Shown.
 // Input answers go through the prompt's Validate, as a user's typing would.
@@ -40,6 +43,9 @@ func (s *Script) next(ctx context.Context, f Frame) (string, error) {
 		return "", fmt.Errorf("script: prompt %q, expected one titled %q", f.Title, a.Title)
 	}
 	s.Answers = s.Answers[1:]
+	if a.Value == Back {
+		return "", ErrBack
+	}
 	return a.Value, nil
 }
 

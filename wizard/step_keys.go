@@ -47,6 +47,11 @@ func (r *run) keys() error {
 	}
 
 	req := KeyRequest{Name: "client", Spec: pr.Key, CSR: r.uses(AuthMTLS), JWKS: r.uses(AuthSignedJWT)}
+	if r.p.Key != "" {
+		// Done again (back, or "change" on resume): a key is never
+		// overwritten, so the new one gets a name of its own.
+		req.Name = "client-" + r.Now().UTC().Format("20060102-150405")
+	}
 	var extra map[string]string // the subject's values, for the extra key pairs
 	if req.Dir, err = r.filesDir(); err != nil {
 		return err

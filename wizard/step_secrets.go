@@ -41,7 +41,7 @@ func (r *run) apiKey() (bool, error) {
 	if pr.StatusRole != "" && r.uses(AuthAPIKey) {
 		name, title = pr.StatusRole, "Paste your "+pr.StatusRole+" API key"
 	}
-	if _, ok := r.p.Secrets[name]; ok && r.p.APIKeySecret == name {
+	if _, ok := r.p.Secrets[name]; ok && r.p.APIKeySecret == name && r.redo != StepSecrets {
 		return true, nil
 	}
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
@@ -101,7 +101,7 @@ func (r *run) apiKey() (bool, error) {
 // JWT, an API's static token).
 func (r *run) bearerToken() (bool, error) {
 	name := provider.SecretBearer
-	if _, ok := r.p.Secrets[name]; ok && r.p.BearerSecret == name {
+	if _, ok := r.p.Secrets[name]; ok && r.p.BearerSecret == name && r.redo != StepSecrets {
 		return true, nil
 	}
 	tok, err := r.Prompter.Password(r.ctx, InputPrompt{

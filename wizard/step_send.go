@@ -25,11 +25,11 @@ func siblingOf(key, ext string) string {
 func (r *run) send() error {
 	pr := r.currentProvider()
 	var paths []string
-	copyText, copyLabel := "", ""
+	copyText, copyLabel, copyFile := "", "", ""
 	if r.uses(AuthMTLS) {
 		if data, err := os.ReadFile(r.csrPath()); err == nil {
 			paths = append(paths, "CSR:  "+r.csrPath())
-			copyText, copyLabel = string(data), "the CSR"
+			copyText, copyLabel, copyFile = string(data), "the CSR", r.csrPath()
 		}
 		for _, purpose := range pr.ExtraKeys {
 			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+".csr"); fileExists(csr) {
@@ -44,7 +44,7 @@ func (r *run) send() error {
 				paths = append(paths, "kid:  "+r.p.KID+" (register the JWKS under this key id)")
 			}
 			if copyText == "" {
-				copyText, copyLabel = string(data), "the JWKS"
+				copyText, copyLabel, copyFile = string(data), "the JWKS", r.jwksPath()
 			}
 		}
 	}
@@ -56,7 +56,7 @@ func (r *run) send() error {
 	if err := r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame("Send this to "+pr.Name,
 			"The provider signs your certificate (or registers your public key) from this file; the private key stays here."),
-		Body: body, Copy: copyText, CopyLabel: copyLabel,
+		Body: body, Copy: copyText, CopyLabel: copyLabel, CopyFile: copyFile,
 	}); err != nil {
 		return err
 	}

@@ -1,12 +1,12 @@
 package wizard
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The target step: provider, environment, URL and profile name.
@@ -144,16 +144,7 @@ func checkNewProfileName(name string) error {
 }
 
 // CheckURL accepts an https URL with a host.
-func CheckURL(s string) error {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Host == "" {
-		return errors.New("enter a full URL, like https://api.example.com/status")
-	}
-	if u.Scheme != "https" {
-		return errors.New("the URL must start with https:// (mutual TLS and API keys need TLS)")
-	}
-	return nil
-}
+func CheckURL(s string) error { return usecase.CheckHTTPSURL(s) }
 
 func joinURL(base, path string) string {
 	u, err := url.Parse(base)

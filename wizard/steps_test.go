@@ -203,13 +203,14 @@ func TestResumeOlderProfiles(t *testing.T) {
 			if err := profile.Save(tc.saved); err != nil {
 				t.Fatal(err)
 			}
-			s := &Script{} // ctrl+c at the first question
+			// Go on past the summary, then ctrl+c at the first question.
+			s := &Script{Answers: []Answer{{"Welcome back to p", resumeGoOn}}}
 			f, _ := newFlow(s, &memStore{}, true)
 			res, err := f.Run(context.Background(), "p")
 			if !errors.Is(err, ErrCancelled) {
 				t.Fatalf("err %v", err)
 			}
-			if len(s.Shown) != 1 || s.Shown[0].Title != tc.first || s.Shown[0].Step != tc.step {
+			if len(s.Shown) != 2 || s.Shown[1].Title != tc.first || s.Shown[1].Step != tc.step {
 				t.Fatalf("resumed at %+v, want %q at %q", s.Shown, tc.step, tc.first)
 			}
 			p := res.Profile

@@ -119,12 +119,20 @@ type explainMatchJSON struct {
 	Title    string   `json:"title"`
 	Fix      string   `json:"fix"`
 	Evidence string   `json:"evidence"`
+	// Client is the program whose words named the cause, and ClientFix
+	// the fix in its terms, where onramp knows them.
+	Client    string `json:"client,omitempty"`
+	ClientFix string `json:"client_fix,omitempty"`
 }
 
 func writeExplainJSON(w io.Writer, matches []explain.Match) error {
 	out := explainJSON{Matches: []explainMatchJSON{}}
 	for _, m := range matches {
-		out.Matches = append(out.Matches, explainMatchJSON{ID: m.Cause.ID, Title: m.Cause.Title, Fix: m.Cause.Fix, Evidence: m.Evidence})
+		j := explainMatchJSON{ID: m.Cause.ID, Title: m.Cause.Title, Fix: m.Cause.Fix, Evidence: m.Evidence, Client: m.Client}
+		if fix, ok := m.Cause.FixFor(m.Client); ok {
+			j.ClientFix = fix
+		}
+		out.Matches = append(out.Matches, j)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -142,7 +150,7 @@ func bold(io *iostreams.IO) func(string) string {
 func renderExplain(io *iostreams.IO, matches []explain.Match) {
 	w := io.Out
 	best := matches[0]
-	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
+	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io), Client: best.Client})
 	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	if len(matches) > 1 {
 		fmt.Fprintf(w, "\nAlso recognised:\n")
@@ -158,6 +166,9 @@ func renderExplain(io *iostreams.IO, matches []explain.Match) {
 
 func lineCount(m explain.Match) string {
 	if m.Count > 1 {
+		if m.Count == 2 {
+			return fmt.Sprintf("line %d, and 1 more line", m.Line)
+		}
 		return fmt.Sprintf("line %d, and %d more lines", m.Line, m.Count-1)
 	}
 	return fmt.Sprintf("line %d", m.Line)

@@ -23,7 +23,7 @@ func TestExplainCommandText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"server-cert-untrusted", "unable to get local issuer certificate", "Fix:", "--cacert", "Evidence (line 1): curl: (60)"} {
+	for _, want := range []string{"server-cert-untrusted", "unable to get local issuer certificate", "Fix (curl):", "--cacert", "Evidence (line 1): curl: (60)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -51,7 +51,7 @@ func TestExplainCommandStdin(t *testing.T) {
 	log := "INFO ok\nError: connect ECONNREFUSED 127.0.0.1:8443\nError: connect ECONNREFUSED 127.0.0.1:8443\n"
 	for _, args := range [][]string{{"-"}, {}} { // "-", and a pipe with no argument
 		code, out, _ := runExplainCmd(t, log, args...)
-		if code != 0 || !strings.Contains(out, "tcp-refused") || !strings.Contains(out, "line 2, and 1 more lines") {
+		if code != 0 || !strings.Contains(out, "tcp-refused") || !strings.Contains(out, "line 2, and 1 more line") {
 			t.Errorf("args %v: exit %d:\n%s", args, code, out)
 		}
 	}
@@ -143,5 +143,29 @@ func TestExplainCommandUsage(t *testing.T) {
 	io.SetTTY(true, true, true)
 	if code := run(io, []string{"explain"}); code != 2 || !strings.Contains(errOut.String(), "--file") {
 		t.Fatalf("no input on a terminal: exit %d: %s", code, errOut)
+	}
+}
+
+// The fix speaks the client that printed the error: a truststore for
+// Java, verify= for Python, ca for Node, --cacert for curl.
+func TestExplainFixSpeaksTheClient(t *testing.T) {
+	for _, c := range []struct {
+		text, label, want string
+	}{
+		{"javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target", "Fix (Java):", "keytool -importcert"},
+		{"requests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)')))", "Fix (Python):", `verify="/path/ca.pem"`},
+		{"Error: unable to get local issuer certificate\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34) { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }", "Fix (Node.js):", "NODE_EXTRA_CA_CERTS"},
+		{"Get \"https://api.example.com\": tls: failed to verify certificate: x509: certificate signed by unknown authority", "Fix (Go):", "RootCAs"},
+	} {
+		code, out, _ := runExplainCmd(t, c.text)
+		flat := strings.Join(strings.Fields(out), " ")
+		if code != 0 || !strings.Contains(out, c.label) || !strings.Contains(flat, c.want) || strings.Contains(out, "--cacert FILE") {
+			t.Errorf("%.40s…: exit %d\n%s", c.text, code, out)
+		}
+	}
+	// --json carries both: the general fix and the client's.
+	code, out, _ := runExplainCmd(t, "", "--json", "javax.net.ssl.SSLHandshakeException: PKIX path building failed")
+	if code != 0 || !strings.Contains(out, `"client": "java"`) || !strings.Contains(out, `"client_fix": "Import the provider's CA`) {
+		t.Errorf("json: %d\n%s", code, out)
 	}
 }

@@ -41,7 +41,12 @@ or the certificate's CA Issuers URL.`,
   onramp inspect --json ca-bundle.pem
   KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12
   onramp inspect --check-revocation client.crt ca-bundle.pem`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("inspect needs a FILE to describe (a certificate, key, CSR, JWKS, PKCS#12 or CA bundle; - reads stdin), e.g. onramp inspect client.crt")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if timeout <= 0 {
 				return usageErrorf("--timeout %s: must be more than zero", timeout)

@@ -31,7 +31,7 @@ func newProfileCmd(fac *factory) *cobra.Command {
 	opts := &profileOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "profile",
-		Short: "List, show and remove saved connection profiles",
+		Short: "List, show, change and remove saved connection profiles",
 		Long: `A profile is one saved connection: provider, environment, URL, auth methods,
 file paths, header names and the names of its secrets (the values live in the
 OS keyring). Profiles are YAML files in the onramp config directory
@@ -72,7 +72,7 @@ OS keyring). Profiles are YAML files in the onramp config directory
 	}
 	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 	rm.Flags().StringVar(&opts.store, "store", "", "where the profile's secrets live: keyring (default) or file")
-	cmd.AddCommand(ls, show, rm, newProfileNewCmd(fac), newProfileProvidersCmd(fac), newImportCGPCmd(fac))
+	cmd.AddCommand(ls, show, newProfileSetCmd(opts), newProfileEditCmd(opts), rm, newProfileNewCmd(fac), newProfileProvidersCmd(fac), newImportCGPCmd(fac))
 	return cmd
 }
 

@@ -39,7 +39,7 @@ func newProfileNewCmd(fac *factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return profileNew(io, o, args[0]) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.provider, "provider", "", "provider template id (see `onramp profile providers`)")
+	f.StringVar(&o.provider, "provider", "", "provider template `ID` (see onramp profile providers)")
 	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's first)")
 	f.StringVar(&o.url, "url", "", "base URL, replacing the environment's (required where the template has none)")
 	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use: mtls, api-key, signed-jwt, bearer-jwt, e.g. mtls,api-key (default: the template's preferred; see `onramp profile providers`)")

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 // Exit statuses of ../shared/CONTRACT.md.
@@ -69,7 +72,17 @@ Try it without any provider credentials against the built-in practice API:
   onramp diagnose --profile sandbox     # all checks pass`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// NoArgs would hide cobra's "did you mean" for a mistyped command.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+			}
+			return usageErrorf("%s\nRun 'onramp --help' for the commands.", msg)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.Home != nil && io.CanPrompt() {
 				return f.Home(cmd.Context(), f)
@@ -90,7 +103,35 @@ Try it without any provider credentials against the built-in practice API:
 		newSecretCmd(f), newProfileCmd(f), newTokenCmd(f), newAWSCredentialsCmd(f),
 		newSandboxCmd(f), newWatchCmd(f), newStatusCmd(f), newRenewCmd(f), newExecCmd(f), newVersionCmd(f),
 	)
+	registerCompletions(root)
 	return root
+}
+
+// registerCompletions teaches `onramp completion bash|zsh|fish` the
+// profile names (every --profile flag and profile NAME argument) and the
+// cause ids (explain --id).
+func registerCompletions(c *cobra.Command) {
+	if c.Flags().Lookup("profile") != nil {
+		_ = c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			names, _ := profile.List()
+			return names, cobra.ShellCompDirectiveNoFileComp
+		})
+	}
+	if c.Flags().Lookup("id") != nil && c.Name() == "explain" {
+		_ = c.RegisterFlagCompletionFunc("id", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			var ids []string
+			for _, k := range cause.All() {
+				ids = append(ids, string(k.ID)+"\t"+k.Title)
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		})
+	}
+	if c.Parent() != nil && c.Parent().Name() == "profile" && (c.Name() == "show" || c.Name() == "rm") && c.ValidArgsFunction == nil {
+		c.ValidArgsFunction = completeProfiles
+	}
+	for _, sub := range c.Commands() {
+		registerCompletions(sub)
+	}
 }
 
 // execute runs the command line with the factory's dependencies and

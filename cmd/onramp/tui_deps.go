@@ -33,7 +33,7 @@ func newTUIDeps(fac *factory) *tui.Deps {
 			ms := explain.Text(text)
 			var out []tui.Match
 			for _, m := range ms {
-				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence})
+				out = append(out, tui.Match{Cause: m.Cause, Evidence: m.Evidence, Client: m.Client})
 			}
 			return out, explain.Disambiguate(ms)
 		},
