@@ -42,6 +42,10 @@ type Profile struct {
 	APIKeyHeader string `yaml:"api_key_header,omitempty"`
 	// APIKeySecret names the keyring secret holding the API key (default api-key).
 	APIKeySecret string `yaml:"api_key_secret,omitempty"`
+	// APIKeyFile is a 0600 file holding a key that is not a secret worth a
+	// keyring (the sandbox's practice key): it wins over APIKeySecret and
+	// works where no keyring answers.
+	APIKeyFile string `yaml:"api_key_file,omitempty"`
 
 	KID      string `yaml:"kid,omitempty"`
 	TokenURL string `yaml:"token_url,omitempty"`
@@ -416,4 +420,21 @@ func (p *Profile) SecretNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ReadKeyFile reads a key kept in a file (APIKeyFile): it must be readable
+// by its owner only, as a private key must.
+func ReadKeyFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("the API key file: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("the API key file: %w", err)
+	}
+	return strings.TrimSpace(string(data)), nil
 }

@@ -35,7 +35,7 @@ func baseURL(addr string) string {
 
 // SaveProfile writes the ready `sandbox` profile: this sandbox's URL, the
 // client certificate it issued itself, its CA bundle and the API key's
-// keyring name. Settings the user changed by hand are kept where they still
+// file. Settings the user changed by hand are kept where they still
 // work (another path on the sandbox, another client certificate issued by
 // the sandbox, resolve entries, wizard progress); the file is written only
 // when something changed. It reports whether it wrote the file.
@@ -66,18 +66,16 @@ func (s *Server) SaveProfile() (bool, error) {
 	}
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeyHeader = "x-api-key"
-	p.APIKeySecret = APIKeyName
+	// The practice key is read from its file, keyring or not.
+	p.APIKeySecret, p.APIKeyFile = "", s.keys.File(APIKeyName)
+	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+		delete(p.Secrets, name) // from the days the keys went to the keyring
+	}
+	if len(p.Secrets) == 0 {
+		p.Secrets = nil
+	}
 	if u, err := url.Parse(p.URL); err == nil && u.Path == StatusPath {
 		p.ExpectJSON = StatusJSON
-	}
-	if s.keys.InKeyring {
-		// go-keyring cannot list items: the profile records the names, so
-		// `onramp secret ls --profile sandbox` shows all three keys.
-		for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
-			if _, ok := p.Secrets[name]; !ok {
-				p.RecordSecret(name, s.cfg.Now())
-			}
-		}
 	}
 	if reflect.DeepEqual(before, p) {
 		return false, nil

@@ -176,14 +176,19 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 }
 
 // apiKeyAndClient reads what both token requests take from a profile
-// besides the key: the API key (given in o, else from the keyring) and an
+// besides the key: the API key (given in o, else from its file or the keyring) and an
 // HTTP client, presenting the client certificate (its key opened with
 // keyPass) when mtls.
 func apiKeyAndClient(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (string, *http.Client, error) {
 	apiKey := o.APIKey
 	if apiKey == "" {
 		var err error
-		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
+		if p.APIKeyFile != "" {
+			apiKey, err = profile.ReadKeyFile(p.APIKeyFile)
+		} else {
+			apiKey, err = secret(o.Keyring, p, apiKeySecretName(p))
+		}
+		if err != nil {
 			return "", nil, err
 		}
 	}

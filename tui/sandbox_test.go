@@ -3,25 +3,27 @@ package tui
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // Try the sandbox: Home starts the real practice API in the process and
-// opens the diagnose console on its ready profile, which passes.
+// opens the diagnose console on its ready profile, which passes with no
+// keyring at all (its practice key is a file).
 func TestTrySandbox(t *testing.T) {
 	configDir(t)
 	kr := testkeyring.New()
+	kr.Unavailable = true
 	var srv *sandbox.Server
 	deps := &Deps{
 		Keyring:  kr,
 		Diagnose: diagnose.Run,
 		StartSandbox: func(ctx context.Context) (string, error) {
-			s, err := sandbox.New(sandbox.Config{Addr: "127.0.0.1:0", Keyring: kr})
+			s, err := sandbox.New(sandbox.Config{Addr: "127.0.0.1:0"})
 			if err != nil {
 				return "", err
 			}
@@ -33,9 +35,7 @@ func TestTrySandbox(t *testing.T) {
 			return sandbox.ProfileName, err
 		},
 		ProfileOptions: func(ctx context.Context, p *profile.Profile) (diagnose.Options, error) {
-			key, err := kr.Get(p.Name, p.APIKeySecret)
-			return diagnose.Options{URL: p.URL, CertFile: p.Cert, KeyFile: p.Key, CACertFile: p.CACert,
-				APIKey: key, APIKeyHeader: p.APIKeyHeader, APIKeyRequired: true, ExpectJSON: p.ExpectJSON, Timeout: 10 * time.Second}, err
+			return usecase.Checks{Store: kr}.Options(p)
 		},
 	}
 	t.Cleanup(func() {

@@ -94,13 +94,23 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 // in o: the token step uses o's CA bundle and resolve entries.
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
 	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
-	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+	usesKey := hasAuth(p, provider.AuthAPIKey) || (p.APIKeySecret != "" || p.APIKeyFile != "") && !hasAuth(p, provider.AuthSignedJWT)
 	if wantKey && (usesKey || len(p.Auth) == 0) {
 		name := p.APIKeySecret
 		if name == "" {
 			name = provider.SecretAPIKey
 		}
-		v, err := get(kr, p.Name, name)
+		var v string
+		var err error
+		if p.APIKeyFile != "" {
+			// A key kept in a file (the sandbox's practice key) needs no store.
+			v, err = profile.ReadKeyFile(p.APIKeyFile)
+			if err != nil {
+				err = &fileKeyError{err}
+			}
+		} else {
+			v, err = get(kr, p.Name, name)
+		}
 		switch {
 		case err == nil:
 			o.APIKey = v
@@ -119,6 +129,14 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	}
 	addTokenStep(p, o, kr)
 }
+
+// fileKeyError is an unreadable API key file: a local input problem, not
+// a keyring one.
+type fileKeyError struct{ err error }
+
+func (e *fileKeyError) Error() string     { return e.err.Error() }
+func (e *fileKeyError) Unwrap() error     { return e.err }
+func (e *fileKeyError) CauseID() cause.ID { return cause.InputFileUnreadable }
 
 func get(kr secretstore.Keyring, profileName, name string) (string, error) {
 	if kr == nil {

@@ -49,7 +49,7 @@ func newTUIDeps(fac *factory) *tui.Deps {
 				Now:       fac.Now,
 			}
 		},
-		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx, kr) },
+		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx) },
 		Now:          fac.Now,
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
-	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -16,7 +16,7 @@ import (
 // runs now: its ready profile knows the port and the status endpoint.
 func sandboxTarget(wp *wizard.Provider) {
 	wp.AskURL = true
-	wp.APIKeyHint = "The sandbox's key is in your keyring: onramp secret get api-key --profile sandbox"
+	wp.APIKeyHint = sandboxKeyHint()
 	wp.Subject = "/O=onramp sandbox/CN=practice-client"
 	wp.Instructions = "A real provider gets this file from you (by email or a portal) and sends back your certificate.\n" +
 		"The sandbox plays the provider: at the certificate step choose \"Have the sandbox issue my certificate now\"."
@@ -49,11 +49,20 @@ func (ca sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error
 	return wizard.Issued{CertPEM: cert, CACertFile: pki.CABundlePath()}, nil
 }
 
+// sandboxKeyHint says where the practice key to paste is.
+func sandboxKeyHint() string {
+	dir, err := sandbox.DataDir()
+	if err != nil {
+		return "The sandbox's key is in the api-key file of its data directory."
+	}
+	return "The sandbox's practice key is in " + filepath.Join(dir, sandbox.APIKeyName) + " (cat it, then paste it)."
+}
+
 // startSandbox runs the practice API inside the TUI until it quits (ctx),
-// on the default port, its keys in kr; when a sandbox already runs there,
-// its profile is used as it is.
-func startSandbox(ctx context.Context, kr secretstore.Keyring) (string, error) {
-	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
+// on the default port; when a sandbox already runs there, its profile is
+// used as it is.
+func startSandbox(ctx context.Context) (string, error) {
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Log: io.Discard, APIMAddr: "127.0.0.1:0"})
 	var inUse *sandbox.AddrInUseError
 	if errors.As(err, &inUse) {
 		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
