@@ -61,7 +61,13 @@ type fileContent struct {
 }
 
 func (s *File) unavailable(op, item string, err error, fix string) error {
-	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix}
+	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix, File: s.Path}
+}
+
+func (s *File) noPassphrase(op, item string, err error) error {
+	e := s.unavailable(op, item, err, NoPassphraseFix()).(*Error)
+	e.Problem = NoPassphrase
+	return e
 }
 
 // load decrypts the file (once) into memory.
@@ -75,16 +81,18 @@ func (s *File) load(op, item string) error {
 		return s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be readable by you (mode 0600).")
 	}
 	if s.Passphrase == nil {
-		return s.unavailable(op, item, errors.New("no passphrase for the secret file "+s.Path),
-			"Set "+PassphraseEnv+" or run on a terminal to be asked for it.")
+		return s.noPassphrase(op, item, errors.New("no passphrase given"))
 	}
 	pass, err := s.Passphrase(creating)
+	var se *Error
+	if errors.As(err, &se) && se.File == "" {
+		se.File, se.Op, se.Item = s.Path, op, item
+	}
 	if err != nil {
 		return err
 	}
 	if pass == "" {
-		return s.unavailable(op, item, errors.New("the passphrase of the secret file is empty"),
-			"Set "+PassphraseEnv+" to a non-empty passphrase.")
+		return s.noPassphrase(op, item, errors.New("the passphrase is empty"))
 	}
 	s.pass = pass
 	s.items = map[string]string{}
@@ -100,8 +108,10 @@ func (s *File) load(op, item string) error {
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
-				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.")
+			e := s.unavailable(op, item, errors.New("the passphrase does not decrypt it"),
+				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.").(*Error)
+			e.Problem = WrongPassphrase
+			return e
 		}
 		return s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")

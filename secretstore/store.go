@@ -33,6 +33,7 @@ var (
 	ErrUnavailable = errors.New("no OS keyring answers")
 	ErrTooLarge    = errors.New("the secret is too large for the OS keyring")
 	ErrMissing     = errors.New("the secret is not in the keyring")
+	ErrLocked      = errors.New("the OS keyring is locked")
 )
 
 // Error carries the cause id for a keyring failure.
@@ -44,10 +45,62 @@ type Error struct {
 	// Fix is what to do about it on this machine (empty when the catalog's
 	// fix says it all).
 	Fix string
+	// Problem tells apart why a store cannot be used at all (no keyring, a
+	// locked one, a file store without its passphrase); messages and fixes
+	// differ for each.
+	Problem Problem
+	// File is the encrypted file's path for the file store's errors.
+	File string
 }
 
 func (e *Error) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("secret file %s: %s %s: %v", e.File, e.Op, e.Item, e.Err)
+	}
 	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
+}
+
+// Problem is why a secret store cannot be used.
+type Problem int
+
+const (
+	// Usable: the store answered (perhaps that a secret is missing).
+	Usable Problem = iota
+	// NoKeyring: no OS keyring answers (no D-Bus session, no Secret
+	// Service, or no answer in time).
+	NoKeyring
+	// KeyringLocked: the keyring answers but is locked.
+	KeyringLocked
+	// NoPassphrase: the encrypted file store was chosen but its passphrase
+	// is neither in ONRAMP_STORE_PASSPHRASE nor can be asked for.
+	NoPassphrase
+	// WrongPassphrase: the passphrase given does not open the file.
+	WrongPassphrase
+)
+
+// Headline says the problem in a few words, for a message's first line.
+func (p Problem) Headline() string {
+	switch p {
+	case NoKeyring:
+		return "No OS keyring answers here"
+	case KeyringLocked:
+		return "The OS keyring is locked"
+	case NoPassphrase:
+		return "The encrypted secret file needs its passphrase"
+	case WrongPassphrase:
+		return "The passphrase does not open the encrypted secret file"
+	}
+	return ""
+}
+
+// ProblemOf says why err's store cannot be used (Usable for any other
+// error).
+func ProblemOf(err error) Problem {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Problem
+	}
+	return Usable
 }
 
 func (e *Error) Unwrap() error { return e.Err }

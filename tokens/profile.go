@@ -41,7 +41,7 @@ type ProfileOptions struct {
 // secret reads one of the profile's keyring secrets.
 func secret(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
 	if kr == nil {
-		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable}
+		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable, Problem: secretstore.NoKeyring}
 	}
 	return kr.Get(p.Name, name)
 }
