@@ -224,3 +224,19 @@ func (s *File) Delete(profile, name string) error {
 	}
 	return nil
 }
+
+// Open decrypts the file, or creates it (empty) when it does not exist, so
+// a wrong passphrase or an unwritable directory shows at once rather than
+// at the first secret.
+func (s *File) Open() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, statErr := os.Stat(s.Path)
+	if err := s.load("open", FileName); err != nil {
+		return err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		return s.save("open", FileName)
+	}
+	return nil
+}

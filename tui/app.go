@@ -49,6 +49,15 @@ type Deps struct {
 	// StartSandbox starts the practice API in this process and returns the
 	// name of its ready profile; nil when the sandbox is not available.
 	StartSandbox func(ctx context.Context) (profileName string, err error)
+	// CheckStore asks the secret store whether it answers (nil: it does);
+	// a blocking call the TUI runs in a Cmd. Nil skips the check.
+	CheckStore func() error
+	// FileStore is the encrypted file store's path and whether it exists.
+	FileStore func() (path string, exists bool)
+	// UseFileStore keeps the TUI's secrets in the encrypted file from now
+	// on, opened (or created) with passphrase, and remembers the choice for
+	// later commands. Nil when there is no file store to offer.
+	UseFileStore func(passphrase string) error
 	// ReportDir is where `s` saves reports (default: the current directory).
 	ReportDir string
 	Now       func() time.Time

@@ -77,14 +77,24 @@ type home struct {
 	profiles []profileRow
 	loaded   bool
 	status   string
-	w, h     int
+	// storeNote says once why the secret store does not answer, and what
+	// to do about it here.
+	storeNote    string
+	storeChecked bool
+	w, h         int
 }
 
 func newHome(c *Common) *home { return &home{c: c} }
 
 func (h *home) Title() string { return "Home" }
 
-func (h *home) Init() tea.Cmd { return loadProfiles(h.c.Deps.now()) }
+func (h *home) Init() tea.Cmd {
+	if h.storeNote != "" || h.storeChecked {
+		return loadProfiles(h.c.Deps.now())
+	}
+	h.storeChecked = true
+	return tea.Batch(loadProfiles(h.c.Deps.now()), checkStore(h.c.Deps))
+}
 
 func (h *home) SetSize(w, hh int) { h.w, h.h = w, hh }
 
@@ -92,6 +102,9 @@ func (h *home) Typing() bool { return false }
 
 func (h *home) Bindings() []key.Binding {
 	k := h.c.Keys
+	if h.storeNote != "" && h.c.Deps.UseFileStore != nil {
+		return []key.Binding{k.Up, k.Down, k.Enter, fileStoreKey}
+	}
 	return []key.Binding{k.Up, k.Down, k.Enter}
 }
 
@@ -101,6 +114,11 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesMsg:
 		h.profiles, h.loaded = msg.rows, true
+	case storeCheckedMsg:
+		h.storeNote = storeNote(msg.err)
+	case fileStoreChosenMsg:
+		h.storeNote = ""
+		h.status = "✓ Secrets are kept in " + msg.path + " (encrypted) from now on; later commands use it without flags."
 	case sandboxStartedMsg:
 		if msg.err != nil {
 			h.status = "✗ The sandbox did not start: " + msg.err.Error()
@@ -116,6 +134,8 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 			h.cursor = (h.cursor + 1) % h.items()
 		case key.Matches(msg, k.Enter):
 			return h, h.choose()
+		case key.Matches(msg, fileStoreKey) && h.c.Deps.UseFileStore != nil && h.c.Deps.FileStore != nil:
+			return h, open(newFileStoreScreen(h.c))
 		}
 	}
 	return h, nil
@@ -172,6 +192,9 @@ func (h *home) View() string {
 	status := ""
 	if h.status != "" {
 		status = "\n" + wrap(h.status, width) + "\n"
+	}
+	if h.storeNote != "" {
+		status += "\n" + s.Warn.Render(wrap(h.storeNote, width)) + "\n"
 	}
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)

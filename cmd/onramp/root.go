@@ -55,6 +55,7 @@ var errCancelled = &exitError{code: exitCancelled, err: iostreams.ErrCancelled}
 
 func newRootCmd(f *factory) *cobra.Command {
 	io := f.IO
+	var store string
 	root := &cobra.Command{
 		Use:   "onramp",
 		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
@@ -72,12 +73,13 @@ Try it without any provider credentials against the built-in practice API:
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.Home != nil && io.CanPrompt() {
-				return f.Home(cmd.Context(), f)
+				return f.Home(cmd.Context(), f, store)
 			}
 			cmd.SetOut(io.Out)
 			return cmd.Help()
 		},
 	}
+	root.Flags().StringVar(&store, "store", "", storeFlagUsage)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)

@@ -13,9 +13,9 @@ import (
 )
 
 // runTUIHome runs the TUI home screen (the factory's Home).
-func runTUIHome(ctx context.Context, fac *factory) error {
+func runTUIHome(ctx context.Context, fac *factory, store string) error {
 	io := fac.IO
-	app, err := tui.Run(ctx, newTUIDeps(fac), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	app, err := tui.Run(ctx, newTUIDeps(fac, store), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
@@ -25,9 +25,9 @@ func runTUIHome(ctx context.Context, fac *factory) error {
 
 // runInit runs the onboarding wizard: full-screen, or as plain lines for
 // screen readers.
-func runInit(ctx context.Context, fac *factory, name string, accessible bool) error {
+func runInit(ctx context.Context, fac *factory, name, store string, accessible bool) error {
 	io := fac.IO
-	deps := newTUIDeps(fac)
+	deps := newTUIDeps(fac, store)
 	if deps.NewFlow == nil {
 		return failedErrorf("the wizard is not available in this build")
 	}

@@ -19,9 +19,11 @@ import (
 )
 
 // newTUIDeps wires the TUI and the wizard to the real packages and the use
-// cases, over the factory's store and clock.
-func newTUIDeps(fac *factory) *tui.Deps {
-	kr := screenStore(fac)
+// cases, over the factory's clock and the store the user chose (store is
+// --store's value).
+func newTUIDeps(fac *factory, store string) *tui.Deps {
+	sc := newScreenStore(fac, store)
+	kr := secretstore.Keyring(sc)
 	checks := usecase.Checks{Store: kr, Now: fac.Now}
 	return &tui.Deps{
 		Version:        Version(),
@@ -50,26 +52,12 @@ func newTUIDeps(fac *factory) *tui.Deps {
 			}
 		},
 		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx) },
+		CheckStore:   sc.check,
+		FileStore:    sc.filePath,
+		UseFileStore: sc.useFile,
 		Now:          fac.Now,
 	}
 }
-
-// screenStore is the factory's store for the TUI; a store that cannot be
-// opened (an unknown ONRAMP_STORE) answers every call with why, so the
-// screens show it instead of quietly using another store.
-func screenStore(fac *factory) secretstore.Keyring {
-	kr, err := fac.ScreenStore()
-	if err != nil {
-		return unopenedStore{err}
-	}
-	return kr
-}
-
-type unopenedStore struct{ err error }
-
-func (s unopenedStore) Get(string, string) (string, error) { return "", s.err }
-func (s unopenedStore) Set(string, string, string) error   { return s.err }
-func (s unopenedStore) Delete(string, string) error        { return s.err }
 
 // keyMaker writes the key, CSR and JWKS with keystore (the same code as
 // `onramp keygen`), never replacing an existing file.
