@@ -141,6 +141,8 @@ type App struct {
 	WizardResult *wizard.Result
 	WizardErr    error
 	Cancelled    bool
+	// Interrupted is true when the user left with ctrl+c (exit 130), not q.
+	Interrupted bool
 }
 
 // NewApp builds the root model.
@@ -187,6 +189,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.help.Styles = a.c.Styles.Help
 	case tea.KeyPressMsg:
 		if key.Matches(msg, a.c.Keys.ForceQuit) {
+			a.Interrupted = true
 			return a, a.quit()
 		}
 		if !a.screen.Typing() {
@@ -376,7 +379,7 @@ func Run(ctx context.Context, deps *Deps, opts Options) (*App, error) {
 		app = a
 	}
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
-		app.Cancelled = true
+		app.Cancelled, app.Interrupted = true, true
 		return app, nil
 	}
 	return app, err

@@ -27,7 +27,13 @@ func (r *run) finish() error {
 // NextSteps tells the user what to run next for a profile.
 func NextSteps(p *profile.Profile) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
+	if p.Provider == "sandbox" {
+		// The practice API runs only while something runs it: the one the
+		// TUI started stops when onramp quits.
+		fmt.Fprintf(&b, "Check the connection while the sandbox runs (start it on its own with: onramp sandbox &):\n  onramp diagnose --profile %s\n\n", p.Name)
+	} else {
+		fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
+	}
 	fmt.Fprintf(&b, "Call the API with curl:\n  %s", CurlCommand(p))
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
@@ -16,9 +17,9 @@ func (r *run) secrets() error {
 	pr := r.currentProvider()
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
-		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
+		why := "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it sends it in the " + header + " header."
 		if !r.uses(AuthAPIKey) {
-			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
+			why = "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it signs it into each token request as the JWT's iss and sub."
 		}
 		if pr.APIKeyHint != "" {
 			why += " " + pr.APIKeyHint
@@ -55,11 +56,17 @@ func (r *run) secrets() error {
 				continue
 			}
 		}
-		err = r.Prompter.Work(r.ctx, r.frame("Storing the key in the OS keyring…", ""), func(context.Context) error {
+		err = r.Prompter.Work(r.ctx, r.frame("Storing the key…", ""), func(context.Context) error {
 			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, provider.SecretAPIKey, key)
 		})
 		if err != nil {
-			if err := r.keyringFailed(err); err != nil {
+			kept := false
+			if k, ok := r.Secrets.(interface{ Keep(profile, name, value string) }); ok {
+				// This session's checks use the key all the same.
+				k.Keep(r.p.Name, provider.SecretAPIKey, key)
+				kept = true
+			}
+			if err := r.keyringFailed(err, kept); err != nil {
 				return err
 			}
 			// Continue without storing: the step stays unfinished, so the
@@ -73,16 +80,23 @@ func (r *run) secrets() error {
 	}
 }
 
-func (r *run) keyringFailed(err error) error {
+// keyringFailed says the key could not be stored, why, and whether this
+// session's checks use it all the same (kept).
+func (r *run) keyringFailed(err error, kept bool) error {
 	c, ok := cause.Of(err)
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
-	return r.Prompter.Note(r.ctx, NotePrompt{
-		Frame: r.frame(c.Title, "A key that is not stored has to be given each time (e.g. --api-key-env)."),
-		Body:  body,
-	})
+	title := c.Title
+	if p := secretstore.ProblemOf(err); p != secretstore.Usable {
+		title = p.Headline()
+	}
+	why := "The key is not stored, so it has to be given again next time."
+	if kept {
+		why = "The key is not stored, but this session's checks use the key you typed; next time it has to be given again."
+	}
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nOnce secrets can be stored, store the key with Credentials on Home, or:\n  onramp secret set api-key --profile " + r.p.Name
+	return r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame(title, why), Body: body})
 }
 
 // CheckAPIKey rejects an empty key or one with whitespace in it (a stray

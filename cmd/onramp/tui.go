@@ -15,11 +15,17 @@ import (
 // runTUIHome runs the TUI home screen (the factory's Home).
 func runTUIHome(ctx context.Context, fac *factory, store string) error {
 	io := fac.IO
-	app, err := tui.Run(ctx, newTUIDeps(fac, store), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	sbx := &tuiSandbox{}
+	app, err := tui.Run(ctx, newTUIDeps(fac, store, sbx), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	if sbx.started.Load() {
+		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+	}
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	_ = app
+	if app.Interrupted {
+		return errCancelled // ctrl+c: 130, as the README says; q is 0
+	}
 	return nil
 }
 
@@ -27,7 +33,8 @@ func runTUIHome(ctx context.Context, fac *factory, store string) error {
 // screen readers.
 func runInit(ctx context.Context, fac *factory, name, store string, accessible bool) error {
 	io := fac.IO
-	deps := newTUIDeps(fac, store)
+	sbx := &tuiSandbox{}
+	deps := newTUIDeps(fac, store, sbx)
 	if deps.NewFlow == nil {
 		return failedErrorf("the wizard is not available in this build")
 	}
@@ -41,6 +48,9 @@ func runInit(ctx context.Context, fac *factory, name, store string, accessible b
 		return failedErrorf("%v", err)
 	}
 	app.SettleWizard(time.Second)
+	if sbx.started.Load() {
+		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+	}
 	return initOutcome(io, name, app.WizardResult, app.WizardErr, app.Cancelled)
 }
 

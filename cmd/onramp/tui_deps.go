@@ -21,7 +21,7 @@ import (
 // newTUIDeps wires the TUI and the wizard to the real packages and the use
 // cases, over the factory's clock and the store the user chose (store is
 // --store's value).
-func newTUIDeps(fac *factory, store string) *tui.Deps {
+func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
 	sc := newScreenStore(fac, store)
 	kr := secretstore.Keyring(sc)
 	checks := usecase.Checks{Store: kr, Now: fac.Now}
@@ -51,7 +51,7 @@ func newTUIDeps(fac *factory, store string) *tui.Deps {
 				Now:       fac.Now,
 			}
 		},
-		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx) },
+		StartSandbox: sbx.start,
 		CheckStore:   sc.check,
 		FileStore:    sc.filePath,
 		UseFileStore: sc.useFile,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/onramp-cli/onramp/profile"
@@ -58,11 +59,21 @@ func sandboxKeyHint() string {
 	return "The sandbox's practice key is in " + filepath.Join(dir, sandbox.APIKeyName) + " (cat it, then paste it)."
 }
 
-// startSandbox runs the practice API inside the TUI until it quits (ctx),
-// on the default port; when a sandbox already runs there, its profile is
-// used as it is.
-func startSandbox(ctx context.Context) (string, error) {
-	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Log: io.Discard, APIMAddr: "127.0.0.1:0"})
+// tuiSandbox is the practice API the TUI starts: it runs in the TUI's
+// process until the TUI quits (ctx), on the default port; when a sandbox
+// already runs there, its profile is used as it is.
+type tuiSandbox struct {
+	brk string
+	// started is set once this process runs a sandbox, so quitting can say
+	// that it stops.
+	started atomic.Bool
+}
+
+// StoppedNote is what the TUI says on quit when it ran the sandbox.
+const sandboxStoppedNote = "The practice API started from onramp stops with it. To keep one running on its own: onramp sandbox &"
+
+func (t *tuiSandbox) start(ctx context.Context) (string, error) {
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Log: io.Discard, APIMAddr: "127.0.0.1:0", Break: t.brk})
 	var inUse *sandbox.AddrInUseError
 	if errors.As(err, &inUse) {
 		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
@@ -72,6 +83,7 @@ func startSandbox(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	t.started.Store(true)
 	go func() {
 		<-ctx.Done()
 		srv.Close()

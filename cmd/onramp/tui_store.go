@@ -16,7 +16,8 @@ import (
 // that cannot be opened (an unknown ONRAMP_STORE) answers every call with
 // why, so the screens show it instead of quietly using another store.
 type screenStore struct {
-	*secretstore.Switchable
+	*secretstore.Session
+	sw         *secretstore.Switchable
 	workFactor int
 }
 
@@ -25,13 +26,14 @@ func newScreenStore(fac *factory, kind string) *screenStore {
 	if err != nil {
 		kr = unopenedStore{err}
 	}
-	return &screenStore{Switchable: secretstore.NewSwitchable(tuiFixes{kr}), workFactor: fac.FileWorkFactor}
+	sw := secretstore.NewSwitchable(tuiFixes{kr})
+	return &screenStore{Session: &secretstore.Session{Keyring: sw}, sw: sw, workFactor: fac.FileWorkFactor}
 }
 
 // check asks the store whether it answers: nil when it does (a missing
 // probe item is an answer).
 func (s *screenStore) check() error {
-	_, err := s.Get("onramp", "store-check")
+	_, err := s.sw.Get("onramp", "store-check")
 	if secretstore.ProblemOf(err) == secretstore.Usable {
 		return nil
 	}
@@ -63,7 +65,7 @@ func (s *screenStore) useFile(pass string) error {
 	if err := secretstore.Remember(dir, secretstore.KindFile); err != nil {
 		return err
 	}
-	s.Use(tuiFixes{f})
+	s.sw.Use(tuiFixes{f})
 	return nil
 }
 
@@ -87,6 +89,9 @@ func (t tuiFixes) Delete(p, n string) error        { return t.fix(t.k.Delete(p, 
 
 // Current is the wrapped store (for secretstore.Where).
 func (t tuiFixes) Current() secretstore.Keyring { return t.k }
+
+// Current is the store calls go to now (for secretstore.Where).
+func (s *screenStore) Current() secretstore.Keyring { return s.sw.Current().(tuiFixes).k }
 
 type unopenedStore struct{ err error }
 
