@@ -110,6 +110,17 @@ type CertImporter interface {
 // stores and records them with usecase.Secrets.
 type SecretStore = secretstore.Keyring
 
+// FileStore is the encrypted file store the flow offers where secrets
+// cannot be stored (no keyring answers, or it is locked).
+type FileStore interface {
+	// Path is the file, and whether it exists (a new one asks for its
+	// passphrase twice).
+	Path() (path string, exists bool)
+	// Use opens (or creates) the file with passphrase, keeps secrets there
+	// from now on and remembers the choice for later commands.
+	Use(passphrase string) error
+}
+
 // Checker runs the connectivity checks of a profile.
 type Checker interface {
 	Check(ctx context.Context, p *profile.Profile) *diagnose.Report

@@ -46,6 +46,7 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
 				Keys:      keyMaker{},
 				Certs:     certImporter{now: fac.Now},
 				Secrets:   kr,
+				FileStore: sc,
 				Checker:   checks,
 				Issuer:    sandboxCA{now: fac.Now},
 				Now:       fac.Now,
@@ -53,8 +54,8 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
 		},
 		StartSandbox: sbx.start,
 		CheckStore:   sc.check,
-		FileStore:    sc.filePath,
-		UseFileStore: sc.useFile,
+		FileStore:    sc.Path,
+		UseFileStore: sc.Use,
 		Now:          fac.Now,
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
+	"net/url"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -73,7 +75,7 @@ type tuiSandbox struct {
 const sandboxStoppedNote = "The practice API started from onramp stops with it. To keep one running on its own: onramp sandbox &"
 
 func (t *tuiSandbox) start(ctx context.Context) (string, error) {
-	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Log: io.Discard, APIMAddr: "127.0.0.1:0", Break: t.brk})
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: sandboxAddr(), Log: io.Discard, APIMAddr: "127.0.0.1:0", Break: t.brk})
 	var inUse *sandbox.AddrInUseError
 	if errors.As(err, &inUse) {
 		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
@@ -89,4 +91,19 @@ func (t *tuiSandbox) start(ctx context.Context) (string, error) {
 		srv.Close()
 	}()
 	return sandbox.ProfileName, nil
+}
+
+// sandboxAddr is where the TUI starts the sandbox: the loopback port its
+// ready profile already points at (where `onramp sandbox --addr` put it
+// last), else the default.
+func sandboxAddr() string {
+	p, err := profile.Load(sandbox.ProfileName)
+	if err != nil || p.Provider != "sandbox" {
+		return sandbox.DefaultAddr
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Port() == "" || (u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1") {
+		return sandbox.DefaultAddr
+	}
+	return net.JoinHostPort("127.0.0.1", u.Port())
 }

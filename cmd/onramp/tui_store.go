@@ -40,7 +40,7 @@ func (s *screenStore) check() error {
 	return err
 }
 
-func (s *screenStore) filePath() (string, bool) {
+func (s *screenStore) Path() (string, bool) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return secretstore.FileName, false
@@ -50,9 +50,9 @@ func (s *screenStore) filePath() (string, bool) {
 	return path, err == nil
 }
 
-// useFile opens (or creates) the encrypted file with pass, remembers the
+// Use opens (or creates) the encrypted file with pass, remembers the
 // choice in config.yaml and sends every later call there.
-func (s *screenStore) useFile(pass string) error {
+func (s *screenStore) Use(pass string) error {
 	dir, err := profile.Dir()
 	if err != nil {
 		return err
