@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 // The store a user chose once is what later commands open without flags;
@@ -59,6 +61,10 @@ func TestProblems(t *testing.T) {
 	}
 	if c, _ := causeOf(err); !strings.Contains(c, PassphraseEnv) || strings.Contains(c, "D-Bus") {
 		t.Errorf("its fix: %s", c)
+	}
+	// Every front end shows the case, not the cause's general words.
+	if c, ok := cause.Of(err); !ok || c.ID != cause.KeyringUnavailable || c.Title != NoPassphrase.Headline() || strings.Contains(c.Meaning, "D-Bus") {
+		t.Errorf("cause.Of a missing passphrase: %+v", c)
 	}
 	s := newTestFileStore(t, filepath.Join(dir, "s.age"), "right", nil)
 	if err := s.Set("p", "k", "v"); err != nil {

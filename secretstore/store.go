@@ -93,6 +93,20 @@ func (p Problem) Headline() string {
 	return ""
 }
 
+func (p Problem) meaning() string {
+	switch p {
+	case NoKeyring:
+		return "No Secret Service answers: there is no D-Bus session (SSH, containers, WSL) or no keyring daemon in it, or it did not answer in time."
+	case KeyringLocked:
+		return "The keyring answers but its collection is locked, and no unlock prompt can be shown here."
+	case NoPassphrase:
+		return "Secrets are kept in the encrypted file store, and its passphrase was neither in ONRAMP_STORE_PASSPHRASE nor typed."
+	case WrongPassphrase:
+		return "Secrets are kept in the encrypted file store, and the passphrase given does not decrypt it."
+	}
+	return ""
+}
+
 // ProblemOf says why err's store cannot be used (Usable for any other
 // error).
 func ProblemOf(err error) Problem {
@@ -111,6 +125,12 @@ func (e *Error) CauseID() cause.ID { return e.ID }
 // CauseFix is what to do on this machine; cause.Of shows it instead of the
 // catalog's fix.
 func (e *Error) CauseFix() string { return e.Fix }
+
+// CauseTitle says which case of keyring-unavailable this is (cause.Of).
+func (e *Error) CauseTitle() string { return e.Problem.Headline() }
+
+// CauseMeaning says what that case means (cause.Of).
+func (e *Error) CauseMeaning() string { return e.Problem.meaning() }
 
 // Account is the keyring account of a profile's secret.
 func Account(profile, name string) string { return profile + "/" + name }
