@@ -46,9 +46,13 @@ type Deps struct {
 	Keyring        secretstore.Keyring
 	// NewFlow builds the onboarding wizard over a prompter.
 	NewFlow func(p wizard.Prompter) *wizard.Flow
-	// StartSandbox starts the practice API in this process and returns the
-	// name of its ready profile; nil when the sandbox is not available.
-	StartSandbox func(ctx context.Context) (profileName string, err error)
+	// StartSandbox (re)starts the practice API in this process, failing
+	// in practice mode brk ("" for none), and returns the name of its
+	// ready profile; nil when the sandbox is not available. It runs until
+	// ctx ends (the TUI quits).
+	StartSandbox func(ctx context.Context, brk string) (profileName string, err error)
+	// PracticeModes are the sandbox's practice modes (sandbox.Breaks).
+	PracticeModes []PracticeMode
 	// CheckStore asks the secret store whether it answers (nil: it does);
 	// a blocking call the TUI runs in a Cmd. Nil skips the check.
 	CheckStore func() error

@@ -38,11 +38,6 @@ type profileRow struct {
 
 type profilesMsg struct{ rows []profileRow }
 
-type sandboxStartedMsg struct {
-	name string
-	err  error
-}
-
 // loadProfiles reads the profiles and their certificates' expiry in a Cmd:
 // file reads never run in Update.
 func loadProfiles(now time.Time) tea.Cmd {
@@ -119,12 +114,6 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case fileStoreChosenMsg:
 		h.storeNote = ""
 		h.status = "✓ Secrets are kept in " + msg.path + " (encrypted) from now on; later commands use it without flags."
-	case sandboxStartedMsg:
-		if msg.err != nil {
-			h.status = "✗ The sandbox did not start: " + msg.err.Error()
-			return h, nil
-		}
-		return h, open(newDiagnoseScreen(h.c, msg.name))
 	case tea.KeyPressMsg:
 		k := h.c.Keys
 		switch {
@@ -163,12 +152,7 @@ func (h *home) choose() tea.Cmd {
 			h.status = "Start the practice API in another terminal with `onramp sandbox`, then choose Diagnose → sandbox."
 			return nil
 		}
-		h.status = "Starting the sandbox…"
-		start, ctx := h.c.Deps.StartSandbox, h.c.Ctx
-		return func() tea.Msg {
-			name, err := start(ctx)
-			return sandboxStartedMsg{name, err}
-		}
+		return open(newSandboxScreen(h.c))
 	}
 	return nil
 }

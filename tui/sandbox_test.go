@@ -22,8 +22,8 @@ func TestTrySandbox(t *testing.T) {
 	deps := &Deps{
 		Keyring:  kr,
 		Diagnose: diagnose.Run,
-		StartSandbox: func(ctx context.Context) (string, error) {
-			s, err := sandbox.New(sandbox.Config{Addr: "127.0.0.1:0"})
+		StartSandbox: func(ctx context.Context, brk string) (string, error) {
+			s, err := sandbox.New(sandbox.Config{Addr: "127.0.0.1:0", Break: brk})
 			if err != nil {
 				return "", err
 			}
@@ -43,11 +43,23 @@ func TestTrySandbox(t *testing.T) {
 			srv.Close()
 		}
 	})
+	deps.PracticeModes = []PracticeMode{{ID: "client-cert-wrong-issuer", Does: "asks for client certificates from another CA"}}
 	s := start(t, deps, Options{})
 	s.waitFor("Try the sandbox")
 	for range 4 {
 		s.down()
 	}
 	s.enter()
+	s.waitFor("client-cert-wrong-issuer")
+	s.enter() // working
 	s.snapshot("connected", stable(s.waitFor("✓ Connected")))
+
+	// A practice mode from the list: the diagnosis names its cause.
+	s.esc()
+	s.waitFor("Saved connections")
+	s.enter() // the cursor is still on Try the sandbox
+	s.waitFor("client-cert-wrong-issuer")
+	s.down()
+	s.enter()
+	s.waitFor("[client-cert-wrong-issuer]")
 }

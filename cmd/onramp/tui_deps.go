@@ -52,11 +52,12 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
 				Now:       fac.Now,
 			}
 		},
-		StartSandbox: sbx.start,
-		CheckStore:   sc.check,
-		FileStore:    sc.Path,
-		UseFileStore: sc.Use,
-		Now:          fac.Now,
+		StartSandbox:  sbx.start,
+		PracticeModes: practiceModes(),
+		CheckStore:    sc.check,
+		FileStore:     sc.Path,
+		UseFileStore:  sc.Use,
+		Now:           fac.Now,
 	}
 }
 

@@ -3,15 +3,18 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -62,35 +65,58 @@ func sandboxKeyHint() string {
 }
 
 // tuiSandbox is the practice API the TUI starts: it runs in the TUI's
-// process until the TUI quits (ctx), on the default port; when a sandbox
-// already runs there, its profile is used as it is.
+// process until the TUI quits (ctx), on the port its profile points at;
+// choosing another practice mode restarts it there. When a sandbox this
+// process did not start already runs there, its profile is used as it is.
 type tuiSandbox struct {
-	brk string
+	mu  sync.Mutex
+	srv *sandbox.Server
 	// started is set once this process runs a sandbox, so quitting can say
 	// that it stops.
 	started atomic.Bool
 }
 
-// StoppedNote is what the TUI says on quit when it ran the sandbox.
+// sandboxStoppedNote is what the TUI says on quit when it ran the sandbox.
 const sandboxStoppedNote = "The practice API started from onramp stops with it. To keep one running on its own: onramp sandbox &"
 
-func (t *tuiSandbox) start(ctx context.Context) (string, error) {
-	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: sandboxAddr(), Log: io.Discard, APIMAddr: "127.0.0.1:0", Break: t.brk})
+func (t *tuiSandbox) start(ctx context.Context, brk string) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	addr := sandboxAddr()
+	if t.srv != nil {
+		addr = t.srv.Addr() // the same port, in the new mode
+		t.srv.Close()
+		t.srv = nil
+	}
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: addr, Log: io.Discard, APIMAddr: "127.0.0.1:0", Break: brk})
 	var inUse *sandbox.AddrInUseError
-	if errors.As(err, &inUse) {
+	if errors.As(err, &inUse) && brk == "" {
 		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
 			return sandbox.ProfileName, nil
 		}
 	}
+	if errors.As(err, &inUse) {
+		return "", fmt.Errorf("%w; a sandbox started elsewhere holds the port: stop it to practise from here", err)
+	}
 	if err != nil {
 		return "", err
 	}
+	t.srv = srv
 	t.started.Store(true)
 	go func() {
 		<-ctx.Done()
 		srv.Close()
 	}()
 	return sandbox.ProfileName, nil
+}
+
+// practiceModes are the sandbox's practice modes, for the TUI's list.
+func practiceModes() []tui.PracticeMode {
+	var out []tui.PracticeMode
+	for _, b := range sandbox.Breaks() {
+		out = append(out, tui.PracticeMode{ID: b.ID, Does: b.Does})
+	}
+	return out
 }
 
 // sandboxAddr is where the TUI starts the sandbox: the loopback port its
