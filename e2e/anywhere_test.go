@@ -97,7 +97,7 @@ func TestTrySandboxAnywhere(t *testing.T) {
 
 			e.keys(t, "q")
 			scr = e.waitFor(t, "EXIT=", 10*time.Second)
-			if !strings.Contains(scr, "EXIT=0") || !strings.Contains(scr, "stops with it") || !strings.Contains(scr, "onramp sandbox &") {
+			if !strings.Contains(scr, "EXIT=0") || !strings.Contains(scr, "has stopped") || !strings.Contains(scr, "onramp sandbox &") {
 				t.Errorf("after q:\n%s", scr)
 			}
 

@@ -94,7 +94,7 @@ func (ss *sandboxScreen) View() string {
 		rows = append(rows, fmt.Sprintf("%-30s %s", m.ID, m.Does))
 	}
 	// Show the rows around the cursor when they do not all fit.
-	room := max(ss.h-lipgloss.Height(b.String())-3, 3)
+	room := max(ss.h-lipgloss.Height(b.String())-6, 3)
 	first := min(max(ss.cursor-room/2, 0), max(len(rows)-room, 0))
 	last := min(first+room, len(rows))
 	for i := first; i < last; i++ {
@@ -103,6 +103,10 @@ func (ss *sandboxScreen) View() string {
 			cursor, style = s.Cursor.Render("▸ "), s.Selected
 		}
 		b.WriteString(cursor + style.Render(ansi.Truncate(rows[i], width-2, "…")) + "\n")
+	}
+	if ss.cursor > 0 {
+		m := ss.c.Deps.PracticeModes[ss.cursor-1]
+		b.WriteString("\n" + s.Muted.Render(wrap("The sandbox "+m.Does+"; the checks should name "+string(m.ID)+".", width)) + "\n")
 	}
 	if ss.status != "" {
 		st := s.Muted

@@ -29,9 +29,9 @@ type factory struct {
 	ScreenStore func(kind string) (secretstore.Keyring, error)
 	// Now is the clock.
 	Now func() time.Time
-	// Home runs the TUI home screen with the --store value; nil where
-	// there is none.
-	Home func(ctx context.Context, f *factory, store string) error
+	// Home runs the TUI home screen (full-screen, or as lines for screen
+	// readers); nil where there is none.
+	Home func(ctx context.Context, f *factory, o homeOptions) error
 	// FileWorkFactor is the file store's scrypt cost for the stores the
 	// factory opens (0: age's default); tests lower it.
 	FileWorkFactor int

@@ -12,11 +12,29 @@ import (
 	"github.com/onramp-cli/onramp/wizard"
 )
 
-// runTUIHome runs the TUI home screen (the factory's Home).
-func runTUIHome(ctx context.Context, fac *factory, store string) error {
+// homeOptions are the flags of `onramp` itself.
+type homeOptions struct {
+	store      string // --store
+	accessible bool   // --accessible or ACCESSIBLE=1
+}
+
+// runTUIHome runs the TUI home screen (the factory's Home): full-screen,
+// or as plain lines for screen readers.
+func runTUIHome(ctx context.Context, fac *factory, o homeOptions) error {
 	io := fac.IO
 	sbx := &tuiSandbox{}
-	app, err := tui.Run(ctx, newTUIDeps(fac, store, sbx), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	deps := newTUIDeps(fac, o.store, sbx)
+	if o.accessible {
+		err := tui.RunAccessibleHome(ctx, deps, io.In, io.ErrOut)
+		if sbx.started.Load() {
+			fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+		}
+		if err != nil {
+			return errCancelled
+		}
+		return nil
+	}
+	app, err := tui.Run(ctx, deps, tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
 	if sbx.started.Load() {
 		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
 	}

@@ -77,7 +77,7 @@ type tuiSandbox struct {
 }
 
 // sandboxStoppedNote is what the TUI says on quit when it ran the sandbox.
-const sandboxStoppedNote = "The practice API started from onramp stops with it. To keep one running on its own: onramp sandbox &"
+const sandboxStoppedNote = "The practice API started from onramp has stopped.\nTo keep one running on its own: onramp sandbox &"
 
 func (t *tuiSandbox) start(ctx context.Context, brk string) (string, error) {
 	t.mu.Lock()
