@@ -29,8 +29,9 @@ const (
 
 // FileWarning is printed once, when the encrypted file is created, so
 // the user knows what the file protects against and what it does not.
-const FileWarning = `onramp: secrets for this machine will be kept in %s, encrypted with your passphrase (age, scrypt).
-  This protects them if the disk or a backup is stolen. It does not protect them from programs
+const FileWarning = `onramp: secrets for this machine will be kept in %s,
+  encrypted with your passphrase (age, scrypt). This protects them if the disk
+  or a backup is stolen. It does not protect them from programs
   running as you: they can read the file, and the passphrase if it sits in %s.
   Prefer the OS keyring wherever one runs; use --api-key-env VAR in CI.
 `
