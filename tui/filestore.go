@@ -21,13 +21,13 @@ var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "encrypte
 func StoreFix(p secretstore.Problem) string {
 	switch p {
 	case secretstore.NoKeyring:
-		return "On Home, press f to keep secrets in an encrypted file instead (a passphrase you choose; onramp remembers the choice). The sandbox needs no keyring."
+		return "On onramp's Home screen press f to keep secrets in an encrypted file instead (a passphrase you choose; onramp remembers the choice). The sandbox needs no keyring."
 	case secretstore.KeyringLocked:
-		return "Unlock the keyring (log in to the desktop once, or `gnome-keyring-daemon --unlock`) and start onramp again, or on Home press f to keep secrets in an encrypted file instead."
+		return "Unlock the keyring (log in to the desktop once, or `gnome-keyring-daemon --unlock`) and start onramp again, or on onramp's Home screen press f to keep secrets in an encrypted file instead."
 	case secretstore.NoPassphrase:
-		return "On Home, press f and type the passphrase of the encrypted secret file (or start onramp with ONRAMP_STORE_PASSPHRASE set)."
+		return "On onramp's Home screen press f and type the passphrase of the encrypted secret file (or start onramp with ONRAMP_STORE_PASSPHRASE set)."
 	case secretstore.WrongPassphrase:
-		return "On Home, press f and type the passphrase the file was created with."
+		return "On onramp's Home screen press f and type the passphrase the file was created with."
 	}
 	return ""
 }
