@@ -49,7 +49,8 @@ func TestTrySandboxAnywhere(t *testing.T) {
 			}
 			e.sandboxProfileOnFreePort(t)
 			e.newTerminal(t, e.bin+"; echo \"EXIT=$?\"; sleep 300")
-			scr := e.waitFor(t, "Saved connections", 20*time.Second)
+			e.waitFor(t, "Saved connections", 20*time.Second)
+			var scr string
 			if tc.noBus {
 				scr = e.waitFor(t, "No OS keyring answers here", 10*time.Second)
 				if strings.Count(scr, "No OS keyring answers") != 1 || !strings.Contains(scr, "press f") || strings.Contains(scr, "--api-key-env") {
