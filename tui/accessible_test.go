@@ -7,11 +7,6 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
-	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/sandbox"
-	"github.com/onramp-cli/onramp/usecase"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -35,37 +30,9 @@ func TestLinePrompterWorkNamesANewStep(t *testing.T) {
 // says so once and offers the file store; Try the sandbox starts the real
 // practice API and prints the passing checks as plain lines.
 func TestAccessibleHomeTriesTheSandbox(t *testing.T) {
-	configDir(t)
-	kr := testkeyring.New()
-	kr.Unavailable = true
-	var srv *sandbox.Server
-	t.Cleanup(func() {
-		if srv != nil {
-			srv.Close()
-		}
-	})
-	deps := &Deps{
-		Keyring:      kr,
-		Diagnose:     diagnose.Run,
-		CheckStore:   func() error { _, err := kr.Get("onramp", "store-check"); return err },
-		FileStore:    func() (string, bool) { return "secrets.age", false },
-		UseFileStore: func(string) error { return nil },
-		StartSandbox: func(ctx context.Context, brk string) (string, error) {
-			s, err := sandbox.New(sandbox.Config{Addr: "127.0.0.1:0", Break: brk})
-			if err != nil {
-				return "", err
-			}
-			if err := s.Start(ctx); err != nil {
-				return "", err
-			}
-			srv = s
-			_, err = s.SaveProfile()
-			return sandbox.ProfileName, err
-		},
-		ProfileOptions: func(ctx context.Context, p *profile.Profile) (diagnose.Options, error) {
-			return usecase.Checks{Store: kr}.Options(p)
-		},
-	}
+	deps := sandboxDeps(t)
+	deps.FileStore = func() (string, bool) { return "secrets.age", false }
+	deps.UseFileStore = func(string) error { return nil }
 	var out bytes.Buffer
 	// One byte per read, as a terminal delivers lines: each prompt reads
 	// only its own line.
