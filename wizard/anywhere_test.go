@@ -38,7 +38,7 @@ func TestKeyKeptForTheSession(t *testing.T) {
 	}
 	var said, done bool
 	for _, n := range s.Notes {
-		if n.Title == secretstore.NoKeyring.Headline() && strings.Contains(n.Why, "this session's checks use the key you typed") {
+		if n.Title == secretstore.NoKeyring.Headline() && strings.Contains(n.Why, "this session's checks use what you typed") {
 			said = true
 		}
 		if n.Title == "You're connected" && strings.Contains(n.Body, "not stored yet") && strings.Contains(n.Body, "onramp secret set api-key --profile practice") {

@@ -3,29 +3,62 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/provider"
-	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
-// The secrets step: the API key, into the keyring.
+// The secrets step: the API key and/or the bearer token the auth needs,
+// into the keyring. A secret left empty (not issued yet) leaves the step
+// unfinished, so resuming asks again; one already stored is not asked for.
 func (r *run) secrets() error {
+	if r.uses(AuthAPIKey) || r.uses(AuthSignedJWT) {
+		done, err := r.apiKey()
+		if err != nil || !done {
+			return err
+		}
+	}
+	if r.uses(AuthBearerJWT) {
+		done, err := r.bearerToken()
+		if err != nil || !done {
+			return err
+		}
+	}
+	return r.done(StepSecrets)
+}
+
+// apiKey asks for the API key; with role keys (Securosys), for the key of
+// the role the checks' endpoint needs, stored under the role's name.
+func (r *run) apiKey() (bool, error) {
 	pr := r.currentProvider()
+	name, title := provider.SecretAPIKey, "Paste your API key"
+	if pr.StatusRole != "" && r.uses(AuthAPIKey) {
+		name, title = pr.StatusRole, "Paste your "+pr.StatusRole+" API key"
+	}
+	if _, ok := r.p.Secrets[name]; ok && r.p.APIKeySecret == name {
+		return true, nil
+	}
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
 		why := "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it sends it in the " + header + " header."
 		if !r.uses(AuthAPIKey) {
 			why = "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it signs it into each token request as the JWT's iss and sub."
 		}
+		if name != provider.SecretAPIKey {
+			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
+				r.p.StatusPath, name, r.p.Name, pr.ID, pr.RoleTable)
+		}
 		if pr.APIKeyHint != "" {
 			why += " " + pr.APIKeyHint
 		}
 		key, err := r.Prompter.Password(r.ctx, InputPrompt{
-			Frame:       r.frame("Paste your API key", why),
+			Frame:       r.frame(title, why),
 			Placeholder: "not issued yet? leave it empty and press enter",
 			Validate: func(s string) error {
 				if s == "" {
@@ -35,13 +68,12 @@ func (r *run) secrets() error {
 			},
 		})
 		if err != nil {
-			return err
+			return false, err
 		}
 		if key == "" {
-			// Not issued yet (HMPPS sends it with the certificate): the
-			// step stays unfinished, so resuming asks again.
+			// Not issued yet (HMPPS sends it with the certificate).
 			r.skip(StepSecrets)
-			return r.save()
+			return false, r.save()
 		}
 		if LooksBase64Text(key) {
 			ok, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
@@ -50,130 +82,105 @@ func (r *run) secrets() error {
 				Affirmative: "Store it as it is", Negative: "Paste it again", Default: false,
 			})
 			if err != nil {
-				return err
+				return false, err
 			}
 			if !ok {
 				continue
 			}
 		}
-		err = r.Prompter.Work(r.ctx, r.frame("Storing the key…", ""), func(context.Context) error {
-			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, provider.SecretAPIKey, key)
-		})
-		if err != nil {
-			chosen, perr := r.offerFileStore(err)
-			if perr != nil {
-				return perr
-			}
-			if chosen {
-				err = r.Prompter.Work(r.ctx, r.frame("Storing the key…", ""), func(context.Context) error {
-					return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, provider.SecretAPIKey, key)
-				})
-			}
+		if stored, err := r.store(name, key, "the key"); err != nil || !stored {
+			return false, err
 		}
-		if err != nil {
-			kept := false
-			if k, ok := r.Secrets.(interface {
-				Keep(profile, name, value string)
-			}); ok {
-				// This session's checks use the key all the same.
-				k.Keep(r.p.Name, provider.SecretAPIKey, key)
-				kept = true
-			}
-			if err := r.keyringFailed(err, kept); err != nil {
-				return err
-			}
-			// Continue without storing: the step stays unfinished, so the
-			// next `onramp init --profile NAME` asks again.
-			r.skip(StepSecrets)
-			return r.save()
-		}
-		r.p.APIKeySecret = provider.SecretAPIKey
+		r.p.APIKeySecret = name
 		r.p.APIKeyHeader = header
-		return r.done(StepSecrets)
+		return true, nil
 	}
 }
 
-// offerFileStore offers the encrypted file store when err says the store
-// cannot be used at all; it reports whether the user chose it and it
-// opened. A prompt's error (a cancel) ends the step.
-func (r *run) offerFileStore(err error) (bool, error) {
-	problem := secretstore.ProblemOf(err)
-	if r.FileStore == nil || problem == secretstore.Usable {
-		return false, nil
+// bearerToken asks for a bearer token the user already has (a Securosys
+// JWT, an API's static token).
+func (r *run) bearerToken() (bool, error) {
+	name := provider.SecretBearer
+	if _, ok := r.p.Secrets[name]; ok && r.p.BearerSecret == name {
+		return true, nil
 	}
-	path, exists := r.FileStore.Path()
-	for {
-		choice, err := r.Prompter.Select(r.ctx, SelectPrompt{
-			Frame: r.frame(problem.Headline(), "onramp can keep secrets in "+path+" instead, encrypted with a passphrase you choose "+
-				"(it protects them if the disk or a backup is stolen, not from programs running as you). onramp remembers the choice."),
-			Options: []Option{
-				{Value: "file", Label: "Keep secrets in the encrypted file"},
-				{Value: "skip", Label: "Go on without storing the key (this session's checks use it)"},
-			},
-			Default: "file",
-		})
-		if err != nil || choice != "file" {
-			return false, err
-		}
-		pass, err := r.Prompter.Password(r.ctx, InputPrompt{
-			Frame: r.frame("Passphrase for "+path, "Type it when onramp asks for a secret, or set ONRAMP_STORE_PASSPHRASE."),
-			Validate: func(s string) error {
-				if s == "" {
-					return errors.New("type a passphrase")
-				}
-				return nil
-			},
-		})
-		if err != nil {
-			return false, err
-		}
-		if !exists {
-			again, err := r.Prompter.Password(r.ctx, InputPrompt{
-				Frame: r.frame("The same passphrase again", "A typo here would lock the secrets away."),
-			})
-			if err != nil {
-				return false, err
+	tok, err := r.Prompter.Password(r.ctx, InputPrompt{
+		Frame: r.frame("Paste your bearer token",
+			"The token (for Securosys CloudHSM, the JWT Securosys gives you) goes to onramp's secret store, never to the profile or your shell history; onramp sends it as Authorization: Bearer."),
+		Placeholder: "not issued yet? leave it empty and press enter",
+		Validate: func(s string) error {
+			if strings.ContainsFunc(s, unicode.IsSpace) {
+				return errors.New("the token has a space or line break in it: paste it exactly as issued")
 			}
-			if again != pass {
-				if err := r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame("The two passphrases differ", "Nothing was created; choose again.")}); err != nil {
-					return false, err
-				}
-				continue
-			}
-		}
-		var useErr error
-		if err := r.Prompter.Work(r.ctx, r.frame("Opening the encrypted file…", ""), func(context.Context) error {
-			useErr = r.FileStore.Use(pass)
 			return nil
-		}); err != nil {
-			return false, err
-		}
-		if useErr == nil {
-			return true, nil
-		}
-		if err := r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame("The encrypted file did not open", useErr.Error())}); err != nil {
-			return false, err
-		}
+		},
+	})
+	if err != nil {
+		return false, err
 	}
+	if tok == "" {
+		r.skip(StepSecrets)
+		return false, r.save()
+	}
+	if stored, err := r.store(name, tok, "the token"); err != nil || !stored {
+		return false, err
+	}
+	r.p.BearerSecret = name
+	return true, nil
 }
 
-// keyringFailed says the key could not be stored, why, and whether this
-// session's checks use it all the same (kept).
-func (r *run) keyringFailed(err error, kept bool) error {
+// store puts a secret in the store and records it in the profile. Where
+// the store cannot be used at all it offers the encrypted file store; when
+// the secret still cannot be stored it says so, keeps it for this
+// session's checks (where the store can), and leaves the step unfinished.
+func (r *run) store(name, value, what string) (bool, error) {
+	put := func() error {
+		return r.Prompter.Work(r.ctx, r.frame("Storing "+what+"…", ""), func(context.Context) error {
+			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, name, value)
+		})
+	}
+	err := put()
+	if err != nil {
+		chosen, perr := r.offerFileStore(err)
+		if perr != nil {
+			return false, perr
+		}
+		if chosen {
+			err = put()
+		}
+	}
+	if err == nil {
+		return true, nil
+	}
+	kept := false
+	if k, ok := r.Secrets.(interface {
+		Keep(profile, name, value string)
+	}); ok {
+		k.Keep(r.p.Name, name, value)
+		kept = true
+	}
+	if err := r.keyringFailed(err, name, what, kept); err != nil {
+		return false, err
+	}
+	// Continue without storing: the step stays unfinished, so the next
+	// `onramp init --profile NAME` asks again.
+	r.skip(StepSecrets)
+	return false, r.save()
+}
+
+// keyringFailed says the secret could not be stored, why, and whether
+// this session's checks use it all the same (kept).
+func (r *run) keyringFailed(err error, name, what string, kept bool) error {
 	c, ok := cause.Of(err)
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	title := c.Title
-	if p := secretstore.ProblemOf(err); p != secretstore.Usable {
-		title = p.Headline()
-	}
-	why := "The key is not stored, so it has to be given again next time."
+	why := "It is not stored, so it has to be given again next time."
 	if kept {
-		why = "The key is not stored, but this session's checks use the key you typed; next time it has to be given again."
+		why = "It is not stored, but this session's checks use what you typed; next time it has to be given again."
 	}
-	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nOnce secrets can be stored, store the key with Credentials on Home, or:\n  onramp secret set api-key --profile " + r.p.Name
-	return r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame(title, why), Body: body})
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nOnce secrets can be stored, store " + what + " with Credentials on Home, or:\n  onramp secret set " + name + " --profile " + r.p.Name
+	return r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame(c.Title, why), Body: body})
 }
 
 // CheckAPIKey rejects an empty key or one with whitespace in it (a stray

@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 type awsCredentialsOptions struct {
@@ -100,6 +101,9 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	p, kr, err := credentialProfile(o.openStore, o.profile, o.store, "")
 	if err != nil {
 		return err
+	}
+	if err := usecase.ProxyPassword(p, &o.route, p.URL, kr); err != nil {
+		return causeFailure(o.io, false, err)
 	}
 	cfg, err := tokens.HMPPSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
 		CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Route: o.route, Now: o.now})
