@@ -67,10 +67,22 @@ func TestTrySandboxAnywhere(t *testing.T) {
 			}
 			e.waitFor(t, "▸ Try the sandbox", 5*time.Second)
 			e.keys(t, "Enter")
+			e.waitFor(t, "▸ working", 5*time.Second)
+			e.keys(t, "Enter")
 			scr = e.waitFor(t, "Connected", 30*time.Second)
 			if !strings.Contains(scr, "✓ Connected: every check passed") {
 				t.Fatalf("Try the sandbox is not green:\n%s", scr)
 			}
+			// A practice mode from the list: the sandbox restarts in it and
+			// the diagnosis names its cause.
+			e.keys(t, "Escape")
+			e.waitFor(t, "Saved connections", 5*time.Second)
+			e.keys(t, "Enter")
+			e.waitFor(t, "▸ working", 5*time.Second)
+			e.keys(t, "Down")
+			e.waitFor(t, "▸ api-key-rejected", 5*time.Second)
+			e.keys(t, "Enter")
+			e.waitFor(t, "[api-key-rejected]", 30*time.Second)
 
 			if tc.noBus {
 				// The encrypted file store, chosen from the TUI.
