@@ -216,3 +216,19 @@ func TestPracticeWizardAnywhere(t *testing.T) {
 		t.Error("the API key is in the secret file in plain text")
 	}
 }
+
+// TestHomeCtrlC: ctrl+c leaves Home with 130 (cancelled), as the README
+// says; q leaves with 0 (TestHomeQuitRestoresTerminal).
+func TestHomeCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	testenv.Tool(t, "tmux")
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir(), noBus: true}
+	e.newTerminal(t, e.bin+"; echo \"EXIT=$?\"; sleep 300")
+	e.waitFor(t, "Saved connections", 20*time.Second)
+	e.keys(t, "C-c")
+	if scr := e.waitFor(t, "EXIT=", 10*time.Second); !strings.Contains(scr, "EXIT=130") {
+		t.Errorf("ctrl+c on Home:\n%s", scr)
+	}
+}

@@ -178,7 +178,7 @@ func (s *File) Get(profile, name string) (string, error) {
 	}
 	v, ok := s.items[acct]
 	if !ok {
-		return "", &Error{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrMissing, Fix: missingFix(acct)}
+		return "", &Error{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrMissing, Fix: missingFix(acct), File: s.Path}
 	}
 	return v, nil
 }
@@ -216,7 +216,7 @@ func (s *File) Delete(profile, name string) error {
 	}
 	old, ok := s.items[acct]
 	if !ok {
-		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing}
+		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing, File: s.Path}
 	}
 	delete(s.items, acct)
 	if err := s.save("delete", acct); err != nil {

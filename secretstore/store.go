@@ -55,7 +55,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.File != "" {
-		return fmt.Sprintf("secret file %s: %s %s: %v", e.File, e.Op, e.Item, e.Err)
+		err := e.Err
+		if errors.Is(err, ErrMissing) {
+			err = errors.New("the secret is not in the file")
+		}
+		return fmt.Sprintf("secret file %s: %s %s: %v", e.File, e.Op, e.Item, err)
 	}
 	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
 }

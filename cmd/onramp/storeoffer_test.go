@@ -58,3 +58,14 @@ func TestOfferingStore(t *testing.T) {
 		})
 	}
 }
+
+// `onramp --accessible` and `--store` are flags of onramp itself (without a
+// terminal it prints its help, as plain `onramp` does).
+func TestRootFlags(t *testing.T) {
+	for _, args := range [][]string{{"--accessible"}, {"--store", "file"}} {
+		io, _, out, errOut := iostreams.Test()
+		if code := execute(testFactory(io, testkeyring.New()), args); code != 0 || !strings.Contains(out.String(), "--accessible") {
+			t.Errorf("onramp %v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		}
+	}
+}
