@@ -84,9 +84,11 @@ func newHome(c *Common) *home { return &home{c: c} }
 func (h *home) Title() string { return "Home" }
 
 func (h *home) Init() tea.Cmd {
-	if h.storeNote != "" || h.storeChecked {
+	if h.storeChecked && h.storeNote == "" {
 		return loadProfiles(h.c.Deps.now())
 	}
+	// Checked once at start, and again while the note shows: the wizard
+	// may have moved secrets to the file meanwhile.
 	h.storeChecked = true
 	return tea.Batch(loadProfiles(h.c.Deps.now()), checkStore(h.c.Deps))
 }
