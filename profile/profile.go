@@ -43,10 +43,10 @@ type Profile struct {
 	APIKeyHeader string `yaml:"api_key_header,omitempty"`
 	// APIKeySecret names the keyring secret holding the API key (default api-key).
 	APIKeySecret string `yaml:"api_key_secret,omitempty"`
-	// APIKeyFile is a 0600 file holding a key that is not a secret worth a
-	// keyring (the sandbox's practice key): it wins over APIKeySecret and
-	// works where no keyring answers.
-	APIKeyFile string `yaml:"api_key_file,omitempty"`
+	// KeyFiles names secrets kept in 0600 files instead of the secret
+	// store, by secret name: keys that are not secrets worth a keyring (the
+	// sandbox's practice keys), so they work where no keyring answers.
+	KeyFiles map[string]string `yaml:"key_files,omitempty"`
 
 	// RoleKeys names, per API key role (Securosys: serviceToken,
 	// keyOperationToken, ...), the secret holding that role's key; a role
@@ -78,6 +78,34 @@ type Profile struct {
 	Wizard map[string]bool `yaml:"wizard,omitempty"`
 
 	LastCheck *Check `yaml:"last_check,omitempty"`
+
+	// Renewal is a client certificate renewal in progress (onramp renew):
+	// the key and CSR made for it. The profile keeps using Cert and Key
+	// until the new certificate is imported and its checks pass.
+	Renewal *Renewal `yaml:"renewal,omitempty"`
+	// Previous is the certificate and key before the last renewal, so
+	// `onramp renew --rollback` can go back to them.
+	Previous *Material `yaml:"previous,omitempty"`
+}
+
+// Renewal is a renewal in progress.
+type Renewal struct {
+	Key string `yaml:"key"`
+	// CSR is the request for a new client certificate (mutual TLS).
+	CSR string `yaml:"csr,omitempty"`
+	// KID and JWKS are the new signing key's id and the key set to
+	// register, holding the old and the new key (signed JWT).
+	KID     string    `yaml:"kid,omitempty"`
+	JWKS    string    `yaml:"jwks,omitempty"`
+	NewKey  bool      `yaml:"new_key,omitempty"`
+	Started time.Time `yaml:"started"`
+}
+
+// Material is a certificate (mutual TLS) or a key id (signed JWT) and its key.
+type Material struct {
+	Cert string `yaml:"cert,omitempty"`
+	Key  string `yaml:"key"`
+	KID  string `yaml:"kid,omitempty"`
 }
 
 // Check is the outcome of the last diagnosis.
@@ -437,7 +465,7 @@ func (p *Profile) SecretNames() []string {
 	return names
 }
 
-// ReadKeyFile reads a key kept in a file (APIKeyFile): it must be readable
+// ReadKeyFile reads a key kept in a file (KeyFiles): it must be readable
 // by its owner only, as a private key must.
 func ReadKeyFile(path string) (string, error) {
 	fi, err := os.Stat(path)

@@ -232,7 +232,8 @@ func (s *Server) prepareAPIMProfile() error {
 	p.URL, p.TokenURL = base+HelloPath, base+TokenPath
 	p.Key, p.KID = keyPath, APIMKID
 	p.CACert = s.pki.CABundlePath()
-	p.APIKeySecret, p.APIKeyFile, p.ExpectJSON = "", s.keys.File(APIKeyName), tokenapi.HelloJSON
+	p.APIKeySecret, p.ExpectJSON = APIKeyName, tokenapi.HelloJSON
+	p.KeyFiles = map[string]string{APIKeyName: s.keys.File(APIKeyName)}
 	delete(p.Secrets, APIKeyName)
 	if len(p.Secrets) == 0 {
 		p.Secrets = nil

@@ -250,7 +250,7 @@ func TestPrepareAPIMProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := profile.ReadKeyFile(p.APIKeyFile); err != nil || v != s.Keys().API {
+	if v, err := profile.ReadKeyFile(p.KeyFiles[APIKeyName]); err != nil || v != s.Keys().API {
 		t.Errorf("profile sandbox-apim does not name the API key's file: %v", err)
 	}
 	key, err := keystore.ReadPrivateKey(p.Key, nil)

@@ -197,6 +197,9 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(sbx.stderr.String(), "API key:              "+keyFile) {
 		t.Errorf("the banner does not say where the practice key is:\n%s", sbx.stderr.String())
 	}
+	if r := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox"); r.code != 0 || r.stdout != string(practiceKey) {
+		t.Errorf("secret get api-key --profile sandbox (the practice key's file): exit %d\n%s", r.code, r.stderr)
+	}
 	if !strings.Contains(sbx.stderr.String(), "onramp diagnose --profile sandbox") {
 		t.Errorf("the sandbox does not say what to try next:\n%s", sbx.stderr.String())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"reflect"
@@ -35,7 +36,7 @@ func baseURL(addr string) string {
 
 // SaveProfile writes the ready `sandbox` profile: this sandbox's URL, the
 // client certificate it issued itself, its CA bundle and the API key's
-// file. Settings the user changed by hand are kept where they still
+// keyring name. Settings the user changed by hand are kept where they still
 // work (another path on the sandbox, another client certificate issued by
 // the sandbox, resolve entries, wizard progress); the file is written only
 // when something changed. It reports whether it wrote the file.
@@ -66,14 +67,19 @@ func (s *Server) SaveProfile() (bool, error) {
 	}
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeyHeader = "x-api-key"
-	// The practice key is read from its file, keyring or not.
-	p.APIKeySecret, p.APIKeyFile = "", s.keys.File(APIKeyName)
+	p.APIKeySecret = APIKeyName
+	// The practice keys are read from their files, keyring or not.
+	p.KeyFiles = map[string]string{}
 	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+		p.KeyFiles[name] = s.keys.File(name)
 		delete(p.Secrets, name) // from the days the keys went to the keyring
 	}
 	if len(p.Secrets) == 0 {
 		p.Secrets = nil
 	}
+	// The Securosys-like endpoints take one key per role: the sandbox
+	// template's role table picks which for each path.
+	p.RoleKeys = map[string]string{"serviceToken": ServiceKeyName, "keyOperationToken": OperationKeyName}
 	if u, err := url.Parse(p.URL); err == nil && u.Path == StatusPath {
 		p.ExpectJSON = StatusJSON
 	}
@@ -123,6 +129,7 @@ func (s *Server) issuedByClientCA(certFile, keyFile string) bool {
 func clone(p *profile.Profile) *profile.Profile {
 	c := *p
 	c.Auth = append([]string(nil), p.Auth...)
+	c.KeyFiles, c.RoleKeys = maps.Clone(p.KeyFiles), maps.Clone(p.RoleKeys)
 	if p.Secrets != nil {
 		c.Secrets = map[string]time.Time{}
 		for k, v := range p.Secrets {

@@ -36,10 +36,10 @@ func TestSaveProfile(t *testing.T) {
 	_, port, _ := strings.Cut(s.Addr(), ":")
 	if p.URL != "https://localhost:"+port+StatusPath || p.CACert != s.pki.CABundlePath() ||
 		p.Cert != s.pki.Path(ClientCertFile) || p.Key != s.pki.Path(ClientKeyFile) ||
-		p.APIKeyHeader != "x-api-key" || p.APIKeyFile != filepath.Join(dir, APIKeyName) || p.ExpectJSON != StatusJSON {
+		p.APIKeyHeader != "x-api-key" || p.APIKeySecret != APIKeyName || p.KeyFiles[APIKeyName] != filepath.Join(dir, APIKeyName) || p.ExpectJSON != StatusJSON {
 		t.Errorf("profile: %+v", p)
 	}
-	if v, err := profile.ReadKeyFile(p.APIKeyFile); err != nil || v != s.Keys().API {
+	if v, err := profile.ReadKeyFile(p.KeyFiles[APIKeyName]); err != nil || v != s.Keys().API {
 		t.Errorf("the profile's key file does not hold the sandbox's key: %v", err)
 	}
 	data, _ := os.ReadFile(mustPath(t))

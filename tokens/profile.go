@@ -42,8 +42,12 @@ type ProfileOptions struct {
 	Now   func() time.Time
 }
 
-// secret reads one of the profile's keyring secrets.
+// secret reads one of the profile's secrets: from its file when the
+// profile keeps it in one (KeyFiles), else from the keyring.
 func secret(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
+	if path, ok := p.KeyFiles[name]; ok {
+		return profile.ReadKeyFile(path)
+	}
 	if kr == nil {
 		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable, Problem: secretstore.NoKeyring}
 	}
@@ -180,19 +184,14 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 }
 
 // apiKeyAndClient reads what both token requests take from a profile
-// besides the key: the API key (given in o, else from its file or the keyring) and an
+// besides the key: the API key (given in o, else from the profile's secrets) and an
 // HTTP client, presenting the client certificate (its key opened with
 // keyPass) when mtls.
 func apiKeyAndClient(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (string, *http.Client, error) {
 	apiKey := o.APIKey
 	if apiKey == "" {
 		var err error
-		if p.APIKeyFile != "" {
-			apiKey, err = profile.ReadKeyFile(p.APIKeyFile)
-		} else {
-			apiKey, err = secret(o.Keyring, p, apiKeySecretName(p))
-		}
-		if err != nil {
+		if apiKey, err = secret(o.Keyring, p, apiKeySecretName(p)); err != nil {
 			return "", nil, err
 		}
 	}

@@ -136,20 +136,10 @@ func profileTemplate(p *profile.Profile) *provider.Template {
 // any command-line settings are in o: the token step uses o's CA bundle
 // and resolve entries.
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
-	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
-	usesKey := hasAuth(p, provider.AuthAPIKey) || (p.APIKeySecret != "" || p.APIKeyFile != "") && !hasAuth(p, provider.AuthSignedJWT)
-	if wantKey && (usesKey || len(p.Auth) == 0) && p.APIKeyFile != "" {
-		// A key kept in a file (the sandbox's practice key) needs no store.
-		v, err := profile.ReadKeyFile(p.APIKeyFile)
-		if err != nil {
-			o.Findings = append(o.Findings, diagnose.Finding{Cause: cause.Get(cause.InputFileUnreadable), Detail: err.Error()})
-		} else {
-			o.APIKey, o.APIKeyName = v, p.APIKeyFile
-		}
-		o.APIKeyRequired = usesKey
-	} else if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
-		name := cmpOr(p.APIKeySecret, provider.SecretAPIKey)
-		v, err := get(kr, p.Name, name)
+	usesKey := usesAPIKeyHeader(p)
+	if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
+		name := apiKeySecret(p)
+		v, err := get(kr, p, name)
 		switch {
 		case err == nil:
 			o.APIKey, o.APIKeyName = v, name
@@ -160,7 +150,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	}
 	if hasAuth(p, provider.AuthBearerJWT) && o.BearerToken == "" {
 		name := cmpOr(p.BearerSecret, provider.SecretBearer)
-		v, err := get(kr, p.Name, name)
+		v, err := get(kr, p, name)
 		if err == nil {
 			o.BearerToken = v
 		} else {
@@ -169,7 +159,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 		o.BearerRequired = true
 	}
 	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
-		v, err := get(kr, p.Name, p.KeyPassSecret)
+		v, err := get(kr, p, p.KeyPassSecret)
 		if err != nil {
 			o.Findings = append(o.Findings, storeFinding(err))
 		} else {
@@ -201,7 +191,7 @@ func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr
 	if err != nil || rt.Proxy == nil || rt.Proxy.HasPassword() {
 		return nil
 	}
-	v, err := get(kr, p.Name, provider.SecretProxyPassword)
+	v, err := get(kr, p, provider.SecretProxyPassword)
 	switch {
 	case err == nil:
 		route.ProxyPassword = v
@@ -212,12 +202,30 @@ func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr
 	return nil
 }
 
-func get(kr secretstore.Keyring, profileName, name string) (string, error) {
+// get reads a secret of the profile: from its file when the profile keeps
+// it in one (KeyFiles: the sandbox's practice keys, no store needed), else
+// from the store.
+func get(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
+	if path, ok := p.KeyFiles[name]; ok {
+		v, err := profile.ReadKeyFile(path)
+		if err != nil {
+			return "", &fileKeyError{err}
+		}
+		return v, nil
+	}
 	if kr == nil {
 		return "", ErrNoStore
 	}
-	return kr.Get(profileName, name)
+	return kr.Get(p.Name, name)
 }
+
+// fileKeyError is an unreadable key file: a local input problem, not a
+// keyring one.
+type fileKeyError struct{ err error }
+
+func (e *fileKeyError) Error() string     { return e.err.Error() }
+func (e *fileKeyError) Unwrap() error     { return e.err }
+func (e *fileKeyError) CauseID() cause.ID { return cause.InputFileUnreadable }
 
 // addRoleKey reads the key of the role the request's path needs, when the
 // provider has a role table (Securosys): the profile's role_keys name its
@@ -238,7 +246,7 @@ func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring)
 		return false
 	}
 	name := cmpOr(p.RoleKeys[role], role)
-	v, err := get(kr, p.Name, name)
+	v, err := get(kr, p, name)
 	if err == nil {
 		o.APIKey, o.APIKeyName, o.APIKeyRequired = v, name, true
 		return true
@@ -280,6 +288,15 @@ func storeFinding(err error) diagnose.Finding {
 }
 
 func hasAuth(p *profile.Profile, method string) bool { return slices.Contains(p.Auth, method) }
+
+// usesAPIKeyHeader says whether p sends an API key in a header. NHS signed
+// JWT uses the API key as the JWT's iss/sub instead.
+func usesAPIKeyHeader(p *profile.Profile) bool {
+	return hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+}
+
+// apiKeySecret is the name of p's API key in the store.
+func apiKeySecret(p *profile.Profile) string { return cmpOr(p.APIKeySecret, provider.SecretAPIKey) }
 
 // addTokenStep makes the checks of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and

@@ -28,7 +28,7 @@ func (r *run) finish() error {
 // NextSteps tells the user what to run next for a profile.
 func NextSteps(p *profile.Profile) string {
 	var b strings.Builder
-	if _, stored := p.Secrets[provider.SecretAPIKey]; !stored && p.APIKeyFile == "" && slices.Contains(p.Auth, AuthAPIKey) {
+	if _, stored := p.Secrets[provider.SecretAPIKey]; !stored && p.KeyFiles[provider.SecretAPIKey] == "" && slices.Contains(p.Auth, AuthAPIKey) {
 		// The checks here used a key kept for this session only.
 		fmt.Fprintf(&b, "The API key is not stored yet; until it is, the commands below cannot read it:\n  onramp secret set api-key --profile %s\n\n", p.Name)
 	}
