@@ -13,7 +13,7 @@ import (
 
 // fileStoreKey opens the file store screen from Home when the secret store
 // does not answer.
-var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "encrypted file store"))
+var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "file store"))
 
 // StoreFix is what a TUI user does about a store problem: the TUI takes no
 // flags, so every fix is a key to press or something to do outside and
