@@ -404,13 +404,21 @@ type Carrier interface {
 // Of returns the catalog cause an error carries: the first error in the chain
 // with a CauseID method. An error that also knows the fix on this machine
 // (a CauseFix method, e.g. which keyring to unlock) gives that fix instead
-// of the catalog's, so every front end shows the same one.
+// of the catalog's, so every front end shows the same one; one that knows
+// which case of the cause it is (CauseTitle, CauseMeaning: a locked keyring
+// rather than none at all) says that instead of the cause's general words.
 func Of(err error) (*Cause, bool) {
 	var c interface{ CauseID() ID }
 	if errors.As(err, &c) {
 		if k, ok := Lookup(c.CauseID()); ok {
 			if f, ok := c.(interface{ CauseFix() string }); ok && f.CauseFix() != "" {
 				k.Fix = f.CauseFix()
+			}
+			if f, ok := c.(interface{ CauseTitle() string }); ok && f.CauseTitle() != "" {
+				k.Title = f.CauseTitle()
+			}
+			if f, ok := c.(interface{ CauseMeaning() string }); ok && f.CauseMeaning() != "" {
+				k.Meaning = f.CauseMeaning()
 			}
 			return &k, true
 		}

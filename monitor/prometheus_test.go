@@ -43,7 +43,7 @@ func newWorld(t *testing.T) *world {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	kr := testkeyring.New()
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
+	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}

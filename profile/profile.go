@@ -43,6 +43,11 @@ type Profile struct {
 	APIKeyHeader string `yaml:"api_key_header,omitempty"`
 	// APIKeySecret names the keyring secret holding the API key (default api-key).
 	APIKeySecret string `yaml:"api_key_secret,omitempty"`
+	// KeyFiles names secrets kept in 0600 files instead of the secret
+	// store, by secret name: keys that are not secrets worth a keyring (the
+	// sandbox's practice keys), so they work where no keyring answers.
+	KeyFiles map[string]string `yaml:"key_files,omitempty"`
+
 	// RoleKeys names, per API key role (Securosys: serviceToken,
 	// keyOperationToken, ...), the secret holding that role's key; a role
 	// not listed is looked up under its own name. The provider's role table
@@ -458,4 +463,21 @@ func (p *Profile) SecretNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ReadKeyFile reads a key kept in a file (KeyFiles): it must be readable
+// by its owner only, as a private key must.
+func ReadKeyFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("the API key file: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("the API key file: %w", err)
+	}
+	return strings.TrimSpace(string(data)), nil
 }

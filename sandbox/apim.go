@@ -215,10 +215,6 @@ func (s *Server) prepareAPIMProfile() error {
 	if _, err := RegisterJWKS(s.cfg.Dir, set); err != nil {
 		return err
 	}
-	stored := false
-	if s.keys.InKeyring && s.cfg.Keyring != nil {
-		stored = s.cfg.Keyring.Set(APIMProfileName, APIKeyName, s.keys.API) == nil
-	}
 	p, err := profile.Load(APIMProfileName)
 	if errors.Is(err, profile.ErrNotFound) {
 		p, err = &profile.Profile{Name: APIMProfileName}, nil
@@ -237,10 +233,10 @@ func (s *Server) prepareAPIMProfile() error {
 	p.Key, p.KID = keyPath, APIMKID
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeySecret, p.ExpectJSON = APIKeyName, tokenapi.HelloJSON
-	if stored {
-		if _, ok := p.Secrets[APIKeyName]; !ok {
-			p.RecordSecret(APIKeyName, s.cfg.Now())
-		}
+	p.KeyFiles = map[string]string{APIKeyName: s.keys.File(APIKeyName)}
+	delete(p.Secrets, APIKeyName)
+	if len(p.Secrets) == 0 {
+		p.Secrets = nil
 	}
 	if reflect.DeepEqual(before, p) {
 		return nil

@@ -17,7 +17,6 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox/tokenapi"
@@ -243,7 +242,7 @@ func TestAPIMListenerWithoutClientCertificate(t *testing.T) {
 func TestPrepareAPIMProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
-	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "", testkeyring.New())
+	s := startIn(t, filepath.Join(cfgDir, "sandbox"), "")
 	if err := s.PrepareAPIMProfile(); err != nil {
 		t.Fatal(err)
 	}
@@ -251,8 +250,8 @@ func TestPrepareAPIMProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := s.kr.Get(APIMProfileName, APIKeyName); v != s.Keys().API {
-		t.Error("the API key is not stored for profile sandbox-apim")
+	if v, err := profile.ReadKeyFile(p.KeyFiles[APIKeyName]); err != nil || v != s.Keys().API {
+		t.Errorf("profile sandbox-apim does not name the API key's file: %v", err)
 	}
 	key, err := keystore.ReadPrivateKey(p.Key, nil)
 	if err != nil {

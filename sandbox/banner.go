@@ -3,11 +3,10 @@ package sandbox
 import (
 	"fmt"
 	"io"
-	"strings"
 )
 
 // WriteBanner tells the user of a started sandbox where everything is: its
-// URLs, CA bundle, client certificate and key, where the API key is kept,
+// URLs, CA bundle, client certificate and key, the API key's file,
 // whether the ready profile was written (wrote; perr why not), the
 // endpoints, and the command to try next.
 func WriteBanner(w io.Writer, srv *Server, wrote bool, perr error) {
@@ -19,16 +18,7 @@ func WriteBanner(w io.Writer, srv *Server, wrote bool, perr error) {
 	fmt.Fprintf(w, "  CA bundle (--cacert): %s\n", pki.CABundlePath())
 	fmt.Fprintf(w, "  client certificate:   %s\n", pki.Path(ClientCertFile))
 	fmt.Fprintf(w, "  client key:           %s\n", pki.Path(ClientKeyFile))
-	if keys.InKeyring {
-		fmt.Fprintf(w, "  API key:              in the keyring as %s/%s (onramp secret get %s --profile %s)\n",
-			ProfileName, APIKeyName, APIKeyName, ProfileName)
-	} else {
-		keyFile := pki.Path(APIKeyName)
-		fmt.Fprintf(w, "  API key:              NOT in a keyring: %v\n", keys.KeyringErr)
-		fmt.Fprintf(w, "                        it is kept in %s (mode 0600); to use it:\n", keyFile)
-		fmt.Fprintf(w, "                          export %s=\"$(cat %s)\"\n", APIKeyEnv, keyFile)
-		fmt.Fprintf(w, "                          onramp diagnose --profile sandbox --api-key-env %s\n", APIKeyEnv)
-	}
+	fmt.Fprintf(w, "  API key:              %s (mode 0600; a practice key, so no keyring needed)\n", keys.File(APIKeyName))
 	switch {
 	case perr != nil:
 		fmt.Fprintf(w, "  profile:              not updated: %v\n", perr)
@@ -59,15 +49,9 @@ func WriteBanner(w io.Writer, srv *Server, wrote bool, perr error) {
 	next := "onramp diagnose --profile sandbox"
 	if perr != nil {
 		// No ready profile: the same check with every setting spelled out.
-		next = fmt.Sprintf("%s=\"$(onramp secret get %s --profile %s)\" onramp diagnose %s --cert %s --key %s --cacert %s",
-			APIKeyEnv, APIKeyName, ProfileName, srv.StatusURL(),
-			pki.Path(ClientCertFile), pki.Path(ClientKeyFile), pki.CABundlePath())
-		if !keys.InKeyring {
-			next = fmt.Sprintf("%s=\"$(cat %s)\"%s", APIKeyEnv, pki.Path(APIKeyName), next[strings.Index(next, " onramp diagnose"):])
-		}
-		next += " --api-key-env " + APIKeyEnv
-	} else if !keys.InKeyring {
-		next += " --api-key-env " + APIKeyEnv
+		next = fmt.Sprintf("%s=\"$(cat %s)\" onramp diagnose %s --cert %s --key %s --cacert %s --api-key-env %s",
+			APIKeyEnv, keys.File(APIKeyName), srv.StatusURL(),
+			pki.Path(ClientCertFile), pki.Path(ClientKeyFile), pki.CABundlePath(), APIKeyEnv)
 	}
 	fmt.Fprintf(w, "Try next:\n  %s\n", next)
 	if b := srv.Break(); b != nil {

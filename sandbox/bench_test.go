@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
 
 func benchSandbox(b *testing.B) (*Server, *tls.Config) {
 	b.Helper()
-	s, err := New(Config{Dir: b.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
+	s, err := New(Config{Dir: b.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -32,10 +32,12 @@ import (
 // then every practice mode must be diagnosed as exactly its cause.
 
 type e2e struct {
-	bin       string
-	cfgDir    string
-	keyring   bool   // a keyring answers (test-scoped under with-secret-service.sh)
-	apiKeyEnv string // ONRAMP_SANDBOX_API_KEY=... when no keyring answers
+	bin     string
+	cfgDir  string
+	keyring bool // a keyring answers (test-scoped under with-secret-service.sh)
+	// keyEnv is ONRAMP_SANDBOX_API_KEY=the practice key, for commands
+	// given --api-key-env.
+	keyEnv string
 }
 
 func (e *e2e) env(extra ...string) []string {
@@ -59,7 +61,7 @@ func (e *e2e) run(t *testing.T, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.bin, args...)
-	cmd.Env = e.env(e.apiKeyEnv)
+	cmd.Env = e.env(e.keyEnv)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -150,9 +152,6 @@ type diagnoseJSON struct {
 
 func (e *e2e) diagnose(t *testing.T, args ...string) (diagnoseJSON, result) {
 	t.Helper()
-	if !e.keyring {
-		args = append(args, "--api-key-env", sandbox.APIKeyEnv)
-	}
 	r := e.run(t, "", append([]string{"diagnose", "--json", "--timeout", "10s"}, args...)...)
 	var rep diagnoseJSON
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -175,7 +174,7 @@ func keyringAnswers(t *testing.T) bool {
 	if os.Getenv("ONRAMP_TEST_SECRET_SERVICE") == "1" {
 		t.Fatalf("ONRAMP_TEST_SECRET_SERVICE=1 but the keyring does not answer: %v", err)
 	}
-	t.Logf("no keyring answers (%v): using the sandbox's documented --api-key-env fallback; keyring parts are skipped", err)
+	t.Logf("no keyring answers (%v): the sandbox works without one; keyring parts are skipped", err)
 	return false
 }
 
@@ -187,16 +186,19 @@ func TestEndToEnd(t *testing.T) {
 	e.keyring = keyringAnswers(t)
 
 	sbx := e.startSandbox(t)
-	if !e.keyring {
-		keyFile := filepath.Join(e.cfgDir, "sandbox", sandbox.APIKeyName)
-		key, err := os.ReadFile(keyFile)
-		if err != nil {
-			t.Fatalf("no keyring, and the sandbox kept no key file: %v\n%s", err, sbx.stderr.String())
-		}
-		if !strings.Contains(sbx.stderr.String(), "export "+sandbox.APIKeyEnv) {
-			t.Errorf("without a keyring the sandbox does not explain --api-key-env:\n%s", sbx.stderr.String())
-		}
-		e.apiKeyEnv = sandbox.APIKeyEnv + "=" + string(key)
+	// The practice key is a 0600 file beside the PKI, keyring or not, and
+	// the banner says where.
+	keyFile := filepath.Join(e.cfgDir, "sandbox", sandbox.APIKeyName)
+	practiceKey, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatalf("the sandbox kept no key file: %v\n%s", err, sbx.stderr.String())
+	}
+	e.keyEnv = sandbox.APIKeyEnv + "=" + string(practiceKey)
+	if !strings.Contains(sbx.stderr.String(), "API key:              "+keyFile) {
+		t.Errorf("the banner does not say where the practice key is:\n%s", sbx.stderr.String())
+	}
+	if r := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox"); r.code != 0 || r.stdout != string(practiceKey) {
+		t.Errorf("secret get api-key --profile sandbox (the practice key's file): exit %d\n%s", r.code, r.stderr)
 	}
 	if !strings.Contains(sbx.stderr.String(), "onramp diagnose --profile sandbox") {
 		t.Errorf("the sandbox does not say what to try next:\n%s", sbx.stderr.String())
@@ -238,7 +240,7 @@ func TestEndToEnd(t *testing.T) {
 		statusURL := "https://localhost:" + sbx.addr[strings.LastIndex(sbx.addr, ":")+1:] + sandbox.StatusPath
 
 		if !e.keyring {
-			rep, r := e.diagnose(t, statusURL, "--cert", cert, "--key", key, "--cacert", caBundle)
+			rep, r := e.diagnose(t, statusURL, "--cert", cert, "--key", key, "--cacert", caBundle, "--api-key-env", sandbox.APIKeyEnv)
 			if r.code != 0 || !rep.OK {
 				t.Errorf("diagnose with the imported certificate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 			}
@@ -252,11 +254,7 @@ func TestEndToEnd(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("profile new --provider sandbox: exit %d\n%s", r.code, r.stderr)
 		}
-		apiKey := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
-		if apiKey.code != 0 || strings.TrimSpace(apiKey.stdout) == "" {
-			t.Fatalf("secret get api-key --profile sandbox: exit %d\n%s", apiKey.code, apiKey.stderr)
-		}
-		r = e.run(t, strings.TrimSpace(apiKey.stdout), "secret", "set", "api-key", "--profile", name)
+		r = e.run(t, string(practiceKey), "secret", "set", "api-key", "--profile", name)
 		t.Cleanup(func() { secretstore.OSKeyring{}.Delete(name, "api-key") })
 		if r.code != 0 {
 			t.Fatalf("secret set: exit %d\n%s", r.code, r.stderr)
@@ -266,7 +264,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("diagnose --profile %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
 		}
 		// No secret in any output of the journey.
-		if strings.Contains(r.stdout+r.stderr+sbx.stderr.String(), strings.TrimSpace(apiKey.stdout)) {
+		if strings.Contains(r.stdout+r.stderr+sbx.stderr.String(), string(practiceKey)) {
 			t.Error("the API key appears in diagnose or sandbox output")
 		}
 	})
@@ -283,11 +281,7 @@ func TestEndToEnd(t *testing.T) {
 		if r := e.run(t, "", "sandbox", "register-jwks", filepath.Join(dir, "signer.jwks.json")); r.code != 0 || !strings.Contains(r.stderr, "sbx-1") {
 			t.Fatalf("register-jwks: exit %d\n%s", r.code, r.stderr)
 		}
-		apiKey := e.apiKeyEnv
-		if e.keyring {
-			r := e.run(t, "", "secret", "get", "api-key", "--profile", "sandbox")
-			apiKey = sandbox.APIKeyEnv + "=" + strings.TrimSpace(r.stdout)
-		}
+		apiKey := sandbox.APIKeyEnv + "=" + string(practiceKey)
 		token := func(kid string) result {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -319,8 +313,9 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("hello with the token: %v %v", err, resp)
 		}
 		resp.Body.Close()
-		// The ready sandbox-apim profile gets a token with no settings.
-		if e.keyring {
+		// The ready sandbox-apim profile gets a token with no settings,
+		// keyring or not.
+		{
 			deadline := time.Now().Add(60 * time.Second)
 			for !strings.Contains(sbx.stderr.String(), "profile "+sandbox.APIMProfileName+" ") && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)

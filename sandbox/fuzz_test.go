@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
@@ -17,7 +16,7 @@ import (
 // endpoint answers with NHS-style JSON and never a token.
 func FuzzOAuthToken(f *testing.F) {
 	dir := f.TempDir()
-	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Keyring: testkeyring.New()})
+	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0"})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"reflect"
@@ -67,20 +68,20 @@ func (s *Server) SaveProfile() (bool, error) {
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeyHeader = "x-api-key"
 	p.APIKeySecret = APIKeyName
+	// The practice keys are read from their files, keyring or not.
+	p.KeyFiles = map[string]string{}
+	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
+		p.KeyFiles[name] = s.keys.File(name)
+		delete(p.Secrets, name) // from the days the keys went to the keyring
+	}
+	if len(p.Secrets) == 0 {
+		p.Secrets = nil
+	}
 	// The Securosys-like endpoints take one key per role: the sandbox
 	// template's role table picks which for each path.
 	p.RoleKeys = map[string]string{"serviceToken": ServiceKeyName, "keyOperationToken": OperationKeyName}
 	if u, err := url.Parse(p.URL); err == nil && u.Path == StatusPath {
 		p.ExpectJSON = StatusJSON
-	}
-	if s.keys.InKeyring {
-		// go-keyring cannot list items: the profile records the names, so
-		// `onramp secret ls --profile sandbox` shows all three keys.
-		for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
-			if _, ok := p.Secrets[name]; !ok {
-				p.RecordSecret(name, s.cfg.Now())
-			}
-		}
 	}
 	if reflect.DeepEqual(before, p) {
 		return false, nil
@@ -128,6 +129,7 @@ func (s *Server) issuedByClientCA(certFile, keyFile string) bool {
 func clone(p *profile.Profile) *profile.Profile {
 	c := *p
 	c.Auth = append([]string(nil), p.Auth...)
+	c.KeyFiles, c.RoleKeys = maps.Clone(p.KeyFiles), maps.Clone(p.RoleKeys)
 	if p.Secrets != nil {
 		c.Secrets = map[string]time.Time{}
 		for k, v := range p.Secrets {

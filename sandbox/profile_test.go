@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/internal/testkeyring"
-
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 )
@@ -25,7 +23,7 @@ func TestSaveProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
 	dir := filepath.Join(cfgDir, "sandbox")
-	s := startIn(t, dir, "", testkeyring.New())
+	s := startIn(t, dir, "")
 
 	wrote, err := s.SaveProfile()
 	if err != nil || !wrote {
@@ -38,13 +36,11 @@ func TestSaveProfile(t *testing.T) {
 	_, port, _ := strings.Cut(s.Addr(), ":")
 	if p.URL != "https://localhost:"+port+StatusPath || p.CACert != s.pki.CABundlePath() ||
 		p.Cert != s.pki.Path(ClientCertFile) || p.Key != s.pki.Path(ClientKeyFile) ||
-		p.APIKeyHeader != "x-api-key" || p.APIKeySecret != APIKeyName || p.ExpectJSON != StatusJSON {
+		p.APIKeyHeader != "x-api-key" || p.APIKeySecret != APIKeyName || p.KeyFiles[APIKeyName] != filepath.Join(dir, APIKeyName) || p.ExpectJSON != StatusJSON {
 		t.Errorf("profile: %+v", p)
 	}
-	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
-		if _, ok := p.Secrets[name]; !ok {
-			t.Errorf("profile does not record the %s secret: %v", name, p.Secrets)
-		}
+	if v, err := profile.ReadKeyFile(p.KeyFiles[APIKeyName]); err != nil || v != s.Keys().API {
+		t.Errorf("the profile's key file does not hold the sandbox's key: %v", err)
 	}
 	data, _ := os.ReadFile(mustPath(t))
 	if strings.Contains(string(data), s.Keys().API) {
@@ -76,7 +72,7 @@ func TestSaveProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s2 := startIn(t, dir, "", s.kr)
+	s2 := startIn(t, dir, "")
 	if _, err := s2.SaveProfile(); err != nil {
 		t.Fatal(err)
 	}
@@ -124,16 +120,13 @@ func mustPath(t *testing.T) string {
 	return p
 }
 
-func TestKeysWithoutKeyring(t *testing.T) {
+// The practice keys live in 0600 files beside the PKI, keyring or not, and
+// the ready profile names the API key's file.
+func TestKeysInFiles(t *testing.T) {
 	dir := t.TempDir()
-	kr := testkeyring.New()
-	kr.Unavailable = true
-	k, err := loadKeys(kr, dir)
+	k, err := loadKeys(dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if k.InKeyring || k.KeyringErr == nil {
-		t.Fatalf("keys claim to be in an unavailable keyring")
 	}
 	for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
 		fi, err := os.Stat(filepath.Join(dir, name))
@@ -144,22 +137,9 @@ func TestKeysWithoutKeyring(t *testing.T) {
 	if k.API == k.Service || k.Service == k.Operation || len(k.API) != 40 {
 		t.Errorf("keys are not distinct 40-character keys")
 	}
-	again, _ := loadKeys(kr, dir)
+	again, _ := loadKeys(dir)
 	if again.API != k.API {
 		t.Error("the file-kept key changed between starts")
-	}
-
-	// Once a keyring answers, the keys move into it and the files go.
-	kr.Unavailable = false
-	moved, err := loadKeys(kr, dir)
-	if err != nil || !moved.InKeyring || moved.API != k.API {
-		t.Fatalf("after the keyring came back: %v in keyring=%v same=%v", err, moved.InKeyring, moved.API == k.API)
-	}
-	if v, _ := kr.Get(ProfileName, APIKeyName); v != k.API {
-		t.Error("the API key is not in the keyring")
-	}
-	if _, err := os.Stat(filepath.Join(dir, APIKeyName)); !os.IsNotExist(err) {
-		t.Error("the key file stayed after the key moved into the keyring")
 	}
 	if !strings.Contains(k.String(), "redacted") {
 		t.Error("Keys prints its values")
@@ -169,7 +149,7 @@ func TestKeysWithoutKeyring(t *testing.T) {
 func TestKeyFileReadableByOthersRefused(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, APIKeyName), []byte("k"), 0o644)
-	if _, err := loadKeys(nil, dir); err == nil || !strings.Contains(err.Error(), "readable by others") {
+	if _, err := loadKeys(dir); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("loadKeys with a 0644 key file: %v", err)
 	}
 }
@@ -192,7 +172,7 @@ func TestStartWithProfile(t *testing.T) {
 	cfgDir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", cfgDir)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
+	s, err := StartWithProfile(ctx, Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,33 +197,5 @@ func TestStartWithProfile(t *testing.T) {
 			t.Fatalf("the sandbox still holds %s after its context ended", s.Addr())
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// failingAfter is a keyring that stops answering after n calls.
-type failingAfter struct {
-	*testkeyring.Keyring
-	n int
-}
-
-func (f *failingAfter) Get(profile, name string) (string, error) {
-	if f.n--; f.n < 0 {
-		f.Unavailable = true
-	}
-	return f.Keyring.Get(profile, name)
-}
-
-func TestKeyringFailingPartWay(t *testing.T) {
-	dir := t.TempDir()
-	k, err := loadKeys(&failingAfter{testkeyring.New(), 1}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.InKeyring {
-		t.Fatal("keys claim to be in a keyring that stopped answering")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, APIKeyName))
-	if err != nil || string(data) != k.API {
-		t.Errorf("the API key, stored before the keyring failed, has no file: %v", err)
 	}
 }

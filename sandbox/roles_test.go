@@ -29,7 +29,7 @@ func TestProfileRoleKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		o.URL, o.Method, o.ExpectJSON = s.BaseURL()+c.path, c.method, ""
-		usecase.AddProfileSecrets(p, &o, s.kr, true, true)
+		usecase.AddProfileSecrets(p, &o, nil, true, true) // no store: the practice keys are files
 		rep := diagnose.Run(context.Background(), o, nil)
 		if !rep.OK || rep.Request.APIKeyName != c.key {
 			t.Errorf("%s %s: ok %v with key %q, want %q; cause %v", c.method, c.path, rep.OK, rep.Request.APIKeyName, c.key, rep.Cause)

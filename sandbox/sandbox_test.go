@@ -16,25 +16,23 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/internal/testenv"
-	"github.com/onramp-cli/onramp/internal/testkeyring"
 )
 
 type testSandbox struct {
 	*Server
 	log *testenv.Buffer
-	kr  *testkeyring.Keyring
 }
 
 // start runs a sandbox on a free loopback port for the test's duration.
 func start(t *testing.T, brk string) *testSandbox {
 	t.Helper()
-	return startIn(t, t.TempDir(), brk, testkeyring.New())
+	return startIn(t, t.TempDir(), brk)
 }
 
-func startIn(t *testing.T, dir, brk string, kr *testkeyring.Keyring) *testSandbox {
+func startIn(t *testing.T, dir, brk string) *testSandbox {
 	t.Helper()
 	log := &testenv.Buffer{}
-	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Break: brk, Keyring: kr, Log: log})
+	s, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", Break: brk, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +45,7 @@ func startIn(t *testing.T, dir, brk string, kr *testkeyring.Keyring) *testSandbo
 		cancel()
 		s.Close()
 	})
-	return &testSandbox{Server: s, log: log, kr: kr}
+	return &testSandbox{Server: s, log: log}
 }
 
 // tlsConfig is what a correctly configured client uses: the sandbox's root
@@ -240,7 +238,7 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 
 func TestSecondSandboxOnSamePort(t *testing.T) {
 	s := start(t, "")
-	second, err := New(Config{Dir: t.TempDir(), Addr: s.Addr(), Keyring: testkeyring.New()})
+	second, err := New(Config{Dir: t.TempDir(), Addr: s.Addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +284,7 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatal("the sandbox still answers after Close")
 	}
 	// The port is free again.
-	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0", Keyring: testkeyring.New()})
+	again, err := New(Config{Dir: t.TempDir(), Addr: addr, APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +295,7 @@ func TestCloseStopsServing(t *testing.T) {
 }
 
 func TestServeReturnsWhenContextEnds(t *testing.T) {
-	s, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Keyring: testkeyring.New()})
+	s, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +316,7 @@ func TestServeReturnsWhenContextEnds(t *testing.T) {
 
 func TestUnknownBreak(t *testing.T) {
 	for _, id := range []string{"no-such-cause", "dns-no-such-host"} {
-		_, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Break: id, Keyring: testkeyring.New()})
+		_, err := New(Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", Break: id})
 		var ub *UnknownBreakError
 		if !errors.As(err, &ub) || !strings.Contains(err.Error(), "--break list") {
 			t.Errorf("--break %s: %v", id, err)

@@ -26,7 +26,6 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox/tokenapi"
-	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // DefaultAddr is where the sandbox listens unless told otherwise.
@@ -34,8 +33,8 @@ const DefaultAddr = "127.0.0.1:8443"
 
 // Config says how to run the sandbox.
 type Config struct {
-	// Dir is the data directory: PKI, registered JWKS, and the key files
-	// used when no keyring answers. Default: DataDir().
+	// Dir is the data directory: PKI, registered JWKS and the practice
+	// keys' files. Default: DataDir().
 	Dir string
 	// Addr is the listen address, default 127.0.0.1:8443. Port 0 picks a
 	// free port (see Server.Addr).
@@ -48,9 +47,6 @@ type Config struct {
 	AllowRemote bool
 	// Break is a practice mode's cause id, "" for a working sandbox.
 	Break string
-	// Keyring stores the API keys under profile `sandbox`. Nil keeps them
-	// in 0600 files in Dir.
-	Keyring secretstore.Keyring
 	// Log receives one line per request and per failed handshake.
 	Log io.Writer
 	// Now is the clock; nil means time.Now.
@@ -159,7 +155,7 @@ func New(cfg Config) (*Server, error) {
 	if s.pki, err = LoadPKI(cfg.Dir, cfg.Now()); err != nil {
 		return nil, err
 	}
-	if s.keys, err = loadKeys(cfg.Keyring, cfg.Dir); err != nil {
+	if s.keys, err = loadKeys(cfg.Dir); err != nil {
 		return nil, err
 	}
 	if s.tlsConfig, err = s.buildTLSConfig(); err != nil {

@@ -6,6 +6,9 @@ import "fmt"
 // "in FILE (encrypted)" or "in the OS keyring (service onramp, account
 // PROFILE/NAME)".
 func Where(k Keyring, profile, name string) string {
+	if c, ok := k.(interface{ Current() Keyring }); ok {
+		k = c.Current()
+	}
 	if fs, ok := k.(*File); ok {
 		return fmt.Sprintf("in %s (encrypted)", fs.Path)
 	}

@@ -29,8 +29,9 @@ const (
 
 // FileWarning is printed once, when the encrypted file is created, so
 // the user knows what the file protects against and what it does not.
-const FileWarning = `onramp: secrets for this machine will be kept in %s, encrypted with your passphrase (age, scrypt).
-  This protects them if the disk or a backup is stolen. It does not protect them from programs
+const FileWarning = `onramp: secrets for this machine will be kept in %s,
+  encrypted with your passphrase (age, scrypt). This protects them if the disk
+  or a backup is stolen. It does not protect them from programs
   running as you: they can read the file, and the passphrase if it sits in %s.
   Prefer the OS keyring wherever one runs; use --api-key-env VAR in CI.
 `
@@ -61,7 +62,13 @@ type fileContent struct {
 }
 
 func (s *File) unavailable(op, item string, err error, fix string) error {
-	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix}
+	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix, File: s.Path}
+}
+
+func (s *File) noPassphrase(op, item string, err error) error {
+	e := s.unavailable(op, item, err, NoPassphraseFix()).(*Error)
+	e.Problem = NoPassphrase
+	return e
 }
 
 // load decrypts the file (once) into memory.
@@ -75,16 +82,18 @@ func (s *File) load(op, item string) error {
 		return s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be readable by you (mode 0600).")
 	}
 	if s.Passphrase == nil {
-		return s.unavailable(op, item, errors.New("no passphrase for the secret file "+s.Path),
-			"Set "+PassphraseEnv+" or run on a terminal to be asked for it.")
+		return s.noPassphrase(op, item, errors.New("no passphrase given"))
 	}
 	pass, err := s.Passphrase(creating)
+	var se *Error
+	if errors.As(err, &se) && se.File == "" {
+		se.File, se.Op, se.Item = s.Path, op, item
+	}
 	if err != nil {
 		return err
 	}
 	if pass == "" {
-		return s.unavailable(op, item, errors.New("the passphrase of the secret file is empty"),
-			"Set "+PassphraseEnv+" to a non-empty passphrase.")
+		return s.noPassphrase(op, item, errors.New("the passphrase is empty"))
 	}
 	s.pass = pass
 	s.items = map[string]string{}
@@ -100,8 +109,10 @@ func (s *File) load(op, item string) error {
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
-				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.")
+			e := s.unavailable(op, item, errors.New("the passphrase does not decrypt it"),
+				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.").(*Error)
+			e.Problem = WrongPassphrase
+			return e
 		}
 		return s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
@@ -167,7 +178,7 @@ func (s *File) Get(profile, name string) (string, error) {
 	}
 	v, ok := s.items[acct]
 	if !ok {
-		return "", &Error{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrMissing, Fix: missingFix(acct)}
+		return "", &Error{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrMissing, Fix: missingFix(acct), File: s.Path}
 	}
 	return v, nil
 }
@@ -205,12 +216,28 @@ func (s *File) Delete(profile, name string) error {
 	}
 	old, ok := s.items[acct]
 	if !ok {
-		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing}
+		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing, File: s.Path}
 	}
 	delete(s.items, acct)
 	if err := s.save("delete", acct); err != nil {
 		s.items[acct] = old
 		return err
+	}
+	return nil
+}
+
+// Open decrypts the file, or creates it (empty) when it does not exist, so
+// a wrong passphrase or an unwritable directory shows at once rather than
+// at the first secret.
+func (s *File) Open() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, statErr := os.Stat(s.Path)
+	if err := s.load("open", FileName); err != nil {
+		return err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		return s.save("open", FileName)
 	}
 	return nil
 }

@@ -19,6 +19,10 @@ import (
 // Credential Manager) through go-keyring, with a timeout on every call.
 type OSKeyring struct {
 	Timeout time.Duration
+	// Default is true when nobody chose the keyring (no --store,
+	// ONRAMP_STORE or remembered choice): where it does not answer, onramp
+	// offers the encrypted file store.
+	Default bool
 }
 
 func (k OSKeyring) timeout() time.Duration {
@@ -54,7 +58,7 @@ func (k OSKeyring) withTimeout(op, item string, f func() (string, error)) (strin
 	case <-time.After(k.timeout()):
 		return "", &Error{ID: cause.KeyringUnavailable, Op: op, Item: item,
 			Err: fmt.Errorf("%w: no answer within %s (a frozen Secret Service, or a locked keyring waiting for an unlock prompt nobody can see)", ErrUnavailable, k.timeout()),
-			Fix: UnavailableFix()}
+			Fix: UnavailableFix(), Problem: NoKeyring}
 	}
 }
 
@@ -67,12 +71,12 @@ func mapKeyringError(op, item string, err error) error {
 		return &Error{ID: cause.KeyringItemTooLarge, Op: op, Item: item, Err: ErrTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
-	fix := UnavailableFix()
 	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") {
-		fix = LockedFix()
+		return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item,
+			Err: fmt.Errorf("%w: %v", ErrLocked, err), Fix: LockedFix(), Problem: KeyringLocked}
 	}
 	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item,
-		Err: fmt.Errorf("%w: %v", ErrUnavailable, err), Fix: fix}
+		Err: fmt.Errorf("%w: %v", ErrUnavailable, err), Fix: UnavailableFix(), Problem: NoKeyring}
 }
 
 func (k OSKeyring) Get(profile, name string) (string, error) {

@@ -38,11 +38,23 @@ const (
 )
 
 // Open returns the secret store the user chose: kind is the
-// --store flag's value; empty means $ONRAMP_STORE, else the OS keyring.
-// There is no silent fallback: the file store is used only when asked for.
+// --store flag's value; empty means $ONRAMP_STORE, else the choice
+// remembered in the config directory (Remember), else the OS keyring.
+// There is no silent fallback: the file store is used only when chosen.
 func Open(kind string, opts Options) (Keyring, error) {
 	if kind == "" {
 		kind = os.Getenv(Env)
+	}
+	if kind == "" && opts.ConfigDir != "" {
+		var err error
+		if kind, err = Remembered(opts.ConfigDir); err != nil {
+			return nil, err
+		}
+		if kind == "" {
+			// Nobody chose: the keyring, and an offer of the file store
+			// where it does not answer.
+			return OSKeyring{Timeout: opts.Timeout, Default: true}, nil
+		}
 	}
 	switch kind {
 	case "", KindKeyring, "os":
@@ -70,8 +82,8 @@ func passphraseSource(prompt func(string) (string, error)) func(bool) (string, e
 		}
 		if prompt == nil {
 			return "", &Error{ID: cause.KeyringUnavailable, Op: "open", Item: FileName,
-				Err: errors.New("the file store needs a passphrase and there is no terminal to ask on"),
-				Fix: "Set " + PassphraseEnv + " (from your CI's secret settings, not a command-line argument)."}
+				Err: errors.New("no passphrase: " + PassphraseEnv + " is not set and there is no terminal to ask on"),
+				Fix: NoPassphraseFix(), Problem: NoPassphrase}
 		}
 		p, err := prompt("Passphrase for the onramp secret file: ")
 		if err != nil || !creating {

@@ -33,6 +33,7 @@ var (
 	ErrUnavailable = errors.New("no OS keyring answers")
 	ErrTooLarge    = errors.New("the secret is too large for the OS keyring")
 	ErrMissing     = errors.New("the secret is not in the keyring")
+	ErrLocked      = errors.New("the OS keyring is locked")
 )
 
 // Error carries the cause id for a keyring failure.
@@ -44,10 +45,80 @@ type Error struct {
 	// Fix is what to do about it on this machine (empty when the catalog's
 	// fix says it all).
 	Fix string
+	// Problem tells apart why a store cannot be used at all (no keyring, a
+	// locked one, a file store without its passphrase); messages and fixes
+	// differ for each.
+	Problem Problem
+	// File is the encrypted file's path for the file store's errors.
+	File string
 }
 
 func (e *Error) Error() string {
+	if e.File != "" {
+		err := e.Err
+		if errors.Is(err, ErrMissing) {
+			err = errors.New("the secret is not in the file")
+		}
+		return fmt.Sprintf("secret file %s: %s %s: %v", e.File, e.Op, e.Item, err)
+	}
 	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
+}
+
+// Problem is why a secret store cannot be used.
+type Problem int
+
+const (
+	// Usable: the store answered (perhaps that a secret is missing).
+	Usable Problem = iota
+	// NoKeyring: no OS keyring answers (no D-Bus session, no Secret
+	// Service, or no answer in time).
+	NoKeyring
+	// KeyringLocked: the keyring answers but is locked.
+	KeyringLocked
+	// NoPassphrase: the encrypted file store was chosen but its passphrase
+	// is neither in ONRAMP_STORE_PASSPHRASE nor can be asked for.
+	NoPassphrase
+	// WrongPassphrase: the passphrase given does not open the file.
+	WrongPassphrase
+)
+
+// Headline says the problem in a few words, for a message's first line.
+func (p Problem) Headline() string {
+	switch p {
+	case NoKeyring:
+		return "No OS keyring answers here"
+	case KeyringLocked:
+		return "The OS keyring is locked"
+	case NoPassphrase:
+		return "The encrypted secret file needs its passphrase"
+	case WrongPassphrase:
+		return "The passphrase does not open the encrypted secret file"
+	}
+	return ""
+}
+
+func (p Problem) meaning() string {
+	switch p {
+	case NoKeyring:
+		return "No Secret Service answers: there is no D-Bus session (SSH, containers, WSL) or no keyring daemon in it, or it did not answer in time."
+	case KeyringLocked:
+		return "The keyring answers but its collection is locked, and no unlock prompt can be shown here."
+	case NoPassphrase:
+		return "Secrets are kept in the encrypted file store, and its passphrase was neither in ONRAMP_STORE_PASSPHRASE nor typed."
+	case WrongPassphrase:
+		return "Secrets are kept in the encrypted file store, and the passphrase given does not decrypt it."
+	}
+	return ""
+}
+
+// ProblemOf says why err's store cannot be used (Usable for any other
+// error).
+func ProblemOf(err error) Problem {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Problem
+	}
+	return Usable
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -58,6 +129,12 @@ func (e *Error) CauseID() cause.ID { return e.ID }
 // CauseFix is what to do on this machine; cause.Of shows it instead of the
 // catalog's fix.
 func (e *Error) CauseFix() string { return e.Fix }
+
+// CauseTitle says which case of keyring-unavailable this is (cause.Of).
+func (e *Error) CauseTitle() string { return e.Problem.Headline() }
+
+// CauseMeaning says what that case means (cause.Of).
+func (e *Error) CauseMeaning() string { return e.Problem.meaning() }
 
 // Account is the keyring account of a profile's secret.
 func Account(profile, name string) string { return profile + "/" + name }

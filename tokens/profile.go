@@ -42,10 +42,14 @@ type ProfileOptions struct {
 	Now   func() time.Time
 }
 
-// secret reads one of the profile's keyring secrets.
+// secret reads one of the profile's secrets: from its file when the
+// profile keeps it in one (KeyFiles), else from the keyring.
 func secret(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
+	if path, ok := p.KeyFiles[name]; ok {
+		return profile.ReadKeyFile(path)
+	}
 	if kr == nil {
-		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable}
+		return "", &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: secretstore.Account(p.Name, name), Err: secretstore.ErrUnavailable, Problem: secretstore.NoKeyring}
 	}
 	return kr.Get(p.Name, name)
 }
@@ -180,7 +184,7 @@ func HMPPSConfigForProfile(p *profile.Profile, o ProfileOptions) (*HMPPSConfig, 
 }
 
 // apiKeyAndClient reads what both token requests take from a profile
-// besides the key: the API key (given in o, else from the keyring) and an
+// besides the key: the API key (given in o, else from the profile's secrets) and an
 // HTTP client, presenting the client certificate (its key opened with
 // keyPass) when mtls.
 func apiKeyAndClient(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (string, *http.Client, error) {

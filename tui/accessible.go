@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -29,7 +30,7 @@ func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field)
 	// left behind instead, and the process exits.
 	done := make(chan error, 1)
 	go func() {
-		done <- huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(l.Out).RunWithContext(ctx)
+		done <- huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(plainWriter{l.Out}).RunWithContext(ctx)
 	}()
 	select {
 	case err := <-done:
@@ -132,4 +133,15 @@ func (l *LinePrompter) Work(ctx context.Context, f wizard.Frame, fn func(context
 		fmt.Fprintln(l.Out, "Done.")
 	}
 	return err
+}
+
+// plainWriter drops the escape sequences huh styles its accessible titles
+// with: a screen reader (or NO_COLOR) gets plain text.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, ansi.Strip(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -48,9 +48,22 @@ type Deps struct {
 	Keyring        secretstore.Keyring
 	// NewFlow builds the onboarding wizard over a prompter.
 	NewFlow func(p wizard.Prompter) *wizard.Flow
-	// StartSandbox starts the practice API in this process and returns the
-	// name of its ready profile; nil when the sandbox is not available.
-	StartSandbox func(ctx context.Context) (profileName string, err error)
+	// StartSandbox (re)starts the practice API in this process, failing
+	// in practice mode brk ("" for none), and returns the name of its
+	// ready profile; nil when the sandbox is not available. It runs until
+	// ctx ends (the TUI quits).
+	StartSandbox func(ctx context.Context, brk string) (profileName string, err error)
+	// PracticeModes are the sandbox's practice modes (sandbox.Breaks).
+	PracticeModes []PracticeMode
+	// CheckStore asks the secret store whether it answers (nil: it does);
+	// a blocking call the TUI runs in a Cmd. Nil skips the check.
+	CheckStore func() error
+	// FileStore is the encrypted file store's path and whether it exists.
+	FileStore func() (path string, exists bool)
+	// UseFileStore keeps the TUI's secrets in the encrypted file from now
+	// on, opened (or created) with passphrase, and remembers the choice for
+	// later commands. Nil when there is no file store to offer.
+	UseFileStore func(passphrase string) error
 	// ReportDir is where `s` saves reports (default: the current directory).
 	ReportDir string
 	Now       func() time.Time
@@ -134,6 +147,8 @@ type App struct {
 	WizardResult *wizard.Result
 	WizardErr    error
 	Cancelled    bool
+	// Interrupted is true when the user left with ctrl+c (exit 130), not q.
+	Interrupted bool
 }
 
 // NewApp builds the root model.
@@ -180,6 +195,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.help.Styles = a.c.Styles.Help
 	case tea.KeyPressMsg:
 		if key.Matches(msg, a.c.Keys.ForceQuit) {
+			a.Interrupted = true
 			return a, a.quit()
 		}
 		if !a.screen.Typing() {
@@ -402,7 +418,7 @@ func Run(ctx context.Context, deps *Deps, opts Options) (*App, error) {
 		app = a
 	}
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
-		app.Cancelled = true
+		app.Cancelled, app.Interrupted = true, true
 		return app, nil
 	}
 	return app, err

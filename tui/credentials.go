@@ -201,7 +201,7 @@ func (cs *credentialsScreen) valueForm() tea.Cmd {
 	cs.value = ""
 	title := fmt.Sprintf("New value for %s of %s", cs.name, cs.target.profile)
 	in := huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(&cs.value).
-		Description("Masked; stored in the OS keyring only.")
+		Description("Masked; stored in onramp's secret store only.")
 	if cs.name == "api-key" {
 		in = in.Validate(wizard.CheckAPIKey)
 	}
@@ -246,14 +246,18 @@ func (cs *credentialsScreen) deleteCmd(row credRow) tea.Cmd {
 		if _, err := secrets.Remove(p, row.profile, row.secret); err != nil {
 			return credsDoneMsg{err: err}
 		}
-		return credsDoneMsg{status: fmt.Sprintf("Deleted %s of %s from the keyring.", row.secret, row.profile)}
+		return credsDoneMsg{status: fmt.Sprintf("Deleted %s of %s from %s.", row.secret, row.profile, strings.TrimPrefix(secretstore.Where(secrets.Store, row.profile, row.secret), "in "))}
 	}
 }
 
 func (cs *credentialsScreen) View() string {
 	s := cs.c.Styles
 	width := min(cs.w, 78)
-	intro := s.Why.Render(wrap("Secrets live in the OS keyring (service onramp, account PROFILE/NAME); onramp lists their names, never their values.", width)) + "\n\n"
+	where := "in the OS keyring (service onramp, account PROFILE/NAME)"
+	if cs.c.Deps.Keyring != nil {
+		where = secretstore.Where(cs.c.Deps.Keyring, "PROFILE", "NAME")
+	}
+	intro := s.Why.Render(wrap("Secrets live "+where+"; onramp lists their names, never their values.", width)) + "\n\n"
 	if !cs.loaded {
 		return intro + s.Muted.Render("loading…")
 	}

@@ -159,7 +159,7 @@ func (d *diagnoseScreen) showForm() tea.Cmd {
 		d.fHdr = "x-api-key"
 	}
 	d.form = d.newForm(huh.NewGroup(
-		huh.NewInput().Title("URL").Placeholder("https://api.example.com/status").Value(&d.fURL).Validate(wizard.CheckURL).
+		huh.NewInput().Title("URL").Placeholder(d.c.Styles.Placeholder("https://api.example.com/status")).Value(&d.fURL).Validate(wizard.CheckURL).
 			Description("With the path of a status endpoint, if the API has one."),
 	), huh.NewGroup(
 		huh.NewInput().Title("Client certificate (optional)").Value(&d.fCert).Validate(optionalFile(wizard.CheckCertFile)),

@@ -38,11 +38,6 @@ type profileRow struct {
 
 type profilesMsg struct{ rows []profileRow }
 
-type sandboxStartedMsg struct {
-	name string
-	err  error
-}
-
 // loadProfiles reads the profiles and their certificates' expiry in a Cmd:
 // file reads never run in Update.
 func loadProfiles(now time.Time) tea.Cmd {
@@ -72,14 +67,26 @@ type home struct {
 	profiles []profileRow
 	loaded   bool
 	status   string
-	w, h     int
+	// storeNote says once why the secret store does not answer, and what
+	// to do about it here.
+	storeNote    string
+	storeChecked bool
+	w, h         int
 }
 
 func newHome(c *Common) *home { return &home{c: c} }
 
 func (h *home) Title() string { return "Home" }
 
-func (h *home) Init() tea.Cmd { return loadProfiles(h.c.Deps.now()) }
+func (h *home) Init() tea.Cmd {
+	if h.storeChecked && h.storeNote == "" {
+		return loadProfiles(h.c.Deps.now())
+	}
+	// Checked once at start, and again while the note shows: the wizard
+	// may have moved secrets to the file meanwhile.
+	h.storeChecked = true
+	return tea.Batch(loadProfiles(h.c.Deps.now()), checkStore(h.c.Deps))
+}
 
 func (h *home) SetSize(w, hh int) { h.w, h.h = w, hh }
 
@@ -87,10 +94,14 @@ func (h *home) Typing() bool { return false }
 
 func (h *home) Bindings() []key.Binding {
 	k := h.c.Keys
+	b := []key.Binding{k.Up, k.Down, k.Enter}
 	if h.cursor >= len(menu) {
-		return []key.Binding{k.Up, k.Down, k.Enter, k.Edit}
+		b = append(b, k.Edit)
 	}
-	return []key.Binding{k.Up, k.Down, k.Enter}
+	if h.storeNote != "" && h.c.Deps.UseFileStore != nil {
+		b = append(b, fileStoreKey)
+	}
+	return b
 }
 
 func (h *home) items() int { return len(menu) + len(h.profiles) }
@@ -99,12 +110,11 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesMsg:
 		h.profiles, h.loaded = msg.rows, true
-	case sandboxStartedMsg:
-		if msg.err != nil {
-			h.status = "✗ The sandbox did not start: " + msg.err.Error()
-			return h, nil
-		}
-		return h, open(newDiagnoseScreen(h.c, msg.name))
+	case storeCheckedMsg:
+		h.storeNote = storeNote(msg.err)
+	case fileStoreChosenMsg:
+		h.storeNote = ""
+		h.status = "✓ Secrets are kept in " + msg.path + " (encrypted) from now on; later commands use it without flags."
 	case tea.KeyPressMsg:
 		k := h.c.Keys
 		switch {
@@ -117,6 +127,8 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return h, h.choose()
 		case key.Matches(msg, k.Edit) && h.cursor >= len(menu):
 			return h, open(newProfileScreen(h.c, h.profiles[h.cursor-len(menu)].name, nil))
+		case key.Matches(msg, fileStoreKey) && h.c.Deps.UseFileStore != nil && h.c.Deps.FileStore != nil:
+			return h, open(newFileStoreScreen(h.c))
 		}
 	}
 	return h, nil
@@ -144,12 +156,7 @@ func (h *home) choose() tea.Cmd {
 			h.status = "Start the practice API in another terminal with `onramp sandbox`, then choose Diagnose → sandbox."
 			return nil
 		}
-		h.status = "Starting the sandbox…"
-		start, ctx := h.c.Deps.StartSandbox, h.c.Ctx
-		return func() tea.Msg {
-			name, err := start(ctx)
-			return sandboxStartedMsg{name, err}
-		}
+		return open(newSandboxScreen(h.c))
 	}
 	return nil
 }
@@ -184,6 +191,9 @@ func (h *home) View() string {
 	status := ""
 	if h.status != "" {
 		status = "\n" + wrap(h.status, width) + "\n"
+	}
+	if h.storeNote != "" {
+		status += "\n" + s.Warn.Render(wrap(h.storeNote, width)) + "\n"
 	}
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)

@@ -82,3 +82,13 @@ func NewStyles(isDark, useColor bool) *Styles {
 	}
 	return s
 }
+
+// Placeholder is an input's placeholder as shown: with colour it is faint;
+// without (NO_COLOR) it is put in parentheses, so it never looks like a
+// pre-filled value the user could accept with enter.
+func (s *Styles) Placeholder(text string) string {
+	if s.Color || text == "" {
+		return text
+	}
+	return "(" + text + ")"
+}

@@ -48,3 +48,14 @@ func TestBackgroundQuerySwitchesPalette(t *testing.T) {
 		t.Errorf("colour codes with colour off: %q", plainView[max(i-40, 0):i+20])
 	}
 }
+
+// Under NO_COLOR a placeholder cannot be faint, so it is marked: it must
+// not look like a pre-filled value.
+func TestPlaceholderWithoutColour(t *testing.T) {
+	if got := NewStyles(true, false).Placeholder("https://x"); got != "(https://x)" {
+		t.Errorf("no colour: %q", got)
+	}
+	if got := NewStyles(true, true).Placeholder("https://x"); got != "https://x" {
+		t.Errorf("colour: %q", got)
+	}
+}

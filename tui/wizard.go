@@ -378,7 +378,7 @@ func (w *wizardScreen) buildForm(req *promptRequest) *huh.Form {
 		).Value(&w.choice)
 	case promptInput, promptPassword:
 		w.value = req.in.Default
-		in := huh.NewInput().Value(&w.value).Placeholder(req.in.Placeholder)
+		in := huh.NewInput().Value(&w.value).Placeholder(w.c.Styles.Placeholder(req.in.Placeholder))
 		if req.in.Validate != nil {
 			in = in.Validate(req.in.Validate)
 		}

@@ -143,7 +143,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	usesKey := usesAPIKeyHeader(p)
 	if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
 		name := apiKeySecret(p)
-		v, err := get(kr, p.Name, name)
+		v, err := get(kr, p, name)
 		switch {
 		case err == nil:
 			o.APIKey, o.APIKeyName = v, name
@@ -154,7 +154,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	}
 	if hasAuth(p, provider.AuthBearerJWT) && o.BearerToken == "" {
 		name := cmpOr(p.BearerSecret, provider.SecretBearer)
-		v, err := get(kr, p.Name, name)
+		v, err := get(kr, p, name)
 		if err == nil {
 			o.BearerToken = v
 		} else {
@@ -163,7 +163,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 		o.BearerRequired = true
 	}
 	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
-		v, err := get(kr, p.Name, p.KeyPassSecret)
+		v, err := get(kr, p, p.KeyPassSecret)
 		if err != nil {
 			o.Findings = append(o.Findings, storeFinding(err))
 		} else {
@@ -195,7 +195,7 @@ func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr
 	if err != nil || rt.Proxy == nil || rt.Proxy.HasPassword() {
 		return nil
 	}
-	v, err := get(kr, p.Name, provider.SecretProxyPassword)
+	v, err := get(kr, p, provider.SecretProxyPassword)
 	switch {
 	case err == nil:
 		route.ProxyPassword = v
@@ -206,12 +206,30 @@ func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr
 	return nil
 }
 
-func get(kr secretstore.Keyring, profileName, name string) (string, error) {
+// get reads a secret of the profile: from its file when the profile keeps
+// it in one (KeyFiles: the sandbox's practice keys, no store needed), else
+// from the store.
+func get(kr secretstore.Keyring, p *profile.Profile, name string) (string, error) {
+	if path, ok := p.KeyFiles[name]; ok {
+		v, err := profile.ReadKeyFile(path)
+		if err != nil {
+			return "", &fileKeyError{err}
+		}
+		return v, nil
+	}
 	if kr == nil {
 		return "", ErrNoStore
 	}
-	return kr.Get(profileName, name)
+	return kr.Get(p.Name, name)
 }
+
+// fileKeyError is an unreadable key file: a local input problem, not a
+// keyring one.
+type fileKeyError struct{ err error }
+
+func (e *fileKeyError) Error() string     { return e.err.Error() }
+func (e *fileKeyError) Unwrap() error     { return e.err }
+func (e *fileKeyError) CauseID() cause.ID { return cause.InputFileUnreadable }
 
 // addRoleKey reads the key of the role the request's path needs, when the
 // provider has a role table (Securosys): the profile's role_keys name its
@@ -232,7 +250,7 @@ func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring)
 		return false
 	}
 	name := cmpOr(p.RoleKeys[role], role)
-	v, err := get(kr, p.Name, name)
+	v, err := get(kr, p, name)
 	if err == nil {
 		o.APIKey, o.APIKeyName, o.APIKeyRequired = v, name, true
 		return true

@@ -59,7 +59,7 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 	add(EnvCACert, p.CACert)
 
 	if usesAPIKeyHeader(p) {
-		key, err := get(e.Store, p.Name, apiKeySecret(p))
+		key, err := get(e.Store, p, apiKeySecret(p))
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 		add(EnvAPIKey, key)
 	}
 	if hasAuth(p, provider.AuthBearerJWT) {
-		tok, err := get(e.Store, p.Name, cmpOr(p.BearerSecret, provider.SecretBearer))
+		tok, err := get(e.Store, p, cmpOr(p.BearerSecret, provider.SecretBearer))
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,7 @@ func SecretEntries(p *profile.Profile) []SecretEntry {
 func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	path, _ := profile.Path(p.Name)
 	v := ProfileView{Name: p.Name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: p.URL,
-		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret,
+		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret, KeyFiles: p.KeyFiles,
 		BearerSecret: p.BearerSecret, RoleKeys: p.RoleKeys,
 		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: p.TokenURL, StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
 		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
@@ -77,7 +77,9 @@ func (v ProfileView) WriteText(w io.Writer) error {
 	}
 	row("Key", v.Key)
 	row("CA bundle", v.CACert)
-	if v.APIKeyHeader != "" {
+	if file, ok := v.KeyFiles[cmpOr(v.APIKeySecret, provider.SecretAPIKey)]; ok {
+		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmpOr(v.APIKeyHeader, "x-api-key"), file))
+	} else if v.APIKeyHeader != "" {
 		secret := v.APIKeySecret
 		if secret == "" {
 			secret = provider.SecretAPIKey
@@ -146,6 +148,7 @@ type ProfileView struct {
 	CACert       string            `json:"cacert,omitempty"`
 	APIKeyHeader string            `json:"api_key_header,omitempty"`
 	APIKeySecret string            `json:"api_key_secret,omitempty"`
+	KeyFiles     map[string]string `json:"key_files,omitempty"`
 	BearerSecret string            `json:"bearer_secret,omitempty"`
 	RoleKeys     map[string]string `json:"role_keys,omitempty"`
 	KeyPass      string            `json:"key_pass_secret,omitempty"`

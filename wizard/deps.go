@@ -135,6 +135,17 @@ type CertImporter interface {
 // stores and records them with usecase.Secrets.
 type SecretStore = secretstore.Keyring
 
+// FileStore is the encrypted file store the flow offers where secrets
+// cannot be stored (no keyring answers, or it is locked).
+type FileStore interface {
+	// Path is the file, and whether it exists (a new one asks for its
+	// passphrase twice).
+	Path() (path string, exists bool)
+	// Use opens (or creates) the file with passphrase, keeps secrets there
+	// from now on and remembers the choice for later commands.
+	Use(passphrase string) error
+}
+
 // Renewer renews a profile's client certificate (usecase.Renew): how many
 // days the certificate has left, and the start of a renewal (a CSR, the
 // profile kept as it is until the new certificate passes its checks).

@@ -20,6 +20,8 @@ type Flow struct {
 	Keys      KeyMaker
 	Certs     CertImporter
 	Secrets   SecretStore
+	// FileStore is offered where Secrets cannot store; nil offers nothing.
+	FileStore FileStore
 	Checker   Checker
 	// Issuer is nil when no sandbox can sign CSRs.
 	Issuer Issuer

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 // finish shows what to run next.
@@ -27,7 +28,17 @@ func (r *run) finish() error {
 // NextSteps tells the user what to run next for a profile.
 func NextSteps(p *profile.Profile) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
+	if _, stored := p.Secrets[provider.SecretAPIKey]; !stored && p.KeyFiles[provider.SecretAPIKey] == "" && slices.Contains(p.Auth, AuthAPIKey) {
+		// The checks here used a key kept for this session only.
+		fmt.Fprintf(&b, "The API key is not stored yet; until it is, the commands below cannot read it:\n  onramp secret set api-key --profile %s\n\n", p.Name)
+	}
+	if p.Provider == "sandbox" {
+		// The practice API runs only while something runs it: the one the
+		// TUI started stops when onramp quits.
+		fmt.Fprintf(&b, "Check the connection while the sandbox runs (start it on its own with: onramp sandbox &):\n  onramp diagnose --profile %s\n\n", p.Name)
+	} else {
+		fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
+	}
 	fmt.Fprintf(&b, "Call the API with curl:\n  %s", CurlCommand(p))
 	return b.String()
 }

@@ -46,9 +46,9 @@ func (r *run) apiKey() (bool, error) {
 	}
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
-		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
+		why := "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it sends it in the " + header + " header."
 		if !r.uses(AuthAPIKey) {
-			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
+			why = "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it signs it into each token request as the JWT's iss and sub."
 		}
 		if name != provider.SecretAPIKey {
 			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
@@ -106,7 +106,7 @@ func (r *run) bearerToken() (bool, error) {
 	}
 	tok, err := r.Prompter.Password(r.ctx, InputPrompt{
 		Frame: r.frame("Paste your bearer token",
-			"The token (for Securosys CloudHSM, the JWT Securosys gives you) goes to the OS keyring, never to a file or your shell history; onramp sends it as Authorization: Bearer."),
+			"The token (for Securosys CloudHSM, the JWT Securosys gives you) goes to onramp's secret store, never to the profile or your shell history; onramp sends it as Authorization: Bearer."),
 		Placeholder: "not issued yet? leave it empty and press enter",
 		Validate: func(s string) error {
 			if strings.ContainsFunc(s, unicode.IsSpace) {
@@ -129,16 +129,37 @@ func (r *run) bearerToken() (bool, error) {
 	return true, nil
 }
 
-// store puts a secret in the keyring and records it in the profile; when
-// the keyring fails it says so and leaves the step unfinished.
+// store puts a secret in the store and records it in the profile. Where
+// the store cannot be used at all it offers the encrypted file store; when
+// the secret still cannot be stored it says so, keeps it for this
+// session's checks (where the store can), and leaves the step unfinished.
 func (r *run) store(name, value, what string) (bool, error) {
-	err := r.Prompter.Work(r.ctx, r.frame("Storing "+what+" in the OS keyring…", ""), func(context.Context) error {
-		return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, name, value)
-	})
+	put := func() error {
+		return r.Prompter.Work(r.ctx, r.frame("Storing "+what+"…", ""), func(context.Context) error {
+			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, name, value)
+		})
+	}
+	err := put()
+	if err != nil {
+		chosen, perr := r.offerFileStore(err)
+		if perr != nil {
+			return false, perr
+		}
+		if chosen {
+			err = put()
+		}
+	}
 	if err == nil {
 		return true, nil
 	}
-	if err := r.keyringFailed(err, name, what); err != nil {
+	kept := false
+	if k, ok := r.Secrets.(interface {
+		Keep(profile, name, value string)
+	}); ok {
+		k.Keep(r.p.Name, name, value)
+		kept = true
+	}
+	if err := r.keyringFailed(err, name, what, kept); err != nil {
 		return false, err
 	}
 	// Continue without storing: the step stays unfinished, so the next
@@ -147,16 +168,19 @@ func (r *run) store(name, value, what string) (bool, error) {
 	return false, r.save()
 }
 
-func (r *run) keyringFailed(err error, name, what string) error {
+// keyringFailed says the secret could not be stored, why, and whether
+// this session's checks use it all the same (kept).
+func (r *run) keyringFailed(err error, name, what string, kept bool) error {
 	c, ok := cause.Of(err)
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing " + what + ". Once the keyring works, store it with:\n  onramp secret set " + name + " --profile " + r.p.Name
-	return r.Prompter.Note(r.ctx, NotePrompt{
-		Frame: r.frame(c.Title, "A key that is not stored has to be given each time (e.g. --api-key-env)."),
-		Body:  body,
-	})
+	why := "It is not stored, so it has to be given again next time."
+	if kept {
+		why = "It is not stored, but this session's checks use what you typed; next time it has to be given again."
+	}
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nOnce secrets can be stored, store " + what + " with Credentials on Home, or:\n  onramp secret set " + name + " --profile " + r.p.Name
+	return r.Prompter.Note(r.ctx, NotePrompt{Frame: r.frame(c.Title, why), Body: body})
 }
 
 // CheckAPIKey rejects an empty key or one with whitespace in it (a stray

@@ -22,6 +22,7 @@ import (
 // diagnoseFlags are the command line's values before validation.
 type diagnoseFlags struct {
 	profile      string
+	store        string
 	cert, key    string
 	keyPassEnv   string
 	cacert       string
@@ -74,6 +75,7 @@ the OS keyring (onramp secret set api-key|bearer-token --profile NAME).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", "", "take URL, files and secrets from the saved profile `NAME`")
+	fl.StringVar(&f.store, "store", "", storeFlagUsage)
 	fl.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM or DER; may include the chain)")
 	fl.StringVar(&f.key, "key", "", "client private key `FILE` (PEM or DER, PKCS#1/PKCS#8/SEC1)")
 	fl.StringVar(&f.keyPassEnv, "key-pass-env", "", "environment `VAR` holding the key's passphrase")
@@ -221,7 +223,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		o.KeyPass = v
 	}
 	if prof != nil {
-		kr, err := openStore("")
+		kr, err := openStore(f.store)
 		if err != nil {
 			return o, nil, err
 		}

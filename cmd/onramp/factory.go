@@ -19,16 +19,19 @@ import (
 type factory struct {
 	IO *iostreams.IO
 	// SecretStore opens the store --store names: "" follows ONRAMP_STORE,
-	// else the OS keyring. The file store may ask for its passphrase on IO.
+	// else the choice remembered in config.yaml, else the OS keyring (on a
+	// terminal offering the file store where it does not answer). The file
+	// store may ask for its passphrase on IO.
 	SecretStore func(kind string) (secretstore.Keyring, error)
-	// ScreenStore is the store of the full-screen TUI and the wizard, which
-	// own the terminal: nothing is asked or printed on it, so the file
-	// store needs its passphrase in the environment.
-	ScreenStore func() (secretstore.Keyring, error)
+	// ScreenStore opens the store --store names for the full-screen TUI
+	// and the wizard, which own the terminal: nothing is asked or printed
+	// on it (the TUI asks for the file store's passphrase on its own screen).
+	ScreenStore func(kind string) (secretstore.Keyring, error)
 	// Now is the clock.
 	Now func() time.Time
-	// Home runs the TUI home screen; nil where there is none.
-	Home func(ctx context.Context, f *factory) error
+	// Home runs the TUI home screen (full-screen, or as lines for screen
+	// readers); nil where there is none.
+	Home func(ctx context.Context, f *factory, o homeOptions) error
 	// FileWorkFactor is the file store's scrypt cost for the stores the
 	// factory opens (0: age's default); tests lower it.
 	FileWorkFactor int
@@ -40,9 +43,9 @@ func newFactory(streams *iostreams.IO) *factory {
 	f.SecretStore = func(kind string) (secretstore.Keyring, error) {
 		return openSecretStore(streams, kind, f.FileWorkFactor)
 	}
-	f.ScreenStore = func() (secretstore.Keyring, error) {
+	f.ScreenStore = func(kind string) (secretstore.Keyring, error) {
 		quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
-		return openSecretStore(quiet, "", f.FileWorkFactor)
+		return openSecretStore(quiet, kind, f.FileWorkFactor)
 	}
 	return f
 }
@@ -61,6 +64,12 @@ func openSecretStore(io *iostreams.IO, kind string, workFactor int) (secretstore
 	k, err := secretstore.Open(kind, opts)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
+	}
+	if ok, isOS := k.(secretstore.OSKeyring); isOS && ok.Default && io.IsStdinTTY() && io.IsStderrTTY() {
+		// Nobody chose the keyring: where it does not answer, offer the file.
+		return &offeringStore{keyring: k, io: io, dir: dir, openFile: func() (secretstore.Keyring, error) {
+			return secretstore.Open(secretstore.KindFile, opts)
+		}}, nil
 	}
 	return k, nil
 }

@@ -24,7 +24,7 @@ func run(io *iostreams.IO, args []string) int {
 func testFactory(io *iostreams.IO, kr secretstore.Keyring) *factory {
 	f := newFactory(io)
 	f.SecretStore = func(string) (secretstore.Keyring, error) { return kr, nil }
-	f.ScreenStore = func() (secretstore.Keyring, error) { return kr, nil }
+	f.ScreenStore = func(string) (secretstore.Keyring, error) { return kr, nil }
 	f.Home = nil
 	return f
 }

@@ -18,7 +18,7 @@ const noTerminalInit = `onramp init needs a terminal (stdin and stdout). Without
 
 func newInitCmd(fac *factory) *cobra.Command {
 	io := fac.IO
-	var name string
+	var name, store string
 	var accessible bool
 	cmd := &cobra.Command{
 		Use:   "init [--profile NAME]",
@@ -38,10 +38,11 @@ run 'onramp init --profile NAME' again to resume where you stopped.`,
 				return usageErrorf("%s", noTerminalInit)
 			}
 			accessible = accessible || os.Getenv("ACCESSIBLE") != ""
-			return runInit(cmd.Context(), fac, name, accessible)
+			return runInit(cmd.Context(), fac, name, store, accessible)
 		},
 	}
 	cmd.Flags().StringVar(&name, "profile", "", "resume (or create) the profile `NAME`")
+	cmd.Flags().StringVar(&store, "store", "", storeFlagUsage)
 	cmd.Flags().BoolVar(&accessible, "accessible", false, "plain line-by-line prompts for screen readers (also ACCESSIBLE=1)")
 	return cmd
 }

@@ -185,7 +185,7 @@ func startTestSandbox(t *testing.T, kr *testkeyring.Keyring) *sandbox.Server {
 	t.Helper()
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
+	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0"})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -58,6 +58,7 @@ var errCancelled = &exitError{code: exitCancelled, err: iostreams.ErrCancelled}
 
 func newRootCmd(f *factory) *cobra.Command {
 	io := f.IO
+	var home homeOptions
 	root := &cobra.Command{
 		Use:   "onramp",
 		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
@@ -85,12 +86,15 @@ Try it without any provider credentials against the built-in practice API:
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.Home != nil && io.CanPrompt() {
-				return f.Home(cmd.Context(), f)
+				home.accessible = home.accessible || os.Getenv("ACCESSIBLE") != ""
+				return f.Home(cmd.Context(), f, home)
 			}
 			cmd.SetOut(io.Out)
 			return cmd.Help()
 		},
 	}
+	root.Flags().StringVar(&home.store, "store", "", storeFlagUsage)
+	root.Flags().BoolVar(&home.accessible, "accessible", false, "plain line-by-line prompts and menus for screen readers, no full-screen UI (also ACCESSIBLE=1)")
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)

@@ -13,12 +13,10 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
-	"github.com/onramp-cli/onramp/secretstore"
 )
 
 type sandboxOptions struct {
 	io          *iostreams.IO
-	openStore   func(kind string) (secretstore.Keyring, error)
 	addr        string
 	apimAddr    string
 	brk         string
@@ -27,7 +25,7 @@ type sandboxOptions struct {
 
 func newSandboxCmd(fac *factory) *cobra.Command {
 	io := fac.IO
-	opts := &sandboxOptions{io: io, openStore: fac.SecretStore}
+	opts := &sandboxOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a local practice API with mutual TLS and API keys",
@@ -62,17 +60,12 @@ see what onramp says about it; --break list names the modes.`,
 
 func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
-	// Its API keys live where `onramp secret` keeps secrets.
-	kr, err := opts.openStore("")
-	if err != nil {
-		return err
-	}
+	// Its practice keys live in files beside its PKI: no secret store.
 	srv, err := sandbox.New(sandbox.Config{
 		Addr:        opts.addr,
 		APIMAddr:    opts.apimAddr,
 		AllowRemote: opts.allowRemote,
 		Break:       opts.brk,
-		Keyring:     kr,
 		Log:         io.ErrOut,
 	})
 	var unknown *sandbox.UnknownBreakError
@@ -196,8 +189,8 @@ developer portal. A running sandbox picks them up at once.`,
 				return failedErrorf("register-jwks: %v", err)
 			}
 			fmt.Fprintf(io.ErrOut, "registered; the sandbox now knows kid %s\n", strings.Join(kids, ", "))
-			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (keyring %s/%s), aud = the token URL, https://localhost:8444%s by default\n",
-				sandbox.ProfileName, sandbox.APIKeyName, sandbox.TokenPath)
+			fmt.Fprintf(io.ErrOut, "sign client assertions with iss = sub = the sandbox API key (the file %s), aud = the token URL, https://localhost:8444%s by default\n",
+				filepath.Join(dir, sandbox.APIKeyName), sandbox.TokenPath)
 			return nil
 		},
 	}

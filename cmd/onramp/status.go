@@ -32,7 +32,7 @@ type statusJSON struct {
 }
 
 func newStatusCmd(fac *factory) *cobra.Command {
-	opts := &statusOptions{io: fac.IO, openStore: fac.ScreenStore, now: fac.Now}
+	opts := &statusOptions{io: fac.IO, openStore: func() (secretstore.Keyring, error) { return fac.ScreenStore("") }, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "One line per profile: last check, certificate days left, token and key age",

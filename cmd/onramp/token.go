@@ -39,7 +39,7 @@ func credentialProfile(openStore func(kind string) (secretstore.Keyring, error),
 }
 
 // storeFlagUsage is the help of --store on the credential commands.
-const storeFlagUsage = "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)"
+const storeFlagUsage = "where secrets live for this command: keyring or file (encrypted); default: ONRAMP_STORE, else the choice remembered in config.yaml, else keyring"
 
 type tokenOptions struct {
 	io         *iostreams.IO

@@ -12,22 +12,47 @@ import (
 	"github.com/onramp-cli/onramp/wizard"
 )
 
-// runTUIHome runs the TUI home screen (the factory's Home).
-func runTUIHome(ctx context.Context, fac *factory) error {
+// homeOptions are the flags of `onramp` itself.
+type homeOptions struct {
+	store      string // --store
+	accessible bool   // --accessible or ACCESSIBLE=1
+}
+
+// runTUIHome runs the TUI home screen (the factory's Home): full-screen,
+// or as plain lines for screen readers.
+func runTUIHome(ctx context.Context, fac *factory, o homeOptions) error {
 	io := fac.IO
-	app, err := tui.Run(ctx, newTUIDeps(fac), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	sbx := &tuiSandbox{}
+	deps := newTUIDeps(fac, o.store, sbx)
+	if o.accessible {
+		err := tui.RunAccessibleHome(ctx, deps, io.In, io.ErrOut)
+		if sbx.started.Load() {
+			fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+		}
+		if err != nil {
+			return errCancelled
+		}
+		return nil
+	}
+	app, err := tui.Run(ctx, deps, tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+	if sbx.started.Load() {
+		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+	}
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	_ = app
+	if app.Interrupted {
+		return errCancelled // ctrl+c: 130, as the README says; q is 0
+	}
 	return nil
 }
 
 // runInit runs the onboarding wizard: full-screen, or as plain lines for
 // screen readers.
-func runInit(ctx context.Context, fac *factory, name string, accessible bool) error {
+func runInit(ctx context.Context, fac *factory, name, store string, accessible bool) error {
 	io := fac.IO
-	deps := newTUIDeps(fac)
+	sbx := &tuiSandbox{}
+	deps := newTUIDeps(fac, store, sbx)
 	if deps.NewFlow == nil {
 		return failedErrorf("the wizard is not available in this build")
 	}
@@ -41,6 +66,9 @@ func runInit(ctx context.Context, fac *factory, name string, accessible bool) er
 		return failedErrorf("%v", err)
 	}
 	app.SettleWizard(time.Second)
+	if sbx.started.Load() {
+		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
+	}
 	return initOutcome(io, name, app.WizardResult, app.WizardErr, app.Cancelled)
 }
 

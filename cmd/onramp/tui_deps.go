@@ -21,9 +21,11 @@ import (
 )
 
 // newTUIDeps wires the TUI and the wizard to the real packages and the use
-// cases, over the factory's store and clock.
-func newTUIDeps(fac *factory) *tui.Deps {
-	kr := screenStore(fac)
+// cases, over the factory's clock and the store the user chose (store is
+// --store's value).
+func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
+	sc := newScreenStore(fac, store)
+	kr := secretstore.Keyring(sc)
 	checks := usecase.Checks{Store: kr, Now: fac.Now}
 	return &tui.Deps{
 		Version:        Version(),
@@ -46,33 +48,21 @@ func newTUIDeps(fac *factory) *tui.Deps {
 				Keys:      keyMaker{},
 				Certs:     certImporter{now: fac.Now},
 				Secrets:   kr,
+				FileStore: sc,
 				Checker:   checks,
 				Issuer:    sandboxCA{now: fac.Now},
 				Renewer:   wizardRenewer{store: kr, checks: checks, now: fac.Now},
 				Now:       fac.Now,
 			}
 		},
-		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx, kr) },
-		Now:          fac.Now,
+		StartSandbox:  sbx.start,
+		PracticeModes: practiceModes(),
+		CheckStore:    sc.check,
+		FileStore:     sc.Path,
+		UseFileStore:  sc.Use,
+		Now:           fac.Now,
 	}
 }
-
-// screenStore is the factory's store for the TUI; a store that cannot be
-// opened (an unknown ONRAMP_STORE) answers every call with why, so the
-// screens show it instead of quietly using another store.
-func screenStore(fac *factory) secretstore.Keyring {
-	kr, err := fac.ScreenStore()
-	if err != nil {
-		return unopenedStore{err}
-	}
-	return kr
-}
-
-type unopenedStore struct{ err error }
-
-func (s unopenedStore) Get(string, string) (string, error) { return "", s.err }
-func (s unopenedStore) Set(string, string, string) error   { return s.err }
-func (s unopenedStore) Delete(string, string) error        { return s.err }
 
 // keyMaker writes the key, CSR and JWKS with keystore (the same code as
 // `onramp keygen`), never replacing an existing file.

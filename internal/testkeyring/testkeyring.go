@@ -29,7 +29,7 @@ type Keyring struct {
 func New() *Keyring { return &Keyring{Items: map[string]string{}} }
 
 func unavailable(op, item string) error {
-	return &secretstore.Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: secretstore.ErrUnavailable}
+	return &secretstore.Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: secretstore.ErrUnavailable, Problem: secretstore.NoKeyring}
 }
 
 func missing(op, item string) error {
