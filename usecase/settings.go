@@ -280,7 +280,6 @@ func CheckSettings(p *profile.Profile) error {
 	return errors.Join(errs...)
 }
 
-
 func envURL(t *provider.Template, env string) string {
 	if e, ok := t.Env(env); ok {
 		return e.URL
