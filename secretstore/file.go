@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/filelock"
+	"github.com/onramp-cli/onramp/internal/limits"
 	"github.com/onramp-cli/onramp/keystore"
 
 	"filippo.io/age"
@@ -25,6 +29,8 @@ const (
 	// maxFileItem bounds one secret in the file store; bigger material
 	// belongs in a key file, as with the OS keyrings.
 	maxFileItem = 64 << 10
+	// maxFileBytes bounds the secret file, encrypted and decrypted.
+	maxFileBytes = 16 << 20
 )
 
 // FileWarning is printed once, when the encrypted file is created, so
@@ -48,6 +54,9 @@ type File struct {
 	WorkFactor int
 	// Warn receives FileWarning when the file is created.
 	Warn io.Writer
+	// LockWait bounds the wait for another onramp changing the file
+	// (filelock.DefaultWait when 0).
+	LockWait time.Duration
 
 	mu     sync.Mutex
 	loaded bool
@@ -64,16 +73,14 @@ func (s *File) unavailable(op, item string, err error, fix string) error {
 	return &Error{ID: cause.KeyringUnavailable, Op: op, Item: item, Err: err, Fix: fix}
 }
 
-// load decrypts the file (once) into memory.
-func (s *File) load(op, item string) error {
-	if s.loaded {
+// passphrase gets the passphrase (once per process), before any lock is
+// taken: a person typing it must not keep other onramps waiting.
+func (s *File) passphrase(op, item string) error {
+	if s.pass != "" {
 		return nil
 	}
-	data, err := os.ReadFile(s.Path)
+	_, err := os.Lstat(s.Path)
 	creating := errors.Is(err, os.ErrNotExist)
-	if err != nil && !creating {
-		return s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be readable by you (mode 0600).")
-	}
 	if s.Passphrase == nil {
 		return s.unavailable(op, item, errors.New("no passphrase for the secret file "+s.Path),
 			"Set "+PassphraseEnv+" or run on a terminal to be asked for it.")
@@ -87,45 +94,95 @@ func (s *File) load(op, item string) error {
 			"Set "+PassphraseEnv+" to a non-empty passphrase.")
 	}
 	s.pass = pass
-	s.items = map[string]string{}
-	if creating {
-		s.loaded = true
+	return nil
+}
+
+// load decrypts the file (once) into memory, for reading.
+func (s *File) load(op, item string) error {
+	if s.loaded {
 		return nil
 	}
-	id, err := age.NewScryptIdentity(pass)
+	if err := s.passphrase(op, item); err != nil {
+		return err
+	}
+	items, _, err := s.read(op, item)
 	if err != nil {
 		return err
+	}
+	s.items, s.loaded = items, true
+	return nil
+}
+
+// read decrypts the file as it is on disk now; exists is false when there
+// is no file yet.
+func (s *File) read(op, item string) (items map[string]string, exists bool, err error) {
+	data, err := limits.ReadRegular(s.Path, maxFileBytes)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, false, nil
+	}
+	if err != nil {
+		return nil, false, s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be a regular file readable by you (mode 0600).")
+	}
+	id, err := age.NewScryptIdentity(s.pass)
+	if err != nil {
+		return nil, true, err
 	}
 	r, err := age.Decrypt(bytes.NewReader(data), id)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
+			return nil, true, s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
 				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.")
 		}
-		return s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	plain, err := io.ReadAll(io.LimitReader(r, maxFileBytes))
 	if err != nil {
-		return s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
 	var c fileContent
 	if err := json.Unmarshal(plain, &c); err != nil {
 		// The JSON error could quote plaintext: say only where.
-		return s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
 			"Delete the file and set the secrets again.")
 	}
-	if c.Items != nil {
-		s.items = c.Items
+	if c.Items == nil {
+		c.Items = map[string]string{}
 	}
-	s.loaded = true
+	return c.Items, true, nil
+}
+
+// update is every change to the file: under the file's lock it reads the
+// file as it is now (another onramp may have changed it since this one
+// loaded it), applies change and writes the result, so two concurrent
+// writers never lose each other's secrets.
+func (s *File) update(op, item string, change func(items map[string]string) error) error {
+	if err := s.passphrase(op, item); err != nil {
+		return err
+	}
+	lock, err := filelock.Acquire(filelock.PathFor(s.Path), "the secret file "+s.Path, s.LockWait)
+	if err != nil {
+		return s.unavailable(op, item, err, "")
+	}
+	defer lock.Release()
+	items, exists, err := s.read(op, item)
+	if err != nil {
+		return err
+	}
+	if err := change(items); err != nil {
+		return err
+	}
+	if err := s.save(op, item, items, !exists); err != nil {
+		return err
+	}
+	s.items, s.loaded = items, true
 	return nil
 }
 
-func (s *File) save(op, item string) error {
-	plain, err := json.Marshal(fileContent{Version: 1, Items: s.items})
+func (s *File) save(op, item string, items map[string]string, creating bool) error {
+	plain, err := json.Marshal(fileContent{Version: 1, Items: items})
 	if err != nil {
 		return err
 	}
@@ -147,8 +204,6 @@ func (s *File) save(op, item string) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	_, statErr := os.Stat(s.Path)
-	creating := errors.Is(statErr, os.ErrNotExist)
 	if err := keystore.WriteFileAtomic(s.Path, buf.Bytes(), 0o600, true); err != nil {
 		return s.unavailable(op, item, fmt.Errorf("writing the secret file: %w", err), "Check that the config directory is writable.")
 	}
@@ -180,37 +235,35 @@ func (s *File) Set(profile, name, value string) error {
 		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, Err: ErrTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
-	if err := s.load("set", acct); err != nil {
-		return err
-	}
-	old, had := s.items[acct]
-	s.items[acct] = value
-	if err := s.save("set", acct); err != nil {
-		if had {
-			s.items[acct] = old
-		} else {
-			delete(s.items, acct)
-		}
-		return err
-	}
-	return nil
+	return s.update("set", acct, func(items map[string]string) error {
+		items[acct] = value
+		return nil
+	})
 }
 
 func (s *File) Delete(profile, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
-	if err := s.load("delete", acct); err != nil {
-		return err
+	return s.update("delete", acct, func(items map[string]string) error {
+		if _, ok := items[acct]; !ok {
+			return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing}
+		}
+		delete(items, acct)
+		return nil
+	})
+}
+
+// List names the profile's secrets in the file as it is now.
+func (s *File) List(profile string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.passphrase("list", profile+"/"); err != nil {
+		return nil, err
 	}
-	old, ok := s.items[acct]
-	if !ok {
-		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing}
+	items, _, err := s.read("list", profile+"/")
+	if err != nil {
+		return nil, err
 	}
-	delete(s.items, acct)
-	if err := s.save("delete", acct); err != nil {
-		s.items[acct] = old
-		return err
-	}
-	return nil
+	return namesUnder(profile, maps.Keys(items)), nil
 }
