@@ -36,6 +36,8 @@ type ProfileOptions struct {
 	// RSABits is the provider's required RSA key size (0: 4096).
 	RSABits int
 	Now     func() time.Time
+	// CacheLock is the token cache's lock file (CacheLockPath); empty: none.
+	CacheLock string
 }
 
 // secret reads one of the profile's keyring secrets.
@@ -206,7 +208,7 @@ func TokenSource(p *profile.Profile, o ProfileOptions, noCache bool) func(ctx co
 		if err != nil {
 			return "", err
 		}
-		cache := &Cache{Keyring: o.Keyring, Profile: p.Name, Now: o.Now}
+		cache := &Cache{Keyring: o.Keyring, Profile: p.Name, Now: o.Now, LockPath: o.CacheLock}
 		tok, _, err := NHSToken(ctx, cfg, cache, noCache)
 		if err != nil {
 			return "", err
