@@ -402,11 +402,16 @@ type Carrier interface {
 }
 
 // Of returns the catalog cause an error carries: the first error in the chain
-// with a CauseID method.
+// with a CauseID method. An error that also knows the fix on this machine
+// (a CauseFix method, e.g. which keyring to unlock) gives that fix instead
+// of the catalog's, so every front end shows the same one.
 func Of(err error) (*Cause, bool) {
 	var c interface{ CauseID() ID }
 	if errors.As(err, &c) {
 		if k, ok := Lookup(c.CauseID()); ok {
+			if f, ok := c.(interface{ CauseFix() string }); ok && f.CauseFix() != "" {
+				k.Fix = f.CauseFix()
+			}
 			return &k, true
 		}
 	}

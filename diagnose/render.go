@@ -101,43 +101,19 @@ func RenderText(w io.Writer, r *Report, color bool) {
 	}
 }
 
-// writeCause writes a cause's title, then the detail of this finding (for
-// a secondary one) or the cause's meaning, then the fix.
+// writeCause writes a cause the way every front end does (cause.Fprint):
+// the detail of this finding (for a secondary one) or the cause's meaning,
+// then the fix.
 func writeCause(w io.Writer, label string, c *cause.Cause, detail string, color bool) {
-	head := fmt.Sprintf("%s: %s (%s)", label, c.Title, c.ID)
+	var head func(string) string
 	if color {
 		col := ansiRed
 		if label == "Warning" {
 			col = ansiYellow
 		}
-		head = ansiBold + col + head + ansiReset
+		head = func(s string) string { return ansiBold + col + s + ansiReset }
 	}
-	fmt.Fprintln(w, head)
-	if detail != "" {
-		fmt.Fprintln(w, wrap(detail, "  "))
-	} else if c.Meaning != "" {
-		fmt.Fprintln(w, wrap(c.Meaning, "  "))
-	}
-	fmt.Fprintln(w, wrap("Fix: "+c.Fix, "  "))
-}
-
-// wrap indents text and breaks it at about 78 columns.
-func wrap(s, indent string) string {
-	var b strings.Builder
-	col := 0
-	b.WriteString(indent)
-	for i, word := range strings.Fields(s) {
-		if i > 0 && col+1+len(word) > 78-len(indent) {
-			b.WriteString("\n" + indent)
-			col = 0
-		} else if i > 0 {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(word)
-		col += len(word)
-	}
-	return b.String()
+	cause.Fprint(w, c, cause.Show{Label: label, Detail: detail, Head: head})
 }
 
 // RenderMarkdown writes a report a user can attach to a support ticket:

@@ -77,7 +77,8 @@ func TestInspectChainAndKeyMatch(t *testing.T) {
 		"days left)",
 		"client.key: private key (ECDSA P-256, PKCS#8 PEM)",
 		"Matches:     client.crt",
-		"✗ key-cert-mismatch",
+		"✗ The private key does not belong to the certificate (key-cert-mismatch)",
+		"Fix: Pair the certificate",
 	} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -135,13 +136,8 @@ func renderOne(w io.Writer, r *Result, p palette) {
 		if f.Severity == SeverityFail {
 			mark, col = "✗", p.red
 		}
-		fmt.Fprintf(w, "  %s%s %s%s: %s\n", col, mark, f.ID, p.reset, f.Title)
-		if f.Detail != "" {
-			fmt.Fprintf(w, "      %s\n", f.Detail)
-		}
-		if f.Fix != "" {
-			fmt.Fprintf(w, "      fix: %s\n", f.Fix)
-		}
+		cause.Fprint(w, &cause.Cause{ID: f.ID, Title: f.Title, Fix: f.Fix}, cause.Show{Detail: f.Detail, Indent: "  ",
+			Head: func(h string) string { return col + mark + " " + h + p.reset }})
 	}
 }
 

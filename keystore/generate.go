@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -140,4 +141,29 @@ func KeyDescription(pub crypto.PublicKey) string {
 		return "Ed25519"
 	}
 	return fmt.Sprintf("%T", pub)
+}
+
+// GenerateKeyContext is GenerateKey that gives up when ctx ends: key
+// generation cannot be interrupted (an RSA 4096 key takes seconds), so it
+// runs aside and a cancelled caller returns at once with ctx's error,
+// having written nothing.
+func GenerateKeyContext(ctx context.Context, kind string, bits int, curve string) (crypto.Signer, error) {
+	type result struct {
+		key crypto.Signer
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		key, err := GenerateKey(kind, bits, curve)
+		done <- result{key, err}
+	}()
+	select {
+	case r := <-done:
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return r.key, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -2,12 +2,15 @@ package keystore
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestGenerateKeyKindsAndSizes(t *testing.T) {
@@ -212,5 +215,19 @@ func TestOnrampReadsWhatOpenSSLWrites(t *testing.T) {
 	data, _ := ReadFile(sec1)
 	if b, _ := pem.Decode(data); b == nil || b.Type != "EC PARAMETERS" {
 		t.Logf("note: openssl wrote no EC PARAMETERS block first")
+	}
+}
+
+func TestGenerateKeyContextGivesUpAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	key, err := GenerateKeyContext(ctx, "rsa", 4096, "")
+	if key != nil || !errors.Is(err, context.Canceled) || time.Since(start) > 200*time.Millisecond {
+		t.Errorf("cancelled: %v %v after %v", key, err, time.Since(start))
+	}
+	key, err = GenerateKeyContext(context.Background(), "ecdsa", 0, "P-256")
+	if err != nil || key == nil {
+		t.Errorf("ecdsa: %v", err)
 	}
 }

@@ -116,3 +116,20 @@ func ParseJWKS(data []byte) (*jose.JSONWebKeySet, error) {
 	set.Keys = []jose.JSONWebKey{k}
 	return &set, nil
 }
+
+// JWSAlgorithmFits says whether alg can sign with a key of keyType (rsa,
+// ecdsa, ed25519) and curve, before the key exists.
+func JWSAlgorithmFits(keyType, curve, alg string) bool {
+	switch keyType {
+	case "rsa":
+		switch alg {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+			return true
+		}
+	case "ecdsa":
+		return (curve == "P-256" && alg == "ES256") || (curve == "P-384" && alg == "ES384")
+	case "ed25519":
+		return alg == "EdDSA"
+	}
+	return false
+}

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -239,11 +238,8 @@ func (s *Server) prepareAPIMProfile() error {
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeySecret, p.ExpectJSON = APIKeyName, tokenapi.HelloJSON
 	if stored {
-		if p.Secrets == nil {
-			p.Secrets = map[string]time.Time{}
-		}
 		if _, ok := p.Secrets[APIKeyName]; !ok {
-			p.Secrets[APIKeyName] = s.cfg.Now().UTC().Truncate(time.Second)
+			p.RecordSecret(APIKeyName, s.cfg.Now())
 		}
 	}
 	if reflect.DeepEqual(before, p) {

@@ -71,14 +71,11 @@ func (s *Server) SaveProfile() (bool, error) {
 		p.ExpectJSON = StatusJSON
 	}
 	if s.keys.InKeyring {
-		if p.Secrets == nil {
-			p.Secrets = map[string]time.Time{}
-		}
 		// go-keyring cannot list items: the profile records the names, so
 		// `onramp secret ls --profile sandbox` shows all three keys.
 		for _, name := range []string{APIKeyName, ServiceKeyName, OperationKeyName} {
 			if _, ok := p.Secrets[name]; !ok {
-				p.Secrets[name] = s.cfg.Now().UTC().Truncate(time.Second)
+				p.RecordSecret(name, s.cfg.Now())
 			}
 		}
 	}

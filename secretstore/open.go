@@ -22,12 +22,11 @@ type Options struct {
 	Warn io.Writer
 	// Timeout bounds each OS keyring call (default 3 s).
 	Timeout time.Duration
+	// WorkFactor is scrypt's log2(N) for the file store's writes; 0 is
+	// age's default (about a second on a laptop). Tests lower it; there is
+	// deliberately no environment setting for it.
+	WorkFactor int
 }
-
-// FileWorkFactor is scrypt's log2(N) for files Open writes; 0
-// is age's default (about a second on a laptop). Tests lower it; there is
-// deliberately no environment setting for it.
-var FileWorkFactor = 0
 
 // Store selection: the OS keyring unless the user opts in to the file.
 const (
@@ -56,7 +55,7 @@ func Open(kind string, opts Options) (Keyring, error) {
 			Path:       filepath.Join(opts.ConfigDir, FileName),
 			Passphrase: passphraseSource(opts.Prompt),
 			Warn:       opts.Warn,
-			WorkFactor: FileWorkFactor,
+			WorkFactor: opts.WorkFactor,
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown secret store %q (from --store or %s): use %q or %q", kind, Env, KindKeyring, KindFile)

@@ -55,5 +55,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // CauseID is the catalog id of the failure (see cause.Of).
 func (e *Error) CauseID() cause.ID { return e.ID }
 
+// CauseFix is what to do on this machine; cause.Of shows it instead of the
+// catalog's fix.
+func (e *Error) CauseFix() string { return e.Fix }
+
 // Account is the keyring account of a profile's secret.
 func Account(profile, name string) string { return profile + "/" + name }

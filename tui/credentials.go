@@ -1,13 +1,14 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/secretstore"
+	"github.com/onramp-cli/onramp/usecase"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -115,7 +116,7 @@ func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.err != nil {
 			cs.status = "✗ " + msg.err.Error()
 			if c, ok := cause.Of(msg.err); ok {
-				cs.status = "✗ " + c.Title + ". " + c.Fix
+				cs.status = "✗ " + cause.Show{Label: "Cause", Detail: msg.err.Error()}.Text(c)
 			}
 		} else {
 			cs.status = "✓ " + msg.status
@@ -231,51 +232,27 @@ func (cs *credentialsScreen) formDone() tea.Cmd {
 // setCmd stores a secret in the keyring and records its name in the
 // profile, in a Cmd: keyring calls can take seconds.
 func (cs *credentialsScreen) setCmd(prof, name, value string) tea.Cmd {
-	kr, now := cs.c.Deps.Keyring, cs.c.Deps.now()
+	secrets := usecase.Secrets{Store: cs.c.Deps.Keyring, Now: cs.c.Deps.now}
 	return func() tea.Msg {
-		if kr == nil {
-			return credsDoneMsg{err: errors.New("no keyring in this build")}
-		}
-		if err := kr.Set(prof, name, value); err != nil {
-			return credsDoneMsg{err: err}
-		}
 		p, err := profile.Load(prof)
 		if err != nil {
 			return credsDoneMsg{err: err}
 		}
-		if p.Secrets == nil {
-			p.Secrets = map[string]time.Time{}
-		}
-		p.Secrets[name] = now.UTC().Truncate(time.Second)
-		if name == "api-key" && p.APIKeySecret == "" {
-			p.APIKeySecret = name
-		}
-		if name == "key-pass" && p.KeyPassSecret == "" {
-			p.KeyPassSecret = name
-		}
-		if err := profile.Save(p); err != nil {
+		if err := secrets.Set(p, name, value); err != nil {
 			return credsDoneMsg{err: err}
 		}
-		return credsDoneMsg{status: fmt.Sprintf("Stored %s for %s in the keyring.", name, prof)}
+		return credsDoneMsg{status: fmt.Sprintf("Stored %s for %s %s.", name, prof, secretstore.Where(secrets.Store, prof, name))}
 	}
 }
 
 func (cs *credentialsScreen) deleteCmd(row credRow) tea.Cmd {
-	kr := cs.c.Deps.Keyring
+	secrets := usecase.Secrets{Store: cs.c.Deps.Keyring, Now: cs.c.Deps.now}
 	return func() tea.Msg {
-		if kr == nil {
-			return credsDoneMsg{err: errors.New("no keyring in this build")}
-		}
-		err := kr.Delete(row.profile, row.secret)
-		if c, ok := cause.Of(err); err != nil && !(ok && c.ID == cause.KeyringSecretMissing) {
-			return credsDoneMsg{err: err}
-		}
 		p, err := profile.Load(row.profile)
 		if err != nil {
 			return credsDoneMsg{err: err}
 		}
-		delete(p.Secrets, row.secret)
-		if err := profile.Save(p); err != nil {
+		if _, err := secrets.Remove(p, row.profile, row.secret); err != nil {
 			return credsDoneMsg{err: err}
 		}
 		return credsDoneMsg{status: fmt.Sprintf("Deleted %s of %s from the keyring.", row.secret, row.profile)}

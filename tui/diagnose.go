@@ -20,6 +20,7 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/usecase"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -213,11 +214,7 @@ func (d *diagnoseScreen) start() tea.Cmd {
 			}
 		})
 		if p != nil && rep != nil && ctx.Err() == nil {
-			p.LastCheck = &profile.Check{At: deps.now().UTC().Truncate(time.Second), OK: rep.OK}
-			if rep.Cause != nil {
-				p.LastCheck.CauseID = rep.Cause.ID
-			}
-			_ = profile.Save(p) // the last result is a convenience; the report is what matters
+			_ = usecase.SaveCheck(p, rep) // the last result is a convenience; the report is what matters
 		}
 		done <- diagDoneMsg{id: id, report: rep}
 	}()

@@ -463,7 +463,7 @@ func scrollView(s *Styles, body string, h int, scroll *int, keys string) string 
 
 // wrapKeepIndent reflows text written with hard line breaks (provider
 // instructions) to the width: a line that continues the one before (same
-// or deeper indent, not a new "- " item) joins it; each logical line keeps
+// or deeper indent, not a new "- " item or a cause's "Fix: ") joins it; each logical line keeps
 // its indent, and its continuation lines hang two further in. Paths and
 // commands are never split.
 func wrapKeepIndent(s string, width int) string {
@@ -474,7 +474,7 @@ func wrapKeepIndent(s string, width int) string {
 		indent := len(l) - len(trimmed)
 		n := len(logical)
 		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
-			!strings.HasPrefix(trimmed, "- ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			!strings.HasPrefix(trimmed, "- ") && !strings.HasPrefix(trimmed, "Fix: ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
 			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
 		if continues {
 			logical[n-1] += " " + trimmed

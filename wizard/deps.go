@@ -5,6 +5,7 @@ import (
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 )
 
 // Auth methods, as recorded in profile.Profile.Auth.
@@ -105,10 +106,9 @@ type CertImporter interface {
 	Import(ctx context.Context, req ImportRequest) (certFile string, findings []diagnose.Finding, err error)
 }
 
-// SecretStore keeps a profile's secrets; secretstore.Keyring satisfies it.
-type SecretStore interface {
-	Set(profile, name, value string) error
-}
+// SecretStore keeps a profile's secrets (secretstore.Keyring); the flow
+// stores and records them with usecase.Secrets.
+type SecretStore = secretstore.Keyring
 
 // Checker runs the connectivity checks of a profile.
 type Checker interface {

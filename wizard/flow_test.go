@@ -65,6 +65,11 @@ type memStore struct {
 	err    error
 }
 
+func (m *memStore) Get(profile, name string) (string, error) {
+	return m.values[profile+"/"+name], m.err
+}
+func (m *memStore) Delete(profile, name string) error { return m.err }
+
 func (m *memStore) Set(profile, name, value string) error {
 	if m.err != nil {
 		return m.err

@@ -104,7 +104,7 @@ func (r *run) certificate() error {
 		if len(findings) > 0 {
 			var b strings.Builder
 			for _, f := range findings {
-				fmt.Fprintf(&b, "! %s\n  %s\n  %s\n", f.Cause.Title, f.Detail, f.Cause.Fix)
+				b.WriteString(cause.Show{Label: "Warning", Detail: f.Detail}.Text(f.Cause))
 			}
 			return r.Prompter.Note(r.ctx, NotePrompt{
 				Frame: r.frame("Imported, with a warning", "The certificate works now, but needs attention soon."),
@@ -144,7 +144,7 @@ func (r *run) issueFromSandbox() (certFile, caFile string, err error) {
 func (r *run) showError(title string, err error) error {
 	body := err.Error()
 	if c, ok := cause.Of(err); ok {
-		body = c.Title + "\n\n" + c.Meaning + "\n\nFix: " + c.Fix + "\n\n(" + err.Error() + ")"
+		body = cause.Show{Label: "Cause", Detail: err.Error()}.Text(c)
 	}
 	return r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame(title, "Nothing was saved; choose again when you are ready."),

@@ -3,10 +3,9 @@ package wizard
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
-	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The check step: run the checks until they pass or the user stops.
@@ -23,10 +22,7 @@ func (r *run) check() error {
 		if rep == nil {
 			return errors.New("the checks returned no report")
 		}
-		r.p.LastCheck = &profile.Check{At: r.Now().UTC().Truncate(time.Second), OK: rep.OK}
-		if rep.Cause != nil {
-			r.p.LastCheck.CauseID = rep.Cause.ID
-		}
+		usecase.RecordCheck(r.p, rep)
 		if rep.OK {
 			r.lastReport = rep
 			return r.done(StepCheck)

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The secrets step: the API key, into the keyring.
@@ -55,7 +56,7 @@ func (r *run) secrets() error {
 			}
 		}
 		err = r.Prompter.Work(r.ctx, r.frame("Storing the key in the OS keyring…", ""), func(context.Context) error {
-			return r.Secrets.Set(r.p.Name, "api-key", key)
+			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, provider.SecretAPIKey, key)
 		})
 		if err != nil {
 			if err := r.keyringFailed(err); err != nil {
@@ -66,11 +67,7 @@ func (r *run) secrets() error {
 			r.skip(StepSecrets)
 			return r.save()
 		}
-		if r.p.Secrets == nil {
-			r.p.Secrets = map[string]time.Time{}
-		}
-		r.p.Secrets["api-key"] = r.Now().UTC().Truncate(time.Second)
-		r.p.APIKeySecret = "api-key"
+		r.p.APIKeySecret = provider.SecretAPIKey
 		r.p.APIKeyHeader = header
 		return r.done(StepSecrets)
 	}
@@ -81,7 +78,7 @@ func (r *run) keyringFailed(err error) error {
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	body := c.Meaning + "\n\n" + c.Fix + "\n\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
 	return r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame(c.Title, "A key that is not stored has to be given each time (e.g. --api-key-env)."),
 		Body:  body,

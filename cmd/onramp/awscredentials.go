@@ -11,13 +11,13 @@ import (
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
 )
 
-func init() { register(newAWSCredentialsCmd) }
-
 type awsCredentialsOptions struct {
 	io         *iostreams.IO
+	openStore  func(kind string) (secretstore.Keyring, error)
 	profile    string
 	env        bool
 	noCache    bool
@@ -31,8 +31,9 @@ type awsCredentialsOptions struct {
 	executable func() (string, error)
 }
 
-func newAWSCredentialsCmd(io *iostreams.IO) *cobra.Command {
-	opts := &awsCredentialsOptions{io: io, now: time.Now, executable: os.Executable}
+func newAWSCredentialsCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &awsCredentialsOptions{io: io, openStore: fac.SecretStore, now: fac.Now, executable: os.Executable}
 	cmd := &cobra.Command{
 		Use:   "aws-credentials --profile NAME [--env]",
 		Short: "Temporary AWS credentials for an HMPPS SQS queue, for the AWS tools",
@@ -88,19 +89,19 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return err
 	}
-	p, kr, err := credentialProfile(o.io, o.profile, o.store, "")
+	p, kr, err := credentialProfile(o.openStore, o.profile, o.store, "")
 	if err != nil {
 		return err
 	}
 	cfg, err := tokens.HMPPSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
 		CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Now: o.now})
 	if err != nil {
-		return tokenFailure(o.io, false, err)
+		return causeFailure(o.io, false, err)
 	}
 	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now}
 	creds, cacheErr, err := tokens.AWSCredentialsFor(ctx, cfg, cache, o.noCache)
 	if err != nil {
-		return tokenFailure(o.io, false, err)
+		return causeFailure(o.io, false, err)
 	}
 	if cacheErr != nil {
 		fmt.Fprintf(o.io.ErrOut, "onramp: warning: the credentials were not cached: %v\n", cacheErr)

@@ -42,7 +42,7 @@ func newAWSCmdFixture(t *testing.T) *awsCmdFixture {
 
 func TestAWSCredentialsCommand(t *testing.T) {
 	f := newAWSCmdFixture(t)
-	code, out, errOut := runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev")
+	code, out, errOut := runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -62,19 +62,19 @@ func TestAWSCredentialsCommand(t *testing.T) {
 	}
 
 	// Cached: the AWS tools may call it for every command.
-	_, again, _ := runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev")
+	_, again, _ := runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev")
 	if again != out || f.srv.Count() != 1 {
 		t.Errorf("second run: same=%v issued=%d", again == out, f.srv.Count())
 	}
 
-	code, env, errOut := runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev", "--env")
+	code, env, errOut := runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev", "--env")
 	if code != 0 || !strings.Contains(env, "export AWS_ACCESS_KEY_ID=ASIA") || !strings.Contains(env, "export AWS_SECRET_ACCESS_KEY="+f.srv.Secrets()[0]) ||
 		!strings.Contains(env, "export AWS_SESSION_TOKEN=") || !strings.Contains(env, "export AWS_REGION=eu-west-2") {
 		t.Errorf("--env: exit %d %q %s", code, env, errOut)
 	}
 
 	// At a terminal it says how to hook it up, on stderr only.
-	code, out, errOut = runTokenCmd(t, true, "aws-credentials", "--profile", "hmpps-dev")
+	code, out, errOut = runTokenCmd(t, f.kr, true, "aws-credentials", "--profile", "hmpps-dev")
 	if code != 0 || !strings.Contains(errOut, "credential_process = ") || !strings.Contains(errOut, "aws-credentials --profile hmpps-dev") ||
 		!strings.Contains(errOut, "region = eu-west-2") || !strings.HasPrefix(out, "{") {
 		t.Errorf("terminal: exit %d stdout %q stderr %q", code, out, errOut)
@@ -89,21 +89,21 @@ func TestAWSCredentialsCommandRefusals(t *testing.T) {
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev")
+	code, out, errOut := runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev")
 	if code != 1 || out != "" || !strings.Contains(errOut, "endpoint-not-found") || !strings.Contains(errOut, "not versioned") {
 		t.Errorf("/v1/token: exit %d %q %s", code, out, errOut)
 	}
 	p.TokenURL = ""
 	_ = profile.Save(p)
 	_ = f.kr.Set("hmpps-dev", "api-key", "a-wrong-key")
-	code, _, errOut = runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev")
+	code, _, errOut = runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev")
 	if code != 1 || !strings.Contains(errOut, "api-key-rejected") {
 		t.Errorf("wrong key: exit %d %s", code, errOut)
 	}
 	assertNoSecret(t, "stderr", errOut, "a-wrong-key")
 	p.Cert = ""
 	_ = profile.Save(p)
-	code, _, errOut = runTokenCmd(t, false, "aws-credentials", "--profile", "hmpps-dev")
+	code, _, errOut = runTokenCmd(t, f.kr, false, "aws-credentials", "--profile", "hmpps-dev")
 	if code != 1 || !strings.Contains(errOut, "client-cert-not-sent") {
 		t.Errorf("no certificate: exit %d %s", code, errOut)
 	}

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,8 +14,6 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newConvertCmd) }
-
 type convertOptions struct {
 	io                  *iostreams.IO
 	out, to, fromP12    string
@@ -26,7 +22,8 @@ type convertOptions struct {
 	decrypt, force      bool
 }
 
-func newConvertCmd(io *iostreams.IO) *cobra.Command {
+func newConvertCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &convertOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --out FILE [--to pem|der] | convert --from-p12 FILE --out DIR",
@@ -101,86 +98,21 @@ func (o *convertOptions) validate(cmd *cobra.Command, args []string) (pass, newP
 	return pass, newPass, nil
 }
 
-// diagnosedError prints a cause-carrying error with its fix and ends with
-// exit 1; other errors are plain failures.
-func diagnosedError(io *iostreams.IO, err error) error {
-	var ee *keystore.ExistsError
-	if errors.As(err, &ee) {
-		return usageErrorf("%v", err)
-	}
-	c, ok := cause.Of(err)
-	if !ok {
-		return failedErrorf("%v", err)
-	}
-	fmt.Fprintf(io.ErrOut, "onramp: %v\n  %s: %s\n  fix: %s\n", err, c.ID, c.Title, c.Fix)
-	return errDiagnosed
-}
-
 func (o *convertOptions) run(in string, pass, newPass []byte) error {
 	data, err := keystore.ReadFile(in)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	der := o.to == "der" || (o.to == "" && strings.EqualFold(filepath.Ext(o.out), ".der"))
-	kind := keystore.Sniff(data)
-	var outData []byte
-	perm := os.FileMode(0o644)
-	what := ""
-	switch kind {
-	case keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey:
-		if kind == keystore.KindEncryptedPrivateKey && newPass == nil && !o.decrypt {
-			return usageErrorf("%s is encrypted: add --new-pass-env VAR to keep the output encrypted, or --decrypt to write it unencrypted", in)
-		}
-		if kind == keystore.KindEncryptedPrivateKey && pass == nil {
-			return usageErrorf("%s is encrypted: give its passphrase with --pass-env VAR", in)
-		}
-		key, err := keystore.ParsePrivateKey(in, data, pass)
-		if err != nil {
-			return diagnosedError(o.io, err)
-		}
-		if der {
-			outData, err = keystore.MarshalPrivateKeyDER(key, newPass)
-		} else {
-			outData, err = keystore.MarshalPrivateKeyPEM(key, newPass)
-		}
-		if err != nil {
-			return failedErrorf("encode key: %v", err)
-		}
-		perm = 0o600
-		what = keystore.KeyDescription(key.Public()) + " private key, PKCS#8"
-		if newPass != nil {
-			what += ", encrypted"
-		}
-	case keystore.KindCertificate, keystore.KindCertificateChain:
-		if newPass != nil || o.decrypt {
-			return usageErrorf("--new-pass-env and --decrypt apply to private keys; %s holds certificates", in)
-		}
-		certs, err := keystore.ParseCertificates(in, data)
-		if err != nil {
-			return diagnosedError(o.io, err)
-		}
-		if outData, err = keystore.EncodeCertificates(certs, der); err != nil {
-			return usageErrorf("%s: %v", in, err)
-		}
-		what = fmt.Sprintf("%d certificate(s)", len(certs))
-	case keystore.KindCSR:
-		if newPass != nil || o.decrypt {
-			return usageErrorf("--new-pass-env and --decrypt apply to private keys; %s is a CSR", in)
-		}
-		csr, err := keystore.ParseCSR(in, data)
-		if err != nil {
-			return diagnosedError(o.io, err)
-		}
-		outData = csr.Raw
-		if !der {
-			outData = pemEncode("CERTIFICATE REQUEST", csr.Raw)
-		}
-		what = "certificate signing request"
-	case keystore.KindPKCS12:
-		return usageErrorf("%s is a PKCS#12 bundle: split it with --from-p12 %s --out DIR", in, in)
-	default:
-		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: in, Msg: "not a key, certificate or CSR that convert can handle (it holds: " + string(kind) + ")"})
+	conv, err := keystore.Convert(keystore.ConvertRequest{Path: in, Data: data, DER: der, Pass: pass, NewPass: newPass, Decrypt: o.decrypt})
+	var refused *keystore.RefusedError
+	if errors.As(err, &refused) {
+		return usageErrorf("%v", err)
 	}
+	if err != nil {
+		return causeFailure(o.io, false, err)
+	}
+	outData, perm, what := conv.Data, conv.Perm, conv.What
 	if err := keystore.WriteFileAtomic(o.out, outData, perm, o.force); err != nil {
 		if errors.Is(err, keystore.ErrExists) {
 			return usageErrorf("%v", err)
@@ -198,14 +130,14 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 func (o *convertOptions) runP12(pass, newPass []byte) error {
 	data, err := keystore.ReadFile(o.fromP12)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	if k := keystore.Sniff(data); k != keystore.KindPKCS12 {
-		return diagnosedError(o.io, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
+		return causeFailure(o.io, false, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
 	}
 	b, err := keystore.DecodePKCS12(o.fromP12, data, pass)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	name := o.name
 	if name == "" {
@@ -216,7 +148,7 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 	}
 	paths, err := keystore.SplitPKCS12(b, o.out, name, newPass, o.force)
 	if err != nil {
-		return diagnosedError(o.io, err)
+		return causeFailure(o.io, false, err)
 	}
 	w := o.io.Out
 	fmt.Fprintln(w, "Wrote:")
@@ -233,8 +165,4 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 		fmt.Fprintln(o.io.ErrOut, "note: the key is written unencrypted (mode 0600); add --new-pass-env VAR to encrypt it")
 	}
 	return nil
-}
-
-func pemEncode(typ string, der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }

@@ -2,27 +2,22 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
 	"time"
-
-	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
+	"github.com/onramp-cli/onramp/usecase"
 )
-
-func init() { register(newDiagnoseCmd) }
 
 // diagnoseFlags are the command line's values before validation.
 type diagnoseFlags struct {
@@ -41,19 +36,8 @@ type diagnoseFlags struct {
 	expectJSON   string
 }
 
-// keyringForDiagnose, when set, is the keyring a --profile run reads (tests
-// set it); otherwise it is the store ONRAMP_STORE chooses, as for onramp
-// secret.
-var keyringForDiagnose secretstore.Keyring
-
-func diagnoseKeyring(io *iostreams.IO) (secretstore.Keyring, error) {
-	if keyringForDiagnose != nil {
-		return keyringForDiagnose, nil
-	}
-	return openSecretStore(io, "")
-}
-
-func newDiagnoseCmd(io *iostreams.IO) *cobra.Command {
+func newDiagnoseCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	f := &diagnoseFlags{}
 	cmd := &cobra.Command{
 		Use:   "diagnose [URL]",
@@ -75,7 +59,7 @@ environment variables; with --profile they come from the OS keyring.`,
 			if len(args) == 1 {
 				urlArg = args[0]
 			}
-			opts, prof, err := f.options(cmd, io, urlArg)
+			opts, prof, err := f.options(cmd, urlArg, fac.SecretStore)
 			if err != nil {
 				return err
 			}
@@ -102,7 +86,7 @@ environment variables; with --profile they come from the OS keyring.`,
 
 // options validates the flags (and the profile) into diagnose.Options.
 // Every mistake is a usage error naming the flag.
-func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg string) (diagnose.Options, *profile.Profile, error) {
+func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore func(kind string) (secretstore.Keyring, error)) (diagnose.Options, *profile.Profile, error) {
 	o := diagnose.Options{Headers: http.Header{}}
 	changed := cmd.Flags().Changed
 	var prof *profile.Profile
@@ -112,7 +96,7 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg str
 			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 		prof = p
-		if o, err = profileBase(p, urlArg == ""); err != nil {
+		if o, err = usecase.ProfileOptions(p, urlArg == ""); err != nil {
 			return o, nil, usageErrorf("--profile %s: %v", f.profile, err)
 		}
 	}
@@ -197,104 +181,13 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, io *iostreams.IO, urlArg str
 		o.KeyPass = v
 	}
 	if prof != nil {
-		kr, err := diagnoseKeyring(io)
+		kr, err := openStore("")
 		if err != nil {
 			return o, nil, err
 		}
-		profileSecrets(prof, &o, kr, f.apiKeyEnv == "", f.keyPassEnv == "")
-		addTokenStep(prof, &o, kr)
+		usecase.AddProfileSecrets(prof, &o, kr, f.apiKeyEnv == "", f.keyPassEnv == "")
 	}
 	return o, prof, nil
-}
-
-// profileBase is a profile's settings as diagnose options, without its
-// secrets. withStatusPath appends the profile's status path to its URL.
-func profileBase(p *profile.Profile, withStatusPath bool) (diagnose.Options, error) {
-	o := diagnose.Options{URL: p.URL, Headers: http.Header{}, CACertFile: p.CACert,
-		APIKeyHeader: p.APIKeyHeader, ExpectJSON: p.ExpectJSON, Timeout: diagnose.DefaultTimeout}
-	if len(p.Auth) == 0 || hasAuth(p, "mtls") {
-		// A signed-JWT profile's key signs tokens; it is not a TLS client key.
-		o.CertFile, o.KeyFile = p.Cert, p.Key
-	}
-	if p.StatusPath != "" && withStatusPath {
-		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
-	}
-	for _, r := range p.Resolve {
-		hp, addr, err := diagnose.ParseResolve(r)
-		if err != nil {
-			return o, fmt.Errorf("resolve: %v", err)
-		}
-		if o.Resolve == nil {
-			o.Resolve = map[string]string{}
-		}
-		o.Resolve[hp] = addr
-	}
-	return o, nil
-}
-
-// diagnoseProfileOptions turns a saved profile into the options of a diagnosis of
-// its status endpoint, secrets read from the OS keyring. A keyring failure
-// is a finding of the local step, not an error. The TUI calls it through
-// tui.Deps.ProfileOptions.
-func diagnoseProfileOptions(_ context.Context, p *profile.Profile) (diagnose.Options, error) {
-	o, err := profileBase(p, true)
-	if err != nil {
-		return o, err
-	}
-	// The TUI owns the terminal: no passphrase prompt, no warnings on it.
-	kr, err := diagnoseKeyring(&iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
-	if err != nil {
-		return o, err
-	}
-	profileSecrets(p, &o, kr, true, true)
-	addTokenStep(p, &o, kr)
-	return o, nil
-}
-
-// profileSecrets reads a profile's API key and key passphrase from the
-// keyring. A keyring failure is a finding of the local step, not a crash.
-func profileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
-	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
-	usesKey := hasAuth(p, "api-key") || p.APIKeySecret != "" && !hasAuth(p, "signed-jwt")
-	if wantKey && (usesKey || len(p.Auth) == 0) {
-		name := p.APIKeySecret
-		if name == "" {
-			name = "api-key"
-		}
-		v, err := kr.Get(p.Name, name)
-		switch {
-		case err == nil:
-			o.APIKey = v
-		case usesKey:
-			o.Findings = append(o.Findings, keyringFinding(err))
-		}
-		o.APIKeyRequired = usesKey
-	}
-	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
-		v, err := kr.Get(p.Name, p.KeyPassSecret)
-		if err != nil {
-			o.Findings = append(o.Findings, keyringFinding(err))
-		} else {
-			o.KeyPass = []byte(v)
-		}
-	}
-}
-
-func keyringFinding(err error) diagnose.Finding {
-	c, ok := cause.Of(err)
-	if !ok {
-		c = cause.Get(cause.KeyringUnavailable)
-	}
-	return diagnose.Finding{Cause: c, Detail: err.Error()}
-}
-
-func hasAuth(p *profile.Profile, method string) bool {
-	for _, a := range p.Auth {
-		if a == method {
-			return true
-		}
-	}
-	return false
 }
 
 func runDiagnose(cmd *cobra.Command, io *iostreams.IO, f *diagnoseFlags, opts diagnose.Options, prof *profile.Profile) error {
@@ -331,12 +224,8 @@ func runDiagnose(cmd *cobra.Command, io *iostreams.IO, f *diagnoseFlags, opts di
 		}
 	}
 	if prof != nil {
-		prof.LastCheck = &profile.Check{At: rep.Started.UTC(), OK: rep.OK}
-		if rep.Cause != nil {
-			prof.LastCheck.CauseID = rep.Cause.ID
-		}
-		if err := profile.Save(prof); err != nil {
-			fmt.Fprintf(io.ErrOut, "onramp: could not record the check in profile %s: %v\n", prof.Name, err)
+		if err := usecase.SaveCheck(prof, rep); err != nil {
+			fmt.Fprintf(io.ErrOut, "onramp: %v\n", err)
 		}
 	}
 	if !rep.OK {

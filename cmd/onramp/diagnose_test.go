@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
+	"github.com/onramp-cli/onramp/secretstore"
 
 	"github.com/youmark/pkcs8"
 
@@ -71,6 +72,16 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 		t.Fatalf("panic: %s", errOut)
 	}
 	return code, out.String(), errOut.String()
+}
+
+// runCLIStore is runCLI with kr as the secret store.
+func runCLIStore(t *testing.T, kr secretstore.Keyring, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	r := runCmdStore(t, kr, "", false, args...)
+	if strings.Contains(r.errOut, "goroutine ") || strings.Contains(r.errOut, "panic") {
+		t.Fatalf("panic: %s", r.errOut)
+	}
+	return r.code, r.out, r.errOut
 }
 
 type jsonReport struct {
@@ -239,11 +250,8 @@ func TestDiagnoseProfile(t *testing.T) {
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	old := keyringForDiagnose
-	t.Cleanup(func() { keyringForDiagnose = old })
-
-	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
-	code, out, errOut := runCLI(t, "diagnose", "--profile", "dcs", "--json")
+	kr := &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
+	code, out, errOut := runCLIStore(t, kr, "diagnose", "--profile", "dcs", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -260,8 +268,8 @@ func TestDiagnoseProfile(t *testing.T) {
 		t.Errorf("last check not recorded: %+v %v", saved, err)
 	}
 
-	keyringForDiagnose = &testkeyring.Keyring{Unavailable: true}
-	code, out, _ = runCLI(t, "diagnose", "--profile", "dcs", "--json")
+	kr = &testkeyring.Keyring{Unavailable: true}
+	code, out, _ = runCLIStore(t, kr, "diagnose", "--profile", "dcs", "--json")
 	if r := parseReport(t, out); code != 1 || r.Cause == nil || r.Cause.ID != "keyring-unavailable" || r.Steps[0].Status != "fail" {
 		t.Errorf("exit %d: %s", code, out)
 	}
@@ -270,10 +278,10 @@ func TestDiagnoseProfile(t *testing.T) {
 	}
 
 	// An explicit flag wins over the profile: a wrong CA bundle fails.
-	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
+	kr = &testkeyring.Keyring{Items: map[string]string{"dcs/api-key": "good-key"}}
 	other := testpki.NewCA(t, "Other CA")
 	otherCA := testpki.WriteFile(t, f.dir, "other-ca.pem", other.CertPEM())
-	code, out, _ = runCLI(t, "diagnose", "--profile", "dcs", "--cacert", otherCA, "--json")
+	code, out, _ = runCLIStore(t, kr, "diagnose", "--profile", "dcs", "--cacert", otherCA, "--json")
 	if r := parseReport(t, out); code != 1 || r.Cause == nil || r.Cause.ID != "server-cert-untrusted" {
 		t.Errorf("exit %d: %s", code, out)
 	}
@@ -294,37 +302,6 @@ func TestDiagnoseProgressOnlyOnTerminal(t *testing.T) {
 	run(io, f.args("--api-key-env", "API_KEY"))
 	if errOut.Len() != 0 {
 		t.Errorf("progress written to a non-terminal stderr: %q", errOut)
-	}
-}
-
-func TestDiagnoseProfileOptions(t *testing.T) {
-	old := keyringForDiagnose
-	t.Cleanup(func() { keyringForDiagnose = old })
-	keyringForDiagnose = &testkeyring.Keyring{Items: map[string]string{"nhs/api-key": "iss-value", "hm/key": "k"}}
-
-	nhs := &profile.Profile{Name: "nhs", URL: "https://int.api.service.nhs.uk/x", Auth: []string{"signed-jwt"},
-		Key: "/keys/jwt.key", KID: "k1", APIKeySecret: "api-key"}
-	o, err := diagnoseProfileOptions(t.Context(), nhs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.CertFile != "" || o.KeyFile != "" || o.APIKey != "" || o.TokenSource == nil {
-		t.Errorf("a signed-JWT profile's key is for tokens and its API key is the JWT issuer: %+v", o)
-	}
-
-	hm := &profile.Profile{Name: "hm", URL: "https://api.example/", StatusPath: "/health", Auth: []string{"mtls", "api-key"},
-		Cert: "/c.pem", Key: "/c.key", APIKeySecret: "key", Resolve: []string{"api.example:443:10.0.0.1"}}
-	o, err = diagnoseProfileOptions(t.Context(), hm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.URL != "https://api.example/health" || o.CertFile != "/c.pem" || o.APIKey != "k" || !o.APIKeyRequired ||
-		o.Resolve["api.example:443"] != "10.0.0.1" || o.TokenSource != nil {
-		t.Errorf("options %+v", o)
-	}
-	hm.Resolve = []string{"nonsense"}
-	if _, err := diagnoseProfileOptions(t.Context(), hm); err == nil || !strings.Contains(err.Error(), "resolve") {
-		t.Errorf("a bad resolve entry in a profile: %v", err)
 	}
 }
 

@@ -14,9 +14,6 @@ import (
 // the API with the bearer token.
 func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	kr := useTokenTestKeyring(t)
-	old := keyringForDiagnose
-	keyringForDiagnose = kr
-	t.Cleanup(func() { keyringForDiagnose = old })
 	f := newTokenCmdFixture(t)
 	p := &profile.Profile{Name: "nhs", Provider: "nhs-apim", URL: f.apim.URL, StatusPath: tokenapi.HelloPath, TokenURL: f.apim.TokenURL,
 		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey", APIKeySecret: "api-key"}
@@ -38,7 +35,7 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"cause"`
 	}
-	code, out, errOut := runTokenCmd(t, false, "diagnose", "--profile", "nhs", "--json")
+	code, out, errOut := runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs", "--json")
 	var r report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("exit %d, %q: %v\n%s", code, out, err, errOut)
@@ -59,7 +56,7 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 	// A kid that is not registered fails the token step with its cause.
 	p.KID = "test-2"
 	_ = profile.Save(p)
-	code, out, _ = runTokenCmd(t, false, "diagnose", "--profile", "nhs", "--json")
+	code, out, _ = runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs", "--json")
 	r = report{}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
@@ -82,9 +79,6 @@ func TestDiagnoseSignedJWTProfileRunsTokenStep(t *testing.T) {
 // token over the same override as the API call.
 func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 	kr := useTokenTestKeyring(t)
-	old := keyringForDiagnose
-	keyringForDiagnose = kr
-	t.Cleanup(func() { keyringForDiagnose = old })
 	const host = "int.api.service.nhs.uk"
 	f := newTokenCmdFixture(t, host)
 	_, port, _ := net.SplitHostPort(f.apim.Addr)
@@ -97,7 +91,7 @@ func TestDiagnoseSignedJWTProfileHonoursResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = kr.Set("nhs", "api-key", tokenTestAPIKey)
-	code, out, errOut := runTokenCmd(t, false, "diagnose", "--profile", "nhs")
+	code, out, errOut := runTokenCmd(t, kr, false, "diagnose", "--profile", "nhs")
 	if code != 0 || f.apim.Count() != 1 {
 		t.Fatalf("exit %d, %d tokens issued\n%s%s", code, f.apim.Count(), out, errOut)
 	}

@@ -15,8 +15,6 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 )
 
-func init() { register(newExplainCmd) }
-
 type explainOptions struct {
 	file string
 	id   string
@@ -24,7 +22,8 @@ type explainOptions struct {
 	json bool
 }
 
-func newExplainCmd(io *iostreams.IO) *cobra.Command {
+func newExplainCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	opts := &explainOptions{}
 	cmd := &cobra.Command{
 		Use:   "explain [TEXT | -]",
@@ -132,19 +131,18 @@ func writeExplainJSON(w io.Writer, matches []explain.Match) error {
 	return enc.Encode(out)
 }
 
-func bold(io *iostreams.IO, s string) string {
-	if io.ColorEnabled() {
-		return "\x1b[1m" + s + "\x1b[0m"
+// bold styles a cause's first line on a colour terminal.
+func bold(io *iostreams.IO) func(string) string {
+	if !io.ColorEnabled() {
+		return nil
 	}
-	return s
+	return func(s string) string { return "\x1b[1m" + s + "\x1b[0m" }
 }
 
 func renderExplain(io *iostreams.IO, matches []explain.Match) {
 	w := io.Out
 	best := matches[0]
-	fmt.Fprintf(w, "%s  %s\n", bold(io, best.Cause.Title), "["+best.Cause.ID+"]")
-	fmt.Fprintf(w, "  %s\n", best.Cause.Meaning)
-	fmt.Fprintf(w, "  Fix: %s\n", best.Cause.Fix)
+	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
 	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	if len(matches) > 1 {
 		fmt.Fprintf(w, "\nAlso recognised:\n")
@@ -175,7 +173,7 @@ func explainID(io *iostreams.IO, id string, asJSON bool) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)
 	}
-	fmt.Fprintf(io.Out, "%s  [%s]\n  %s\n  Fix: %s\n", bold(io, c.Title), c.ID, c.Meaning, c.Fix)
+	cause.Fprint(io.Out, &c, cause.Show{Head: bold(io)})
 	if c.Source != "" {
 		fmt.Fprintf(io.Out, "  Source: %s\n", c.Source)
 	}

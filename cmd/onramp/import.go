@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 
@@ -15,9 +14,8 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newImportCmd) }
-
-func newImportCmd(io *iostreams.IO) *cobra.Command {
+func newImportCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var req keystore.ImportRequest
 	var passEnv string
 	cmd := &cobra.Command{
@@ -49,7 +47,7 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 				return err
 			}
 			req.KeyPass = pass
-			req.Now = time.Now()
+			req.Now = fac.Now()
 			res, err := keystore.ImportCertificate(req)
 			return renderImport(io, req, res, err)
 		},
@@ -84,7 +82,7 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		if res != nil && c.ID != cause.KeyCertMismatch {
 			ok("the key matches the certificate")
 		}
-		fmt.Fprintf(w, "  ✗ %s: %s\n      %s\n      fix: %s\n", c.ID, c.Title, err.Error(), c.Fix)
+		cause.Fprint(w, c, cause.Show{Label: "✗ Cause", Detail: err.Error(), Indent: "  "})
 		fmt.Fprintln(w, "Nothing was written.")
 		return errDiagnosed
 	}

@@ -11,22 +11,24 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
-func init() { registerProfileSub(newImportCGPCmd) }
-
 type importCGPOptions struct {
-	io      *iostreams.IO
-	profile string
-	force   bool
-	store   string
-	now     func() time.Time
+	io        *iostreams.IO
+	openStore func(kind string) (secretstore.Keyring, error)
+	profile   string
+	force     bool
+	store     string
+	now       func() time.Time
 }
 
-func newImportCGPCmd(io *iostreams.IO) *cobra.Command {
-	opts := &importCGPOptions{io: io, now: time.Now}
+func newImportCGPCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &importCGPOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "import-cgp [FILE] [--profile NAME]",
 		Short: "Import a CGP client config.yaml (NHS API Management) into a profile",
@@ -56,7 +58,7 @@ moves into the OS keyring; remove it from the plain-text file afterwards.`,
 func runImportCGP(o *importCGPOptions, path string) error {
 	p, apiKey, err := tokens.ImportCGPConfig(path)
 	if err != nil {
-		return tokenFailure(o.io, false, err)
+		return causeFailure(o.io, false, err)
 	}
 	if _, err := profile.Load(o.profile); err == nil && !o.force {
 		return usageErrorf("profile %q exists: choose another name with --profile, or replace it with --force", o.profile)
@@ -66,14 +68,13 @@ func runImportCGP(o *importCGPOptions, path string) error {
 	p.Name = o.profile
 	var kr secretstore.Keyring
 	if apiKey != "" {
-		if kr, err = credentialKeyring(o.io, o.store); err != nil {
+		if kr, err = o.openStore(o.store); err != nil {
 			return err
 		}
-		if err := kr.Set(p.Name, "api-key", apiKey); err != nil {
-			return tokenFailure(o.io, false, err)
+		p.APIKeySecret = provider.SecretAPIKey
+		if err := (usecase.Secrets{Store: kr, Now: o.now}).Put(p, provider.SecretAPIKey, apiKey); err != nil {
+			return causeFailure(o.io, false, err)
 		}
-		p.APIKeySecret = "api-key"
-		p.Secrets = map[string]time.Time{"api-key": o.now().UTC().Truncate(time.Second)}
 		// An old token would have been issued for the old settings.
 		_ = (&tokens.Cache{Keyring: kr, Profile: p.Name}).Forget()
 	}
@@ -99,7 +100,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		}
 	}
 	if apiKey != "" {
-		fmt.Fprintf(w, "The API key is now %s.\n", storeDescription(kr, p.Name, "api-key"))
+		fmt.Fprintf(w, "The API key is now %s.\n", secretstore.Where(kr, p.Name, provider.SecretAPIKey))
 		fmt.Fprintf(w, "%s still holds it in plain text: delete its api_key line. If the CGP client still needs it, pass\n  --api_key \"$(onramp secret get api-key --profile %s)\"\n", path, p.Name)
 	} else {
 		fmt.Fprintf(w, "The file has no api_key: store it with `onramp secret set api-key --profile %s`.\n", p.Name)

@@ -17,7 +17,7 @@ func TestImportCGPCommand(t *testing.T) {
 	cfg := testpki.WriteFile(t, dir, "config.yaml", []byte("api_host: int.api.service.nhs.uk\napi_name: genomic-data-access\napi_key: "+tokenTestAPIKey+
 		"\nprivate_key_pem_file: "+keyFile+"\napim_kid: test-1\noutput_dir: /tmp\n"))
 
-	code, out, errOut := runTokenCmd(t, false, "profile", "import-cgp", cfg, "--profile", "nhs-int")
+	code, out, errOut := runTokenCmd(t, kr, false, "profile", "import-cgp", cfg, "--profile", "nhs-int")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -43,23 +43,23 @@ func TestImportCGPCommand(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	assertNoSecret(t, "the profile file", string(data))
 
-	code, _, errOut = runTokenCmd(t, false, "profile", "import-cgp", cfg, "--profile", "nhs-int")
+	code, _, errOut = runTokenCmd(t, kr, false, "profile", "import-cgp", cfg, "--profile", "nhs-int")
 	if code != 2 || !strings.Contains(errOut, "--force") {
 		t.Errorf("existing profile: exit %d %s", code, errOut)
 	}
-	if code, _, errOut = runTokenCmd(t, false, "profile", "import-cgp", cfg, "--profile", "nhs-int", "--force"); code != 0 {
+	if code, _, errOut = runTokenCmd(t, kr, false, "profile", "import-cgp", cfg, "--profile", "nhs-int", "--force"); code != 0 {
 		t.Errorf("--force: exit %d %s", code, errOut)
 	}
 
 	// A 2048-bit key imports, with a warning that APIM will refuse it.
 	small := testpki.WriteFile(t, dir, "small.pem", tokentest.KeyPEM(t, tokentest.RSAKey(t, 2048, 0)))
 	cfg2 := testpki.WriteFile(t, dir, "config2.yaml", []byte("api_host: internal-dev.api.service.nhs.uk\napi_key: k\nprivate_key_pem_file: "+small+"\n"))
-	code, _, errOut = runTokenCmd(t, false, "profile", "import-cgp", cfg2, "--profile", "dev")
+	code, _, errOut = runTokenCmd(t, kr, false, "profile", "import-cgp", cfg2, "--profile", "dev")
 	if code != 0 || !strings.Contains(errOut, "RSA 4096 keys only") || !strings.Contains(errOut, "kid test-1") {
 		t.Errorf("2048-bit key: exit %d %s", code, errOut)
 	}
 
-	code, _, errOut = runTokenCmd(t, false, "profile", "import-cgp", dir+"/missing.yaml")
+	code, _, errOut = runTokenCmd(t, kr, false, "profile", "import-cgp", dir+"/missing.yaml")
 	if code != 1 || !strings.Contains(errOut, "input-file-unreadable") {
 		t.Errorf("missing file: exit %d %s", code, errOut)
 	}

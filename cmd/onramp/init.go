@@ -5,11 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 )
-
-func init() { register(newInitCmd) }
 
 // noTerminalInit names the subcommands that do the wizard's steps without
 // a terminal.
@@ -19,7 +16,8 @@ const noTerminalInit = `onramp init needs a terminal (stdin and stdout). Without
   onramp secret set api-key --profile NAME < FILE                      store the API key in the OS keyring
   onramp diagnose --profile NAME                                       run the checks`
 
-func newInitCmd(io *iostreams.IO) *cobra.Command {
+func newInitCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var name string
 	var accessible bool
 	cmd := &cobra.Command{
@@ -40,7 +38,7 @@ run 'onramp init --profile NAME' again to resume where you stopped.`,
 				return usageErrorf("%s", noTerminalInit)
 			}
 			accessible = accessible || os.Getenv("ACCESSIBLE") != ""
-			return runInit(cmd.Context(), io, name, accessible)
+			return runInit(cmd.Context(), fac, name, accessible)
 		},
 	}
 	cmd.Flags().StringVar(&name, "profile", "", "resume (or create) the profile `NAME`")

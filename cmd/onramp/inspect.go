@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -14,9 +15,8 @@ import (
 	"github.com/onramp-cli/onramp/keystore"
 )
 
-func init() { register(newInspectCmd) }
-
-func newInspectCmd(io *iostreams.IO) *cobra.Command {
+func newInspectCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var asJSON bool
 	var passEnv string
 	cmd := &cobra.Command{
@@ -48,7 +48,7 @@ With --json: one object per file, or an array of them for several files.`,
 					stdinUsed = true
 				}
 			}
-			now := time.Now()
+			now := fac.Now()
 			var results []*inspect.Result
 			for _, path := range args {
 				results = append(results, inspectFile(io, path, pass, now))
@@ -99,12 +99,12 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 // readBounded reads r up to keystore.MaxFileSize, as keystore.ReadFile
 // does for files.
 func readBounded(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
+	data, err := iostreams.ReadAllLimited(r, keystore.MaxFileSize)
+	if errors.Is(err, iostreams.ErrTooLarge) {
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
+	}
 	if err != nil {
 		return nil, &keystore.Error{ID: cause.InputFileUnreadable, Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}
-	}
-	if len(data) > keystore.MaxFileSize {
-		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
 	}
 	return data, nil
 }

@@ -5,20 +5,15 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 )
-
-func init() { register(newKeygenCmd) }
 
 type keygenOptions struct {
 	io                        *iostreams.IO
@@ -34,7 +29,8 @@ type keygenOptions struct {
 	force                     bool
 }
 
-func newKeygenCmd(io *iostreams.IO) *cobra.Command {
+func newKeygenCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &keygenOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "keygen --out DIR [--name NAME] [flags]",
@@ -146,7 +142,7 @@ func (o *keygenOptions) validate(cmd *cobra.Command) ([]byte, error) {
 	if o.jwks && changed("kid") && strings.TrimSpace(o.kid) == "" {
 		return nil, usageErrorf("--kid is empty")
 	}
-	if o.alg != "" && !keygenAlgFits(o.keyType, o.curve, o.alg) {
+	if o.alg != "" && !keystore.JWSAlgorithmFits(o.keyType, o.curve, o.alg) {
 		return nil, usageErrorf("--alg %s does not fit --type %s", o.alg, o.keyType)
 	}
 	pass, err := envSecret("--pass-env", o.passEnv, changed("pass-env"))
@@ -159,21 +155,6 @@ func (o *keygenOptions) validate(cmd *cobra.Command) ([]byte, error) {
 		}
 	}
 	return pass, nil
-}
-
-func keygenAlgFits(keyType, curve, alg string) bool {
-	switch keyType {
-	case "rsa":
-		switch alg {
-		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-			return true
-		}
-	case "ecdsa":
-		return (curve == "P-256" && alg == "ES256") || (curve == "P-384" && alg == "ES384")
-	case "ed25519":
-		return alg == "EdDSA"
-	}
-	return false
 }
 
 func (o *keygenOptions) fileSet(pass []byte) keystore.KeyFileSet {
@@ -206,23 +187,13 @@ func (o *keygenOptions) run(ctx context.Context, pass []byte) error {
 		if o.keyType == "ecdsa" {
 			curve = o.curve
 		}
-		key, err = keystore.GenerateKey(o.keyType, bits, curve)
+		// ctrl+c returns at once and nothing is written.
+		key, err = keystore.GenerateKeyContext(ctx, o.keyType, bits, curve)
 	}
-	// Generation cannot be interrupted, so it runs aside: ctrl+c returns at
-	// once and nothing is written.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if o.keyType == "rsa" && o.io.IsStderrTTY() {
-			withSpinner(ctx, o.io.ErrOut, "generating an "+o.describeKey()+" key", generate)
-		} else {
-			generate()
-		}
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return errCancelled
+	if o.keyType == "rsa" && o.io.IsStderrTTY() {
+		o.io.WithSpinner(ctx, "generating an "+o.describeKey()+" key", generate)
+	} else {
+		generate()
 	}
 	if ctx.Err() != nil {
 		return errCancelled
@@ -279,34 +250,4 @@ func (o *keygenOptions) run(ctx context.Context, pass []byte) error {
 	}
 	fmt.Fprintf(w, "  - keep %s private: it never leaves this machine. Check it any time with: onramp inspect %s\n", filepath.Base(paths.Key), paths.Key)
 	return nil
-}
-
-// withSpinner runs work while a spinner turns on w (a terminal), so a
-// multi-second RSA key generation does not look like a hang.
-func withSpinner(ctx context.Context, w io.Writer, label string, work func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		start := time.Now()
-		for i := 0; ; i++ {
-			fmt.Fprintf(w, "\r%c %s… %.0fs", frames[i%len(frames)], label, time.Since(start).Seconds())
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\x1b[K")
-				return
-			case <-ctx.Done():
-				fmt.Fprint(w, "\r\x1b[K")
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	work()
-	close(done)
-	wg.Wait()
 }

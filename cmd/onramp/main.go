@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	os.Exit(run(iostreams.System(), os.Args[1:]))
+	os.Exit(execute(newFactory(iostreams.System()), os.Args[1:]))
 }

@@ -4,44 +4,31 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/secretstore"
+	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/provider"
-	"github.com/onramp-cli/onramp/tokens"
 )
 
-func init() { register(newProfileCmd) }
-
-// profileSubcommands lets another command file add a subcommand to
-// `onramp profile` (e.g. import-cgp) without editing this file.
-var profileSubcommands []func(*iostreams.IO) *cobra.Command
-
-func registerProfileSub(f func(*iostreams.IO) *cobra.Command) {
-	profileSubcommands = append(profileSubcommands, f)
-}
-
 type profileOptions struct {
-	io    *iostreams.IO
-	json  bool
-	yes   bool
-	store string
-	now   func() time.Time
+	io        *iostreams.IO
+	openStore func(kind string) (secretstore.Keyring, error)
+	json      bool
+	yes       bool
+	store     string
+	now       func() time.Time
 }
 
-func newProfileCmd(io *iostreams.IO) *cobra.Command {
-	opts := &profileOptions{io: io, now: time.Now}
+func newProfileCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &profileOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "List, show and remove saved connection profiles",
@@ -85,10 +72,7 @@ OS keyring). Profiles are YAML files in the onramp config directory
 	}
 	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 	rm.Flags().StringVar(&opts.store, "store", "", "where the profile's secrets live: keyring (default) or file")
-	cmd.AddCommand(ls, show, rm)
-	for _, f := range profileSubcommands {
-		cmd.AddCommand(f(io))
-	}
+	cmd.AddCommand(ls, show, rm, newProfileNewCmd(fac), newProfileProvidersCmd(fac), newImportCGPCmd(fac))
 	return cmd
 }
 
@@ -158,73 +142,6 @@ func writeJSON(io *iostreams.IO, v any) error {
 	return enc.Encode(v)
 }
 
-type certificateView struct {
-	Path     string    `json:"path"`
-	Subject  string    `json:"subject,omitempty"`
-	Issuer   string    `json:"issuer,omitempty"`
-	NotAfter time.Time `json:"not_after,omitzero"`
-	DaysLeft *int      `json:"days_left,omitempty"`
-	Error    string    `json:"error,omitempty"`
-	CauseID  cause.ID  `json:"cause,omitempty"`
-}
-
-type profileView struct {
-	Name         string           `json:"name"`
-	Path         string           `json:"path"`
-	Provider     string           `json:"provider,omitempty"`
-	ProviderName string           `json:"provider_name,omitempty"`
-	Environment  string           `json:"environment,omitempty"`
-	URL          string           `json:"url,omitempty"`
-	Auth         []string         `json:"auth"`
-	Certificate  *certificateView `json:"certificate,omitempty"`
-	Key          string           `json:"key,omitempty"`
-	CACert       string           `json:"cacert,omitempty"`
-	APIKeyHeader string           `json:"api_key_header,omitempty"`
-	APIKeySecret string           `json:"api_key_secret,omitempty"`
-	KeyPass      string           `json:"key_pass_secret,omitempty"`
-	KID          string           `json:"kid,omitempty"`
-	TokenURL     string           `json:"token_url,omitempty"`
-	StatusPath   string           `json:"status_path,omitempty"`
-	ExpectJSON   string           `json:"expect_json,omitempty"`
-	Resolve      []string         `json:"resolve,omitempty"`
-	Secrets      []secretEntry    `json:"secrets"`
-	LastCheck    *profile.Check   `json:"last_check,omitempty"`
-}
-
-func certificateSummary(path string, now time.Time) *certificateView {
-	v := &certificateView{Path: path}
-	certs, err := keystore.ReadCertificates(path)
-	if err != nil {
-		v.Error = err.Error()
-		if c, ok := cause.Of(err); ok {
-			v.CauseID = c.ID
-		}
-		return v
-	}
-	leaf := certs[0]
-	v.Subject, v.Issuer, v.NotAfter = leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC()
-	days := int(math.Floor(leaf.NotAfter.Sub(now).Hours() / 24))
-	v.DaysLeft = &days
-	return v
-}
-
-func (c *certificateView) describe() string {
-	if c.Error != "" {
-		return fmt.Sprintf("%s (unreadable: %s)", c.Path, c.Error)
-	}
-	d := *c.DaysLeft
-	var left string
-	switch {
-	case d < 0:
-		left = fmt.Sprintf("EXPIRED %d days ago", -d)
-	case d < 30:
-		left = fmt.Sprintf("%d days left: renew now", d)
-	default:
-		left = fmt.Sprintf("%d days left", d)
-	}
-	return fmt.Sprintf("%s\n    %s, expires %s (%s)", c.Path, c.Subject, c.NotAfter.Format("2006-01-02"), left)
-}
-
 func profileShow(opts *profileOptions, name string) error {
 	io := opts.io
 	if err := profile.ValidateName(name); err != nil {
@@ -234,79 +151,11 @@ func profileShow(opts *profileOptions, name string) error {
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	path, _ := profile.Path(name)
-	v := profileView{Name: name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: p.URL,
-		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret,
-		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: p.TokenURL, StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
-		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: []secretEntry{}}
-	if v.Auth == nil {
-		v.Auth = []string{}
-	}
-	if p.Provider != "" {
-		if t, err := provider.Get(p.Provider); err == nil {
-			v.ProviderName = t.Name
-		}
-	}
-	if p.Cert != "" {
-		v.Certificate = certificateSummary(p.Cert, opts.now())
-	}
-	for _, n := range p.SecretNames() {
-		v.Secrets = append(v.Secrets, secretEntry{Name: n, SetAt: p.Secrets[n]})
-	}
+	v := usecase.ShowProfile(p, opts.now())
 	if opts.json {
 		return writeJSON(io, v)
 	}
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	row := func(label, value string) {
-		if value != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", label, value)
-		}
-	}
-	row("Profile", fmt.Sprintf("%s (%s)", name, path))
-	prov := v.Provider
-	if v.ProviderName != "" {
-		prov += " (" + v.ProviderName + ")"
-	}
-	row("Provider", prov)
-	row("Environment", v.Environment)
-	row("URL", v.URL)
-	row("Auth", strings.Join(v.Auth, ", "))
-	if v.Certificate != nil {
-		row("Certificate", v.Certificate.describe())
-	}
-	row("Key", v.Key)
-	row("CA bundle", v.CACert)
-	if v.APIKeyHeader != "" {
-		secret := v.APIKeySecret
-		if secret == "" {
-			secret = provider.SecretAPIKey
-		}
-		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, secret))
-	}
-	row("Key passphrase", v.KeyPass)
-	row("kid", v.KID)
-	row("Token URL", v.TokenURL)
-	if v.StatusPath != "" {
-		st := v.StatusPath
-		if v.ExpectJSON != "" {
-			st += " expecting " + v.ExpectJSON
-		}
-		row("Status", st)
-	}
-	row("Resolve", strings.Join(v.Resolve, ", "))
-	var secrets []string
-	for _, s := range v.Secrets {
-		secrets = append(secrets, fmt.Sprintf("%s (set %s)", s.Name, s.SetAt.Local().Format("2006-01-02")))
-	}
-	row("Secrets", strings.Join(secrets, ", "))
-	if c := v.LastCheck; c != nil {
-		res := "passed"
-		if !c.OK {
-			res = "failed: " + string(c.CauseID)
-		}
-		row("Last check", fmt.Sprintf("%s, %s", res, c.At.Local().Format("2006-01-02 15:04")))
-	}
-	return tw.Flush()
+	return v.WriteText(io.Out)
 }
 
 func profileRemove(opts *profileOptions, name string) error {
@@ -334,46 +183,13 @@ func profileRemove(opts *profileOptions, name string) error {
 	if err := confirm(io, opts.yes, q); err != nil {
 		return err
 	}
-	if len(p.Secrets) > 0 {
-		store, err := openSecretStore(io, opts.store)
-		if err != nil {
-			return err
-		}
-		for _, s := range p.SecretNames() {
-			err := store.Delete(name, s)
-			var ke *secretstore.Error
-			if err != nil && !(errors.As(err, &ke) && ke.ID == cause.KeyringSecretMissing) {
-				// Keep the profile, recording only the secrets still
-				// stored, so their names are not lost.
-				if saveErr := profile.Save(p); saveErr != nil {
-					fmt.Fprintf(io.ErrOut, "warning: %v\n", saveErr)
-				}
-				return keyringFailure(fmt.Errorf("profile %s kept: %w", name, err))
-			}
-			p.ForgetSecret(s)
-		}
+	cacheErr, err := usecase.RemoveProfile(p, func() (secretstore.Keyring, error) { return opts.openStore(opts.store) })
+	if cacheErr != nil {
+		fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, cacheErr)
 	}
-	if mayCacheCredentials(p) {
-		// Cached tokens and AWS credentials are not recorded secrets, but
-		// they are the profile's too. A keyring that does not answer only
-		// warns: the profile's file goes either way.
-		store, err := openSecretStore(io, opts.store)
-		if err == nil {
-			err = (&tokens.Cache{Keyring: store, Profile: name}).Forget()
-		}
-		if err != nil {
-			fmt.Fprintf(io.ErrOut, "warning: cached credentials of %s may remain in the keyring: %v\n", name, err)
-		}
-	}
-	if err := profile.Remove(name); err != nil {
-		return failedErrorf("%v", err)
+	if err != nil {
+		return causeFailure(io, false, err)
 	}
 	fmt.Fprintf(io.ErrOut, "Removed profile %s.\n", name)
 	return nil
-}
-
-// mayCacheCredentials says whether onramp token or aws-credentials may have
-// cached something for p.
-func mayCacheCredentials(p *profile.Profile) bool {
-	return p.TokenURL != "" || p.Provider == "hmpps" || slices.Contains(p.Auth, provider.AuthSignedJWT)
 }

@@ -15,11 +15,6 @@ import (
 	"github.com/onramp-cli/onramp/provider"
 )
 
-func init() {
-	registerProfileSub(newProfileNewCmd)
-	registerProfileSub(newProfileProvidersCmd)
-}
-
 type profileNewOptions struct {
 	provider, env, url string
 	auth               []string
@@ -30,7 +25,8 @@ type profileNewOptions struct {
 
 // newProfileNewCmd makes a profile from a provider template without the
 // wizard, for scripts and for people who know what they have.
-func newProfileNewCmd(io *iostreams.IO) *cobra.Command {
+func newProfileNewCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	o := &profileNewOptions{}
 	cmd := &cobra.Command{
 		Use:   "new NAME --provider ID",
@@ -137,7 +133,8 @@ func templateIDs() []string {
 	return ids
 }
 
-func newProfileProvidersCmd(io *iostreams.IO) *cobra.Command {
+func newProfileProvidersCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "providers [ID]",
@@ -152,7 +149,8 @@ func newProfileProvidersCmd(io *iostreams.IO) *cobra.Command {
 				if asJSON {
 					return writeJSON(io, t)
 				}
-				return showTemplate(io, t)
+				t.WriteText(io.Out)
+				return nil
 			}
 			ts, loadErr := provider.Templates()
 			if loadErr != nil {
@@ -173,92 +171,4 @@ func newProfileProvidersCmd(io *iostreams.IO) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output on stdout")
 	return cmd
-}
-
-func showTemplate(io *iostreams.IO, t *provider.Template) error {
-	w := io.Out
-	fmt.Fprintf(w, "%s (%s)\n%s\n", t.Name, t.ID, t.Description)
-	if t.Source != "" {
-		fmt.Fprintf(w, "Source: %s\n", t.Source)
-	}
-	fmt.Fprintln(w, "\nEnvironments:")
-	for _, e := range t.Environments {
-		u := e.URL
-		if u == "" {
-			u = "(your URL, given with --url)"
-		}
-		fmt.Fprintf(w, "  %-14s %s", e.Name, u)
-		if e.NoAuth {
-			fmt.Fprint(w, "  (no authentication)")
-		}
-		fmt.Fprintln(w)
-		if e.Notes != "" {
-			fmt.Fprintf(w, "  %-14s %s\n", "", e.Notes)
-		}
-	}
-	fmt.Fprintln(w, "\nAuthentication:")
-	for _, a := range t.Auth {
-		need := a.Need
-		if need == provider.NeedChoice {
-			need = "one of these"
-		}
-		fmt.Fprintf(w, "  %-11s %s", a.Method, need)
-		if a.Notes != "" {
-			fmt.Fprintf(w, ": %s", a.Notes)
-		}
-		fmt.Fprintln(w)
-	}
-	if t.APIKeyHeader != "" {
-		fmt.Fprintf(w, "  API key header: %s\n", t.APIKeyHeader)
-	}
-	if len(t.Keys) > 0 {
-		fmt.Fprintln(w, "\nKeys:")
-		for _, k := range t.Keys {
-			fmt.Fprintf(w, "  %-11s %s", k.Purpose, k.String())
-			if k.Hash != "" {
-				fmt.Fprintf(w, ", %s", k.Hash)
-			}
-			if k.Notes != "" {
-				fmt.Fprintf(w, ": %s", k.Notes)
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	if t.CSR != nil {
-		fmt.Fprintf(w, "\nCSR subject: %s\n  %s\n", t.CSR.Subject, t.CSR.CNRule)
-	}
-	if t.Status != nil {
-		fmt.Fprintf(w, "\nStatus endpoint: %s %s", dash(t.Status.Method), t.Status.Path)
-		if t.Status.ExpectJSON != "" {
-			fmt.Fprintf(w, " -> %s", t.Status.ExpectJSON)
-		}
-		fmt.Fprintln(w)
-	}
-	if t.Token != nil {
-		fmt.Fprintf(w, "Token endpoint: %s %s\n", dash(t.Token.Method), t.Token.Path)
-	}
-	if len(t.Roles) > 0 {
-		fmt.Fprintln(w, "\nAPI key roles:")
-		for _, r := range t.Roles {
-			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.Join(r.Patterns, " "))
-		}
-	}
-	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))
-	if len(t.Uncertain) > 0 {
-		fmt.Fprintln(w, "\nNot settled by the public documentation (settings you can change):")
-		for _, u := range t.Uncertain {
-			fmt.Fprintf(w, "  - %s\n", u)
-		}
-	}
-	return nil
-}
-
-func indent(s, prefix string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = prefix + l
-		}
-	}
-	return strings.Join(lines, "\n") + "\n"
 }

@@ -81,7 +81,7 @@ func TestProfileTypoThroughTheCLI(t *testing.T) {
 	_, _ = f.WriteString("api_key_heder: x-api-key\n")
 	f.Close()
 	r := runCmd(t, "", false, "profile", "show", "typo")
-	want := path + `:4: unknown field "api_key_heder" (did you mean "api_key_header"?)`
+	want := path + `:5: unknown field "api_key_heder" (did you mean "api_key_header"?)`
 	if r.code != 1 || !strings.Contains(r.errOut, want) {
 		t.Fatalf("typo: exit %d\n%s\nwant %s", r.code, r.errOut, want)
 	}
@@ -162,7 +162,7 @@ func TestProfileRemoveForgetsCachedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	io, _, _, _ := iostreams.Test()
-	store, err := openSecretStore(io, "")
+	store, err := openSecretStore(io, "", testFileWorkFactor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestProfileRemoveForgetsCachedToken(t *testing.T) {
 	if r := runCmd(t, "", false, "profile", "rm", "nhs", "--yes"); r.code != 0 {
 		t.Fatalf("profile rm: %d %s", r.code, r.errOut)
 	}
-	if store, err = openSecretStore(io, ""); err != nil {
+	if store, err = openSecretStore(io, "", testFileWorkFactor); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.Get("nhs", tokens.TokenItem); !errors.Is(err, secretstore.ErrMissing) {

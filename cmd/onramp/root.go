@@ -51,20 +51,10 @@ func failedErrorf(format string, a ...any) error {
 var errDiagnosed = &exitError{code: exitDiagnosed}
 
 // errCancelled is a user's ctrl+c or an aborted prompt.
-var errCancelled = &exitError{code: exitCancelled, err: errors.New("cancelled")}
+var errCancelled = &exitError{code: exitCancelled, err: iostreams.ErrCancelled}
 
-// commandConstructors is filled by each command file's init, so the command
-// files stay independent of each other.
-var commandConstructors []func(*iostreams.IO) *cobra.Command
-
-func register(f func(*iostreams.IO) *cobra.Command) {
-	commandConstructors = append(commandConstructors, f)
-}
-
-// tuiHome runs the TUI home screen; set by the tui wiring when present.
-var tuiHome func(ctx context.Context, io *iostreams.IO) error
-
-func newRootCmd(io *iostreams.IO) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
+	io := f.IO
 	root := &cobra.Command{
 		Use:   "onramp",
 		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
@@ -81,8 +71,8 @@ Try it without any provider credentials against the built-in practice API:
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if tuiHome != nil && io.CanPrompt() {
-				return tuiHome(cmd.Context(), io)
+			if f.Home != nil && io.CanPrompt() {
+				return f.Home(cmd.Context(), f)
 			}
 			cmd.SetOut(io.Out)
 			return cmd.Help()
@@ -94,20 +84,24 @@ Try it without any provider credentials against the built-in practice API:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	for _, f := range commandConstructors {
-		root.AddCommand(f(io))
-	}
+	root.AddCommand(
+		newInitCmd(f), newDiagnoseCmd(f), newExplainCmd(f),
+		newKeygenCmd(f), newImportCmd(f), newInspectCmd(f), newConvertCmd(f),
+		newSecretCmd(f), newProfileCmd(f), newTokenCmd(f), newAWSCredentialsCmd(f),
+		newSandboxCmd(f), newVersionCmd(f),
+	)
 	return root
 }
 
-// run executes the command line and returns the exit status.
-func run(io *iostreams.IO, args []string) int {
+// execute runs the command line with the factory's dependencies and
+// returns the exit status.
+func execute(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(io)
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return exitStatus(io, err)
+	return exitStatus(f.IO, err)
 }
 
 func exitStatus(io *iostreams.IO, err error) int {
@@ -121,7 +115,7 @@ func exitStatus(io *iostreams.IO, err error) int {
 		}
 		return ee.code
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, iostreams.ErrCancelled) {
 		fmt.Fprintln(io.ErrOut, "onramp: cancelled")
 		return exitCancelled
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,23 +16,18 @@ import (
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
-func init() { register(newSandboxCmd) }
-
-// sandboxKeyring is where the sandbox keeps its API keys: the store the
-// user chose (ONRAMP_STORE, else the OS keyring), as `onramp secret` uses.
-// Tests replace it.
-var sandboxKeyring = func(io *iostreams.IO) (secretstore.Keyring, error) { return openSecretStore(io, "") }
-
 type sandboxOptions struct {
 	io          *iostreams.IO
+	openStore   func(kind string) (secretstore.Keyring, error)
 	addr        string
 	apimAddr    string
 	brk         string
 	allowRemote bool
 }
 
-func newSandboxCmd(io *iostreams.IO) *cobra.Command {
-	opts := &sandboxOptions{io: io}
+func newSandboxCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &sandboxOptions{io: io, openStore: fac.SecretStore}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a local practice API with mutual TLS and API keys",
@@ -68,7 +62,8 @@ see what onramp says about it; --break list names the modes.`,
 
 func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 	io := opts.io
-	kr, err := sandboxKeyring(io)
+	// Its API keys live where `onramp secret` keeps secrets.
+	kr, err := opts.openStore("")
 	if err != nil {
 		return err
 	}
@@ -103,79 +98,13 @@ func runSandbox(cmd *cobra.Command, opts *sandboxOptions) error {
 		fmt.Fprintf(io.ErrOut, "warning: the sandbox listens on %s, which other machines may reach; its keys are practice keys, not secrets worth guarding, but anyone who reaches it can use it\n", srv.Addr())
 	}
 	wrote, perr := srv.SaveProfile()
-	printSandboxBanner(io.ErrOut, srv, wrote, perr)
+	sandbox.WriteBanner(io.ErrOut, srv, wrote, perr)
 	// The first RSA 4096 key takes seconds: the API is up meanwhile.
 	go srv.PrepareAPIMProfile()
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(io.ErrOut, "sandbox stopped")
 	return nil
-}
-
-func printSandboxBanner(w io.Writer, srv *sandbox.Server, wrote bool, perr error) {
-	pki, keys := srv.PKI(), srv.Keys()
-	fmt.Fprintf(w, "onramp sandbox: listening on %s (mutual TLS and an x-api-key header required)\n", srv.BaseURL())
-	if b := srv.Break(); b != nil {
-		fmt.Fprintf(w, "PRACTICE MODE %s: the sandbox %s\n", b.ID, b.Does)
-	}
-	fmt.Fprintf(w, "  CA bundle (--cacert): %s\n", pki.CABundlePath())
-	fmt.Fprintf(w, "  client certificate:   %s\n", pki.Path(sandbox.ClientCertFile))
-	fmt.Fprintf(w, "  client key:           %s\n", pki.Path(sandbox.ClientKeyFile))
-	if keys.InKeyring {
-		fmt.Fprintf(w, "  API key:              in the keyring as %s/%s (onramp secret get %s --profile %s)\n",
-			sandbox.ProfileName, sandbox.APIKeyName, sandbox.APIKeyName, sandbox.ProfileName)
-	} else {
-		keyFile := pki.Path(sandbox.APIKeyName)
-		fmt.Fprintf(w, "  API key:              NOT in a keyring: %v\n", keys.KeyringErr)
-		fmt.Fprintf(w, "                        it is kept in %s (mode 0600); to use it:\n", keyFile)
-		fmt.Fprintf(w, "                          export %s=\"$(cat %s)\"\n", sandbox.APIKeyEnv, keyFile)
-		fmt.Fprintf(w, "                          onramp diagnose --profile sandbox --api-key-env %s\n", sandbox.APIKeyEnv)
-	}
-	switch {
-	case perr != nil:
-		fmt.Fprintf(w, "  profile:              not updated: %v\n", perr)
-	case wrote:
-		fmt.Fprintf(w, "  profile:              %q updated for %s\n", sandbox.ProfileName, srv.StatusURL())
-	default:
-		fmt.Fprintf(w, "  profile:              %q is ready\n", sandbox.ProfileName)
-	}
-	type endpoint struct{ method, path, what string }
-	list := func(eps []endpoint) {
-		for _, e := range eps {
-			fmt.Fprintf(w, "  %-4s %-31s %s\n", e.method, e.path, e.what)
-		}
-	}
-	fmt.Fprintln(w, "Endpoints:")
-	list([]endpoint{
-		{"GET", sandbox.StatusPath, "DCS-like status"},
-		{"GET", "/v1/persons/{id}/risks/scores", "HMPPS-like person record"},
-		{"POST", "/token", "HMPPS-like temporary credentials"},
-		{"GET", "/v1/versionInfo", "Securosys-like, key " + sandbox.ServiceKeyName},
-		{"POST", "/v1/sign", "Securosys-like, key " + sandbox.OperationKeyName},
-	})
-	fmt.Fprintf(w, "APIM-like API on %s (server TLS only, like NHS API Management):\n", srv.APIMBaseURL())
-	list([]endpoint{
-		{"POST", sandbox.TokenPath, "signed JWT: iss = sub = the API key, aud = this URL (onramp sandbox register-jwks FILE first)"},
-		{"GET", sandbox.HelloPath, "needs the bearer token"},
-	})
-	next := "onramp diagnose --profile sandbox"
-	if perr != nil {
-		// No ready profile: the same check with every setting spelled out.
-		next = fmt.Sprintf("%s=\"$(onramp secret get %s --profile %s)\" onramp diagnose %s --cert %s --key %s --cacert %s",
-			sandbox.APIKeyEnv, sandbox.APIKeyName, sandbox.ProfileName, srv.StatusURL(),
-			pki.Path(sandbox.ClientCertFile), pki.Path(sandbox.ClientKeyFile), pki.CABundlePath())
-		if !keys.InKeyring {
-			next = fmt.Sprintf("%s=\"$(cat %s)\"%s", sandbox.APIKeyEnv, pki.Path(sandbox.APIKeyName), next[strings.Index(next, " onramp diagnose"):])
-		}
-		next += " --api-key-env " + sandbox.APIKeyEnv
-	} else if !keys.InKeyring {
-		next += " --api-key-env " + sandbox.APIKeyEnv
-	}
-	fmt.Fprintf(w, "Try next:\n  %s\n", next)
-	if b := srv.Break(); b != nil {
-		fmt.Fprintf(w, "  (it should name %s; `onramp explain --id %s` tells what it means)\n", b.ID, b.ID)
-	}
-	fmt.Fprintln(w, "Press ctrl+c to stop.")
 }
 
 func newSandboxSignCmd(io *iostreams.IO) *cobra.Command {
@@ -194,7 +123,10 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			var data []byte
 			var err error
 			if args[0] == "-" {
-				data, err = readStdinLimited(io.In)
+				data, err = iostreams.ReadAllLimited(io.In, keystore.MaxFileSize)
+				if errors.Is(err, iostreams.ErrTooLarge) {
+					err = errors.New("stdin: more than 10 MiB: not a CSR")
+				}
 			} else {
 				data, err = keystore.ReadFile(args[0])
 			}
@@ -237,17 +169,6 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write the certificate to FILE instead of stdout")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing --out file")
 	return cmd
-}
-
-func readStdinLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, keystore.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > keystore.MaxFileSize {
-		return nil, errors.New("stdin: more than 10 MiB: not a CSR")
-	}
-	return data, nil
 }
 
 func newSandboxRegisterJWKSCmd(io *iostreams.IO) *cobra.Command {

@@ -14,27 +14,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
-	"github.com/onramp-cli/onramp/secretstore"
 )
 
 func runSandboxCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	io, in, out, errOut := iostreams.Test()
-	in.WriteString(stdin)
-	code := run(io, args)
-	return code, out.String(), errOut.String()
+	// No secret store: the sandbox keeps its keys in 0600 files.
+	r := runCmdStore(t, nil, stdin, false, args...)
+	return r.code, r.out, r.errOut
 }
 
 func sandboxTestEnv(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("ONRAMP_CONFIG_DIR", dir)
-	old := sandboxKeyring
-	sandboxKeyring = func(*iostreams.IO) (secretstore.Keyring, error) { return nil, nil } // keys in 0600 files
-	t.Cleanup(func() { sandboxKeyring = old })
 	return dir
 }
 

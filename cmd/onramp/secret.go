@@ -4,42 +4,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/secretstore"
+	"github.com/onramp-cli/onramp/usecase"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/onramp-cli/onramp/iostreams"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
-
-func init() { register(newSecretCmd) }
 
 const defaultProfile = "default"
 
 // maxSecretInput bounds a secret read from stdin; keyrings refuse far less.
-const maxSecretInput = 1 << 20
+const maxSecretInput = iostreams.MaxLine
 
 type secretOptions struct {
-	io      *iostreams.IO
-	store   string
-	profile string
-	yes     bool
-	json    bool
+	io        *iostreams.IO
+	openStore func(kind string) (secretstore.Keyring, error)
+	now       func() time.Time
+	store     string
+	profile   string
+	yes       bool
+	json      bool
 }
 
-func newSecretCmd(io *iostreams.IO) *cobra.Command {
-	opts := &secretOptions{io: io}
+func newSecretCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &secretOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "secret",
 		Short: "Keep API keys and passphrases in the OS keyring, per profile",
@@ -102,110 +98,6 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
-// openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
-// else the OS keyring). Other commands that read secrets call it too.
-func openSecretStore(io *iostreams.IO, kind string) (secretstore.Keyring, error) {
-	dir, err := profile.Dir()
-	if err != nil {
-		return nil, failedErrorf("%v", err)
-	}
-	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut}
-	if io.IsStdinTTY() {
-		opts.Prompt = func(prompt string) (string, error) { return readHidden(io, prompt) }
-	}
-	k, err := secretstore.Open(kind, opts)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	return k, nil
-}
-
-// keyringFailure turns a keyring error into exit 1 with the cause and its fix.
-func keyringFailure(err error) error {
-	var ke *secretstore.Error
-	if !errors.As(err, &ke) {
-		return failedErrorf("%v", err)
-	}
-	fix := ke.Fix
-	if fix == "" {
-		if c, ok := cause.Lookup(ke.ID); ok {
-			fix = c.Fix
-		}
-	}
-	return failedErrorf("%v [%s]\nFix: %s", err, ke.ID, fix)
-}
-
-// readHidden asks on stderr and reads a line without echo when stdin is a
-// real terminal; test streams that only claim to be terminals are read as
-// plain lines.
-func readHidden(io *iostreams.IO, prompt string) (string, error) {
-	fmt.Fprint(io.ErrOut, prompt)
-	if fd, ok := io.StdinFd(); ok && term.IsTerminal(fd) {
-		return readPasswordInterruptible(io, fd)
-	}
-	line, err := readLine(io.In)
-	fmt.Fprintln(io.ErrOut)
-	return line, err
-}
-
-// readPasswordInterruptible is term.ReadPassword that gives up on ctrl+c:
-// run's signal handler catches SIGINT, so the read would otherwise go on
-// with echo still off.
-func readPasswordInterruptible(io *iostreams.IO, fd int) (string, error) {
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", err
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	type result struct {
-		b   []byte
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		done <- result{b, err}
-	}()
-	select {
-	case r := <-done:
-		fmt.Fprintln(io.ErrOut)
-		return string(r.b), r.err
-	case <-sig:
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(io.ErrOut)
-		return "", errCancelled
-	}
-}
-
-// readLine reads one line byte by byte, so nothing after it is consumed.
-func readLine(r io.Reader) (string, error) {
-	var sb strings.Builder
-	b := make([]byte, 1)
-	for {
-		n, err := r.Read(b)
-		if n == 1 {
-			if b[0] == '\n' {
-				return strings.TrimSuffix(sb.String(), "\r"), nil
-			}
-			sb.WriteByte(b[0])
-			if sb.Len() > maxSecretInput {
-				return "", errors.New("the line is too long")
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			if sb.Len() == 0 {
-				return "", errCancelled
-			}
-			return sb.String(), nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-}
-
 // confirm asks a y/N question on a terminal; without one it refuses unless
 // --yes was given, so a script never deletes by accident.
 func confirm(io *iostreams.IO, yes bool, action string) error {
@@ -215,59 +107,27 @@ func confirm(io *iostreams.IO, yes bool, action string) error {
 	if !io.IsStdinTTY() {
 		return usageErrorf("not going to %s: stdin is not a terminal, so onramp cannot ask; add --yes to confirm", action)
 	}
-	fmt.Fprintf(io.ErrOut, "%s%s? [y/N] ", strings.ToUpper(action[:1]), action[1:])
-	line, err := readLine(io.In)
-	if err != nil && !errors.Is(err, errCancelled) {
-		return err
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return errCancelled
+	return io.Confirm(action)
 }
 
 // readSecretValue reads the value: a masked prompt on a terminal, else all
 // of stdin with one trailing newline removed (echo adds one).
 func readSecretValue(io *iostreams.IO, profileName, name string) (string, error) {
 	if io.IsStdinTTY() {
-		return readHidden(io, fmt.Sprintf("Value of %s for profile %s (input hidden): ", name, profileName))
+		return io.ReadHidden(fmt.Sprintf("Value of %s for profile %s (input hidden): ", name, profileName))
 	}
-	data, err := readAllLimited(io.In, maxSecretInput)
+	data, err := iostreams.ReadAllLimited(io.In, maxSecretInput)
+	if errors.Is(err, iostreams.ErrTooLarge) {
+		return "", usageErrorf("the value on stdin is larger than %d bytes; keep large material in a file", maxSecretInput)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("reading the secret from stdin: %w", err)
 	}
 	v := string(data)
 	if s, ok := strings.CutSuffix(v, "\n"); ok {
 		v = strings.TrimSuffix(s, "\r")
 	}
 	return v, nil
-}
-
-func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the secret from stdin: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, usageErrorf("the value on stdin is larger than %d bytes; keep large material in a file", limit)
-	}
-	return data, nil
-}
-
-// looksLikeAPIKey: names under which an API key is stored get the shape
-// checks that diagnose applies too.
-func looksLikeAPIKey(p *profile.Profile, name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "api-key") || strings.Contains(n, "apikey") || strings.Contains(n, "api_key") ||
-		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
-}
-
-func storeDescription(k secretstore.Keyring, profileName, name string) string {
-	if fs, ok := k.(*secretstore.File); ok {
-		return fmt.Sprintf("in %s (encrypted)", fs.Path)
-	}
-	return fmt.Sprintf("in the OS keyring (service %s, account %s)", secretstore.Service, secretstore.Account(profileName, name))
 }
 
 func validateSecretArgs(opts *secretOptions, name string) error {
@@ -290,7 +150,7 @@ func secretSet(opts *secretOptions, name string) error {
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
-	store, err := openSecretStore(io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
@@ -301,25 +161,17 @@ func secretSet(opts *secretOptions, name string) error {
 	if value == "" {
 		return usageErrorf("the value of %s is empty: nothing stored (pipe the value on stdin, or run on a terminal to be asked)", name)
 	}
-	if looksLikeAPIKey(p, name) {
-		for _, id := range keystore.APIKeyShape(value) {
-			if c, ok := cause.Lookup(id); ok {
-				fmt.Fprintf(io.ErrOut, "warning: %s [%s]\n  %s\n  %s\n", c.Title, id, c.Meaning, c.Fix)
-			}
-		}
+	for _, c := range usecase.ShapeWarnings(p, name, value) {
+		cause.Fprint(io.ErrOut, c, cause.Show{Label: "Warning"})
 	}
-	if err := store.Set(opts.profile, name, value); err != nil {
-		return keyringFailure(err)
-	}
-	p.RecordSecret(name, time.Now())
-	if err := profile.Save(p); err != nil {
-		return failedErrorf("stored %s, but could not record it in profile %s: %v", name, opts.profile, err)
+	if err := (usecase.Secrets{Store: store, Now: opts.now}).Set(p, name, value); err != nil {
+		return causeFailure(io, false, err)
 	}
 	if created {
 		path, _ := profile.Path(opts.profile)
 		fmt.Fprintf(io.ErrOut, "Created profile %s (%s).\n", opts.profile, path)
 	}
-	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, storeDescription(store, opts.profile, name))
+	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, secretstore.Where(store, opts.profile, name))
 	return nil
 }
 
@@ -327,13 +179,13 @@ func secretGet(opts *secretOptions, name string) error {
 	if err := validateSecretArgs(opts, name); err != nil {
 		return err
 	}
-	store, err := openSecretStore(opts.io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
 	v, err := store.Get(opts.profile, name)
 	if err != nil {
-		return keyringFailure(err)
+		return causeFailure(opts.io, false, err)
 	}
 	// The value alone, so $(onramp secret get ...) is exact; a newline only
 	// for a person reading a terminal.
@@ -342,11 +194,6 @@ func secretGet(opts *secretOptions, name string) error {
 		fmt.Fprintln(opts.io.Out)
 	}
 	return nil
-}
-
-type secretEntry struct {
-	Name  string    `json:"name"`
-	SetAt time.Time `json:"set_at"`
 }
 
 func secretList(opts *secretOptions) error {
@@ -360,16 +207,13 @@ func secretList(opts *secretOptions) error {
 	} else if err != nil {
 		return failedErrorf("%v", err)
 	}
-	entries := []secretEntry{}
-	for _, n := range p.SecretNames() {
-		entries = append(entries, secretEntry{Name: n, SetAt: p.Secrets[n]})
-	}
+	entries := usecase.SecretEntries(p)
 	if opts.json {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Profile string        `json:"profile"`
-			Secrets []secretEntry `json:"secrets"`
+			Profile string                `json:"profile"`
+			Secrets []usecase.SecretEntry `json:"secrets"`
 		}{opts.profile, entries})
 	}
 	if len(entries) == 0 {
@@ -379,7 +223,7 @@ func secretList(opts *secretOptions) error {
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSET")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(time.Since(e.SetAt)))
+		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(opts.now().Sub(e.SetAt)))
 	}
 	return tw.Flush()
 }
@@ -408,26 +252,18 @@ func secretRemove(opts *secretOptions, name string) error {
 	if err := confirm(io, opts.yes, fmt.Sprintf("delete secret %s of profile %s", name, opts.profile)); err != nil {
 		return err
 	}
-	store, err := openSecretStore(io, opts.store)
+	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
-	delErr := store.Delete(opts.profile, name)
-	recorded := p != nil && p.ForgetSecret(name)
-	var ke *secretstore.Error
-	missing := errors.As(delErr, &ke) && ke.ID == cause.KeyringSecretMissing
-	if delErr != nil && !missing {
-		return keyringFailure(delErr)
-	}
-	if recorded {
-		if err := profile.Save(p); err != nil {
-			return failedErrorf("%v", err)
-		}
+	removed, err := (usecase.Secrets{Store: store, Now: opts.now}).Remove(p, opts.profile, name)
+	if err != nil {
+		return causeFailure(io, false, err)
 	}
 	switch {
-	case missing && !recorded:
-		return failedErrorf("profile %s has no secret %s [keyring-secret-missing]; `onramp secret ls --profile %s` lists them", opts.profile, name, opts.profile)
-	case missing:
+	case !removed.Stored && !removed.Recorded:
+		return failedErrorf("profile %s has no secret %s [%s]; `onramp secret ls --profile %s` lists them", opts.profile, name, cause.KeyringSecretMissing, opts.profile)
+	case !removed.Stored:
 		fmt.Fprintf(io.ErrOut, "%s was not in the store; removed its record from profile %s.\n", name, opts.profile)
 	default:
 		fmt.Fprintf(io.ErrOut, "Deleted %s of profile %s.\n", name, opts.profile)

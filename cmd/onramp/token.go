@@ -9,31 +9,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/secretstore"
-
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
+	"github.com/onramp-cli/onramp/usecase"
 )
-
-func init() { register(newTokenCmd) }
-
-// credentialKeyring opens the secret store that token, aws-credentials and
-// profile import-cgp read and write (ONRAMP_STORE chooses it, as for
-// onramp secret); tests replace it.
-var credentialKeyring = func(io *iostreams.IO, store string) (secretstore.Keyring, error) {
-	return openSecretStore(io, store)
-}
 
 // credentialProfile loads the named profile and opens its secret store,
 // for the commands that fetch short-lived credentials; orElse ends the hint
 // given when the profile does not exist.
-func credentialProfile(io *iostreams.IO, name, store, orElse string) (*profile.Profile, secretstore.Keyring, error) {
+func credentialProfile(openStore func(kind string) (secretstore.Keyring, error), name, store, orElse string) (*profile.Profile, secretstore.Keyring, error) {
 	p, err := profile.Load(name)
 	if errors.Is(err, profile.ErrNotFound) {
 		return nil, nil, usageErrorf("%v\nCreate one with `onramp init --profile %s`%s.", err, name, orElse)
@@ -41,7 +30,7 @@ func credentialProfile(io *iostreams.IO, name, store, orElse string) (*profile.P
 	if err != nil {
 		return nil, nil, failedErrorf("%v", err)
 	}
-	kr, err := credentialKeyring(io, store)
+	kr, err := openStore(store)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,6 +42,7 @@ const storeFlagUsage = "where secrets live: keyring (default) or file (encrypted
 
 type tokenOptions struct {
 	io         *iostreams.IO
+	openStore  func(kind string) (secretstore.Keyring, error)
 	profile    string
 	noCache    bool
 	json       bool
@@ -68,8 +58,9 @@ type tokenOptions struct {
 	now        func() time.Time
 }
 
-func newTokenCmd(io *iostreams.IO) *cobra.Command {
-	opts := &tokenOptions{io: io}
+func newTokenCmd(fac *factory) *cobra.Command {
+	io := fac.IO
+	opts := &tokenOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "token [--profile NAME] [--no-cache] [--json]",
 		Short: "Get (and cache) an OAuth bearer token via signed JWT (NHS API Management)",
@@ -157,9 +148,6 @@ func (o *tokenOptions) validate(cmd *cobra.Command) error {
 			return usageErrorf("%v", err)
 		}
 	}
-	if o.now == nil {
-		o.now = time.Now
-	}
 	return nil
 }
 
@@ -195,21 +183,21 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		}
 		key, err := keystore.ReadPrivateKey(o.keyFile, keyPass)
 		if err != nil {
-			return tokenFailure(o.io, o.json, err)
+			return causeFailure(o.io, o.json, err)
 		}
 		client, err := tokens.NewHTTPClient(tokens.TransportOptions{CACertFile: o.cacert, Resolve: resolveMap(o.resolve)})
 		if err != nil {
-			return tokenFailure(o.io, o.json, err)
+			return causeFailure(o.io, o.json, err)
 		}
 		cfg = &tokens.NHSConfig{TokenURL: o.tokenURL, KID: o.kid, Key: key, APIKey: string(apiKey), HTTPClient: client, Now: o.now}
 		what = o.tokenURL
 	} else {
-		p, kr, err := credentialProfile(o.io, o.profile, o.store, ", or give --token-url, --kid, --key and --api-key-env")
+		p, kr, err := credentialProfile(o.openStore, o.profile, o.store, ", or give --token-url, --kid, --key and --api-key-env")
 		if err != nil {
 			return err
 		}
 		cfg, err = tokens.NHSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
-			CACertFile: o.cacert, Resolve: resolveMap(o.resolve), RSABits: requiredRSABits(p), Now: o.now})
+			CACertFile: o.cacert, Resolve: resolveMap(o.resolve), RSABits: usecase.RequiredRSABits(p), Now: o.now})
 		if errors.Is(err, tokens.ErrSandbox) {
 			host := p.URL
 			if u, err := url.Parse(p.URL); err == nil {
@@ -218,14 +206,14 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 			return sandboxNoAuth(o.io, host)
 		}
 		if err != nil {
-			return tokenFailure(o.io, o.json, err)
+			return causeFailure(o.io, o.json, err)
 		}
 		cache = &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now}
 		what = "profile " + p.Name
 	}
 	tok, cacheErr, err := tokens.NHSToken(ctx, cfg, cache, o.noCache)
 	if err != nil {
-		return tokenFailure(o.io, o.json, err)
+		return causeFailure(o.io, o.json, err)
 	}
 	if cacheErr != nil {
 		fmt.Fprintf(o.io.ErrOut, "onramp: warning: the token was not cached: %v\n", cacheErr)
@@ -247,54 +235,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 	return nil
 }
 
-// requiredRSABits is the signing key size the profile's provider template
-// demands (0: the NHS rule, RSA 4096; -1: any RSA size).
-func requiredRSABits(p *profile.Profile) int {
-	if p.Provider == "" {
-		return 0
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
-		return 0
-	}
-	if k, ok := t.KeyFor("signing"); ok && k.Type == "rsa" {
-		if k.Bits > 0 {
-			return k.Bits
-		}
-		return -1
-	}
-	return 0
-}
-
 func sandboxNoAuth(io *iostreams.IO, host string) error {
 	fmt.Fprintf(io.ErrOut, "%s is an NHS API Management sandbox: it needs no authentication, so there is no token to get.\nCall it without an Authorization header.\n", host)
 	return nil
-}
-
-// tokenFailure prints the cause of a failed credential request and ends
-// with exit 1; with --json the cause also goes to stdout as JSON.
-func tokenFailure(io *iostreams.IO, asJSON bool, err error) error {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err
-	}
-	c, ok := cause.Of(err)
-	if !ok {
-		return failedErrorf("%v", err)
-	}
-	fix := c.Fix
-	var ke *secretstore.Error
-	if errors.As(err, &ke) && ke.Fix != "" {
-		fix = ke.Fix
-	}
-	if asJSON {
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(map[string]any{
-			"ok":     false,
-			"cause":  map[string]string{"id": string(c.ID), "title": c.Title, "fix": fix},
-			"detail": err.Error(),
-		})
-	}
-	return failedErrorf("%v\ncause: %s (%s)\nfix: %s", err, c.Title, c.ID, fix)
 }

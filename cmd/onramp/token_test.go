@@ -24,16 +24,12 @@ import (
 
 const tokenTestAPIKey = "CANARY-APIKEY-cmd-51e2"
 
-// useTokenTestKeyring points the credential commands at a fresh in-memory
-// keyring and a throwaway config directory.
+// useTokenTestKeyring gives a test a fresh in-memory keyring (for
+// runTokenCmd) and a throwaway config directory.
 func useTokenTestKeyring(t *testing.T) *testkeyring.Keyring {
 	t.Helper()
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	kr := testkeyring.New()
-	old := credentialKeyring
-	credentialKeyring = func(*iostreams.IO, string) (secretstore.Keyring, error) { return kr, nil }
-	t.Cleanup(func() { credentialKeyring = old })
-	return kr
+	return testkeyring.New()
 }
 
 // fakeAPIM is the sandbox's APIM-like token endpoint served on loopback.
@@ -68,9 +64,9 @@ func (f *tokenCmdFixture) adHocArgs(extra ...string) []string {
 		"--api-key-env", "NHS_API_KEY", "--cacert", f.caFile}, extra...)
 }
 
-func runTokenCmd(t *testing.T, tty bool, args ...string) (code int, stdout, stderr string) {
+func runTokenCmd(t *testing.T, kr secretstore.Keyring, tty bool, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	r := runCmd(t, "", tty, args...)
+	r := runCmdStore(t, kr, "", tty, args...)
 	return r.code, r.out, r.errOut
 }
 
@@ -84,11 +80,11 @@ func assertNoSecret(t *testing.T, where, s string, secrets ...string) {
 }
 
 func TestTokenCommandWithFlags(t *testing.T) {
-	useTokenTestKeyring(t)
+	kr := useTokenTestKeyring(t)
 	f := newTokenCmdFixture(t)
 	t.Setenv("NHS_API_KEY", tokenTestAPIKey)
 
-	code, out, errOut := runTokenCmd(t, false, f.adHocArgs()...)
+	code, out, errOut := runTokenCmd(t, kr, false, f.adHocArgs()...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -97,7 +93,7 @@ func TestTokenCommandWithFlags(t *testing.T) {
 	}
 	assertNoSecret(t, "stderr", errOut, f.apim.Tokens()[0])
 
-	code, out, errOut = runTokenCmd(t, false, f.adHocArgs("--json")...)
+	code, out, errOut = runTokenCmd(t, kr, false, f.adHocArgs("--json")...)
 	if code != 0 {
 		t.Fatalf("--json exit %d: %s", code, errOut)
 	}
@@ -124,13 +120,13 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 	if err := profile.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runTokenCmd(t, false, "token", "--profile", "nhs-int")
+	code, _, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-int")
 	if code != 1 || !strings.Contains(errOut, "keyring-secret-missing") {
 		t.Errorf("without the API key: exit %d, %s", code, errOut)
 	}
 	_ = kr.Set("nhs-int", "api-key", tokenTestAPIKey)
 
-	code, first, errOut := runTokenCmd(t, true, "token", "--profile", "nhs-int")
+	code, first, errOut := runTokenCmd(t, kr, true, "token", "--profile", "nhs-int")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -138,11 +134,11 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 		t.Errorf("stderr on a terminal = %q", errOut)
 	}
 	assertNoSecret(t, "stderr", errOut, f.apim.Tokens()[0])
-	_, second, errOut := runTokenCmd(t, true, "token", "--profile", "nhs-int")
+	_, second, errOut := runTokenCmd(t, kr, true, "token", "--profile", "nhs-int")
 	if first != second || f.apim.Count() != 1 || !strings.Contains(errOut, "cached token") {
 		t.Errorf("second run: same=%v issued=%d stderr=%q", first == second, f.apim.Count(), errOut)
 	}
-	_, third, _ := runTokenCmd(t, false, "token", "--profile", "nhs-int", "--no-cache")
+	_, third, _ := runTokenCmd(t, kr, false, "token", "--profile", "nhs-int", "--no-cache")
 	if third == first || f.apim.Count() != 2 {
 		t.Errorf("--no-cache: issued=%d", f.apim.Count())
 	}
@@ -154,24 +150,24 @@ func TestTokenCommandFromProfileIsCached(t *testing.T) {
 }
 
 func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
-	useTokenTestKeyring(t)
+	kr := useTokenTestKeyring(t)
 	f := newTokenCmdFixture(t)
 	t.Setenv("NHS_API_KEY", tokenTestAPIKey)
 	args := f.adHocArgs()
 	args[4] = "test-2" // --kid
 
-	code, out, errOut := runTokenCmd(t, false, args...)
+	code, out, errOut := runTokenCmd(t, kr, false, args...)
 	if code != 1 || out != "" {
 		t.Errorf("exit %d stdout %q", code, out)
 	}
-	for _, want := range []string{"jwt-kid-unknown", "fix:", "message_id"} {
+	for _, want := range []string{"Cause: No public key is registered for this kid (jwt-kid-unknown)", "Fix: ", "message_id"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q: %s", want, errOut)
 		}
 	}
 	assertNoSecret(t, "stderr", errOut)
 
-	code, out, _ = runTokenCmd(t, false, append(args, "--json")...)
+	code, out, _ = runTokenCmd(t, kr, false, append(args, "--json")...)
 	var failure struct {
 		OK    bool `json:"ok"`
 		Cause struct {
@@ -187,14 +183,14 @@ func TestTokenCommandRefusalsNameTheCause(t *testing.T) {
 	args = f.adHocArgs()
 	args[6] = small // --key
 	sent := len(f.apim.Forms())
-	code, _, errOut = runTokenCmd(t, false, args...)
+	code, _, errOut = runTokenCmd(t, kr, false, args...)
 	if code != 1 || !strings.Contains(errOut, "key-unsupported") || !strings.Contains(errOut, "4096") || len(f.apim.Forms()) != sent {
 		t.Errorf("2048-bit key: exit %d, %s", code, errOut)
 	}
 }
 
 func TestTokenCommandUsageErrors(t *testing.T) {
-	useTokenTestKeyring(t)
+	kr := useTokenTestKeyring(t)
 	t.Setenv("EMPTY_VAR", "")
 	for _, tc := range []struct {
 		args []string
@@ -212,7 +208,7 @@ func TestTokenCommandUsageErrors(t *testing.T) {
 		{[]string{"aws-credentials", "--profile", "nosuch"}, "no such profile"},
 		{[]string{"profile", "import-cgp", "a", "b"}, "accepts at most 1 arg"},
 	} {
-		code, out, errOut := runTokenCmd(t, false, tc.args...)
+		code, out, errOut := runTokenCmd(t, kr, false, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q (want 2 and %q)", tc.args, code, errOut, tc.want)
 		}
@@ -220,9 +216,9 @@ func TestTokenCommandUsageErrors(t *testing.T) {
 }
 
 func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
-	useTokenTestKeyring(t)
+	kr := useTokenTestKeyring(t)
 	t.Setenv("NHS_API_KEY", tokenTestAPIKey)
-	code, out, errOut := runTokenCmd(t, false, "token", "--token-url", "https://sandbox.api.service.nhs.uk/oauth2/token",
+	code, out, errOut := runTokenCmd(t, kr, false, "token", "--token-url", "https://sandbox.api.service.nhs.uk/oauth2/token",
 		"--kid", "k", "--key", "/nonexistent", "--api-key-env", "NHS_API_KEY")
 	if code != 0 || out != "" || !strings.Contains(errOut, "needs no authentication") {
 		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
@@ -230,7 +226,7 @@ func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
 	if err := profile.Save(&profile.Profile{Name: "sbx", Provider: "nhs-apim", URL: "https://sandbox.api.service.nhs.uk"}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runTokenCmd(t, false, "token", "--profile", "sbx")
+	code, out, errOut = runTokenCmd(t, kr, false, "token", "--profile", "sbx")
 	if code != 0 || out != "" || !strings.Contains(errOut, "sandbox.api.service.nhs.uk is an NHS API Management sandbox") {
 		t.Errorf("profile: exit %d stdout %q stderr %q", code, out, errOut)
 	}
@@ -240,7 +236,7 @@ func TestTokenCommandSandboxNeedsNoAuth(t *testing.T) {
 // history): every flag that names a secret reads it from the environment.
 func TestCredentialCommandsTakeNoSecretFlags(t *testing.T) {
 	io, _, _, _ := iostreams.Test()
-	root := newRootCmd(io)
+	root := newRootCmd(newFactory(io))
 	for _, path := range [][]string{{"token"}, {"aws-credentials"}, {"profile", "import-cgp"}} {
 		cmd, _, err := root.Find(path)
 		name := path[len(path)-1]

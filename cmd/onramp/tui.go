@@ -12,12 +12,10 @@ import (
 	"github.com/onramp-cli/onramp/wizard"
 )
 
-// The TUI is wired here so root.go need not import the Charm packages; the
-// assignment is only a function value, nothing runs until `onramp` opens it.
-func init() { tuiHome = runTUIHome }
-
-func runTUIHome(ctx context.Context, io *iostreams.IO) error {
-	app, err := tui.Run(ctx, newTUIDeps(), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
+// runTUIHome runs the TUI home screen (the factory's Home).
+func runTUIHome(ctx context.Context, fac *factory) error {
+	io := fac.IO
+	app, err := tui.Run(ctx, newTUIDeps(fac), tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
@@ -27,8 +25,9 @@ func runTUIHome(ctx context.Context, io *iostreams.IO) error {
 
 // runInit runs the onboarding wizard: full-screen, or as plain lines for
 // screen readers.
-func runInit(ctx context.Context, io *iostreams.IO, name string, accessible bool) error {
-	deps := newTUIDeps()
+func runInit(ctx context.Context, fac *factory, name string, accessible bool) error {
+	io := fac.IO
+	deps := newTUIDeps(fac)
 	if deps.NewFlow == nil {
 		return failedErrorf("the wizard is not available in this build")
 	}

@@ -5,24 +5,24 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
-	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
+	"github.com/onramp-cli/onramp/usecase"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
-// newTUIDeps wires the TUI and the wizard to the real packages.
-func newTUIDeps() *tui.Deps {
-	kr := tuiKeyring()
+// newTUIDeps wires the TUI and the wizard to the real packages and the use
+// cases, over the factory's store and clock.
+func newTUIDeps(fac *factory) *tui.Deps {
+	kr := screenStore(fac)
+	checks := usecase.Checks{Store: kr, Now: fac.Now}
 	return &tui.Deps{
 		Version:        Version(),
 		Diagnose:       diagnose.Run,
@@ -35,51 +35,44 @@ func newTUIDeps() *tui.Deps {
 			}
 			return out, explain.Disambiguate(ms)
 		},
-		ProfileOptions: diagnoseProfileOptions,
+		ProfileOptions: func(_ context.Context, p *profile.Profile) (diagnose.Options, error) { return checks.Options(p) },
 		Keyring:        kr,
 		NewFlow: func(pr wizard.Prompter) *wizard.Flow {
 			return &wizard.Flow{
 				Prompter:  pr,
 				Providers: wizardProviders(),
 				Keys:      keyMaker{},
-				Certs:     certImporter{},
+				Certs:     certImporter{now: fac.Now},
 				Secrets:   kr,
-				Checker:   profileChecker{},
-				Issuer:    sandboxIssuer(),
+				Checker:   checks,
+				Issuer:    sandboxCA{now: fac.Now},
+				Now:       fac.Now,
 			}
 		},
-		StartSandbox: startSandbox,
+		StartSandbox: func(ctx context.Context) (string, error) { return startSandbox(ctx, kr) },
+		Now:          fac.Now,
 	}
 }
 
-// tuiKeyring is the store `onramp secret` uses ($ONRAMP_STORE honoured);
-// the TUI cannot prompt for a file store's passphrase on stdin, so that
-// store only works with its passphrase in the environment.
-func tuiKeyring() secretstore.Keyring {
-	dir, _ := profile.Dir()
-	k, err := secretstore.Open("", secretstore.Options{ConfigDir: dir, Warn: io.Discard})
+// screenStore is the factory's store for the TUI; a store that cannot be
+// opened (an unknown ONRAMP_STORE) answers every call with why, so the
+// screens show it instead of quietly using another store.
+func screenStore(fac *factory) secretstore.Keyring {
+	kr, err := fac.ScreenStore()
 	if err != nil {
-		return secretstore.OSKeyring{}
+		return unopenedStore{err}
 	}
-	return k
+	return kr
 }
 
-type profileChecker struct{}
+type unopenedStore struct{ err error }
 
-func (profileChecker) Check(ctx context.Context, p *profile.Profile) *diagnose.Report {
-	o, err := diagnoseProfileOptions(ctx, p)
-	if err != nil {
-		c, ok := cause.Of(err)
-		if !ok {
-			c = cause.Get(cause.InputFileUnreadable)
-		}
-		return &diagnose.Report{Target: p.URL, Cause: c, Steps: []diagnose.Step{{Name: diagnose.StepLocal, Status: diagnose.Fail, Cause: c, Detail: err.Error()}}}
-	}
-	return diagnose.Run(ctx, o, nil)
-}
+func (s unopenedStore) Get(string, string) (string, error) { return "", s.err }
+func (s unopenedStore) Set(string, string, string) error   { return s.err }
+func (s unopenedStore) Delete(string, string) error        { return s.err }
 
 // keyMaker writes the key, CSR and JWKS with keystore (the same code as
-// `onramp keygen`).
+// `onramp keygen`), never replacing an existing file.
 type keyMaker struct{}
 
 func (keyMaker) CheckSubject(s string) error {
@@ -101,14 +94,6 @@ func (keyMaker) CheckSubject(s string) error {
 }
 
 func (keyMaker) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyFiles, error) {
-	key, err := keystore.GenerateKey(req.Spec.Type, req.Spec.Bits, req.Spec.Curve)
-	if err != nil {
-		return wizard.KeyFiles{}, err
-	}
-	if ctx.Err() != nil {
-		// Cancelled while the key was being made: write nothing.
-		return wizard.KeyFiles{}, wizard.ErrCancelled
-	}
 	set := keystore.KeyFileSet{Dir: req.Dir, Name: req.Name, JWKS: req.JWKS, KID: req.KID}
 	if req.CSR {
 		set.Subject = req.Subject
@@ -116,117 +101,59 @@ func (keyMaker) MakeKey(ctx context.Context, req wizard.KeyRequest) (wizard.KeyF
 	if req.JWKS && req.Spec.Type == "rsa" {
 		set.Alg = "RS512" // NHS API Management refuses RS256 and PS512
 	}
+	// Refuse before the seconds an RSA key takes, not after.
+	if exist := set.Existing(); len(exist) > 0 {
+		return wizard.KeyFiles{}, &keystore.ExistsError{Paths: exist}
+	}
+	key, err := keystore.GenerateKeyContext(ctx, req.Spec.Type, req.Spec.Bits, req.Spec.Curve)
+	if ctx.Err() != nil {
+		// Cancelled while the key was being made: write nothing.
+		return wizard.KeyFiles{}, wizard.ErrCancelled
+	}
+	if err != nil {
+		return wizard.KeyFiles{}, err
+	}
 	paths, err := keystore.WriteKeyFiles(key, set)
 	return wizard.KeyFiles{Key: paths.Key, CSR: paths.CSR, JWKS: paths.JWKS}, err
 }
 
 // certImporter checks the certificate with keystore.ImportCertificate
-// (match, validity, clientAuth, chain) and writes it beside the key.
-type certImporter struct{}
+// (match, validity, clientAuth, chain) and writes it beside the key. It
+// never replaces a different key or certificate file (the same content
+// written again is no change): the wizard has no --force.
+type certImporter struct{ now func() time.Time } // the clock, never nil
 
-func (certImporter) Import(ctx context.Context, req wizard.ImportRequest) (string, []diagnose.Finding, error) {
+func (ci certImporter) Import(ctx context.Context, req wizard.ImportRequest) (string, []diagnose.Finding, error) {
+	now := ci.now()
 	res, err := keystore.ImportCertificate(keystore.ImportRequest{
 		CertFile: req.CertFile, KeyFile: req.KeyFile, CACertFile: req.CACertFile,
-		Dir: req.Dir, Name: keystore.ImportName(req.KeyFile), Force: true,
+		Dir: req.Dir, Name: keystore.ImportName(req.KeyFile), Now: now,
 	})
+	var exists *keystore.ExistsError
+	if errors.As(err, &exists) {
+		return "", nil, fmt.Errorf("%s already exists and holds something else; the wizard never replaces it: move it aside and import again, or replace it on purpose with onramp import --force", exists.Paths[0])
+	}
 	if err != nil {
 		return "", nil, err
 	}
 	chain := append([]*x509.Certificate{res.Leaf}, res.Chain...)
 	var warnings []diagnose.Finding
-	for _, f := range diagnose.ClientCertFindings(chain, time.Now()) {
-		if diagnose.IsExpiryWarning(f, chain, time.Now()) {
+	for _, f := range diagnose.ClientCertFindings(chain, now) {
+		if diagnose.IsExpiryWarning(f, chain, now) {
 			warnings = append(warnings, f)
 		}
 	}
 	return res.CertPath, warnings, nil
 }
 
-// wizardProviders adapts the provider templates to what the flow asks.
+// wizardProviders are the provider templates as the wizard offers them,
+// the sandbox's pointed at the sandbox that runs now.
 func wizardProviders() []wizard.Provider {
-	var out []wizard.Provider
-	for _, t := range provider.All() {
-		out = append(out, wizardProvider(t))
-	}
-	return out
-}
-
-func wizardProvider(t *provider.Template) wizard.Provider {
-	wp := wizard.Provider{
-		ID: t.ID, Name: t.Name, APIKeyHeader: t.APIKeyHeader,
-		Instructions: t.Instructions, Sandbox: t.ID == "sandbox",
-	}
-	for _, e := range t.Environments {
-		if e.NoAuth {
-			continue // nothing to set up there
-		}
-		wp.Environments = append(wp.Environments, wizard.Environment{Name: e.Name, URL: e.URL})
-		if e.URL == "" {
-			wp.AskURL = true
+	ps := wizard.Providers()
+	for i := range ps {
+		if ps[i].Sandbox {
+			sandboxTarget(&ps[i])
 		}
 	}
-	if t.Status != nil {
-		wp.StatusPath, wp.ExpectJSON = t.Status.Path, t.Status.ExpectJSON
-	}
-	if t.Token != nil && t.Token.Kind == provider.AuthSignedJWT {
-		wp.TokenPath = t.Token.Path
-	}
-	wp.AuthChoices, wp.AuthWhy = authChoices(t)
-	wp.Key = wizard.KeySpec{Type: "rsa", Bits: 2048}
-	for _, purpose := range []string{"tls", "signing"} {
-		if k, ok := t.KeyFor(purpose); ok {
-			wp.Key = wizard.KeySpec{Type: k.Type, Bits: k.Bits, Curve: k.Curve}
-			break
-		}
-	}
-	if t.CSR != nil {
-		wp.Subject, wp.SubjectRule = t.CSR.Subject, t.CSR.CNRule
-	}
-	if wp.Sandbox {
-		sandboxTarget(&wp)
-	}
-	return wp
-}
-
-// authChoices lists the combinations the wizard offers: the required
-// methods plus one of the choices, or for all-optional templates each
-// method alone and all together.
-func authChoices(t *provider.Template) ([][]string, string) {
-	var required, choice, optional []string
-	why := ""
-	for _, a := range t.Auth {
-		switch {
-		case a.Method == provider.AuthBearerJWT:
-			continue // a token the user already has: not something to set up
-		case a.Need == provider.NeedRequired:
-			required = append(required, a.Method)
-		case a.Need == provider.NeedChoice:
-			choice = append(choice, a.Method)
-			if why == "" {
-				why = a.Notes
-			}
-		default:
-			optional = append(optional, a.Method)
-		}
-	}
-	var out [][]string
-	switch {
-	case len(choice) > 0:
-		for _, c := range choice {
-			out = append(out, append(append([]string{}, required...), c))
-		}
-	case len(required) > 0:
-		out = append(out, required)
-		if len(optional) > 0 {
-			out = append(out, append(append([]string{}, required...), optional...))
-		}
-	default:
-		for _, o := range optional {
-			out = append(out, []string{o})
-		}
-		if len(optional) > 1 {
-			out = append(out, optional)
-		}
-	}
-	return out, why
+	return ps
 }

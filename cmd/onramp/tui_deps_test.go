@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/wizard"
@@ -62,5 +67,60 @@ func TestKeyMakerWritesKeyAndCSR(t *testing.T) {
 	data, _ := os.ReadFile(files.CSR)
 	if keystore.Sniff(data) != keystore.KindCSR {
 		t.Errorf("CSR file holds %s", keystore.Sniff(data))
+	}
+}
+
+// The wizard's key and certificate adapters never replace a file that
+// holds something else: the wizard has no --force.
+func TestWizardAdaptersNeverOverwrite(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "prof")
+	if err := (keyMaker{}).CheckSubject("/CN=x/Nope=1"); err == nil {
+		t.Error("bad subject accepted")
+	}
+	files, err := keyMaker{}.MakeKey(ctx, wizard.KeyRequest{Dir: dir, Name: "client", Spec: wizard.KeySpec{Type: "ecdsa", Curve: "P-256"},
+		CSR: true, Subject: "/CN=client-1", JWKS: true, KID: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files.Key != filepath.Join(dir, "client.key") || files.CSR == "" || files.JWKS == "" {
+		t.Errorf("files %+v", files)
+	}
+	before, _ := os.ReadFile(files.Key)
+	_, err = keyMaker{}.MakeKey(ctx, wizard.KeyRequest{Dir: dir, Name: "client", Spec: wizard.KeySpec{Type: "rsa", Bits: 2048}})
+	if after, _ := os.ReadFile(files.Key); !errors.Is(err, keystore.ErrExists) || !bytes.Equal(before, after) {
+		t.Errorf("MakeKey over an existing key: %v", err)
+	}
+
+	key, err := keystore.ReadPrivateKey(files.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := testpki.NewCA(t, "Provider CA")
+	leaf := ca.Client(t, testpki.Options{Key: key, NotAfter: time.Now().Add(10 * 24 * time.Hour)})
+	certFile := testpki.WriteFile(t, t.TempDir(), "issued.pem", leaf.CertPEM(false))
+	caFile := testpki.WriteFile(t, t.TempDir(), "ca.pem", ca.CertPEM())
+	ci := certImporter{now: time.Now}
+	got, findings, err := ci.Import(ctx, wizard.ImportRequest{CertFile: certFile, KeyFile: files.Key, CACertFile: caFile, Dir: dir})
+	if err != nil || got != filepath.Join(dir, "client.crt") || len(findings) != 1 || findings[0].Cause.ID != cause.ClientCertExpired {
+		t.Fatalf("import: %s %v %v", got, findings, err)
+	}
+	// The same certificate again changes nothing and is fine.
+	if _, _, err := ci.Import(ctx, wizard.ImportRequest{CertFile: certFile, KeyFile: files.Key, Dir: dir}); err != nil {
+		t.Errorf("re-import of the same certificate: %v", err)
+	}
+	// Another certificate for the same key is not written over the first.
+	imported, _ := os.ReadFile(got)
+	renewed := ca.Client(t, testpki.Options{Key: key})
+	renewedFile := testpki.WriteFile(t, t.TempDir(), "renewed.pem", renewed.CertPEM(false))
+	_, _, err = ci.Import(ctx, wizard.ImportRequest{CertFile: renewedFile, KeyFile: files.Key, Dir: dir})
+	if now, _ := os.ReadFile(got); err == nil || !strings.Contains(err.Error(), "never replaces") || !bytes.Equal(imported, now) {
+		t.Errorf("a different certificate replaced %s: %v", got, err)
+	}
+	stranger := ca.Client(t, testpki.Options{})
+	other := testpki.WriteFile(t, t.TempDir(), "other.pem", stranger.CertPEM(false))
+	_, _, err = ci.Import(ctx, wizard.ImportRequest{CertFile: other, KeyFile: files.Key, Dir: dir})
+	if c, ok := cause.Of(err); !ok || c.ID != cause.KeyCertMismatch {
+		t.Errorf("mismatch: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -30,16 +31,14 @@ func sandboxTarget(wp *wizard.Provider) {
 // sandboxCA plays the provider in the wizard: the sandbox's client CA signs
 // the CSR at once (no running sandbox needed), and the sandbox's CA bundle
 // becomes the profile's cacert.
-type sandboxCA struct{}
+type sandboxCA struct{ now func() time.Time }
 
-func sandboxIssuer() wizard.Issuer { return sandboxCA{} }
-
-func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
+func (ca sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 	dir, err := sandbox.DataDir()
 	if err != nil {
 		return wizard.Issued{}, err
 	}
-	pki, err := sandbox.LoadPKI(dir, time.Now())
+	pki, err := sandbox.LoadPKI(dir, ca.now())
 	if err != nil {
 		return wizard.Issued{}, err
 	}
@@ -51,29 +50,22 @@ func (sandboxCA) Issue(ctx context.Context, csr []byte) (wizard.Issued, error) {
 }
 
 // startSandbox runs the practice API inside the TUI until it quits (ctx),
-// on the default port; when a sandbox already runs there, its profile is
-// used as it is.
-func startSandbox(ctx context.Context) (string, error) {
-	srv, err := sandbox.New(sandbox.Config{Keyring: tuiKeyring(), Log: io.Discard, APIMAddr: "127.0.0.1:0"})
-	if err != nil {
-		return "", err
-	}
-	if err := srv.Start(ctx); err != nil {
-		var inUse *sandbox.AddrInUseError
-		if errors.As(err, &inUse) {
-			if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
-				return sandbox.ProfileName, nil
-			}
+// on the default port, its keys in kr; when a sandbox already runs there,
+// its profile is used as it is.
+func startSandbox(ctx context.Context, kr secretstore.Keyring) (string, error) {
+	srv, err := sandbox.StartWithProfile(ctx, sandbox.Config{Keyring: kr, Log: io.Discard, APIMAddr: "127.0.0.1:0"})
+	var inUse *sandbox.AddrInUseError
+	if errors.As(err, &inUse) {
+		if _, perr := profile.Load(sandbox.ProfileName); perr == nil {
+			return sandbox.ProfileName, nil
 		}
+	}
+	if err != nil {
 		return "", err
 	}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
 	}()
-	if _, err := srv.SaveProfile(); err != nil {
-		srv.Close()
-		return "", err
-	}
 	return sandbox.ProfileName, nil
 }

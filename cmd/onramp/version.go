@@ -6,14 +6,10 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
-
-	"github.com/onramp-cli/onramp/iostreams"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
 var version = ""
-
-func init() { register(newVersionCmd) }
 
 // Version returns onramp's version: the -ldflags value, else the module
 // version go install recorded, else "dev".
@@ -27,7 +23,8 @@ func Version() string {
 	return "dev"
 }
 
-func newVersionCmd(io *iostreams.IO) *cobra.Command {
+func newVersionCmd(fac *factory) *cobra.Command {
+	io := fac.IO
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print onramp's version",

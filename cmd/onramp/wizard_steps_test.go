@@ -143,7 +143,7 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 	certFile := testpki.WriteFile(t, t.TempDir(), "issued.pem", ca.Client(t, testpki.Options{}).CertPEM(false))
 	for _, tmpl := range provider.All() {
 		t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-		wp := wizardProvider(tmpl)
+		wp := wizard.ProviderFrom(tmpl)
 		if len(wp.AuthChoices) != len(want[tmpl.ID]) {
 			t.Errorf("%s offers %v: add its steps to this table", tmpl.ID, wp.AuthChoices)
 			continue

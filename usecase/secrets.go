@@ -1,0 +1,134 @@
+// Package usecase holds what the CLI, the TUI and the onboarding wizard
+// all do, written once below the three of them (cli/cli's Factory and
+// options structs): store a secret and record it, remove a secret and
+// forget it, turn a profile into check options, run a profile's checks and
+// record the result. The front ends parse input, call these and render the
+// answer; dependencies (the secret store, the clock) come in as fields.
+package usecase
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
+)
+
+// Secrets keeps a profile's secrets: the value goes to Store, the name and
+// the time it was set to the profile (never the value).
+type Secrets struct {
+	Store secretstore.Keyring
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s Secrets) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// ErrNoStore is returned when no secret store was wired in.
+var ErrNoStore = errors.New("no secret store in this build")
+
+// Put stores value as p's secret name and records the name and the time in
+// p, which the caller saves (Set saves it). A secret named api-key or
+// key-pass becomes the profile's API key or key passphrase when the profile
+// names none yet, so diagnose uses it.
+func (s Secrets) Put(p *profile.Profile, name, value string) error {
+	if s.Store == nil {
+		return ErrNoStore
+	}
+	if err := s.Store.Set(p.Name, name, value); err != nil {
+		return err
+	}
+	p.RecordSecret(name, s.now())
+	switch {
+	case name == provider.SecretAPIKey && p.APIKeySecret == "":
+		p.APIKeySecret = name
+	case name == provider.SecretKeyPass && p.KeyPassSecret == "":
+		p.KeyPassSecret = name
+	}
+	return nil
+}
+
+// NotRecordedError says the secret was stored but the profile that records
+// it could not be saved.
+type NotRecordedError struct {
+	Profile, Name string
+	Err           error
+}
+
+func (e *NotRecordedError) Error() string {
+	return fmt.Sprintf("stored %s, but could not record it in profile %s: %v", e.Name, e.Profile, e.Err)
+}
+
+func (e *NotRecordedError) Unwrap() error { return e.Err }
+
+// Set is "store a secret and record it": Put, then save p.
+func (s Secrets) Set(p *profile.Profile, name, value string) error {
+	if err := s.Put(p, name, value); err != nil {
+		return err
+	}
+	if err := profile.Save(p); err != nil {
+		return &NotRecordedError{Profile: p.Name, Name: name, Err: err}
+	}
+	return nil
+}
+
+// Removed says what Remove found.
+type Removed struct {
+	// Stored: the value was in the store (and is gone now).
+	Stored bool
+	// Recorded: the profile recorded the secret (and no longer does).
+	Recorded bool
+}
+
+// Remove is "remove a secret and forget it": it deletes the secret of the
+// named profile from the store and its record from p (nil when the profile
+// does not exist), saving p. A secret already missing from the store is
+// only forgotten; any other store failure leaves p as it was.
+func (s Secrets) Remove(p *profile.Profile, profileName, name string) (Removed, error) {
+	if s.Store == nil {
+		return Removed{}, ErrNoStore
+	}
+	var r Removed
+	err := s.Store.Delete(profileName, name)
+	if c, ok := cause.Of(err); err != nil && !(ok && c.ID == cause.KeyringSecretMissing) {
+		return r, err
+	}
+	r.Stored = err == nil
+	if p != nil && p.ForgetSecret(name) {
+		r.Recorded = true
+		if err := profile.Save(p); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// ShapeWarnings are the causes a value stored under an API key's name
+// shows (Base64-encoded, whitespace): the checks diagnose applies too. A
+// name is an API key's when it says so (api-key, apikey, api_key, …token)
+// or the profile names it as its API key.
+func ShapeWarnings(p *profile.Profile, name, value string) []*cause.Cause {
+	n := strings.ToLower(name)
+	isKey := strings.Contains(n, "api-key") || strings.Contains(n, "apikey") || strings.Contains(n, "api_key") ||
+		strings.HasSuffix(n, "token") || (p != nil && p.APIKeySecret == name)
+	if !isKey {
+		return nil
+	}
+	var out []*cause.Cause
+	for _, id := range keystore.APIKeyShape(value) {
+		if c, ok := cause.Lookup(id); ok {
+			out = append(out, &c)
+		}
+	}
+	return out
+}
