@@ -172,7 +172,7 @@ func InspectWith(path string, data []byte, o Options) *Result {
 	r := &Result{File: path, Kind: keystore.Sniff(data), Findings: []Finding{}}
 	if len(data) > keystore.MaxFileSize {
 		r.Kind = keystore.KindUnknown
-		r.add(SeverityFail, cause.InputWrongFileType, "file is larger than 10 MiB: not a certificate, key or CA bundle")
+		r.add(SeverityFail, cause.InputWrongFileType, "%s", keystore.TooLargeMsg)
 		return r
 	}
 	switch r.Kind {

@@ -3,9 +3,13 @@ package keystore
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/pem"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testpki"
@@ -62,14 +66,43 @@ func TestReadFileBounds(t *testing.T) {
 	f, _ := os.Create(huge)
 	f.Write(bytes.Repeat([]byte("A"), MaxFileSize+10))
 	f.Close()
-	if _, err := ReadFile(huge); causeOf(err) != "input-wrong-file-type" {
+	if _, err := ReadFile(huge); causeOf(err) != "input-wrong-file-type" || !strings.Contains(err.Error(), "over the 10 MiB limit") {
 		t.Errorf("huge file: %v", err)
 	}
 	if _, err := ReadFile(filepath.Join(dir, "missing.pem")); causeOf(err) != "input-file-unreadable" {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := ReadFile(dir); causeOf(err) != "input-file-unreadable" {
+	if _, err := ReadFile(dir); causeOf(err) != "input-file-unreadable" || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("a directory: %v", err)
+	}
+	// A FIFO with no writer: refused at once, not waited on.
+	fifo := filepath.Join(dir, "ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := ReadFile(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if causeOf(err) != "input-file-unreadable" || !strings.Contains(err.Error(), "named pipe (FIFO), not a regular file") {
+			t.Errorf("a FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO with no writer hangs")
+	}
+}
+
+// A bundle of more than MaxCertificates is refused without parsing them
+// all, with the cap's one wording.
+func TestCertificateCountCap(t *testing.T) {
+	ca := testpki.NewCA(t, "Test Root CA")
+	one := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
+	if certs, err := ParseCertificates("ok.pem", bytes.Repeat(one, MaxCertificates)); err != nil || len(certs) != MaxCertificates {
+		t.Fatalf("%d certificates: %v", MaxCertificates, err)
+	}
+	_, err := ParseCertificates("many.pem", bytes.Repeat(one, MaxCertificates+1))
+	if causeOf(err) != "input-wrong-file-type" || !strings.Contains(err.Error(), "over the 1000 certificates limit") || !TooLarge(err) {
+		t.Errorf("%d certificates: %v", MaxCertificates+1, err)
 	}
 }
 
