@@ -1,6 +1,9 @@
 package diagnose
 
 import (
+	"bufio"
+	"crypto/tls"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +36,65 @@ func TestCABundleOverTheCapOrAFIFO(t *testing.T) {
 		}
 		if took := time.Since(start); took > 3*time.Second {
 			t.Errorf("%s took %v", file, took)
+		}
+	}
+}
+
+// hostileServer is a real TLS server on loopback that answers every
+// request with head, then streams more until the client goes away.
+func hostileServer(t *testing.T, f *fixture, head string, more func(w *bufio.Writer) error) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", f.serverConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(30 * time.Second))
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+					return
+				}
+				w := bufio.NewWriter(c)
+				w.WriteString(head)
+				for more != nil && more(w) == nil && w.Flush() == nil {
+				}
+				w.Flush()
+			}()
+		}
+	}()
+	return "https://" + ln.Addr().String() + "/"
+}
+
+// An endless header line (which took 1.9 GB and 15 s) and thousands of
+// header fields end at the caps, in well under the --timeout.
+func TestHostileResponseHeadersAreBounded(t *testing.T) {
+	f := newFixture(t)
+	chunk := strings.Repeat("a", 32<<10)
+	endless := hostileServer(t, f, "HTTP/1.1 200 OK\r\nX-Endless: ", func(w *bufio.Writer) error {
+		_, err := w.WriteString(chunk)
+		return err
+	})
+	many := hostileServer(t, f, "HTTP/1.1 200 OK\r\n"+strings.Repeat("X-Many: v\r\n", 5000)+"Content-Length: 0\r\n\r\n", nil)
+	for url, want := range map[string]string{
+		endless: "the response header is over the 256 KiB limit",
+		many:    "the response header is over the 300 header lines limit",
+	} {
+		o := f.opts(url)
+		o.Timeout = 20 * time.Second
+		start := time.Now()
+		r := runFail(t, o, "unexpected-response", StepHTTP)
+		if d := stepOf(r, StepHTTP).Detail; !strings.Contains(d, want) {
+			t.Errorf("detail %q, want %q", d, want)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("took %v", took)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,10 +15,63 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/internal/limits"
 )
 
-// MaxBody bounds how much of a response body is read.
-const MaxBody = 1 << 20
+// Bounds on a response: a hostile or broken server (an endless header
+// line, thousands of headers) costs at most this much memory and time.
+const (
+	// MaxBody bounds how much of a response body is read.
+	MaxBody = 1 << 20
+	// MaxHeaderBytes bounds the status line and headers together.
+	MaxHeaderBytes = 256 << 10
+	// MaxHeaderLines bounds the number of header fields.
+	MaxHeaderLines = 300
+)
+
+// cappedReader fails reads past max bytes with a limits.TooLargeError.
+type cappedReader struct {
+	r      io.Reader
+	n, max int64
+	what   string
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n >= c.max {
+		return 0, &limits.TooLargeError{What: c.what, Limit: c.max, Unit: "bytes"}
+	}
+	if int64(len(p)) > c.max-c.n {
+		p = p[:c.max-c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readResponse reads the response head within MaxHeaderBytes and
+// MaxHeaderLines, leaving the body bounded by MaxBody after it.
+func readResponse(r io.Reader, req *http.Request) (*http.Response, error) {
+	capped := &cappedReader{r: r, max: MaxHeaderBytes, what: "the response header"}
+	resp, err := http.ReadResponse(bufio.NewReader(capped), req)
+	if err != nil {
+		if capped.n >= capped.max {
+			return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderBytes, Unit: "bytes"}
+		}
+		return nil, err
+	}
+	lines := 0
+	for _, v := range resp.Header {
+		lines += len(v)
+	}
+	if lines > MaxHeaderLines {
+		resp.Body.Close()
+		return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderLines, Unit: "header lines"}
+	}
+	// bufio may hold up to 4 KiB read ahead; the body gets MaxBody beyond.
+	capped.max = capped.n + 4096 + MaxBody + 1
+	capped.what = "the response body"
+	return resp, nil
+}
 
 // ClockSkewLimit is how far the server's Date may be from the local clock
 // before onramp warns: JWT endpoints (NHS APIM) allow little slack, and a
@@ -75,7 +129,12 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		r.httpConnError(ctx, st, "sending the request", err)
 		return
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(r.early), r.conn)), req)
+	resp, err := readResponse(io.MultiReader(bytes.NewReader(r.early), r.conn), req)
+	var tooLarge *limits.TooLargeError
+	if errors.As(err, &tooLarge) {
+		fail(st, cause.UnexpectedResponse, "reading the response: %v: the server's answer is not a usable HTTP response (a proxy or a broken server?)", tooLarge)
+		return
+	}
 	if err != nil {
 		r.httpConnError(ctx, st, "reading the response", err)
 		return
