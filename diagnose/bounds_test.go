@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,5 +98,38 @@ func TestHostileResponseHeadersAreBounded(t *testing.T) {
 		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("took %v", took)
 		}
+	}
+}
+
+// A server that echoes the API key in a 403 body and the bearer token in
+// WWW-Authenticate: neither reaches the text, --json or --report output,
+// nor the progress events the TUI shows.
+func TestEchoedSecretsAreRedactedEverywhere(t *testing.T) {
+	f := newFixture(t)
+	const apiKey = "sk-live-CANARY-7f3a9c11"
+	const token = "eyJhbGciOiJSUzUxMiJ9.CANARY-token.sig"
+	srv := startTLS(t, f.serverConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", token="`+r.Header.Get("Authorization")[len("Bearer "):]+`"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"message":"Invalid API key `+r.Header.Get("x-api-key")+` for this app","token":"`+r.Header.Get("Authorization")+`"}`)
+	}))
+	o := f.opts(srv.URL)
+	o.APIKey = apiKey
+	o.TokenSource = func(context.Context) (string, error) { return token, nil }
+	var events []string
+	r := Run(context.Background(), o, func(e Event) { events = append(events, e.Step.Detail) })
+	if r.OK {
+		t.Fatal("a 403 passed")
+	}
+	assertNoSecret(t, r, apiKey, token, "CANARY")
+	for _, d := range events {
+		if strings.Contains(d, "CANARY") {
+			t.Errorf("a progress event shows a secret: %s", d)
+		}
+	}
+	if !strings.Contains(textOf(r), "[redacted]") {
+		t.Logf("text:\n%s", textOf(r))
+		t.Error("the echo was not shown blanked (the test does not see the body it should)")
 	}
 }

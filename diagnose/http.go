@@ -93,6 +93,7 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 		return
 	}
 	r.token = tok
+	r.secrets.Add(tok)
 	st.Detail = "got a bearer token"
 }
 

@@ -151,6 +151,12 @@ type Options struct {
 	// its own, and each fails it.
 	Findings []Finding
 
+	// Secrets are other secret values this run loaded (a proxy password,
+	// a secret a header was built from): blanked wherever they appear in
+	// the report, as APIKey, BearerToken, KeyPass, the URL's password,
+	// credential headers and the token step's token are.
+	Secrets []string
+
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time

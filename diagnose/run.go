@@ -12,6 +12,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
@@ -36,6 +37,8 @@ type run struct {
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
 	failed bool
+	// secrets are the values blanked in every step before anyone sees it.
+	secrets redact.Set
 }
 
 // Run diagnoses the connection opts describe: local material, DNS, TCP,
@@ -62,8 +65,23 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 
-	r := &run{opts: opts, progress: progress, now: opts.Now,
+	r := &run{opts: opts, now: opts.Now,
 		report: &Report{Target: redactURL(opts.URL), Started: opts.Now(), Request: requestInfo(opts)}}
+	r.secrets.Add(opts.APIKey, opts.BearerToken, string(opts.KeyPass))
+	r.secrets.Add(opts.Secrets...)
+	r.secrets.AddURL(opts.URL)
+	for name, vals := range opts.Headers {
+		for _, v := range vals {
+			r.secrets.AddHeader(name, v)
+		}
+	}
+	// Every step is redacted before it is shown (progress) or kept: a
+	// server that echoes the API key or token cannot leak it into the
+	// text, --json or --report output.
+	r.progress = func(e Event) {
+		e.Step = r.redactStep(e.Step)
+		progress(e)
+	}
 	defer func() {
 		if r.raw != nil {
 			r.raw.Close()
@@ -105,11 +123,26 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 				r.report.Cause = st.Cause
 			}
 		}
+		st = r.redactStep(st)
 		r.progress(Event{Kind: StepFinished, Step: st})
 		r.report.Steps = append(r.report.Steps, st)
 	}
 	r.report.OK = !r.failed
 	return r.report
+}
+
+// redactStep blanks every known secret in what st says.
+func (r *run) redactStep(st Step) Step {
+	st.Detail = r.secrets.String(st.Detail)
+	if len(st.Notes) > 0 {
+		notes := make([]Finding, len(st.Notes))
+		for i, n := range st.Notes {
+			n.Detail = r.secrets.String(n.Detail)
+			notes[i] = n
+		}
+		st.Notes = notes
+	}
+	return st
 }
 
 // fail marks st failed with the cause id and a detail.

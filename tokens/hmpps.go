@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // AWSRegion is where the HMPPS SQS queues live.
@@ -150,7 +151,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		e := transportError("aws credentials", err)
-		e.Detail = redact(e.Detail, c.APIKey)
+		e.Detail = redact.Values(e.Detail, c.APIKey)
 		e.Err = nil
 		return nil, e
 	}
@@ -158,7 +159,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		e := transportError("aws credentials", err)
-		e.Detail = redact(e.Detail, c.APIKey)
+		e.Detail = redact.Values(e.Detail, c.APIKey)
 		e.Err = nil
 		return nil, e
 	}
@@ -270,7 +271,7 @@ func keysOf(m map[string]json.RawMessage) []string {
 // classifyHMPPS names the cause of a refused /token request. HMPPS's own
 // 403 bodies name the certificate's problem; a bare 403 is the API key.
 func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
-	text := redact(strings.TrimSpace(string(body)), apiKey)
+	text := redact.Values(strings.TrimSpace(string(body)), apiKey)
 	var msg struct {
 		Message string `json:"message"`
 		Error   string `json:"error"`
@@ -279,7 +280,7 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 	if json.Unmarshal(body, &msg) == nil {
 		for _, s := range []string{msg.Message, msg.Detail, msg.Error} {
 			if s != "" {
-				text = redact(s, apiKey)
+				text = redact.Values(s, apiKey)
 				break
 			}
 		}
