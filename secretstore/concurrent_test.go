@@ -140,3 +140,21 @@ func TestFileStoreRefusesAFIFO(t *testing.T) {
 		t.Fatal("reading a FIFO secret file hangs")
 	}
 }
+
+// A rewrite keeps the work factor the file was made with (tests make
+// cheap files; onramp makes them at age's default).
+func TestFileStoreRewriteKeepsTheFilesWorkFactor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := newTestFileStore(t, path, "pass", nil).Set("p", "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	s := &File{Path: path, Passphrase: func(bool) (string, error) { return "pass", nil }}
+	start := time.Now()
+	if err := s.Set("p", "b", "2"); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if n := scryptLogN(data); n != 10 {
+		t.Errorf("rewritten at log N = %d, want the file's 10 (took %v)", n, time.Since(start))
+	}
+}

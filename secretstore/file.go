@@ -8,6 +8,8 @@ import (
 	"io"
 	"maps"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,11 @@ const (
 	// maxFileItem bounds one secret in the file store; bigger material
 	// belongs in a key file, as with the OS keyrings.
 	maxFileItem = 64 << 10
+	// FileLockWait bounds the wait for other onramps changing the file:
+	// each holds it for two scrypt runs (about 2 s), so twenty at once
+	// finish within it.
+	FileLockWait = 2 * time.Minute
+
 	// maxFileBytes bounds the secret file, encrypted and decrypted.
 	maxFileBytes = 16 << 20
 )
@@ -55,11 +62,12 @@ type File struct {
 	// Warn receives FileWarning when the file is created.
 	Warn io.Writer
 	// LockWait bounds the wait for another onramp changing the file
-	// (filelock.DefaultWait when 0).
+	// (FileLockWait when 0).
 	LockWait time.Duration
 
-	mu     sync.Mutex
-	loaded bool
+	mu       sync.Mutex
+	fileLogN int // the work factor of the file as last read
+	loaded   bool
 	pass   string
 	items  map[string]string
 }
@@ -127,6 +135,7 @@ func (s *File) read(op, item string) (items map[string]string, exists bool, err 
 	if err != nil {
 		return nil, true, err
 	}
+	s.fileLogN = scryptLogN(data)
 	r, err := age.Decrypt(bytes.NewReader(data), id)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
@@ -154,6 +163,21 @@ func (s *File) read(op, item string) (items map[string]string, exists bool, err 
 	return c.Items, true, nil
 }
 
+// scryptLogN reads the work factor from an age file's scrypt stanza
+// ("-> scrypt SALT LOGN"), or 0.
+func scryptLogN(data []byte) int {
+	header, _, _ := bytes.Cut(data, []byte("\n---"))
+	for _, line := range strings.Split(string(header), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			if n, err := strconv.Atoi(f[3]); err == nil && n > 0 && n <= 30 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
 // update is every change to the file: under the file's lock it reads the
 // file as it is now (another onramp may have changed it since this one
 // loaded it), applies change and writes the result, so two concurrent
@@ -162,7 +186,11 @@ func (s *File) update(op, item string, change func(items map[string]string) erro
 	if err := s.passphrase(op, item); err != nil {
 		return err
 	}
-	lock, err := filelock.Acquire(filelock.PathFor(s.Path), "the secret file "+s.Path, s.LockWait)
+	wait := s.LockWait
+	if wait == 0 {
+		wait = FileLockWait
+	}
+	lock, err := filelock.Acquire(filelock.PathFor(s.Path), "the secret file "+s.Path, wait)
 	if err != nil {
 		return s.unavailable(op, item, err, "")
 	}
@@ -190,8 +218,14 @@ func (s *File) save(op, item string, items map[string]string, creating bool) err
 	if err != nil {
 		return err
 	}
-	if s.WorkFactor > 0 {
+	switch {
+	case s.WorkFactor > 0:
 		rcpt.SetWorkFactor(s.WorkFactor)
+	case !creating && s.fileLogN > 0:
+		// Rewrite at the cost the file was made with: onramp makes it at
+		// age's default; only whoever knows the passphrase can make one
+		// cheaper.
+		rcpt.SetWorkFactor(s.fileLogN)
 	}
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, rcpt)
