@@ -68,8 +68,8 @@ type File struct {
 	mu       sync.Mutex
 	fileLogN int // the work factor of the file as last read
 	loaded   bool
-	pass   string
-	items  map[string]string
+	pass     string
+	items    map[string]string
 }
 
 type fileContent struct {
