@@ -13,6 +13,7 @@ import (
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tokens"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 type awsCredentialsOptions struct {
@@ -98,7 +99,7 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
-	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now}
+	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
 	creds, cacheErr, err := tokens.AWSCredentialsFor(ctx, cfg, cache, o.noCache)
 	if err != nil {
 		return causeFailure(o.io, false, err)
