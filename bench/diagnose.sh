@@ -11,34 +11,8 @@ RUNS=${RUNS:-21}
 MAX_RATIO=${MAX_RATIO:-1.0}
 MAX_RSS_KB=${MAX_RSS_KB:-30720}
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-	if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-
-# A CA, a server certificate for 127.0.0.1 and a client certificate.
-q() { "$@" >/dev/null 2>&1; }
-q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=bench CA"
-q openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
-q openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext
-q openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key -out client.csr -subj "/CN=bench client"
-printf 'extendedKeyUsage=clientAuth\n' >client.ext
-q openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-openssl s_server -quiet -www -accept "127.0.0.1:$port" -cert server.pem -key server.key \
-	-CAfile ca.pem -Verify 1 >server.log 2>&1 &
-server_pid=$!
-url="https://127.0.0.1:$port/"
-for _ in $(seq 50); do
-	curl -s -o /dev/null --cacert ca.pem --cert client.pem --key client.key "$url" && break
-	sleep 0.1
-done
+# shellcheck source=lib/mtls-server.sh
+source "$(dirname "$0")/lib/mtls-server.sh"
 
 export BENCH_API_KEY=bench-key-value
 onramp_cmd=("$ONRAMP_BIN" diagnose "$url" --cert client.pem --key client.key --cacert ca.pem --api-key-env BENCH_API_KEY)

@@ -190,6 +190,9 @@ func Classify(e Evidence) (cause.ID, string) {
 		}
 		return e.server()
 	}
+	if id := Proxy(e.Err); id != "" {
+		return id, e.Err.Error()
+	}
 	f := &facts{Evidence: &e}
 	f.alert, f.hasAlert = ReceivedAlert(e.Err)
 	if len(e.Chain) > 0 && MissingIntermediate(e.Chain) {

@@ -72,6 +72,13 @@ func (e *Evidence) server() (cause.ID, string) {
 		}
 		return cause.ServerCertExpired, fmt.Sprintf("server certificate %q expired on %s", SubjectName(c.Subject), c.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &ue):
+		trust := e.Trust
+		if trust == "" {
+			trust = "the system CA roots"
+		}
+		if id, d, ok := intercepted(peer, e.Host, trust); ok {
+			return id, d
+		}
 		return e.unknownAuthority(peer)
 	}
 	return cause.ServerCertUntrusted, err.Error()
@@ -148,6 +155,9 @@ func IsTimeout(err error) bool {
 
 // Net names a connection-level failure (refused, reset, timeout), or "".
 func Net(err error) cause.ID {
+	if id := Proxy(err); id != "" {
+		return id
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return cause.TCPRefused

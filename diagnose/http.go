@@ -48,11 +48,11 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readResponse reads the response head within MaxHeaderBytes and
-// MaxHeaderLines, leaving the body bounded by MaxBody after it.
-func readResponse(r io.Reader, req *http.Request) (*http.Response, error) {
-	capped := &cappedReader{r: r, max: MaxHeaderBytes, what: "the response header"}
-	resp, err := http.ReadResponse(bufio.NewReader(capped), req)
+// readHead reads one response head from br (which reads through capped)
+// within MaxHeaderBytes and MaxHeaderLines.
+func readHead(br *bufio.Reader, capped *cappedReader, req *http.Request) (*http.Response, error) {
+	capped.max, capped.what = capped.n+MaxHeaderBytes, "the response header"
+	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		if capped.n >= capped.max {
 			return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderBytes, Unit: "bytes"}
@@ -67,9 +67,8 @@ func readResponse(r io.Reader, req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderLines, Unit: "header lines"}
 	}
-	// bufio may hold up to 4 KiB read ahead; the body gets MaxBody beyond.
-	capped.max = capped.n + 4096 + MaxBody + 1
-	capped.what = "the response body"
+	// br may hold a buffer's worth read ahead; the body gets MaxBody beyond.
+	capped.max, capped.what = capped.n+int64(br.Size())+MaxBody+1, "the response body"
 	return resp, nil
 }
 
@@ -126,34 +125,55 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		req.Header.Set("User-Agent", "onramp")
 	}
 	req.Close = true // one request on the connection the tls step made
-	if err := req.Write(r.conn); err != nil {
-		r.httpConnError(ctx, st, "sending the request", err)
-		return
+	resp, body, err := r.roundTrip(ctx, req, r.conn, r.early)
+	var hops []string
+	if err == nil && r.opts.FollowRedirects {
+		resp, body, hops, err = r.follow(ctx, req, resp, body)
 	}
-	resp, err := readResponse(io.MultiReader(bytes.NewReader(r.early), r.conn), req)
 	var tooLarge *limits.TooLargeError
 	if errors.As(err, &tooLarge) {
 		fail(st, cause.UnexpectedResponse, "reading the response: %v: the server's answer is not a usable HTTP response (a proxy or a broken server?)", tooLarge)
 		return
 	}
 	if err != nil {
-		r.httpConnError(ctx, st, "reading the response", err)
-		return
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if err != nil && len(body) == 0 && resp.ContentLength != 0 {
-		r.httpConnError(ctx, st, "reading the response body", err)
+		var ee *exchangeError
+		errors.As(err, &ee)
+		if len(ee.interim) > 0 && classify.IsTimeout(err) {
+			fail(st, cause.UnexpectedResponse, "%s", interimDetail(ee.interim))
+			return
+		}
+		r.httpConnError(ctx, st, ee.doing, ee.err)
 		return
 	}
 	r.body = body
 	r.report.HTTPStatus = resp.StatusCode
+	r.report.HTTPProtocol = resp.Proto
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
 	id, detail := classifyHTTP(e)
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+	}
+	if id == cause.UnexpectedRedirect && r.opts.FollowRedirects {
+		detail = strings.TrimSuffix(detail, " (same host: --location follows it)")
+		if len(hops) >= MaxRedirects {
+			detail = fmt.Sprintf("still redirected after %d redirects (--location stops there): %s", len(hops), detail)
+		}
+	}
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		// Checked after the response: a server may ask by renegotiating
+		// once it has seen the request (IIS). A server that itself says
+		// what is wrong with the certificate keeps its cause.
+		nid, ndetail := classify.NotRequested(r.facts.Peer, r.host, why)
+		switch id {
+		case cause.ClientCertNotSent, cause.ClientCertWrongIssuer, cause.ClientCertRejected:
+			detail += "; the server never asked for a client certificate in the handshake: a proxy or load balancer in front of it ends TLS and does not pass certificates on"
+		case "":
+			id, detail = nid, ndetail+"; it answered HTTP "+resp.Status
+		default:
+			id, detail = nid, fmt.Sprintf("%s; it answered HTTP %s (%s)", ndetail, resp.Status, id)
+		}
 	}
 	skew := r.clockSkew(resp)
 	switch {
@@ -166,18 +186,38 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 		st.Detail = resp.Status
 		addFinding(st, *skew, false)
 	default:
-		st.Detail = fmt.Sprintf("%s %s → %s", r.opts.Method, r.target.Path, resp.Status)
+		st.Detail = fmt.Sprintf("%s %s → %s%s", r.opts.Method, r.target.Path, strings.Join(append(hops, ""), " → "), resp.Status)
+		if resp.ProtoMajor == 2 {
+			st.Detail += " over HTTP/2"
+		}
 	}
+}
+
+// expectsMutualTLS says why the server should ask for a client
+// certificate ("--cert was given"), "" when nothing says it should.
+func (r *run) expectsMutualTLS() string {
+	switch {
+	case r.opts.MutualTLS:
+		return "the provider requires mutual TLS"
+	case r.local.chain != nil:
+		return "a client certificate was given"
+	}
+	return ""
 }
 
 // httpConnError classifies a failure to exchange the request: with TLS 1.3
 // the server's verdict on our client certificate arrives here, on the first
 // read after the handshake.
 func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err error) {
+	if why := r.expectsMutualTLS(); why != "" && !r.facts.Requested {
+		id, detail := classify.NotRequested(r.facts.Peer, r.host, why)
+		fail(st, id, "%s; %s: %v", detail, doing, err)
+		return
+	}
 	if _, ok := classify.ReceivedAlert(err); ok || classify.IsTimeout(err) {
 		id, detail := r.classifyTLS(ctx, err)
 		if id == cause.TLSHandshakeTimeout {
-			fail(st, cause.ServerError, "%s: no answer before the deadline (--timeout)", doing)
+			fail(st, cause.UnexpectedResponse, "%s: the server took the request but sent no response before the deadline (--timeout): a stalled server, or a proxy or load balancer holding the request", doing)
 			return
 		}
 		if r.report.TLS != nil && r.report.TLS.Version == "TLS 1.3" {
@@ -249,6 +289,7 @@ var httpRules = []httpRule{
 	{cause.EndpointNotFound, status(404)},
 	{cause.MethodNotAllowed, status(405)},
 	{cause.RateLimited, status(429)},
+	{cause.UnexpectedRedirect, func(e httpEvidence) bool { return isRedirect(e.resp.StatusCode) }},
 	{cause.ServiceUnavailable, status(503)},
 	{cause.ServerError, func(e httpEvidence) bool { return e.resp.StatusCode >= 500 }},
 	{cause.UnexpectedResponse, func(e httpEvidence) bool { return e.resp.StatusCode >= 400 }},
@@ -278,6 +319,12 @@ func classifyHTTP(e httpEvidence) (id cause.ID, detail string) {
 	case cause.RateLimited, cause.ServiceUnavailable:
 		if ra := e.resp.Header.Get("Retry-After"); ra != "" {
 			d += "; Retry-After: " + ra
+		}
+	case cause.UnexpectedRedirect:
+		_, why, ok := redirectTarget(e.resp)
+		d += "; " + why
+		if ok {
+			d += " (same host: --location follows it)"
 		}
 	case cause.MethodNotAllowed:
 		if a := e.resp.Header.Get("Allow"); a != "" {

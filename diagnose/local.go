@@ -27,7 +27,7 @@ type localMaterial struct {
 func requestInfo(o Options) *RequestInfo {
 	ri := &RequestInfo{Method: o.Method, CertFile: o.CertFile, KeyFile: o.KeyFile,
 		CACertFile: o.CACertFile, KeyEncrypted: len(o.KeyPass) > 0,
-		Bearer: o.BearerToken != "" || o.TokenSource != nil}
+		Bearer: o.BearerToken != "" || o.TokenSource != nil, Location: o.FollowRedirects}
 	if ri.Method == "" {
 		ri.Method = http.MethodGet
 	}
@@ -54,7 +54,7 @@ func requestInfo(o Options) *RequestInfo {
 // stepLocal loads and checks everything on this machine. It collects every
 // problem (the first failure is the step's cause, the rest are notes) so the
 // user fixes them all at once, before anything is sent.
-func (r *run) stepLocal(_ context.Context, st *Step) {
+func (r *run) stepLocal(ctx context.Context, st *Step) {
 	o := r.opts
 	now := r.now()
 	var loaded []string
@@ -106,6 +106,7 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 			}
 		}
 	}
+	var bundle []*x509.Certificate
 	if o.CACertFile != "" {
 		certs, err := keystore.ReadCertificates(o.CACertFile)
 		if err != nil {
@@ -124,8 +125,12 @@ func (r *run) stepLocal(_ context.Context, st *Step) {
 				pool.AddCert(c)
 			}
 			r.local.roots = pool
+			bundle = certs
 			loaded = append(loaded, fmt.Sprintf("CA bundle of %d", len(certs)))
 		}
+	}
+	if o.CheckRevocation && r.local.chain != nil {
+		loaded = append(loaded, r.checkRevocation(ctx, st, bundle))
 	}
 	r.checkAPIKey(st)
 	if st.Status == Pass {

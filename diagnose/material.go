@@ -35,8 +35,9 @@ func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
 	case now.Before(leaf.NotBefore):
 		add(cause.ClientCertNotYetValid, "%s is valid from %s (in %s)", name(leaf), leaf.NotBefore.UTC().Format(time.RFC3339), days(leaf.NotBefore.Sub(now)))
 	case leaf.NotAfter.Sub(now) < ExpiryWarning:
-		out = append(out, Finding{Cause: cause.Get(cause.ClientCertExpired),
-			Detail: fmt.Sprintf("%s expires on %s: %s left; renew it now", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(leaf.NotAfter.Sub(now)))})
+		left := leaf.NotAfter.Sub(now)
+		out = append(out, Finding{Cause: ExpiringClientCert(left), Warning: true,
+			Detail: fmt.Sprintf("%s expires on %s: %s left; renew it now", name(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), days(left))})
 	}
 	if !allowsClientAuth(leaf) {
 		add(cause.ClientCertNoClientAuth, "%s has extended key usage %s, without clientAuth", name(leaf), ekuNames(leaf))
@@ -45,6 +46,17 @@ func ClientCertFindings(chain []*x509.Certificate, now time.Time) []Finding {
 		add(cause.ClientChainIncomplete, "%s is issued by %q, which is not in the certificate file", name(leaf), leaf.Issuer.String())
 	}
 	return out
+}
+
+// ExpiringClientCert is the cause of the early warning about a client
+// certificate still valid for left: client-cert-expired's id and fix (the
+// same remedy, in time), with a headline that says when it expires rather
+// than that it has.
+func ExpiringClientCert(left time.Duration) *cause.Cause {
+	c := *cause.Get(cause.ClientCertExpired)
+	c.Title = "The client certificate expires in " + days(left)
+	c.Meaning = "It is still valid, but from then on servers refuse it (TLS alert certificate_expired), and a new certificate takes days to get."
+	return &c
 }
 
 // IsExpiryWarning says whether f is the early warning of an expiry rather
@@ -69,15 +81,20 @@ func name(c *x509.Certificate) string {
 	return "the certificate"
 }
 
+// days says how long d is in whole days, or in hours below a day.
 func days(d time.Duration) string {
-	n := int(d.Hours() / 24)
-	if n == 1 {
+	switch n, h := int(d.Hours()/24), int(d.Hours()); {
+	case n > 1:
+		return fmt.Sprintf("%d days", n)
+	case n == 1:
 		return "1 day"
+	case h > 1:
+		return fmt.Sprintf("%d hours", h)
+	case h == 1:
+		return "1 hour"
+	default:
+		return "less than an hour"
 	}
-	if n == 0 {
-		return fmt.Sprintf("%.0f hours", d.Hours())
-	}
-	return fmt.Sprintf("%d days", n)
 }
 
 func allowsClientAuth(c *x509.Certificate) bool {

@@ -159,6 +159,23 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 			fmt.Fprintf(w, "\n(Source: %s.)\n", c.Source)
 		}
 	}
+	if p := r.Proxy; p != nil {
+		fmt.Fprintf(w, "\n## Proxy\n\n")
+		if p.URL == "" {
+			fmt.Fprintf(w, "- Not used: %s (%s is set)\n", p.Bypass, p.Source)
+		} else {
+			fmt.Fprintf(w, "- Proxy: `%s` (from %s)\n", p.URL, p.Source)
+			if p.Credentials != "" {
+				fmt.Fprintf(w, "- Credentials: from %s (not shown)\n", p.Credentials)
+			}
+			if p.Dialed != "" {
+				fmt.Fprintf(w, "- Connected to: %s\n", p.Dialed)
+			}
+			if p.Connect != "" {
+				fmt.Fprintf(w, "- Answer to CONNECT: %s\n", p.Connect)
+			}
+		}
+	}
 	if t := r.TLS; t != nil {
 		fmt.Fprintf(w, "\n## TLS\n\n")
 		if t.Version != "" {
@@ -194,6 +211,11 @@ func CurlCommand(r *Report) string {
 		if ri.Method != "" && ri.Method != "GET" {
 			parts = append(parts, "-X "+ri.Method)
 		}
+		if ri.Location && ri.APIKeyHeader == "" && !ri.Bearer && len(ri.HeaderNames) == 0 {
+			// curl -L sends -H headers to whatever host it is redirected
+			// to; with secret headers the command leaves redirects alone.
+			parts = append(parts, "-L --proto-redir =https")
+		}
 		if ri.CACertFile != "" {
 			parts = append(parts, "--cacert "+q(ri.CACertFile))
 		}
@@ -210,6 +232,14 @@ func CurlCommand(r *Report) string {
 		}
 		for _, res := range ri.Resolve {
 			parts = append(parts, "--resolve "+q(res))
+		}
+		if p := r.Proxy; p != nil && p.URL != "" {
+			parts = append(parts, "-x "+q(p.URL))
+			if p.Credentials != "" {
+				// A config file from a process substitution keeps the
+				// password out of curl's argv.
+				parts = append(parts, `-K <(printf 'proxy-user = "%s"\n' "$PROXY_USER:$PROXY_PASSWORD")`)
+			}
 		}
 		var secret []SecretHeader
 		if ri.APIKeyHeader != "" {

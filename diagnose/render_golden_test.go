@@ -40,7 +40,7 @@ func goldenReports() map[string]*Report {
 			OK: true, Target: "https://localhost:8443/hello-world", HTTPStatus: 200, Started: goldenStarted,
 			Steps: []Step{
 				{Name: StepLocal, Status: Pass, MS: 1.42, Detail: `client certificate "client-1"; CA bundle of 2`,
-					Notes: []Finding{{Cause: cause.Get(cause.ClientCertExpired), Warning: true,
+					Notes: []Finding{{Cause: ExpiringClientCert(15 * 24 * time.Hour), Warning: true,
 						Detail: `"client-1" expires on 2026-03-30T00:00:00Z: 15 days left; renew it now`}}},
 				{Name: StepDNS, Status: Pass, MS: 0.31, Detail: "localhost → 127.0.0.1, ::1"},
 				{Name: StepTCP, Status: Pass, MS: 0.18, Detail: "connected to 127.0.0.1:8443"},
@@ -100,7 +100,7 @@ func goldenReports() map[string]*Report {
 			Steps: []Step{
 				{Name: StepLocal, Status: Warn, MS: 0.7, Cause: cause.Get(cause.APIKeyBase64Encoded),
 					Detail: "the API key decodes from Base64 to another key-like string; providers expect it sent as issued",
-					Notes: []Finding{{Cause: cause.Get(cause.ClientCertExpired), Warning: true,
+					Notes: []Finding{{Cause: ExpiringClientCert(23 * time.Hour), Warning: true,
 						Detail: `"client-1" expires on 2026-03-15T09:00:00Z: 23 hours left; renew it now`}}},
 				{Name: StepDNS, Status: Pass, MS: 0, Detail: "127.0.0.1 is an IP address"},
 				{Name: StepTCP, Status: Pass, MS: 99999.4, Detail: "connected to 127.0.0.1:8080"},
@@ -108,6 +108,38 @@ func goldenReports() map[string]*Report {
 					Detail: "this machine's clock is 7m12s behind the server's (server Date: Sat, 14 Mar 2026 09:34:05 GMT)"},
 			},
 			Request: &RequestInfo{Method: "GET", HeaderNames: []string{"x-request-id"}},
+		},
+		// Through a proxy from HTTPS_PROXY: the proxy resolves the name, so
+		// the dns and tcp steps are skipped with a reason.
+		"proxy-pass": {
+			OK: true, Target: "https://api.example.nhs.uk/status", HTTPStatus: 200, Started: goldenStarted,
+			Steps: []Step{
+				{Name: StepLocal, Status: Pass, MS: 0.4, Detail: "no client certificate; system CA roots"},
+				{Name: StepProxy, Status: Pass, MS: 3.1, Detail: "http://proxy.trust.nhs.uk:3128 (from HTTPS_PROXY): connected to 10.1.2.3:3128 in 1 ms; CONNECT api.example.nhs.uk:443 → 200 Connection established in 2 ms"},
+				{Name: StepDNS, Status: Skip, Detail: "resolved by the proxy"},
+				{Name: StepTCP, Status: Skip, Detail: "the proxy's tunnel is the connection"},
+				{Name: StepTLS, Status: Pass, MS: 21.5, Detail: `TLS 1.3, TLS_AES_128_GCM_SHA256; server certificate "CN=localhost,O=onramp tests" from "CN=Test Intermediate CA,O=onramp tests", valid until 2027-01-05`},
+				{Name: StepHTTP, Status: Pass, MS: 30.2, Detail: "GET /status → 200 OK"},
+			},
+			TLS:     &TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ServerChain: serverChain[:1]},
+			Proxy:   &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "HTTPS_PROXY", Dialed: "10.1.2.3:3128", Connect: "200 Connection established"},
+			Request: &RequestInfo{Method: "GET"},
+		},
+		// The proxy refused the credentials from --proxy-user-env.
+		"proxy-auth": {
+			Target: "https://api.example.nhs.uk/status", Started: goldenStarted, Cause: cause.Get(cause.ProxyAuthRequired),
+			Steps: []Step{
+				{Name: StepLocal, Status: Pass, MS: 0.4, Detail: "no client certificate; system CA roots"},
+				{Name: StepProxy, Status: Fail, MS: 2.2, Cause: cause.Get(cause.ProxyAuthRequired),
+					Detail: `proxy http://proxy.trust.nhs.uk:3128 (from --proxy) answered CONNECT api.example.nhs.uk:443 with 407 Proxy Authentication Required; it refused the credentials from --proxy-user-env PROXY_CREDS (Proxy-Authenticate: Basic realm="Trust proxy")`},
+				{Name: StepDNS, Status: Skip},
+				{Name: StepTCP, Status: Skip},
+				{Name: StepTLS, Status: Skip},
+				{Name: StepHTTP, Status: Skip},
+			},
+			Proxy: &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "--proxy", Credentials: "--proxy-user-env PROXY_CREDS",
+				Dialed: "10.1.2.3:3128", Connect: "407 Proxy Authentication Required"},
+			Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"},
 		},
 		// Every local problem at once: the first failure is the cause, a
 		// second failure is "also", a warning stays a warning.
@@ -218,6 +250,8 @@ func TestRenderCurlCommand(t *testing.T) {
 		{"API key only", &Report{Target: "https://localhost:8443/hello-application", Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"}}},
 		{"API key, bearer and headers", &Report{Target: "https://localhost:8443/hello-user?name=a b&x='y'", Request: &RequestInfo{Method: "DELETE",
 			APIKeyHeader: "x-api-key", Bearer: true, HeaderNames: []string{"X-Correlation-ID", "nhsd-end-user-organisation-ods"}}}},
+		{"through a proxy with credentials", &Report{Target: "https://api.example.nhs.uk/status", Request: &RequestInfo{Method: "GET", APIKeyHeader: "apikey"},
+			Proxy: &ProxyInfo{URL: "http://proxy.trust.nhs.uk:3128", Source: "HTTPS_PROXY", Credentials: "the proxy URL"}}},
 	}
 	var b strings.Builder
 	for _, c := range cases {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/egress"
 )
 
 // Status of one step, as in the --json contract.
@@ -21,6 +22,7 @@ const (
 // Step names, in the order they run.
 const (
 	StepLocal  = "local"
+	StepProxy  = "proxy"
 	StepDNS    = "dns"
 	StepTCP    = "tcp"
 	StepTLS    = "tls"
@@ -62,8 +64,10 @@ type CertSummary struct {
 
 // TLSInfo is what the handshake revealed, recorded even when it failed.
 type TLSInfo struct {
-	Version       string        `json:"version,omitempty"`
-	CipherSuite   string        `json:"cipher_suite,omitempty"`
+	Version     string `json:"version,omitempty"`
+	CipherSuite string `json:"cipher_suite,omitempty"`
+	// ALPN is the protocol the server chose: "h2", "http/1.1" or "".
+	ALPN          string        `json:"alpn,omitempty"`
 	ServerChain   []CertSummary `json:"server_chain,omitempty"`
 	AcceptableCAs []string      `json:"acceptable_cas,omitempty"`
 	// ClientCertRequested is true when the server sent a CertificateRequest.
@@ -79,9 +83,13 @@ type Report struct {
 	Steps  []Step       `json:"steps"`
 	Cause  *cause.Cause `json:"cause"`
 	TLS    *TLSInfo     `json:"tls,omitempty"`
+	// Proxy is set when a proxy is configured (used or bypassed).
+	Proxy *ProxyInfo `json:"proxy,omitempty"`
 	// HTTPStatus is the status code of the API call, 0 when none was made.
-	HTTPStatus int       `json:"http_status,omitempty"`
-	Started    time.Time `json:"started"`
+	HTTPStatus int `json:"http_status,omitempty"`
+	// HTTPProtocol is the response's protocol, "HTTP/1.1" or "HTTP/2.0".
+	HTTPProtocol string    `json:"http_protocol,omitempty"`
+	Started      time.Time `json:"started"`
 	// Request says what was sent, without secret values, so a report can
 	// show the equivalent curl command.
 	Request *RequestInfo `json:"request,omitempty"`
@@ -98,7 +106,8 @@ type RequestInfo struct {
 	APIKeyHeader string   `json:"api_key_header,omitempty"` // set when a key is sent
 	Bearer       bool     `json:"bearer,omitempty"`
 	HeaderNames  []string `json:"header_names,omitempty"`
-	Resolve      []string `json:"resolve,omitempty"` // HOST:PORT:ADDR
+	Resolve      []string `json:"resolve,omitempty"`  // HOST:PORT:ADDR
+	Location     bool     `json:"location,omitempty"` // redirects followed (-L)
 }
 
 // EventKind says what an Event reports.
@@ -122,12 +131,23 @@ type Event struct {
 type Options struct {
 	URL string
 	// Resolve maps "host:port" to the address to dial, as curl's --resolve.
+	// With a proxy it applies to the proxy's name only, as in curl: the
+	// proxy resolves the server's name.
 	Resolve map[string]string
+	// Route chooses a proxy as curl does (--proxy, --noproxy, HTTPS_PROXY,
+	// NO_PROXY, ...); the zero value reads the environment. Its Resolve
+	// defaults to Resolve above.
+	Route egress.Settings
 
 	CertFile   string
 	KeyFile    string
 	KeyPass    []byte
 	CACertFile string
+	// MutualTLS says the provider requires mutual TLS (a profile's mtls
+	// auth). With it, or with CertFile, a server that never sends a
+	// CertificateRequest fails the run (client-cert-not-requested, or
+	// tls-intercepted when an inspection product issued its chain).
+	MutualTLS bool
 
 	APIKey       string
 	APIKeyHeader string // default x-api-key
@@ -142,6 +162,12 @@ type Options struct {
 	TokenSource func(ctx context.Context) (string, error)
 	Headers     http.Header
 	Method      string
+	// IPVersion, 4 or 6, keeps only that family's addresses (curl -4/-6);
+	// 0 uses both, IPv6 and IPv4 raced (Happy Eyeballs).
+	IPVersion int
+	// FollowRedirects follows redirects to the same host over https, as
+	// curl -L does (at most MaxRedirects); others stay unexpected-redirect.
+	FollowRedirects bool
 	// ExpectJSON, when set, is the JSON the response body must contain (the
 	// documented answer of a status endpoint).
 	ExpectJSON string
@@ -157,7 +183,28 @@ type Options struct {
 	// credential headers and the token step's token are.
 	Secrets []string
 
+	// CheckRevocation asks the client certificate's OCSP responder (or its
+	// CRL) in the local step, so a revoked certificate is named before the
+	// server refuses it.
+	CheckRevocation bool
+
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now. Tests inject it.
 	Now func() time.Time
+}
+
+// ServerCertNotAfter is the earliest end of validity in the chain the
+// server presented: the day its TLS stops working unless renewed. Zero
+// when no handshake got that far.
+func (r *Report) ServerCertNotAfter() time.Time {
+	var t time.Time
+	if r.TLS == nil {
+		return t
+	}
+	for _, c := range r.TLS.ServerChain {
+		if t.IsZero() || c.NotAfter.Before(t) {
+			t = c.NotAfter
+		}
+	}
+	return t
 }

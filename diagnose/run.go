@@ -12,6 +12,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/internal/redact"
 )
 
@@ -29,6 +30,7 @@ type run struct {
 	host   string // host name for SNI and verification
 	port   string
 	addrs  []string // addresses to dial, from dns
+	dialed string   // the address that answered, for a redirect's connection
 	raw    net.Conn // tcp connection, handed to tls
 	conn   *tls.Conn
 	local  localMaterial
@@ -39,6 +41,10 @@ type run struct {
 	failed bool
 	// secrets are the values blanked in every step before anyone sees it.
 	secrets redact.Set
+
+	dialer   *egress.Dialer
+	route    egress.Route
+	routeErr error
 }
 
 // Run diagnoses the connection opts describe: local material, DNS, TCP,
@@ -88,12 +94,14 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 		}
 	}()
 
+	r.chooseRoute()
 	steps := []struct {
 		name string
 		fn   func(context.Context, *Step)
 		on   bool
 	}{
 		{StepLocal, r.stepLocal, true},
+		{StepProxy, r.stepProxy, r.report.Proxy != nil || r.routeErr != nil},
 		{StepDNS, r.stepDNS, true},
 		{StepTCP, r.stepTCP, true},
 		{StepTLS, r.stepTLS, true},
@@ -183,63 +191,11 @@ func (r *run) stepDNS(ctx context.Context, st *Step) {
 	if r.port == "" {
 		r.port = "443"
 	}
-	if addr, ok := r.opts.Resolve[net.JoinHostPort(strings.ToLower(r.host), r.port)]; ok {
-		r.addrs = []string{addr}
-		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, addr)
+	if r.route.Proxy != nil {
+		st.Status, st.Detail = Skip, "resolved by the proxy"
 		return
 	}
-	if ip := net.ParseIP(r.host); ip != nil {
-		r.addrs = []string{r.host}
-		st.Detail = r.host + " is an IP address"
-		return
-	}
-	ips, err := net.DefaultResolver.LookupIPAddr(ctx, r.host)
-	if err != nil {
-		var de *net.DNSError
-		if errors.As(err, &de) && de.IsNotFound {
-			fail(st, cause.DNSNoSuchHost, "%s does not resolve: %v", r.host, err)
-			return
-		}
-		fail(st, cause.DNSFailure, "looking up %s: %v", r.host, err)
-		return
-	}
-	if len(ips) == 0 {
-		fail(st, cause.DNSNoSuchHost, "%s has no address records", r.host)
-		return
-	}
-	var shown []string
-	for _, ip := range ips {
-		r.addrs = append(r.addrs, ip.String())
-		shown = append(shown, ip.String())
-	}
-	st.Detail = r.host + " → " + strings.Join(shown, ", ")
-}
-
-func (r *run) stepTCP(ctx context.Context, st *Step) {
-	var d net.Dialer
-	var errs []error
-	for _, a := range r.addrs {
-		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, r.port))
-		if err == nil {
-			r.raw = c
-			st.Detail = "connected to " + c.RemoteAddr().String()
-			return
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if len(errs) == 0 {
-		fail(st, cause.DNSFailure, "no address to connect to for %s", r.host)
-		return
-	}
-	err := errs[len(errs)-1]
-	id := classify.Net(err)
-	if id == "" {
-		id = cause.TCPTimeout
-	}
-	fail(st, id, "connecting to %s port %s: %v", r.host, r.port, err)
+	r.resolve(ctx, st)
 }
 
 // ParseTarget checks a URL for diagnosis: absolute, https, with a host.
@@ -288,8 +244,9 @@ func parsePort(p string) (int, error) {
 	return n, nil
 }
 
-// ParseResolve parses curl's --resolve HOST:PORT:ADDR. ADDR may be an IPv6
-// address in brackets or bare; HOST may not be empty.
+// ParseResolve parses curl's --resolve HOST:PORT:ADDR[,ADDR...]. An ADDR
+// may be an IPv6 address in brackets or bare; HOST may not be empty. Several
+// addresses come back joined by commas, in order.
 func ParseResolve(s string) (hostport, addr string, err error) {
 	bad := func(why string) (string, string, error) {
 		return "", "", fmt.Errorf("--resolve %q: %s (want HOST:PORT:ADDR, e.g. api.example.com:443:127.0.0.1)", s, why)
@@ -305,10 +262,15 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 	if _, err := parsePort(port); err != nil || port == "" {
 		return bad("bad port")
 	}
-	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
-	if net.ParseIP(addr) == nil {
-		return bad("ADDR is not an IP address")
+	var addrs []string
+	for _, a := range strings.Split(addr, ",") {
+		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "["), "]")
+		if net.ParseIP(a) == nil {
+			return bad("ADDR is not an IP address")
+		}
+		addrs = append(addrs, a)
 	}
+	addr = strings.Join(addrs, ",")
 	if strings.ContainsAny(host, "/ []") {
 		return bad("bad host")
 	}

@@ -20,22 +20,7 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	r.report.TLS = &TLSInfo{}
 	r.facts.Chain = r.local.chain
 	tickets := ticketSignal(make(chan struct{}, 1))
-	cfg := &tls.Config{
-		ServerName: r.host,
-		// Verification is not skipped: verifyServer does all of it (chain to
-		// --cacert or the system roots, host name, validity). Doing it there
-		// rather than in crypto/tls lets us record the server's chain even
-		// when it does not verify.
-		InsecureSkipVerify:   true,
-		VerifyConnection:     r.verifyServer,
-		GetClientCertificate: r.clientCertificate,
-		MinVersion:           tls.VersionTLS12,
-		NextProtos:           []string{"http/1.1"},
-		ClientSessionCache:   tickets,
-		// Some servers (IIS) ask for the client certificate by renegotiating
-		// after seeing the request path; curl follows, so do we.
-		Renegotiation: tls.RenegotiateOnceAsClient,
-	}
+	cfg := r.tlsConfig(tickets)
 	conn := tls.Client(r.raw, cfg)
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
@@ -51,7 +36,11 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	}
 	info.ClientCertRequested, info.ClientCertSent = r.facts.Requested, r.facts.Sent
 	info.AcceptableCAs = r.facts.AcceptableNames()
-	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested {
+	info.ALPN = cs.NegotiatedProtocol
+	// With HTTP/2 the client's first read is the server's SETTINGS, which
+	// the HTTP/2 client must see: the verdict on the certificate then
+	// arrives as the http step's error instead.
+	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested && cs.NegotiatedProtocol != "h2" {
 		err = r.awaitVerdict(ctx, conn, tickets)
 	}
 	if err != nil {
@@ -60,7 +49,42 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 		return
 	}
 	r.conn = conn
+	// TLS 1.3 has no renegotiation and Go offers no post-handshake
+	// authentication: without a CertificateRequest in the handshake, the
+	// server will never ask. An inspection product's chain then settles it
+	// at once; otherwise the http step decides, so that a server's own
+	// words about the certificate are heard (and TLS 1.2 may still ask by
+	// renegotiating).
+	if why := r.expectsMutualTLS(); why != "" && cs.Version == tls.VersionTLS13 && !r.facts.Requested {
+		if id, detail := classify.NotRequested(r.facts.Peer, r.host, why); id == cause.TLSIntercepted {
+			fail(st, id, "%s", detail)
+			return
+		}
+	}
 	st.Detail = r.tlsSummary(info)
+}
+
+// tlsConfig is the client configuration of every handshake with the
+// server; tickets (may be nil) learns of session tickets.
+func (r *run) tlsConfig(tickets ticketSignal) *tls.Config {
+	return &tls.Config{
+		ServerName: r.host,
+		// Verification is not skipped: verifyServer does all of it (chain to
+		// --cacert or the system roots, host name, validity). Doing it there
+		// rather than in crypto/tls lets us record the server's chain even
+		// when it does not verify.
+		InsecureSkipVerify:   true,
+		VerifyConnection:     r.verifyServer,
+		GetClientCertificate: r.clientCertificate,
+		MinVersion:           tls.VersionTLS12,
+		// As curl: HTTP/2 when the server offers it (the http step speaks
+		// either), else HTTP/1.1.
+		NextProtos:         []string{"h2", "http/1.1"},
+		ClientSessionCache: tickets,
+		// Some servers (IIS) ask for the client certificate by renegotiating
+		// after seeing the request path; curl follows, so do we.
+		Renegotiation: tls.RenegotiateOnceAsClient,
+	}
 }
 
 // VerdictWait bounds how long the tls step waits, after a TLS 1.3
@@ -150,8 +174,10 @@ func (r *run) tlsSummary(info *TLSInfo) string {
 // recorded even when it does not verify.
 func (r *run) verifyServer(cs tls.ConnectionState) error {
 	r.facts.Peer = cs.PeerCertificates
-	for _, c := range cs.PeerCertificates {
-		r.report.TLS.ServerChain = append(r.report.TLS.ServerChain, summarize(c))
+	if len(r.report.TLS.ServerChain) == 0 { // once: a redirect's handshake is with the same server
+		for _, c := range cs.PeerCertificates {
+			r.report.TLS.ServerChain = append(r.report.TLS.ServerChain, summarize(c))
+		}
 	}
 	r.facts.VerifyErr = classify.VerifyServer(cs.PeerCertificates, r.local.roots, r.host, r.now())
 	return r.facts.VerifyErr

@@ -18,6 +18,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/revocation"
 )
 
 // Severity of a finding: a failure makes `onramp inspect` exit 1.
@@ -54,6 +55,15 @@ type Certificate struct {
 	SelfSigned         bool      `json:"self_signed"`
 	SHA256             string    `json:"sha256"`
 	PublicKeySHA256    string    `json:"public_key_sha256"`
+	// Where a checker learns about revocation: Authority Information
+	// Access (OCSP responders, the issuer's certificate) and CRLs.
+	OCSP      []string `json:"ocsp,omitempty"`
+	CAIssuers []string `json:"ca_issuers,omitempty"`
+	CRL       []string `json:"crl,omitempty"`
+	// Revocation is the CA's answer, when asked (--check-revocation);
+	// RevocationError says why there is none.
+	Revocation      *revocation.Result `json:"revocation,omitempty"`
+	RevocationError string             `json:"revocation_error,omitempty"`
 }
 
 // Key describes a private key: never its material.
@@ -262,6 +272,9 @@ func describeCertificate(c *x509.Certificate, now time.Time) Certificate {
 		SelfSigned:         selfSigned(c),
 		SHA256:             fingerprint(c.Raw),
 		PublicKeySHA256:    publicKeyFingerprint(c.PublicKey),
+		OCSP:               c.OCSPServer,
+		CAIssuers:          c.IssuingCertificateURL,
+		CRL:                c.CRLDistributionPoints,
 	}
 	for _, u := range c.ExtKeyUsage {
 		if s, ok := ekuText[u]; ok {

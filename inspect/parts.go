@@ -76,7 +76,6 @@ func describeChain(r *Result, certs []*x509.Certificate, now time.Time) {
 			switch {
 			case diagnose.IsExpiryWarning(f, certs, now):
 				sev = SeverityWarn
-				f.Cause = &cause.Cause{ID: f.Cause.ID, Title: fmt.Sprintf("The client certificate expires in %d days", daysLeft(certs[0].NotAfter, now)), Fix: f.Cause.Fix}
 			case f.Cause.ID == cause.ClientCertNoClientAuth, f.Cause.ID == cause.ClientChainIncomplete:
 				// Inspect also describes server certificates and partial
 				// chains on purpose: these are worth knowing, not failures.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/revocation"
 )
 
 // bundleListMax is how many certificates of a CA bundle are listed one per
@@ -196,6 +197,25 @@ func renderCertificate(w io.Writer, c Certificate, p palette) {
 	fmt.Fprintf(w, "    %11s  %s   (%s)\n", "to:", c.NotAfter.Format(time.RFC3339), daysText(c, p))
 	if len(c.EKU) > 0 {
 		field(w, "EKU", strings.Join(c.EKU, ", "))
+	}
+	for _, u := range c.OCSP {
+		field(w, "OCSP", u)
+	}
+	for _, u := range c.CAIssuers {
+		field(w, "CA Issuers", u)
+	}
+	for _, u := range c.CRL {
+		field(w, "CRL", u)
+	}
+	switch {
+	case c.Revocation != nil && c.Revocation.Status == revocation.Revoked:
+		field(w, "Revocation", p.red+c.Revocation.String()+p.reset)
+	case c.Revocation != nil && c.Revocation.Status == revocation.Unknown:
+		field(w, "Revocation", p.yellow+c.Revocation.String()+p.reset)
+	case c.Revocation != nil:
+		field(w, "Revocation", c.Revocation.String())
+	case c.RevocationError != "":
+		field(w, "Revocation", p.yellow+"not checked: "+c.RevocationError+p.reset)
 	}
 	field(w, "SHA-256", c.SHA256)
 }

@@ -73,6 +73,9 @@ type Check struct {
 	At      time.Time `yaml:"at"`
 	OK      bool      `yaml:"ok"`
 	CauseID cause.ID  `yaml:"cause,omitempty"`
+	// ServerNotAfter is the earliest end of validity in the chain the
+	// server presented (zero when the handshake did not get that far).
+	ServerNotAfter time.Time `yaml:"server_not_after,omitempty"`
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -34,6 +34,9 @@ const (
 const (
 	SecretAPIKey  = "api-key"
 	SecretKeyPass = "key-pass"
+	// SecretProxyPassword is the password for the proxy's user (the user
+	// is in the proxy URL: http://USER@proxy:port).
+	SecretProxyPassword = "proxy-password"
 )
 
 // Template describes one provider's API.

@@ -214,3 +214,19 @@ func AWSCredentialsFor(ctx context.Context, c *HMPPSConfig, cache *Cache, noCach
 	}
 	return creds, cacheErr, nil
 }
+
+// Expiry says when the profile's cached credentials stop working: its
+// OAuth token's expiry or, failing that, its temporary AWS credentials'.
+// It reads the cache only (never fetches, never returns the secret) and
+// says false when nothing is cached.
+func (c *Cache) Expiry() (time.Time, bool) {
+	var ct cachedToken
+	if c.load(TokenItem, &ct) && !ct.ExpiresAt.IsZero() {
+		return ct.ExpiresAt, true
+	}
+	var ca cachedAWS
+	if c.load(AWSItem, &ca) && !ca.Expiration.IsZero() {
+		return ca.Expiration, true
+	}
+	return time.Time{}, false
+}

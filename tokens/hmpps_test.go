@@ -200,9 +200,15 @@ func TestAWSCredentialsCache(t *testing.T) {
 	kr := testkeyring.New()
 	cache := &Cache{Keyring: kr, Profile: "hmpps-dev", Now: clock.Now}
 
+	if _, ok := cache.Expiry(); ok {
+		t.Error("an empty cache has an expiry")
+	}
 	first, cacheErr, err := AWSCredentialsFor(ctxT(t), f.config(), cache, false)
 	if err != nil || cacheErr != nil || first.Cached {
 		t.Fatalf("first: %v %v", cacheErr, err)
+	}
+	if exp, ok := cache.Expiry(); !ok || !exp.Equal(first.Expiration) {
+		t.Errorf("cache.Expiry() = %v %v, want the credentials' %v", exp, ok, first.Expiration)
 	}
 	clock.Advance(44 * time.Minute) // 16 minutes left: handed out
 	second, _, err := AWSCredentialsFor(ctxT(t), f.config(), cache, false)

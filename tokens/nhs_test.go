@@ -476,6 +476,9 @@ func TestTokenCacheReuseAndRefresh(t *testing.T) {
 	if strings.Contains(stored, apiKeyCanary) {
 		t.Error("the cache item holds the API key")
 	}
+	if exp, ok := cache.Expiry(); !ok || !exp.Equal(first.ExpiresAt) {
+		t.Errorf("cache.Expiry() = %v %v, want the token's %v", exp, ok, first.ExpiresAt)
+	}
 
 	clock.Advance(538 * time.Second) // 61 s left: still handed out
 	second, _, err := NHSToken(ctxT(t), cfg, cache, false)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -35,7 +36,10 @@ type ProfileOptions struct {
 	Resolve map[string]string
 	// RSABits is the provider's required RSA key size (0: 4096).
 	RSABits int
-	Now     func() time.Time
+	// Route is how to reach the token endpoint (proxy settings), the same
+	// as the API call's.
+	Route egress.Settings
+	Now   func() time.Time
 	// CacheLock is the token cache's lock file (CacheLockPath); empty: none.
 	CacheLock string
 }
@@ -71,7 +75,7 @@ func NHSTokenURL(p *profile.Profile) (string, error) {
 
 // transportFor builds the HTTP client for a profile, overrides applied.
 func transportFor(p *profile.Profile, o ProfileOptions, mtls bool, keyPass []byte) (TransportOptions, error) {
-	t := TransportOptions{CACertFile: p.CACert, Resolve: map[string]string{}}
+	t := TransportOptions{CACertFile: p.CACert, Resolve: map[string]string{}, Route: o.Route}
 	if o.CACertFile != "" {
 		t.CACertFile = o.CACertFile
 	}
@@ -225,6 +229,7 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 		return "", "", err
 	}
 	_, port, _ := net.SplitHostPort(hp)
+	ip, _, _ = strings.Cut(ip, ",") // the token client dials the first
 	return hp, net.JoinHostPort(ip, port), nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -30,6 +31,10 @@ type TransportOptions struct {
 	// ConnectTimeout bounds the TCP connect; the request's context bounds
 	// the whole exchange.
 	ConnectTimeout time.Duration
+	// Route chooses a proxy as curl does (the zero value reads
+	// HTTPS_PROXY, NO_PROXY, ... from the environment); its Resolve
+	// defaults to Resolve above. It is the route diagnose takes.
+	Route egress.Settings
 }
 
 // NewHTTPClient builds the client for a token endpoint. It never follows
@@ -77,8 +82,8 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 		}
 		tr.chain = chain
 	}
-	// The transport's own handshake (through a proxy) verifies as Go does;
-	// a direct one is dialTLS's.
+	// Every handshake is dialTLS's, over a direct connection or a tunnel
+	// through the proxy; tlsConf is the base of its configuration.
 	tlsConf := &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		RootCAs:    roots,
@@ -93,20 +98,23 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 	if connect <= 0 {
 		connect = 10 * time.Second
 	}
-	dialer := &net.Dialer{Timeout: connect}
-	resolve := o.Resolve
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if to, ok := resolve[addr]; ok {
-			addr = to
-		}
-		return dialer.DialContext(ctx, network, addr)
+	route := o.Route
+	if route.Resolve == nil {
+		route.Resolve = o.Resolve
+	}
+	if route.ConnectTimeout == 0 {
+		route.ConnectTimeout = connect
+	}
+	dialer, err := egress.NewDialer(route)
+	if err != nil {
+		return nil, err
 	}
 	tr.base = &http.Transport{
-		Proxy:           http.ProxyFromEnvironment,
-		TLSClientConfig: tlsConf,
-		DialContext:     dial,
+		// The route (proxy or not) is the dialer's, as curl chooses it.
+		Proxy:       nil,
+		DialContext: dialer.DialContext,
 		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialTLS(ctx, dial, network, addr, tlsConf, roots, connect)
+			return dialTLS(ctx, dialer.DialContext, network, addr, tlsConf, roots, connect)
 		},
 		TLSHandshakeTimeout:   connect,
 		ResponseHeaderTimeout: 30 * time.Second,
@@ -152,8 +160,8 @@ func transportError(op string, err error) *Error {
 	return &Error{Op: op, Err: err, ID: id, Detail: detail}
 }
 
-// dialTLS connects and does the TLS handshake of a direct (not proxied)
-// request. It verifies the server's chain as diagnose does (chain first,
+// dialTLS connects (directly or through the proxy's tunnel) and does the
+// TLS handshake of a request. It verifies the server's chain as diagnose does (chain first,
 // then the name) so that both name the same cause for the same server.
 func dialTLS(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error),
 	network, addr string, base *tls.Config, roots *x509.CertPool, timeout time.Duration) (net.Conn, error) {

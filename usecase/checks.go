@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -72,6 +73,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		// A signed-JWT profile's key signs tokens; it is not a TLS client key.
 		o.CertFile, o.KeyFile = p.Cert, p.Key
 	}
+	o.MutualTLS = hasAuth(p, provider.AuthMTLS)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
@@ -117,7 +119,31 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 			o.KeyPass = []byte(v)
 		}
 	}
+	addProxyPassword(p, o, kr)
 	addTokenStep(p, o, kr)
+}
+
+// addProxyPassword reads the profile's proxy-password secret when the
+// check goes through a proxy whose password is not otherwise given (the
+// proxy URL's user info, --proxy-user-env). A missing secret is not a
+// finding: the proxy's 407, if it wants one, names the fix.
+func addProxyPassword(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) {
+	u, err := url.Parse(o.URL)
+	if err != nil || o.Route.ProxyPassword != "" {
+		return
+	}
+	rt, err := o.Route.RouteTo(u.Hostname())
+	if err != nil || rt.Proxy == nil || rt.Proxy.HasPassword() {
+		return
+	}
+	v, err := get(kr, p.Name, provider.SecretProxyPassword)
+	switch {
+	case err == nil:
+		o.Route.ProxyPassword = v
+		o.Route.ProxyUserSource = fmt.Sprintf("the secret %s of profile %s", provider.SecretProxyPassword, p.Name)
+	case !errors.Is(err, secretstore.ErrMissing):
+		o.Findings = append(o.Findings, storeFinding(err))
+	}
 }
 
 func get(kr secretstore.Keyring, profileName, name string) (string, error) {
@@ -155,6 +181,7 @@ func addTokenStep(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyrin
 		KeyPass:    o.KeyPass,
 		CACertFile: o.CACertFile,
 		Resolve:    dialAddrs(o.Resolve),
+		Route:      o.Route,
 		RSABits:    RequiredRSABits(p),
 		Now:        o.Now,
 		CacheLock:  TokenCacheLock(),
@@ -198,9 +225,10 @@ func RequiredRSABits(p *profile.Profile) int {
 // RecordCheck is "record a check": p's last check becomes rep's outcome,
 // timed by when the checks started (the moment the connection was tried,
 // whichever front end ran them), to the second, with the cause of a
-// failure. The caller saves p (SaveCheck does).
+// failure and the server chain's expiry (for onramp status). The caller saves p (SaveCheck does).
 func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
-	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK}
+	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK,
+		ServerNotAfter: rep.ServerCertNotAfter().UTC()}
 	if rep.Cause != nil {
 		p.LastCheck.CauseID = rep.Cause.ID
 	}

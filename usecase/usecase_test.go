@@ -135,6 +135,12 @@ func TestRecordCheckUsesTheReportsStart(t *testing.T) {
 	if p.LastCheck.CauseID != "" || !p.LastCheck.OK {
 		t.Errorf("a passing check keeps a cause: %+v", p.LastCheck)
 	}
+	leafEnd, caEnd := started.Add(90*24*time.Hour), started.Add(30*24*time.Hour)
+	RecordCheck(p, &diagnose.Report{Started: started, OK: true, TLS: &diagnose.TLSInfo{
+		ServerChain: []diagnose.CertSummary{{NotAfter: leafEnd}, {NotAfter: caEnd}}}})
+	if !p.LastCheck.ServerNotAfter.Equal(caEnd) {
+		t.Errorf("server expiry recorded %v, want the chain's earliest %v", p.LastCheck.ServerNotAfter, caEnd)
+	}
 }
 
 func TestChecksOptions(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -27,6 +28,8 @@ type awsCredentialsOptions struct {
 	resolve    []string
 	timeout    time.Duration
 	store      string
+	proxy      proxyFlags
+	route      egress.Settings
 	now        func() time.Time
 	// executable is onramp's own path, for the ~/.aws/config line.
 	executable func() (string, error)
@@ -68,6 +71,10 @@ Add one line to ~/.aws/config and the AWS tools fetch them as needed:
 					return usageErrorf("%v", err)
 				}
 			}
+			var err error
+			if opts.route, err = opts.proxy.settings(); err != nil {
+				return err
+			}
 			return runAWSCredentials(cmd.Context(), opts)
 		},
 	}
@@ -78,6 +85,7 @@ Add one line to ~/.aws/config and the AWS tools fetch them as needed:
 	f.StringVar(&opts.keyPassEnv, "key-pass-env", "", "environment variable holding the client key's passphrase")
 	f.StringVar(&opts.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
 	f.StringArrayVar(&opts.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT (like curl)")
+	addProxyFlags(f, &opts.proxy)
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for the whole request")
 	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
@@ -95,7 +103,7 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 		return err
 	}
 	cfg, err := tokens.HMPPSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
-		CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Now: o.now})
+		CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Route: o.route, Now: o.now})
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}

@@ -34,6 +34,10 @@ type diagnoseFlags struct {
 	json         bool
 	report       string
 	expectJSON   string
+	proxy        proxyFlags
+	location     bool
+	ipv4, ipv6   bool
+	revocation   bool
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -76,10 +80,15 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
+	addProxyFlags(fl, &f.proxy)
+	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "like curl: IPv4 addresses only")
+	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "like curl: IPv6 addresses only (by default both are raced, IPv6 first)")
+	fl.BoolVarP(&f.location, "location", "L", false, "like curl -L, but only to the same host over https: follow redirects (never to another host, so secrets stay with it)")
 	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
+	fl.BoolVar(&f.revocation, "check-revocation", false, "ask the client certificate's OCSP responder (or CRL) whether it is revoked, before connecting")
 	fl.StringVar(&f.expectJSON, "expect-json", "", "`JSON` the response body must contain, e.g. '{\"available\":true}'")
 	return cmd
 }
@@ -165,6 +174,24 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 		return o, nil, usageErrorf("--timeout %s: must be more than zero", f.timeout)
 	}
 	o.Timeout = f.timeout
+	o.CheckRevocation = f.revocation
+	if o.CheckRevocation && o.CertFile == "" {
+		return o, nil, usageErrorf("--check-revocation checks the client certificate: give --cert (or a --profile with one)")
+	}
+	route, err := f.proxy.settings()
+	if err != nil {
+		return o, nil, err
+	}
+	o.Route = route
+	o.FollowRedirects = f.location
+	switch {
+	case f.ipv4 && f.ipv6:
+		return o, nil, usageErrorf("-4 and -6 do not go together: give one, or neither to try both")
+	case f.ipv4:
+		o.IPVersion, o.Route.IPVersion = 4, 4
+	case f.ipv6:
+		o.IPVersion, o.Route.IPVersion = 6, 6
+	}
 
 	if f.apiKeyEnv != "" {
 		v, err := envSecret("--api-key-env", f.apiKeyEnv, true)

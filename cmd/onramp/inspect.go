@@ -13,12 +13,14 @@ import (
 	"github.com/onramp-cli/onramp/inspect"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/revocation"
 )
 
 func newInspectCmd(fac *factory) *cobra.Command {
 	io := fac.IO
-	var asJSON bool
+	var asJSON, checkRevocation bool
 	var passEnv string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "inspect [--json] FILE...",
 		Short: "Describe certificates, keys, CSRs, CA bundles, JWKS and PKCS#12 files",
@@ -29,12 +31,24 @@ with a certificate, CSR or JWKS, says whether they match.
 
 "-" reads standard input. Exit status 1 when a file has a problem that
 would fail a connection (expired, mismatched, not what it seems).
-With --json: one object per file, or an array of them for several files.`,
+With --json: one object per file, or an array of them for several files.
+
+--check-revocation asks each certificate's OCSP responder (or fetches its
+CRL) whether it is revoked, as a server that checks client certificates
+does; the issuer comes from the same file, another file given (a CA bundle)
+or the certificate's CA Issuers URL.`,
 		Example: `  onramp inspect client.crt client.key
   onramp inspect --json ca-bundle.pem
-  KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12`,
+  KEY_PASS=... onramp inspect --pass-env KEY_PASS client.p12
+  onramp inspect --check-revocation client.crt ca-bundle.pem`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if timeout <= 0 {
+				return usageErrorf("--timeout %s: must be more than zero", timeout)
+			}
+			if cmd.Flags().Changed("timeout") && !checkRevocation {
+				return usageErrorf("--timeout bounds --check-revocation: give both, or neither")
+			}
 			pass, err := envSecret("--pass-env", passEnv, cmd.Flags().Changed("pass-env"))
 			if err != nil {
 				return err
@@ -54,6 +68,9 @@ With --json: one object per file, or an array of them for several files.`,
 				results = append(results, inspectFile(io, path, pass, now))
 			}
 			inspect.CrossCheck(results)
+			if checkRevocation {
+				inspect.CheckRevocation(cmd.Context(), results, revocation.Options{Timeout: timeout})
+			}
 			if asJSON {
 				if err := inspect.JSON(io.Out, results); err != nil {
 					return err
@@ -70,6 +87,8 @@ With --json: one object per file, or an array of them for several files.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().BoolVar(&checkRevocation, "check-revocation", false, "ask the OCSP responder or CRL whether each certificate is revoked")
+	cmd.Flags().DurationVar(&timeout, "timeout", revocation.DefaultTimeout, "bound for each revocation check")
 	cmd.Flags().StringVar(&passEnv, "pass-env", "", "passphrase for encrypted keys and PKCS#12 files, from this environment variable")
 	return cmd
 }

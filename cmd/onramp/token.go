@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -55,6 +56,8 @@ type tokenOptions struct {
 	resolve    []string
 	timeout    time.Duration
 	store      string
+	proxy      proxyFlags
+	route      egress.Settings
 	now        func() time.Time
 }
 
@@ -103,6 +106,7 @@ oauth-invalid-client, jwt-claims-invalid, clock-skew, ...) and the fix.`,
 	f.StringVar(&opts.keyPassEnv, "key-pass-env", "", "environment variable holding the key's passphrase")
 	f.StringVar(&opts.cacert, "cacert", "", "CA bundle the token endpoint's certificate must chain to")
 	f.StringArrayVar(&opts.resolve, "resolve", nil, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT (like curl)")
+	addProxyFlags(f, &opts.proxy)
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for the whole request")
 	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	return cmd
@@ -136,6 +140,10 @@ func (o *tokenOptions) validate(cmd *cobra.Command) error {
 	}
 	if o.timeout <= 0 {
 		return usageErrorf("--timeout must be positive")
+	}
+	var err error
+	if o.route, err = o.proxy.settings(); err != nil {
+		return err
 	}
 	if o.profile == "" {
 		o.profile = "default"
@@ -185,7 +193,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		if err != nil {
 			return causeFailure(o.io, o.json, err)
 		}
-		client, err := tokens.NewHTTPClient(tokens.TransportOptions{CACertFile: o.cacert, Resolve: resolveMap(o.resolve)})
+		client, err := tokens.NewHTTPClient(tokens.TransportOptions{CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Route: o.route})
 		if err != nil {
 			return causeFailure(o.io, o.json, err)
 		}
@@ -197,7 +205,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 			return err
 		}
 		cfg, err = tokens.NHSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
-			CACertFile: o.cacert, Resolve: resolveMap(o.resolve), RSABits: usecase.RequiredRSABits(p), Now: o.now})
+			CACertFile: o.cacert, Resolve: resolveMap(o.resolve), RSABits: usecase.RequiredRSABits(p), Route: o.route, Now: o.now})
 		if errors.Is(err, tokens.ErrSandbox) {
 			host := p.URL
 			if u, err := url.Parse(p.URL); err == nil {

@@ -47,6 +47,10 @@ type Options struct {
 	// ExtKeyUsage defaults to serverAuth for Server and clientAuth for Client.
 	ExtKeyUsage []x509.ExtKeyUsage
 	Key         crypto.Signer // default: a fresh P-256 key
+	// Revocation pointers (Authority Information Access, CRL distribution points).
+	OCSPServer            []string
+	IssuingCertificateURL []string
+	CRLDistributionPoints []string
 }
 
 func newKey(t testing.TB) crypto.Signer {
@@ -144,6 +148,9 @@ func (ca *CA) issue(t testing.TB, o Options, defaultEKU x509.ExtKeyUsage, defaul
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           o.ExtKeyUsage,
 		BasicConstraintsValid: true,
+		OCSPServer:            o.OCSPServer,
+		IssuingCertificateURL: o.IssuingCertificateURL,
+		CRLDistributionPoints: o.CRLDistributionPoints,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, o.Key.Public(), ca.Key)
 	if err != nil {
@@ -210,6 +217,13 @@ func (l *Leaf) KeyPEM(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+}
+
+// KeyPEM is the CA's key as unencrypted PKCS#8 PEM (for a test's own
+// OCSP responder or CRL signer).
+func (ca *CA) KeyPEM(t testing.TB) []byte {
+	t.Helper()
+	return (&Leaf{Key: ca.Key}).KeyPEM(t)
 }
 
 // CertPEM is the CA's own certificate as PEM (a CA bundle of one).
