@@ -5,6 +5,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
@@ -132,6 +133,9 @@ type Result struct {
 
 // Options tune Inspect.
 type Options struct {
+	// Ctx ends slow work (a PKCS#12 bundle's key derivation) early: Ctrl+C.
+	// Nil means context.Background().
+	Ctx context.Context
 	Now time.Time
 	// Pass opens encrypted keys and PKCS#12 bundles. Without it they are
 	// described as encrypted, never guessed at.
