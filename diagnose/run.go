@@ -264,7 +264,11 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 	}
 	var addrs []string
 	for _, a := range strings.Split(addr, ",") {
-		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "["), "]")
+		a = strings.TrimSpace(a)
+		if strings.HasPrefix(a, "[") != strings.HasSuffix(a, "]") {
+			return bad("unbalanced [ ] around ADDR")
+		}
+		a = strings.TrimSuffix(strings.TrimPrefix(a, "["), "]")
 		if net.ParseIP(a) == nil {
 			return bad("ADDR is not an IP address")
 		}
