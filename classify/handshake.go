@@ -55,6 +55,10 @@ type Evidence struct {
 	// CertSource is how the user names a client certificate, for details
 	// ("--cert"); "" for a generic wording.
 	CertSource string
+	// MissingIssuer is the intermediate CA that issued the client
+	// certificate when it is known (found in the CA bundle) and not sent
+	// with it: then a refusal is client-chain-incomplete for certain.
+	MissingIssuer *x509.Certificate
 }
 
 // AnswerRequest records a CertificateRequest and returns what to send
@@ -195,7 +199,7 @@ func Classify(e Evidence) (cause.ID, string) {
 	}
 	f := &facts{Evidence: &e}
 	f.alert, f.hasAlert = ReceivedAlert(e.Err)
-	if len(e.Chain) > 0 && MissingIntermediate(e.Chain) {
+	if len(e.Chain) > 0 && (MissingIntermediate(e.Chain) || e.MissingIssuer != nil) {
 		leaf := e.Chain[0]
 		f.chainGuess = !slices.ContainsFunc(e.Acceptable, func(a []byte) bool { return bytes.Equal(a, leaf.RawIssuer) })
 	}
@@ -238,6 +242,9 @@ func (f *facts) detail(id cause.ID) string {
 			f.Chain[0].Issuer.String(), strings.Join(f.AcceptableNames(), "; "))
 	case cause.ClientChainIncomplete:
 		fmt.Fprintf(&b, "; your certificate is issued by %q, which the server does not list and your %s file does not carry", f.Chain[0].Issuer.String(), f.certSource("certificate"))
+		if f.MissingIssuer != nil {
+			b.WriteString(" (it is in your CA bundle, which only says whom this machine trusts: the server needs it sent after your certificate)")
+		}
 	}
 	return b.String()
 }

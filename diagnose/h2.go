@@ -9,11 +9,23 @@ import (
 )
 
 // roundTrip makes one request on conn in the protocol the server chose in
-// ALPN: HTTP/2 (the standard library's client, on this very connection)
-// or HTTP/1.1 (after any bytes the tls step read early).
+// ALPN: HTTP/2 (the standard library's client) or HTTP/1.1 (after any
+// bytes the tls step read early).
 func (r *run) roundTrip(ctx context.Context, req *http.Request, conn *tls.Conn, early []byte) (*http.Response, []byte, error) {
 	if conn.ConnectionState().NegotiatedProtocol != "h2" {
 		return exchange(req, conn, early)
+	}
+	if len(early) > 0 {
+		// The tls step read the start of the server's SETTINGS while it
+		// waited for the verdict on the client certificate (TLS 1.3): the
+		// certificate was accepted, and the HTTP/2 client must see those
+		// bytes, so the exchange takes a connection of its own.
+		fresh, err := r.reconnect(ctx)
+		if err != nil {
+			return nil, nil, &exchangeError{doing: "connecting again for HTTP/2", err: err}
+		}
+		defer fresh.Close()
+		conn = fresh
 	}
 	used := false
 	tr := &http.Transport{

@@ -148,9 +148,40 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	r.body = body
 	r.report.HTTPStatus = resp.StatusCode
 	r.report.HTTPProtocol = resp.Proto
-	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "",
+	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "" || sentBearer(req.Header),
 		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
-	id, detail := classifyHTTP(e)
+	var id cause.ID
+	var detail string
+	if r.opts.Answers != nil {
+		if aid, adetail, ok := r.opts.Answers(resp.StatusCode, body, r.target.Path); ok {
+			id, detail = aid, fmt.Sprintf("HTTP %s: %s", resp.Status, adetail)
+		}
+	}
+	if id == "" {
+		id, detail = classifyHTTP(e)
+	}
+	if id == cause.APIKeyRejected && looksBase64Key(r.opts.APIKey) {
+		// The HMPPS guide names this mistake: the key refused is the
+		// Base64 encoding of a key, not the key as issued.
+		id, detail = cause.APIKeyBase64Encoded, detail+"; the key sent decodes from Base64 to another key-like string: send the key exactly as issued, not encoded"
+	}
+	for _, w := range r.opts.Warnings {
+		if id != "" && w.Cause.ID == id {
+			// The local step foresaw this answer: its cause carries the
+			// exact fix (the role key to store).
+			fail(st, id, "%s", detail)
+			st.Cause = w.Cause
+			return
+		}
+	}
+	if missing := missingSecrets(r.opts); len(missing) > 0 && !answerOfItsOwn(id) {
+		// The server's answer without the secret says nothing more than
+		// that it is missing: name what supplies it.
+		st.Status, st.Cause = Fail, missing[0].Cause
+		st.Detail = fmt.Sprintf("%s (sent without it, the server answered %s)", missing[0].Detail, resp.Status)
+		st.Notes = append(st.Notes, missing[1:]...)
+		return
+	}
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
 			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
@@ -193,6 +224,23 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 }
 
+// answerOfItsOwn says whether a response's cause stands on its own when a
+// secret was missing: a wrong path or a refused certificate is worth
+// fixing whatever the key; a 401/403 or a success is not news.
+func answerOfItsOwn(id cause.ID) bool {
+	switch id {
+	case "", cause.APIKeyMissing, cause.APIKeyRejected, cause.TokenMissing, cause.TokenRejected, cause.UnexpectedResponse:
+		return false
+	}
+	return true
+}
+
+// sentBearer says whether the request carries a bearer token (given as
+// -H 'Authorization: Bearer ...' rather than a token option).
+func sentBearer(h http.Header) bool {
+	return strings.HasPrefix(strings.ToLower(h.Get("Authorization")), "bearer ")
+}
+
 // expectsMutualTLS says why the server should ask for a client
 // certificate ("--cert was given"), "" when nothing says it should.
 func (r *run) expectsMutualTLS() string {
@@ -224,6 +272,7 @@ func (r *run) httpConnError(ctx context.Context, st *Step, doing string, err err
 			detail += " (TLS 1.3 reports the server's verdict on the client certificate on the first read after the handshake)"
 		}
 		fail(st, id, "%s: %s", doing, detail)
+		r.chainFix(st)
 		return
 	}
 	if id := classify.Net(err); id == cause.TCPReset {
@@ -282,6 +331,8 @@ var httpRules = []httpRule{
 		return e.issuerUnknown && bytes.Contains(e.body, []byte("The SSL certificate error"))
 	})},
 	{cause.ClientCertRejected, both(status(400, 495), bodyHas("The SSL certificate error"))},
+	// AWS API Gateway's answer for a path or method it does not route.
+	{cause.EndpointNotFound, both(status(403), bodyHas(`"Missing Authentication Token"`))},
 	{cause.TokenRejected, both(status(401), func(e httpEvidence) bool { return e.tokenSent })},
 	{cause.TokenMissing, both(status(401), bearerChallenge)},
 	{cause.APIKeyRejected, both(status(401, 403), func(e httpEvidence) bool { return e.keySent })},
@@ -316,6 +367,10 @@ func classifyHTTP(e httpEvidence) (id cause.ID, detail string) {
 		d += fmt.Sprintf(" with the API key in header %s", e.keyHeader)
 	case cause.APIKeyMissing:
 		d += " and no API key was sent (--api-key-env VAR)"
+	case cause.EndpointNotFound:
+		if e.resp.StatusCode == 403 {
+			d += ": the API gateway (AWS API Gateway) answers this for a path or method it does not route; check the path and version prefix"
+		}
 	case cause.RateLimited, cause.ServiceUnavailable:
 		if ra := e.resp.Header.Get("Retry-After"); ra != "" {
 			d += "; Retry-After: " + ra

@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -35,6 +37,7 @@ func requestInfo(o Options) *RequestInfo {
 		ri.KeyFile = ri.CertFile
 	}
 	if o.APIKey != "" {
+		ri.APIKeyName = o.APIKeyName
 		ri.APIKeyHeader = o.APIKeyHeader
 		if ri.APIKeyHeader == "" {
 			ri.APIKeyHeader = "x-api-key"
@@ -60,6 +63,9 @@ func (r *run) stepLocal(ctx context.Context, st *Step) {
 	var loaded []string
 	for _, f := range o.Findings {
 		addFinding(st, f, true)
+	}
+	for _, f := range o.Warnings {
+		addFinding(st, f, false)
 	}
 
 	keyFile := o.KeyFile
@@ -127,6 +133,9 @@ func (r *run) stepLocal(ctx context.Context, st *Step) {
 			r.local.roots = pool
 			bundle = certs
 			loaded = append(loaded, fmt.Sprintf("CA bundle of %d", len(certs)))
+			if f := r.intermediateInBundle(certs); f != nil {
+				replaceWarning(st, *f)
+			}
 		}
 	}
 	if o.CheckRevocation && r.local.chain != nil {
@@ -140,6 +149,64 @@ func (r *run) stepLocal(ctx context.Context, st *Step) {
 			st.Detail = strings.Join(loaded, "; ")
 		}
 	}
+}
+
+// intermediateInBundle finds the intermediate CA that issued the client
+// certificate in the CA bundle when the certificate file lacks it: the
+// bundle only tells this machine whom to trust, so the server never gets
+// it. A warning (a server that trusts the intermediate itself accepts the
+// certificate alone); the TLS step names it the cause if the server refuses.
+func (r *run) intermediateInBundle(bundle []*x509.Certificate) *Finding {
+	chain := r.local.chain
+	if len(chain) == 0 || classify.SelfIssued(chain[0]) {
+		return nil
+	}
+	leaf := chain[0]
+	for _, c := range chain[1:] {
+		if bytes.Equal(c.RawSubject, leaf.RawIssuer) {
+			return nil
+		}
+	}
+	for _, c := range bundle {
+		if classify.SelfIssued(c) || !bytes.Equal(c.RawSubject, leaf.RawIssuer) || leaf.CheckSignatureFrom(c) != nil {
+			continue
+		}
+		r.facts.MissingIssuer = c
+		f := Finding{Cause: cause.Get(cause.ClientChainIncomplete),
+			Detail: fmt.Sprintf("%s is issued by the intermediate %s, which is in the CA bundle (--cacert %s) but not in the certificate file (--cert %s): the server gets only what --cert holds",
+				name(leaf), certName(c), r.opts.CACertFile, r.opts.CertFile)}
+		f.Cause.Fix = fmt.Sprintf("Copy the intermediate %s (its BEGIN/END CERTIFICATE block) from %s to the end of %s, after your certificate, so the certificate file holds the chain (leaf first).",
+			certName(c), r.opts.CACertFile, r.opts.CertFile)
+		return &f
+	}
+	return nil
+}
+
+// chainFix gives a refused certificate whose intermediate is in the CA
+// bundle the local step's exact fix.
+func (r *run) chainFix(st *Step) {
+	if st.Cause != nil && st.Cause.ID == cause.ClientChainIncomplete && r.facts.MissingIssuer != nil {
+		if f := r.intermediateInBundle([]*x509.Certificate{r.facts.MissingIssuer}); f != nil {
+			st.Cause = f.Cause
+		}
+	}
+}
+
+// replaceWarning records f on st in place of an earlier warning of the
+// same cause (the guess that f now confirms), or as a new warning.
+func replaceWarning(st *Step, f Finding) {
+	if st.Status == Warn && st.Cause != nil && st.Cause.ID == f.Cause.ID {
+		st.Cause, st.Detail = f.Cause, f.Detail
+		return
+	}
+	for i := range st.Notes {
+		if st.Notes[i].Cause.ID == f.Cause.ID {
+			f.Warning = true
+			st.Notes[i] = f
+			return
+		}
+	}
+	addFinding(st, f, false)
 }
 
 // holdsOtherMaterial says whether a wrong-type error is about a file that
@@ -165,13 +232,31 @@ func certName(c *x509.Certificate) string {
 	return c.Subject.String()
 }
 
+// missingSecrets are the secrets the auth needs and the run does not have,
+// each with what supplies it: the caller's findings (which name the exact
+// command), else a generic one per missing secret.
+func missingSecrets(o Options) []Finding {
+	out := append([]Finding(nil), o.MissingSecrets...)
+	has := func(id cause.ID) bool {
+		return slices.ContainsFunc(out, func(f Finding) bool { return f.Cause.ID == id })
+	}
+	if o.APIKeyRequired && o.APIKey == "" && len(o.MissingSecrets) == 0 && !has(cause.APIKeyMissing) {
+		out = append(out, Finding{Cause: cause.Get(cause.APIKeyMissing),
+			Detail: "this API needs an API key and none was given: pass --api-key-env VAR, or use a profile with the key stored (onramp secret set api-key --profile NAME)"})
+	}
+	if o.BearerRequired && o.BearerToken == "" && o.TokenSource == nil && len(o.MissingSecrets) == 0 && !has(cause.TokenMissing) {
+		out = append(out, Finding{Cause: cause.Get(cause.TokenMissing),
+			Detail: "this API needs a bearer token and none was given: pass --bearer-env VAR, or store it (onramp secret set bearer-token --profile NAME)"})
+	}
+	return out
+}
+
 // checkAPIKey looks at the API key's shape, never printing it.
 func (r *run) checkAPIKey(st *Step) {
 	key := r.opts.APIKey
 	if key == "" {
-		if r.opts.APIKeyRequired {
-			addFinding(st, Finding{Cause: cause.Get(cause.APIKeyMissing), Detail: "this API needs an API key and none was given (--api-key-env VAR, or the profile's keyring secret)"}, true)
-		}
+		// Reported at the HTTP step (missingSecrets): the network steps,
+		// mutual TLS included, do not need the key.
 		return
 	}
 	if strings.TrimSpace(key) != key {

@@ -103,6 +103,9 @@ func (r *run) stepProxy(ctx context.Context, st *Step) {
 		fmt.Fprintf(&b, ", TLS with the proxy in %s", ms(tr.TLS))
 	}
 	fmt.Fprintf(&b, "; CONNECT %s → %s in %s", target, tr.Status, ms(tr.Tunnel))
+	if _, ok := r.opts.Resolve[strings.ToLower(target)]; ok {
+		fmt.Fprintf(&b, "; --resolve for %s is not used: the proxy resolves the name, as with curl", target)
+	}
 	st.Detail = b.String()
 }
 

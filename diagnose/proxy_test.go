@@ -194,7 +194,8 @@ func TestResolveWithAProxy(t *testing.T) {
 	if !r.OK {
 		t.Fatalf("%+v", r.Steps)
 	}
-	if d := stepOf(r, StepProxy).Detail; !strings.Contains(d, "connected to 127.0.0.1:"+port+" (from --resolve)") {
+	if d := stepOf(r, StepProxy).Detail; !strings.Contains(d, "connected to 127.0.0.1:"+port+" (from --resolve)") ||
+		!strings.Contains(d, "--resolve for "+proxiedHost+":"+u.Port()+" is not used") {
 		t.Errorf("proxy step %q", d)
 	}
 }

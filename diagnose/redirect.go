@@ -166,9 +166,12 @@ func (r *run) reconnect(ctx context.Context) (*tls.Conn, error) {
 	var err error
 	if p := r.route.Proxy; p != nil {
 		raw, _, err = r.dialer.Tunnel(ctx, p, net.JoinHostPort(r.host, r.port))
-	} else if r.dialed != "" {
-		var d net.Dialer
-		raw, err = d.DialContext(ctx, "tcp", r.dialed)
+	} else if host, port, e := net.SplitHostPort(r.dialed); e == nil {
+		won, tried, _ := r.dialer.Race(ctx, []string{host}, port)
+		if won == nil {
+			return nil, tried[0].Err
+		}
+		raw = won.Conn
 	} else {
 		err = errors.New("no address that answered")
 	}

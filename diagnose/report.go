@@ -104,6 +104,7 @@ type RequestInfo struct {
 	CACertFile   string   `json:"cacert,omitempty"`
 	KeyEncrypted bool     `json:"key_encrypted,omitempty"`
 	APIKeyHeader string   `json:"api_key_header,omitempty"` // set when a key is sent
+	APIKeyName   string   `json:"api_key_name,omitempty"`   // the profile secret it came from
 	Bearer       bool     `json:"bearer,omitempty"`
 	HeaderNames  []string `json:"header_names,omitempty"`
 	Resolve      []string `json:"resolve,omitempty"`  // HOST:PORT:ADDR
@@ -151,11 +152,23 @@ type Options struct {
 
 	APIKey       string
 	APIKeyHeader string // default x-api-key
-	// APIKeyRequired says the provider needs a key, so a missing one fails
-	// locally with api-key-missing instead of waiting for a 403.
+	// APIKeyRequired says the provider needs a key: a missing one is
+	// reported as api-key-missing at the HTTP step (the network steps
+	// still run, so mutual TLS is checked without the key).
 	APIKeyRequired bool
 	// BearerToken, when set, is sent as Authorization: Bearer.
 	BearerToken string
+	// BearerRequired says the API needs a bearer token the client already
+	// has; a missing one is reported at the HTTP step like a missing key.
+	BearerRequired bool
+	// MissingSecrets are secrets the auth needs that could not be had (not
+	// stored, keyring unavailable), each with the command that supplies
+	// it. The network steps run without them; the HTTP step fails with the
+	// first unless the server's answer names a cause of its own.
+	MissingSecrets []Finding
+	// Answers, when set, is the provider's table of documented answers
+	// (provider.Template.MatchAnswer): consulted before the built-in rules.
+	Answers func(status int, body []byte, path string) (id cause.ID, detail string, ok bool)
 	// TokenSource, when set, runs as the token step before the API call and
 	// its token is sent as Authorization: Bearer. An error that carries a
 	// cause id (see CauseOf) names the step's cause.
@@ -173,9 +186,16 @@ type Options struct {
 	ExpectJSON string
 
 	// Findings are problems found before Run, e.g. a keyring that did not
-	// answer for the profile's API key; the local step reports them with
+	// answer for the key's passphrase; the local step reports them with
 	// its own, and each fails it.
 	Findings []Finding
+	// Warnings are concerns found before Run (the path needs an API key
+	// role the profile has no key for): the local step shows them before
+	// anything is sent, without failing.
+	Warnings []Finding
+	// APIKeyName names where the API key came from (the profile's secret),
+	// for the report; never the value.
+	APIKeyName string
 
 	// Secrets are other secret values this run loaded (a proxy password,
 	// a secret a header was built from): blanked wherever they appear in

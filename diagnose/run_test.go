@@ -648,7 +648,6 @@ func TestLocalProblemsAllReportedBeforeSending(t *testing.T) {
 		{"empty CA bundle", func(o *Options) { o.CACertFile = empty }, "ca-bundle-invalid", nil},
 		{"garbage CA bundle", func(o *Options) { o.CACertFile = garbage }, "ca-bundle-invalid", nil},
 		{"api key newline", func(o *Options) { o.APIKey = "abc123\n" }, "api-key-whitespace", nil},
-		{"api key required", func(o *Options) { o.APIKeyRequired = true }, "api-key-missing", nil},
 		{"several at once", func(o *Options) {
 			o.KeyFile, o.APIKey, o.CACertFile = otherKey, " abc", empty
 		}, "key-cert-mismatch", []string{"ca-bundle-invalid", "api-key-whitespace"}},

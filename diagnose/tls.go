@@ -37,15 +37,13 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	info.ClientCertRequested, info.ClientCertSent = r.facts.Requested, r.facts.Sent
 	info.AcceptableCAs = r.facts.AcceptableNames()
 	info.ALPN = cs.NegotiatedProtocol
-	// With HTTP/2 the client's first read is the server's SETTINGS, which
-	// the HTTP/2 client must see: the verdict on the certificate then
-	// arrives as the http step's error instead.
-	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested && cs.NegotiatedProtocol != "h2" {
+	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested {
 		err = r.awaitVerdict(ctx, conn, tickets)
 	}
 	if err != nil {
 		id, detail := r.classifyTLS(ctx, err)
 		fail(st, id, "%s", detail)
+		r.chainFix(st)
 		return
 	}
 	r.conn = conn

@@ -67,6 +67,9 @@ func (e *ProxyError) Error() string {
 			}
 			if e.Authenticate != "" {
 				fmt.Fprintf(&b, " (Proxy-Authenticate: %s)", e.Authenticate)
+				if !strings.Contains(strings.ToLower(e.Authenticate), "basic") {
+					b.WriteString("; the proxy asks for a scheme onramp does not speak (only Basic): ask your IT team for Basic authentication or to exempt the API's host")
+				}
 			}
 		}
 	case e.Op == "CONNECT":
@@ -146,6 +149,16 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		c, _, err := d.Tunnel(ctx, rt.Proxy, addr)
 		return c, err
 	}
+	if to, ok := d.s.Resolve[strings.ToLower(addr)]; ok && strings.Contains(to, ",") {
+		// --resolve with several addresses: raced, as the system's
+		// addresses are by the standard dialer.
+		_, port, _ := net.SplitHostPort(addr)
+		won, tried, _ := d.Race(ctx, Interleave(strings.Split(to, ",")), port)
+		if won == nil {
+			return nil, tried[len(tried)-1].Err
+		}
+		return won.Conn, nil
+	}
 	addr, _ = d.resolved(addr)
 	nd := net.Dialer{Timeout: d.connectTimeout()}
 	return nd.DialContext(ctx, d.network(network), addr)
@@ -221,7 +234,7 @@ func connect(conn net.Conn, p *Proxy, target string, tr *Trace) (net.Conn, error
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &ProxyError{Proxy: p, Target: target, Op: "CONNECT", Status: resp.StatusCode,
 			Reason:       strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
-			Authenticate: resp.Header.Get("Proxy-Authenticate"), CredentialsSent: sent,
+			Authenticate: strings.Join(resp.Header.Values("Proxy-Authenticate"), ", "), CredentialsSent: sent,
 			Err: errors.New("CONNECT " + resp.Status)}
 	}
 	if br.Buffered() > 0 {

@@ -119,3 +119,17 @@ func TestProxyStringHasNoCredentials(t *testing.T) {
 		t.Errorf("credentials not kept: %+v", rt.Proxy)
 	}
 }
+
+func TestProxyErrorSaysWhatTheProxyAskedFor(t *testing.T) {
+	p, _ := parseProxy("http://proxy.corp:8080", "HTTPS_PROXY")
+	basic := (&ProxyError{Proxy: p, Target: "api.test:443", Op: "CONNECT", Status: 407, Reason: "Proxy Authentication Required",
+		Authenticate: `Basic realm="corp"`}).Error()
+	if !strings.Contains(basic, "no credentials were sent") || strings.Contains(basic, "does not speak") {
+		t.Errorf("Basic: %s", basic)
+	}
+	ntlm := (&ProxyError{Proxy: p, Target: "api.test:443", Op: "CONNECT", Status: 407, Reason: "Proxy Authentication Required",
+		Authenticate: "NTLM, Negotiate"}).Error()
+	if !strings.Contains(ntlm, "a scheme onramp does not speak (only Basic)") {
+		t.Errorf("NTLM: %s", ntlm)
+	}
+}

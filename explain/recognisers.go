@@ -264,8 +264,9 @@ var messageRecognisers = []Recogniser{
 
 	// --- HMPPS Integration API 403 bodies.
 	{Pattern: "no consumer authorisation config found", Cause: cause.ConsumerNotConfigured, Client: "hmpps", Weight: exact},
-	// The consumer (the certificate's CN) is known but not allowed this path.
-	{Pattern: "unable to authorise", Cause: cause.ClientCertRejected, Client: "hmpps", Weight: exact},
+	// The consumer (the certificate's CN) is known but not allowed this
+	// path: the certificate and key were accepted, only HMPPS can authorise it.
+	{Pattern: "unable to authorise", Cause: cause.ConsumerNotConfigured, Client: "hmpps", Weight: exact},
 	{Pattern: "has been revoked", Regexp: `certificate with serial number \S+ has been revoked`, Cause: cause.ClientCertRevoked, Client: "hmpps", Weight: exact},
 	{Pattern: "access suspended", Cause: cause.AccessSuspended, Client: "hmpps", Weight: exact},
 

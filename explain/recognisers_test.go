@@ -294,7 +294,7 @@ var recogniserSamples = []struct {
 
 	// HMPPS.
 	{`{"status":403,"userMessage":"No consumer authorisation config found for acme-client"}`, []string{"consumer-not-configured"}},
-	{`{"status":403,"userMessage":"Unable to authorise /v1/persons for acme-client"}`, []string{"client-cert-rejected"}},
+	{`{"status":403,"userMessage":"Unable to authorise /v1/persons for acme-client"}`, []string{"consumer-not-configured"}},
 	{`{"status":403,"userMessage":"Certificate with serial number 4F21AB has been revoked"}`, []string{"client-cert-revoked"}},
 	{`{"status":403,"userMessage":"Access suspended"}`, []string{"access-suspended"}},
 

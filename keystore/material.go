@@ -314,6 +314,11 @@ func wrongKindMessage(k Kind, want string) string {
 // given.
 func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 	k := Sniff(data)
+	if hasPEMKey(data) {
+		// A certificate and its key in one PEM file, given to both --cert
+		// and --key (curl accepts it): the key is the block to read.
+		k = KindPrivateKey
+	}
 	switch k {
 	case KindPrivateKey, KindEncryptedPrivateKey:
 	default:
@@ -342,7 +347,7 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 		}
 	}
 	if block.Type == "DSA PRIVATE KEY" {
-		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: "DSA keys cannot be used for TLS client authentication"}
+		return nil, &Error{ID: cause.KeyUnsupported, Path: path, Msg: "a DSA key: DSA cannot be used for TLS client authentication; make an RSA or ECDSA key (onramp keygen) and ask the provider for a certificate for it"}
 	}
 	if block.Type == "ENCRYPTED PRIVATE KEY" {
 		return decryptPKCS8(path, block.Bytes, pass)
@@ -361,6 +366,21 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 	}
 	key, err := parseDERKey(der)
 	return checkedKey(path, key, err)
+}
+
+// hasPEMKey says whether data holds a private key PEM block anywhere.
+func hasPEMKey(data []byte) bool {
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return false
+		}
+		if k := pemKind(block); k == KindPrivateKey || k == KindEncryptedPrivateKey {
+			return true
+		}
+	}
 }
 
 func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
@@ -408,7 +428,10 @@ func parseDERKey(der []byte) (crypto.Signer, error) {
 			return s, nil
 		}
 		return nil, &Error{ID: cause.KeyUnsupported, Msg: fmt.Sprintf("unsupported key type %T", k)}
+	} else if isPKCS8DSA(der) {
+		return nil, &Error{ID: cause.KeyUnsupported, Msg: "a DSA key: DSA cannot be used for TLS client authentication; make an RSA or ECDSA key (onramp keygen) and ask the provider for a certificate for it"}
 	} else if bytes.Contains([]byte(err.Error()), []byte("unknown public key algorithm")) ||
+		bytes.Contains([]byte(err.Error()), []byte("unknown algorithm")) ||
 		bytes.Contains([]byte(err.Error()), []byte("unsupported elliptic curve")) {
 		return nil, &Error{ID: cause.KeyUnsupported, Msg: "unsupported key algorithm or curve: " + err.Error(), Err: err}
 	}
@@ -421,6 +444,14 @@ func parseDERKey(der []byte) (crypto.Signer, error) {
 		return nil, &Error{ID: cause.KeyUnsupported, Msg: "unsupported elliptic curve", Err: err}
 	}
 	return nil, errors.New("not a PKCS#1, PKCS#8 or SEC1 private key")
+}
+
+// oidDSA is id-dsa (1.2.840.10040.4.1), as a PKCS#8 algorithm identifier.
+var oidDSA = []byte{0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01}
+
+// isPKCS8DSA recognises a PKCS#8 PrivateKeyInfo whose algorithm is DSA.
+func isPKCS8DSA(der []byte) bool {
+	return bytes.Contains(der[:min(len(der), 24)], oidDSA)
 }
 
 // ReadPrivateKey reads and parses a private key file.

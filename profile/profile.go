@@ -29,7 +29,8 @@ type Profile struct {
 	Environment string `yaml:"environment,omitempty"`
 	// URL is the API base URL or the full URL diagnose checks.
 	URL string `yaml:"url,omitempty"`
-	// Auth lists the methods in use: mtls, api-key, signed-jwt.
+	// Auth lists the methods in use: mtls, api-key, signed-jwt, bearer-jwt.
+	// The secrets the checks read and send follow from it.
 	Auth []string `yaml:"auth,omitempty"`
 
 	Cert   string `yaml:"cert,omitempty"`
@@ -41,6 +42,16 @@ type Profile struct {
 	APIKeyHeader string `yaml:"api_key_header,omitempty"`
 	// APIKeySecret names the keyring secret holding the API key (default api-key).
 	APIKeySecret string `yaml:"api_key_secret,omitempty"`
+	// RoleKeys names, per API key role (Securosys: serviceToken,
+	// keyOperationToken, ...), the secret holding that role's key; a role
+	// not listed is looked up under its own name. The provider's role table
+	// says which role a path needs.
+	RoleKeys map[string]string `yaml:"role_keys,omitempty"`
+
+	// BearerSecret names the keyring secret holding a bearer token the
+	// client already has (a Securosys JWT, an API's static token); it is
+	// sent as Authorization: Bearer.
+	BearerSecret string `yaml:"bearer_secret,omitempty"`
 
 	KID      string `yaml:"kid,omitempty"`
 	TokenURL string `yaml:"token_url,omitempty"`

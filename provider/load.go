@@ -64,6 +64,11 @@ func (t *Template) Validate() error {
 			errs = append(errs, fmt.Errorf("auth %s: need %q: use one of %s", a.Method, a.Need, strings.Join(knownNeeds, ", ")))
 		}
 	}
+	for _, m := range t.DefaultAuthMethods {
+		if !t.Supports(m) {
+			errs = append(errs, fmt.Errorf("default_auth %q is not one of the auth methods", m))
+		}
+	}
 	for _, k := range t.Keys {
 		if !slices.Contains([]string{"rsa", "ecdsa", "ed25519"}, k.Type) {
 			errs = append(errs, fmt.Errorf("key %s: type %q: use rsa, ecdsa or ed25519", k.Purpose, k.Type))
@@ -80,6 +85,14 @@ func (t *Template) Validate() error {
 		errs = append(errs, err)
 	}
 	t.rolePatterns = ps
+	if err := compileAnswers(t.Answers); err != nil {
+		errs = append(errs, err)
+	}
+	for _, e := range t.Environments {
+		if e.Status != nil && !strings.HasPrefix(e.Status.Path, "/") {
+			errs = append(errs, fmt.Errorf("environment %s: status path %q must start with /", e.Name, e.Status.Path))
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -6,6 +6,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ const (
 	AuthMTLS      = "mtls"
 	AuthAPIKey    = "api-key"
 	AuthSignedJWT = "signed-jwt" // OAuth client credentials with a signed JWT (NHS APIM)
-	AuthBearerJWT = "bearer-jwt" // a JWT the client already has, sent as Bearer (Securosys)
+	AuthBearerJWT = "bearer-jwt" // a token the client already has (a JWT, a static token), sent as Bearer (Securosys)
 )
 
 // How much a template needs an auth method.
@@ -34,6 +35,7 @@ const (
 const (
 	SecretAPIKey  = "api-key"
 	SecretKeyPass = "key-pass"
+	SecretBearer  = "bearer-token"
 	// SecretProxyPassword is the password for the proxy's user (the user
 	// is in the proxy URL: http://USER@proxy:port).
 	SecretProxyPassword = "proxy-password"
@@ -51,8 +53,14 @@ type Template struct {
 	Environments       []Environment `yaml:"environments" json:"environments"`
 	DefaultEnvironment string        `yaml:"default_environment,omitempty" json:"default_environment,omitempty"`
 
-	Auth         []AuthMethod `yaml:"auth" json:"auth"`
-	APIKeyHeader string       `yaml:"api_key_header,omitempty" json:"api_key_header,omitempty"`
+	Auth []AuthMethod `yaml:"auth" json:"auth"`
+	// AuthWhy says in a sentence how to choose among the auth modes (the
+	// wizard's auth screen), in the provider's words.
+	AuthWhy string `yaml:"auth_why,omitempty" json:"auth_why,omitempty"`
+	// DefaultAuthMethods, when set, is the combination a new profile uses
+	// (for templates whose methods are all optional).
+	DefaultAuthMethods []string `yaml:"default_auth,omitempty" json:"default_auth,omitempty"`
+	APIKeyHeader       string   `yaml:"api_key_header,omitempty" json:"api_key_header,omitempty"`
 	// DefaultKID is the suggested key id for a signed-JWT JWKS.
 	DefaultKID string           `yaml:"default_kid,omitempty" json:"default_kid,omitempty"`
 	Keys       []KeyRequirement `yaml:"keys,omitempty" json:"keys,omitempty"`
@@ -61,9 +69,19 @@ type Template struct {
 	Token      *TokenEndpoint   `yaml:"token,omitempty" json:"token,omitempty"`
 	// Roles (Securosys): which API key role each endpoint pattern needs.
 	Roles []Role `yaml:"roles,omitempty" json:"roles,omitempty"`
+	// Answers are the provider's documented answers and the cause each
+	// means (see answers.go); diagnose consults them before its own rules.
+	Answers []Answer `yaml:"answers,omitempty" json:"answers,omitempty"`
+
+	// CABundle says whether the server's certificate needs a CA bundle
+	// from the provider (a private CA) to be trusted.
+	CABundle *CABundleRule `yaml:"ca_bundle,omitempty" json:"ca_bundle,omitempty"`
 
 	// Instructions: what to send the provider and what comes back.
 	Instructions string `yaml:"instructions" json:"instructions"`
+	// Send is what to do with the files once onramp has made them (the
+	// wizard's send step); empty means Instructions.
+	Send string `yaml:"send,omitempty" json:"send,omitempty"`
 	// Uncertain lists facts the public documentation does not settle;
 	// each is a setting (profile field or user template), not a rule.
 	Uncertain []string `yaml:"uncertain,omitempty" json:"uncertain,omitempty"`
@@ -74,14 +92,23 @@ type Template struct {
 	rolePatterns []rolePattern
 }
 
+// CABundleRule is the provider's CA bundle for trusting its servers.
+type CABundleRule struct {
+	Required bool   `yaml:"required" json:"required"`
+	Notes    string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
 // Environment is one named deployment of the API.
 type Environment struct {
 	Name string `yaml:"name" json:"name"`
 	// URL is the base URL; empty when only the user knows it (Securosys TSB).
 	URL string `yaml:"url" json:"url"`
 	// NoAuth: the environment needs no credentials (NHS sandbox).
-	NoAuth bool   `yaml:"no_auth,omitempty" json:"no_auth,omitempty"`
-	Notes  string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	NoAuth bool `yaml:"no_auth,omitempty" json:"no_auth,omitempty"`
+	// Status, when set, replaces the template's status check in this
+	// environment (NHS APIM's sandbox answers an open endpoint).
+	Status *StatusCheck `yaml:"status,omitempty" json:"status,omitempty"`
+	Notes  string       `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // AuthMethod is one way the API authenticates clients.
@@ -119,6 +146,8 @@ type StatusCheck struct {
 	Method     string `yaml:"method,omitempty" json:"method,omitempty"`
 	ExpectJSON string `yaml:"expect_json,omitempty" json:"expect_json,omitempty"`
 	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// NotFound says what a 404 there means, for the wizard and the report.
+	NotFound string `yaml:"not_found,omitempty" json:"not_found,omitempty"`
 }
 
 // TokenEndpoint is where the client gets a token or credentials.
@@ -169,6 +198,9 @@ func (t *Template) DefaultEnv() string {
 // the first choice, and none of the optional ones unless nothing else
 // is needed (then all optional ones are offered).
 func (t *Template) DefaultAuth() []string {
+	if len(t.DefaultAuthMethods) > 0 {
+		return slices.Clone(t.DefaultAuthMethods)
+	}
 	firstChoice := slices.IndexFunc(t.Auth, func(a AuthMethod) bool { return a.Need == NeedChoice })
 	var out []string
 	for i, a := range t.Auth {
@@ -185,7 +217,7 @@ func (t *Template) DefaultAuth() []string {
 
 // AuthChoices lists the combinations of methods the API accepts, the
 // preferred (DefaultAuth) first: with choice methods, the required ones
-// plus each choice; with only optional ones, all of them, then each alone.
+// plus each choice; with only optional ones, every combination of them.
 func (t *Template) AuthChoices() [][]string {
 	required, choices, optional := t.authByNeed()
 	var out [][]string
@@ -200,8 +232,19 @@ func (t *Template) AuthChoices() [][]string {
 		out = append(out, append(slices.Clone(required), optional...))
 	}
 	if len(required) == 0 && len(optional) > 1 {
-		for _, o := range optional {
-			out = append(out, []string{o})
+		// Every non-empty combination, larger ones first, template order within.
+		for size := len(optional); size >= 1; size-- {
+			for mask := 1; mask < 1<<len(optional); mask++ {
+				var c []string
+				for i, o := range optional {
+					if mask&(1<<i) != 0 {
+						c = append(c, o)
+					}
+				}
+				if len(c) == size && !slices.ContainsFunc(out, func(x []string) bool { return slices.Equal(x, c) }) {
+					out = append(out, c)
+				}
+			}
 		}
 	}
 	return out
@@ -272,10 +315,19 @@ func (t *Template) TokenURL(env string) string {
 	return strings.TrimRight(e.URL, "/") + t.Token.Path
 }
 
+// StatusFor is the status check of an environment: its own, else the
+// template's (nil when the provider documents none).
+func (t *Template) StatusFor(env string) *StatusCheck {
+	if e, ok := t.Env(env); ok && e.Status != nil {
+		return e.Status
+	}
+	return t.Status
+}
+
 // NewProfile builds a profile for the environment (the default when env is
-// empty): URL, auth, API key header and secret name, status endpoint and
-// its expectation, token URL. An unknown environment leaves the URL empty
-// for the user to fill in; check names with Env first.
+// empty): URL, auth (the template's default, see ApplyAuth), status
+// endpoint and its expectation. An unknown environment leaves the URL
+// empty for the user to fill in; check names with Env first.
 func (t *Template) NewProfile(name, env string) *profile.Profile {
 	if env == "" {
 		env = t.DefaultEnv()
@@ -285,20 +337,82 @@ func (t *Template) NewProfile(name, env string) *profile.Profile {
 	if ok {
 		p.URL = e.URL
 	}
+	if s := t.StatusFor(env); s != nil {
+		p.StatusPath = s.Path
+		p.ExpectJSON = s.ExpectJSON
+	}
 	if ok && e.NoAuth {
 		return p
 	}
-	p.Auth = t.DefaultAuth()
-	if t.APIKeyHeader != "" && (t.Supports(AuthAPIKey) || t.Supports(AuthSignedJWT)) {
-		p.APIKeyHeader = t.APIKeyHeader
-		p.APIKeySecret = SecretAPIKey
-	}
-	if t.Status != nil {
-		p.StatusPath = t.Status.Path
-		p.ExpectJSON = t.Status.ExpectJSON
-	}
-	if t.Token != nil && t.Token.Kind == AuthSignedJWT {
-		p.TokenURL = t.TokenURL(env)
-	}
+	t.ApplyAuth(p, t.DefaultAuth())
 	return p
+}
+
+// ApplyAuth records the chosen auth methods in p and what follows from
+// them: the API key's header and secret name for api-key and signed-jwt
+// (whose JWT carries the key as iss/sub), the bearer token's secret name
+// for bearer-jwt, the token URL for signed-jwt. Settings of methods not
+// chosen are cleared, so an mTLS-only profile names no API key.
+func (t *Template) ApplyAuth(p *profile.Profile, auth []string) {
+	p.Auth = slices.Clone(auth)
+	has := func(m string) bool { return slices.Contains(auth, m) }
+	p.APIKeyHeader, p.APIKeySecret, p.BearerSecret, p.TokenURL = "", "", "", ""
+	if has(AuthAPIKey) || has(AuthSignedJWT) {
+		p.APIKeySecret = SecretAPIKey
+		if has(AuthAPIKey) {
+			p.APIKeyHeader = t.APIKeyHeader
+		}
+	}
+	if has(AuthBearerJWT) {
+		p.BearerSecret = SecretBearer
+	}
+	if has(AuthSignedJWT) && t.Token != nil && t.Token.Kind == AuthSignedJWT {
+		p.TokenURL = t.TokenURL(p.Environment)
+	}
+	if !has(AuthMTLS) && !has(AuthSignedJWT) {
+		p.Cert, p.Key, p.KeyPassSecret = "", "", ""
+	}
+}
+
+// ValidAuth checks a chosen combination of methods against the template:
+// each must be one it knows, and every required one must be there.
+func (t *Template) ValidAuth(auth []string) error {
+	for _, m := range auth {
+		if !t.Supports(m) {
+			return fmt.Errorf("%s does not accept %q; it accepts %s", t.ID, m, t.AuthChoicesText())
+		}
+	}
+	var missing []string
+	for _, a := range t.Auth {
+		if a.Need == NeedRequired && !slices.Contains(auth, a.Method) {
+			missing = append(missing, a.Method)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s always needs %s; it accepts %s", t.ID, strings.Join(missing, " and "), t.AuthChoicesText())
+	}
+	_, choices, _ := t.authByNeed()
+	n := 0
+	for _, c := range choices {
+		if slices.Contains(auth, c) {
+			n++
+		}
+	}
+	if len(choices) > 0 && n != 1 {
+		return fmt.Errorf("%s takes exactly one of %s; it accepts %s", t.ID, strings.Join(choices, ", "), t.AuthChoicesText())
+	}
+	if len(auth) == 0 {
+		return fmt.Errorf("no auth method: %s accepts %s", t.ID, t.AuthChoicesText())
+	}
+	return nil
+}
+
+// AuthChoicesText is the accepted combinations as --auth values:
+// "mtls,api-key | mtls".
+func (t *Template) AuthChoicesText() string {
+	var out []string
+	for _, c := range t.AuthChoices() {
+		out = append(out, strings.Join(c, ","))
+	}
+	return strings.Join(out, " | ")
 }

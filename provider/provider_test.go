@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 func TestBuiltinsParseAndCoverTheDocumentedProviders(t *testing.T) {
@@ -83,7 +84,7 @@ func TestNewProfile(t *testing.T) {
 		t.Errorf("profile: %+v", p)
 	}
 	if !slices.Equal(p.Auth, []string{"signed-jwt"}) || p.TokenURL != "https://int.api.service.nhs.uk/oauth2/token" ||
-		p.APIKeyHeader != "apikey" || p.APIKeySecret != "api-key" {
+		p.APIKeyHeader != "" || p.APIKeySecret != "api-key" {
 		t.Errorf("NHS signed-JWT profile: %+v", p)
 	}
 	sb := nhs.NewProfile("nhs-sb", "sandbox")
@@ -236,8 +237,8 @@ func TestAuthChoices(t *testing.T) {
 		"nhs-apim":  "[[signed-jwt] [api-key]]",
 		"hmpps":     "[[mtls api-key]]",
 		"govuk-dcs": "[[mtls]]",
-		"generic":   "[[mtls api-key] [mtls] [api-key]]",
-		"securosys": "[[api-key mtls bearer-jwt] [api-key] [mtls] [bearer-jwt]]",
+		"generic":   "[[mtls api-key] [mtls api-key bearer-jwt] [mtls bearer-jwt] [api-key bearer-jwt] [mtls] [api-key] [bearer-jwt]]",
+		"securosys": "[[api-key] [api-key mtls bearer-jwt] [api-key mtls] [api-key bearer-jwt] [mtls bearer-jwt] [mtls] [bearer-jwt]]",
 	}
 	for id, w := range want {
 		tm, _ := Get(id)
@@ -251,5 +252,80 @@ func TestAuthChoices(t *testing.T) {
 	nhs, _ := Get("nhs-apim")
 	if nhs.DefaultKID != "test-1" {
 		t.Errorf("NHS default kid %q", nhs.DefaultKID)
+	}
+}
+
+// TestProfileRoundTripEveryAuthMode: every combination every template
+// accepts survives save and load, and names exactly the secrets it uses.
+func TestProfileRoundTripEveryAuthMode(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	n := 0
+	for _, tm := range Builtin() {
+		for _, auth := range tm.AuthChoices() {
+			if err := tm.ValidAuth(auth); err != nil {
+				t.Errorf("%s: its own choice %v is refused: %v", tm.ID, auth, err)
+			}
+			n++
+			p := tm.NewProfile(fmt.Sprintf("p%d", n), "")
+			if p.URL == "" {
+				p.URL = "https://api.example.test"
+			}
+			tm.ApplyAuth(p, auth)
+			if err := profile.Save(p); err != nil {
+				t.Fatal(err)
+			}
+			got, err := profile.Load(p.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Auth, auth) || got.APIKeySecret != p.APIKeySecret || got.BearerSecret != p.BearerSecret ||
+				got.APIKeyHeader != p.APIKeyHeader || got.TokenURL != p.TokenURL {
+				t.Errorf("%s %v: saved %+v, loaded %+v", tm.ID, auth, p, got)
+			}
+			usesKey := slices.Contains(auth, AuthAPIKey) || slices.Contains(auth, AuthSignedJWT)
+			if (got.APIKeySecret != "") != usesKey {
+				t.Errorf("%s %v: api_key_secret %q", tm.ID, auth, got.APIKeySecret)
+			}
+			if (got.APIKeyHeader != "") != slices.Contains(auth, AuthAPIKey) {
+				t.Errorf("%s %v: api_key_header %q (only api-key sends the key as a header)", tm.ID, auth, got.APIKeyHeader)
+			}
+			if (got.BearerSecret == SecretBearer) != slices.Contains(auth, AuthBearerJWT) {
+				t.Errorf("%s %v: bearer_secret %q", tm.ID, auth, got.BearerSecret)
+			}
+			if (got.TokenURL != "") != slices.Contains(auth, AuthSignedJWT) {
+				t.Errorf("%s %v: token_url %q", tm.ID, auth, got.TokenURL)
+			}
+		}
+	}
+	// Switching away from a method drops its settings.
+	sec, _ := Get("securosys")
+	p := sec.NewProfile("switch", "")
+	sec.ApplyAuth(p, []string{AuthAPIKey, AuthBearerJWT})
+	sec.ApplyAuth(p, []string{AuthMTLS})
+	if p.APIKeySecret != "" || p.BearerSecret != "" || p.APIKeyHeader != "" {
+		t.Errorf("mtls-only after api-key+bearer: %+v", p)
+	}
+}
+
+func TestValidAuth(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	for _, c := range []struct {
+		id   string
+		auth []string
+		want string
+	}{
+		{"hmpps", []string{"mtls"}, "always needs api-key"},
+		{"hmpps", []string{"mtls", "api-key", "bearer-jwt"}, `does not accept "bearer-jwt"`},
+		{"nhs-apim", []string{"api-key", "signed-jwt"}, "exactly one of"},
+		{"nhs-apim", nil, "exactly one of"},
+		{"generic", nil, "no auth method"},
+		{"govuk-dcs", []string{"mtls"}, ""},
+		{"securosys", []string{"bearer-jwt", "mtls"}, ""},
+	} {
+		tm, _ := Get(c.id)
+		err := tm.ValidAuth(c.auth)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s %v: %v, want %q", c.id, c.auth, err, c.want)
+		}
 	}
 }

@@ -76,6 +76,27 @@ func (t *Template) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.Join(r.Patterns, " "))
 		}
 	}
+	if t.CABundle != nil {
+		need := "optional"
+		if t.CABundle.Required {
+			need = "required (--cacert)"
+		}
+		fmt.Fprintf(w, "\nCA bundle: %s", need)
+		if t.CABundle.Notes != "" {
+			fmt.Fprintf(w, ": %s", t.CABundle.Notes)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(t.Answers) > 0 {
+		fmt.Fprintln(w, "\nDocumented answers and what they mean:")
+		for _, a := range t.Answers {
+			body := a.Body
+			if body == "" {
+				body = "any body"
+			}
+			fmt.Fprintf(w, "  %v %s -> %s\n", a.Status, body, a.Cause)
+		}
+	}
 	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))
 	if len(t.Uncertain) > 0 {
 		fmt.Fprintln(w, "\nNot settled by the public documentation (settings you can change):")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/redact"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 // AWSRegion is where the HMPPS SQS queues live.
@@ -268,6 +269,15 @@ func keysOf(m map[string]json.RawMessage) []string {
 	return keys
 }
 
+// hmppsAnswer looks a response up in the HMPPS template's answer table.
+func hmppsAnswer(status int, body []byte, path string) (cause.ID, string, bool) {
+	t, err := provider.Get("hmpps")
+	if err != nil {
+		return "", "", false
+	}
+	return t.MatchAnswer(status, body, path)
+}
+
 // classifyHMPPS names the cause of a refused /token request. HMPPS's own
 // 403 bodies name the certificate's problem; a bare 403 is the API key.
 func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
@@ -286,7 +296,11 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 		}
 	}
 	e := &Error{Op: "aws credentials", Status: status, Description: truncate(text, 200)}
-	lower := strings.ToLower(text)
+	if id, detail, ok := hmppsAnswer(status, body, u.Path); ok && status != http.StatusNotFound {
+		// The HMPPS template's table of documented answers, as diagnose uses it.
+		e.ID, e.Detail = id, redact.Values(detail, apiKey)
+		return e
+	}
 	switch {
 	case status == http.StatusNotFound:
 		e.ID = cause.EndpointNotFound
@@ -297,15 +311,6 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 		}
 	case status == http.StatusMethodNotAllowed:
 		e.ID, e.Detail = cause.MethodNotAllowed, "the /token endpoint wants POST"
-	case strings.Contains(lower, "missing authentication token"):
-		// AWS API Gateway's answer for a path or method it does not route.
-		e.ID, e.Detail = cause.EndpointNotFound, fmt.Sprintf("the gateway has no %s: the token endpoint is POST https://%s/token (not versioned)", u.Path, u.Host)
-	case strings.Contains(lower, "revoked"):
-		e.ID, e.Detail = cause.ClientCertRevoked, "HMPPS says the client certificate has been revoked: ask HMPPS for a new one"
-	case strings.Contains(lower, "consumer authorisation") || strings.Contains(lower, "unable to authorise") || strings.Contains(lower, "consumer authorization"):
-		e.ID, e.Detail = cause.ClientCertRejected, "the certificate's CN is not configured for this endpoint: ask HMPPS to add the /token (SQS) access for your client"
-	case strings.Contains(lower, "suspended"):
-		e.ID, e.Detail = cause.APIKeyRejected, "HMPPS has suspended this client's access"
 	case status == http.StatusForbidden || status == http.StatusUnauthorized:
 		e.ID, e.Detail = cause.APIKeyRejected, "the API key was refused: check it is this environment's key, sent as-is (not Base64-encoded)"
 	default:

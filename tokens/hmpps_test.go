@@ -164,9 +164,10 @@ func TestHMPPSApplicationBodies(t *testing.T) {
 	}{
 		{403, `{"message":"Forbidden"}`, "api-key-rejected"},
 		{403, `{"message":"Missing Authentication Token"}`, "endpoint-not-found"},
-		{403, `{"status":403,"userMessage":"x","developerMessage":"No consumer authorisation config found for acme"}`, "client-cert-rejected"},
+		{403, `{"status":403,"userMessage":"x","developerMessage":"No consumer authorisation config found for acme"}`, "consumer-not-configured"},
+		{403, `{"status":403,"userMessage":"Unable to authorise /token for acme"}`, "consumer-not-configured"},
 		{403, `Certificate with serial number 1A2B has been revoked`, "client-cert-revoked"},
-		{403, `{"message":"Access suspended"}`, "api-key-rejected"},
+		{403, `{"message":"Access suspended"}`, "access-suspended"},
 		{429, `{"message":"Too Many Requests"}`, "rate-limited"},
 		{502, ``, "server-error"},
 		{503, ``, "service-unavailable"},

@@ -438,7 +438,7 @@ func (d *diagnoseScreen) runView() string {
 }
 
 var stepLabels = map[string]string{
-	diagnose.StepLocal: "local files", diagnose.StepDNS: "DNS", diagnose.StepTCP: "TCP connect",
+	diagnose.StepLocal: "local files", diagnose.StepProxy: "proxy tunnel", diagnose.StepDNS: "DNS", diagnose.StepTCP: "TCP connect",
 	diagnose.StepTLS: "TLS handshake", diagnose.StepToken: "OAuth token", diagnose.StepHTTP: "HTTP request",
 	diagnose.StepExpect: "response",
 }

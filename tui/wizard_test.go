@@ -25,6 +25,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -339,4 +340,69 @@ func TestWizardImportMismatch(t *testing.T) {
 	if p.Cert != "" || p.Wizard[wizard.StepCert] {
 		t.Errorf("a mismatched certificate was kept: %+v", p)
 	}
+}
+
+// The provider screens as the built-in templates make them, checked
+// against the seeds: NHS API Management offers its no-auth sandbox (last,
+// not the default); Securosys offers JWT bearer and role keys, asks for
+// the role key its check needs and lists the roles; HMPPS's send step
+// says what goes with the CSR and that the channel is to be confirmed.
+func TestWizardProviderScreens(t *testing.T) {
+	configDir(t)
+	var ps []wizard.Provider
+	for _, id := range []string{"hmpps", "nhs-apim", "securosys"} {
+		tm, err := provider.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, wizard.ProviderFrom(tm))
+	}
+	kr := testkeyring.New()
+	deps := &Deps{Keyring: kr, NewFlow: func(p wizard.Prompter) *wizard.Flow {
+		return &wizard.Flow{Prompter: p, Providers: ps, Keys: testKeys{}, Certs: matchImporter{}, Secrets: kr, Checker: reportChecker{passingReport()}}
+	}}
+
+	s := start(t, deps, Options{Start: StartWizard})
+	s.waitFor("Which API")
+	s.down()
+	s.enter()
+	s.snapshot("nhs-environments", s.waitFor("Which NHS API Management environment?"))
+
+	s = start(t, deps, Options{Start: StartWizard, Profile: "tsb"})
+	s.waitFor("Which API")
+	s.down()
+	s.down()
+	s.enter()
+	s.waitFor("What is the API's URL?")
+	s.text("https://tsb.example.test")
+	s.enter()
+	s.snapshot("securosys-auth", s.waitFor("How will you authenticate"))
+	s.enter()
+	s.snapshot("securosys-role-key", s.waitFor("Paste your serviceToken API key"))
+	s.text("svc-key-5b1d0c77")
+	s.enter()
+	s.waitFor("You're connected")
+	if p, _ := profile.Load("tsb"); p == nil || p.APIKeySecret != "serviceToken" {
+		t.Errorf("profile %+v", p)
+	}
+
+	s = start(t, deps, Options{Start: StartWizard, Profile: "hmpps-dev"})
+	s.waitFor("Which API")
+	s.enter()
+	s.waitFor("Which HMPPS Integration API environment?")
+	s.enter()
+	s.waitFor("Your private key")
+	s.enter()
+	for _, f := range []struct{ title, value string }{
+		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
+		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
+	} {
+		s.waitFor(f.title)
+		s.text(f.value)
+		s.enter()
+	}
+	s.waitFor("Certificate subject for the CSR")
+	s.enter()
+	dir, _ := profile.Dir()
+	s.snapshot("hmpps-send", s.waitFor("Send this to HMPPS"), dir, "$CONFIG")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -77,6 +78,9 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
+	if t := profileTemplate(p); t != nil {
+		o.Answers = answers(t, p)
+	}
 	for _, r := range p.Resolve {
 		hp, addr, err := diagnose.ParseResolve(r)
 		if err != nil {
@@ -90,26 +94,70 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	return o, nil
 }
 
-// AddProfileSecrets reads the profile's API key (wantKey) and key
-// passphrase (wantPass) from the store into o, and for a signed-JWT
-// profile adds the token step. Call it after any command-line settings are
-// in o: the token step uses o's CA bundle and resolve entries.
+// answers is the template's table of documented answers, and for the
+// template's own status endpoint what a 404 there means.
+func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string) (cause.ID, string, bool) {
+	var notFound string
+	if s := t.StatusFor(p.Environment); s != nil && s.NotFound != "" && s.Path == p.StatusPath {
+		notFound = s.NotFound
+	}
+	if len(t.Answers) == 0 && notFound == "" {
+		return nil
+	}
+	return func(status int, body []byte, path string) (cause.ID, string, bool) {
+		if id, detail, ok := t.MatchAnswer(status, body, path); ok {
+			return id, detail, ok
+		}
+		if status == http.StatusNotFound && notFound != "" {
+			return cause.EndpointNotFound, notFound, true
+		}
+		return "", "", false
+	}
+}
+
+// profileTemplate is the profile's provider template, nil when it has
+// none or the template does not load.
+func profileTemplate(p *profile.Profile) *provider.Template {
+	if p.Provider == "" {
+		return nil
+	}
+	t, err := provider.Get(p.Provider)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
+// AddProfileSecrets reads the secrets the profile's auth needs from the
+// store into o: the API key (wantKey), the bearer token (unless o has one
+// already) and the key passphrase (wantPass); for a signed-JWT profile it adds the token step.
+// A secret that cannot be had is a missing secret with the exact command
+// that stores it: the network steps still run without it. Call it after
+// any command-line settings are in o: the token step uses o's CA bundle
+// and resolve entries.
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
 	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
 	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
-	if wantKey && (usesKey || len(p.Auth) == 0) {
-		name := p.APIKeySecret
-		if name == "" {
-			name = provider.SecretAPIKey
-		}
+	if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
+		name := cmpOr(p.APIKeySecret, provider.SecretAPIKey)
 		v, err := get(kr, p.Name, name)
 		switch {
 		case err == nil:
-			o.APIKey = v
+			o.APIKey, o.APIKeyName = v, name
 		case usesKey:
-			o.Findings = append(o.Findings, storeFinding(err))
+			o.MissingSecrets = append(o.MissingSecrets, missingSecret(p, name, cause.APIKeyMissing, "API key", "--api-key-env VAR", err))
 		}
 		o.APIKeyRequired = usesKey
+	}
+	if hasAuth(p, provider.AuthBearerJWT) && o.BearerToken == "" {
+		name := cmpOr(p.BearerSecret, provider.SecretBearer)
+		v, err := get(kr, p.Name, name)
+		if err == nil {
+			o.BearerToken = v
+		} else {
+			o.MissingSecrets = append(o.MissingSecrets, missingSecret(p, name, cause.TokenMissing, "bearer token", "--bearer-env VAR", err))
+		}
+		o.BearerRequired = true
 	}
 	if wantPass && p.KeyPassSecret != "" && o.CertFile != "" {
 		v, err := get(kr, p.Name, p.KeyPassSecret)
@@ -123,27 +171,36 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 	addTokenStep(p, o, kr)
 }
 
-// addProxyPassword reads the profile's proxy-password secret when the
-// check goes through a proxy whose password is not otherwise given (the
-// proxy URL's user info, --proxy-user-env). A missing secret is not a
-// finding: the proxy's 407, if it wants one, names the fix.
+// addProxyPassword gives the check the profile's proxy password (see
+// ProxyPassword); a store failure is a finding of the local step.
 func addProxyPassword(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) {
-	u, err := url.Parse(o.URL)
-	if err != nil || o.Route.ProxyPassword != "" {
-		return
+	if err := ProxyPassword(p, &o.Route, o.URL, kr); err != nil {
+		o.Findings = append(o.Findings, storeFinding(err))
 	}
-	rt, err := o.Route.RouteTo(u.Hostname())
+}
+
+// ProxyPassword reads the profile's proxy-password secret into route when
+// a connection to target goes through a proxy whose password is not
+// otherwise given (the proxy URL's user info, --proxy-user-env). A missing
+// secret is no error: the proxy's 407, if it wants one, names the fix.
+func ProxyPassword(p *profile.Profile, route *egress.Settings, target string, kr secretstore.Keyring) error {
+	u, err := url.Parse(target)
+	if err != nil || route.ProxyPassword != "" {
+		return nil
+	}
+	rt, err := route.RouteTo(u.Hostname())
 	if err != nil || rt.Proxy == nil || rt.Proxy.HasPassword() {
-		return
+		return nil
 	}
 	v, err := get(kr, p.Name, provider.SecretProxyPassword)
 	switch {
 	case err == nil:
-		o.Route.ProxyPassword = v
-		o.Route.ProxyUserSource = fmt.Sprintf("the secret %s of profile %s", provider.SecretProxyPassword, p.Name)
+		route.ProxyPassword = v
+		route.ProxyUserSource = fmt.Sprintf("the secret %s of profile %s", provider.SecretProxyPassword, p.Name)
 	case !errors.Is(err, secretstore.ErrMissing):
-		o.Findings = append(o.Findings, storeFinding(err))
+		return err
 	}
+	return nil
 }
 
 func get(kr secretstore.Keyring, profileName, name string) (string, error) {
@@ -151,6 +208,58 @@ func get(kr secretstore.Keyring, profileName, name string) (string, error) {
 		return "", ErrNoStore
 	}
 	return kr.Get(profileName, name)
+}
+
+// addRoleKey reads the key of the role the request's path needs, when the
+// provider has a role table (Securosys): the profile's role_keys name its
+// secret, else the role's own name. It reports whether it found one; when
+// the path needs a role the profile has no key for, it warns before
+// anything is sent and the profile's default key is tried.
+func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) bool {
+	t := profileTemplate(p)
+	if t == nil || len(t.Roles) == 0 || !hasAuth(p, provider.AuthAPIKey) {
+		return false
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil {
+		return false
+	}
+	role, ok := provider.RequiredRole(t, u.Path)
+	if !ok {
+		return false
+	}
+	name := cmpOr(p.RoleKeys[role], role)
+	v, err := get(kr, p.Name, name)
+	if err == nil {
+		o.APIKey, o.APIKeyName, o.APIKeyRequired = v, name, true
+		return true
+	}
+	c := cause.Get(cause.APIKeyWrongRole)
+	c.Fix = fmt.Sprintf("Store the %s key: `onramp secret set %s --profile %s` (the role table: onramp profile providers %s).", role, name, p.Name, t.ID)
+	o.Warnings = append(o.Warnings, diagnose.Finding{Cause: c,
+		Detail: fmt.Sprintf("%s needs a key with role %s, and profile %s has none stored as %q; the profile's default key is sent instead, which works only if it has that role", u.Path, role, p.Name, name)})
+	return false
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// missingSecret is the finding for a secret the auth needs and the store
+// did not give: not stored (the fix is the exact command), or the store
+// failed (its own cause, with the command for when it works again).
+func missingSecret(p *profile.Profile, name string, missing cause.ID, what, flag string, err error) diagnose.Finding {
+	cmd := fmt.Sprintf("onramp secret set %s --profile %s", name, p.Name)
+	c, ok := cause.Of(err)
+	if !ok || c.ID == cause.KeyringSecretMissing || errors.Is(err, ErrNoStore) {
+		c = cause.Get(missing)
+		c.Fix = fmt.Sprintf("Store it: `%s` (read from stdin or a masked prompt), or pass it with %s.", cmd, flag)
+		return diagnose.Finding{Cause: c, Detail: fmt.Sprintf("profile %s needs the %s %q and it is not stored", p.Name, what, name)}
+	}
+	return diagnose.Finding{Cause: c, Detail: fmt.Sprintf("the %s %q could not be read: %v; once the store works: %s", what, name, err, cmd)}
 }
 
 func storeFinding(err error) diagnose.Finding {

@@ -3,14 +3,16 @@ package usecase
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/internal/redact"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 )
@@ -37,6 +39,7 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	path, _ := profile.Path(p.Name)
 	v := ProfileView{Name: p.Name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: redact.URL(p.URL),
 		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret,
+		BearerSecret: p.BearerSecret, RoleKeys: p.RoleKeys,
 		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: redact.URL(p.TokenURL), StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
 		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
 	if v.Auth == nil {
@@ -81,7 +84,17 @@ func (v ProfileView) WriteText(w io.Writer) error {
 			secret = provider.SecretAPIKey
 		}
 		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, secret))
+	} else if v.APIKeySecret != "" {
+		row("API key", fmt.Sprintf("secret %s (the signed JWT's iss and sub)", v.APIKeySecret))
 	}
+	if v.BearerSecret != "" {
+		row("Bearer token", "secret "+v.BearerSecret+", sent as Authorization: Bearer")
+	}
+	var roles []string
+	for _, r := range slices.Sorted(maps.Keys(v.RoleKeys)) {
+		roles = append(roles, r+" → secret "+v.RoleKeys[r])
+	}
+	row("Role keys", strings.Join(roles, ", "))
 	row("Key passphrase", v.KeyPass)
 	row("kid", v.KID)
 	row("Token URL", v.TokenURL)
@@ -122,26 +135,28 @@ type CertificateView struct {
 // ProfileView is what `profile show` tells about a profile; its JSON is
 // the --json output.
 type ProfileView struct {
-	Name         string           `json:"name"`
-	Path         string           `json:"path"`
-	Provider     string           `json:"provider,omitempty"`
-	ProviderName string           `json:"provider_name,omitempty"`
-	Environment  string           `json:"environment,omitempty"`
-	URL          string           `json:"url,omitempty"`
-	Auth         []string         `json:"auth"`
-	Certificate  *CertificateView `json:"certificate,omitempty"`
-	Key          string           `json:"key,omitempty"`
-	CACert       string           `json:"cacert,omitempty"`
-	APIKeyHeader string           `json:"api_key_header,omitempty"`
-	APIKeySecret string           `json:"api_key_secret,omitempty"`
-	KeyPass      string           `json:"key_pass_secret,omitempty"`
-	KID          string           `json:"kid,omitempty"`
-	TokenURL     string           `json:"token_url,omitempty"`
-	StatusPath   string           `json:"status_path,omitempty"`
-	ExpectJSON   string           `json:"expect_json,omitempty"`
-	Resolve      []string         `json:"resolve,omitempty"`
-	Secrets      []SecretEntry    `json:"secrets"`
-	LastCheck    *profile.Check   `json:"last_check,omitempty"`
+	Name         string            `json:"name"`
+	Path         string            `json:"path"`
+	Provider     string            `json:"provider,omitempty"`
+	ProviderName string            `json:"provider_name,omitempty"`
+	Environment  string            `json:"environment,omitempty"`
+	URL          string            `json:"url,omitempty"`
+	Auth         []string          `json:"auth"`
+	Certificate  *CertificateView  `json:"certificate,omitempty"`
+	Key          string            `json:"key,omitempty"`
+	CACert       string            `json:"cacert,omitempty"`
+	APIKeyHeader string            `json:"api_key_header,omitempty"`
+	APIKeySecret string            `json:"api_key_secret,omitempty"`
+	BearerSecret string            `json:"bearer_secret,omitempty"`
+	RoleKeys     map[string]string `json:"role_keys,omitempty"`
+	KeyPass      string            `json:"key_pass_secret,omitempty"`
+	KID          string            `json:"kid,omitempty"`
+	TokenURL     string            `json:"token_url,omitempty"`
+	StatusPath   string            `json:"status_path,omitempty"`
+	ExpectJSON   string            `json:"expect_json,omitempty"`
+	Resolve      []string          `json:"resolve,omitempty"`
+	Secrets      []SecretEntry     `json:"secrets"`
+	LastCheck    *profile.Check    `json:"last_check,omitempty"`
 }
 
 func certificateSummary(path string, now time.Time) *CertificateView {

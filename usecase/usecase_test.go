@@ -166,10 +166,12 @@ func TestChecksOptions(t *testing.T) {
 		o.Resolve["api.example:443"] != "10.0.0.1" || o.TokenSource != nil {
 		t.Errorf("options %+v", o)
 	}
-	// A store that does not answer is a finding of the local step.
+	// A store that does not answer for the API key leaves the key missing
+	// (reported at the HTTP step), not a local failure.
 	o, err = Checks{Store: &testkeyring.Keyring{Unavailable: true}}.Options(hm)
-	if err != nil || len(o.Findings) != 1 || o.Findings[0].Cause.ID != cause.KeyringUnavailable {
-		t.Errorf("unavailable store: %+v %v", o.Findings, err)
+	if err != nil || len(o.Findings) != 0 || len(o.MissingSecrets) != 1 || o.MissingSecrets[0].Cause.ID != cause.KeyringUnavailable ||
+		!strings.Contains(o.MissingSecrets[0].Detail, "onramp secret set key --profile hm") {
+		t.Errorf("unavailable store: %+v %+v %v", o.Findings, o.MissingSecrets, err)
 	}
 	hm.Resolve = []string{"nonsense"}
 	if _, err := checks.Options(hm); err == nil || !strings.Contains(err.Error(), "resolve") {

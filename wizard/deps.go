@@ -13,6 +13,7 @@ const (
 	AuthMTLS      = "mtls"
 	AuthAPIKey    = "api-key"
 	AuthSignedJWT = "signed-jwt"
+	AuthBearerJWT = "bearer-jwt" // a token the user already has, sent as Bearer
 )
 
 // Provider is what the flow needs to know about a provider template.
@@ -41,9 +42,25 @@ type Provider struct {
 	DefaultKID string
 	// Instructions say what to send the provider, to whom, and what comes back.
 	Instructions string
-	StatusPath   string
-	ExpectJSON   string
-	TokenPath    string
+	// Send says what to do with the files the flow made (the send step);
+	// empty means Instructions.
+	Send string
+	// CABundleRequired: the provider's servers use a private CA, so the
+	// certificate step asks for its bundle and does not accept none;
+	// CABundleWhy says so in the provider's words.
+	CABundleRequired bool
+	CABundleWhy      string
+	// RoleTable lists the API key roles and what each is for (Securosys),
+	// one per line; StatusRole is the role the check's path needs.
+	RoleTable  string
+	StatusRole string
+	// ExtraKeys are the purposes of the key pairs the provider wants
+	// besides the TLS one (GOV.UK DCS: signing, encryption), each made
+	// with its own CSR, {purpose} in the subject naming it.
+	ExtraKeys  []string
+	StatusPath string
+	ExpectJSON string
+	TokenPath  string
 	// Sandbox is the local practice API, which can issue certificates itself.
 	Sandbox bool
 }
@@ -52,6 +69,11 @@ type Provider struct {
 type Environment struct {
 	Name string
 	URL  string
+	// NoAuth: nothing to set up there (NHS API Management's sandbox).
+	NoAuth bool
+	// StatusPath and ExpectJSON replace the provider's in this environment.
+	StatusPath string
+	ExpectJSON string
 }
 
 // KeySpec is the key the provider wants.

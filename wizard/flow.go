@@ -132,6 +132,9 @@ func (r *run) next() (step, bool) {
 // choice is the provider and auth as far as they are known; until the
 // user picks the auth, the provider's first (preferred) one.
 func (r *run) choice() choice {
+	if r.noAuthEnv() {
+		return choice{provider: r.provider, noAuth: true}
+	}
 	c := choice{provider: r.provider, auth: r.p.Auth}
 	if len(c.auth) == 0 && r.provider != nil && len(r.provider.AuthChoices) > 0 {
 		c.auth = r.provider.AuthChoices[0]
@@ -140,6 +143,20 @@ func (r *run) choice() choice {
 }
 
 func (r *run) uses(method string) bool { return r.choice().uses(method) }
+
+// noAuthEnv says whether the profile's environment, once picked, needs no
+// credentials: then there is nothing to set up but the checks.
+func (r *run) noAuthEnv() bool {
+	if r.provider == nil || !r.p.Wizard[StepTarget] {
+		return false
+	}
+	for _, e := range r.provider.Environments {
+		if e.Name == r.p.Environment {
+			return e.NoAuth
+		}
+	}
+	return false
+}
 
 // frame is a screen of the step running now.
 func (r *run) frame(title, why string) Frame {

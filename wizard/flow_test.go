@@ -20,6 +20,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -370,5 +371,34 @@ func TestSubjectFieldsAskedOneByOne(t *testing.T) {
 	}
 	if got := keys.made[0].Subject; got != "/C=GB/ST=Greater London/L=London/O=Bob's Widgets/CN=bobs-widgets" {
 		t.Errorf("subject %q", got)
+	}
+}
+
+// TestURLPromptSaysWhatTheChecksCall: with no documented status endpoint
+// (the generic template) the wizard asks for the endpoint and says what a
+// 404 there means; with one (Securosys) it says which path it calls.
+func TestURLPromptSaysWhatTheChecksCall(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	for _, c := range []struct{ id, want string }{
+		{"generic", "A 404 there means the path is wrong"},
+		{"securosys", "The checks call /v1/versionInfo on it."},
+	} {
+		tm, err := provider.Get(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Script{Answers: []Answer{{"Which API", c.id}}}
+		f := &Flow{Prompter: s, Providers: []Provider{ProviderFrom(tm), sandboxProvider}, Keys: &fakeKeys{}, Certs: fakeImporter{},
+			Secrets: &memStore{}, Checker: fakeChecker{ok: true}, Issuer: fakeIssuer{}}
+		_, _ = f.Run(context.Background(), "")
+		var why string
+		for _, fr := range s.Shown {
+			if strings.Contains(fr.Title, "URL") {
+				why = fr.Why
+			}
+		}
+		if !strings.Contains(why, c.want) {
+			t.Errorf("%s: URL prompt says %q, want %q", c.id, why, c.want)
+		}
 	}
 }

@@ -54,6 +54,10 @@ func CurlCommand(p *profile.Profile) string {
 		secret = append(secret, diagnose.SecretHeader{Name: cmpOr(p.APIKeyHeader, "x-api-key"),
 			Value: fmt.Sprintf(`"$(onramp secret get %s --profile %s)"`, p.APIKeySecret, p.Name)})
 	}
+	if p.BearerSecret != "" && slices.Contains(p.Auth, AuthBearerJWT) {
+		secret = append(secret, diagnose.SecretHeader{Name: "Authorization",
+			Value: fmt.Sprintf(`"Bearer $(onramp secret get %s --profile %s)"`, p.BearerSecret, p.Name)})
+	}
 	if slices.Contains(p.Auth, AuthSignedJWT) {
 		secret = append(secret, diagnose.SecretHeader{Name: "Authorization",
 			Value: fmt.Sprintf(`"Bearer $(onramp token --profile %s)"`, p.Name)})

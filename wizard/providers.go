@@ -1,6 +1,9 @@
 package wizard
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/onramp-cli/onramp/provider"
 )
 
@@ -20,15 +23,36 @@ func Providers() []Provider {
 func ProviderFrom(t *provider.Template) Provider {
 	wp := Provider{
 		ID: t.ID, Name: t.Name, APIKeyHeader: t.APIKeyHeader,
-		Instructions: t.Instructions, Sandbox: t.ID == "sandbox",
+		Instructions: t.Instructions, Send: t.Send, Sandbox: t.ID == "sandbox",
 	}
+	var noAuth []Environment
 	for _, e := range t.Environments {
-		if e.NoAuth {
-			continue // nothing to set up there
+		we := Environment{Name: e.Name, URL: e.URL, NoAuth: e.NoAuth}
+		if e.Status != nil {
+			we.StatusPath, we.ExpectJSON = e.Status.Path, e.Status.ExpectJSON
 		}
-		wp.Environments = append(wp.Environments, Environment{Name: e.Name, URL: e.URL})
+		if e.NoAuth {
+			// Offered last, so the default is an environment to set up.
+			noAuth = append(noAuth, we)
+			continue
+		}
+		wp.Environments = append(wp.Environments, we)
 		if e.URL == "" {
 			wp.AskURL = true
+		}
+	}
+	wp.Environments = append(wp.Environments, noAuth...)
+	if t.CABundle != nil && t.CABundle.Required {
+		wp.CABundleRequired, wp.CABundleWhy = true, t.CABundle.Notes
+	}
+	if len(t.Roles) > 0 {
+		var b strings.Builder
+		for _, r := range t.Roles {
+			fmt.Fprintf(&b, "  %s: %s\n", r.Name, r.Purpose)
+		}
+		wp.RoleTable = strings.TrimRight(b.String(), "\n")
+		if t.Status != nil {
+			wp.StatusRole, _ = provider.RequiredRole(t, t.Status.Path)
 		}
 	}
 	if t.Status != nil {
@@ -47,49 +71,29 @@ func ProviderFrom(t *provider.Template) Provider {
 	}
 	if t.CSR != nil {
 		wp.Subject, wp.SubjectRule = t.CSR.Subject, t.CSR.CNRule
+		if _, ok := t.KeyFor("tls"); ok && strings.Contains(t.CSR.Subject, "{purpose}") {
+			for _, k := range t.Keys {
+				if k.Purpose != "tls" {
+					wp.ExtraKeys = append(wp.ExtraKeys, k.Purpose)
+				}
+			}
+		}
 	}
 	return wp
 }
 
-// authChoices lists the combinations the wizard offers: the required
-// methods plus one of the choices, or for all-optional templates each
-// method alone and all together.
+// authChoices lists the combinations the wizard offers: the template's
+// (provider.Template.AuthChoices, the preferred first), with the notes of
+// its choice methods as the reason to pick.
 func authChoices(t *provider.Template) ([][]string, string) {
-	var required, choice, optional []string
 	why := ""
 	for _, a := range t.Auth {
-		switch {
-		case a.Method == provider.AuthBearerJWT:
-			continue // a token the user already has: not something to set up
-		case a.Need == provider.NeedRequired:
-			required = append(required, a.Method)
-		case a.Need == provider.NeedChoice:
-			choice = append(choice, a.Method)
-			if why == "" {
-				why = a.Notes
-			}
-		default:
-			optional = append(optional, a.Method)
+		if a.Need == provider.NeedChoice && why == "" {
+			why = a.Notes
 		}
 	}
-	var out [][]string
-	switch {
-	case len(choice) > 0:
-		for _, c := range choice {
-			out = append(out, append(append([]string{}, required...), c))
-		}
-	case len(required) > 0:
-		out = append(out, required)
-		if len(optional) > 0 {
-			out = append(out, append(append([]string{}, required...), optional...))
-		}
-	default:
-		for _, o := range optional {
-			out = append(out, []string{o})
-		}
-		if len(optional) > 1 {
-			out = append(out, optional)
-		}
+	if t.AuthWhy != "" {
+		why = t.AuthWhy
 	}
-	return out, why
+	return t.AuthChoices(), why
 }

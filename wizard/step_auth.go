@@ -52,7 +52,8 @@ func (r *run) settleAuth() {
 }
 
 func authLabel(methods []string) string {
-	names := map[string]string{AuthMTLS: "mutual TLS (client certificate)", AuthAPIKey: "API key", AuthSignedJWT: "signed JWT (OAuth client credentials)"}
+	names := map[string]string{AuthMTLS: "mutual TLS (client certificate)", AuthAPIKey: "API key",
+		AuthSignedJWT: "signed JWT (OAuth client credentials)", AuthBearerJWT: "bearer token (JWT)"}
 	var parts []string
 	for _, m := range methods {
 		parts = append(parts, names[m])

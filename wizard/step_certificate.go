@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -80,12 +81,21 @@ func (r *run) certificate() error {
 			r.p.CACert = caFile
 		}
 		if r.p.CACert == "" {
+			title, why, placeholder := "The provider's CA bundle, if they sent one",
+				"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs.",
+				"empty: the system's trusted CAs"
+			pr := r.currentProvider()
+			if pr.CABundleRequired {
+				title, why, placeholder = pr.Name+"'s CA bundle", cmpOr(pr.CABundleWhy, "The provider's servers use a private CA: its bundle is needed to trust them."), "the CA bundle file the provider sent"
+			}
 			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
-				Frame: r.frame("The provider's CA bundle, if they sent one",
-					"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs."),
-				Placeholder: "empty: the system's trusted CAs",
+				Frame:       r.frame(title, why),
+				Placeholder: placeholder,
 				Validate: func(s string) error {
 					if strings.TrimSpace(s) == "" {
+						if pr.CABundleRequired {
+							return errors.New(pr.Name + " needs its CA bundle: give the file it sent")
+						}
 						return nil
 					}
 					return CheckCertFile(s)

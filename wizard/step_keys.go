@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
+
+	"github.com/onramp-cli/onramp/provider"
 )
 
 // The keys step: generate a key (with its CSR or JWKS) or use one the user
@@ -44,6 +47,7 @@ func (r *run) keys() error {
 	}
 
 	req := KeyRequest{Name: "client", Spec: pr.Key, CSR: r.uses(AuthMTLS), JWKS: r.uses(AuthSignedJWT)}
+	var extra map[string]string // the subject's values, for the extra key pairs
 	if req.Dir, err = r.filesDir(); err != nil {
 		return err
 	}
@@ -52,10 +56,11 @@ func (r *run) keys() error {
 		if pr.SubjectRule != "" {
 			why = pr.SubjectRule
 		}
-		subject, err := r.fillSubject(pr)
+		subject, values, err := r.fillSubject(pr)
 		if err != nil {
 			return err
 		}
+		extra = values
 		req.Subject, err = r.Prompter.Input(r.ctx, InputPrompt{
 			Frame:   r.frame("Certificate subject for the CSR", why),
 			Default: subject, Placeholder: "/C=GB/O=Your Organisation/CN=your-client-id",
@@ -80,9 +85,33 @@ func (r *run) keys() error {
 	if err != nil {
 		return fmt.Errorf("generating the key: %w", err)
 	}
+	if req.CSR && len(pr.ExtraKeys) > 0 {
+		if err := r.extraKeys(pr, req, extra); err != nil {
+			return err
+		}
+	}
 	r.p.Key = files.Key
 	r.p.KID = req.KID
 	return r.done(StepKeys)
+}
+
+// extraKeys makes the provider's other key pairs (GOV.UK DCS: JSON signing
+// and encryption), each with its own CSR, next to the TLS key: NAME.key
+// and NAME.csr with the purpose as NAME.
+func (r *run) extraKeys(pr *Provider, req KeyRequest, values map[string]string) error {
+	return r.Prompter.Work(r.ctx, r.frame("Generating the "+strings.Join(pr.ExtraKeys, " and ")+" key pairs…",
+		pr.Name+" wants a key pair per purpose, each with its own CSR."), func(ctx context.Context) error {
+		for _, purpose := range pr.ExtraKeys {
+			vals := maps.Clone(values)
+			vals["purpose"] = strings.ToUpper(purpose[:1]) + purpose[1:]
+			x := req
+			x.Name, x.JWKS, x.Subject = purpose, false, provider.Expand(pr.Subject, vals)
+			if _, err := r.Keys.MakeKey(ctx, x); err != nil {
+				return fmt.Errorf("generating the %s key: %w", purpose, err)
+			}
+		}
+		return nil
+	})
 }
 
 var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -102,9 +131,10 @@ var subjectFields = map[string]struct{ title, why string }{
 // fillSubject asks for each {placeholder} of the provider's subject
 // template in turn, one field a screen, and returns the subject with the
 // answers filled in (the user still sees and may edit the whole subject).
-func (r *run) fillSubject(pr *Provider) (string, error) {
+func (r *run) fillSubject(pr *Provider) (string, map[string]string, error) {
 	subject := pr.Subject
 	seen := map[string]bool{}
+	values := map[string]string{}
 	for _, m := range placeholderRE.FindAllStringSubmatch(pr.Subject, -1) {
 		name := m[1]
 		if seen[name] {
@@ -143,11 +173,12 @@ func (r *run) fillSubject(pr *Provider) (string, error) {
 			},
 		})
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		subject = strings.ReplaceAll(subject, m[0], strings.TrimSpace(v))
+		values[name] = strings.TrimSpace(v)
+		subject = strings.ReplaceAll(subject, m[0], values[name])
 	}
-	return subject, nil
+	return subject, values, nil
 }
 
 // askKID asks for the key id the provider knows the public key by.

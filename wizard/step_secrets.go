@@ -3,7 +3,10 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
@@ -11,20 +14,51 @@ import (
 	"github.com/onramp-cli/onramp/usecase"
 )
 
-// The secrets step: the API key, into the keyring.
+// The secrets step: the API key and/or the bearer token the auth needs,
+// into the keyring. A secret left empty (not issued yet) leaves the step
+// unfinished, so resuming asks again; one already stored is not asked for.
 func (r *run) secrets() error {
+	if r.uses(AuthAPIKey) || r.uses(AuthSignedJWT) {
+		done, err := r.apiKey()
+		if err != nil || !done {
+			return err
+		}
+	}
+	if r.uses(AuthBearerJWT) {
+		done, err := r.bearerToken()
+		if err != nil || !done {
+			return err
+		}
+	}
+	return r.done(StepSecrets)
+}
+
+// apiKey asks for the API key; with role keys (Securosys), for the key of
+// the role the checks' endpoint needs, stored under the role's name.
+func (r *run) apiKey() (bool, error) {
 	pr := r.currentProvider()
+	name, title := provider.SecretAPIKey, "Paste your API key"
+	if pr.StatusRole != "" && r.uses(AuthAPIKey) {
+		name, title = pr.StatusRole, "Paste your "+pr.StatusRole+" API key"
+	}
+	if _, ok := r.p.Secrets[name]; ok && r.p.APIKeySecret == name {
+		return true, nil
+	}
 	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
 		why := "It goes to the OS keyring, never to a file or your shell history; onramp sends it in the " + header + " header."
 		if !r.uses(AuthAPIKey) {
 			why = "It goes to the OS keyring, never to a file or your shell history; onramp signs it into each token request as the JWT's iss and sub."
 		}
+		if name != provider.SecretAPIKey {
+			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
+				r.p.StatusPath, name, r.p.Name, pr.ID, pr.RoleTable)
+		}
 		if pr.APIKeyHint != "" {
 			why += " " + pr.APIKeyHint
 		}
 		key, err := r.Prompter.Password(r.ctx, InputPrompt{
-			Frame:       r.frame("Paste your API key", why),
+			Frame:       r.frame(title, why),
 			Placeholder: "not issued yet? leave it empty and press enter",
 			Validate: func(s string) error {
 				if s == "" {
@@ -34,13 +68,12 @@ func (r *run) secrets() error {
 			},
 		})
 		if err != nil {
-			return err
+			return false, err
 		}
 		if key == "" {
-			// Not issued yet (HMPPS sends it with the certificate): the
-			// step stays unfinished, so resuming asks again.
+			// Not issued yet (HMPPS sends it with the certificate).
 			r.skip(StepSecrets)
-			return r.save()
+			return false, r.save()
 		}
 		if LooksBase64Text(key) {
 			ok, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
@@ -49,36 +82,77 @@ func (r *run) secrets() error {
 				Affirmative: "Store it as it is", Negative: "Paste it again", Default: false,
 			})
 			if err != nil {
-				return err
+				return false, err
 			}
 			if !ok {
 				continue
 			}
 		}
-		err = r.Prompter.Work(r.ctx, r.frame("Storing the key in the OS keyring…", ""), func(context.Context) error {
-			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, provider.SecretAPIKey, key)
-		})
-		if err != nil {
-			if err := r.keyringFailed(err); err != nil {
-				return err
-			}
-			// Continue without storing: the step stays unfinished, so the
-			// next `onramp init --profile NAME` asks again.
-			r.skip(StepSecrets)
-			return r.save()
+		if stored, err := r.store(name, key, "the key"); err != nil || !stored {
+			return false, err
 		}
-		r.p.APIKeySecret = provider.SecretAPIKey
+		r.p.APIKeySecret = name
 		r.p.APIKeyHeader = header
-		return r.done(StepSecrets)
+		return true, nil
 	}
 }
 
-func (r *run) keyringFailed(err error) error {
+// bearerToken asks for a bearer token the user already has (a Securosys
+// JWT, an API's static token).
+func (r *run) bearerToken() (bool, error) {
+	name := provider.SecretBearer
+	if _, ok := r.p.Secrets[name]; ok && r.p.BearerSecret == name {
+		return true, nil
+	}
+	tok, err := r.Prompter.Password(r.ctx, InputPrompt{
+		Frame: r.frame("Paste your bearer token",
+			"The token (for Securosys CloudHSM, the JWT Securosys gives you) goes to the OS keyring, never to a file or your shell history; onramp sends it as Authorization: Bearer."),
+		Placeholder: "not issued yet? leave it empty and press enter",
+		Validate: func(s string) error {
+			if strings.ContainsFunc(s, unicode.IsSpace) {
+				return errors.New("the token has a space or line break in it: paste it exactly as issued")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return false, err
+	}
+	if tok == "" {
+		r.skip(StepSecrets)
+		return false, r.save()
+	}
+	if stored, err := r.store(name, tok, "the token"); err != nil || !stored {
+		return false, err
+	}
+	r.p.BearerSecret = name
+	return true, nil
+}
+
+// store puts a secret in the keyring and records it in the profile; when
+// the keyring fails it says so and leaves the step unfinished.
+func (r *run) store(name, value, what string) (bool, error) {
+	err := r.Prompter.Work(r.ctx, r.frame("Storing "+what+" in the OS keyring…", ""), func(context.Context) error {
+		return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, name, value)
+	})
+	if err == nil {
+		return true, nil
+	}
+	if err := r.keyringFailed(err, name, what); err != nil {
+		return false, err
+	}
+	// Continue without storing: the step stays unfinished, so the next
+	// `onramp init --profile NAME` asks again.
+	r.skip(StepSecrets)
+	return false, r.save()
+}
+
+func (r *run) keyringFailed(err error, name, what string) error {
 	c, ok := cause.Of(err)
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)
 	}
-	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing the key. Once the keyring works, store it with:\n  onramp secret set api-key --profile " + r.p.Name
+	body := cause.Show{Label: "Cause", Detail: err.Error()}.Text(c) + "\nonramp goes on without storing " + what + ". Once the keyring works, store it with:\n  onramp secret set " + name + " --profile " + r.p.Name
 	return r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame(c.Title, "A key that is not stored has to be given each time (e.g. --api-key-env)."),
 		Body:  body,

@@ -9,6 +9,11 @@ import (
 func (r *run) csrPath() string  { return siblingOf(r.p.Key, ".csr") }
 func (r *run) jwksPath() string { return siblingOf(r.p.Key, ".jwks.json") }
 
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 func siblingOf(key, ext string) string {
 	if key == "" {
 		return ""
@@ -26,6 +31,11 @@ func (r *run) send() error {
 			paths = append(paths, "CSR:  "+r.csrPath())
 			copyText, copyLabel = string(data), "the CSR"
 		}
+		for _, purpose := range pr.ExtraKeys {
+			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+".csr"); fileExists(csr) {
+				paths = append(paths, "CSR:  "+csr+" ("+purpose+")")
+			}
+		}
 	}
 	if r.uses(AuthSignedJWT) {
 		if data, err := os.ReadFile(r.jwksPath()); err == nil {
@@ -41,7 +51,7 @@ func (r *run) send() error {
 	if len(paths) == 0 {
 		return r.nothingToSend(pr)
 	}
-	body := strings.Join(paths, "\n") + "\n\n" + cmpOr(pr.Instructions,
+	body := strings.Join(paths, "\n") + "\n\n" + cmpOr(pr.Send, pr.Instructions,
 		"Send the file above to your provider's onboarding contact; they send back your certificate.")
 	if err := r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame("Send this to "+pr.Name,

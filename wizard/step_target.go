@@ -46,11 +46,14 @@ func (r *run) target() error {
 			if e.URL != "" {
 				label += " — " + e.URL
 			}
+			if e.NoAuth {
+				label += " (no authentication)"
+			}
 			eopts = append(eopts, Option{Value: e.Name, Label: label})
 		}
 		name, err := r.Prompter.Select(r.ctx, SelectPrompt{
 			Frame: r.frame("Which "+pr.Name+" environment?",
-				"Each environment has its own host and its own certificates: start with a test environment."),
+				"Each environment has its own host and its own credentials: start with a test environment."),
 			Options: eopts, Default: pr.Environments[0].Name,
 		})
 		if err != nil {
@@ -64,9 +67,16 @@ func (r *run) target() error {
 	}
 	u := env.URL
 	if pr.AskURL || u == "" {
+		why := "The checks connect to this address; include the port if it is not 443."
+		switch {
+		case pr.Sandbox:
+		case pr.StatusPath == "":
+			why = "Give the full URL of an endpoint your credentials may call (include the port if it is not 443): the checks call it, so a bare host only shows that something answers at /. A 404 there means the path is wrong, not that the connection failed."
+		default:
+			why += " The checks call " + pr.StatusPath + " on it."
+		}
 		u, err = r.Prompter.Input(r.ctx, InputPrompt{
-			Frame: r.frame("What is the API's URL?",
-				"The checks connect to this address; include the port if it is not 443."),
+			Frame:       r.frame("What is the API's URL?", why),
 			Placeholder: "https://api.example.com/status", Default: env.URL,
 			Validate: CheckURL,
 		})
@@ -92,9 +102,17 @@ func (r *run) target() error {
 	r.p.Provider = pr.ID
 	r.p.Environment = env.Name
 	r.p.URL = u
+	r.p.StatusPath, r.p.ExpectJSON = pr.StatusPath, pr.ExpectJSON
+	if env.StatusPath != "" {
+		r.p.StatusPath, r.p.ExpectJSON = env.StatusPath, env.ExpectJSON
+	}
+	if env.NoAuth {
+		// Nothing to set up: the checks are all there is.
+		r.p.Auth, r.p.APIKeyHeader, r.p.TokenURL = nil, "", ""
+		r.p.Wizard[StepAuth] = true
+		return r.done(StepTarget)
+	}
 	r.p.APIKeyHeader = pr.APIKeyHeader
-	r.p.StatusPath = pr.StatusPath
-	r.p.ExpectJSON = pr.ExpectJSON
 	if pr.TokenPath != "" {
 		r.p.TokenURL = joinURL(u, pr.TokenPath)
 	}

@@ -39,7 +39,9 @@ func steps() []step {
 		// send, so the total does not change after the keys step.
 		{StepSend, "Send to the provider", needsKey, (*run).send},
 		// A signed JWT's iss and sub are the API key (NHS API Management).
-		{StepSecrets, "API key", func(c choice) bool { return c.uses(AuthAPIKey) || c.uses(AuthSignedJWT) }, (*run).secrets},
+		{StepSecrets, "API key", func(c choice) bool {
+			return c.uses(AuthAPIKey) || c.uses(AuthSignedJWT) || c.uses(AuthBearerJWT)
+		}, (*run).secrets},
 		{StepCert, "Certificate", func(c choice) bool { return c.uses(AuthMTLS) }, (*run).certificate},
 		{StepCheck, "Checks", always, (*run).check},
 	}
@@ -51,7 +53,7 @@ func always(choice) bool { return true }
 // provider accepts more than one way (or is unknown, which the step
 // reports).
 func offersAuthChoice(c choice) bool {
-	return c.provider == nil || len(c.provider.AuthChoices) != 1
+	return !c.noAuth && (c.provider == nil || len(c.provider.AuthChoices) != 1)
 }
 
 func needsKey(c choice) bool { return c.uses(AuthMTLS) || c.uses(AuthSignedJWT) }
@@ -60,6 +62,19 @@ func needsKey(c choice) bool { return c.uses(AuthMTLS) || c.uses(AuthSignedJWT) 
 type choice struct {
 	provider *Provider
 	auth     []string
+	// noAuth: the environment needs no credentials (NHS APIM's sandbox).
+	noAuth bool
+}
+
+// secretsTitle names the secrets step by what it asks for.
+func (c choice) secretsTitle() string {
+	switch key := c.uses(AuthAPIKey) || c.uses(AuthSignedJWT); {
+	case key && c.uses(AuthBearerJWT):
+		return "API key and token"
+	case c.uses(AuthBearerJWT):
+		return "Bearer token"
+	}
+	return "API key"
 }
 
 func (c choice) uses(method string) bool { return slices.Contains(c.auth, method) }
@@ -68,8 +83,11 @@ func (c choice) uses(method string) bool { return slices.Contains(c.auth, method
 // or, before it is, each auth of the provider (each of every provider's
 // before the provider is picked).
 func (r *run) candidates() []choice {
+	if r.noAuthEnv() {
+		return []choice{{provider: r.provider, noAuth: true}}
+	}
 	if len(r.p.Auth) > 0 {
-		return []choice{{r.provider, r.p.Auth}}
+		return []choice{{provider: r.provider, auth: r.p.Auth}}
 	}
 	providers := []*Provider{r.provider}
 	if r.provider == nil && r.p.Provider == "" {
@@ -85,7 +103,7 @@ func (r *run) candidates() []choice {
 			continue
 		}
 		for _, a := range pr.AuthChoices {
-			out = append(out, choice{pr, a})
+			out = append(out, choice{provider: pr, auth: a})
 		}
 	}
 	if len(out) == 0 {
@@ -120,6 +138,9 @@ func (r *run) progress(id string) string {
 		if s.id == id {
 			title = s.title
 		}
+	}
+	if id == StepSecrets {
+		title = r.choice().secretsTitle()
 	}
 	n, m := 0, 0
 	for i, c := range r.candidates() {

@@ -102,6 +102,9 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := usecase.ProxyPassword(p, &o.route, p.URL, kr); err != nil {
+		return causeFailure(o.io, false, err)
+	}
 	cfg, err := tokens.HMPPSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
 		CACertFile: o.cacert, Resolve: resolveMap(o.resolve), Route: o.route, Now: o.now})
 	if err != nil {

@@ -27,6 +27,7 @@ type diagnoseFlags struct {
 	cacert       string
 	apiKeyEnv    string
 	apiKeyHeader string
+	bearerEnv    string
 	headers      []string
 	method       string
 	resolve      []string
@@ -51,8 +52,9 @@ bundle, API key), DNS, TCP, the TLS handshake (mutual TLS included), the
 HTTP call with the API key, and optionally the body of a status endpoint.
 Every failure names a cause from the catalog (onramp explain --id ID).
 
-Secrets are never flag values: --api-key-env and --key-pass-env name
-environment variables; with --profile they come from the OS keyring.`,
+Secrets are never flag values: --api-key-env, --bearer-env and
+--key-pass-env name environment variables; with --profile they come from
+the OS keyring (onramp secret set api-key|bearer-token --profile NAME).`,
 		Example: `  onramp diagnose https://api.example.com/status --cert client.crt --key client.key \
       --cacert ca-bundle.pem --api-key-env API_KEY
   onramp diagnose --profile dcs --report report.md
@@ -78,6 +80,7 @@ environment variables; with --profile they come from the OS keyring.`,
 	fl.StringVar(&f.cacert, "cacert", "", "CA bundle `FILE` the server's certificate must chain to")
 	fl.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment `VAR` holding the API key")
 	fl.StringVar(&f.apiKeyHeader, "api-key-header", "", "`NAME` of the API key header (default x-api-key)")
+	fl.StringVar(&f.bearerEnv, "bearer-env", "", "environment `VAR` holding a bearer token (a JWT or static token), sent as Authorization: Bearer")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request `HEADER` 'Name: value' (the value is redacted in all output)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP `METHOD` (default GET)")
 	addProxyFlags(fl, &f.proxy)
@@ -199,6 +202,16 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 			return o, nil, err
 		}
 		o.APIKey = string(v)
+	}
+	if changed("bearer-env") {
+		v, err := envSecret("--bearer-env", f.bearerEnv, true)
+		if err != nil {
+			return o, nil, err
+		}
+		if o.Headers.Get("Authorization") != "" {
+			return o, nil, usageErrorf("--bearer-env and -H 'Authorization: ...' both set the Authorization header: give one")
+		}
+		o.BearerToken = strings.TrimSpace(string(v))
 	}
 	if f.keyPassEnv != "" {
 		v, err := envSecret("--key-pass-env", f.keyPassEnv, true)

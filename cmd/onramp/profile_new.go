@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -42,7 +43,7 @@ func newProfileNewCmd(fac *factory) *cobra.Command {
 	f.StringVar(&o.provider, "provider", "", "provider template id (see `onramp profile providers`)")
 	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's first)")
 	f.StringVar(&o.url, "url", "", "base URL, replacing the environment's (required where the template has none)")
-	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use, e.g. mtls,api-key (default: the template's preferred)")
+	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use: mtls, api-key, signed-jwt, bearer-jwt, e.g. mtls,api-key (default: the template's preferred; see `onramp profile providers`)")
 	f.StringVar(&o.cert, "cert", "", "client certificate file")
 	f.StringVar(&o.key, "key", "", "private key file (TLS client key, or the signed-JWT key)")
 	f.StringVar(&o.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
@@ -90,12 +91,20 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 		return usageErrorf("%s's %s environment has no fixed URL: give it with --url https://...", t.ID, e.Name)
 	}
 	if len(o.auth) > 0 {
-		for _, m := range o.auth {
-			if !t.Supports(m) {
-				return usageErrorf("--auth %s: %s accepts %v", m, t.ID, t.AuthChoices())
-			}
+		if e.NoAuth {
+			return usageErrorf("--auth: %s's %s environment needs no authentication; leave --auth out", t.ID, e.Name)
 		}
-		p.Auth = o.auth
+		if err := t.ValidAuth(o.auth); err != nil {
+			return usageErrorf("--auth %s: %v", strings.Join(o.auth, ","), err)
+		}
+		t.ApplyAuth(p, o.auth)
+	}
+	usesCert := slices.Contains(p.Auth, provider.AuthMTLS) || len(p.Auth) == 0 && !e.NoAuth
+	if o.cert != "" && !usesCert {
+		return usageErrorf("--cert: the profile's auth (%s) uses no client certificate; add mtls to --auth to use one", strings.Join(p.Auth, ","))
+	}
+	if o.key != "" && !usesCert && !slices.Contains(p.Auth, provider.AuthSignedJWT) {
+		return usageErrorf("--key: the profile's auth (%s) uses no private key; add mtls (or signed-jwt) to --auth to use one", strings.Join(p.Auth, ","))
 	}
 	for _, fl := range []struct {
 		name string
@@ -122,8 +131,19 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 	if e.Notes != "" {
 		fmt.Fprintf(io.ErrOut, "Note: %s\n", e.Notes)
 	}
+	if len(p.Auth) > 0 {
+		fmt.Fprintf(io.ErrOut, "Auth: %s.\n", strings.Join(p.Auth, " + "))
+	} else if e.NoAuth {
+		fmt.Fprintln(io.ErrOut, "Auth: none (this environment needs no credentials).")
+	}
 	if p.APIKeySecret != "" {
 		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the API key, read from stdin or a hidden prompt)\n", p.APIKeySecret, name)
+	}
+	if len(t.Roles) > 0 && slices.Contains(p.Auth, provider.AuthAPIKey) {
+		fmt.Fprintf(io.ErrOut, "Role keys: each path needs a key of one role; store each role's key under the role's name, e.g. onramp secret set serviceToken --profile %s (the roles: onramp profile providers %s)\n", name, t.ID)
+	}
+	if p.BearerSecret != "" {
+		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the bearer token, read from stdin or a hidden prompt)\n", p.BearerSecret, name)
 	}
 	fmt.Fprintf(io.ErrOut, "Check it: onramp diagnose --profile %s\n", name)
 	return nil
@@ -166,9 +186,9 @@ func newProfileProvidersCmd(fac *factory) *cobra.Command {
 				}{ts})
 			}
 			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tENVIRONMENTS\tAUTH")
+			fmt.Fprintln(tw, "ID\tNAME\tENVIRONMENTS\tAUTH (--auth)")
 			for _, t := range ts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", t.ID, t.Name, strings.Join(t.EnvironmentNames(), ", "), t.AuthChoices())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.EnvironmentNames(), ", "), t.AuthChoicesText())
 			}
 			return tw.Flush()
 		},

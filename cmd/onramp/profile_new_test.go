@@ -23,7 +23,7 @@ func TestProfileNewFromTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.Provider != "nhs-apim" || p.URL != "https://int.api.service.nhs.uk" || p.TokenURL != "https://int.api.service.nhs.uk/oauth2/token" ||
-		p.Key != key || p.KID != "k1" || p.APIKeyHeader != "apikey" || !slices.Equal(p.Auth, []string{"signed-jwt"}) {
+		p.Key != key || p.KID != "k1" || p.APIKeySecret != "api-key" || !slices.Equal(p.Auth, []string{"signed-jwt"}) {
 		t.Fatalf("profile: %+v", p)
 	}
 	// Refusals, each naming the flag.
@@ -38,6 +38,10 @@ func TestProfileNewFromTemplate(t *testing.T) {
 		{[]string{"profile", "new", "x", "--provider", "securosys"}, "--url"},
 		{[]string{"profile", "new", "x", "--provider", "generic", "--url", "http://plain.test"}, "https://"},
 		{[]string{"profile", "new", "x", "--provider", "govuk-dcs", "--auth", "api-key"}, "--auth api-key"},
+		{[]string{"profile", "new", "x", "--provider", "hmpps", "--auth", "mtls"}, "always needs api-key"},
+		{[]string{"profile", "new", "x", "--provider", "nhs-apim", "--auth", "signed-jwt,api-key"}, "exactly one of"},
+		{[]string{"profile", "new", "x", "--provider", "nhs-apim", "--env", "sandbox", "--auth", "api-key"}, "needs no authentication"},
+		{[]string{"profile", "new", "x", "--provider", "generic", "--url", "https://a.test", "--auth", "api-key", "--cert", "c.pem"}, "add mtls"},
 	} {
 		r := runCmd(t, "", false, c.args...)
 		if r.code != 2 || !strings.Contains(r.errOut, c.want) {
@@ -50,6 +54,57 @@ func TestProfileNewFromTemplate(t *testing.T) {
 	}
 	if p, _ := profile.Load("sec"); p.URL != "https://tsb.example.test" || p.APIKeyHeader != "X-API-KEY" || p.StatusPath != "/v1/versionInfo" {
 		t.Errorf("securosys profile: %+v", p)
+	}
+}
+
+// TestProfileNewAuthModes: the chosen auth decides which secrets the
+// profile names and what `profile new` tells the user to store.
+func TestProfileNewAuthModes(t *testing.T) {
+	useFileStore(t)
+	cases := []struct {
+		name, provider, auth string
+		keySecret, bearer    string
+		next                 []string
+		noNext               []string
+	}{
+		{"mtls-only", "generic", "mtls", "", "", nil, []string{"secret set"}},
+		{"bearer-only", "securosys", "bearer-jwt", "", "bearer-token", []string{"onramp secret set bearer-token --profile bearer-only"}, []string{"set api-key"}},
+		{"key-bearer-mtls", "securosys", "api-key,mtls,bearer-jwt", "api-key", "bearer-token",
+			[]string{"onramp secret set api-key --profile key-bearer-mtls", "onramp secret set bearer-token --profile key-bearer-mtls",
+				"onramp secret set serviceToken --profile key-bearer-mtls"}, nil},
+		{"static-token", "generic", "bearer-jwt", "", "bearer-token", []string{"secret set bearer-token"}, []string{"set api-key"}},
+		{"apim-key", "nhs-apim", "api-key", "api-key", "", []string{"secret set api-key"}, nil},
+		{"dcs", "govuk-dcs", "", "", "", nil, []string{"secret set"}},
+	}
+	for _, c := range cases {
+		args := []string{"profile", "new", c.name, "--provider", c.provider, "--url", "https://api.example.test"}
+		if c.auth != "" {
+			args = append(args, "--auth", c.auth)
+		}
+		r := runCmd(t, "", false, args...)
+		if r.code != 0 {
+			t.Fatalf("%s: %d %s", c.name, r.code, r.errOut)
+		}
+		p, err := profile.Load(c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.APIKeySecret != c.keySecret || p.BearerSecret != c.bearer {
+			t.Errorf("%s: api_key_secret %q bearer_secret %q, want %q %q", c.name, p.APIKeySecret, p.BearerSecret, c.keySecret, c.bearer)
+		}
+		if c.auth != "" && strings.Join(p.Auth, ",") != c.auth {
+			t.Errorf("%s: auth %v, want %s", c.name, p.Auth, c.auth)
+		}
+		for _, w := range c.next {
+			if !strings.Contains(r.errOut, w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, w, r.errOut)
+			}
+		}
+		for _, w := range c.noNext {
+			if strings.Contains(r.errOut, w) {
+				t.Errorf("%s: output has %q:\n%s", c.name, w, r.errOut)
+			}
+		}
 	}
 }
 

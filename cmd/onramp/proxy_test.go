@@ -68,8 +68,14 @@ func TestDiagnoseThroughAProxyShowsNoSecret(t *testing.T) {
 			[]string{"diagnose", target, "--cacert", caFile, "--api-key-env", "ONRAMP_TEST_API_KEY", "--proxy", p.URL(), "--proxy-user-env", "ONRAMP_TEST_PROXY_WRONG"},
 			1, `"id": "proxy-auth-required"`},
 		{"SOCKS is refused", nil,
-			[]string{"diagnose", target, "-x", "socks5://alice:" + proxyPass + "@" + p.Addr},
+			[]string{"diagnose", target, "-x", "socks5://alice@" + p.Addr},
 			2, "HTTP and HTTPS proxies only"},
+		{"a password on the command line is refused", nil,
+			[]string{"diagnose", target, "-x", "http://alice:" + proxyPass + "@" + p.Addr},
+			2, "holds a password: onramp takes no secret on its command line"},
+		{"a bad HTTPS_PROXY is named without its password", map[string]string{"HTTPS_PROXY": "socks5://alice:" + proxyPass + "@" + p.Addr},
+			[]string{"diagnose", target},
+			2, "HTTPS_PROXY \"socks5://alice:REDACTED@"},
 		{"the variable is not set", nil,
 			[]string{"diagnose", target, "-x", p.URL(), "--proxy-user-env", "ONRAMP_TEST_NOT_SET"},
 			2, "ONRAMP_TEST_NOT_SET is not set"},
@@ -109,4 +115,40 @@ func TestDiagnoseThroughAProxyShowsNoSecret(t *testing.T) {
 	if strings.Contains(out+errOut, proxyPass) || strings.Contains(out+errOut, apiKey) {
 		t.Errorf("a secret in the output:\n%s%s", out, errOut)
 	}
+}
+
+// onramp token takes the same route: HTTPS_PROXY names the proxy and its
+// user, the profile's proxy-password secret completes it, and a refusal is
+// proxy-auth-required.
+func TestTokenThroughAProxy(t *testing.T) {
+	const host, proxyPass = "apim.onramp-test.invalid", "CANARY-PROXYPW-token-77"
+	kr := useTokenTestKeyring(t)
+	f := newTokenCmdFixture(t, host)
+	_, port, _ := net.SplitHostPort(f.apim.Addr)
+	base := "https://" + net.JoinHostPort(host, port)
+	p := testproxy.Start(t, testproxy.Config{Hosts: map[string]string{host: "127.0.0.1"}, User: "bob", Password: proxyPass})
+	prof := &profile.Profile{Name: "nhs-proxied", Provider: "nhs-apim", URL: base, TokenURL: base + "/oauth2/token",
+		Auth: []string{"signed-jwt"}, Key: f.keyFile, KID: "test-1", CACert: f.caFile, APIKeyHeader: "apikey"}
+	if err := profile.Save(prof); err != nil {
+		t.Fatal(err)
+	}
+	_ = kr.Set("nhs-proxied", "api-key", tokenTestAPIKey)
+	for _, k := range []string{"https_proxy", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("HTTPS_PROXY", "http://bob@"+p.Addr)
+
+	code, _, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-proxied", "--no-cache")
+	if code != 1 || !strings.Contains(errOut, "proxy-auth-required") {
+		t.Errorf("without the proxy password: exit %d, %s", code, errOut)
+	}
+	_ = kr.Set("nhs-proxied", "proxy-password", proxyPass)
+	code, out, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-proxied", "--no-cache")
+	if code != 0 || out != f.apim.Tokens()[0]+"\n" {
+		t.Fatalf("through the proxy: exit %d, %s%s\n%s", code, out, errOut, p.Log())
+	}
+	if !strings.Contains(p.Log(), "CONNECT "+host) {
+		t.Errorf("the token request did not go through the proxy:\n%s", p.Log())
+	}
+	assertNoSecret(t, "stderr", errOut, proxyPass)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -33,6 +34,13 @@ func (p *proxyFlags) settings() (egress.Settings, error) {
 		NoProxy: p.noProxy, NoProxySet: p.fl.Changed("noproxy"),
 		ProxyCACertFile: p.cacert,
 	}
+	if u, err := url.Parse(withScheme(p.proxy)); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return s, usageErrorf("--proxy %s holds a password: onramp takes no secret on its command line (ps shows it); "+
+				"give the user in the URL (http://USER@HOST:PORT) and the password with --proxy-user-env VAR or `onramp secret set proxy-password --profile P`",
+				egress.Redact(p.proxy))
+		}
+	}
 	if p.fl.Changed("proxy-user-env") {
 		v, err := envSecret("--proxy-user-env", p.userEnv, true)
 		if err != nil {
@@ -49,4 +57,11 @@ func (p *proxyFlags) settings() (egress.Settings, error) {
 		return s, usageErrorf("%v", err)
 	}
 	return s, nil
+}
+
+func withScheme(s string) string {
+	if !strings.Contains(s, "://") {
+		return "http://" + s
+	}
+	return s
 }

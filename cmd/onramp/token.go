@@ -204,6 +204,9 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		if err != nil {
 			return err
 		}
+		if err := usecase.ProxyPassword(p, &o.route, p.URL, kr); err != nil {
+			return causeFailure(o.io, o.json, err)
+		}
 		cfg, err = tokens.NHSConfigForProfile(p, tokens.ProfileOptions{Keyring: kr, KeyPass: keyPass,
 			CACertFile: o.cacert, Resolve: resolveMap(o.resolve), RSABits: usecase.RequiredRSABits(p), Route: o.route, Now: o.now})
 		if errors.Is(err, tokens.ErrSandbox) {

@@ -27,7 +27,8 @@ func TestWizardProvidersFromTemplates(t *testing.T) {
 	want := map[string][][]string{
 		"hmpps":    {{"mtls", "api-key"}},
 		"nhs-apim": {{"signed-jwt"}, {"api-key"}},
-		"generic":  {{"mtls"}, {"api-key"}, {"mtls", "api-key"}},
+		"generic": {{"mtls", "api-key"}, {"mtls", "api-key", "bearer-jwt"}, {"mtls", "bearer-jwt"}, {"api-key", "bearer-jwt"},
+			{"mtls"}, {"api-key"}, {"bearer-jwt"}},
 	}
 	for id, choices := range want {
 		if got := byID[id].AuthChoices; !reflect.DeepEqual(got, choices) {

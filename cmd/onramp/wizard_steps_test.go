@@ -52,6 +52,9 @@ func (u *autoUser) Input(ctx context.Context, p wizard.InputPrompt) (string, err
 		v = u.certFile
 	case strings.Contains(p.Title, "CA bundle"):
 		v = ""
+		if p.Validate != nil && p.Validate(v) != nil {
+			v = u.certFile // a provider that requires its bundle (GOV.UK DCS)
+		}
 	case strings.Contains(p.Title, "URL"):
 		v = cmpOr(v, "https://127.0.0.1:8443/status")
 	case strings.Contains(p.Title, "Certificate subject"):
@@ -117,14 +120,19 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 	const (
 		prov, auth, keys, send = "Provider", "Authentication", "Keys", "Send to the provider"
 		apiKey, cert, checks   = "API key", "Certificate", "Checks"
+		bearer, keyAndToken    = "Bearer token", "API key and token"
 	)
 	mtls := []string{prov, keys, send, cert, checks}
 	mtlsAndKey := []string{prov, keys, send, apiKey, cert, checks}
 	want := map[string]map[string][]string{ // template → auth answer → steps
 		"generic": {
-			"mtls":         {prov, auth, keys, send, cert, checks},
-			"api-key":      {prov, auth, apiKey, checks},
-			"mtls+api-key": {prov, auth, keys, send, apiKey, cert, checks},
+			"mtls":                    {prov, auth, keys, send, cert, checks},
+			"api-key":                 {prov, auth, apiKey, checks},
+			"bearer-jwt":              {prov, auth, bearer, checks},
+			"mtls+api-key":            {prov, auth, keys, send, apiKey, cert, checks},
+			"mtls+bearer-jwt":         {prov, auth, keys, send, bearer, cert, checks},
+			"api-key+bearer-jwt":      {prov, auth, keyAndToken, checks},
+			"mtls+api-key+bearer-jwt": {prov, auth, keys, send, keyAndToken, cert, checks},
 		},
 		"govuk-dcs": {"mtls": mtls},
 		"hmpps":     {"mtls+api-key": mtlsAndKey},
@@ -134,9 +142,13 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 		},
 		"sandbox": {"mtls+api-key": mtlsAndKey},
 		"securosys": {
-			"api-key":      {prov, auth, apiKey, checks},
-			"mtls":         {prov, auth, keys, send, cert, checks},
-			"api-key+mtls": {prov, auth, keys, send, apiKey, cert, checks},
+			"api-key":                 {prov, auth, apiKey, checks},
+			"mtls":                    {prov, auth, keys, send, cert, checks},
+			"bearer-jwt":              {prov, auth, bearer, checks},
+			"api-key+mtls":            {prov, auth, keys, send, apiKey, cert, checks},
+			"mtls+bearer-jwt":         {prov, auth, keys, send, bearer, cert, checks},
+			"api-key+bearer-jwt":      {prov, auth, keyAndToken, checks},
+			"api-key+mtls+bearer-jwt": {prov, auth, keys, send, keyAndToken, cert, checks},
 		},
 	}
 	ca := testpki.NewCA(t, "Provider CA")

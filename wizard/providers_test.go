@@ -1,0 +1,161 @@
+package wizard
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/provider"
+)
+
+// realFlow is a flow over the built-in provider templates.
+func realFlow(t *testing.T, s *Script, store *memStore) *Flow {
+	t.Helper()
+	var ps []Provider
+	for _, tm := range provider.Builtin() {
+		ps = append(ps, ProviderFrom(tm))
+	}
+	return &Flow{Prompter: s, Providers: ps, Keys: &fakeKeys{}, Certs: fakeImporter{},
+		Secrets: store, Checker: fakeChecker{ok: true}, Issuer: fakeIssuer{}}
+}
+
+func shownWhy(s *Script, title string) string {
+	for _, f := range s.Shown {
+		if strings.Contains(f.Title, title) {
+			return f.Why
+		}
+	}
+	return ""
+}
+
+// TestNHSSandboxNeedsNoSetup: NHS API Management's sandbox environment is
+// offered (last, so not the default) and needs nothing but the checks,
+// which call its open Hello World endpoint.
+func TestNHSSandboxNeedsNoSetup(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := &Script{Answers: []Answer{{"Which API", "nhs-apim"}, {"environment", "sandbox"}, {"Name this connection", "nhs-sb"}}}
+	res, err := realFlow(t, s, &memStore{}).Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v (shown %v)", res, err, s.Shown)
+	}
+	p := res.Profile
+	if len(p.Auth) != 0 || p.APIKeySecret != "" || p.TokenURL != "" || p.StatusPath != "/hello-world/hello/world" || p.URL != "https://sandbox.api.service.nhs.uk" {
+		t.Errorf("sandbox profile %+v", p)
+	}
+	for _, f := range s.Shown {
+		if strings.Contains(f.Title, "key") || strings.Contains(f.Title, "authenticate") {
+			t.Errorf("asked %q for an environment without authentication", f.Title)
+		}
+	}
+	if d := ProviderFrom(mustTemplate(t, "nhs-apim")).Environments[0]; d.NoAuth {
+		t.Errorf("the default NHS environment is the sandbox")
+	}
+}
+
+func mustTemplate(t *testing.T, id string) *provider.Template {
+	t.Helper()
+	tm, err := provider.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// TestSecurosysRoleKey: the wizard asks for the key of the role the check
+// needs (serviceToken for /v1/versionInfo), shows the role table, and
+// stores the key under the role's name.
+func TestSecurosysRoleKey(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	store := &memStore{}
+	s := &Script{Answers: []Answer{{"Which API", "securosys"}, {"URL", "https://tsb.example.test:8080"}, {"Name this connection", "tsb"},
+		{"authenticate", "api-key"}, {"Paste your serviceToken API key", "svc-key-5b1d0c77"}}}
+	res, err := realFlow(t, s, store).Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+	if res.Profile.APIKeySecret != "serviceToken" || store.values["tsb/serviceToken"] != "svc-key-5b1d0c77" {
+		t.Errorf("profile %+v store %v", res.Profile, store.values)
+	}
+	why := shownWhy(s, "serviceToken API key")
+	for _, w := range []string{"/v1/versionInfo", "keyOperationToken: cryptographic operations", "onramp profile providers securosys"} {
+		if !strings.Contains(why, w) {
+			t.Errorf("the key prompt does not show %q:\n%s", w, why)
+		}
+	}
+}
+
+// TestBearerTokenStep: Securosys's JWT bearer auth is offered; the token
+// goes to the keyring and the profile names it.
+func TestBearerTokenStep(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	store := &memStore{}
+	s := &Script{Answers: []Answer{{"Which API", "securosys"}, {"URL", "https://tsb.example.test"}, {"Name this connection", "cloudhsm"},
+		{"authenticate", "bearer-jwt"}, {"Paste your bearer token", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}}}
+	res, err := realFlow(t, s, store).Run(context.Background(), "")
+	if err != nil || !res.Connected {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+	if res.Profile.BearerSecret != "bearer-token" || store.values["cloudhsm/bearer-token"] == "" || res.Profile.APIKeySecret != "" {
+		t.Errorf("profile %+v", res.Profile)
+	}
+	if !strings.Contains(CurlCommand(res.Profile), "Bearer $(onramp secret get bearer-token --profile cloudhsm)") {
+		t.Errorf("curl command:\n%s", CurlCommand(res.Profile))
+	}
+}
+
+// TestDCSNeedsItsCABundle: the DCS template makes the CA bundle required,
+// in the guide's words, TLS 1.2 included.
+func TestDCSNeedsItsCABundle(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	dcs := ProviderFrom(mustTemplate(t, "govuk-dcs"))
+	if !dcs.CABundleRequired || !strings.Contains(dcs.CABundleWhy, "TLS 1.2") || !strings.Contains(dcs.CABundleWhy, "unable to get local issuer certificate") {
+		t.Errorf("DCS CA bundle: %v %q", dcs.CABundleRequired, dcs.CABundleWhy)
+	}
+	for _, id := range []string{"hmpps", "govuk-dcs", "nhs-apim", "securosys"} {
+		pr := ProviderFrom(mustTemplate(t, id))
+		if pr.Send == "" || strings.Contains(pr.Send, "onramp keygen --type rsa --bits 2048 --csr") {
+			t.Errorf("%s: the send step text %q (after the wizard made the CSR it must not ask for another)", id, pr.Send)
+		}
+	}
+}
+
+// TestDCSThreeKeyPairs: the DCS wants TLS, signing and encryption key
+// pairs, each with its own CSR named by purpose; the send step lists all
+// three; the certificate step does not take an empty CA bundle.
+func TestDCSThreeKeyPairs(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	certFile := testpki.WriteFile(t, dir, "issued.pem", testpki.NewCA(t, "DCS CA").Client(t, testpki.Options{}).CertPEM(false))
+	keys := &fakeKeys{}
+	s := &Script{Answers: []Answer{{"Which API", "govuk-dcs"}, {"Name this connection", "dcs"},
+		{"Your private key", "generate"}, {"Your organisation's name", "Bob's Widgets"}, {"What this key is for", ""},
+		{"The environment", ""}, {"The date in the CN", "2026-12-01"}, {"Certificate subject", ""},
+		{"Your client certificate", "file"}, {"certificate file", certFile}, {"CA bundle", ""}}}
+	f := realFlow(t, s, &memStore{})
+	f.Keys = keys
+	_, err := f.Run(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), "needs its CA bundle") {
+		t.Errorf("an empty DCS CA bundle: %v", err)
+	}
+	var subjects []string
+	for _, k := range keys.made {
+		subjects = append(subjects, k.Name+": "+k.Subject)
+	}
+	want := []string{"client: /CN=Bob's Widgets TLS Integration 2026-12-01", "signing: /CN=Bob's Widgets Signing Integration 2026-12-01",
+		"encryption: /CN=Bob's Widgets Encryption Integration 2026-12-01"}
+	if strings.Join(subjects, "\n") != strings.Join(want, "\n") {
+		t.Errorf("keys made:\n%s\nwant:\n%s", strings.Join(subjects, "\n"), strings.Join(want, "\n"))
+	}
+	var sent string
+	for _, n := range s.Notes {
+		if strings.Contains(n.Title, "Send this to") {
+			sent = n.Body
+		}
+	}
+	for _, w := range []string{"client.csr", "signing.csr (signing)", "encryption.csr (encryption)", "confirm it\nwith your DCS contact"} {
+		if !strings.Contains(sent, w) {
+			t.Errorf("the send step lacks %q:\n%s", w, sent)
+		}
+	}
+}
