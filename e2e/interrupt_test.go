@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/asn1"
 	"errors"
 	"os"
 	"os/exec"
@@ -13,42 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
-
-// slowP12 writes a real .p12 whose MAC asks for iter iterations.
-func slowP12(t *testing.T, path string, iter int) {
-	t.Helper()
-	ca := testpki.NewCA(t, "Test Root CA")
-	leaf := ca.Client(t, testpki.Options{CommonName: "client"})
-	data, err := pkcs12.Modern.Encode(leaf.Key, leaf.Cert, nil, "pass")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pfx struct {
-		Version  int
-		AuthSafe asn1.RawValue
-		MacData  struct {
-			Mac        asn1.RawValue
-			Salt       []byte
-			Iterations int
-		}
-	}
-	if _, err := asn1.Unmarshal(data, &pfx); err != nil {
-		t.Fatal(err)
-	}
-	pfx.MacData.Iterations = iter
-	out, err := asn1.Marshal(pfx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // Ctrl+C while onramp derives a PKCS#12 bundle's keys (the MAC asks for
 // 10,000,000 iterations, the most it accepts: seconds of CPU per file)
@@ -58,7 +24,10 @@ func TestSIGINTEndsSlowPKCS12Work(t *testing.T) {
 	bin := testenv.OnrampBinary(t)
 	dir := t.TempDir()
 	p12 := filepath.Join(dir, "slow.p12")
-	slowP12(t, p12, 10_000_000)
+	leaf := testpki.NewCA(t, "Test Root CA").Client(t, testpki.Options{CommonName: "client"})
+	if err := os.WriteFile(p12, leaf.PKCS12(t, "pass", 10_000_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env, _ := storeEnv(t, false)
 	env = append(env, "P12PASS=pass")
 	for _, c := range []struct {

@@ -139,19 +139,5 @@ func DecodePKCS12Context(ctx context.Context, path string, data, pass []byte) (*
 	if err := checkPKCS12WorkFactor(path, data); err != nil {
 		return nil, err
 	}
-	type result struct {
-		b   *PKCS12Bundle
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		b, err := DecodePKCS12(path, data, pass)
-		done <- result{b, err}
-	}()
-	select {
-	case r := <-done:
-		return r.b, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return aside(ctx, func() (*PKCS12Bundle, error) { return DecodePKCS12(path, data, pass) })
 }

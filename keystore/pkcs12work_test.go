@@ -2,36 +2,17 @@ package keystore
 
 import (
 	"context"
-	"encoding/asn1"
 	"errors"
 	"strings"
 	"testing"
 	"time"
-
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
 // hostileP12 is a real bundle whose MAC iteration count is set to iter.
 func hostileP12(t *testing.T, iter int) []byte {
-	t.Helper()
-	ca := testpki.NewCA(t, "Test Root CA")
-	leaf := ca.Client(t, testpki.Options{CommonName: "client"})
-	data, err := pkcs12.Modern.Encode(leaf.Key, leaf.Cert, nil, "pass")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pfx pfxPDU
-	if _, err := asn1.Unmarshal(data, &pfx); err != nil {
-		t.Fatal(err)
-	}
-	pfx.MacData.Iterations = iter
-	out, err := asn1.Marshal(pfx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return testpki.NewCA(t, "Test Root CA").Client(t, testpki.Options{CommonName: "client"}).PKCS12(t, "pass", iter)
 }
 
 // A small .p12 whose MAC asks for 2^31-1 iterations (minutes of CPU) is

@@ -46,11 +46,18 @@ func (p *Profile) clone() *Profile {
 	return &c
 }
 
-// lock serialises every change to the profile files between onramp
-// processes: one lock for the directory, so a removal and a save of the
-// same profile never interleave either.
-func lock(dir string) (*filelock.Lock, error) {
-	return filelock.Acquire(filepath.Join(dir, ".lock"), "the profiles in "+dir, 0)
+// lockFor returns the named profile's file with the lock that serialises
+// every change to the profile files between onramp processes held: one
+// lock for the directory, so a removal and a save of the same profile
+// never interleave either.
+func lockFor(name string) (string, *filelock.Lock, error) {
+	path, err := Path(name)
+	if err != nil {
+		return "", nil, err
+	}
+	dir := filepath.Dir(path)
+	l, err := filelock.Acquire(filepath.Join(dir, ".lock"), "the profiles in "+dir, 0)
+	return path, l, err
 }
 
 // Save writes the profile atomically, 0600. Under the profiles' lock it
@@ -61,11 +68,7 @@ func lock(dir string) (*filelock.Lock, error) {
 // keeps the record of secrets still stored under its name. p is updated
 // to what was written.
 func Save(p *Profile) error {
-	path, err := Path(p.Name)
-	if err != nil {
-		return err
-	}
-	l, err := lock(filepath.Dir(path))
+	path, l, err := lockFor(p.Name)
 	if err != nil {
 		return err
 	}
@@ -149,11 +152,7 @@ func mergeMapValue(cur, base, mine reflect.Value) reflect.Value {
 
 // Remove deletes the named profile's file.
 func Remove(name string) error {
-	path, err := Path(name)
-	if err != nil {
-		return err
-	}
-	l, err := lock(filepath.Dir(path))
+	path, l, err := lockFor(name)
 	if err != nil {
 		return err
 	}
