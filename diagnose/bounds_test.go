@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -12,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
 // A CA bundle over the size cap is reported with the cap's one wording
@@ -131,5 +136,28 @@ func TestEchoedSecretsAreRedactedEverywhere(t *testing.T) {
 	if !strings.Contains(textOf(r), "[redacted]") {
 		t.Logf("text:\n%s", textOf(r))
 		t.Error("the echo was not shown blanked (the test does not see the body it should)")
+	}
+}
+
+// A server that names 250 acceptable CAs: the detail names ten and counts
+// the rest, the report keeps MaxAcceptableCAs (a 30 KB line and 195 KB of
+// JSON before).
+func TestAcceptableCAListIsBounded(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.serverConfig()
+	cfg.ClientCAs = x509.NewCertPool()
+	for i := range 250 {
+		cfg.ClientCAs.AddCert(testpki.NewCA(t, fmt.Sprintf("Partner CA number %03d with a long organisational name", i)).Cert)
+	}
+	r := runFail(t, f.opts(startTLS(t, cfg, nil).URL), "client-cert-wrong-issuer", StepTLS)
+	d := stepOf(r, StepTLS).Detail
+	if !strings.Contains(d, "and 240 more") || len(d) > 2000 {
+		t.Errorf("detail (%d bytes): %s", len(d), d)
+	}
+	if len(r.TLS.AcceptableCAs) != MaxAcceptableCAs || r.TLS.AcceptableCAsOmitted != 150 {
+		t.Errorf("report keeps %d names, omits %d", len(r.TLS.AcceptableCAs), r.TLS.AcceptableCAsOmitted)
+	}
+	if js, _ := json.Marshal(r); len(js) > 20000 {
+		t.Errorf("JSON is %d bytes", len(js))
 	}
 }

@@ -29,6 +29,29 @@ const (
 	MaxHeaderLines = 300
 )
 
+// Bounds on what a server names in its CertificateRequest.
+const (
+	// MaxAcceptableCAs bounds the acceptable-CA names a report keeps.
+	MaxAcceptableCAs = 100
+	// maxNameLen bounds one name, in bytes.
+	maxNameLen = 300
+)
+
+// boundNames keeps the first max names, each cut to maxNameLen, and
+// counts the rest.
+func boundNames(names []string, max int) (kept []string, omitted int) {
+	if len(names) > max {
+		names, omitted = names[:max], len(names)-max
+	}
+	for _, n := range names {
+		if len(n) > maxNameLen {
+			n = strings.ToValidUTF8(n[:maxNameLen], "") + "…"
+		}
+		kept = append(kept, n)
+	}
+	return kept, omitted
+}
+
 // cappedReader fails reads past max bytes with a limits.TooLargeError.
 type cappedReader struct {
 	r      io.Reader
@@ -184,7 +207,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
-			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+			r.local.chain[0].Issuer.String(), classify.NameList(r.report.TLS.AcceptableCAs, r.report.TLS.AcceptableCAsOmitted, 10))
 	}
 	if id == cause.UnexpectedRedirect && r.opts.FollowRedirects {
 		detail = strings.TrimSuffix(detail, " (same host: --location follows it)")

@@ -70,6 +70,10 @@ type TLSInfo struct {
 	ALPN          string        `json:"alpn,omitempty"`
 	ServerChain   []CertSummary `json:"server_chain,omitempty"`
 	AcceptableCAs []string      `json:"acceptable_cas,omitempty"`
+	// AcceptableCAsOmitted counts the names beyond MaxAcceptableCAs that
+	// the server also sent (a hostile or misconfigured server can send
+	// thousands).
+	AcceptableCAsOmitted int `json:"acceptable_cas_omitted,omitempty"`
 	// ClientCertRequested is true when the server sent a CertificateRequest.
 	ClientCertRequested bool `json:"client_cert_requested"`
 	ClientCertSent      bool `json:"client_cert_sent"`
