@@ -117,11 +117,12 @@ func TestEchoedSecretsAreRedactedEverywhere(t *testing.T) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", token="`+r.Header.Get("Authorization")[len("Bearer "):]+`"`)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, `{"message":"Invalid API key `+r.Header.Get("x-api-key")+` for this app","token":"`+r.Header.Get("Authorization")+`"}`)
+		io.WriteString(w, `{"message":"Invalid API key `+r.Header.Get("x-api-key")+` for this app","token":"`+r.Header.Get("Authorization")+`","proxy":"CANARY-proxy-pw"}`)
 	}))
 	o := f.opts(srv.URL)
 	o.APIKey = apiKey
 	o.TokenSource = func(context.Context) (string, error) { return token, nil }
+	o.Secrets = []string{"CANARY-proxy-pw"} // another secret this run loaded
 	var events []string
 	r := Run(context.Background(), o, func(e Event) { events = append(events, e.Step.Detail) })
 	if r.OK {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -75,7 +76,12 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 		report: &Report{Target: redactURL(opts.URL), Started: opts.Now(), Request: requestInfo(opts)}}
 	r.secrets.Add(opts.APIKey, opts.BearerToken, string(opts.KeyPass))
 	r.secrets.Add(opts.Secrets...)
+	r.secrets.Add(opts.Route.ProxyPassword)
 	r.secrets.AddURL(opts.URL)
+	r.secrets.AddURL(opts.Route.Proxy)
+	for _, env := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		r.secrets.AddURL(os.Getenv(env)) // the proxy the environment names may carry a password
+	}
 	for name, vals := range opts.Headers {
 		for _, v := range vals {
 			r.secrets.AddHeader(name, v)

@@ -183,3 +183,33 @@ func TestFailedRenameRestoresTheFirstFile(t *testing.T) {
 		t.Errorf("files left: %v", keys(snapshot(t, dir)))
 	}
 }
+
+// Temp files of older onramp versions (.NAME.tmp-DIGITS, a whole private
+// key each) are removed once they are an hour old; a fresh one may be a
+// write in progress and stays.
+func TestRecoverRemovesOldLegacyTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, ".client.key.tmp-123456789")
+	fresh := filepath.Join(dir, ".client.key.tmp-987654321")
+	other := filepath.Join(dir, ".bashrc.tmp-1x")
+	for _, p := range []string{old, fresh, other} {
+		if err := os.WriteFile(p, []byte("-----BEGIN PRIVATE KEY-----"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hourAgo := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{old, other} {
+		if err := os.Chtimes(p, hourAgo, hourAgo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Recover(dir)
+	if _, err := os.Stat(old); err == nil {
+		t.Error("an hour-old legacy temp file survived")
+	}
+	for _, p := range []string{fresh, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", filepath.Base(p))
+		}
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // onramp's own names for the files a write leaves beside its targets while
@@ -23,6 +25,10 @@ const (
 	oldMark   = ".onramp-old-"
 	txnPrefix = ".onramp-txn-"
 )
+
+// legacyTemp is the temp-file name older onramp versions used (os.CreateTemp's
+// ".NAME.tmp-*", random digits).
+var legacyTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 
 // crashPoint is a test hook: the keystore test binary sets it to stop a
 // write at a named point and kill the process there. Nil otherwise.
@@ -103,6 +109,14 @@ func Recover(dir string) {
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasPrefix(name, ".") || !e.Type().IsRegular() {
+			continue
+		}
+		if legacyTemp.MatchString(name) {
+			// Older onramps named temp files .NAME.tmp-DIGITS with no
+			// process id: one an hour old is no write in progress.
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+				os.Remove(filepath.Join(dir, name))
+			}
 			continue
 		}
 		if !strings.Contains(name, tmpMark) && !strings.Contains(name, oldMark) {
