@@ -29,7 +29,7 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("another onramp is changing %s: its lock %s was held for %s. Wait for that onramp to finish and run this again (the lock goes when it exits; `fuser %s` shows who holds it)",
+	return fmt.Sprintf("another onramp is changing %s: its lock %s stayed held for the %s this one waited. Let that onramp finish, then run this again (the lock goes when it exits; `fuser %s` shows who holds it)",
 		e.What, e.Path, e.Wait, e.Path)
 }
 
