@@ -100,3 +100,17 @@ func NotRequested(peer []*x509.Certificate, host, why string) (cause.ID, string)
 	}
 	return cause.ClientCertNotRequested, fmt.Sprintf("%s, but the server never asked for a client certificate%s", why, issuer)
 }
+
+// InterceptionWarning describes a chain that verified but that an
+// inspection product issued (its root is trusted here, as IT installs it):
+// the traffic is decrypted on the way. An API key or token passes; mutual
+// TLS would not.
+func InterceptionWarning(peer []*x509.Certificate, host string) (string, bool) {
+	vendor, issuer, ok := Interception(peer)
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("the certificate for %s is issued by %q (%s, a TLS-inspecting product), which this machine trusts: "+
+		"the traffic is decrypted and inspected on the way, API key and token included. Mutual TLS cannot pass through it; "+
+		"ask your IT team to exempt %s from TLS inspection", host, issuer, vendor, host), true
+}

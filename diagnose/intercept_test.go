@@ -110,3 +110,21 @@ func TestClientCertNotRequested(t *testing.T) {
 		})
 	}
 }
+
+// A server-TLS-only API behind an inspection product whose root this
+// machine trusts: the run passes (an API key gets through), with the
+// interception as a warning naming the product's CA.
+func TestTrustedInterceptionIsAWarning(t *testing.T) {
+	f := newFixture(t)
+	corp := testpki.NewCA(t, "Netskope Root CA")
+	srv := startTLS(t, &tls.Config{Certificates: []tls.Certificate{corp.Server(t, testpki.Options{}).TLSCertificate(true)}}, nil)
+	o := Options{URL: srv.URL + "/status", CACertFile: testpki.WriteFile(t, f.dir, "corp.pem", corp.CertPEM()), Timeout: 5 * time.Second}
+	r := Run(context.Background(), o, nil)
+	s := stepOf(r, StepTLS)
+	if !r.OK || s.Status != Warn || s.Cause == nil || s.Cause.ID != cause.TLSIntercepted {
+		t.Fatalf("ok %v, tls step %+v: want a pass with a tls-intercepted warning", r.OK, s)
+	}
+	if !strings.Contains(s.Detail, `issued by "Netskope Root CA" (Netskope`) {
+		t.Errorf("detail %q", s.Detail)
+	}
+}

@@ -60,6 +60,10 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 		}
 	}
 	st.Detail = r.tlsSummary(info)
+	if d, ok := classify.InterceptionWarning(r.facts.Peer, r.host); ok {
+		// A warning: an API key or token gets through, decrypted on the way.
+		addFinding(st, Finding{Cause: cause.Get(cause.TLSIntercepted), Detail: d}, false)
+	}
 }
 
 // tlsConfig is the client configuration of every handshake with the

@@ -1,23 +1,33 @@
 package explain
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // patternSet finds every recogniser pattern in a byte stream in one pass: an
 // Aho-Corasick automaton compiled to a DFA over byte classes, with ASCII
 // case folded into the classes, so the input is never lower-cased or copied.
 // States with outputs are numbered last, so the hot loop's only test per
-// byte is one comparison.
+// byte is one comparison. The table is stored class by class in 16-bit
+// state numbers: the states ordinary text keeps visiting (those near the
+// root, numbered first) then share a few cache lines per byte class, which
+// keeps the scan fast as the tables grow into thousands of rows.
 type patternSet struct {
 	class  [256]uint16
 	nclass uint32
-	// next holds, for state s (stored pre-multiplied as s*nclass), the next
-	// state for each byte class, also pre-multiplied.
-	next        []uint32
-	firstAccept uint32 // pre-multiplied: states >= firstAccept have outputs
+	// off is, for each byte, where its class's column starts in next.
+	off [256]uint32
+	// next[off[b]+s] is the state after state s reads byte b.
+	next        []uint16
+	firstAccept uint32 // states >= firstAccept have outputs
 	// out lists the pattern indices ending at accepting state s, indexed by
-	// s/nclass - firstAccept/nclass.
+	// s - firstAccept.
 	out [][]int32
 }
+
+// maxStates is what 16-bit state numbers can hold.
+const maxStates = 1 << 16
 
 func lowerASCII(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
@@ -45,76 +55,102 @@ func newPatternSet(patterns []string) *patternSet {
 	}
 	nc := ps.nclass
 
-	// The trie, then failure links breadth first.
-	type node struct {
-		child map[uint16]int
-		fail  int
-		out   []int32
+	// The trie (children in one map, keyed by node and class), then as a
+	// flat goto table (none: no child); failure links breadth first turn the
+	// table into the DFA in place.
+	size := 0
+	for _, p := range patterns {
+		size += len(p)
 	}
-	nodes := []node{{child: map[uint16]int{}}}
+	child := make(map[uint64]int32, size/2)
+	outs := [][]int32{nil}
 	for pi, p := range patterns {
-		s := 0
+		s := int32(0)
 		for i := 0; i < len(p); i++ {
-			c := ps.class[p[i]]
-			t, ok := nodes[s].child[c]
+			k := uint64(s)<<16 | uint64(ps.class[p[i]])
+			t, ok := child[k]
 			if !ok {
-				t = len(nodes)
-				nodes = append(nodes, node{child: map[uint16]int{}})
-				nodes[s].child[c] = t
+				t = int32(len(outs))
+				outs = append(outs, nil)
+				child[k] = t
 			}
 			s = t
 		}
-		nodes[s].out = append(nodes[s].out, int32(pi))
+		outs[s] = append(outs[s], int32(pi))
 	}
-	delta := make([]int, len(nodes)*int(nc))
-	order := make([]int, 0, len(nodes))
-	queue := []int{0}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		order = append(order, s)
+	const none = ^uint32(0)
+	delta := make([]uint32, len(outs)*int(nc))
+	for i := range delta {
+		delta[i] = none
+	}
+	for k, t := range child {
+		delta[uint32(k>>16)*nc+uint32(k&0xffff)] = uint32(t)
+	}
+	child = nil
+	nodes := len(outs)
+	fail := make([]uint32, nodes)
+	order := make([]uint32, 0, nodes)
+	order = append(order, 0)
+	for c := uint32(0); c < nc; c++ {
+		if t := delta[c]; t != none {
+			fail[t] = 0
+			order = append(order, t)
+		} else {
+			delta[c] = 0
+		}
+	}
+	for q := 1; q < len(order); q++ {
+		s := order[q]
+		f := fail[s]
+		if len(outs[f]) > 0 {
+			outs[s] = append(outs[s], outs[f]...)
+		}
 		for c := uint32(0); c < nc; c++ {
-			t, ok := nodes[s].child[uint16(c)]
-			switch {
-			case ok:
-				if s == 0 {
-					nodes[t].fail = 0
-				} else {
-					nodes[t].fail = delta[nodes[s].fail*int(nc)+int(c)]
-				}
-				nodes[t].out = append(nodes[t].out, nodes[nodes[t].fail].out...)
-				delta[s*int(nc)+int(c)] = t
-				queue = append(queue, t)
-			case s == 0:
-				delta[int(c)] = 0
-			default:
-				delta[s*int(nc)+int(c)] = delta[nodes[s].fail*int(nc)+int(c)]
+			i := s*nc + c
+			if t := delta[i]; t != none {
+				fail[t] = delta[f*nc+c]
+				order = append(order, t)
+			} else {
+				delta[i] = delta[f*nc+c]
 			}
 		}
 	}
 
 	// Renumber: states without outputs first (the root stays 0).
-	id := make([]uint32, len(nodes))
+	id := make([]uint32, nodes)
 	var n uint32
 	for _, s := range order {
-		if len(nodes[s].out) == 0 {
+		if len(outs[s]) == 0 {
 			id[s] = n
 			n++
 		}
 	}
-	ps.firstAccept = n * nc
+	ps.firstAccept = n
 	for _, s := range order {
-		if len(nodes[s].out) > 0 {
+		if len(outs[s]) > 0 {
 			id[s] = n
-			ps.out = append(ps.out, nodes[s].out)
+			ps.out = append(ps.out, outs[s])
 			n++
 		}
 	}
-	ps.next = make([]uint32, len(nodes)*int(nc))
-	for s := range nodes {
-		for c := 0; c < int(nc); c++ {
-			ps.next[id[s]*nc+uint32(c)] = id[delta[s*int(nc)+c]] * nc
+	if nodes > maxStates {
+		panic(fmt.Sprintf("explain: %d patterns make %d automaton states, more than %d", len(patterns), nodes, maxStates))
+	}
+	// Class by class, in the new order: the writes are sequential and the
+	// reads a constant stride, which the CPU prefetches.
+	inv := make([]uint32, nodes)
+	for s, i := range id {
+		inv[i] = uint32(s)
+	}
+	ps.next = make([]uint16, nodes*int(nc))
+	for c := range nc {
+		col := ps.next[c*uint32(nodes) : (c+1)*uint32(nodes)]
+		for j := range col {
+			col[j] = uint16(id[delta[inv[j]*nc+c]])
 		}
+	}
+	for b := range ps.off {
+		ps.off[b] = uint32(ps.class[b]) * uint32(nodes)
 	}
 	return ps
 }
@@ -146,13 +182,13 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 	n := min(len(d0), len(d1), len(d2), len(d3))
 	d0, d1, d2, d3 = d0[:n], d1[:n], d2[:n], d3[:n]
 	var h [streams][]int
-	next, class, accept := ps.next, &ps.class, ps.firstAccept
+	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < n; i++ {
-		s0 = next[s0+uint32(class[d0[i]])]
-		s1 = next[s1+uint32(class[d1[i]])]
-		s2 = next[s2+uint32(class[d2[i]])]
-		s3 = next[s3+uint32(class[d3[i]])]
+		s0 = uint32(next[off[d0[i]]+s0])
+		s1 = uint32(next[off[d1[i]]+s1])
+		s2 = uint32(next[off[d2[i]]+s2])
+		s3 = uint32(next[off[d3[i]]+s3])
 		if s0 >= accept || s1 >= accept || s2 >= accept || s3 >= accept {
 			for k, s := range [streams]uint32{s0, s1, s2, s3} {
 				if s >= accept {
@@ -170,9 +206,9 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 
 // scanFrom continues a scan of data at offset from in state s.
 func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []int {
-	next, class, accept := ps.next, &ps.class, ps.firstAccept
+	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	for i := from; i < len(data); i++ {
-		s = next[s+uint32(class[data[i]])]
+		s = uint32(next[off[data[i]]+s])
 		if s >= accept {
 			hits = append(hits, i)
 		}
@@ -185,9 +221,9 @@ func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []in
 func (ps *patternSet) each(data []byte, fn func(pattern int32, end int)) {
 	var s uint32
 	for i, b := range data {
-		s = ps.next[s+uint32(ps.class[b])]
+		s = uint32(ps.next[ps.off[b]+s])
 		if s >= ps.firstAccept {
-			for _, p := range ps.out[(s-ps.firstAccept)/ps.nclass] {
+			for _, p := range ps.out[s-ps.firstAccept] {
 				fn(p, i)
 			}
 		}

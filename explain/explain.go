@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -47,13 +48,22 @@ type compiledRecogniser struct {
 type supportRow struct {
 	Pattern string
 	Cause   cause.ID
+	// Refutes: the wording shows the cause is not it (a request that
+	// carried a token did not lack one), so it is dropped when another
+	// cause explains the text.
+	Refutes bool
 }
 
 var supportRows = []supportRow{
-	{"tls handshake, request cert (13)", cause.ClientCertNotSent},       // curl -v: the server asked for a certificate
-	{"acceptable client certificate ca names", cause.ClientCertNotSent}, // openssl s_client
-	{"no client certificate ca names sent", cause.TLSNoCommonCipher},    // openssl s_client: no certificate was asked for
+	{"> authorization: bearer", cause.TokenMissing, true},                      // curl -v: a token was sent
+	{"tls handshake, request cert (13)", cause.ClientCertNotSent, false},       // curl -v: the server asked for a certificate
+	{"acceptable client certificate ca names", cause.ClientCertNotSent, false}, // openssl s_client
+	{"no client certificate ca names sent", cause.TLSNoCommonCipher, false},    // openssl s_client: no certificate was asked for
 }
+
+// refuted is what a refuting line takes off a cause's support: more than
+// any log's count of supporting lines.
+const refuted = 1 << 30
 
 // explainTable is the compiled recognisers and support rows with one
 // pattern set over all their patterns (support rows after recognisers).
@@ -64,10 +74,12 @@ type explainTable struct {
 
 // explainRules is built on first use, not at package init: building the
 // pattern set takes milliseconds that every onramp command would pay.
-var explainRules = sync.OnceValue(func() *explainTable {
+var explainRules = sync.OnceValue(buildTable)
+
+func buildTable() *explainTable {
 	t := &explainTable{}
 	var pats []string
-	for _, r := range recognisers {
+	for _, r := range slices.Concat(recognisers, sourceRecognisers()) {
 		c := cause.Get(r.Cause)
 		cr := compiledRecogniser{Recogniser: r, cause: c}
 		if r.Regexp != "" {
@@ -82,7 +94,7 @@ var explainRules = sync.OnceValue(func() *explainTable {
 	}
 	t.patterns = newPatternSet(pats)
 	return t
-})
+}
 
 // Explain maps error text (one message or a whole log) to causes, most
 // likely first. It returns nil when nothing is recognised.
@@ -100,6 +112,7 @@ const explainBuffer = 256 << 10
 // explained in constant memory. The error is a read error of r.
 func Read(r io.Reader) ([]Match, error) {
 	e := &explainer{table: explainRules(), found: map[cause.ID]*Match{}}
+	r = textReader(r)
 	buf := make([]byte, explainBuffer)
 	n, line := 0, 1
 	for {
@@ -131,13 +144,18 @@ type explainer struct {
 	// support counts support rows by cause until the end, when they are
 	// added to causes that were named.
 	support map[cause.ID]int
-	hits    []lineHit // scratch for one line
-	offsets []int     // scratch: pattern ends in one block
+	hits    []lineHit  // scratch for one line
+	named   []cause.ID // scratch: the causes one line named
+	offsets []int      // scratch: pattern ends in one block
 }
 
 type lineHit struct {
 	row int32
-	end int
+	end int // where the pattern ends
+	// The span of the line the row matched: its pattern, regexp match or
+	// parts.
+	start, stop int
+	out         bool // outranked by another hit
 }
 
 // block explains a run of whole lines (or one piece of an over-long line)
@@ -171,35 +189,55 @@ func (e *explainer) line(text []byte, n int) {
 	e.hits = e.hits[:0]
 	rows := e.table.rows
 	var lower []byte
-	best := 0
 	e.table.patterns.each(text, func(p int32, end int) {
 		if int(p) >= len(rows) {
 			if e.support == nil {
 				e.support = map[cause.ID]int{}
 			}
-			e.support[supportRows[int(p)-len(rows)].Cause]++
+			if sr := &supportRows[int(p)-len(rows)]; sr.Refutes {
+				e.support[sr.Cause] -= refuted
+			} else {
+				e.support[sr.Cause]++
+			}
 			return
 		}
 		r := &rows[p]
-		if r.Weight < best {
-			return
+		start, stop := end+1-len(r.Pattern), end+1
+		if (r.re != nil || r.parts != nil) && lower == nil {
+			lower = bytes.ToLower(text)
 		}
 		if r.re != nil {
-			if lower == nil {
-				lower = bytes.ToLower(text)
-			}
-			if !r.re.Match(lower) {
+			loc := r.re.FindIndex(lower)
+			if loc == nil {
 				return
 			}
+			start, stop = min(start, loc[0]), max(stop, loc[1])
 		}
-		best = max(best, r.Weight)
-		e.hits = append(e.hits, lineHit{row: p, end: end})
+		if r.parts != nil {
+			s, t, ok := matchParts(lower, r.parts)
+			if !ok {
+				return
+			}
+			start, stop = min(start, s), max(stop, t)
+		}
+		e.hits = append(e.hits, lineHit{row: p, end: end, start: start, stop: stop})
 	})
-	for k, h := range e.hits {
+	// Rows another row outranks do not count; of the rest, only those of
+	// the highest weight name the line's causes.
+	best := 0
+	for k := range e.hits {
+		e.hits[k].out = outranked(rows, e.hits, k)
+		if !e.hits[k].out {
+			best = max(best, rows[e.hits[k].row].Weight)
+		}
+	}
+	e.named = e.named[:0]
+	for _, h := range e.hits {
 		r := &rows[h.row]
-		if r.Weight < best || namedBefore(rows, e.hits[:k], r.Cause, best) {
+		if h.out || r.Weight < best || slices.Contains(e.named, r.Cause) {
 			continue
 		}
+		e.named = append(e.named, r.Cause)
 		m := e.found[r.Cause]
 		if m == nil {
 			m = &Match{Cause: r.cause}
@@ -215,11 +253,42 @@ func (e *explainer) line(text []byte, n int) {
 	}
 }
 
-// namedBefore says whether an earlier hit of the same weight named cause.
-func namedBefore(rows []compiledRecogniser, hits []lineHit, id cause.ID, weight int) bool {
-	for _, h := range hits {
-		if r := &rows[h.row]; r.Weight == weight && r.Cause == id {
-			return true
+// outranked says whether another hit whose span nests with hit k's says
+// more. Between rows of one table, a longer span of the same weight wins.
+// Between the hand-written table and the clients' tables the hand-written
+// row wins (it settles what the generated tables leave open, such as the
+// two meanings of a handshake_failure alert) unless it is only weak
+// evidence, and except that a longer line only servers print wins over a
+// wording inside it: nginx's "client SSL certificate verify error:
+// (10:certificate has expired)" is about the client's certificate,
+// whatever "certificate has expired" alone means.
+func outranked(rows []compiledRecogniser, hits []lineHit, k int) bool {
+	h, hr := hits[k], &rows[hits[k].row]
+	for i, g := range hits {
+		gr := &rows[g.row]
+		if i == k {
+			continue
+		}
+		inside := g.start <= h.start && g.stop >= h.stop // h inside g
+		around := h.start <= g.start && h.stop >= g.stop // g inside h
+		if !inside && !around {
+			continue
+		}
+		gLonger := inside && g.stop-g.start > h.stop-h.start
+		hLonger := around && h.stop-h.start > g.stop-g.start
+		switch {
+		case gr.fromSource == hr.fromSource:
+			if gLonger && gr.Weight == hr.Weight {
+				return true
+			}
+		case gr.fromSource: // g generated, h hand-written
+			if gLonger && gr.serverSide && hr.Weight <= gr.Weight {
+				return true
+			}
+		default: // g hand-written, h generated
+			if (gr.Weight > weak || g.start == h.start && g.stop == h.stop) && !(hr.serverSide && hLonger) {
+				return true
+			}
 		}
 	}
 	return false
@@ -232,6 +301,9 @@ func (e *explainer) result() []Match {
 	out := make([]Match, 0, len(e.found))
 	for id, m := range e.found {
 		m.support = e.support[id]
+		if m.support <= -refuted && len(e.found) > 1 {
+			continue
+		}
 		out = append(out, *m)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -322,20 +394,26 @@ func explainEvidence(line []byte, end int) string {
 	return Redact(s)
 }
 
-// Secrets that pasted logs carry: bearer tokens, API key headers and
-// parameters, JWTs (client assertions), token fields of JSON bodies.
+// Secrets that pasted logs carry: credentials in headers (Authorization,
+// API keys, cookies, AWS tokens), in parameters and JSON fields (also
+// URL-encoded), in URLs (user:password@), JWTs, and private keys.
 var secretPatterns = []struct {
 	re   *regexp.Regexp
 	repl string
 }{
-	{regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+`), "${1}[redacted]"},
-	{regexp.MustCompile(`(?i)((?:x-)?api-?key["']?\s*[:=]\s*["']?)[^\s"',;&]+`), "${1}[redacted]"},
-	{regexp.MustCompile(`(?i)((?:access_token|refresh_token|client_secret|client_assertion|secretaccesskey|sessiontoken|password|passphrase)["']?\s*[:=]\s*["']?)[^\s"',;&]+`), "${1}[redacted]"},
+	{regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^-]+(-----END [A-Z0-9 ]*PRIVATE KEY-----)?`), "-----BEGIN ${1}PRIVATE KEY----- [redacted] "},
+	{regexp.MustCompile(`(?i)(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:basic|bearer|digest|negotiate|ntlm|token|sharedkey|aws4-hmac-sha256)\s+["']?)?)[^\s"',;]+`), "${1}[redacted]"},
+	// A token, not a challenge's parameters (Bearer error="invalid_token").
+	{regexp.MustCompile(`(?i)(\bbearer\s+["']?)[A-Za-z0-9._~+/-]{8,}=*`), "${1}[redacted]"},
+	{regexp.MustCompile(`(?i)(\b(?:set-)?cookie["']?\s*:\s*)[^\r\n"']+`), "${1}[redacted]"},
+	{regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@"']+:)[^/\s@"']+@`), "${1}[redacted]@"},
+	{regexp.MustCompile(`(?i)((?:\b|_)(?:x-)?(?:api[-_]?key|ocp-apim-subscription-key|subscription-key|x-amz-security-token|aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|session_token|access_token|refresh_token|id_token|client_secret|client_assertion|password|passwd|passphrase|secret|token|signature|credential)["']?(?:\s*[:=]\s*|%3d)["']?)(?:[^\s"',;&%]|%[0-9a-f]{2})+`), "${1}[redacted]"},
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), "[redacted JWT]"},
 }
 
-// Redact replaces secret values in a line of log text (bearer tokens, API key
-// headers, JWTs, token fields) with "[redacted]".
+// Redact replaces secret values in a line of log text with "[redacted]":
+// authorization headers, API keys, tokens, client secrets, cookies, AWS
+// credentials, passwords in URLs, JWTs and private keys.
 func Redact(s string) string {
 	for _, p := range secretPatterns {
 		s = p.re.ReplaceAllString(s, p.repl)
@@ -354,6 +432,14 @@ var ambiguityHints = []struct {
 	{[]cause.ID{cause.ServerCertUntrusted, cause.ServerChainIncomplete},
 		"The client found no trusted issuer for the server's certificate: either your CA bundle lacks the provider's CA (pass it with --cacert), or the server does not send its intermediate certificate. " +
 			"`openssl s_client -connect HOST:443 -showcerts` shows what the server sends: a single certificate whose issuer is an intermediate CA means the chain is incomplete."},
+	{[]cause.ID{cause.KeyCertMismatch, cause.KeyPassphraseWrong},
+		"The client could not use the private key: either its passphrase is wrong or the key is not the certificate's. " +
+			"`openssl pkey -in KEY -noout` asks for the passphrase and says 'bad decrypt' when it is wrong; if the key opens, compare `openssl pkey -in KEY -pubout` with `openssl x509 -in CERT -noout -pubkey`."},
+	{[]cause.ID{cause.InputWrongFileType, cause.KeyPassphraseWrong},
+		"OpenSSL could not use the certificate or key file: it is not PEM (or the certificate and key are swapped), or the key is encrypted and the password is wrong. " +
+			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},
+	{[]cause.ID{cause.APIKeyBase64Encoded, cause.APIKeyRejected},
+		"The key was sent Base64-encoded (it ends in \"=\" padding): gateways compare the key exactly as issued. Send it as the provider gave it, not encoded."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }

@@ -5,38 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
-)
+	"unicode/utf16"
+	"unicode/utf8"
 
-// Every entry of the checked-in corpus (captured from real clients by
-// TestExplainLiveClients) explains to its cause.
-func TestExplainCorpus(t *testing.T) {
-	corpus, err := loadCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(corpus) < 50 {
-		t.Fatalf("corpus has %d entries; regenerate it with -update-corpus", len(corpus))
-	}
-	clients := map[string]int{}
-	for _, c := range corpus {
-		if c.Command == "" || c.Text == "" || c.Cause == "" {
-			t.Errorf("%s: entry lacks command, text or cause", c.Name)
-		}
-		if err := checkEntry(c); err != nil {
-			t.Errorf("%s: %v\n%s", c.Name, err, c.Text)
-		}
-		clients[strings.Split(c.Name, "/")[1]]++
-	}
-	for _, want := range []string{"curl", "openssl"} {
-		if clients[want] == 0 {
-			t.Errorf("corpus has no %s entries", want)
-		}
-	}
-}
+	"github.com/onramp-cli/onramp/explain/corpus"
+)
 
 func matchIDs(m []Match) []string {
 	var out []string
@@ -278,8 +256,8 @@ func TestScanHitsMatchesPlainScan(t *testing.T) {
 }
 
 func FuzzExplain(f *testing.F) {
-	corpus, _ := loadCorpus()
-	for _, c := range corpus[:min(len(corpus), 20)] {
+	samples, _ := corpus.Load("testdata/corpus")
+	for _, c := range samples[:min(len(samples), 20)] {
 		f.Add(c.Text)
 	}
 	for _, s := range recogniserSamples[:40] {
@@ -332,5 +310,121 @@ func BenchmarkExplainReader(b *testing.B) {
 		if _, err := Read(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBuildTable is what the first explain of a run pays: reading the
+// clients' tables and building the pattern set.
+func BenchmarkBuildTable(b *testing.B) {
+	for b.Loop() {
+		buildTable()
+	}
+}
+
+// Every secret format people paste is redacted, and the text around it
+// stays.
+func TestRedactSecretFormats(t *testing.T) {
+	for _, tc := range []struct{ line, secret, keep string }{
+		{"> Authorization: Basic dXNlcjpzM2NyM3Q= HTTP/1.1 401", "dXNlcjpzM2NyM3Q", "Authorization: Basic"},
+		{"> Proxy-Authorization: Basic cHJveHk6cHc=", "cHJveHk6cHc", "Proxy-Authorization"},
+		{`Authorization: Bearer "abc.def.ghijklmn"`, "abc.def.ghijklmn", "Bearer"},
+		{"GET /v1/x?api_key=k3yVALUE123&page=2", "k3yVALUE123", "page=2"},
+		{"POST /token body: grant_type=x&token=t0kenVALUE99", "t0kenVALUE99", "grant_type=x"},
+		{`{"id_token":"idTOKENvalue123","expires_in":3600}`, "idTOKENvalue123", "expires_in"},
+		{"client_secret=s3cretVALUE&scope=read", "s3cretVALUE", "scope=read"},
+		{"redirect=https%3A%2F%2Fx%2Fcb%26client_secret%3Ds3cretENC%26x%3D1", "s3cretENC", "redirect="},
+		{"> Ocp-Apim-Subscription-Key: 0123456789abcdef0123", "0123456789abcdef0123", "Ocp-Apim-Subscription-Key"},
+		{"> x-amz-security-token: IQoJb3JpZ2luX2VjEXAMPLE", "IQoJb3JpZ2luX2VjEXAMPLE", "x-amz-security-token"},
+		{"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI", "aws_secret_access_key"},
+		{"> Cookie: session=abcSESSION123; theme=dark", "abcSESSION123", "Cookie:"},
+		{"< Set-Cookie: sid=SIDvalue456; Path=/; HttpOnly", "SIDvalue456", "Set-Cookie:"},
+		{"proxyconnect tcp: dial https://alice:pr0xyPASS@proxy.example:3128", "pr0xyPASS", "proxy.example:3128"},
+		{`"key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"`, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "BEGIN PRIVATE KEY"},
+		{"-----BEGIN EC PRIVATE KEY----- MHcCAQEEIBkg4LVWM9nuwNSk3yrvrkMyvSwBvpxC", "MHcCAQEEIBkg4LVWM9nuwNSk3yrvrkMyvSwBvpxC", "EC PRIVATE KEY"},
+	} {
+		got := Redact(tc.line)
+		if strings.Contains(got, tc.secret) || !strings.Contains(got, "[redacted") {
+			t.Errorf("%q: redacted to %q, still shows %q", tc.line, got, tc.secret)
+		}
+		if !strings.Contains(got, tc.keep) {
+			t.Errorf("%q: redacted to %q, lost %q", tc.line, got, tc.keep)
+		}
+	}
+	// What tells causes apart is not a secret.
+	for _, line := range []string{
+		`WWW-Authenticate: Bearer error="invalid_token", error_description="expired"`,
+		"token refreshed; expires_in=599 scope=read",
+		`{"error":"invalid_token"}`,
+	} {
+		if got := Redact(line); got != line {
+			t.Errorf("%q redacted to %q", line, got)
+		}
+	}
+}
+
+// A log PowerShell wrote (UTF-16, with or without a byte order mark) is
+// read as text.
+func TestExplainUTF16(t *testing.T) {
+	text := "INFO start\r\nInvoke-WebRequest : The remote certificate is invalid according to the validation procedure.\r\nx509: certificate signed by unknown authority ✓\r\n"
+	u := utf16.Encode([]rune(text))
+	le, be := []byte{0xff, 0xfe}, []byte{0xfe, 0xff}
+	var bare []byte
+	for _, c := range u {
+		le = append(le, byte(c), byte(c>>8))
+		be = append(be, byte(c>>8), byte(c))
+		bare = append(bare, byte(c), byte(c>>8))
+	}
+	want := matchIDs(Text(text))
+	if len(want) == 0 {
+		t.Fatal("the UTF-8 text explains to nothing")
+	}
+	for name, data := range map[string][]byte{"UTF-16LE BOM": le, "UTF-16BE BOM": be, "UTF-16LE no BOM": bare} {
+		m, err := Read(iotest.OneByteReader(bytes.NewReader(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(matchIDs(m)) != fmt.Sprint(want) {
+			t.Errorf("%s: got %v, want %v", name, matchIDs(m), want)
+		}
+		for _, x := range m {
+			if strings.ContainsRune(x.Evidence, 0) || !utf8.ValidString(x.Evidence) {
+				t.Errorf("%s: evidence %q is not text", name, x.Evidence)
+			}
+		}
+	}
+}
+
+// A 401 asking for a Bearer token means the token is missing, unless the
+// request (curl -v) shows one was sent: then it was refused.
+func TestBearerChallengeWithAndWithoutToken(t *testing.T) {
+	response := "< HTTP/1.1 401 Unauthorized\n< WWW-Authenticate: Bearer realm=\"api\"\n"
+	sent := "> GET /v1/x HTTP/1.1\n> Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n>\n" + response
+	none := "> GET /v1/x HTTP/1.1\n> Accept: */*\n>\n" + response
+	if got := matchIDs(Text(none)); len(got) == 0 || got[0] != "token-missing" {
+		t.Errorf("no token sent: got %v, want token-missing first", got)
+	}
+	got := matchIDs(Text(sent))
+	if len(got) == 0 || got[0] != "token-rejected" || slices.Contains(got, "token-missing") {
+		t.Errorf("token sent: got %v, want token-rejected and not token-missing", got)
+	}
+	if got := matchIDs(Text(`< WWW-Authenticate: Bearer error="invalid_token"`)); fmt.Sprint(got) != "[token-rejected]" {
+		t.Errorf("invalid_token: got %v", got)
+	}
+}
+
+// curl -v shows the key as sent: one in Base64 with padding is named before
+// the refusal, with what to do about it; a plain key is only refused.
+func TestAPIKeySentBase64(t *testing.T) {
+	log := "> GET /v1/x HTTP/1.1\n> x-api-key: YWJjZGVmMTIzNDU2Nzg5MA==\n>\n< HTTP/1.1 403 Forbidden\n"
+	m := Text(log)
+	if got := matchIDs(m); fmt.Sprint(got) != "[api-key-base64-encoded api-key-rejected]" {
+		t.Fatalf("got %v", got)
+	}
+	if strings.Contains(m[0].Evidence, "YWJj") || !strings.Contains(Disambiguate(m), "Base64") {
+		t.Errorf("evidence %q, hint %q", m[0].Evidence, Disambiguate(m))
+	}
+	plain := strings.Replace(log, "YWJjZGVmMTIzNDU2Nzg5MA==", "k3y-as-issued-123", 1)
+	if got := matchIDs(Text(plain)); fmt.Sprint(got) != "[api-key-rejected]" {
+		t.Errorf("plain key: got %v", got)
 	}
 }

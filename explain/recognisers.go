@@ -25,6 +25,12 @@ type Recogniser struct {
 	// highest weight count, so `curl: (56) ... alert certificate required`
 	// names client-cert-not-sent and not the bare (56) meaning.
 	Weight int
+
+	// Rows made from the clients' tables (sources.go): parts are the
+	// message's literal pieces, which must all occur in order.
+	fromSource bool
+	serverSide bool // printed by a server, about the client
+	parts      []string
 }
 
 // Weights of recognisers.
@@ -46,6 +52,7 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "x509: certificate signed by unknown authority", Cause: cause.ServerCertUntrusted, Client: "go", Weight: specific},
 	{Pattern: "failed to verify client certificate", Regexp: `failed to verify client certificate: x509: certificate signed by unknown authority`, Cause: cause.ClientCertWrongIssuer, Client: "go", Weight: exact},
 	{Pattern: "failed to verify client certificate", Regexp: `failed to verify client certificate: x509: certificate has expired`, Cause: cause.ClientCertExpired, Client: "go", Weight: exact},
+	{Pattern: "failed to verify client certificate", Regexp: `failed to verify client certificate: x509: certificate specifies an incompatible key usage`, Cause: cause.ClientCertNoClientAuth, Client: "go", Weight: exact},
 	{Pattern: "failed to verify client certificate", Cause: cause.ClientCertRejected, Client: "go", Weight: specific},
 	{Pattern: "client didn't provide a certificate", Cause: cause.ClientCertNotSent, Client: "go", Weight: specific},
 	{Pattern: "x509: certificate has expired or is not yet valid", Cause: cause.ServerCertExpired, Client: "go", Weight: specific},
@@ -68,6 +75,7 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "x509: unknown public key algorithm", Cause: cause.KeyUnsupported, Client: "go", Weight: specific},
 	{Pattern: "clock skew", Cause: cause.ClockSkew, Client: "any", Weight: generic},
 	{Pattern: "x509: decryption password incorrect", Cause: cause.KeyPassphraseWrong, Client: "go", Weight: specific},
+	{Pattern: "pkcs12: decryption password incorrect", Cause: cause.KeyPassphraseWrong, Client: "go", Weight: specific}, // software.sslmate.com/src/go-pkcs12
 	{Pattern: "server gave http response to https client", Cause: cause.TLSNotTLS, Client: "go", Weight: specific},
 	{Pattern: "tls handshake timeout", Cause: cause.TLSHandshakeTimeout, Client: "go", Weight: specific},
 	{Pattern: "tls handshake error", Cause: cause.TLSHandshakeFailed, Client: "go", Weight: weak},
@@ -102,7 +110,17 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "curl: (58)", Cause: cause.InputWrongFileType, Client: "curl", Weight: weak},
 	{Pattern: "could not load pem client certificate", Cause: cause.InputWrongFileType, Client: "curl", Weight: specific},
 	{Pattern: "could not load pem client certificate", Regexp: `no such file or directory`, Cause: cause.InputFileUnreadable, Client: "curl", Weight: exact},
+	// curl (lib/vtls/openssl.c) says this when OpenSSL refuses the key: a
+	// wrong --pass and a key that is not the certificate's read the same.
 	{Pattern: "unable to set private key file", Cause: cause.KeyCertMismatch, Client: "curl", Weight: specific},
+	{Pattern: "unable to set private key file", Cause: cause.KeyPassphraseWrong, Client: "curl", Weight: specific},
+	// lib/vtls/openssl.c: PKCS12_parse failed; curl's own hint is the password.
+	{Pattern: "could not parse pkcs12 file, check password", Cause: cause.KeyPassphraseWrong, Client: "curl", Weight: specific},
+	// curl (lib/vtls/openssl.c) writes this bare text, without "problem:",
+	// when the handshake failed on a certificate alert yet its own check
+	// of the server passed: the server's certificate_expired alert, about
+	// the client's certificate.
+	{Pattern: "ssl certificate verification failed", Regexp: `ssl certificate verification failed\s*$`, Cause: cause.ClientCertExpired, Client: "curl", Weight: specific},
 	{Pattern: "curl: (60)", Cause: cause.ServerCertUntrusted, Client: "curl", Weight: weak},
 	{Pattern: "ssl certificate problem: unable to get local issuer certificate", Cause: cause.ServerCertUntrusted, Client: "dcs", Weight: exact},
 	{Pattern: "no alternative certificate subject name matches", Cause: cause.ServerCertHostnameMismatch, Client: "curl", Weight: specific},
@@ -112,35 +130,35 @@ var messageRecognisers = []Recogniser{
 	// --- OpenSSL (s_client, and the library messages curl, Python and Node
 	// pass on): alerts by name and number, verify errors by number and text.
 	{Pattern: "unable to get local issuer certificate", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=20", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=20:", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 20", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "unable to get issuer certificate", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "self-signed certificate in certificate chain", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: exact},
 	{Pattern: "self signed certificate in certificate chain", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: exact},
-	{Pattern: "verify error:num=19", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: exact},
+	{Pattern: "verify error:num=19:", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: exact},
 	{Pattern: "verify return code: 19", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: exact},
 	{Pattern: "self-signed certificate", Cause: cause.ServerCertSelfSigned, Client: "openssl", Weight: specific},
 	{Pattern: "self signed certificate", Cause: cause.ServerCertSelfSigned, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=18", Cause: cause.ServerCertSelfSigned, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=18:", Cause: cause.ServerCertSelfSigned, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 18", Cause: cause.ServerCertSelfSigned, Client: "openssl", Weight: specific},
 	// No issuer found for the leaf: the server did not send its intermediate,
 	// or the leaf's issuer is a CA the client does not have at all.
 	{Pattern: "unable to verify the first certificate", Cause: cause.ServerChainIncomplete, Client: "openssl", Weight: specific},
 	{Pattern: "unable to verify the first certificate", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=21", Cause: cause.ServerChainIncomplete, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=21", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=21:", Cause: cause.ServerChainIncomplete, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=21:", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 21", Cause: cause.ServerChainIncomplete, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 21", Cause: cause.ServerCertUntrusted, Client: "openssl", Weight: specific},
 	{Pattern: "certificate has expired", Cause: cause.ServerCertExpired, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=10", Cause: cause.ServerCertExpired, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=10:", Cause: cause.ServerCertExpired, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 10", Cause: cause.ServerCertExpired, Client: "openssl", Weight: specific},
 	{Pattern: "certificate is not yet valid", Cause: cause.ServerCertNotYetValid, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=9", Cause: cause.ServerCertNotYetValid, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=9:", Cause: cause.ServerCertNotYetValid, Client: "openssl", Weight: specific},
 	{Pattern: "verify return code: 9 ", Cause: cause.ServerCertNotYetValid, Client: "openssl", Weight: specific},
 	{Pattern: "hostname mismatch", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
 	{Pattern: "ip address mismatch", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=62", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
-	{Pattern: "verify error:num=64", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=62:", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
+	{Pattern: "verify error:num=64:", Cause: cause.ServerCertHostnameMismatch, Client: "openssl", Weight: specific},
 	{Pattern: "key values mismatch", Cause: cause.KeyCertMismatch, Client: "openssl", Weight: specific},
 	{Pattern: "no shared cipher", Cause: cause.TLSNoCommonCipher, Client: "openssl", Weight: specific},
 	{Pattern: "no cipher match", Cause: cause.TLSNoCommonCipher, Client: "openssl", Weight: specific},
@@ -154,6 +172,15 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "connect:errno=111", Cause: cause.TCPRefused, Client: "openssl", Weight: specific},
 	{Pattern: "connect:errno=110", Cause: cause.TCPTimeout, Client: "openssl", Weight: specific},
 	{Pattern: "bad decrypt", Cause: cause.KeyPassphraseWrong, Client: "openssl", Weight: specific},
+	// The tools (apps/lib/apps.c) say "could not open" when the file cannot
+	// be opened and "could not read" when it holds no such object.
+	{Pattern: "could not open file or uri for loading", Cause: cause.InputFileUnreadable, Client: "openssl", Weight: specific},
+	{Pattern: "could not read certificate from", Cause: cause.InputWrongFileType, Client: "openssl", Weight: specific},
+	{Pattern: "could not read client certificate from", Cause: cause.InputWrongFileType, Client: "openssl", Weight: specific},
+	{Pattern: "could not read private key from", Cause: cause.InputWrongFileType, Client: "openssl", Weight: specific},
+	{Pattern: "could not read client certificate private key from", Cause: cause.InputWrongFileType, Client: "openssl", Weight: specific},
+	// s_client's BIO errors carry the errno: 104 is ECONNRESET on Linux.
+	{Pattern: "errno=104", Cause: cause.TCPReset, Client: "openssl", Weight: generic},
 	{Pattern: "name or service not known", Cause: cause.DNSNoSuchHost, Client: "any", Weight: specific},
 	{Pattern: "nodename nor servname provided", Cause: cause.DNSNoSuchHost, Client: "any", Weight: specific},
 	{Pattern: "temporary failure in name resolution", Cause: cause.DNSFailure, Client: "any", Weight: specific},
@@ -178,7 +205,10 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "socket.timeout", Cause: cause.TCPTimeout, Client: "python", Weight: generic},
 	{Pattern: "timeouterror", Cause: cause.TCPTimeout, Client: "python", Weight: generic},
 	{Pattern: "socket.gaierror", Regexp: `errno -2\]|errno -5\]|errno 8\]`, Cause: cause.DNSNoSuchHost, Client: "python", Weight: specific},
+	// load_cert_chain's error for a file OpenSSL could not use: not PEM, or
+	// an encrypted key whose password is wrong.
 	{Pattern: "[ssl] pem lib", Cause: cause.InputWrongFileType, Client: "python", Weight: specific},
+	{Pattern: "[ssl] pem lib", Cause: cause.KeyPassphraseWrong, Client: "python", Weight: specific},
 	{Pattern: "filenotfounderror", Cause: cause.InputFileUnreadable, Client: "python", Weight: specific},
 	{Pattern: "no such file or directory", Cause: cause.InputFileUnreadable, Client: "any", Weight: weak},
 
@@ -194,6 +224,8 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "err_tls_cert_altname_invalid", Cause: cause.ServerCertHostnameMismatch, Client: "node", Weight: specific},
 	{Pattern: "does not match certificate's altnames", Cause: cause.ServerCertHostnameMismatch, Client: "node", Weight: specific},
 	{Pattern: "econnreset", Cause: cause.TCPReset, Client: "node", Weight: generic},
+	// AbortSignal.timeout() (fetch, http.request's signal option).
+	{Pattern: "the operation was aborted due to timeout", Cause: cause.TCPTimeout, Client: "node", Weight: generic},
 	{Pattern: "socket hang up", Cause: cause.TCPReset, Client: "node", Weight: generic},
 	{Pattern: "econnrefused", Cause: cause.TCPRefused, Client: "node", Weight: specific},
 	{Pattern: "enotfound", Regexp: `\benotfound\b`, Cause: cause.DNSNoSuchHost, Client: "node", Weight: specific},
@@ -272,6 +304,12 @@ var messageRecognisers = []Recogniser{
 
 	// --- Securosys: a refused API key is 401 with errorCode 631.
 	{Pattern: "errorcode", Regexp: `errorcode"?\s*[:=]\s*"?631\b`, Cause: cause.APIKeyRejected, Client: "securosys", Weight: exact},
+
+	// --- API keys as curl -v shows them sent: a value in the Base64
+	// alphabet with "=" padding is a key that was encoded before sending
+	// (the HMPPS guide: send it as issued).
+	{Pattern: "api-key:", Regexp: `^> (x-)?api-key: [a-z0-9+/]{12,}={1,2}\s*$`, Cause: cause.APIKeyBase64Encoded, Client: "curl", Weight: generic},
+	{Pattern: "apikey:", Regexp: `^> (x-)?apikey: [a-z0-9+/]{12,}={1,2}\s*$`, Cause: cause.APIKeyBase64Encoded, Client: "curl", Weight: generic},
 
 	// --- API gateways (Kong, Apigee) about API keys.
 	{Pattern: "no api key found in request", Cause: cause.APIKeyMissing, Client: "http", Weight: specific},

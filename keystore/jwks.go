@@ -65,33 +65,57 @@ func Thumbprint(pub crypto.PublicKey) (string, error) {
 // DefaultJWSAlgorithm; an empty kid uses the key's RFC 7638 thumbprint.
 // Only public parameters are ever written, even when given a private key.
 func JWKS(pub crypto.PublicKey, kid, alg string) ([]byte, error) {
+	return JWKSOf(PublishedKey{Pub: pub, KID: kid, Alg: alg})
+}
+
+// PublishedKey is one entry of a JWKS.
+type PublishedKey struct {
+	Pub      crypto.PublicKey
+	KID, Alg string
+}
+
+// JWKSOf is JWKS for several keys, in order: during a key rollover the set
+// holds the old key and the new one, so tokens signed with either verify.
+func JWKSOf(keys ...PublishedKey) ([]byte, error) {
+	var set jose.JSONWebKeySet
+	for _, k := range keys {
+		jwk, err := publicJWK(k.Pub, k.KID, k.Alg)
+		if err != nil {
+			return nil, err
+		}
+		set.Keys = append(set.Keys, jwk)
+	}
+	out, err := json.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+func publicJWK(pub crypto.PublicKey, kid, alg string) (jose.JSONWebKey, error) {
 	if s, ok := pub.(crypto.Signer); ok {
 		pub = s.Public()
 	}
 	if alg == "" {
 		var err error
 		if alg, err = DefaultJWSAlgorithm(pub); err != nil {
-			return nil, err
+			return jose.JSONWebKey{}, err
 		}
 	}
 	if !algorithmFits(pub, alg) {
-		return nil, fmt.Errorf("algorithm %s does not fit a %s key", alg, KeyDescription(pub))
+		return jose.JSONWebKey{}, fmt.Errorf("algorithm %s does not fit a %s key", alg, KeyDescription(pub))
 	}
 	if kid == "" {
 		var err error
 		if kid, err = Thumbprint(pub); err != nil {
-			return nil, err
+			return jose.JSONWebKey{}, err
 		}
 	}
 	jwk := jose.JSONWebKey{Key: pub, KeyID: kid, Algorithm: alg, Use: "sig"}
 	if !jwk.Valid() || !jwk.IsPublic() {
-		return nil, fmt.Errorf("cannot publish a %s key as a JWK", KeyDescription(pub))
+		return jose.JSONWebKey{}, fmt.Errorf("cannot publish a %s key as a JWK", KeyDescription(pub))
 	}
-	out, err := json.MarshalIndent(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(out, '\n'), nil
+	return jwk, nil
 }
 
 // ParseJWKS reads a JSON Web Key Set, or a single JWK, as published.

@@ -38,6 +38,9 @@ const (
 	DefaultInterval    = time.Minute
 	DefaultConcurrency = 4
 	DefaultListen      = "127.0.0.1:9469"
+	// DefaultMaxJitter caps the default jitter, so the first results of a
+	// long interval still come soon after the start.
+	DefaultMaxJitter = 10 * time.Second
 )
 
 // Options say what to watch and how often. Only Checker is required.
@@ -51,7 +54,7 @@ type Options struct {
 	Interval time.Duration
 	// Jitter is the most each check is delayed, at random, after its
 	// round starts, so many profiles do not hit one API at once (default:
-	// a tenth of Interval; negative: none).
+	// a tenth of Interval, at most DefaultMaxJitter; negative: none).
 	Jitter time.Duration
 	// Concurrency is how many checks run at once (default 4).
 	Concurrency int
@@ -60,9 +63,13 @@ type Options struct {
 	// TokenExpiry, when set, tells when the profile's current bearer token
 	// or temporary credentials stop working (false: none known).
 	TokenExpiry func(p *profile.Profile) (time.Time, bool)
-	// Record, when set, is called with each result (e.g. to save it as the
-	// profile's last check). Calls may come from several goroutines.
-	Record func(p *profile.Profile, rep *diagnose.Report)
+	// Record, when set, is called with a result (e.g. to save it as the
+	// profile's last check): whenever the outcome changes, else at most once
+	// per RecordEvery (default a minute), so a Prometheus probing every few
+	// seconds does not rewrite profile files as often. Calls may come from
+	// several goroutines.
+	Record      func(p *profile.Profile, rep *diagnose.Report)
+	RecordEvery time.Duration
 	// Log receives one line per failed check and per profile that could
 	// not be loaded; nil discards them.
 	Log io.Writer
@@ -75,7 +82,7 @@ func (o *Options) setDefaults() {
 		o.Interval = DefaultInterval
 	}
 	if o.Jitter == 0 {
-		o.Jitter = o.Interval / 10
+		o.Jitter = min(o.Interval/10, DefaultMaxJitter)
 	}
 	if o.Jitter < 0 {
 		o.Jitter = 0
@@ -94,6 +101,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.RecordEvery <= 0 {
+		o.RecordEvery = time.Minute
 	}
 }
 
@@ -140,9 +150,17 @@ type Result struct {
 type Monitor struct {
 	opts Options
 
-	mu      sync.Mutex
-	results map[string]*Result
-	runs    map[string]float64 // checks run, per profile
+	mu       sync.Mutex
+	results  map[string]*Result
+	runs     map[string]float64 // checks run, per profile
+	recorded map[string]recorded
+}
+
+// recorded is the last result handed to Options.Record for a profile.
+type recorded struct {
+	at    time.Time
+	ok    bool
+	cause string
 }
 
 // New makes a Monitor; it does nothing until Run or Round.
@@ -151,7 +169,7 @@ func New(opts Options) (*Monitor, error) {
 		return nil, errors.New("monitor: no Checker")
 	}
 	opts.setDefaults()
-	return &Monitor{opts: opts, results: map[string]*Result{}, runs: map[string]float64{}}, nil
+	return &Monitor{opts: opts, results: map[string]*Result{}, runs: map[string]float64{}, recorded: map[string]recorded{}}, nil
 }
 
 // Run checks every profile once per Interval until ctx ends. after, when
@@ -230,10 +248,27 @@ func (m *Monitor) Check(ctx context.Context, p *profile.Profile) *Result {
 	if !rep.OK && rep.Cause != nil {
 		fmt.Fprintf(m.opts.Log, "onramp watch: profile %s: %s (%s)\n", p.Name, rep.Cause.Title, rep.Cause.ID)
 	}
-	if m.opts.Record != nil {
+	if m.opts.Record != nil && m.recordDue(p.Name, rep) {
 		m.opts.Record(p, rep)
 	}
 	return res
+}
+
+// recordDue says whether rep should be recorded: a changed outcome, or
+// RecordEvery since the last record.
+func (m *Monitor) recordDue(name string, rep *diagnose.Report) bool {
+	now := recorded{at: m.opts.Now(), ok: rep.OK}
+	if rep.Cause != nil {
+		now.cause = string(rep.Cause.ID)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	last, ok := m.recorded[name]
+	if ok && last.ok == now.ok && last.cause == now.cause && now.at.Sub(last.at) < m.opts.RecordEvery {
+		return false
+	}
+	m.recorded[name] = now
+	return true
 }
 
 func (m *Monitor) store(r *Result) {

@@ -252,3 +252,23 @@ func TestTextfile(t *testing.T) {
 		t.Error("a missing textfile directory was accepted")
 	}
 }
+
+// TestRecordOnChangeOrEveryMinute: results are recorded when the outcome
+// changes, else at most once per RecordEvery.
+func TestRecordOnChangeOrEveryMinute(t *testing.T) {
+	fail := failedTLS
+	ch := &scripted{reports: map[string][]*diagnose.Report{"p": {fail(), fail(), passed(), passed(), passed()}}}
+	clock := started
+	var recorded []bool
+	m, _ := monitor.New(monitor.Options{Checker: ch, Jitter: -1, Profiles: profiles("p"), Now: func() time.Time { return clock },
+		Record: func(_ *profile.Profile, rep *diagnose.Report) { recorded = append(recorded, rep.OK) }})
+	for i := 0; i < 4; i++ {
+		m.Round(context.Background())
+		clock = clock.Add(10 * time.Second)
+	}
+	clock = clock.Add(time.Minute)
+	m.Round(context.Background())
+	if want := []bool{false, true, true}; len(recorded) != 3 || recorded[0] || !recorded[1] || !recorded[2] {
+		t.Errorf("recorded %v, want %v (first failure, the change to passing, a minute later)", recorded, want)
+	}
+}

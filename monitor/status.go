@@ -95,7 +95,7 @@ func Status(p *profile.Profile, now time.Time, window time.Duration, tokenExpiry
 		} else {
 			s.ClientCert = expiry(chain[0].NotAfter, now)
 			if chain[0].NotAfter.Sub(now) < window {
-				need("client certificate %s", expiresText(s.ClientCert))
+				need("client certificate %s: onramp renew --profile %s", expiresText(s.ClientCert), p.Name)
 			}
 		}
 	}
@@ -175,16 +175,18 @@ func lastCheckText(c *LastCheck, now time.Time) string {
 		return "never checked"
 	}
 	if c.OK {
-		return "✓ " + ago(now.Sub(c.At))
+		return "✓ " + Ago(now.Sub(c.At))
 	}
 	id := string(c.Cause)
 	if id == "" {
 		id = "failed"
 	}
-	return "✗ " + ago(now.Sub(c.At)) + " " + id
+	return "✗ " + Ago(now.Sub(c.At)) + " " + id
 }
 
-func ago(d time.Duration) string {
+// Ago says how long ago something happened, in the largest whole unit:
+// "just now", "5m ago", "3h ago", "4d ago".
+func Ago(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return "just now"

@@ -66,7 +66,7 @@ func TestStatus(t *testing.T) {
 		"hmpps    ✗ 2h ago client-cert-rejected  10 days left",
 		"new      never checked",
 		"! hmpps: last check failed: client-cert-rejected\n",
-		"! hmpps: client certificate expires in 10 days\n",
+		"! hmpps: client certificate expires in 10 days: onramp renew --profile hmpps\n",
 		"! gone: client certificate " + filepath.Join(dir, "missing.crt") + ": no such file or directory\n",
 	} {
 		if !strings.Contains(out, want) {

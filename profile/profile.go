@@ -73,10 +73,38 @@ type Profile struct {
 
 	LastCheck *Check `yaml:"last_check,omitempty"`
 
+	// Renewal is a client certificate renewal in progress (onramp renew):
+	// the key and CSR made for it. The profile keeps using Cert and Key
+	// until the new certificate is imported and its checks pass.
+	Renewal *Renewal `yaml:"renewal,omitempty"`
+	// Previous is the certificate and key before the last renewal, so
+	// `onramp renew --rollback` can go back to them.
+	Previous *Material `yaml:"previous,omitempty"`
+
 	// base is the profile as this process read it (nil for a profile
 	// built from scratch): Save writes only what changed since, over what
 	// another onramp may have saved meanwhile.
 	base *Profile
+}
+
+// Renewal is a renewal in progress.
+type Renewal struct {
+	Key string `yaml:"key"`
+	// CSR is the request for a new client certificate (mutual TLS).
+	CSR string `yaml:"csr,omitempty"`
+	// KID and JWKS are the new signing key's id and the key set to
+	// register, holding the old and the new key (signed JWT).
+	KID     string    `yaml:"kid,omitempty"`
+	JWKS    string    `yaml:"jwks,omitempty"`
+	NewKey  bool      `yaml:"new_key,omitempty"`
+	Started time.Time `yaml:"started"`
+}
+
+// Material is a certificate (mutual TLS) or a key id (signed JWT) and its key.
+type Material struct {
+	Cert string `yaml:"cert,omitempty"`
+	Key  string `yaml:"key"`
+	KID  string `yaml:"kid,omitempty"`
 }
 
 // Check is the outcome of the last diagnosis.

@@ -39,9 +39,18 @@ func (p *Profile) clone() *Profile {
 	c.Resolve = append([]string(nil), p.Resolve...)
 	c.Secrets = maps.Clone(p.Secrets)
 	c.Wizard = maps.Clone(p.Wizard)
+	c.RoleKeys = maps.Clone(p.RoleKeys)
 	if p.LastCheck != nil {
 		lc := *p.LastCheck
 		c.LastCheck = &lc
+	}
+	if p.Renewal != nil {
+		r := *p.Renewal
+		c.Renewal = &r
+	}
+	if p.Previous != nil {
+		m := *p.Previous
+		c.Previous = &m
 	}
 	return &c
 }

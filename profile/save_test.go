@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -145,5 +146,40 @@ func TestOversizedOrSpecialProfileFilesAreRefused(t *testing.T) {
 	}
 	if _, err := Load("dir"); err == nil || !strings.Contains(err.Error(), "is a directory, not a regular file") {
 		t.Errorf("directory profile: %v", err)
+	}
+}
+
+// Every pointer, slice and map field is copied by clone: a field added
+// later and shared between a profile and its base would make Save miss
+// its changes (a DeepEqual of a value with itself).
+func TestCloneCopiesEveryReferenceField(t *testing.T) {
+	p := &Profile{}
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+		}
+	}
+	c := reflect.ValueOf(p.clone()).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			if f.UnsafePointer() == c.Field(i).UnsafePointer() {
+				t.Errorf("clone shares field %s: copy it in clone()", v.Type().Field(i).Name)
+			}
+		}
 	}
 }

@@ -6,11 +6,14 @@
 package provider
 
 import (
+	"crypto/x509"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -69,6 +72,8 @@ type Template struct {
 	Token      *TokenEndpoint   `yaml:"token,omitempty" json:"token,omitempty"`
 	// Roles (Securosys): which API key role each endpoint pattern needs.
 	Roles []Role `yaml:"roles,omitempty" json:"roles,omitempty"`
+	// ClientCert holds rules for the client certificate beyond the key's.
+	ClientCert *ClientCertRule `yaml:"client_cert,omitempty" json:"client_cert,omitempty"`
 	// Answers are the provider's documented answers and the cause each
 	// means (see answers.go); diagnose consults them before its own rules.
 	Answers []Answer `yaml:"answers,omitempty" json:"answers,omitempty"`
@@ -90,6 +95,29 @@ type Template struct {
 	Origin string `yaml:"-" json:"origin"`
 
 	rolePatterns []rolePattern
+}
+
+// ClientCertRule is what the provider wants of a client certificate.
+type ClientCertRule struct {
+	// OCSPURI: the provider may check client certificates by OCSP (Securosys
+	// when configured so), and then refuses one without an AIA OCSP URI;
+	// an import without one is warned.
+	OCSPURI bool   `yaml:"ocsp_uri,omitempty" json:"ocsp_uri,omitempty"`
+	Notes   string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// CertificateFindings are the template's own warnings about a client
+// certificate being imported for it (the key's rules are KeyFor's).
+func (t *Template) CertificateFindings(leaf *x509.Certificate) []diagnose.Finding {
+	if t.ClientCert == nil || !t.ClientCert.OCSPURI || len(leaf.OCSPServer) > 0 {
+		return nil
+	}
+	c := *cause.Get(cause.ClientCertRejected)
+	c.Title = "The client certificate names no OCSP responder"
+	c.Meaning = t.Name + " refuses client certificates without an AIA OCSP URI when it checks them by OCSP."
+	c.Fix = "If the service checks client certificates by OCSP, ask the CA for a certificate whose Authority Information Access names an OCSP responder (onramp inspect shows it as OCSP:); otherwise nothing needs doing."
+	return []diagnose.Finding{{Cause: &c, Warning: true,
+		Detail: "the certificate has no Authority Information Access OCSP URI"}}
 }
 
 // CABundleRule is the provider's CA bundle for trusting its servers.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -252,6 +253,29 @@ func TestAuthChoices(t *testing.T) {
 	nhs, _ := Get("nhs-apim")
 	if nhs.DefaultKID != "test-1" {
 		t.Errorf("NHS default kid %q", nhs.DefaultKID)
+	}
+}
+
+// TestCertificateFindingsOCSP: Securosys warns about a client certificate
+// without an AIA OCSP URI; one with it, and other providers, pass.
+func TestCertificateFindingsOCSP(t *testing.T) {
+	ca := testpki.NewCA(t, "CA")
+	plain := ca.Client(t, testpki.Options{}).Cert
+	withOCSP := ca.Client(t, testpki.Options{OCSPServer: []string{"http://ocsp.example.test"}}).Cert
+	sec, err := Get("securosys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sec.CertificateFindings(plain)
+	if len(f) != 1 || !f[0].Warning || f[0].Cause.ID != cause.ClientCertRejected || !strings.Contains(f[0].Cause.Fix, "OCSP") {
+		t.Errorf("securosys, no OCSP URI: %+v", f)
+	}
+	if f := sec.CertificateFindings(withOCSP); len(f) != 0 {
+		t.Errorf("securosys, with an OCSP URI: %+v", f)
+	}
+	hmpps, _ := Get("hmpps")
+	if f := hmpps.CertificateFindings(plain); len(f) != 0 {
+		t.Errorf("hmpps: %+v", f)
 	}
 }
 

@@ -67,6 +67,9 @@ func (s *Server) SaveProfile() (bool, error) {
 	p.CACert = s.pki.CABundlePath()
 	p.APIKeyHeader = "x-api-key"
 	p.APIKeySecret = APIKeyName
+	// The Securosys-like endpoints take one key per role: the sandbox
+	// template's role table picks which for each path.
+	p.RoleKeys = map[string]string{"serviceToken": ServiceKeyName, "keyOperationToken": OperationKeyName}
 	if u, err := url.Parse(p.URL); err == nil && u.Path == StatusPath {
 		p.ExpectJSON = StatusJSON
 	}

@@ -80,19 +80,27 @@ func (c *AWSCredentials) CredentialProcessJSON() ([]byte, error) {
 // ExportLines are POSIX shell lines setting the AWS tools' variables.
 func (c *AWSCredentials) ExportLines(region string) string {
 	var b strings.Builder
-	line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
-	line("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-	line("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-	if c.SessionToken != "" {
-		line("AWS_SESSION_TOKEN", c.SessionToken)
-	}
-	if !c.Expiration.IsZero() {
-		line("AWS_CREDENTIAL_EXPIRATION", c.Expiration.UTC().Format(time.RFC3339))
-	}
-	if region != "" {
-		line("AWS_REGION", region)
+	for _, kv := range c.Environ(region) {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
 	}
 	return b.String()
+}
+
+// Environ is the AWS tools' variables as KEY=VALUE entries for a child
+// process's environment (onramp exec), as aws-vault sets them.
+func (c *AWSCredentials) Environ(region string) []string {
+	env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey}
+	if c.SessionToken != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+c.SessionToken)
+	}
+	if !c.Expiration.IsZero() {
+		env = append(env, "AWS_CREDENTIAL_EXPIRATION="+c.Expiration.UTC().Format(time.RFC3339))
+	}
+	if region != "" {
+		env = append(env, "AWS_REGION="+region)
+	}
+	return env
 }
 
 // shellQuote leaves plain values alone and single-quotes the rest.

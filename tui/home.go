@@ -10,7 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/monitor"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -27,11 +27,11 @@ var menu = []menuItem{
 	{"sandbox", "Try the sandbox", "a local practice API with mutual TLS"},
 }
 
-// profileRow is what Home shows of a saved profile.
+// profileRow is what Home shows of a saved profile: its status as
+// `onramp status` reads it (last check, certificates' days left).
 type profileRow struct {
 	name, provider, env string
-	check               *profile.Check
-	certDays            *int
+	status              monitor.ProfileStatus
 	unfinished          bool
 	err                 error
 }
@@ -57,14 +57,9 @@ func loadProfiles(now time.Time) tea.Cmd {
 				rows = append(rows, row)
 				continue
 			}
-			row.provider, row.env, row.check = p.Provider, p.Environment, p.LastCheck
+			row.provider, row.env = p.Provider, p.Environment
+			row.status = monitor.Status(p, now, monitor.DefaultWindow, nil)
 			row.unfinished = !p.Wizard[wizard.StepCheck] && len(p.Wizard) > 0
-			if p.Cert != "" {
-				if certs, err := keystore.ReadCertificates(p.Cert); err == nil && len(certs) > 0 {
-					d := int(certs[0].NotAfter.Sub(now).Hours() / 24)
-					row.certDays = &d
-				}
-			}
 			rows = append(rows, row)
 		}
 		return profilesMsg{rows}
@@ -208,28 +203,32 @@ func (h *home) profileSummary(p profileRow) string {
 		return s.Error.Render("unreadable profile")
 	}
 	var parts []string
+	check := p.status.LastCheck
 	switch {
 	case p.unfinished:
 		parts = append(parts, s.Warn.Render("… setup unfinished"))
-	case p.check == nil:
+	case check == nil:
 		parts = append(parts, s.Muted.Render("never checked"))
-	case p.check.OK:
-		parts = append(parts, s.Pass.Render("✓ ok "+ago(h.c.Deps.now().Sub(p.check.At))))
+	case check.OK:
+		parts = append(parts, s.Pass.Render("✓ ok "+monitor.Ago(h.c.Deps.now().Sub(check.At))))
 	default:
-		parts = append(parts, s.Fail.Render("✗ "+string(p.check.CauseID)))
+		parts = append(parts, s.Fail.Render("✗ "+string(check.Cause)))
 	}
-	if p.certDays != nil {
-		d := *p.certDays
-		st := s.Muted
-		txt := fmt.Sprintf("cert %dd left", d)
+	expiry := func(label string, x *monitor.Expiry) {
+		if x == nil {
+			return
+		}
+		st, txt := s.Muted, fmt.Sprintf("%s %dd left", label, x.DaysLeft)
 		switch {
-		case d < 0:
-			st, txt = s.Fail, "cert expired"
-		case d < 30:
+		case x.DaysLeft < 0:
+			st, txt = s.Fail, label+" expired"
+		case time.Duration(x.DaysLeft)*24*time.Hour < monitor.DefaultWindow:
 			st = s.Warn
 		}
 		parts = append(parts, st.Render(txt))
 	}
+	expiry("cert", p.status.ClientCert)
+	expiry("server", p.status.ServerCert)
 	if p.provider != "" {
 		prov := p.provider
 		if p.env != "" {
@@ -238,16 +237,4 @@ func (h *home) profileSummary(p profileRow) string {
 		parts = append(parts, s.Muted.Render(prov))
 	}
 	return strings.Join(parts, "  ")
-}
-
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }

@@ -31,7 +31,7 @@ func threeProfiles(t *testing.T) {
 	cert, key := leaf.Files(t, t.TempDir(), "client")
 	all := map[string]bool{wizard.StepTarget: true, wizard.StepAuth: true, wizard.StepCheck: true}
 	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Cert: cert, Key: key,
-		Wizard: all, LastCheck: &profile.Check{At: time.Now().Add(-2 * time.Hour), OK: true}})
+		Wizard: all, LastCheck: &profile.Check{At: time.Now().Add(-2 * time.Hour), OK: true, ServerNotAfter: time.Now().Add(20*24*time.Hour + time.Hour)}})
 	saveProfile(t, &profile.Profile{Name: "nhs-int", Provider: "nhs-apim", Environment: "int", Wizard: all,
 		LastCheck: &profile.Check{At: time.Now(), OK: false, CauseID: "api-key-rejected"}})
 	saveProfile(t, &profile.Profile{Name: "practice", Provider: "sandbox", Wizard: map[string]bool{wizard.StepTarget: true}})
@@ -63,7 +63,7 @@ func TestHomeKeys(t *testing.T) {
 	h := newHome(c)
 	h.SetSize(78, 20)
 	h.Update(loadProfiles(time.Now())())
-	if len(h.profiles) != 3 || h.profiles[0].certDays == nil || *h.profiles[0].certDays != 90 {
+	if len(h.profiles) != 3 || h.profiles[0].status.ClientCert == nil || h.profiles[0].status.ClientCert.DaysLeft != 90 {
 		t.Fatalf("profiles %+v", h.profiles)
 	}
 	up := tea.KeyPressMsg{Code: tea.KeyUp}

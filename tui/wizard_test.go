@@ -367,6 +367,16 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.down()
 	s.enter()
 	s.snapshot("nhs-environments", s.waitFor("Which NHS API Management environment?"))
+	for range 3 {
+		s.down()
+	}
+	s.enter() // the sandbox: nothing to set up but the checks
+	s.waitFor("Name this connection")
+	s.enter()
+	s.waitFor("You're connected")
+	if p, _ := profile.Load("nhs-apim-sandbox"); p == nil || len(p.Auth) != 0 || p.StatusPath != "/hello-world/hello/world" {
+		t.Errorf("NHS sandbox profile %+v", p)
+	}
 
 	s = start(t, deps, Options{Start: StartWizard, Profile: "tsb"})
 	s.waitFor("Which API")

@@ -136,10 +136,9 @@ func profileTemplate(p *profile.Profile) *provider.Template {
 // any command-line settings are in o: the token step uses o's CA bundle
 // and resolve entries.
 func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring, wantKey, wantPass bool) {
-	// NHS signed JWT uses the API key as the JWT's iss/sub, not as a header.
-	usesKey := hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+	usesKey := usesAPIKeyHeader(p)
 	if wantKey && (usesKey || len(p.Auth) == 0) && !addRoleKey(p, o, kr) {
-		name := cmpOr(p.APIKeySecret, provider.SecretAPIKey)
+		name := apiKeySecret(p)
 		v, err := get(kr, p.Name, name)
 		switch {
 		case err == nil:
@@ -271,6 +270,15 @@ func storeFinding(err error) diagnose.Finding {
 }
 
 func hasAuth(p *profile.Profile, method string) bool { return slices.Contains(p.Auth, method) }
+
+// usesAPIKeyHeader says whether p sends an API key in a header. NHS signed
+// JWT uses the API key as the JWT's iss/sub instead.
+func usesAPIKeyHeader(p *profile.Profile) bool {
+	return hasAuth(p, provider.AuthAPIKey) || p.APIKeySecret != "" && !hasAuth(p, provider.AuthSignedJWT)
+}
+
+// apiKeySecret is the name of p's API key in the store.
+func apiKeySecret(p *profile.Profile) string { return cmpOr(p.APIKeySecret, provider.SecretAPIKey) }
 
 // addTokenStep makes the checks of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and

@@ -118,6 +118,9 @@ type ImportRequest struct {
 	// Dir is where the profile keeps its files; the importer may copy the
 	// certificate there.
 	Dir string
+	// Provider is the profile's provider template id, whose own rules for
+	// client certificates are checked too ("" for none).
+	Provider string
 }
 
 // CertImporter checks a certificate against its key (match, clientAuth,
@@ -131,6 +134,19 @@ type CertImporter interface {
 // SecretStore keeps a profile's secrets (secretstore.Keyring); the flow
 // stores and records them with usecase.Secrets.
 type SecretStore = secretstore.Keyring
+
+// Renewer renews a profile's client certificate (usecase.Renew): how many
+// days the certificate has left, and the start of a renewal (a CSR, the
+// profile kept as it is until the new certificate passes its checks).
+type Renewer interface {
+	CertificateDaysLeft(p *profile.Profile) (int, bool)
+	StartRenewal(ctx context.Context, p *profile.Profile) (RenewalFiles, error)
+}
+
+// RenewalFiles are what a renewal's start wrote.
+type RenewalFiles struct {
+	Key, CSR string
+}
 
 // Checker runs the connectivity checks of a profile.
 type Checker interface {

@@ -23,7 +23,10 @@ type Flow struct {
 	Checker   Checker
 	// Issuer is nil when no sandbox can sign CSRs.
 	Issuer Issuer
-	Now    func() time.Time
+	// Renewer, when set, lets the flow offer the renewal of a set-up
+	// profile's certificate within RenewWindow of its end.
+	Renewer Renewer
+	Now     func() time.Time
 }
 
 // Result says how the flow ended.
@@ -83,6 +86,9 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	r.before = maps.Clone(r.p.Wizard)
 	if r.p.Wizard[StepTarget] {
 		r.settleAuth()
+	}
+	if renewing, err := r.offerRenewal(); err != nil || renewing {
+		return &Result{Profile: r.p, Paused: renewing}, err
 	}
 
 	for {

@@ -67,7 +67,7 @@ func (r *run) certificate() error {
 			var err error
 			// caFile is the server's CA (the profile's cacert), not the client
 			// certificate's issuer, so the import does not check against it.
-			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, Dir: dir})
+			imported, findings, err = r.Certs.Import(ctx, ImportRequest{CertFile: certFile, KeyFile: r.p.Key, Dir: dir, Provider: r.p.Provider})
 			return err
 		})
 		if err != nil {

@@ -87,7 +87,7 @@ the OS keyring (onramp secret set api-key|bearer-token --profile NAME).`,
 	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "like curl: IPv4 addresses only")
 	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "like curl: IPv6 addresses only (by default both are raced, IPv6 first)")
 	fl.BoolVarP(&f.location, "location", "L", false, "like curl -L, but only to the same host over https: follow redirects (never to another host, so secrets stay with it)")
-	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR` connects to ADDR for HOST:PORT, keeping HOST for SNI and checks (repeatable)")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "like curl: `HOST:PORT:ADDR[,ADDR]` connects to ADDR (several are raced) for HOST:PORT, keeping HOST for SNI and checks; with a proxy it applies to the proxy's name (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", diagnose.DefaultTimeout, "bound for the whole run")
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")

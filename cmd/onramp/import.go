@@ -12,12 +12,13 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 func newImportCmd(fac *factory) *cobra.Command {
 	io := fac.IO
 	var req keystore.ImportRequest
-	var passEnv string
+	var passEnv, providerID string
 	cmd := &cobra.Command{
 		Use:   "import --cert FILE [--chain FILE] --key FILE [--cacert FILE] --out DIR [--name NAME]",
 		Short: "Check the certificate a provider sent against its key and CA, and store both",
@@ -42,6 +43,14 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 			if fi, err := os.Stat(req.Dir); err == nil && !fi.IsDir() {
 				return usageErrorf("--out %s is a file, not a directory", req.Dir)
 			}
+			var tmpl *provider.Template
+			if providerID != "" {
+				t, err := provider.Get(providerID)
+				if err != nil {
+					return usageErrorf("--provider: %v", err)
+				}
+				tmpl = t
+			}
 			pass, err := envSecret("--key-pass-env", passEnv, cmd.Flags().Changed("key-pass-env"))
 			if err != nil {
 				return err
@@ -49,7 +58,7 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 			req.KeyPass = pass
 			req.Now = fac.Now()
 			res, err := keystore.ImportCertificate(req)
-			return renderImport(io, req, res, err)
+			return renderImport(io, req, res, err, tmpl)
 		},
 	}
 	f := cmd.Flags()
@@ -61,10 +70,11 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 	f.StringVar(&req.Dir, "out", "", "directory to write NAME.crt and NAME.key into")
 	f.StringVar(&req.Name, "name", "", "base name of the files (default: the key file's name)")
 	f.BoolVar(&req.Force, "force", false, "replace existing files")
+	f.StringVar(&providerID, "provider", "", "also check the provider template's rules for client certificates (e.g. securosys: an OCSP URI)")
 	return cmd
 }
 
-func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.ImportResult, err error) error {
+func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.ImportResult, err error, tmpl *provider.Template) error {
 	w := io.Out
 	ok := func(format string, a ...any) { fmt.Fprintf(w, "  ✓ %s\n", fmt.Sprintf(format, a...)) }
 	if res != nil && res.Leaf != nil {
@@ -98,6 +108,12 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		fmt.Fprintf(w, "  ! %s: renew it soon\n", valid)
 	} else {
 		ok("%s", valid)
+	}
+	if tmpl != nil {
+		for _, f := range tmpl.CertificateFindings(res.Leaf) {
+			fmt.Fprintf(w, "  ! %s: %s\n", f.Cause.Title, f.Detail)
+			fmt.Fprintf(w, "    %s\n", f.Cause.Fix)
+		}
 	}
 	fmt.Fprintln(w, "Wrote:")
 	chainNote := ""

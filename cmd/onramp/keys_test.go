@@ -238,9 +238,14 @@ func TestImportCommand(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(out, "client.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("key: %v", err)
 	}
-	// Importing the same files again changes nothing, so it is no overwrite.
-	if code, _, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out); code != 0 {
-		t.Errorf("identical re-import: %d %s", code, stderr)
+	// Importing the same files again changes nothing, so it is no overwrite;
+	// for Securosys the missing OCSP URI is warned about, not refused.
+	code, stdout, stderr = runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out, "--provider", "securosys")
+	if code != 0 || !strings.Contains(stdout, "! The client certificate names no OCSP responder") {
+		t.Errorf("identical re-import for securosys: %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := runKeysCmd(t, nil, "import", "--cert", certFile, "--key", keyFile, "--out", out, "--provider", "nope"); code != 2 || !strings.Contains(stderr, "--provider") {
+		t.Errorf("unknown --provider: %d %s", code, stderr)
 	}
 	// A different file in the way is kept unless --force says otherwise.
 	placed := filepath.Join(out, "client.crt")

@@ -89,7 +89,7 @@ Try it without any provider credentials against the built-in practice API:
 		newInitCmd(f), newDiagnoseCmd(f), newExplainCmd(f),
 		newKeygenCmd(f), newImportCmd(f), newInspectCmd(f), newConvertCmd(f),
 		newSecretCmd(f), newProfileCmd(f), newTokenCmd(f), newAWSCredentialsCmd(f),
-		newSandboxCmd(f), newWatchCmd(f), newStatusCmd(f), newVersionCmd(f),
+		newSandboxCmd(f), newWatchCmd(f), newStatusCmd(f), newRenewCmd(f), newExecCmd(f), newVersionCmd(f),
 	)
 	return root
 }

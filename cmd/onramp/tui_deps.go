@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/usecase"
@@ -46,6 +48,7 @@ func newTUIDeps(fac *factory) *tui.Deps {
 				Secrets:   kr,
 				Checker:   checks,
 				Issuer:    sandboxCA{now: fac.Now},
+				Renewer:   wizardRenewer{store: kr, checks: checks, now: fac.Now},
 				Now:       fac.Now,
 			}
 		},
@@ -143,6 +146,9 @@ func (ci certImporter) Import(ctx context.Context, req wizard.ImportRequest) (st
 			warnings = append(warnings, f)
 		}
 	}
+	if t, err := provider.Get(req.Provider); req.Provider != "" && err == nil {
+		warnings = append(warnings, t.CertificateFindings(res.Leaf)...)
+	}
 	return res.CertPath, warnings, nil
 }
 
@@ -156,4 +162,39 @@ func wizardProviders() []wizard.Provider {
 		}
 	}
 	return ps
+}
+
+// wizardRenewer is usecase.Renew as the wizard offers it: the same key, a
+// CSR with the certificate's subject.
+type wizardRenewer struct {
+	store  secretstore.Keyring
+	checks usecase.Checks
+	now    func() time.Time
+}
+
+func (w wizardRenewer) CertificateDaysLeft(p *profile.Profile) (int, bool) {
+	if p.Cert == "" {
+		return 0, false
+	}
+	chain, err := keystore.ReadCertificates(p.Cert)
+	if err != nil {
+		return 0, false
+	}
+	return int(math.Floor(chain[0].NotAfter.Sub(w.now()).Hours() / 24)), true
+}
+
+func (w wizardRenewer) StartRenewal(ctx context.Context, p *profile.Profile) (wizard.RenewalFiles, error) {
+	r := usecase.Renew{Checks: w.checks, Now: w.now}
+	if p.KeyPassSecret != "" && w.store != nil {
+		v, err := w.store.Get(p.Name, p.KeyPassSecret)
+		if err != nil {
+			return wizard.RenewalFiles{}, err
+		}
+		r.KeyPass = []byte(v)
+	}
+	ren, err := r.Start(ctx, p, false)
+	if err != nil {
+		return wizard.RenewalFiles{}, err
+	}
+	return wizard.RenewalFiles{Key: ren.Key, CSR: ren.CSR}, nil
 }

@@ -25,6 +25,7 @@ type watchOptions struct {
 
 	interval    time.Duration
 	jitter      time.Duration
+	noJitter    bool // --jitter 0 given
 	concurrency int
 	timeout     time.Duration
 	listen      string
@@ -58,12 +59,13 @@ monitoring/ directory. No secret ever appears in a metric or a label.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			opts.noJitter = cmd.Flags().Changed("jitter") && opts.jitter == 0
 			return runWatch(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.DurationVar(&opts.interval, "interval", monitor.DefaultInterval, "time between the starts of two rounds of checks")
-	fl.DurationVar(&opts.jitter, "jitter", 0, "most each check waits, at random, after its round starts (default: a tenth of --interval)")
+	fl.DurationVar(&opts.jitter, "jitter", 0, "most each check waits, at random, after its round starts (default: a tenth of --interval, at most 10s; 0 for none)")
 	fl.IntVar(&opts.concurrency, "concurrency", monitor.DefaultConcurrency, "checks run at once")
 	fl.DurationVar(&opts.timeout, "timeout", diagnose.DefaultTimeout, "bound for each check")
 	fl.StringVar(&opts.listen, "listen", monitor.DefaultListen, "`ADDR` of the metrics endpoint (\"\" for none)")
@@ -113,7 +115,7 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 	m := monitor.Options{
 		Checker:     usecase.Checks{Store: kr},
 		Interval:    o.interval,
-		Jitter:      o.jitter, // 0: a tenth of the interval
+		Jitter:      o.jitter, // 0: monitor's default
 		Concurrency: o.concurrency,
 		Timeout:     o.timeout,
 		Log:         o.io.ErrOut,
@@ -128,6 +130,9 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 				}
 			}
 		},
+	}
+	if o.noJitter {
+		m.Jitter = -1
 	}
 	if len(o.profiles) > 0 {
 		names := o.profiles

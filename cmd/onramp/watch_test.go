@@ -63,7 +63,7 @@ func TestStatusExitStatus(t *testing.T) {
 
 	saveProfile(t, &profile.Profile{Name: "hmpps", URL: "https://hmpps.example.test/", Cert: soonCert, Key: soonKey})
 	r = runCmdStore(t, kr, "", false, "status")
-	if r.code != 1 || !strings.Contains(r.out, "! hmpps: client certificate expires in 10 days") {
+	if r.code != 1 || !strings.Contains(r.out, "! hmpps: client certificate expires in 10 days: onramp renew --profile hmpps") {
 		t.Fatalf("expiring within 30 days: %+v", r)
 	}
 	if r := runCmdStore(t, kr, "", false, "status", "--expires-in", "7d"); r.code != 0 {
@@ -107,15 +107,8 @@ func TestWatchFlagErrors(t *testing.T) {
 // TestWatchOnceTextfile: one round over the sandbox and a server that is
 // down, written for node_exporter, each result recorded for onramp status.
 func TestWatchOnceTextfile(t *testing.T) {
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	kr := testkeyring.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sb, err := sandbox.StartWithProfile(ctx, sandbox.Config{Dir: t.TempDir(), Addr: "127.0.0.1:0", APIMAddr: "127.0.0.1:0", Keyring: kr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	startTestSandbox(t, kr)
 	dir := t.TempDir()
 	r := runCmdStore(t, kr, "", false, "watch", "--once", "--textfile", dir, "--profile", sandbox.ProfileName)
 	data, _ := os.ReadFile(filepath.Join(dir, monitor.TextfileName))
@@ -173,7 +166,13 @@ func TestWatchBinaryServesAndStops(t *testing.T) {
 		t.Fatal("onramp watch never said where it listens")
 	}
 	rest := make(chan string, 1)
-	go func() { b, _ := io.ReadAll(stderr); rest <- string(b) }()
+	go func() { // the same scanner: it may hold bytes read ahead
+		var b strings.Builder
+		for lines.Scan() {
+			b.WriteString(lines.Text() + "\n")
+		}
+		rest <- b.String()
+	}()
 
 	want := `onramp_check_failure{cause="tcp-refused",profile="down",step="tcp"} 1`
 	var body string
@@ -196,10 +195,11 @@ func TestWatchBinaryServesAndStops(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("after SIGTERM: %v", err)
-	}
+	// All of stderr is read before Wait, which closes the pipe.
 	if out := <-rest; !strings.Contains(out, "onramp watch: stopped") {
 		t.Errorf("stderr after SIGTERM: %q", out)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("after SIGTERM: %v", err)
 	}
 }

@@ -1,0 +1,304 @@
+package corpus
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/onramp-cli/onramp/internal/testpki"
+)
+
+// target is where a scenario's clients connect.
+type target struct {
+	addr     string
+	http     bool   // plain http:// URL
+	leaf     string // the server's certificate file, for the offline tools
+	nginxLog string
+}
+
+// scenario is one way of getting a connection or a file wrong. cause is
+// its ground truth; also lists causes equally true of it (for every client),
+// alsoFor those true of what one client did.
+type scenario struct {
+	name    string
+	cause   string
+	also    []string
+	alsoFor map[string][]string
+	// racy marks TLS 1.3 refusals of the client certificate: the server's
+	// alert races the client's first write, so a client may see only the
+	// connection close (tcp-reset).
+	racy    bool
+	server  func(t *testing.T, e *env) target
+	ca      func(e *env) string
+	cert    func(e *env) (cert, key string)
+	keyPass string
+	p12Pass string // use e.p12 with this password
+	header  string
+	proxy   bool
+	timeout time.Duration
+	tool    func(e *env, tg target) []string // openssl-tool or keytool command
+	clients []string                         // default: every network client
+}
+
+var networkClients = []string{"curl", "curl-v", "openssl", "go", "python-urllib", "python-requests", "node", "java"}
+
+func withCA(e *env) string      { return e.caFile }
+func withOtherCA(e *env) string { return e.otherCAFile }
+
+// forClients is an alsoFor map giving each of names the causes.
+func forClients(names []string, causes ...string) map[string][]string {
+	m := map[string][]string{}
+	for _, n := range names {
+		m[n] = causes
+	}
+	return m
+}
+
+func clientsPlus(extra ...string) []string {
+	return append(append([]string{}, networkClients...), extra...)
+}
+
+func tlsServer(mut func(t *testing.T, e *env, c *tls.Config) *tls.Config) func(*testing.T, *env) target {
+	return func(t *testing.T, e *env) target {
+		c := serverConfig(t, e)
+		if mut != nil {
+			c = mut(t, e, c)
+		}
+		return target{addr: startTLS(t, c)}
+	}
+}
+
+// leafServer serves a leaf issued by ca with options o and writes it to a
+// file for the offline tools.
+func leafServer(ca func(e *env) *testpki.CA, o testpki.Options, chain bool) func(*testing.T, *env) target {
+	return func(t *testing.T, e *env) target {
+		leaf := ca(e).Server(t, o).TLSCertificate(chain)
+		crt, _ := writeServerFiles(t, e, leaf, "server-"+filepath.Base(t.Name()))
+		return target{addr: startTLS(t, &tls.Config{Certificates: []tls.Certificate{leaf}}), leaf: crt}
+	}
+}
+
+func rootCA(e *env) *testpki.CA  { return e.ca }
+func interCA(e *env) *testpki.CA { return e.inter }
+
+// statusServer answers every request with status, headers and body, as an
+// API or its gateway does.
+func statusServer(status int, body string, headers ...string) func(*testing.T, *env) target {
+	return func(t *testing.T, e *env) target {
+		return target{addr: startHTTPS(t, e, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for i := 0; i+1 < len(headers); i += 2 {
+				w.Header().Set(headers[i], headers[i+1])
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		}))}
+	}
+}
+
+func nginxServer(t *testing.T, e *env) target {
+	addr, log := startNginx(t, e)
+	return target{addr: addr, nginxLog: log}
+}
+
+func mtlsServer(t *testing.T, e *env) target { return target{addr: e.mtlsAddr} }
+
+func verifyTool(caFile func(e *env) string, extra ...string) func(e *env, tg target) []string {
+	return func(e *env, tg target) []string {
+		return append(append([]string{"openssl", "verify", "-CAfile", caFile(e)}, extra...), tg.leaf)
+	}
+}
+
+func scenarios() []scenario {
+	month := 30 * 24 * time.Hour
+	return []scenario{
+		// --- The server's certificate, seen by the client.
+		{name: "server-untrusted-default-trust", cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"},
+			server: leafServer(rootCA, testpki.Options{}, true), tool: verifyTool(func(e *env) string { return "/etc/ssl/certs/ca-certificates.crt" }),
+			clients: clientsPlus("openssl-tool")},
+		{name: "server-untrusted-wrong-cacert", cause: "server-cert-untrusted", also: []string{"server-chain-incomplete"}, ca: withOtherCA,
+			server: leafServer(rootCA, testpki.Options{}, true), tool: verifyTool(withOtherCA), clients: clientsPlus("openssl-tool")},
+		{name: "server-self-signed", cause: "server-cert-self-signed", also: []string{"server-cert-untrusted"},
+			server: func(t *testing.T, e *env) target {
+				leaf := selfSigned(t)
+				crt, _ := writeServerFiles(t, e, leaf, "self-signed")
+				return target{addr: startTLS(t, &tls.Config{Certificates: []tls.Certificate{leaf}}), leaf: crt}
+			},
+			tool: verifyTool(withCA), clients: clientsPlus("openssl-tool")},
+		{name: "server-cert-expired", cause: "server-cert-expired", ca: withCA,
+			server: leafServer(rootCA, testpki.Options{NotBefore: time.Now().Add(-24 * month), NotAfter: time.Now().Add(-24 * time.Hour)}, true),
+			tool:   verifyTool(withCA), clients: clientsPlus("openssl-tool")},
+		{name: "server-cert-not-yet-valid", cause: "server-cert-not-yet-valid", ca: withCA,
+			server: leafServer(rootCA, testpki.Options{NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(12 * month)}, true),
+			tool:   verifyTool(withCA), clients: clientsPlus("openssl-tool")},
+		{name: "server-wrong-host", cause: "server-cert-hostname-mismatch", ca: withCA,
+			server: leafServer(rootCA, testpki.Options{DNSNames: []string{"other.example"}}, true),
+			tool:   verifyTool(withCA, "-verify_ip", "127.0.0.1"), clients: clientsPlus("openssl-tool")},
+		{name: "server-chain-incomplete", cause: "server-chain-incomplete", also: []string{"server-cert-untrusted"}, ca: withCA,
+			server: leafServer(interCA, testpki.Options{}, false), tool: verifyTool(withCA), clients: clientsPlus("openssl-tool")},
+
+		// --- The client's certificate, refused by the server.
+		{name: "client-cert-not-sent-tls13", cause: "client-cert-not-sent", ca: withCA, racy: true,
+			server: tlsServer(requireClientCerts(tls.VersionTLS13))},
+		{name: "client-cert-not-sent-tls12", cause: "client-cert-not-sent", also: []string{"tls-no-common-cipher"}, ca: withCA,
+			server: func(t *testing.T, e *env) target {
+				addr := freePort(t)
+				crt, key := writeServerFiles(t, e, e.ca.Server(t, testpki.Options{}).TLSCertificate(true), "s_server")
+				startProcess(t, addr, "openssl", "s_server", "-accept", addr, "-cert", crt, "-key", key,
+					"-CAfile", e.caFile, "-Verify", "1", "-tls1_2", "-www", "-quiet")
+				return target{addr: addr}
+			}},
+		// Go's and Java's clients hold back a certificate whose issuer the
+		// server does not list, so for them none was sent.
+		{name: "client-cert-wrong-ca", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA, racy: true,
+			cert:    func(e *env) (string, string) { return e.otherCert, e.otherKey },
+			server:  tlsServer(requireClientCerts(tls.VersionTLS13)),
+			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}}},
+		{name: "client-cert-wrong-ca-tls12", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA,
+			cert:    func(e *env) (string, string) { return e.otherCert, e.otherKey },
+			server:  tlsServer(requireClientCerts(tls.VersionTLS12)),
+			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}}},
+		{name: "client-cert-expired", cause: "client-cert-expired", ca: withCA, racy: true,
+			cert:   func(e *env) (string, string) { return e.expiredCert, e.expiredKey },
+			server: tlsServer(requireClientCerts(tls.VersionTLS13))},
+		{name: "client-cert-expired-tls12", cause: "client-cert-expired", ca: withCA,
+			cert:   func(e *env) (string, string) { return e.expiredCert, e.expiredKey },
+			server: tlsServer(requireClientCerts(tls.VersionTLS12))},
+		// Go's server answers bad_certificate: the client learns only that
+		// its certificate was refused.
+		{name: "client-cert-not-for-client-auth", cause: "client-cert-no-client-auth", also: []string{"client-cert-rejected"}, ca: withCA,
+			cert:   func(e *env) (string, string) { return e.serverOnlyCert, e.serverOnlyKey },
+			server: tlsServer(requireClientCerts(tls.VersionTLS12)),
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "verify", "-purpose", "sslclient", "-CAfile", e.caFile, e.serverOnlyCert}
+			},
+			clients: clientsPlus("openssl-tool")},
+
+		// --- nginx refusing client certificates: what the clients get, and
+		// what nginx logs (about the client's certificate).
+		{name: "nginx-client-cert-not-sent", cause: "client-cert-not-sent", ca: withCA, server: nginxServer,
+			clients: clientsPlus("nginx-log")},
+		{name: "nginx-client-cert-wrong-ca", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA,
+			cert: func(e *env) (string, string) { return e.otherCert, e.otherKey }, server: nginxServer,
+			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}},
+			clients: clientsPlus("nginx-log")},
+		// nginx answers every refused certificate with the same page ("400
+		// The SSL certificate error"): the clients learn only that it was
+		// refused; its log says why.
+		{name: "nginx-client-cert-expired", cause: "client-cert-expired", ca: withCA,
+			cert: func(e *env) (string, string) { return e.expiredCert, e.expiredKey }, server: nginxServer,
+			alsoFor: forClients(networkClients, "client-cert-rejected"),
+			clients: clientsPlus("nginx-log")},
+		{name: "nginx-plain-http-to-https-port", cause: "tls-not-tls", server: func(t *testing.T, e *env) target {
+			tg := nginxServer(t, e)
+			tg.http = true
+			return tg
+		}, clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "node", "java", "nginx-log"}},
+
+		// --- Protocol and transport.
+		{name: "tls10-only-server", cause: "tls-version-mismatch", ca: withCA,
+			server: tlsServer(func(t *testing.T, e *env, c *tls.Config) *tls.Config {
+				c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+				return c
+			})},
+		// Only RC4 and 3DES, which no client here offers: a bare
+		// handshake_failure, the same alert as a missing certificate in TLS 1.2.
+		{name: "no-common-cipher", cause: "tls-no-common-cipher", also: []string{"client-cert-not-sent"}, ca: withCA,
+			server: func(t *testing.T, e *env) target {
+				k, err := rsa.GenerateKey(rand.Reader, 2048)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return target{addr: startTLS(t, &tls.Config{
+					Certificates: []tls.Certificate{e.ca.Server(t, testpki.Options{Key: k}).TLSCertificate(true)},
+					MinVersion:   tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+					CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
+				})}
+			}},
+		{name: "plain-http-port", cause: "tls-not-tls", server: func(t *testing.T, e *env) target {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "plain\n") }),
+				ReadHeaderTimeout: 5 * time.Second}
+			go func() { _ = srv.Serve(ln) }()
+			t.Cleanup(func() { _ = srv.Close() })
+			return target{addr: ln.Addr().String()}
+		}},
+		{name: "closed-port", cause: "tcp-refused", server: func(t *testing.T, e *env) target { return target{addr: freePort(t)} }},
+		{name: "connection-reset", cause: "tcp-reset", server: func(t *testing.T, e *env) target {
+			return target{addr: startRaw(t, func(c net.Conn) {
+				buf := make([]byte, 512)
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				_, _ = c.Read(buf) // the ClientHello, then a reset
+				_ = c.(*net.TCPConn).SetLinger(0)
+				c.Close()
+			})}
+		}},
+		{name: "tls-handshake-timeout", cause: "tls-handshake-timeout", also: []string{"tcp-timeout"}, timeout: 2 * time.Second,
+			server: func(t *testing.T, e *env) target {
+				return target{addr: startRaw(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })}
+			},
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "node", "java"}},
+
+		// --- HTTP answers of an API that was reached.
+		{name: "http-401-token-rejected", cause: "token-rejected", ca: withCA, header: "Authorization: Bearer corpus-token-value",
+			server: statusServer(401, `{"error":"invalid_token","error_description":"The access token expired"}`,
+				"WWW-Authenticate", `Bearer error="invalid_token"`)},
+		{name: "http-403-api-key-rejected", cause: "api-key-rejected", ca: withCA, header: "X-API-Key: corpus-key-value",
+			server: statusServer(403, `{"status":403,"error":"Forbidden"}`)},
+		{name: "http-404", cause: "endpoint-not-found", ca: withCA, server: statusServer(404, `{"status":404,"error":"Not Found","path":"/"}`)},
+		{name: "http-405", cause: "method-not-allowed", ca: withCA, server: statusServer(405, `{"status":405,"error":"Method Not Allowed"}`, "Allow", "POST")},
+		{name: "http-429", cause: "rate-limited", ca: withCA, server: statusServer(429, `{"message":"Too Many Requests"}`, "Retry-After", "30")},
+		{name: "http-500", cause: "server-error", ca: withCA, server: statusServer(500, `{"status":500,"error":"Internal Server Error"}`)},
+		{name: "http-503", cause: "service-unavailable", ca: withCA, server: statusServer(503, `{"status":503,"error":"Service Unavailable"}`, "Retry-After", "120")},
+		{name: "proxy-407", cause: "proxy-auth-required", ca: withCA, proxy: true,
+			server:  func(t *testing.T, e *env) target { return target{addr: startHTTPS(t, e, http.NotFoundHandler())} },
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "java"}},
+
+		// --- Local files: the client fails before or while connecting.
+		{name: "key-wrong-passphrase", cause: "key-passphrase-wrong", ca: withCA, server: mtlsServer, keyPass: wrongPass,
+			cert: func(e *env) (string, string) { return e.clientCert, e.encryptedKey },
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "pkey", "-in", e.encryptedKey, "-passin", "pass:" + wrongPass, "-noout"}
+			},
+			clients: []string{"curl", "curl-v", "openssl", "openssl-tool", "go", "python-urllib", "node"}},
+		{name: "key-cert-mismatch", cause: "key-cert-mismatch", ca: withCA, server: mtlsServer,
+			cert:    func(e *env) (string, string) { return e.clientCert, e.otherKey },
+			clients: []string{"curl", "curl-v", "openssl", "go", "python-urllib", "python-requests", "node"}},
+		{name: "cert-and-key-swapped", cause: "input-wrong-file-type", ca: withCA, server: mtlsServer,
+			cert: func(e *env) (string, string) { return e.clientKey, e.clientCert },
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "x509", "-in", e.clientKey, "-noout", "-subject"}
+			},
+			clients: clientsPlus("openssl-tool")},
+		{name: "cert-file-missing", cause: "input-file-unreadable", ca: withCA, server: mtlsServer,
+			cert: func(e *env) (string, string) { return e.missing, e.clientKey },
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "x509", "-in", e.missing, "-noout", "-enddate"}
+			},
+			clients: clientsPlus("openssl-tool")},
+		{name: "cert-file-missing-keytool", cause: "input-file-unreadable",
+			tool: func(e *env, tg target) []string {
+				return []string{"keytool", "-printcert", "-file", e.missing}
+			},
+			clients: []string{"keytool"}},
+		{name: "p12-wrong-password", cause: "key-passphrase-wrong", ca: withCA, server: mtlsServer, p12Pass: wrongPass,
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "pkcs12", "-in", e.p12, "-passin", "pass:" + wrongPass, "-noout"}
+			},
+			clients: []string{"curl", "curl-v", "openssl-tool", "go", "node", "java"}},
+		{name: "p12-wrong-password-keytool", cause: "key-passphrase-wrong",
+			tool: func(e *env, tg target) []string {
+				return []string{"keytool", "-list", "-keystore", e.p12, "-storetype", "PKCS12", "-storepass", wrongPass}
+			},
+			clients: []string{"keytool"}},
+	}
+}
