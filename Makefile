@@ -37,7 +37,7 @@ e2e: test-deps build
 	ONRAMP_BIN=$(CURDIR)/$(BIN) scripts/with-secret-service.sh $(GO) test -count=1 -timeout 10m ./e2e/...
 
 # Speed and memory targets, each compared side by side with a reference tool.
-bench: build
+bench: test-deps build
 	@for b in bench/*.sh; do echo "== $$b"; ONRAMP_BIN=$(CURDIR)/$(BIN) bash $$b || exit 1; done
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

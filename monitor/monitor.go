@@ -115,6 +115,12 @@ func SavedProfiles() ([]*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	return LoadProfiles(names)
+}
+
+// LoadProfiles loads the named profiles; one that does not load is left
+// out and named in the error.
+func LoadProfiles(names []string) ([]*profile.Profile, error) {
 	var out []*profile.Profile
 	var errs []error
 	for _, n := range names {

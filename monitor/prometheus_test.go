@@ -23,6 +23,7 @@ import (
 	"github.com/onramp-cli/onramp/monitor"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox"
+	"github.com/onramp-cli/onramp/tokens"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
@@ -47,6 +48,11 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
+	// The signed-JWT profile against the APIM-like token endpoint, for the
+	// token expiry series.
+	if err := sb.PrepareAPIMProfile(); err != nil {
+		t.Fatal(err)
+	}
 	p, err := profile.Load(sandbox.ProfileName)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +241,10 @@ func TestPrometheusScrapesWatch(t *testing.T) {
 		t.Skip("starts prometheus")
 	}
 	w := newWorld(t)
-	m, err := monitor.New(monitor.Options{Checker: usecase.Checks{Store: w.kr}, Interval: time.Second, Jitter: -1, Timeout: 5 * time.Second})
+	m, err := monitor.New(monitor.Options{Checker: usecase.Checks{Store: w.kr}, Interval: time.Second, Jitter: -1, Timeout: 5 * time.Second,
+		TokenExpiry: func(p *profile.Profile) (time.Time, bool) {
+			return (&tokens.Cache{Keyring: w.kr, Profile: p.Name}).Expiry()
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,8 +264,8 @@ scrape_configs:
     static_configs: [{targets: [%q]}]
 `, watch, watch))
 
-	success := byProfile(waitFor(t, base, `onramp_check_success{job="onramp"}`, 3))
-	for name, want := range map[string]float64{sandbox.ProfileName: 1, "wrong-ca": 0, "down": 0} {
+	success := byProfile(waitFor(t, base, `onramp_check_success{job="onramp"}`, 4))
+	for name, want := range map[string]float64{sandbox.ProfileName: 1, sandbox.APIMProfileName: 1, "wrong-ca": 0, "down": 0} {
 		if got := success[name].Value; got != want {
 			t.Errorf("onramp_check_success{profile=%q} = %v, want %v", name, got, want)
 		}
@@ -279,12 +288,18 @@ scrape_configs:
 	if got := notAfter[sandbox.ProfileName].Value; got != want {
 		t.Errorf("client certificate not-after = %v, want %v", got, want)
 	}
-	server := byProfile(waitFor(t, base, `onramp_server_cert_not_after_seconds{job="onramp"}`, 2))
+	server := byProfile(waitFor(t, base, `onramp_server_cert_not_after_seconds{job="onramp"}`, 3))
 	if s := server[sandbox.ProfileName].Value; s < float64(time.Now().Unix()) {
 		t.Errorf("sandbox server certificate not-after = %v, want a time ahead", s)
 	}
 	if _, ok := server["down"]; ok {
 		t.Error("a server that never answered has a server certificate series")
+	}
+
+	// The APIM-like endpoint's tokens last 10 minutes from the check.
+	token := waitFor(t, base, `onramp_token_not_after_seconds{job="onramp"}`, 1)
+	if left := time.Until(time.Unix(int64(token[0].Value), 0)); token[0].Labels["profile"] != sandbox.APIMProfileName || left <= 0 || left > 11*time.Minute {
+		t.Errorf("token expiry series: %+v (%s left)", token, left)
 	}
 
 	// Prometheus's own schedule: /probe?profile=wrong-ca checks it at each scrape.

@@ -31,7 +31,11 @@ echo "make test: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# nginx-light's package starts a system nginx on :80; the tests run their own.
-if printf '%s\n' "${missing[@]}" | grep -q '^nginx'; then
-  "${as_root[@]}" systemctl stop nginx 2>/dev/null || "${as_root[@]}" service nginx stop 2>/dev/null || true
-fi
+# Some packages start a system daemon (nginx on :80, tinyproxy on :8888,
+# prometheus on :9090, blackbox_exporter on :9115); the tests and benchmarks
+# start their own on free loopback ports, so stop the system ones.
+for svc in nginx tinyproxy prometheus prometheus-blackbox-exporter; do
+  if printf '%s\n' "${missing[@]}" | grep -qx "${svc}\(-light\)\?"; then
+    "${as_root[@]}" systemctl stop "$svc" 2>/dev/null || "${as_root[@]}" service "$svc" stop 2>/dev/null || true
+  fi
+done

@@ -28,6 +28,9 @@ type Checks struct {
 	Run func(ctx context.Context, opts diagnose.Options, progress func(diagnose.Event)) *diagnose.Report
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CheckRevocation asks each client certificate's OCSP responder (or
+	// CRL) in the local step (onramp watch --check-revocation).
+	CheckRevocation bool
 }
 
 // Options is "profile → check options": the profile's settings, its status
@@ -39,6 +42,7 @@ func (c Checks) Options(p *profile.Profile) (diagnose.Options, error) {
 		return o, err
 	}
 	AddProfileSecrets(p, &o, c.Store, true, true)
+	o.CheckRevocation = c.CheckRevocation && o.CertFile != ""
 	return o, nil
 }
 

@@ -143,6 +143,20 @@ func TestRecordCheckUsesTheReportsStart(t *testing.T) {
 	}
 }
 
+func TestChecksOptionsRevocation(t *testing.T) {
+	mtls := &profile.Profile{Name: "hm", URL: "https://api.example/", Auth: []string{"mtls"}, Cert: "/c.pem", Key: "/c.key"}
+	jwt := &profile.Profile{Name: "nhs", URL: "https://api.example/", Auth: []string{"signed-jwt"}, Key: "/jwt.key", KID: "k1"}
+	for _, tc := range []struct {
+		c    Checks
+		p    *profile.Profile
+		want bool
+	}{{Checks{CheckRevocation: true}, mtls, true}, {Checks{}, mtls, false}, {Checks{CheckRevocation: true}, jwt, false}} {
+		if o, err := tc.c.Options(tc.p); err != nil || o.CheckRevocation != tc.want {
+			t.Errorf("%s with CheckRevocation=%v: %v %v, want %v", tc.p.Name, tc.c.CheckRevocation, o.CheckRevocation, err, tc.want)
+		}
+	}
+}
+
 func TestChecksOptions(t *testing.T) {
 	kr := &testkeyring.Keyring{Items: map[string]string{"nhs/api-key": "iss-value", "hm/key": "k"}}
 	checks := Checks{Store: kr}

@@ -32,7 +32,7 @@ func newRenewCmd(fac *factory) *cobra.Command {
 	o := &renewOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
 		Use:   "renew --profile NAME [--new-key | --import FILE | --finish | --rollback]",
-		Short: "Renew a profile's client certificate without a gap: CSR, import, check, switch",
+		Short: "Renew a profile's client certificate or signing key without a gap: request, check, switch",
 		Long: `Renews the client certificate of a profile in three steps, and the profile
 keeps working with the old certificate until the new one has passed its
 checks:

@@ -31,6 +31,7 @@ type watchOptions struct {
 	listen      string
 	textfile    string
 	once        bool
+	revocation  bool
 	profiles    []string
 }
 
@@ -71,6 +72,7 @@ monitoring/ directory. No secret ever appears in a metric or a label.`,
 	fl.StringVar(&opts.listen, "listen", monitor.DefaultListen, "`ADDR` of the metrics endpoint (\"\" for none)")
 	fl.StringVar(&opts.textfile, "textfile", "", "also write `DIR`/onramp.prom for node_exporter after each round")
 	fl.BoolVar(&opts.once, "once", false, "run one round, write --textfile, and exit (1 if a check failed)")
+	fl.BoolVar(&opts.revocation, "check-revocation", false, "also ask each client certificate's OCSP responder (or CRL): a revoked one fails as client-cert-revoked")
 	fl.StringArrayVar(&opts.profiles, "profile", nil, "watch only this profile `NAME` (repeatable; default: all)")
 	return cmd
 }
@@ -113,7 +115,7 @@ func (o *watchOptions) validate() error {
 // cached token's expiry read from the store.
 func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 	m := monitor.Options{
-		Checker:     usecase.Checks{Store: kr},
+		Checker:     usecase.Checks{Store: kr, CheckRevocation: o.revocation},
 		Interval:    o.interval,
 		Jitter:      o.jitter, // 0: monitor's default
 		Concurrency: o.concurrency,
@@ -136,19 +138,7 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 	}
 	if len(o.profiles) > 0 {
 		names := o.profiles
-		m.Profiles = func() ([]*profile.Profile, error) {
-			var out []*profile.Profile
-			var errs []error
-			for _, n := range names {
-				p, err := profile.Load(n)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				out = append(out, p)
-			}
-			return out, errors.Join(errs...)
-		}
+		m.Profiles = func() ([]*profile.Profile, error) { return monitor.LoadProfiles(names) }
 	}
 	return m
 }
