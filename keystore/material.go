@@ -383,6 +383,20 @@ func hasPEMKey(data []byte) bool {
 	}
 }
 
+var errDamagedPKCS8 = errors.New("damaged encrypted PKCS#8 key")
+
+// parsePKCS8 is pkcs8.ParsePKCS8PrivateKey, which panics on a ciphertext
+// that is not whole cipher blocks (found by FuzzParse): a damaged or
+// hostile file is an error, never a crash.
+func parsePKCS8(der, pass []byte) (key any, err error) {
+	defer func() {
+		if recover() != nil {
+			key, err = nil, errDamagedPKCS8
+		}
+	}()
+	return pkcs8.ParsePKCS8PrivateKey(der, pass)
+}
+
 func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if len(pass) == 0 {
 		return nil, &Error{ID: cause.KeyEncryptedNoPassphrase, Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
@@ -390,7 +404,10 @@ func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if err := checkWorkFactor(path, der); err != nil {
 		return nil, err
 	}
-	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
+	key, err := parsePKCS8(der, pass)
+	if errors.Is(err, errDamagedPKCS8) {
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "the encrypted key is damaged (its ciphertext is not whole cipher blocks): restore it from where it came", Err: err}
+	}
 	if err != nil {
 		return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 	}
