@@ -214,6 +214,11 @@ func (e *explainer) line(text []byte, n int) {
 			start, stop = min(start, loc[0]), max(stop, loc[1])
 		}
 		if r.parts != nil {
+			// The pattern is the start of the longest part: most rows
+			// sharing a pattern fail right here, before any search.
+			if a := end + 1 - len(r.Pattern); len(lower) == len(text) && !bytes.HasPrefix(lower[a:], []byte(r.parts[r.anchorPart])) {
+				return
+			}
 			s, t, ok := matchParts(lower, r.parts)
 			if !ok {
 				return

@@ -31,6 +31,7 @@ type Recogniser struct {
 	fromSource bool
 	serverSide bool // printed by a server, about the client
 	parts      []string
+	anchorPart int // the part Pattern is the start of
 }
 
 // Weights of recognisers.
@@ -77,6 +78,9 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "x509: decryption password incorrect", Cause: cause.KeyPassphraseWrong, Client: "go", Weight: specific},
 	{Pattern: "pkcs12: decryption password incorrect", Cause: cause.KeyPassphraseWrong, Client: "go", Weight: specific}, // software.sslmate.com/src/go-pkcs12
 	{Pattern: "server gave http response to https client", Cause: cause.TLSNotTLS, Client: "go", Weight: specific},
+	// net/http's transport refuses a header value with a CR, LF or leading
+	// space (validHeaderFieldValue): a key read from a file with its newline.
+	{Pattern: "net/http: invalid header field value", Cause: cause.APIKeyWhitespace, Client: "go", Weight: specific},
 	{Pattern: "tls handshake timeout", Cause: cause.TLSHandshakeTimeout, Client: "go", Weight: specific},
 	{Pattern: "tls handshake error", Cause: cause.TLSHandshakeFailed, Client: "go", Weight: weak},
 	{Pattern: "connect: connection refused", Cause: cause.TCPRefused, Client: "go", Weight: specific},

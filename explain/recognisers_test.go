@@ -53,6 +53,7 @@ var recogniserSamples = []struct {
 	{`-----BEGIN ENCRYPTED PRIVATE KEY-----`, []string{"key-encrypted-no-passphrase"}},
 	{`Proc-Type: 4,ENCRYPTED`, []string{"key-encrypted-no-passphrase"}},
 	{`x509: unsupported elliptic curve`, []string{"key-unsupported"}},
+	{`Get "https://api.example/": net/http: invalid header field value for "X-Api-Key"`, []string{"api-key-whitespace"}},
 	{`x509: unknown public key algorithm`, []string{"key-unsupported"}},
 	{`token rejected: clock skew too large`, []string{"clock-skew"}},
 	{`Get "https://x/": net/http: TLS handshake timeout`, []string{"tls-handshake-timeout"}},

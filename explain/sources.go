@@ -5,6 +5,7 @@ import (
 	"embed"
 	"io/fs"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/onramp-cli/onramp/cause"
@@ -42,12 +43,12 @@ func sourceRecognisers() []Recogniser {
 	// Rows by their text, and by text and cause: a text one client prints
 	// is not repeated for the next client that prints it too.
 	seen := map[string]bool{}
-	add := func(r Recogniser, key, side string) {
+	add := func(r Recogniser, key string, serverSide bool) {
 		if seen[key+"\x00"+string(r.Cause)] {
 			return
 		}
 		seen[key+"\x00"+string(r.Cause)] = true
-		if side == "server" {
+		if serverSide {
 			r.serverSide = true
 			server = append(server, serverRow{r, key})
 			return
@@ -55,43 +56,18 @@ func sourceRecognisers() []Recogniser {
 		seen[key] = true
 		rows = append(rows, r)
 	}
-	clients := map[string]string{}
+	// The files are read in parallel (this is most of what the first
+	// explain of a run waits for), then merged in order.
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
-	for _, name := range files {
-		data, err := sourceFiles.ReadFile(name)
-		if err != nil || len(data) == 0 {
-			continue
-		}
-		// data is this function's own copy, never written: its fields are
-		// used in place.
-		_, body, _ := strings.Cut(unsafe.String(&data[0], len(data)), "\n") // the header row
-		for line := range strings.Lines(body) {
-			client, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
-			_, rest, _ = strings.Cut(rest, "\t") // code
-			text, rest, _ := strings.Cut(rest, "\t")
-			id, rest, _ := strings.Cut(rest, "\t")
-			side, _, _ := strings.Cut(rest, "\t")
-			cid, ok := cause.Parse(id)
-			if !ok {
-				continue
-			}
-			// Nothing kept may point into data: the rows outlive it.
-			cid = cause.Get(cid).ID
-			if c, ok := clients[client]; ok {
-				client = c
-			} else {
-				client = strings.Clone(client)
-				clients[client] = client
-			}
-			// Node and Python print an OpenSSL reason without its
-			// "error:XXXXXXXX:LIB routines::" prefix: the reason alone is
-			// the row.
-			if _, reason, ok := strings.Cut(text, " routines::"); ok && len(reason) >= minReason {
-				text = reason
-			}
-			if r, key, ok := sourceRow(client, text, cid); ok {
-				add(r, key, side)
-			}
+	per := make([][]sourceEntry, len(files))
+	var wg sync.WaitGroup
+	for i, name := range files {
+		wg.Go(func() { per[i] = readSourceFile(name) })
+	}
+	wg.Wait()
+	for _, entries := range per {
+		for _, e := range entries {
+			add(e.r, e.key, e.server)
 		}
 	}
 	// A server's log line that a client prints in the same words (Java's
@@ -104,6 +80,54 @@ func sourceRecognisers() []Recogniser {
 		}
 	}
 	return rows
+}
+
+// sourceEntry is one row of a table, made into a recogniser.
+type sourceEntry struct {
+	r      Recogniser
+	key    string
+	server bool // printed by a server, about the client
+}
+
+// readSourceFile reads one table's rows whose cause is known.
+func readSourceFile(name string) []sourceEntry {
+	data, err := sourceFiles.ReadFile(name)
+	if err != nil || len(data) == 0 {
+		return nil
+	}
+	var out []sourceEntry
+	clients := map[string]string{}
+	// data is this function's own copy, never written: its fields are used
+	// in place, and nothing kept points into it.
+	_, body, _ := strings.Cut(unsafe.String(&data[0], len(data)), "\n") // the header row
+	for line := range strings.Lines(body) {
+		client, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		_, rest, _ = strings.Cut(rest, "\t") // code
+		text, rest, _ := strings.Cut(rest, "\t")
+		id, rest, _ := strings.Cut(rest, "\t")
+		side, _, _ := strings.Cut(rest, "\t")
+		cid, ok := cause.Parse(id)
+		if !ok {
+			continue
+		}
+		cid = cause.Get(cid).ID
+		if c, ok := clients[client]; ok {
+			client = c
+		} else {
+			client = strings.Clone(client)
+			clients[client] = client
+		}
+		// Node and Python print an OpenSSL reason without its
+		// "error:XXXXXXXX:LIB routines::" prefix: the reason alone is the
+		// row.
+		if _, reason, ok := strings.Cut(text, " routines::"); ok && len(reason) >= minReason {
+			text = reason
+		}
+		if r, key, ok := sourceRow(client, text, cid); ok {
+			out = append(out, sourceEntry{r, key, side == "server"})
+		}
+	}
+	return out
 }
 
 // sourceRow makes one table row into a recogniser; key is its text as
@@ -145,7 +169,7 @@ func sourceRow(client, text string, id cause.ID) (r Recogniser, key string, ok b
 	}
 	r = Recogniser{Pattern: anchor, Cause: id, Client: client, Weight: weight, fromSource: true}
 	if len(parts) > 1 || len(parts[0]) > len(anchor) {
-		r.parts = parts
+		r.parts, r.anchorPart = parts, longest
 	}
 	return r, strings.Join(parts, "\x00"), true
 }

@@ -259,6 +259,11 @@ func scenarios() []scenario {
 		{name: "http-429", cause: "rate-limited", ca: withCA, server: statusServer(429, `{"message":"Too Many Requests"}`, "Retry-After", "30")},
 		{name: "http-500", cause: "server-error", ca: withCA, server: statusServer(500, `{"status":500,"error":"Internal Server Error"}`)},
 		{name: "http-503", cause: "service-unavailable", ca: withCA, server: statusServer(503, `{"status":503,"error":"Service Unavailable"}`, "Retry-After", "120")},
+		// A key read from a file written on Windows keeps its "\r": the
+		// clients refuse to send the header at all.
+		{name: "api-key-trailing-cr", cause: "api-key-whitespace", ca: withCA, header: "X-API-Key: corpus-key-value\r",
+			server:  statusServer(401, `{"message":"Unauthorized"}`),
+			clients: []string{"go", "python-urllib", "python-requests", "node", "java"}},
 		{name: "proxy-407", cause: "proxy-auth-required", ca: withCA, proxy: true,
 			server:  func(t *testing.T, e *env) target { return target{addr: startHTTPS(t, e, http.NotFoundHandler())} },
 			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "java"}},
