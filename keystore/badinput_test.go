@@ -2,8 +2,11 @@ package keystore
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +115,26 @@ func causeOf(err error) cause.ID {
 		return c.ID
 	}
 	return ""
+}
+
+// A legacy encrypted PEM key has no integrity check: about one wrong
+// passphrase in 256 decrypts to garbage with valid padding. Every wrong
+// passphrase is still reported as wrong, not as a file that does not parse.
+func TestLegacyPEMEveryWrongPassphraseIsWrong(t *testing.T) {
+	key, _ := GenerateKey("ecdsa", 0, "")
+	der, _ := x509.MarshalECPrivateKey(key.(*ecdsa.PrivateKey))
+	//lint:ignore SA1019 legacy encrypted PEM is what older OpenSSL writes; the test makes one.
+	block, err := x509.EncryptPEMBlock(rand.Reader, "EC PRIVATE KEY", der, []byte("right"), x509.PEMCipherAES256) //nolint:staticcheck
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := pem.EncodeToMemory(block)
+	for i := range 2000 {
+		if _, err := ParsePrivateKey("legacy.pem", data, fmt.Appendf(nil, "wrong %d", i)); causeOf(err) != "key-passphrase-wrong" {
+			t.Fatalf("wrong passphrase %d: %v", i, err)
+		}
+	}
+	if _, err := ParsePrivateKey("legacy.pem", data, []byte("right")); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -362,7 +362,14 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 		if err != nil {
 			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 		}
-		der = plain
+		// Legacy PEM encryption has no integrity check: a wrong
+		// passphrase passes the padding check about once in 256 tries
+		// and yields garbage, which is the passphrase's fault too.
+		key, err := parseDERKey(plain)
+		if err != nil {
+			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+		}
+		return checkedKey(path, key, nil)
 	}
 	key, err := parseDERKey(der)
 	return checkedKey(path, key, err)
