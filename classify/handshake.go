@@ -255,7 +255,7 @@ func (f *facts) detail(id cause.ID) string {
 		}
 	case cause.ClientCertWrongIssuer:
 		fmt.Fprintf(&b, "; your certificate is issued by %q, but the server accepts certificates from: %s",
-			f.Chain[0].Issuer.String(), strings.Join(f.AcceptableNames(), "; "))
+			f.Chain[0].Issuer.String(), NameList(f.AcceptableNames(), 0, 10))
 	case cause.ClientChainIncomplete:
 		fmt.Fprintf(&b, "; your certificate is issued by %q, which the server does not list and your %s file does not carry", f.Chain[0].Issuer.String(), f.certSource("certificate"))
 		if f.MissingIssuer != nil {
@@ -300,4 +300,20 @@ func looksLikeRootIssued(leaf *x509.Certificate) bool {
 		}
 	}
 	return true
+}
+
+// NameList joins the first show names for a one-line detail, saying how
+// many more there are (omitted were dropped before): a server may name
+// thousands of CAs.
+func NameList(names []string, omitted, show int) string {
+	more := omitted
+	if len(names) > show {
+		more += len(names) - show
+		names = names[:show]
+	}
+	s := strings.Join(names, "; ")
+	if more > 0 {
+		s += fmt.Sprintf("; and %d more (onramp diagnose --report lists them)", more)
+	}
+	return s
 }

@@ -29,7 +29,8 @@ func (r *run) roundTrip(ctx context.Context, req *http.Request, conn *tls.Conn, 
 	}
 	used := false
 	tr := &http.Transport{
-		ForceAttemptHTTP2: true,
+		ForceAttemptHTTP2:      true,
+		MaxResponseHeaderBytes: MaxHeaderBytes,
 		DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
 			if used {
 				return nil, net.ErrClosed

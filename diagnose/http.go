@@ -1,11 +1,13 @@
 package diagnose
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -13,10 +15,85 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
+	"github.com/onramp-cli/onramp/internal/limits"
 )
 
-// MaxBody bounds how much of a response body is read.
-const MaxBody = 1 << 20
+// Bounds on a response: a hostile or broken server (an endless header
+// line, thousands of headers) costs at most this much memory and time.
+const (
+	// MaxBody bounds how much of a response body is read.
+	MaxBody = 1 << 20
+	// MaxHeaderBytes bounds the status line and headers together.
+	MaxHeaderBytes = 256 << 10
+	// MaxHeaderLines bounds the number of header fields.
+	MaxHeaderLines = 300
+)
+
+// Bounds on what a server names in its CertificateRequest.
+const (
+	// MaxAcceptableCAs bounds the acceptable-CA names a report keeps.
+	MaxAcceptableCAs = 100
+	// maxNameLen bounds one name, in bytes.
+	maxNameLen = 300
+)
+
+// boundNames keeps the first max names, each cut to maxNameLen, and
+// counts the rest.
+func boundNames(names []string, max int) (kept []string, omitted int) {
+	if len(names) > max {
+		names, omitted = names[:max], len(names)-max
+	}
+	for _, n := range names {
+		if len(n) > maxNameLen {
+			n = strings.ToValidUTF8(n[:maxNameLen], "") + "…"
+		}
+		kept = append(kept, n)
+	}
+	return kept, omitted
+}
+
+// cappedReader fails reads past max bytes with a limits.TooLargeError.
+type cappedReader struct {
+	r      io.Reader
+	n, max int64
+	what   string
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n >= c.max {
+		return 0, &limits.TooLargeError{What: c.what, Limit: c.max, Unit: "bytes"}
+	}
+	if int64(len(p)) > c.max-c.n {
+		p = p[:c.max-c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readHead reads one response head from br (which reads through capped)
+// within MaxHeaderBytes and MaxHeaderLines.
+func readHead(br *bufio.Reader, capped *cappedReader, req *http.Request) (*http.Response, error) {
+	capped.max, capped.what = capped.n+MaxHeaderBytes, "the response header"
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		if capped.n >= capped.max {
+			return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderBytes, Unit: "bytes"}
+		}
+		return nil, err
+	}
+	lines := 0
+	for _, v := range resp.Header {
+		lines += len(v)
+	}
+	if lines > MaxHeaderLines {
+		resp.Body.Close()
+		return nil, &limits.TooLargeError{What: "the response header", Limit: MaxHeaderLines, Unit: "header lines"}
+	}
+	// br may hold a buffer's worth read ahead; the body gets MaxBody beyond.
+	capped.max, capped.what = capped.n+int64(br.Size())+MaxBody+1, "the response body"
+	return resp, nil
+}
 
 // ClockSkewLimit is how far the server's Date may be from the local clock
 // before onramp warns: JWT endpoints (NHS APIM) allow little slack, and a
@@ -38,6 +115,7 @@ func (r *run) stepToken(ctx context.Context, st *Step) {
 		return
 	}
 	r.token = tok
+	r.secrets.Add(tok)
 	st.Detail = "got a bearer token"
 }
 
@@ -74,6 +152,11 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	var hops []string
 	if err == nil && r.opts.FollowRedirects {
 		resp, body, hops, err = r.follow(ctx, req, resp, body)
+	}
+	var tooLarge *limits.TooLargeError
+	if errors.As(err, &tooLarge) {
+		fail(st, cause.UnexpectedResponse, "reading the response: %v: the server's answer is not a usable HTTP response (a proxy or a broken server?)", tooLarge)
+		return
 	}
 	if err != nil {
 		var ee *exchangeError
@@ -124,7 +207,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	}
 	if id == cause.ClientCertWrongIssuer {
 		detail += fmt.Sprintf("; your certificate is issued by %q, but the server accepts certificates from: %s",
-			r.local.chain[0].Issuer.String(), strings.Join(r.report.TLS.AcceptableCAs, "; "))
+			r.local.chain[0].Issuer.String(), classify.NameList(r.report.TLS.AcceptableCAs, r.report.TLS.AcceptableCAsOmitted, 10))
 	}
 	if id == cause.UnexpectedRedirect && r.opts.FollowRedirects {
 		detail = strings.TrimSuffix(detail, " (same host: --location follows it)")

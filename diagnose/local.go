@@ -117,7 +117,11 @@ func (r *run) stepLocal(ctx context.Context, st *Step) {
 		certs, err := keystore.ReadCertificates(o.CACertFile)
 		if err != nil {
 			f := findingOf(err, "--cacert")
-			if f.Cause.ID == cause.InputWrongFileType && !holdsOtherMaterial(err) {
+			switch {
+			case keystore.TooLarge(err) || keystore.NotRegular(err):
+				// Say which cap, in the words every command uses.
+				f = Finding{Cause: cause.Get(cause.CABundleInvalid), Detail: "--cacert " + err.Error()}
+			case f.Cause.ID == cause.InputWrongFileType && !holdsOtherMaterial(err):
 				f = Finding{Cause: cause.Get(cause.CABundleInvalid), Detail: "--cacert " + o.CACertFile + ": no certificates in the file"}
 			}
 			addFinding(st, f, true)

@@ -36,10 +36,11 @@ func exchange(req *http.Request, conn net.Conn, early []byte) (*http.Response, [
 	if err := req.Write(conn); err != nil {
 		return nil, nil, &exchangeError{doing: "sending the request", err: err}
 	}
-	br := bufio.NewReader(io.MultiReader(bytes.NewReader(early), conn))
+	capped := &cappedReader{r: io.MultiReader(bytes.NewReader(early), conn)}
+	br := bufio.NewReader(capped)
 	var interim []string
 	for {
-		resp, err := http.ReadResponse(br, req)
+		resp, err := readHead(br, capped, req)
 		if err != nil {
 			return nil, nil, &exchangeError{doing: "reading the response", interim: interim, err: err}
 		}

@@ -197,6 +197,9 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 			for _, ca := range t.AcceptableCAs {
 				fmt.Fprintf(w, "- %s\n", ca)
 			}
+			if t.AcceptableCAsOmitted > 0 {
+				fmt.Fprintf(w, "- … and %d more, not kept\n", t.AcceptableCAsOmitted)
+			}
 		}
 	}
 	fmt.Fprintf(w, "\n## The same request with curl\n\nSecrets are placeholders: set them in your shell first.\n\n```sh\n%s\n```\n", CurlCommand(r))

@@ -70,6 +70,10 @@ type TLSInfo struct {
 	ALPN          string        `json:"alpn,omitempty"`
 	ServerChain   []CertSummary `json:"server_chain,omitempty"`
 	AcceptableCAs []string      `json:"acceptable_cas,omitempty"`
+	// AcceptableCAsOmitted counts the names beyond MaxAcceptableCAs that
+	// the server also sent (a hostile or misconfigured server can send
+	// thousands).
+	AcceptableCAsOmitted int `json:"acceptable_cas_omitted,omitempty"`
 	// ClientCertRequested is true when the server sent a CertificateRequest.
 	ClientCertRequested bool `json:"client_cert_requested"`
 	ClientCertSent      bool `json:"client_cert_sent"`
@@ -196,6 +200,12 @@ type Options struct {
 	// APIKeyName names where the API key came from (the profile's secret),
 	// for the report; never the value.
 	APIKeyName string
+
+	// Secrets are other secret values this run loaded (a proxy password,
+	// a secret a header was built from): blanked wherever they appear in
+	// the report, as APIKey, BearerToken, KeyPass, the URL's password,
+	// credential headers and the token step's token are.
+	Secrets []string
 
 	// CheckRevocation asks the client certificate's OCSP responder (or its
 	// CRL) in the local step, so a revoked certificate is named before the

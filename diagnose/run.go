@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // DefaultTimeout bounds a whole diagnosis when Options.Timeout is zero.
@@ -38,6 +40,8 @@ type run struct {
 	body   []byte // response body, for expect
 	token  string // bearer token from TokenSource
 	failed bool
+	// secrets are the values blanked in every step before anyone sees it.
+	secrets redact.Set
 
 	dialer   *egress.Dialer
 	route    egress.Route
@@ -68,8 +72,28 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 
-	r := &run{opts: opts, progress: progress, now: opts.Now,
+	r := &run{opts: opts, now: opts.Now,
 		report: &Report{Target: redactURL(opts.URL), Started: opts.Now(), Request: requestInfo(opts)}}
+	r.secrets.Add(opts.APIKey, opts.BearerToken, string(opts.KeyPass))
+	r.secrets.Add(opts.Secrets...)
+	r.secrets.Add(opts.Route.ProxyPassword)
+	r.secrets.AddURL(opts.URL)
+	r.secrets.AddURL(opts.Route.Proxy)
+	for _, env := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		r.secrets.AddURL(os.Getenv(env)) // the proxy the environment names may carry a password
+	}
+	for name, vals := range opts.Headers {
+		for _, v := range vals {
+			r.secrets.AddHeader(name, v)
+		}
+	}
+	// Every step is redacted before it is shown (progress) or kept: a
+	// server that echoes the API key or token cannot leak it into the
+	// text, --json or --report output.
+	r.progress = func(e Event) {
+		e.Step = r.redactStep(e.Step)
+		progress(e)
+	}
 	defer func() {
 		if r.raw != nil {
 			r.raw.Close()
@@ -113,11 +137,26 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 				r.report.Cause = st.Cause
 			}
 		}
+		st = r.redactStep(st)
 		r.progress(Event{Kind: StepFinished, Step: st})
 		r.report.Steps = append(r.report.Steps, st)
 	}
 	r.report.OK = !r.failed
 	return r.report
+}
+
+// redactStep blanks every known secret in what st says.
+func (r *run) redactStep(st Step) Step {
+	st.Detail = r.secrets.String(st.Detail)
+	if len(st.Notes) > 0 {
+		notes := make([]Finding, len(st.Notes))
+		for i, n := range st.Notes {
+			n.Detail = r.secrets.String(n.Detail)
+			notes[i] = n
+		}
+		st.Notes = notes
+	}
+	return st
 }
 
 // fail marks st failed with the cause id and a detail.
@@ -231,7 +270,11 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 	}
 	var addrs []string
 	for _, a := range strings.Split(addr, ",") {
-		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "["), "]")
+		a = strings.TrimSpace(a)
+		if strings.HasPrefix(a, "[") != strings.HasSuffix(a, "]") {
+			return bad("unbalanced [ ] around ADDR")
+		}
+		a = strings.TrimSuffix(strings.TrimPrefix(a, "["), "]")
 		if net.ParseIP(a) == nil {
 			return bad("ADDR is not an IP address")
 		}

@@ -36,7 +36,7 @@ func (r *run) stepTLS(ctx context.Context, st *Step) {
 	}
 	r.facts.Version = cs.Version
 	info.ClientCertRequested, info.ClientCertSent = r.facts.Requested, r.facts.Sent
-	info.AcceptableCAs = r.facts.AcceptableNames()
+	info.AcceptableCAs, info.AcceptableCAsOmitted = boundNames(r.facts.AcceptableNames(), MaxAcceptableCAs)
 	info.ALPN = cs.NegotiatedProtocol
 	if err == nil && cs.Version == tls.VersionTLS13 && r.facts.Requested {
 		err = r.awaitVerdict(ctx, conn, tickets)

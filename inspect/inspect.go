@@ -5,6 +5,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
@@ -132,6 +133,9 @@ type Result struct {
 
 // Options tune Inspect.
 type Options struct {
+	// Ctx ends slow work (a PKCS#12 bundle's key derivation) early: Ctrl+C.
+	// Nil means context.Background().
+	Ctx context.Context
 	Now time.Time
 	// Pass opens encrypted keys and PKCS#12 bundles. Without it they are
 	// described as encrypted, never guessed at.
@@ -182,7 +186,7 @@ func InspectWith(path string, data []byte, o Options) *Result {
 	r := &Result{File: path, Kind: keystore.Sniff(data), Findings: []Finding{}}
 	if len(data) > keystore.MaxFileSize {
 		r.Kind = keystore.KindUnknown
-		r.add(SeverityFail, cause.InputWrongFileType, "file is larger than 10 MiB: not a certificate, key or CA bundle")
+		r.add(SeverityFail, cause.InputWrongFileType, "%s", keystore.TooLargeMsg)
 		return r
 	}
 	switch r.Kind {

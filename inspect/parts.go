@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -272,7 +273,11 @@ func inspectJWKS(r *Result, data []byte) {
 }
 
 func inspectPKCS12(r *Result, data []byte, o Options) {
-	b, err := keystore.DecodePKCS12(r.File, data, o.Pass)
+	ctx := o.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b, err := keystore.DecodePKCS12Context(ctx, r.File, data, o.Pass)
 	if err != nil {
 		if c, ok := cause.Of(err); ok && c.ID == cause.KeyEncryptedNoPassphrase {
 			r.Key = &Key{Format: "PKCS#12", Encrypted: true}

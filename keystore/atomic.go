@@ -25,6 +25,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return fmt.Errorf("create directory %s: %w", dir, err)
 	}
+	Recover(dir)
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			if sameContent(path, data) {
@@ -33,7 +34,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -73,7 +73,7 @@ func assertNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
+		if strings.Contains(e.Name(), ".tmp-") || strings.Contains(e.Name(), ".onramp-") {
 			t.Errorf("temporary file left behind: %s", e.Name())
 		}
 	}

@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(csr)
 	jwks, _ := JWKS(key.Public(), "k", "")
 	f.Add(jwks)
+	// A real .p12 (the work-factor check parses its ASN.1 before the
+	// decoder), with a MAC of one iteration so mutants stay cheap.
+	f.Add(leaf.PKCS12(f, "x", 1))
 	f.Add([]byte("ssh-ed25519 AAAA"))
 	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

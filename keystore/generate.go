@@ -148,22 +148,30 @@ func KeyDescription(pub crypto.PublicKey) string {
 // runs aside and a cancelled caller returns at once with ctx's error,
 // having written nothing.
 func GenerateKeyContext(ctx context.Context, kind string, bits int, curve string) (crypto.Signer, error) {
+	return aside(ctx, func() (crypto.Signer, error) { return GenerateKey(kind, bits, curve) })
+}
+
+// aside runs work that cannot be interrupted (key generation, a PKCS#12
+// key derivation) in its own goroutine: when ctx ends first, the caller
+// returns at once with ctx's error and the goroutine's result is dropped.
+func aside[T any](ctx context.Context, work func() (T, error)) (T, error) {
 	type result struct {
-		key crypto.Signer
+		v   T
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		key, err := GenerateKey(kind, bits, curve)
-		done <- result{key, err}
+		v, err := work()
+		done <- result{v, err}
 	}()
+	var zero T
 	select {
 	case r := <-done:
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return zero, err
 		}
-		return r.key, r.err
+		return r.v, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return zero, ctx.Err()
 	}
 }

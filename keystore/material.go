@@ -15,10 +15,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/limits"
 
 	"github.com/youmark/pkcs8"
 )
@@ -68,20 +69,43 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) CauseID() cause.ID { return e.ID }
 
 // ReadFile reads a material file, bounded by MaxFileSize.
+// A FIFO, device or directory is refused before anything is read.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	data, err := limits.ReadRegular(path, MaxFileSize)
+	var tooLarge *limits.TooLargeError
+	var special *limits.NotRegularError
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.As(err, &tooLarge):
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: TooLargeMsg, Err: err}
+	case errors.As(err, &special):
+		return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: strings.TrimPrefix(err.Error(), path+" "), Err: err}
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, os.ErrPermission):
 		return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: describeOpenError(err), Err: err}
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: "cannot read: " + err.Error(), Err: err}
-	}
-	if len(data) > MaxFileSize {
-		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "file is larger than 10 MiB: not a certificate, key or CA bundle"}
-	}
-	return data, nil
+	return nil, &Error{ID: cause.InputFileUnreadable, Path: path, Msg: "cannot read: " + err.Error(), Err: err}
+}
+
+// TooLargeMsg is the one wording of MaxFileSize, wherever material is read
+// (a file, stdin, a pasted text).
+var TooLargeMsg = "over the " + limits.Format(MaxFileSize, "bytes") + " limit: not a certificate, key or CA bundle"
+
+// MaxCertificates bounds a certificate file or CA bundle: public CA
+// bundles hold about 150, so a file of thousands is not one.
+const MaxCertificates = 1000
+
+// NotRegular reports whether err refused a FIFO, device or directory.
+func NotRegular(err error) bool {
+	var nr *limits.NotRegularError
+	return errors.As(err, &nr)
+}
+
+// TooLarge reports whether err is one of the size or count caps (a file
+// over MaxFileSize, a bundle over MaxCertificates).
+func TooLarge(err error) bool {
+	var tl *limits.TooLargeError
+	return errors.As(err, &tl)
 }
 
 func describeOpenError(err error) string {
@@ -229,6 +253,9 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 			if pemKind(block) != KindCertificate {
 				continue
 			}
+			if len(certs) == MaxCertificates {
+				return nil, tooManyCertificates(path)
+			}
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
 				return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "a CERTIFICATE block does not parse: " + err.Error(), Err: err}
@@ -236,6 +263,9 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 			certs = append(certs, c)
 		}
 	} else if cs, err := x509.ParseCertificates(data); err == nil {
+		if len(cs) > MaxCertificates {
+			return nil, tooManyCertificates(path)
+		}
 		certs = cs
 	}
 	if len(certs) == 0 {
@@ -243,6 +273,12 @@ func ParseCertificates(path string, data []byte) ([]*x509.Certificate, error) {
 		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: wrongKindMessage(k, "a certificate"), Holds: k}
 	}
 	return certs, nil
+}
+
+func tooManyCertificates(path string) error {
+	tl := &limits.TooLargeError{What: path, Limit: MaxCertificates, Unit: "certificates"}
+	return &Error{ID: cause.InputWrongFileType, Path: path, Err: tl,
+		Msg: "over the " + limits.Format(MaxCertificates, "certificates") + " limit: not a certificate file or CA bundle onramp can use"}
 }
 
 // ReadCertificates reads and parses a certificate file (leaf first, then any
@@ -326,7 +362,14 @@ func ParsePrivateKey(path string, data, pass []byte) (crypto.Signer, error) {
 		if err != nil {
 			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 		}
-		der = plain
+		// Legacy PEM encryption has no integrity check: a wrong
+		// passphrase passes the padding check about once in 256 tries
+		// and yields garbage, which is the passphrase's fault too.
+		key, err := parseDERKey(plain)
+		if err != nil {
+			return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
+		}
+		return checkedKey(path, key, nil)
 	}
 	key, err := parseDERKey(der)
 	return checkedKey(path, key, err)
@@ -347,6 +390,20 @@ func hasPEMKey(data []byte) bool {
 	}
 }
 
+var errDamagedPKCS8 = errors.New("damaged encrypted PKCS#8 key")
+
+// parsePKCS8 is pkcs8.ParsePKCS8PrivateKey, which panics on a ciphertext
+// that is not whole cipher blocks (found by FuzzParse): a damaged or
+// hostile file is an error, never a crash.
+func parsePKCS8(der, pass []byte) (key any, err error) {
+	defer func() {
+		if recover() != nil {
+			key, err = nil, errDamagedPKCS8
+		}
+	}()
+	return pkcs8.ParsePKCS8PrivateKey(der, pass)
+}
+
 func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if len(pass) == 0 {
 		return nil, &Error{ID: cause.KeyEncryptedNoPassphrase, Path: path, Msg: "the key is encrypted (ENCRYPTED PRIVATE KEY); give its passphrase with --key-pass-env VAR"}
@@ -354,7 +411,10 @@ func decryptPKCS8(path string, der, pass []byte) (crypto.Signer, error) {
 	if err := checkWorkFactor(path, der); err != nil {
 		return nil, err
 	}
-	key, err := pkcs8.ParsePKCS8PrivateKey(der, pass)
+	key, err := parsePKCS8(der, pass)
+	if errors.Is(err, errDamagedPKCS8) {
+		return nil, &Error{ID: cause.InputWrongFileType, Path: path, Msg: "the encrypted key is damaged (its ciphertext is not whole cipher blocks): restore it from where it came", Err: err}
+	}
 	if err != nil {
 		return nil, &Error{ID: cause.KeyPassphraseWrong, Path: path, Msg: "the passphrase does not decrypt the key", Err: err}
 	}

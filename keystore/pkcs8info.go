@@ -130,7 +130,10 @@ func checkWorkFactor(path string, der []byte) error {
 		return &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("the key uses legacy PBES1 encryption (%s): re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes256 -in KEY -out NEW", e.Cipher)}
 	}
 	if (e.KDF == "scrypt" && e.Iterations > maxScryptN) || (e.KDF != "scrypt" && e.Iterations > maxPBKDF2Iterations) {
-		return &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("the key's encryption asks for an implausible amount of work (%s): the file is damaged, or re-encrypt it with `onramp convert --new-pass-env`", e)}
+		if e.KDF == "scrypt" {
+			return &Error{ID: cause.KeyUnsupported, Path: path, Msg: fmt.Sprintf("the key's encryption asks for an implausible amount of work (scrypt N=%d, over the N=%d limit): the file is damaged or hostile; re-encrypt it with `onramp convert --new-pass-env`", e.Iterations, maxScryptN)}
+		}
+		return &Error{ID: cause.KeyUnsupported, Path: path, Msg: iterationLimit("the key's encryption", e.Iterations)}
 	}
 	return nil
 }

@@ -20,7 +20,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/onramp-cli/onramp/cause"
-	"github.com/onramp-cli/onramp/keystore"
 )
 
 // Profile is one saved connection.
@@ -86,6 +85,11 @@ type Profile struct {
 	// Previous is the certificate and key before the last renewal, so
 	// `onramp renew --rollback` can go back to them.
 	Previous *Material `yaml:"previous,omitempty"`
+
+	// base is the profile as this process read it (nil for a profile
+	// built from scratch): Save writes only what changed since, over what
+	// another onramp may have saved meanwhile.
+	base *Profile
 }
 
 // Renewal is a renewal in progress.
@@ -164,7 +168,7 @@ func Load(name string) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("profile %q: %w (list them with `onramp profile ls`)", name, ErrNotFound)
 	}
@@ -176,6 +180,7 @@ func Load(name string) (*Profile, error) {
 		return nil, err
 	}
 	p.Name = name
+	p.base = p.clone()
 	return p, nil
 }
 
@@ -351,34 +356,6 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// Save writes the profile atomically, 0600.
-func Save(p *Profile) error {
-	path, err := Path(p.Name)
-	if err != nil {
-		return err
-	}
-	data, err := yaml.Marshal(p)
-	if err != nil {
-		return err
-	}
-	header := []byte("# onramp profile " + p.Name + ": paths and settings only; secrets live in the OS keyring.\n")
-	return keystore.WriteFileAtomic(path, append(header, data...), 0o600, true)
-}
-
-// Remove deletes the named profile's file.
-func Remove(name string) error {
-	path, err := Path(name)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("profile %q: %w", name, ErrNotFound)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
 // List returns the names of the saved profiles, sorted.
 func List() ([]string, error) {
 	dir, err := Dir()
@@ -409,16 +386,17 @@ func LoadLoose(name string) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var p Profile
-	if err := yaml.Unmarshal(data, &p); err != nil {
-		return nil, describeParseError(path, data, err)
+	p, err := parseLoose(path, data)
+	if err != nil {
+		return nil, err
 	}
 	p.Name = name
-	return &p, nil
+	p.base = p.clone()
+	return p, nil
 }
 
 // LoadOrNew loads the named profile, or returns a new one with only its
@@ -426,7 +404,9 @@ func LoadLoose(name string) (*Profile, error) {
 func LoadOrNew(name string) (p *Profile, created bool, err error) {
 	p, err = Load(name)
 	if errors.Is(err, ErrNotFound) {
-		return &Profile{Name: name}, true, nil
+		// Its base is empty: what it gets is added to a profile another
+		// onramp creates meanwhile, not written over it.
+		return &Profile{Name: name, base: &Profile{}}, true, nil
 	}
 	return p, false, err
 }

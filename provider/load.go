@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/onramp-cli/onramp/internal/limits"
 
 	"gopkg.in/yaml.v3"
 
@@ -117,6 +118,9 @@ func Parse(path string, data []byte) (*Template, error) {
 	return &t, nil
 }
 
+// MaxTemplateSize bounds a template file: the built-in ones are a few KiB.
+const MaxTemplateSize = 1 << 20
+
 // Load reads the user templates in dir (*.yaml). A missing dir is no
 // templates; a broken file is reported by name and the others still load.
 func Load(dir string) ([]*Template, error) {
@@ -128,7 +132,7 @@ func Load(dir string) ([]*Template, error) {
 	var out []*Template
 	var errs []error
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := limits.ReadRegular(p, MaxTemplateSize)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -6,10 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/filelock"
+	"github.com/onramp-cli/onramp/internal/limits"
 	"github.com/onramp-cli/onramp/keystore"
 
 	"filippo.io/age"
@@ -25,6 +31,13 @@ const (
 	// maxFileItem bounds one secret in the file store; bigger material
 	// belongs in a key file, as with the OS keyrings.
 	maxFileItem = 64 << 10
+	// FileLockWait bounds the wait for other onramps changing the file:
+	// each holds it for two scrypt runs (about 2 s), so twenty at once
+	// finish within it.
+	FileLockWait = 2 * time.Minute
+
+	// maxFileBytes bounds the secret file, encrypted and decrypted.
+	maxFileBytes = 16 << 20
 )
 
 // FileWarning is printed once, when the encrypted file is created, so
@@ -49,11 +62,15 @@ type File struct {
 	WorkFactor int
 	// Warn receives FileWarning when the file is created.
 	Warn io.Writer
+	// LockWait bounds the wait for another onramp changing the file
+	// (FileLockWait when 0).
+	LockWait time.Duration
 
-	mu     sync.Mutex
-	loaded bool
-	pass   string
-	items  map[string]string
+	mu       sync.Mutex
+	fileLogN int // the work factor of the file as last read
+	loaded   bool
+	pass     string
+	items    map[string]string
 }
 
 type fileContent struct {
@@ -71,16 +88,14 @@ func (s *File) noPassphrase(op, item string, err error) error {
 	return e
 }
 
-// load decrypts the file (once) into memory.
-func (s *File) load(op, item string) error {
-	if s.loaded {
+// passphrase gets the passphrase (once per process), before any lock is
+// taken: a person typing it must not keep other onramps waiting.
+func (s *File) passphrase(op, item string) error {
+	if s.pass != "" {
 		return nil
 	}
-	data, err := os.ReadFile(s.Path)
+	_, err := os.Lstat(s.Path)
 	creating := errors.Is(err, os.ErrNotExist)
-	if err != nil && !creating {
-		return s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be readable by you (mode 0600).")
-	}
 	if s.Passphrase == nil {
 		return s.noPassphrase(op, item, errors.New("no passphrase given"))
 	}
@@ -96,47 +111,117 @@ func (s *File) load(op, item string) error {
 		return s.noPassphrase(op, item, errors.New("the passphrase is empty"))
 	}
 	s.pass = pass
-	s.items = map[string]string{}
-	if creating {
-		s.loaded = true
+	return nil
+}
+
+// load decrypts the file (once) into memory, for reading.
+func (s *File) load(op, item string) error {
+	if s.loaded {
 		return nil
 	}
-	id, err := age.NewScryptIdentity(pass)
+	if err := s.passphrase(op, item); err != nil {
+		return err
+	}
+	items, _, err := s.read(op, item)
 	if err != nil {
 		return err
 	}
+	s.items, s.loaded = items, true
+	return nil
+}
+
+// read decrypts the file as it is on disk now; exists is false when there
+// is no file yet.
+func (s *File) read(op, item string) (items map[string]string, exists bool, err error) {
+	data, err := limits.ReadRegular(s.Path, maxFileBytes)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, false, nil
+	}
+	if err != nil {
+		return nil, false, s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be a regular file readable by you (mode 0600).")
+	}
+	id, err := age.NewScryptIdentity(s.pass)
+	if err != nil {
+		return nil, true, err
+	}
+	s.fileLogN = scryptLogN(data)
 	r, err := age.Decrypt(bytes.NewReader(data), id)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			e := s.unavailable(op, item, errors.New("the passphrase does not decrypt it"),
+			e := s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
 				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.").(*Error)
 			e.Problem = WrongPassphrase
-			return e
+			return nil, true, e
 		}
-		return s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	plain, err := io.ReadAll(io.LimitReader(r, maxFileBytes))
 	if err != nil {
-		return s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
 	var c fileContent
 	if err := json.Unmarshal(plain, &c); err != nil {
 		// The JSON error could quote plaintext: say only where.
-		return s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
+		return nil, true, s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
 			"Delete the file and set the secrets again.")
 	}
-	if c.Items != nil {
-		s.items = c.Items
+	if c.Items == nil {
+		c.Items = map[string]string{}
 	}
-	s.loaded = true
+	return c.Items, true, nil
+}
+
+// scryptLogN reads the work factor from an age file's scrypt stanza
+// ("-> scrypt SALT LOGN"), or 0.
+func scryptLogN(data []byte) int {
+	header, _, _ := bytes.Cut(data, []byte("\n---"))
+	for _, line := range strings.Split(string(header), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			if n, err := strconv.Atoi(f[3]); err == nil && n > 0 && n <= 30 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// update is every change to the file: under the file's lock it reads the
+// file as it is now (another onramp may have changed it since this one
+// loaded it), applies change and writes the result, so two concurrent
+// writers never lose each other's secrets.
+func (s *File) update(op, item string, change func(items map[string]string) error) error {
+	if err := s.passphrase(op, item); err != nil {
+		return err
+	}
+	wait := s.LockWait
+	if wait == 0 {
+		wait = FileLockWait
+	}
+	lock, err := filelock.Acquire(filelock.PathFor(s.Path), "the secret file "+s.Path, wait)
+	if err != nil {
+		return s.unavailable(op, item, err, "")
+	}
+	defer lock.Release()
+	items, exists, err := s.read(op, item)
+	if err != nil {
+		return err
+	}
+	if err := change(items); err != nil {
+		return err
+	}
+	if err := s.save(op, item, items, !exists); err != nil {
+		return err
+	}
+	s.items, s.loaded = items, true
 	return nil
 }
 
-func (s *File) save(op, item string) error {
-	plain, err := json.Marshal(fileContent{Version: 1, Items: s.items})
+func (s *File) save(op, item string, items map[string]string, creating bool) error {
+	plain, err := json.Marshal(fileContent{Version: 1, Items: items})
 	if err != nil {
 		return err
 	}
@@ -144,8 +229,14 @@ func (s *File) save(op, item string) error {
 	if err != nil {
 		return err
 	}
-	if s.WorkFactor > 0 {
+	switch {
+	case s.WorkFactor > 0:
 		rcpt.SetWorkFactor(s.WorkFactor)
+	case !creating && s.fileLogN > 0:
+		// Rewrite at the cost the file was made with: onramp makes it at
+		// age's default; only whoever knows the passphrase can make one
+		// cheaper.
+		rcpt.SetWorkFactor(s.fileLogN)
 	}
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, rcpt)
@@ -158,8 +249,6 @@ func (s *File) save(op, item string) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	_, statErr := os.Stat(s.Path)
-	creating := errors.Is(statErr, os.ErrNotExist)
 	if err := keystore.WriteFileAtomic(s.Path, buf.Bytes(), 0o600, true); err != nil {
 		return s.unavailable(op, item, fmt.Errorf("writing the secret file: %w", err), "Check that the config directory is writable.")
 	}
@@ -191,39 +280,37 @@ func (s *File) Set(profile, name, value string) error {
 		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, Err: ErrTooLarge,
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
-	if err := s.load("set", acct); err != nil {
-		return err
-	}
-	old, had := s.items[acct]
-	s.items[acct] = value
-	if err := s.save("set", acct); err != nil {
-		if had {
-			s.items[acct] = old
-		} else {
-			delete(s.items, acct)
-		}
-		return err
-	}
-	return nil
+	return s.update("set", acct, func(items map[string]string) error {
+		items[acct] = value
+		return nil
+	})
 }
 
 func (s *File) Delete(profile, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
-	if err := s.load("delete", acct); err != nil {
-		return err
+	return s.update("delete", acct, func(items map[string]string) error {
+		if _, ok := items[acct]; !ok {
+			return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing, File: s.Path}
+		}
+		delete(items, acct)
+		return nil
+	})
+}
+
+// List names the profile's secrets in the file as it is now.
+func (s *File) List(profile string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.passphrase("list", profile+"/"); err != nil {
+		return nil, err
 	}
-	old, ok := s.items[acct]
-	if !ok {
-		return &Error{ID: cause.KeyringSecretMissing, Op: "delete", Item: acct, Err: ErrMissing, File: s.Path}
+	items, _, err := s.read("list", profile+"/")
+	if err != nil {
+		return nil, err
 	}
-	delete(s.items, acct)
-	if err := s.save("delete", acct); err != nil {
-		s.items[acct] = old
-		return err
-	}
-	return nil
+	return namesUnder(profile, maps.Keys(items)), nil
 }
 
 // Open decrypts the file, or creates it (empty) when it does not exist, so
@@ -232,12 +319,9 @@ func (s *File) Delete(profile, name string) error {
 func (s *File) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, statErr := os.Stat(s.Path)
-	if err := s.load("open", FileName); err != nil {
-		return err
+	if _, err := os.Stat(s.Path); errors.Is(err, os.ErrNotExist) {
+		// Created under the lock, like any other change.
+		return s.update("open", FileName, func(map[string]string) error { return nil })
 	}
-	if errors.Is(statErr, os.ErrNotExist) {
-		return s.save("open", FileName)
-	}
-	return nil
+	return s.load("open", FileName)
 }

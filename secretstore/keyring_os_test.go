@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 	if op := os.Getenv("ONRAMP_KEYRING_CHILD"); op != "" {
 		os.Exit(keyringChild(op))
 	}
+	if path := os.Getenv("ONRAMP_FILESTORE_CHILD"); path != "" {
+		os.Exit(fileStoreChild(path))
+	}
 	os.Exit(m.Run())
 }
 

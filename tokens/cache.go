@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/filelock"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -30,6 +32,31 @@ type Cache struct {
 	Profile string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LockPath is the token cache's lock file (CacheLockPath): while one
+	// onramp looks for a cached token, fetches and stores one, another
+	// waits and then finds it cached, so concurrent runs fetch once.
+	// Empty: no lock.
+	LockPath string
+}
+
+// CacheLockPath is the token cache's lock file in the config directory.
+func CacheLockPath(configDir string) string {
+	if configDir == "" {
+		return ""
+	}
+	return filepath.Join(configDir, "tokens.lock")
+}
+
+// lock takes the cache's lock when it has one; release is never nil.
+func (c *Cache) lock() (release func(), err error) {
+	if c == nil || c.LockPath == "" {
+		return func() {}, nil
+	}
+	l, err := filelock.Acquire(c.LockPath, "the token cache of profile "+c.Profile, 0)
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
 }
 
 func (c *Cache) now() time.Time {
@@ -107,6 +134,11 @@ func nhsFingerprint(c *NHSConfig) string {
 // is reported in cacheErr; the token is still returned.
 func NHSToken(ctx context.Context, c *NHSConfig, cache *Cache, noCache bool) (tok *Token, cacheErr error, err error) {
 	fp := nhsFingerprint(c)
+	release, err := cache.lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
 	if !noCache {
 		var ct cachedToken
 		if cache.load(TokenItem, &ct) && ct.For == fp && ct.Token != "" {
@@ -158,6 +190,11 @@ func awsMargin(fetched, expires time.Time) time.Duration {
 // when they carry an Expiration. With noCache it always fetches.
 func AWSCredentialsFor(ctx context.Context, c *HMPPSConfig, cache *Cache, noCache bool) (creds *AWSCredentials, cacheErr error, err error) {
 	fp := fingerprint(c.TokenURL, c.APIKey, c.ClientIdentity)
+	release, err := cache.lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
 	if !noCache {
 		var ca cachedAWS
 		if cache.load(AWSItem, &ca) && ca.For == fp && ca.AccessKeyID != "" {

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // oauthError is an error body as APIM sends it ({"error",
@@ -182,9 +183,9 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 	oe := parseOAuthError(body)
 	secrets := []string{c.APIKey, assertion}
 	e := &Error{Op: "token request", Status: resp.StatusCode,
-		Code:        redact(oe.Error, secrets...),
-		Description: redact(truncate(oe.Description, 300), secrets...),
-		MessageID:   redact(oe.MessageID, secrets...)}
+		Code:        redact.Values(oe.Error, secrets...),
+		Description: redact.Values(truncate(oe.Description, 300), secrets...),
+		MessageID:   redact.Values(oe.MessageID, secrets...)}
 	f := &nhsFailure{
 		status:   resp.StatusCode,
 		code:     strings.ToLower(oe.Error),
@@ -205,7 +206,7 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 	}
 	e.ID, e.Detail = statusCause(resp.StatusCode, c.TokenURL)
 	if oe.Error == "" && oe.Description == "" {
-		e.Description = redact(describeBody(body), secrets...)
+		e.Description = redact.Values(describeBody(body), secrets...)
 	}
 	if e.ID == cause.UnexpectedResponse && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		if loc := resp.Header.Get("Location"); loc != "" {

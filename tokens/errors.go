@@ -70,14 +70,3 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // CauseID is the catalog id of the failure (see cause.Of).
 func (e *Error) CauseID() cause.ID { return e.ID }
-
-// redact replaces every secret value in s with a placeholder, so a server
-// that echoes what it was sent cannot leak it through an error message.
-func redact(s string, secrets ...string) string {
-	for _, v := range secrets {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
-}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/provider"
 )
 
@@ -159,7 +160,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		e := transportError("aws credentials", err)
-		e.Detail = redact(e.Detail, c.APIKey)
+		e.Detail = redact.Values(e.Detail, c.APIKey)
 		e.Err = nil
 		return nil, e
 	}
@@ -167,7 +168,7 @@ func FetchAWS(ctx context.Context, c *HMPPSConfig) (*AWSCredentials, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		e := transportError("aws credentials", err)
-		e.Detail = redact(e.Detail, c.APIKey)
+		e.Detail = redact.Values(e.Detail, c.APIKey)
 		e.Err = nil
 		return nil, e
 	}
@@ -288,7 +289,7 @@ func hmppsAnswer(status int, body []byte, path string) (cause.ID, string, bool) 
 // classifyHMPPS names the cause of a refused /token request. HMPPS's own
 // 403 bodies name the certificate's problem; a bare 403 is the API key.
 func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
-	text := redact(strings.TrimSpace(string(body)), apiKey)
+	text := redact.Values(strings.TrimSpace(string(body)), apiKey)
 	var msg struct {
 		Message string `json:"message"`
 		Error   string `json:"error"`
@@ -297,7 +298,7 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 	if json.Unmarshal(body, &msg) == nil {
 		for _, s := range []string{msg.Message, msg.Detail, msg.Error} {
 			if s != "" {
-				text = redact(s, apiKey)
+				text = redact.Values(s, apiKey)
 				break
 			}
 		}
@@ -305,7 +306,7 @@ func classifyHMPPS(status int, body []byte, u *url.URL, apiKey string) *Error {
 	e := &Error{Op: "aws credentials", Status: status, Description: truncate(text, 200)}
 	if id, detail, ok := hmppsAnswer(status, body, u.Path); ok && status != http.StatusNotFound {
 		// The HMPPS template's table of documented answers, as diagnose uses it.
-		e.ID, e.Detail = id, redact(detail, apiKey)
+		e.ID, e.Detail = id, redact.Values(detail, apiKey)
 		return e
 	}
 	switch {

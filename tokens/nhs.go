@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -210,7 +211,7 @@ func FetchNHS(ctx context.Context, c *NHSConfig) (*Token, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{ID: cause.EndpointNotFound, Op: "token request", Detail: "bad token URL: " + redact(err.Error(), c.APIKey, assertion)}
+		return nil, &Error{ID: cause.EndpointNotFound, Op: "token request", Detail: "bad token URL: " + redact.Values(err.Error(), c.APIKey, assertion)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -224,7 +225,7 @@ func FetchNHS(ctx context.Context, c *NHSConfig) (*Token, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		e := transportError("token request", err)
-		e.Detail = redact(e.Detail, c.APIKey, assertion)
+		e.Detail = redact.Values(e.Detail, c.APIKey, assertion)
 		e.Err = nil // the url.Error text is already in Detail, redacted
 		return nil, e
 	}
@@ -232,7 +233,7 @@ func FetchNHS(ctx context.Context, c *NHSConfig) (*Token, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		e := transportError("token request", err)
-		e.Detail = redact(e.Detail, c.APIKey, assertion)
+		e.Detail = redact.Values(e.Detail, c.APIKey, assertion)
 		e.Err = nil
 		return nil, e
 	}

@@ -552,3 +552,35 @@ func TestTokenCacheInOSKeyring(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent runs (each its own Cache, as separate processes have) share
+// the cache's lock file: the first fetches a token, the rest find it
+// cached, so the token API sees one request, not one per run.
+func TestConcurrentRunsFetchOneToken(t *testing.T) {
+	f := newAPIMFixture(t)
+	kr := testkeyring.New()
+	lock := CacheLockPath(t.TempDir())
+	cfg := f.config(t)
+	const n = 8
+	var wg sync.WaitGroup
+	tokensSeen := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			tok, cacheErr, err := NHSToken(ctxT(t), cfg, &Cache{Keyring: kr, Profile: "p", LockPath: lock}, false)
+			if err != nil || cacheErr != nil {
+				t.Errorf("run %d: %v %v", i, err, cacheErr)
+				return
+			}
+			tokensSeen[i] = tok.AccessToken
+		})
+	}
+	wg.Wait()
+	if got := f.apim.Count(); got != 1 {
+		t.Fatalf("%d concurrent runs fetched %d tokens, want 1", n, got)
+	}
+	for _, tok := range tokensSeen {
+		if tok != tokensSeen[0] {
+			t.Fatal("runs got different tokens")
+		}
+	}
+}

@@ -40,6 +40,8 @@ type ProfileOptions struct {
 	// as the API call's.
 	Route egress.Settings
 	Now   func() time.Time
+	// CacheLock is the token cache's lock file (CacheLockPath); empty: none.
+	CacheLock string
 }
 
 // secret reads one of the profile's secrets: from its file when the
@@ -214,7 +216,7 @@ func TokenSource(p *profile.Profile, o ProfileOptions, noCache bool) func(ctx co
 		if err != nil {
 			return "", err
 		}
-		cache := &Cache{Keyring: o.Keyring, Profile: p.Name, Now: o.Now}
+		cache := &Cache{Keyring: o.Keyring, Profile: p.Name, Now: o.Now, LockPath: o.CacheLock}
 		tok, _, err := NHSToken(ctx, cfg, cache, noCache)
 		if err != nil {
 			return "", err

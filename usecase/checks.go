@@ -323,6 +323,7 @@ func addTokenStep(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyrin
 		Route:      o.Route,
 		RSABits:    RequiredRSABits(p),
 		Now:        o.Now,
+		CacheLock:  TokenCacheLock(),
 	}, true)
 	if !hasAuth(p, provider.AuthAPIKey) {
 		o.APIKey, o.APIKeyRequired = "", false
@@ -379,4 +380,14 @@ func SaveCheck(p *profile.Profile, rep *diagnose.Report) error {
 		return fmt.Errorf("could not record the check in profile %s: %w", p.Name, err)
 	}
 	return nil
+}
+
+// TokenCacheLock is the token cache's lock file in the config directory
+// ("" when there is none: no lock).
+func TokenCacheLock() string {
+	dir, err := profile.Dir()
+	if err != nil {
+		return ""
+	}
+	return tokens.CacheLockPath(dir)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -36,10 +37,10 @@ func SecretEntries(p *profile.Profile) []SecretEntry {
 // check.
 func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	path, _ := profile.Path(p.Name)
-	v := ProfileView{Name: p.Name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: p.URL,
+	v := ProfileView{Name: p.Name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: redact.URL(p.URL),
 		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret, KeyFiles: p.KeyFiles,
 		BearerSecret: p.BearerSecret, RoleKeys: p.RoleKeys,
-		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: p.TokenURL, StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
+		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: redact.URL(p.TokenURL), StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
 		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
 	if v.Auth == nil {
 		v.Auth = []string{}

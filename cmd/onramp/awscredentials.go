@@ -110,7 +110,7 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
-	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now}
+	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
 	creds, cacheErr, err := tokens.AWSCredentialsFor(ctx, cfg, cache, o.noCache)
 	if err != nil {
 		return causeFailure(o.io, false, err)

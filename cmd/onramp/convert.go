@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -46,7 +47,7 @@ DIR/NAME.chain.pem and DIR/NAME.key.`,
 				return err
 			}
 			if o.fromP12 != "" {
-				return o.runP12(pass, newPass)
+				return o.runP12(cmd.Context(), pass, newPass)
 			}
 			return o.run(args[0], pass, newPass)
 		},
@@ -127,7 +128,7 @@ func (o *convertOptions) run(in string, pass, newPass []byte) error {
 	return nil
 }
 
-func (o *convertOptions) runP12(pass, newPass []byte) error {
+func (o *convertOptions) runP12(ctx context.Context, pass, newPass []byte) error {
 	data, err := keystore.ReadFile(o.fromP12)
 	if err != nil {
 		return causeFailure(o.io, false, err)
@@ -135,7 +136,10 @@ func (o *convertOptions) runP12(pass, newPass []byte) error {
 	if k := keystore.Sniff(data); k != keystore.KindPKCS12 {
 		return causeFailure(o.io, false, &keystore.Error{ID: cause.InputWrongFileType, Path: o.fromP12, Msg: "not a PKCS#12 bundle (it holds: " + string(k) + ")"})
 	}
-	b, err := keystore.DecodePKCS12(o.fromP12, data, pass)
+	b, err := keystore.DecodePKCS12Context(ctx, o.fromP12, data, pass)
+	if ctx.Err() != nil {
+		return ctx.Err() // Ctrl+C or SIGTERM: exit 130 at once
+	}
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}

@@ -101,7 +101,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 	}
 	if apiKey != "" {
 		fmt.Fprintf(w, "The API key is now %s.\n", secretstore.Where(kr, p.Name, provider.SecretAPIKey))
-		fmt.Fprintf(w, "%s still holds it in plain text: delete its api_key line. If the CGP client still needs it, pass\n  --api_key \"$(onramp secret get api-key --profile %s)\"\n", path, p.Name)
+		fmt.Fprintf(w, "%s still holds it in plain text: delete its api_key line. If the CGP client still needs it, keep it in\n  the client's own 0600 config file, never on its command line (ps shows every argument to other users).\n", path)
 	} else {
 		fmt.Fprintf(w, "The file has no api_key: store it with `onramp secret set api-key --profile %s`.\n", p.Name)
 	}

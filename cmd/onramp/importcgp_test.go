@@ -31,6 +31,9 @@ func TestImportCGPCommand(t *testing.T) {
 	}
 	assertNoSecret(t, "stdout", out)
 	assertNoSecret(t, "stderr", errOut)
+	if strings.Contains(errOut, "$(onramp secret get") {
+		t.Errorf("the advice puts the key on a command line: %s", errOut)
+	}
 
 	p, err := profile.Load("nhs-int")
 	if err != nil {

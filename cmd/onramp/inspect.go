@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -70,7 +71,10 @@ or the certificate's CA Issuers URL.`,
 			now := fac.Now()
 			var results []*inspect.Result
 			for _, path := range args {
-				results = append(results, inspectFile(io, path, pass, now))
+				results = append(results, inspectFile(cmd.Context(), io, path, pass, now))
+				if err := cmd.Context().Err(); err != nil {
+					return err // Ctrl+C or SIGTERM: exit 130 at once
+				}
 			}
 			inspect.CrossCheck(results)
 			if checkRevocation {
@@ -98,7 +102,7 @@ or the certificate's CA Issuers URL.`,
 	return cmd
 }
 
-func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *inspect.Result {
+func inspectFile(ctx context.Context, io *iostreams.IO, path string, pass []byte, now time.Time) *inspect.Result {
 	var data []byte
 	var err error
 	name := path
@@ -117,7 +121,7 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 		r.Findings = []inspect.Finding{{ID: c.ID, Title: c.Title, Fix: c.Fix, Detail: strings.TrimPrefix(err.Error(), path+": "), Severity: inspect.SeverityFail}}
 		return r
 	}
-	return inspect.InspectWith(name, data, inspect.Options{Now: now, Pass: pass})
+	return inspect.InspectWith(name, data, inspect.Options{Ctx: ctx, Now: now, Pass: pass})
 }
 
 // readBounded reads r up to keystore.MaxFileSize, as keystore.ReadFile
@@ -125,7 +129,7 @@ func inspectFile(io *iostreams.IO, path string, pass []byte, now time.Time) *ins
 func readBounded(r io.Reader) ([]byte, error) {
 	data, err := iostreams.ReadAllLimited(r, keystore.MaxFileSize)
 	if errors.Is(err, iostreams.ErrTooLarge) {
-		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: "more than 10 MiB: not a certificate, key or CA bundle"}
+		return nil, &keystore.Error{ID: cause.InputWrongFileType, Path: "(stdin)", Msg: keystore.TooLargeMsg}
 	}
 	if err != nil {
 		return nil, &keystore.Error{ID: cause.InputFileUnreadable, Path: "(stdin)", Msg: "cannot read: " + err.Error(), Err: err}

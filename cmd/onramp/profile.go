@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -37,7 +38,7 @@ file paths, header names and the names of its secrets (the values live in the
 OS keyring). Profiles are YAML files in the onramp config directory
 (ONRAMP_CONFIG_DIR, else your user config directory), one per profile.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		RunE: needSubcommand,
 	}
 	ls := &cobra.Command{
 		Use:   "ls",
@@ -96,7 +97,7 @@ func profileList(opts *profileOptions) error {
 		if p, err := profile.Load(n); err != nil {
 			s.Error = err.Error()
 		} else {
-			s.Provider, s.Environment, s.URL = p.Provider, p.Environment, p.URL
+			s.Provider, s.Environment, s.URL = p.Provider, p.Environment, redact.URL(p.URL)
 		}
 		list = append(list, s)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -79,7 +80,10 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 	if o.url != "" {
 		u, err := url.Parse(o.url)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return usageErrorf("--url %q: give an https:// URL", o.url)
+			return usageErrorf("--url %q: give an https:// URL", redact.URL(o.url))
+		}
+		if u.User != nil {
+			return usageErrorf("--url %s holds a user name or password: a profile file is not a place for secrets. Give the URL without them; store the secret with `onramp secret set NAME --profile %s` (read from stdin) and name it in the profile", redact.URL(o.url), name)
 		}
 		p.URL = o.url
 	}

@@ -138,6 +138,21 @@ func registerCompletions(c *cobra.Command) {
 	}
 }
 
+// needSubcommand is the RunE of a command that only groups others
+// (secret, profile): without one it is a usage error (exit 2), with the
+// help on stderr.
+func needSubcommand(cmd *cobra.Command, args []string) error {
+	cmd.SetOut(cmd.ErrOrStderr())
+	_ = cmd.Help()
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return usageErrorf("%s needs a subcommand: %s", cmd.CommandPath(), strings.Join(names, ", "))
+}
+
 // execute runs the command line with the factory's dependencies and
 // returns the exit status.
 func execute(f *factory, args []string) int {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/limits"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/sandbox"
@@ -118,7 +119,7 @@ No running sandbox is needed. The certificate goes to --out or stdout.`,
 			if args[0] == "-" {
 				data, err = iostreams.ReadAllLimited(io.In, keystore.MaxFileSize)
 				if errors.Is(err, iostreams.ErrTooLarge) {
-					err = errors.New("stdin: more than 10 MiB: not a CSR")
+					err = errors.New("stdin: over the " + limits.Format(keystore.MaxFileSize, "bytes") + " limit: not a CSR")
 				}
 			} else {
 				data, err = keystore.ReadFile(args[0])

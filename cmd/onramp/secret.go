@@ -48,7 +48,7 @@ Without an OS keyring (servers, containers) opt in to an encrypted file with
 --store file or ONRAMP_STORE=file; its passphrase comes from
 ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		RunE: needSubcommand,
 	}
 	cmd.PersistentFlags().StringVar(&opts.profile, "profile", defaultProfile, "profile the secret belongs to")
 	cmd.PersistentFlags().StringVar(&opts.store, "store", "", "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)")

@@ -219,7 +219,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		if err != nil {
 			return causeFailure(o.io, o.json, err)
 		}
-		cache = &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now}
+		cache = &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
 		what = "profile " + p.Name
 	}
 	tok, cacheErr, err := tokens.NHSToken(ctx, cfg, cache, o.noCache)

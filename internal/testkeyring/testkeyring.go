@@ -4,6 +4,8 @@
 package testkeyring
 
 import (
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
@@ -76,4 +78,21 @@ func (k *Keyring) Delete(profile, name string) error {
 	}
 	delete(k.Items, item)
 	return nil
+}
+
+// List names the profile's items, as secretstore.Lister.
+func (k *Keyring) List(profile string) ([]string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.Unavailable {
+		return nil, unavailable("list", profile+"/")
+	}
+	var names []string
+	for item := range k.Items {
+		if n, ok := strings.CutPrefix(item, profile+"/"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }
