@@ -40,6 +40,7 @@ func (p *Profile) clone() *Profile {
 	c.Secrets = maps.Clone(p.Secrets)
 	c.Wizard = maps.Clone(p.Wizard)
 	c.RoleKeys = maps.Clone(p.RoleKeys)
+	c.KeyFiles = maps.Clone(p.KeyFiles)
 	if p.LastCheck != nil {
 		lc := *p.LastCheck
 		c.LastCheck = &lc
