@@ -95,14 +95,23 @@ func (ss *sandboxScreen) View() string {
 	}
 	// Show the rows around the cursor when they do not all fit.
 	room := max(ss.h-lipgloss.Height(b.String())-6, 3)
+	if len(rows) > room {
+		room = max(room-2, 3) // the two "more" lines
+	}
 	first := min(max(ss.cursor-room/2, 0), max(len(rows)-room, 0))
 	last := min(first+room, len(rows))
+	if first > 0 {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↑ %d more", first)) + "\n")
+	}
 	for i := first; i < last; i++ {
 		cursor, style := "  ", s.Title.UnsetBold()
 		if i == ss.cursor {
 			cursor, style = s.Cursor.Render("▸ "), s.Selected
 		}
 		b.WriteString(cursor + style.Render(ansi.Truncate(rows[i], width-2, "…")) + "\n")
+	}
+	if last < len(rows) {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", len(rows)-last)) + "\n")
 	}
 	if ss.cursor > 0 {
 		m := ss.c.Deps.PracticeModes[ss.cursor-1]

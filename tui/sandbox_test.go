@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -70,5 +71,24 @@ func sandboxDeps(t *testing.T) *Deps {
 		ProfileOptions: func(ctx context.Context, p *profile.Profile) (diagnose.Options, error) {
 			return usecase.Checks{Store: kr}.Options(p)
 		},
+	}
+}
+
+// The practice list is longer than the screen: it says how many modes are
+// above and below the rows shown, and the cursor's row is always shown.
+func TestPracticeListSaysWhatIsClipped(t *testing.T) {
+	deps := &Deps{}
+	for _, b := range sandbox.Breaks() {
+		deps.PracticeModes = append(deps.PracticeModes, PracticeMode{ID: b.ID, Does: b.Does})
+	}
+	ss := newSandboxScreen(&Common{Styles: NewStyles(false, false), Deps: deps})
+	ss.SetSize(80, 18)
+	if v := ss.View(); !strings.Contains(v, "↓ ") || strings.Contains(v, "↑ ") {
+		t.Fatalf("top of the list: want only a ↓ N more hint:\n%s", v)
+	}
+	last := deps.PracticeModes[len(deps.PracticeModes)-1].ID
+	ss.cursor = len(deps.PracticeModes)
+	if v := ss.View(); !strings.Contains(v, "↑ ") || strings.Contains(v, "↓ ") || !strings.Contains(v, string(last)) {
+		t.Fatalf("end of the list: want only a ↑ N more hint and %s:\n%s", last, v)
 	}
 }
