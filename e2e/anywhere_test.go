@@ -53,12 +53,12 @@ func TestTrySandboxAnywhere(t *testing.T) {
 			var scr string
 			if tc.noBus {
 				scr = e.waitFor(t, "No OS keyring answers here", 10*time.Second)
-				if strings.Count(scr, "No OS keyring answers") != 1 || !strings.Contains(scr, "press f") || strings.Contains(scr, "--api-key-env") {
+				if strings.Count(scr, "No OS keyring answers") != 1 || !strings.Contains(scr, "Press f to keep secrets") || strings.Contains(scr, "--api-key-env") {
 					t.Errorf("Home's note about the missing keyring:\n%s", scr)
 				}
 			} else {
 				time.Sleep(500 * time.Millisecond) // the store check has answered
-				if scr = e.screen(t); strings.Contains(scr, "keyring") && strings.Contains(scr, "press f") {
+				if scr = e.screen(t); strings.Contains(scr, "keyring") && strings.Contains(scr, "Press f") {
 					t.Errorf("Home offers the file store while the keyring answers:\n%s", scr)
 				}
 			}

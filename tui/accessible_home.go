@@ -22,11 +22,7 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 	storeProblem := false
 	if deps.CheckStore != nil {
 		if p := secretstore.ProblemOf(deps.CheckStore()); p != secretstore.Usable {
-			fix := "Choose \"Keep secrets in an encrypted file\" below to store secrets without a keyring; the sandbox needs none."
-			if p == secretstore.NoPassphrase || p == secretstore.WrongPassphrase {
-				fix = "Choose \"Keep secrets in an encrypted file\" below and type its passphrase."
-			}
-			fmt.Fprintln(out, p.Headline()+". "+fix)
+			fmt.Fprintln(out, p.Headline()+". "+p.FixAt(secretstore.InMenu))
 			storeProblem = true
 		}
 	}

@@ -41,7 +41,7 @@ func TestAccessibleHomeTriesTheSandbox(t *testing.T) {
 		t.Fatalf("RunAccessibleHome: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	if strings.Count(got, "No OS keyring answers here") != 1 || !strings.Contains(got, "Keep secrets in an encrypted file") || strings.Contains(got, "press f") {
+	if strings.Count(got, "No OS keyring answers here") != 1 || !strings.Contains(got, "Keep secrets in an encrypted file\" in onramp's menu") || strings.Contains(got, "press f") {
 		t.Errorf("the note about the keyring:\n%s", got)
 	}
 	if !strings.Contains(got, "All checks passed") {

@@ -15,30 +15,13 @@ import (
 // does not answer.
 var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "file store"))
 
-// StoreFix is what a TUI user does about a store problem: the TUI takes no
-// flags, so every fix is a key to press or something to do outside and
-// come back.
-func StoreFix(p secretstore.Problem) string {
-	switch p {
-	case secretstore.NoKeyring:
-		return "On onramp's Home screen press f to keep secrets in an encrypted file instead (a passphrase you choose; onramp remembers the choice). The sandbox needs no keyring."
-	case secretstore.KeyringLocked:
-		return "Unlock the keyring (log in to the desktop once, or `gnome-keyring-daemon --unlock`) and start onramp again, or on onramp's Home screen press f to keep secrets in an encrypted file instead."
-	case secretstore.NoPassphrase:
-		return "On onramp's Home screen press f and type the passphrase of the encrypted secret file (or start onramp with ONRAMP_STORE_PASSPHRASE set)."
-	case secretstore.WrongPassphrase:
-		return "On onramp's Home screen press f and type the passphrase the file was created with."
-	}
-	return ""
-}
-
 // storeNote is Home's one note about a store that does not answer.
 func storeNote(err error) string {
 	p := secretstore.ProblemOf(err)
 	if p == secretstore.Usable {
 		return ""
 	}
-	return p.Headline() + ". " + StoreFix(p)
+	return p.Headline() + ". " + p.FixAt(secretstore.OnHome)
 }
 
 type storeCheckedMsg struct{ err error }

@@ -132,3 +132,18 @@ func TestHomeManyProfiles(t *testing.T) {
 		t.Errorf("view:\n%s", view)
 	}
 }
+
+// No keyring: Home's note names Home's own key, not Home as somewhere else.
+func TestHomeStoreNoteNamesItsKey(t *testing.T) {
+	configDir(t)
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	h := newHome(testCommon(&Deps{UseFileStore: func(string) error { return nil }}))
+	h.SetSize(80, 24)
+	_, err := kr.Get("onramp", "store-check")
+	h.Update(storeCheckedMsg{err})
+	view := strings.Join(strings.Fields(plain(h.View())), " ")
+	if !strings.Contains(view, "No OS keyring answers here. Press f to keep secrets in an encrypted file") || strings.Contains(view, "Home screen") {
+		t.Errorf("Home's note:\n%s", view)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
@@ -171,6 +172,7 @@ func (r *run) store(name, value, what string) (bool, error) {
 // keyringFailed says the secret could not be stored, why, and whether
 // this session's checks use it all the same (kept).
 func (r *run) keyringFailed(err error, name, what string, kept bool) error {
+	err = secretstore.FixAt(err, secretstore.InWizard) // the fix names the wizard's own offer
 	c, ok := cause.Of(err)
 	if !ok {
 		c = cause.Get(cause.KeyringUnavailable)

@@ -110,13 +110,13 @@ func runAWSCredentials(ctx context.Context, o *awsCredentialsOptions) error {
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
-	cache := &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
+	cache := &tokens.Cache{Keyring: cacheStore(kr), Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
 	creds, cacheErr, err := tokens.AWSCredentialsFor(ctx, cfg, cache, o.noCache)
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
 	if cacheErr != nil {
-		fmt.Fprintf(o.io.ErrOut, "onramp: warning: the credentials were not cached: %v\n", cacheErr)
+		cacheWarning(o.io.ErrOut, "the credentials were", cacheErr)
 	}
 	if o.env {
 		fmt.Fprint(o.io.Out, creds.ExportLines(tokens.AWSRegion))

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/onramp-cli/onramp/iostreams"
@@ -84,4 +86,34 @@ func (s *offeringStore) do(call func(secretstore.Keyring) error) error {
 	fmt.Fprintf(s.io.ErrOut, "onramp uses the encrypted file from now on (store: file in %s; --store keyring for one command).\n",
 		filepath.Join(s.dir, secretstore.ConfigFile))
 	return nil
+}
+
+// cacheStore is kr as the token cache uses it. Caching is optional, so a
+// keyring that does not answer never offers the encrypted file just to
+// cache a token: the cache goes where the command's secrets went (the file
+// if the user chose it for them), and otherwise fails quietly (see
+// cacheWarning). A secret the command needs still gets the offer.
+func cacheStore(kr secretstore.Keyring) secretstore.Keyring {
+	if s, ok := kr.(*offeringStore); ok {
+		return currentStore{s}
+	}
+	return kr
+}
+
+// currentStore sends every call to the offering store's current store,
+// without an offer.
+type currentStore struct{ s *offeringStore }
+
+func (c currentStore) Get(p, n string) (string, error) { return c.s.Current().Get(p, n) }
+func (c currentStore) Set(p, n, v string) error        { return c.s.Current().Set(p, n, v) }
+func (c currentStore) Delete(p, n string) error        { return c.s.Current().Delete(p, n) }
+
+// cacheWarning says once on stderr that what was fetched (the token, the
+// credentials) was not cached, and why.
+func cacheWarning(w io.Writer, what string, err error) {
+	if p := secretstore.ProblemOf(err); p != secretstore.Usable {
+		fmt.Fprintf(w, "onramp: %s not cached: %s (caching is optional; to cache, keep secrets in the encrypted file: --store file or ONRAMP_STORE=file).\n", what, strings.ToLower(p.Headline()[:1])+p.Headline()[1:])
+		return
+	}
+	fmt.Fprintf(w, "onramp: warning: %s not cached: %v\n", what, err)
 }

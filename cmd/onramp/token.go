@@ -219,7 +219,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		if err != nil {
 			return causeFailure(o.io, o.json, err)
 		}
-		cache = &tokens.Cache{Keyring: kr, Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
+		cache = &tokens.Cache{Keyring: cacheStore(kr), Profile: p.Name, Now: o.now, LockPath: usecase.TokenCacheLock()}
 		what = "profile " + p.Name
 	}
 	tok, cacheErr, err := tokens.NHSToken(ctx, cfg, cache, o.noCache)
@@ -227,7 +227,7 @@ func runToken(ctx context.Context, o *tokenOptions) error {
 		return causeFailure(o.io, o.json, err)
 	}
 	if cacheErr != nil {
-		fmt.Fprintf(o.io.ErrOut, "onramp: warning: the token was not cached: %v\n", cacheErr)
+		cacheWarning(o.io.ErrOut, "the token was", cacheErr)
 	}
 	if o.json {
 		enc := json.NewEncoder(o.io.Out)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/tui"
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -23,7 +24,11 @@ type homeOptions struct {
 func runTUIHome(ctx context.Context, fac *factory, o homeOptions) error {
 	io := fac.IO
 	sbx := &tuiSandbox{}
-	deps := newTUIDeps(fac, o.store, sbx)
+	at := secretstore.OnScreen
+	if o.accessible {
+		at = secretstore.InMenu
+	}
+	deps := newTUIDeps(fac, o.store, sbx, at)
 	if o.accessible {
 		err := tui.RunAccessibleHome(ctx, deps, io.In, io.ErrOut)
 		if sbx.started.Load() {
@@ -52,7 +57,7 @@ func runTUIHome(ctx context.Context, fac *factory, o homeOptions) error {
 func runInit(ctx context.Context, fac *factory, name, store string, accessible bool) error {
 	io := fac.IO
 	sbx := &tuiSandbox{}
-	deps := newTUIDeps(fac, store, sbx)
+	deps := newTUIDeps(fac, store, sbx, secretstore.InWizard) // init shows only the wizard
 	if deps.NewFlow == nil {
 		return failedErrorf("the wizard is not available in this build")
 	}

@@ -22,11 +22,14 @@ import (
 
 // newTUIDeps wires the TUI and the wizard to the real packages and the use
 // cases, over the factory's clock and the store the user chose (store is
-// --store's value).
-func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
-	sc := newScreenStore(fac, store)
+// --store's value; at is where the screens show the store's errors: Home's
+// screens or accessible mode's menu; the wizard always names its own offer).
+func newTUIDeps(fac *factory, store string, sbx *tuiSandbox, at secretstore.Place) *tui.Deps {
+	sc := newScreenStore(fac, store, at)
 	kr := secretstore.Keyring(sc)
 	checks := usecase.Checks{Store: kr, Now: fac.Now}
+	wkr := sc.In(secretstore.InWizard)
+	wchecks := usecase.Checks{Store: wkr, Now: fac.Now}
 	return &tui.Deps{
 		Version:        Version(),
 		Diagnose:       diagnose.Run,
@@ -47,11 +50,11 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox) *tui.Deps {
 				Providers: wizardProviders(),
 				Keys:      keyMaker{},
 				Certs:     certImporter{now: fac.Now},
-				Secrets:   kr,
+				Secrets:   wkr,
 				FileStore: sc,
-				Checker:   checks,
+				Checker:   wchecks,
 				Issuer:    sandboxCA{now: fac.Now},
-				Renewer:   wizardRenewer{store: kr, checks: checks, now: fac.Now},
+				Renewer:   wizardRenewer{store: wkr, checks: wchecks, now: fac.Now},
 				Now:       fac.Now,
 			}
 		},

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
-	"github.com/onramp-cli/onramp/tui"
 )
 
 // screenStore is the secret store of the full-screen TUI and the wizard: the
@@ -18,16 +16,17 @@ import (
 type screenStore struct {
 	*secretstore.Session
 	sw         *secretstore.Switchable
+	at         secretstore.Place // where the screens show a store's errors
 	workFactor int
 }
 
-func newScreenStore(fac *factory, kind string) *screenStore {
+func newScreenStore(fac *factory, kind string, at secretstore.Place) *screenStore {
 	kr, err := fac.ScreenStore(kind)
 	if err != nil {
 		kr = unopenedStore{err}
 	}
-	sw := secretstore.NewSwitchable(tuiFixes{kr})
-	return &screenStore{Session: &secretstore.Session{Keyring: sw}, sw: sw, workFactor: fac.FileWorkFactor}
+	sw := secretstore.NewSwitchable(tuiFixes{kr, at})
+	return &screenStore{Session: &secretstore.Session{Keyring: sw}, sw: sw, at: at, workFactor: fac.FileWorkFactor}
 }
 
 // check asks the store whether it answers: nil when it does (a missing
@@ -65,23 +64,18 @@ func (s *screenStore) Use(pass string) error {
 	if err := secretstore.Remember(dir, secretstore.KindFile); err != nil {
 		return err
 	}
-	s.sw.Use(tuiFixes{f})
+	s.sw.Use(tuiFixes{f, s.at})
 	return nil
 }
 
-// tuiFixes gives a store's errors the fixes a TUI user can carry out (a key
-// to press, not a flag to pass).
-type tuiFixes struct{ k secretstore.Keyring }
-
-func (t tuiFixes) fix(err error) error {
-	var e *secretstore.Error
-	if errors.As(err, &e) && e.Problem != secretstore.Usable {
-		c := *e
-		c.Fix = tui.StoreFix(e.Problem)
-		return &c
-	}
-	return err
+// tuiFixes gives a store's errors the fixes a screen user can carry out
+// where they are (a key to press or a menu entry, not a flag to pass).
+type tuiFixes struct {
+	k  secretstore.Keyring
+	at secretstore.Place
 }
+
+func (t tuiFixes) fix(err error) error { return secretstore.FixAt(err, t.at) }
 
 func (t tuiFixes) Get(p, n string) (string, error) { v, err := t.k.Get(p, n); return v, t.fix(err) }
 func (t tuiFixes) Set(p, n, v string) error        { return t.fix(t.k.Set(p, n, v)) }
@@ -98,3 +92,26 @@ type unopenedStore struct{ err error }
 func (s unopenedStore) Get(string, string) (string, error) { return "", s.err }
 func (s unopenedStore) Set(string, string, string) error   { return s.err }
 func (s unopenedStore) Delete(string, string) error        { return s.err }
+
+// In is the same store (the same session, the same switch to the file)
+// with its errors' fixes worded for another place: the wizard names its
+// own offer of the encrypted file.
+func (s *screenStore) In(at secretstore.Place) secretstore.Keyring { return placedStore{s, at} }
+
+type placedStore struct {
+	s  *screenStore
+	at secretstore.Place
+}
+
+func (p placedStore) Get(pr, n string) (string, error) {
+	v, err := p.s.Get(pr, n)
+	return v, secretstore.FixAt(err, p.at)
+}
+func (p placedStore) Set(pr, n, v string) error { return secretstore.FixAt(p.s.Set(pr, n, v), p.at) }
+func (p placedStore) Delete(pr, n string) error { return secretstore.FixAt(p.s.Delete(pr, n), p.at) }
+
+// Keep keeps a secret for this session's checks (secretstore.Session).
+func (p placedStore) Keep(pr, n, v string) { p.s.Keep(pr, n, v) }
+
+// Current is the store calls go to now (for secretstore.Where).
+func (p placedStore) Current() secretstore.Keyring { return p.s.Current() }
