@@ -10,7 +10,7 @@ import (
 // UnavailableFix says how to get a working keyring on this machine, or how
 // to do without one.
 func UnavailableFix() string {
-	const without = " Without a keyring: keep secrets in an encrypted file instead (run onramp on a terminal and accept its offer, or --store file; onramp remembers the choice), or pass them with --api-key-env VAR in CI."
+	const without = " Without a keyring: keep secrets in an encrypted file instead (run onramp on a terminal and accept its offer, or pass --store file or set ONRAMP_STORE=file; onramp remembers the choice), or pass them with --api-key-env VAR in CI."
 	switch runtime.GOOS {
 	case "darwin":
 		return "Unlock the login keychain (Keychain Access, or `security unlock-keychain login.keychain`) and answer the access prompt." + without
@@ -36,7 +36,7 @@ func LockedFix() string {
 	}
 	return "The keyring is locked (or has no default collection yet) and no unlock prompt can be shown here: " +
 		"log in to the desktop once, or unlock it in this session with `echo -n PASSWORD | gnome-keyring-daemon --unlock --replace --components=secrets`. " +
-		"Or keep secrets in an encrypted file instead: --store file (onramp offers it on a terminal)."
+		"Or keep secrets in an encrypted file instead: --store file or ONRAMP_STORE=file (onramp offers it on a terminal)."
 }
 
 // NoPassphraseFix says how to give the file store its passphrase.
