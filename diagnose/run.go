@@ -228,7 +228,7 @@ func ParseTarget(raw string) (*url.URL, error) {
 	}
 	host, err := idn.Host(u.Hostname())
 	if err != nil {
-		return nil, fmt.Errorf("URL %q: %v", redactURL(raw), err)
+		return nil, fmt.Errorf("in the URL, %v", err)
 	}
 	if p := u.Port(); p != "" {
 		if _, err := parsePort(p); err != nil {

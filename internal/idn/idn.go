@@ -27,7 +27,7 @@ func Host(host string) (string, error) {
 	}
 	a, err := lookup.ToASCII(host)
 	if err != nil {
-		return "", fmt.Errorf("host %q is not a valid internationalised domain name: %v", host, why(err))
+		return "", fmt.Errorf("host %q is not a valid internationalised domain name: %v; check its spelling, or give its ASCII (xn--) form", host, why(err))
 	}
 	return a, nil
 }
