@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/idn"
 )
 
 // VerifyServer verifies a server's chain in full: to roots (nil: the
@@ -64,7 +65,7 @@ func (e *Evidence) server() (cause.ID, string) {
 	case len(peer) == 0:
 		return cause.TLSHandshakeFailed, err.Error()
 	case errors.As(err, &he):
-		return cause.ServerCertHostnameMismatch, fmt.Sprintf("the server's certificate is not for %s: %v", he.Host, err)
+		return cause.ServerCertHostnameMismatch, fmt.Sprintf("the server's certificate is not for %s: %v", idn.Display(he.Host), err)
 	case errors.As(err, &ce) && ce.Reason == x509.Expired:
 		c := ce.Cert
 		if e.now().Before(c.NotBefore) {

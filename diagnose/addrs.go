@@ -11,6 +11,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/idn"
 )
 
 // resolve fills r.addrs for the dns step: --resolve, an IP address host,
@@ -35,7 +36,7 @@ func (r *run) resolve(ctx context.Context, st *Step) {
 			none("--resolve", all)
 			return
 		}
-		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", r.host, strings.Join(r.addrs, ", "))
+		st.Detail = fmt.Sprintf("%s → %s (from --resolve)", idn.Display(r.host), strings.Join(r.addrs, ", "))
 		return
 	}
 	if ip := net.ParseIP(r.host); ip != nil {
@@ -68,7 +69,7 @@ func (r *run) resolve(ctx context.Context, st *Step) {
 		none("DNS", all)
 		return
 	}
-	st.Detail = r.host + " → " + strings.Join(r.addrs, ", ")
+	st.Detail = idn.Display(r.host) + " → " + strings.Join(r.addrs, ", ")
 }
 
 func (r *run) stepTCP(ctx context.Context, st *Step) {

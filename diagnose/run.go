@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/internal/redact"
 )
 
@@ -68,6 +69,9 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	}
 	if progress == nil {
 		progress = func(Event) {}
+	}
+	if a, err := idn.URL(opts.URL); err == nil {
+		opts.URL = a // an IDN host in ASCII form for DNS, SNI, checks and the report
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -222,6 +226,10 @@ func ParseTarget(raw string) (*url.URL, error) {
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("malformed URL %q: no host", raw)
 	}
+	host, err := idn.Host(u.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("in the URL, %v", err)
+	}
 	if p := u.Port(); p != "" {
 		if _, err := parsePort(p); err != nil {
 			return nil, fmt.Errorf("malformed URL %q: %v", raw, err)
@@ -229,6 +237,12 @@ func ParseTarget(raw string) (*url.URL, error) {
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("URL %q holds a user name or password: pass secrets with --api-key-env, not in the URL", redactURL(raw))
+	}
+	if !strings.EqualFold(host, u.Hostname()) {
+		u.Host = host
+		if p := u.Port(); p != "" {
+			u.Host = net.JoinHostPort(host, p)
+		}
 	}
 	return u, nil
 }
@@ -284,7 +298,10 @@ func ParseResolve(s string) (hostport, addr string, err error) {
 	if strings.ContainsAny(host, "/ []") {
 		return bad("bad host")
 	}
-	return net.JoinHostPort(strings.ToLower(host), port), addr, nil
+	if host, err = idn.Host(host); err != nil {
+		return bad(err.Error())
+	}
+	return net.JoinHostPort(host, port), addr, nil
 }
 
 // redactURL drops any user info and the query's values from a URL for

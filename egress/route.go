@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onramp-cli/onramp/internal/idn"
 )
 
 // Settings say how to route outgoing connections. The zero value routes as
@@ -202,6 +204,10 @@ func parseProxy(raw, source string) (*Proxy, error) {
 	if u.Hostname() == "" {
 		return nil, bad("no host")
 	}
+	host, err := idn.Host(u.Hostname())
+	if err != nil {
+		return nil, bad(err.Error())
+	}
 	port := u.Port()
 	if port == "" {
 		port = "1080"
@@ -211,7 +217,7 @@ func parseProxy(raw, source string) (*Proxy, error) {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return nil, bad("bad port")
 	}
-	p := &Proxy{URL: &url.URL{Scheme: scheme, Host: net.JoinHostPort(u.Hostname(), port)}, Source: source}
+	p := &Proxy{URL: &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}, Source: source}
 	if u.User != nil {
 		p.user = u.User.Username()
 		p.password, _ = u.User.Password()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -316,7 +317,12 @@ func CheckHTTPSURL(s string) error {
 	return nil
 }
 
-func checkHTTPS(_ *profile.Profile, v string) (string, error) { return v, CheckHTTPSURL(v) }
+func checkHTTPS(_ *profile.Profile, v string) (string, error) {
+	if err := CheckHTTPSURL(v); err != nil {
+		return v, err
+	}
+	return idn.URL(strings.TrimSpace(v)) // an IDN host is stored in ASCII form
+}
 
 func checkEnvironment(p *profile.Profile, v string) (string, error) {
 	t := profileTemplate(p)

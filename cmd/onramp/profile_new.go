@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
@@ -85,7 +86,9 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 		if u.User != nil {
 			return usageErrorf("--url %s holds a user name or password: a profile file is not a place for secrets. Give the URL without them; store the secret with `onramp secret set NAME --profile %s` (read from stdin) and name it in the profile", redact.URL(o.url), name)
 		}
-		p.URL = o.url
+		if p.URL, err = idn.URL(o.url); err != nil {
+			return usageErrorf("--url: %v", err)
+		}
 	}
 	if p.URL == "" {
 		return usageErrorf("%s's %s environment has no fixed URL: give it with --url https://...", t.ID, e.Name)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
@@ -130,6 +131,9 @@ func (o *tokenOptions) validate(cmd *cobra.Command) error {
 		u, err := url.Parse(o.tokenURL)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
 			return usageErrorf("--token-url %q: want an https URL such as https://int.api.service.nhs.uk/oauth2/token", o.tokenURL)
+		}
+		if o.tokenURL, err = idn.URL(o.tokenURL); err != nil {
+			return usageErrorf("--token-url: %v", err)
 		}
 	} else {
 		for _, name := range adHoc {
