@@ -328,6 +328,8 @@ func (e *explainer) result() []Match {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		switch {
+		case explains(a.Cause.ID, b.Cause.ID) || explains(b.Cause.ID, a.Cause.ID):
+			return explains(a.Cause.ID, b.Cause.ID)
 		case a.weight != b.weight:
 			return a.weight > b.weight
 		case a.support != b.support:
@@ -349,6 +351,13 @@ func (e *explainer) result() []Match {
 		}
 	}
 	return kept
+}
+
+// explains says whether cause a is why b was printed too: a chain that a
+// TLS-inspection product issued is why the client does not trust the
+// server's certificate, so tls-intercepted goes first.
+func explains(a, b cause.ID) bool {
+	return a == cause.TLSIntercepted && (b == cause.ServerCertUntrusted || b == cause.ServerCertSelfSigned || b == cause.ServerChainIncomplete)
 }
 
 // nearLines is how close (in lines) findings must be to count as one error,

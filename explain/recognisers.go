@@ -46,7 +46,7 @@ const (
 // classify's table in each client's wording, and HTTP status lines. Rows
 // with the same Pattern and different causes mark real ambiguity (see
 // Disambiguate).
-var recognisers = slices.Concat(messageRecognisers, alertRecognisers(), statusLineRecognisers())
+var recognisers = slices.Concat(messageRecognisers, alertRecognisers(), statusLineRecognisers(), interceptionRecognisers())
 
 var messageRecognisers = []Recogniser{
 	// --- Go: crypto/tls, crypto/x509, net, net/http.
@@ -297,6 +297,32 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "proxyconnect tcp:", Cause: cause.ProxyUnreachable, Client: "go", Weight: exact},
 	{Pattern: "unable to tunnel through proxy", Cause: cause.ProxyTunnelRefused, Client: "java", Weight: specific},
 	{Pattern: "unable to tunnel through proxy", Regexp: `unable to tunnel through proxy.*\b407\b`, Cause: cause.ProxyAuthRequired, Client: "java", Weight: exact},
+	// Node's tunnel-agent (request, older axios and npm): the CONNECT
+	// answer's status, or why the proxy could not be reached ("cause=connect
+	// ECONNREFUSED ..."); undici's ProxyAgent (fetch) says the status too.
+	{Pattern: "tunneling socket could not be established", Regexp: `statuscode=\d{3}\b`, Cause: cause.ProxyTunnelRefused, Client: "node", Weight: specific},
+	{Pattern: "tunneling socket could not be established", Regexp: `statuscode=407\b`, Cause: cause.ProxyAuthRequired, Client: "node", Weight: exact},
+	{Pattern: "tunneling socket could not be established", Regexp: `cause=`, Cause: cause.ProxyUnreachable, Client: "node", Weight: exact},
+	{Pattern: "!== 200 when http tunneling", Cause: cause.ProxyTunnelRefused, Client: "node", Weight: specific},
+	{Pattern: "proxy response (407) !== 200", Cause: cause.ProxyAuthRequired, Client: "node", Weight: exact},
+
+	// .NET's HttpRequestException (net_http_proxy_tunnel_returned_failure_status_code,
+	// sources/dotnet.tsv): the status is filled in at run time.
+	{Pattern: "the proxy tunnel request to proxy", Regexp: `failed with status code '\d{3}'`, Cause: cause.ProxyTunnelRefused, Client: "dotnet", Weight: specific},
+	{Pattern: "the proxy tunnel request to proxy", Regexp: `failed with status code '407'`, Cause: cause.ProxyAuthRequired, Client: "dotnet", Weight: exact},
+
+	// --- Redirect limits and HTTP/2 in the words of libraries the clients'
+	// tables (sources/) do not hold: Node's follow-redirects (axios,
+	// ERR_FR_TOO_MANY_REDIRECTS) and undici's fetch; PowerShell 7's
+	// Invoke-WebRequest (WebCmdletStrings MaximumRedirectionCountExceeded).
+	{Pattern: "maximum number of redirects exceeded", Cause: cause.UnexpectedRedirect, Client: "node", Weight: specific},
+	{Pattern: "err_fr_too_many_redirects", Cause: cause.UnexpectedRedirect, Client: "node", Weight: specific},
+	{Pattern: "redirect count exceeded", Cause: cause.UnexpectedRedirect, Client: "node", Weight: specific},
+	{Pattern: "maximum redirection count has been exceeded", Cause: cause.UnexpectedRedirect, Client: "dotnet", Weight: specific},
+	// Go's HTTP/1.1 transport reading an HTTP/2 frame (an h2-only server, or
+	// h2c spoken to a client that did not offer it): the status line it
+	// quotes starts with the frame header's zero bytes.
+	{Pattern: `malformed http response "\x00\x00`, Cause: cause.UnexpectedResponse, Client: "go", Weight: exact},
 
 	// --- HMPPS Integration API 403 bodies.
 	{Pattern: "no consumer authorisation config found", Cause: cause.ConsumerNotConfigured, Client: "hmpps", Weight: exact},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/explain/corpus"
 )
 
@@ -316,6 +317,31 @@ var recogniserSamples = []struct {
 	{`Get "https://api.example.test/": proxyconnect tcp: dial tcp 10.0.0.8:3128: connect: connection refused`, []string{"proxy-unreachable"}},
 	{"java.io.IOException: Unable to tunnel through proxy. Proxy returns \"HTTP/1.1 403 Forbidden\"", []string{"proxy-tunnel-refused"}},
 	{"java.io.IOException: Unable to tunnel through proxy. Proxy returns \"HTTP/1.1 407 Proxy Authentication Required\"", []string{"proxy-auth-required"}},
+	// Node (tunnel-agent, undici) and .NET proxy tunnels.
+	{"Error: tunneling socket could not be established, statusCode=407", []string{"proxy-auth-required"}},
+	{"Error: tunneling socket could not be established, statusCode=403", []string{"proxy-tunnel-refused"}},
+	{"npm ERR! network tunneling socket could not be established, cause=connect ECONNREFUSED 10.0.0.8:3128", []string{"proxy-unreachable"}},
+	{"TypeError: fetch failed [cause]: Proxy response (407) !== 200 when HTTP Tunneling", []string{"proxy-auth-required"}},
+	{"TypeError: fetch failed [cause]: Proxy response (403) !== 200 when HTTP Tunneling", []string{"proxy-tunnel-refused"}},
+	{"System.Net.Http.HttpRequestException: The proxy tunnel request to proxy 'http://proxy:3128/' failed with status code '407'.\"", []string{"proxy-auth-required"}},
+	{"System.Net.Http.HttpRequestException: The proxy tunnel request to proxy 'http://proxy:3128/' failed with status code '403'.", []string{"proxy-tunnel-refused"}},
+
+	// Redirect limits.
+	{"curl: (47) Maximum (50) redirects followed", []string{"unexpected-redirect"}},
+	{`Get "https://api.example/x": stopped after 10 redirects`, []string{"unexpected-redirect"}},
+	{"requests.exceptions.TooManyRedirects: Exceeded 30 redirects.", []string{"unexpected-redirect"}},
+	{"AxiosError: Maximum number of redirects exceeded", []string{"unexpected-redirect"}},
+	{"code: 'ERR_FR_TOO_MANY_REDIRECTS'", []string{"unexpected-redirect"}},
+	{"TypeError: fetch failed [cause]: redirect count exceeded", []string{"unexpected-redirect"}},
+	{"java.net.ProtocolException: Server redirected too many  times (20)", []string{"unexpected-redirect"}},
+	{"System.Net.WebException: Too many automatic redirections were attempted.", []string{"unexpected-redirect"}},
+	{"Invoke-WebRequest: The maximum redirection count has been exceeded. To increase the number of redirections allowed, supply a higher value to the -MaximumRedirection parameter.", []string{"unexpected-redirect"}},
+
+	// HTTP/2.
+	{"curl: (92) HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)", []string{"unexpected-response"}},
+	{"curl: (92) HTTP/2 stream 1 reset by server (error 0x2 INTERNAL_ERROR)", []string{"unexpected-response"}},
+	{"curl: (16) Error in the HTTP2 framing layer", []string{"unexpected-response"}},
+	{`Get "https://api.example/": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00\x00\x12\x04\x00\x00\x00\x00\x00"`, []string{"unexpected-response"}},
 	{"< HTTP/1.1 302 Found", []string{"unexpected-redirect"}},
 
 	// Securosys.
@@ -424,6 +450,9 @@ func TestEveryRecogniserIsExercised(t *testing.T) {
 	for line := range statusLines() {
 		mark(line)
 	}
+	for _, line := range inspectionLines() {
+		mark(line)
+	}
 	samples, err := corpus.Load("testdata/corpus")
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +495,7 @@ func TestHTTPStatusLines(t *testing.T) {
 	}
 }
 
-var knownClients = []string{"any", "go", "curl", "openssl", "python", "node", "java", "nginx", "http",
+var knownClients = []string{"any", "go", "curl", "openssl", "python", "node", "java", "dotnet", "nginx", "http",
 	"nhs-apim", "hmpps", "dcs", "securosys", "keyring"}
 
 func TestRecogniserTableIsWellFormed(t *testing.T) {
@@ -569,6 +598,45 @@ func TestClientTableMessages(t *testing.T) {
 		m := Text(line)
 		if len(m) == 0 || string(m[0].Cause.ID) != want {
 			t.Errorf("%q: got %v, want %s first", line, matchIDs(m), want)
+		}
+	}
+}
+
+// inspectionLines are issuer lines, as curl -v, openssl s_client and
+// keytool print them, naming each of classify's inspection products.
+func inspectionLines() []string {
+	var lines []string
+	for _, p := range classify.InspectionProducts {
+		for _, name := range p.Names {
+			lines = append(lines, "*  issuer: C=US; O="+name+"; CN="+name+" Root CA")
+			if len(name) >= 6 { // short names are looked for on "issuer" lines only
+				lines = append(lines, "   i:C = US, O = "+name+", CN = "+name+" Intermediate CA",
+					"depth=1 C = US, O = "+name+", CN = "+name+" Root CA")
+			}
+		}
+	}
+	return lines
+}
+
+// A chain a TLS-inspection product issued, pasted from curl -v, openssl
+// s_client or keytool, names tls-intercepted, before the verification
+// failure it causes; the products' names on a subject line do not.
+func TestInspectionIssuers(t *testing.T) {
+	for _, line := range inspectionLines() {
+		if got := matchIDs(Text(line)); len(got) != 1 || got[0] != "tls-intercepted" {
+			t.Errorf("%q: got %v, want tls-intercepted", line, got)
+		}
+	}
+	paste := "*  subject: CN=api.example.com\n" +
+		"*  issuer: C=US; ST=California; O=Zscaler Inc.; CN=Zscaler Intermediate Root CA (zscalertwo.net)\n" +
+		"*  SSL certificate verify result: self-signed certificate in certificate chain (19), continuing anyway.\n" +
+		"curl: (60) SSL certificate problem: self-signed certificate in certificate chain\n"
+	if got := matchIDs(Text(paste)); len(got) < 2 || got[0] != "tls-intercepted" || got[1] != "server-cert-untrusted" {
+		t.Errorf("curl -v through Zscaler: got %v, want tls-intercepted, then server-cert-untrusted", got)
+	}
+	for _, line := range []string{"*  subject: CN=gateway.zscaler.net", "iboss-agent started", "depth=0 CN = api.example.com"} {
+		if got := matchIDs(Text(line)); got != nil {
+			t.Errorf("%q: got %v, want nothing", line, got)
 		}
 	}
 }

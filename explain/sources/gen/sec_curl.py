@@ -36,8 +36,8 @@ CURLE_CAUSE = {
     "AUTH_ERROR": "token-rejected",
     "UNSUPPORTED_PROTOCOL": "-",
     "URL_MALFORMAT": "-",
-    "HTTP2": "-",
-    "HTTP2_STREAM": "-",
+    "HTTP2": "unexpected-response",
+    "HTTP2_STREAM": "unexpected-response",
     "PARTIAL_FILE": "tcp-reset",
     "WEIRD_SERVER_REPLY": "tls-not-tls",
     "READ_ERROR": "input-file-unreadable",
@@ -47,6 +47,8 @@ CURLE_CAUSE = {
     "UNRECOVERABLE_POLL": "-",
 }
 CURLE_NOTE = {
+    "HTTP2": "curl 16: the HTTP/2 exchange broke (often a proxy or load balancer that mangles HTTP/2); --http1.1 tells",
+    "HTTP2_STREAM": "curl 92: the server or a proxy reset the HTTP/2 stream; --http1.1 tells",
     "PEER_FAILED_VERIFICATION": "curl 60; the detail line says which check failed (issuer, expiry, name: see the failf rows)",
     "SSL_CONNECT_ERROR": "curl 35; the detail names the OpenSSL reason/alert (see openssl.tsv)",
     "SSL_CERTPROBLEM": "curl 58: problem with the local client certificate or key (missing file, wrong type, wrong passphrase)",
@@ -65,6 +67,7 @@ FAILF_OVERRIDE = [
     (r"CONNECT tunnel failed, response %d", "proxy-tunnel-refused", "response 407 means proxy-auth-required"),
     (r"Received HTTP code %d from proxy after CONNECT", "proxy-tunnel-refused", "407 means proxy-auth-required"),
     (r"Proxy CONNECT aborted", "proxy-tunnel-refused", ""),
+    (r"HTTP/2 stream %d (reset by|was closed cleanly, but before)", "unexpected-response", "the HTTP/2 stream broke (server or proxy): --http1.1 tells"),
     (r"The requested URL returned error: %d", "-", "the cause is the HTTP status (see http-status.tsv)"),
     (r"Could not resolve proxy", "proxy-unreachable", ""),
     (r"Could not resolve host", "dns-no-such-host", ""),
@@ -114,7 +117,7 @@ FILES = ["lib/vtls/openssl.c", "lib/vtls/vtls.c", "lib/http_proxy.c", "lib/cf-h1
          "lib/proxy.c", "lib/http_aws_sigv4.c", "lib/http_digest.c", "lib/http_ntlm.c", "lib/vauth/vauth.c",
          "src/tool_operate.c", "src/tool_getparam.c", "src/tool_main.c"]
 TLSISH = re.compile(r"ssl|tls|cert|key|proxy|connect|resolve|CONNECT|timed out|timeout|refused|handshake|verify|"
-                    r"alert|cipher|issuer|subject|expire|pass|PKCS|PEM|DER|HTTP|response|error|fail|unable|could not|Could not", re.I)
+                    r"alert|cipher|issuer|subject|expire|pass|PKCS|PEM|DER|HTTP|response|error|fail|unable|could not|Could not|redirect", re.I)
 
 
 def build(T):
@@ -159,6 +162,13 @@ def build(T):
         t.add("curl", 56, f"CONNECT tunnel failed, response {code}", c, "client", cp, "curl 56")
         t.add("curl", 56, f"Received HTTP code {code} from proxy after CONNECT", c, "client",
               "curl < 7.80 lib/http_proxy.c 'Received HTTP code %d from proxy after CONNECT' (older wording, from CAUSES.md signals)", "curl 56")
+    # curl 7.88 (Debian 12's libcurl4 7.88.1-10, lib/http2.c, read from the
+    # installed library's strings): the HTTP/2 stream wording before 8.x
+    for fmt in ["HTTP/2 stream %u was not closed cleanly: %s (err %u)",
+                "HTTP/2 stream %u was not closed cleanly before end of the underlying stream"]:
+        t.add("curl", 92, fmt, "unexpected-response", "client",
+              "Debian libcurl4 7.88.1 /usr/lib/x86_64-linux-gnu/libcurl.so.4 (curl 7.88 lib/http2.c; older wording)",
+              "curl 92 (16 before 7.87): the server or a proxy reset the HTTP/2 stream; --http1.1 tells")
 
     # 'SSL certificate problem: %s' with every X509 verify text (curl 60, lib/vtls/openssl.c)
     import sec_openssl as O

@@ -77,7 +77,7 @@ def build(T):
         name, text = m.group(1), m.group(2).strip()
         c, note = OVR.get(name, (None, ""))
         if c is None:
-            if not re.search(r"ssl|tls|cert|proxy|trust|secure channel|connect|resolve|timed out|timeout|refused|closed|aborted|unauthori|forbidden|407|401|403|404|429|503|\(\d{3}\)", text, re.I):
+            if not re.search(r"ssl|tls|cert|proxy|trust|secure channel|connect|resolve|timed out|timeout|refused|closed|aborted|unauthori|forbidden|redirections|407|401|403|404|429|503|\(\d{3}\)", text, re.I):
                 continue
             c = classify(text, "client", "-", generic=False)
         t.add("dotnet", name, text, c, "client", s_, ("PowerShell 5.1 / .NET Framework. " + note).strip())

@@ -82,7 +82,7 @@ def build(T):
               S("net/http/server.go") + " + crypto/tls/alert.go", f"{name}: a Go server's log; the client sent this alert about the server. {snote}".strip())
     files = []
     for d, prefixes in [("crypto/tls", ("tls: ", "crypto/tls: ")), ("crypto/x509", ("x509: ", "crypto/x509: ", "current time")),
-                        ("encoding/pem", ("pem: ",)), ("net/http", ("http: ", "net/http: ", "proxyconnect", "http2: ", "Get ", "unexpected EOF")),
+                        ("encoding/pem", ("pem: ",)), ("net/http", ("http: ", "net/http: ", "proxyconnect", "http2: ", "Get ", "unexpected EOF", "stopped after")),
                         ("net", None)]:
         for p in sorted(glob.glob(os.path.join(GOROOT, "src", d, "*.go"))):
             if p.endswith("_test.go") or "/internal/" in p:
