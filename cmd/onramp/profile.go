@@ -143,14 +143,24 @@ func writeJSON(io *iostreams.IO, v any) error {
 	return enc.Encode(v)
 }
 
-func profileShow(opts *profileOptions, name string) error {
-	io := opts.io
+// loadNamed loads the profile a command names: a malformed name is a usage
+// error, a missing or unreadable profile a failure.
+func loadNamed(name string) (*profile.Profile, error) {
 	if err := profile.ValidateName(name); err != nil {
-		return usageErrorf("%v", err)
+		return nil, usageErrorf("%v", err)
 	}
 	p, err := profile.Load(name)
 	if err != nil {
-		return failedErrorf("%v", err)
+		return nil, failedErrorf("%v", err)
+	}
+	return p, nil
+}
+
+func profileShow(opts *profileOptions, name string) error {
+	io := opts.io
+	p, err := loadNamed(name)
+	if err != nil {
+		return err
 	}
 	v := usecase.ShowProfile(p, opts.now())
 	if opts.json {

@@ -50,12 +50,9 @@ Secrets are never settings: store an API key with
 
 func profileSet(opts *profileOptions, name, key, value string) error {
 	io := opts.io
-	if err := profile.ValidateName(name); err != nil {
-		return usageErrorf("%v", err)
-	}
-	p, err := profile.Load(name)
+	p, err := loadNamed(name)
 	if err != nil {
-		return failedErrorf("%v", err)
+		return err
 	}
 	old := map[string]string{}
 	for _, s := range usecase.Settings(p) {
