@@ -439,8 +439,8 @@ func TestWizardResumeChange(t *testing.T) {
 	s.waitFor("Which API")
 }
 
-// shift+tab goes back: within a step to its start, from a step's first
-// question to the step before.
+// shift+tab goes back to the question before: within a step, and from a
+// step's first question to the last question of the step before.
 func TestWizardBack(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard})
@@ -456,8 +456,19 @@ func TestWizardBack(t *testing.T) {
 	s.enter()
 	s.waitFor("Your private key")
 	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
-	s.waitFor("Which API") // Keys' first question: back to the provider step
+	// Keys' first question: back to the provider step's last question
+	// (the name, once given, stays), the environment chosen before offered.
+	scr := s.waitFor("Which HMPPS Integration API environment?")
+	if !strings.Contains(scr, "> dev") {
+		t.Errorf("the environment chosen before is not offered:\n%s", scr)
+	}
 	if p, err := profile.Load("hmpps-dev"); err != nil || p.Wizard[wizard.StepTarget] {
 		t.Errorf("the provider step is still marked done: %+v %v", p, err)
+	}
+	s.down()
+	s.enter() // preprod
+	s.waitFor("Your private key")
+	if p, err := profile.Load("hmpps-dev"); err != nil || p.Environment != "preprod" || !p.Wizard[wizard.StepTarget] {
+		t.Errorf("the new environment is not saved: %+v %v", p, err)
 	}
 }

@@ -1,0 +1,136 @@
+package wizard
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// defaults records the default each question offered, by title.
+type defaults struct {
+	Script
+	seen map[string][]string
+}
+
+func (d *defaults) Select(ctx context.Context, p SelectPrompt) (string, error) {
+	d.seen[p.Title] = append(d.seen[p.Title], p.Default)
+	return d.Script.Select(ctx, p)
+}
+
+func (d *defaults) Input(ctx context.Context, p InputPrompt) (string, error) {
+	d.seen[p.Title] = append(d.seen[p.Title], p.Default)
+	return d.Script.Input(ctx, p)
+}
+
+func runScript(t *testing.T, answers []Answer) (*defaults, *Result, *fakeKeys, *memStore) {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	s := &defaults{Script: Script{Answers: answers}, seen: map[string][]string{}}
+	store := &memStore{}
+	f, keys := newFlow(s, store, true)
+	res, err := f.Run(context.Background(), "")
+	if err != nil || res == nil || !res.Connected {
+		t.Fatalf("res %+v err %v (script left %v)", res, err, s.Answers)
+	}
+	if len(s.Answers) != 0 {
+		t.Errorf("unanswered: %v", s.Answers)
+	}
+	return s, res, keys, store
+}
+
+// Back asks the question before again, offering the answer given: within
+// a step, and from a step's first question the last question of the step
+// before (the name, once given, is not asked again).
+func TestBackAsksTheQuestionBefore(t *testing.T) {
+	a := sandboxAnswers()
+	s, res, _, _ := runScript(t, []Answer{
+		a[0], {"URL", "https://127.0.0.1:9444/v1/status"}, a[2], // provider, URL, name
+		{"Your private key", Back}, // Keys' first question: back to the URL
+		{"URL", "https://127.0.0.1:9445/v1/status"},
+		{"Your private key", "generate"},
+		{"subject", Back}, // back within Keys
+		{"Your private key", "generate"},
+		a[4], a[5], a[6],
+	})
+	if res.Profile.URL != "https://127.0.0.1:9445/v1/status" {
+		t.Errorf("URL %q: the provider step did not take the new answer", res.Profile.URL)
+	}
+	if got := s.seen["What is the API's URL?"]; len(got) != 2 || got[1] != "https://127.0.0.1:9444/v1/status" {
+		t.Errorf("the URL offered when asked again: %q", got)
+	}
+	if got := s.seen["Your private key"]; len(got) != 3 || got[2] != "generate" {
+		t.Errorf("the key choice offered: %q", got)
+	}
+	// The provider was given again without asking.
+	if n := countTitles(s.Shown, "Which API"); n != 1 {
+		t.Errorf("Which API asked %d times", n)
+	}
+}
+
+// Going back from the certificate step asks the API key again even when
+// it was left empty (the step was put off, not finished).
+func TestBackFromCertificateAsksTheEmptyKey(t *testing.T) {
+	a := sandboxAnswers()
+	_, res, _, store := runScript(t, []Answer{
+		a[0], a[1], a[2], a[3], a[4],
+		{"Paste your API key", ""}, // not issued yet
+		{"Your client certificate", Back},
+		{"Paste your API key", canary},
+		a[6],
+	})
+	if store.values["practice/api-key"] != canary || res.Profile.APIKeySecret != "api-key" {
+		t.Errorf("the key given after going back was not stored: %v %+v", store.values, res.Profile)
+	}
+}
+
+// Back over a step that only showed a note (the CSR to send) lands on the
+// question before it; going on again makes a new key and shows its CSR.
+// Back inside the subject's fields asks the field before.
+func TestBackOverTheSendNote(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	hmpps := Provider{ID: "hmpps", Name: "HMPPS", Environments: []Environment{{Name: "dev", URL: "https://dev.example"}},
+		AuthChoices: [][]string{{AuthMTLS, AuthAPIKey}}, APIKeyHeader: "x-api-key", Key: KeySpec{Type: "rsa", Bits: 2048},
+		Subject: "/C=GB/ST={state}/L={locality}/O={organisation}/CN={client_id}"}
+	s := &defaults{Script: Script{Answers: []Answer{
+		{"Which API", "hmpps"}, {"Name this connection", ""}, {"Your private key", "generate"},
+		{"County or state", "Kent"}, {"Town or city", "Dover"},
+		{"Your organisation's name", Back}, // back to the town
+		{"Town or city", ""},               // keeps Dover
+		{"Your organisation's name", "Acme"}, {"Your client id", "acme"}, {"Certificate subject", ""},
+		{"Paste your API key", Back}, // over the send note to the subject
+		{"Certificate subject", "/C=GB/O=Acme/CN=acme-2"},
+		{"Paste your API key", canary},
+		{"Your client certificate", "later"},
+	}}, seen: map[string][]string{}}
+	keys := &fakeKeys{}
+	f := &Flow{Prompter: s, Providers: []Provider{hmpps}, Keys: keys, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	res, err := f.Run(context.Background(), "")
+	if err != nil || !res.Paused || len(s.Answers) != 0 {
+		t.Fatalf("res %+v err %v (left %v)", res, err, s.Answers)
+	}
+	if len(keys.made) != 2 || keys.made[0].Subject != "/C=GB/ST=Kent/L=Dover/O=Acme/CN=acme" || keys.made[1].Subject != "/C=GB/O=Acme/CN=acme-2" {
+		t.Errorf("keys made: %+v", keys.made)
+	}
+	if got := s.seen["Town or city (L)"]; len(got) != 2 || got[1] != "Dover" {
+		t.Errorf("the town offered again: %q", got)
+	}
+	if got := s.seen["Certificate subject for the CSR"]; len(got) != 2 || got[1] != "/C=GB/ST=Kent/L=Dover/O=Acme/CN=acme" {
+		t.Errorf("the subject offered again: %q", got)
+	}
+	if n := countTitles(s.Shown, "Send this to HMPPS"); n != 2 {
+		t.Errorf("the CSR to send was shown %d times, want 2 (once per key)", n)
+	}
+	if !strings.HasSuffix(res.Profile.Key, ".key") || strings.HasSuffix(res.Profile.Key, "/client.key") {
+		t.Errorf("the profile keeps the first key: %q", res.Profile.Key)
+	}
+}
+
+func countTitles(frames []Frame, title string) int {
+	n := 0
+	for _, f := range frames {
+		if strings.Contains(f.Title, title) {
+			n++
+		}
+	}
+	return n
+}
