@@ -445,4 +445,3 @@ func (r *recordingScript) Select(ctx context.Context, p SelectPrompt) (string, e
 	}
 	return r.Script.Select(ctx, p)
 }
-
