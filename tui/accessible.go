@@ -39,13 +39,14 @@ func isBack(s string) bool {
 // returns wizard.ErrBack when the user typed a back word, ErrCancelled
 // on ctrl+c or the end of input.
 func (l *LinePrompter) ask(ctx context.Context, f wizard.Frame, prompt string, masked bool, validate func(string) error) (string, error) {
-	if l.Back {
+	back := l.Back && !f.NoBack
+	if back {
 		prompt += " (< goes back)"
 	}
 	v := ""
 	ended := false
 	in := huh.NewInput().Title(prompt + ":").Value(&v).Validate(func(s string) error {
-		if l.Back && isBack(s) {
+		if back && isBack(s) {
 			return nil
 		}
 		return validate(s)
@@ -62,7 +63,7 @@ func (l *LinePrompter) ask(ctx context.Context, f wizard.Frame, prompt string, m
 	switch {
 	case err != nil:
 		return "", err
-	case l.Back && isBack(v):
+	case back && isBack(v):
 		return "", wizard.ErrBack
 	case ended && v == "":
 		fmt.Fprintln(l.Out)

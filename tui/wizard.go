@@ -218,6 +218,10 @@ func (w *wizardScreen) ShortBindings() []key.Binding {
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
+	prev := []key.Binding{keyWizardBack, back}
+	if w.cur != nil && w.cur.frame.NoBack {
+		prev = prev[1:] // nothing before this screen
+	}
 	switch {
 	case w.ended != nil:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))}
@@ -230,11 +234,11 @@ func (w *wizardScreen) Bindings() []key.Binding {
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
 			b = append(b, cp)
 		}
-		return append(b, keyWizardBack, back)
+		return append(b, prev...)
 	case w.cur.kind == promptInput || w.cur.kind == promptPassword:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), keyWizardBack, back}
+		return append([]key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))}, prev...)
 	}
-	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyWizardBack, back}
+	return append([]key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))}, prev...)
 }
 
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -293,7 +297,7 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			w.cancel()
 			return w, goHome
 		}
-		if key.Matches(msg, keyWizardBack) && w.cur != nil {
+		if key.Matches(msg, keyWizardBack) && w.cur != nil && !w.cur.frame.NoBack {
 			// Back: this step again, or the one before from its first question.
 			return w, w.answer("", wizard.ErrBack)
 		}

@@ -472,3 +472,44 @@ func TestWizardBack(t *testing.T) {
 		t.Errorf("the new environment is not saved: %+v %v", p, err)
 	}
 }
+
+// The wizard at 60×20: every key of the help shows (wrapped, never cut
+// with "…"), and shift+tab from the certificate goes back to an API key
+// that was left empty.
+func TestWizardAt60Columns(t *testing.T) {
+	dir := configDir(t)
+	kr := testkeyring.New()
+	s := startSized(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard}, 60, 20)
+	repl := []string{dir, "$CONFIG"}
+	s.snapshot("provider", s.waitFor("Which API"))
+	s.down()
+	s.enter()
+	s.waitFor("What is the API's URL?")
+	s.enter()
+	s.waitFor("Name this connection")
+	s.enter()
+	s.snapshot("keys", s.waitFor("Your private key"))
+	s.enter()
+	s.waitFor("Certificate subject")
+	s.enter()
+	s.snapshot("send", s.waitFor("Send this to onramp sandbox"), repl...)
+	s.enter()
+	s.snapshot("api-key", s.waitFor("Paste your API key"))
+	s.enter() // not issued yet
+	s.snapshot("certificate", s.waitFor("Your client certificate"))
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Paste your API key")
+	s.text("practice-key-1234")
+	s.enter()
+	s.waitFor("Your client certificate")
+	s.enter() // the sandbox issues it
+	s.snapshot("connected", s.waitFor("You're connected"), repl...)
+	if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
+		t.Errorf("the key typed after going back was not stored: %q", v)
+	}
+	for _, scr := range []string{s.rec.screen()} {
+		if strings.Contains(scr, "…") {
+			t.Errorf("a line is cut:\n%s", scr)
+		}
+	}
+}

@@ -118,6 +118,25 @@ func (r *run) saveNamed() error {
 	return r.save()
 }
 
+// canGoBack says whether there is a question to go back to from the
+// screen about to show: one answered in this session, or a step an
+// earlier run finished.
+func (r *run) canGoBack() bool {
+	if len(r.answers) > 0 || slices.ContainsFunc(r.history, func(s stepRun) bool { return lastQuestion(s.answers) >= 0 }) {
+		return true
+	}
+	c := r.choice()
+	for _, s := range steps() {
+		if s.id == r.cur.id {
+			break
+		}
+		if s.applies(c) && r.p.Wizard[s.id] {
+			return true
+		}
+	}
+	return false
+}
+
 // undo makes a step unfinished, and no longer put off.
 func (r *run) undo(id string) {
 	delete(r.p.Wizard, id)

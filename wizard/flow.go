@@ -192,7 +192,7 @@ func (r *run) noAuthEnv() bool {
 
 // frame is a screen of the step running now.
 func (r *run) frame(title, why string) Frame {
-	return Frame{Step: r.progress(r.cur.id), Title: title, Why: why}
+	return Frame{Step: r.progress(r.cur.id), Title: title, Why: why, NoBack: !r.canGoBack()}
 }
 
 func (r *run) skipped(step string) bool {

@@ -20,12 +20,12 @@ func (r *run) finish() error {
 		title, why = "Set up, not yet connected", "Some steps are left; they are saved in the profile."
 	}
 	err := r.Prompter.Note(r.ctx, NotePrompt{
-		Frame:  Frame{Step: "Done", Title: title, Why: why},
+		Frame:  Frame{Step: "Done", Title: title, Why: why, NoBack: true},
 		Body:   NextSteps(r.p),
 		Report: r.lastReport,
 	})
 	if errors.Is(err, ErrBack) {
-		return nil // all is done: there is no step to go back to
+		return nil // all is done: nothing to go back to
 	}
 	return err
 }
