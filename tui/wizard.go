@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -491,9 +492,11 @@ func scrollView(s *Styles, body string, h int, scroll *int, keys string) string 
 
 // wrapKeepIndent reflows text written with hard line breaks (provider
 // instructions) to the width: a line that continues the one before (same
-// or deeper indent, not a new "- " item or a cause's "Fix: ") joins it; each logical line keeps
-// its indent, and its continuation lines hang two further in. Paths and
-// commands are never split.
+// or deeper indent, not a new "- " item, a "Label: " line such as a
+// cause's "Fix: " or a "CSR:  path", nor a command) joins it; each logical
+// line keeps its indent, and its continuation lines hang two further in.
+// Paths are never split; a command on its own line that does not fit goes
+// on over " \\" continuations, so it still runs when copied.
 func wrapKeepIndent(s string, width int) string {
 	var logical []string
 	prevIndent := -1
@@ -502,8 +505,9 @@ func wrapKeepIndent(s string, width int) string {
 		indent := len(l) - len(trimmed)
 		n := len(logical)
 		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
-			!strings.HasPrefix(trimmed, "- ") && !strings.HasPrefix(trimmed, "Fix: ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
-			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
+			!strings.HasPrefix(trimmed, "- ") && !labelRE.MatchString(trimmed) && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\") &&
+			!isCommand(trimmed) && !isCommand(strings.TrimLeft(logical[n-1], " "))
 		if continues {
 			logical[n-1] += " " + trimmed
 			continue
@@ -522,6 +526,10 @@ func wrapKeepIndent(s string, width int) string {
 		if indent > width/2 {
 			indent = 0
 		}
+		if isCommand(trimmed) {
+			out = append(out, wrapCommand(trimmed, indent, width))
+			continue
+		}
 		hang := ""
 		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
 			hang = strings.Repeat(" ", indent+2)
@@ -535,4 +543,51 @@ func wrapKeepIndent(s string, width int) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// labelRE is a line that starts with one of the wizard's labels
+// ("CSR:  path", a cause's "Fix: …").
+var labelRE = regexp.MustCompile(`^(CSR|JWKS|kid|Cause|Warning|Fix): `)
+
+// isCommand says whether a line (without its indent) is a command to run.
+func isCommand(line string) bool {
+	for _, c := range []string{"onramp ", "curl ", "openssl ", "keytool "} {
+		if strings.HasPrefix(line, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapCommand lays a command out at indent within width, breaking only
+// between arguments (a quoted one stays whole) with " \\" at each break
+// and the rest four further in.
+func wrapCommand(cmd string, indent, width int) string {
+	pad := strings.Repeat(" ", indent)
+	var lines []string
+	line := ""
+	for _, w := range unbreakableWords(cmd) {
+		room := width - 2 // for " \\"
+		if len(lines) > 0 {
+			room -= 4
+		}
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(pad+line+" "+w) <= room:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	lines = append(lines, line)
+	for i := range lines {
+		more := ""
+		if i > 0 {
+			more = "    "
+		}
+		lines[i] = pad + more + lines[i]
+	}
+	return strings.Join(lines, " \\\n")
 }

@@ -82,7 +82,7 @@ func (r *run) certificate() error {
 		}
 		if r.p.CACert == "" {
 			title, why, placeholder := "The provider's CA bundle, if they sent one",
-				"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs.",
+				"Some providers run their servers on a private CA and send its bundle with the certificate; without it the TLS check fails as untrusted. Leave it empty for public CAs.",
 				"empty: the system's trusted CAs"
 			pr := r.currentProvider()
 			if pr.CABundleRequired {
