@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // defaults records the default each question offered, by title.
@@ -133,4 +134,45 @@ func countTitles(frames []Frame, title string) int {
 		}
 	}
 	return n
+}
+
+// Going back to the DCS's keys makes all three key pairs again, each
+// under a new name: none is overwritten, and the wizard does not stop on
+// a key file that exists.
+func TestBackRemakesTheDCSKeyPairs(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	keys := &fakeKeys{}
+	s := &Script{Answers: []Answer{{"Which API", "govuk-dcs"}, {"Name this connection", "dcs"},
+		{"Your private key", "generate"}, {"Your organisation's name", "Bob's Widgets"}, {"What this key is for", ""},
+		{"The environment", ""}, {"The date in the CN", "2026-12-01"}, {"Certificate subject", ""},
+		{"Your client certificate", Back}, // over the send note to the subject
+		{"Certificate subject", ""},
+		{"Your client certificate", "later"}}}
+	f := realFlow(t, s, &memStore{})
+	f.Keys = keys
+	f.Now = func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }
+	res, err := f.Run(context.Background(), "")
+	if err != nil || !res.Paused {
+		t.Fatalf("res %+v err %v (left %v)", res, err, s.Answers)
+	}
+	var names []string
+	for _, k := range keys.made {
+		names = append(names, k.Name)
+	}
+	want := "client signing encryption client-20261201-100000 signing-20261201-100000 encryption-20261201-100000"
+	if strings.Join(names, " ") != want {
+		t.Errorf("keys made: %v, want %s", names, want)
+	}
+	if !strings.HasSuffix(res.Profile.Key, "client-20261201-100000.key") {
+		t.Errorf("the profile's key: %s", res.Profile.Key)
+	}
+	var sent []string
+	for _, n := range s.Notes {
+		if strings.Contains(n.Title, "Send this to") {
+			sent = append(sent, n.Body)
+		}
+	}
+	if len(sent) != 2 || !strings.Contains(sent[1], "signing-20261201-100000.csr (signing)") || !strings.Contains(sent[1], "encryption-20261201-100000.csr (encryption)") {
+		t.Errorf("the second send note does not list the new CSRs:\n%s", strings.Join(sent, "\n---\n"))
+	}
 }
