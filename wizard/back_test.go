@@ -1,10 +1,21 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/keystore"
 )
 
 // defaults records the default each question offered, by title.
@@ -174,5 +185,60 @@ func TestBackRemakesTheDCSKeyPairs(t *testing.T) {
 	}
 	if len(sent) != 2 || !strings.Contains(sent[1], "signing-20261201-100000.csr (signing)") || !strings.Contains(sent[1], "encryption-20261201-100000.csr (encryption)") {
 		t.Errorf("the second send note does not list the new CSRs:\n%s", strings.Join(sent, "\n---\n"))
+	}
+}
+
+// caSigner issues real certificates for CSRs, as the sandbox does.
+type caSigner struct{ ca *testpki.CA }
+
+func (c caSigner) Issue(ctx context.Context, csrPEM []byte) (Issued, error) {
+	b, _ := pem.Decode(csrPEM)
+	csr, err := x509.ParseCertificateRequest(b.Bytes)
+	if err != nil {
+		return Issued{}, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: csr.Subject,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.ca.Cert, csr.PublicKey, c.ca.Key)
+	return Issued{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), CACertFile: "/tmp/sandbox-ca.pem"}, err
+}
+
+// keystoreImporter imports as onramp does: beside the key, never writing
+// over a different certificate.
+type keystoreImporter struct{}
+
+func (keystoreImporter) Import(ctx context.Context, req ImportRequest) (string, []diagnose.Finding, error) {
+	res, err := keystore.ImportCertificate(keystore.ImportRequest{CertFile: req.CertFile, KeyFile: req.KeyFile, Dir: req.Dir,
+		Name: keystore.ImportName(req.KeyFile), Now: time.Now()})
+	if err != nil {
+		return "", nil, err
+	}
+	return res.CertPath, nil, nil
+}
+
+// A certificate again (back from the checks, or "change" on resume) for
+// a profile that has one: the new one is imported, the old one kept under
+// a dated name (the import never writes over a certificate).
+func TestCertificateAgainKeepsTheOldOne(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	s := &Script{Answers: sandboxAnswers()}
+	f, _ := newFlow(s, &memStore{}, true)
+	f.Issuer, f.Certs = caSigner{testpki.NewCA(t, "Sandbox CA")}, keystoreImporter{}
+	f.Now = func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }
+	if res, err := f.Run(context.Background(), ""); err != nil || !res.Connected {
+		t.Fatalf("first run: %+v %v", res, err)
+	}
+	first, _ := os.ReadFile(filepath.Join(dir, "keys", "practice", "client.crt"))
+	s.Answers = []Answer{{"Welcome back", StepCert}, {"Your client certificate", "sandbox"}}
+	res, err := f.Run(context.Background(), "practice")
+	if err != nil || !res.Connected {
+		t.Fatalf("change the certificate: %+v %v (notes %+v)", res, err, s.Notes)
+	}
+	now, _ := os.ReadFile(filepath.Join(dir, "keys", "practice", "client.crt"))
+	kept, _ := os.ReadFile(filepath.Join(dir, "keys", "practice", "client-20261201-100000.crt"))
+	if len(first) == 0 || !bytes.Equal(kept, first) || bytes.Equal(now, first) || res.Profile.Cert != filepath.Join(dir, "keys", "practice", "client.crt") {
+		t.Errorf("the new certificate is not in use, or the old one not kept (profile cert %s)", res.Profile.Cert)
 	}
 }
