@@ -481,3 +481,51 @@ func TestShowProfileAuthSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageKeysCheckedLocally: a DCS profile's signing and encryption
+// pairs are checked on this machine (an expired signing certificate, an
+// encryption key that is not its certificate's) and warned about, while
+// the connection itself (mutual TLS to a loopback server answering as the
+// DCS status endpoint) is checked and passes.
+func TestMessageKeysCheckedLocally(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "DCS Message Keys CA")
+	srv := serveAnswer(t, ca, true, 200, `{"available":true,"scheduledOutages":[]}`, nil)
+	p := checkProfile(t, ca, "govuk-dcs", "dcs-keys", srv.url, "/checks/passport", []string{provider.AuthMTLS})
+	dir := t.TempDir()
+	p.SigningCert, p.SigningKey = ca.Client(t, testpki.Options{CommonName: "Acme Signing Integration 2025-11-01",
+		NotBefore: time.Now().Add(-400 * 24 * time.Hour), NotAfter: time.Now().Add(-2 * 24 * time.Hour)}).Files(t, dir, "signing")
+	p.EncryptionCert, _ = ca.Client(t, testpki.Options{CommonName: "Acme Encryption Integration 2026-11-01"}).Files(t, dir, "encryption")
+	_, p.EncryptionKey = ca.Client(t, testpki.Options{CommonName: "another"}).Files(t, dir, "another")
+
+	rep := Checks{Store: testkeyring.New()}.Check(context.Background(), p)
+	if !rep.OK || stepStatus(rep, diagnose.StepTLS) != diagnose.Pass || stepStatus(rep, diagnose.StepHTTP) != diagnose.Pass {
+		t.Fatalf("the connection check: ok %v, steps %+v", rep.OK, rep.Steps)
+	}
+	local := rep.Steps[0]
+	if local.Name != diagnose.StepLocal || local.Status != diagnose.Warn {
+		t.Fatalf("local step %+v", local)
+	}
+	all := append([]diagnose.Finding{{Cause: local.Cause, Detail: local.Detail}}, local.Notes...)
+	var got []string
+	for _, f := range all {
+		got = append(got, f.Cause.Title+": "+f.Detail)
+	}
+	text := strings.Join(got, "\n")
+	for _, want := range []string{
+		"The signing certificate has expired: the signing certificate " + p.SigningCert + " expired on ",
+		"The private key does not belong to the certificate: the encryption key " + p.EncryptionKey + " is not the key of the encryption certificate " + p.EncryptionCert,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("local findings lack %q:\n%s", want, text)
+		}
+	}
+
+	// Good pairs: nothing to say.
+	p.SigningCert, p.SigningKey = ca.Client(t, testpki.Options{CommonName: "Acme Signing"}).Files(t, dir, "signing2")
+	p.EncryptionCert, p.EncryptionKey = ca.Client(t, testpki.Options{CommonName: "Acme Encryption"}).Files(t, dir, "encryption2")
+	rep = Checks{Store: testkeyring.New()}.Check(context.Background(), p)
+	if !rep.OK || rep.Steps[0].Status != diagnose.Pass {
+		t.Errorf("good message keys: %+v", rep.Steps[0])
+	}
+}

@@ -79,6 +79,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.CertFile, o.KeyFile = p.Cert, p.Key
 	}
 	o.MutualTLS = hasAuth(p, provider.AuthMTLS)
+	o.MessageKeys = MessageKeys(p)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
@@ -96,6 +97,21 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.Resolve[hp] = addr
 	}
 	return o, nil
+}
+
+// MessageKeys are p's message key pairs (signing, encryption) that it
+// names any file of.
+func MessageKeys(p *profile.Profile) []diagnose.MessageKey {
+	var out []diagnose.MessageKey
+	for _, m := range []diagnose.MessageKey{
+		{Purpose: "signing", CertFile: p.SigningCert, KeyFile: p.SigningKey},
+		{Purpose: "encryption", CertFile: p.EncryptionCert, KeyFile: p.EncryptionKey},
+	} {
+		if m.CertFile != "" || m.KeyFile != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // answers is the template's table of documented answers, and for the
