@@ -48,7 +48,7 @@ var documentedAnswers = map[string][]documented{
 	},
 	"securosys": {
 		{cause.APIKeyRejected, 401, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"Invalid API key"}`, "/v1/versionInfo", "needs a serviceToken key"},
-		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key"},
+		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key, and the TSB answered 403 Forbidden: the key sent probably has another role. The status Securosys gives a key of the wrong role is not in its public documentation (to be confirmed with Securosys)"},
 	},
 	"nhs-apim": {
 		// The token endpoint's errors, as PROVIDERS.md gives them.

@@ -21,13 +21,22 @@ import (
 type SecretEntry struct {
 	Name  string    `json:"name"`
 	SetAt time.Time `json:"set_at"`
+	// Roles are the API key roles (role_keys) whose key this secret is.
+	Roles []string `json:"roles,omitempty"`
 }
 
-// SecretEntries lists p's recorded secrets by name (never their values).
+// SecretEntries lists p's recorded secrets by name (never their values),
+// with the API key roles each is the key of.
 func SecretEntries(p *profile.Profile) []SecretEntry {
 	entries := []SecretEntry{}
 	for _, n := range p.SecretNames() {
-		entries = append(entries, SecretEntry{Name: n, SetAt: p.Secrets[n]})
+		e := SecretEntry{Name: n, SetAt: p.Secrets[n]}
+		for _, role := range slices.Sorted(maps.Keys(p.RoleKeys)) {
+			if p.RoleKeys[role] == n {
+				e.Roles = append(e.Roles, role)
+			}
+		}
+		entries = append(entries, e)
 	}
 	return entries
 }
