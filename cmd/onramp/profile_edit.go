@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/usecase"
 )
@@ -60,8 +61,9 @@ func profileSet(opts *profileOptions, name, key, value string) error {
 	}
 	also, err := usecase.SetSetting(p, key, value)
 	var unknown *usecase.UnknownSettingError
-	if errors.As(err, &unknown) {
-		return usageErrorf("%v", err)
+	var badHost *idn.Error
+	if errors.As(err, &unknown) || errors.As(err, &badHost) {
+		return usageErrorf("%v; profile %s is unchanged", err, name)
 	}
 	if err != nil {
 		return failedErrorf("%v; profile %s is unchanged", err, name)
