@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/internal/idn"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/usecase"
 )
