@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,7 +29,7 @@ const (
 
 // legacyTemp is the temp-file name older onramp versions used (os.CreateTemp's
 // ".NAME.tmp-*", random digits).
-var legacyTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
+var legacyTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\..+\.tmp-[0-9]+$`) })
 
 // crashPoint is a test hook: the keystore test binary sets it to stop a
 // write at a named point and kill the process there. Nil otherwise.
@@ -111,7 +112,7 @@ func Recover(dir string) {
 		if !strings.HasPrefix(name, ".") || !e.Type().IsRegular() {
 			continue
 		}
-		if legacyTemp.MatchString(name) {
+		if legacyTemp().MatchString(name) {
 			// Older onramps named temp files .NAME.tmp-DIGITS with no
 			// process id: one an hour old is no write in progress.
 			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
 )
@@ -72,10 +73,10 @@ func (t *Template) MatchAnswer(status int, body []byte, path string) (id cause.I
 	return "", "", false
 }
 
-var detailVarRe = regexp.MustCompile(`\{(match|path|role|[1-9]|json:[A-Za-z0-9_]+)\}`)
+var detailVarRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(match|path|role|[1-9]|json:[A-Za-z0-9_]+)\}`) })
 
 func (t *Template) expandDetail(format string, m [][]byte, body []byte, path string) string {
-	return detailVarRe.ReplaceAllStringFunc(format, func(v string) string {
+	return detailVarRe().ReplaceAllStringFunc(format, func(v string) string {
 		name := v[1 : len(v)-1]
 		switch {
 		case name == "match":
