@@ -157,6 +157,10 @@ func TestWizardDCSToItsChecks(t *testing.T) {
 	if p.LastCheck == nil || !p.LastCheck.OK || p.CACert != caFile || p.StatusPath != "/checks/passport" || len(p.Auth) != 1 || p.Auth[0] != "mtls" {
 		t.Errorf("profile %+v last check %+v", p, p.LastCheck)
 	}
+	// The message key pairs are in the profile, for their certificates.
+	if p.SigningKey != filepath.Join(keys, "signing.key") || p.EncryptionKey != filepath.Join(keys, "encryption.key") {
+		t.Errorf("signing key %q, encryption key %q", p.SigningKey, p.EncryptionKey)
+	}
 }
 
 func TestWizardHMPPSToItsChecks(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -505,7 +504,7 @@ func wrapKeepIndent(s string, width int) string {
 		indent := len(l) - len(trimmed)
 		n := len(logical)
 		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
-			!strings.HasPrefix(trimmed, "- ") && !labelRE.MatchString(trimmed) && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			!strings.HasPrefix(trimmed, "- ") && !isLabelled(trimmed) && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
 			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\") &&
 			!isCommand(trimmed) && !isCommand(strings.TrimLeft(logical[n-1], " "))
 		if continues {
@@ -545,9 +544,16 @@ func wrapKeepIndent(s string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-// labelRE is a line that starts with one of the wizard's labels
+// isLabelled says whether a line starts with one of the wizard's labels
 // ("CSR:  path", a cause's "Fix: …").
-var labelRE = regexp.MustCompile(`^(CSR|JWKS|kid|Cause|Warning|Fix): `)
+func isLabelled(line string) bool {
+	for _, l := range []string{"CSR: ", "JWKS: ", "kid: ", "Cause: ", "Warning: ", "Fix: "} {
+		if strings.HasPrefix(line, l) {
+			return true
+		}
+	}
+	return false
+}
 
 // isCommand says whether a line (without its indent) is a command to run.
 func isCommand(line string) bool {

@@ -174,6 +174,9 @@ func TestBackRemakesTheDCSKeyPairs(t *testing.T) {
 	if strings.Join(names, " ") != want {
 		t.Errorf("keys made: %v, want %s", names, want)
 	}
+	if !strings.HasSuffix(res.Profile.SigningKey, "signing-20261201-100000.key") || !strings.HasSuffix(res.Profile.EncryptionKey, "encryption-20261201-100000.key") {
+		t.Errorf("the profile's message keys: %s %s", res.Profile.SigningKey, res.Profile.EncryptionKey)
+	}
 	if !strings.HasSuffix(res.Profile.Key, "client-20261201-100000.key") {
 		t.Errorf("the profile's key: %s", res.Profile.Key)
 	}
