@@ -97,7 +97,7 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if r.p.Wizard[StepTarget] {
 		r.settleAuth()
 	}
-	if renewing, err := r.offerRenewal(); (err != nil && !errors.Is(err, ErrBack)) || renewing {
+	if renewing, err := r.offerRenewal(); err != nil || renewing {
 		return &Result{Profile: r.p, Paused: renewing}, err
 	}
 	if err := r.resumeSummary(); err != nil && !errors.Is(err, ErrBack) {
