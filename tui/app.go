@@ -275,27 +275,13 @@ func (a *App) helpView() string {
 // never inside a key's words, never cut off with "…".
 func (a *App) shortHelp(width int) string {
 	st := a.help.Styles
-	sep := st.ShortSeparator.Inline(true).Render(a.help.ShortSeparator)
-	var lines []string
-	line := ""
+	var items []string
 	for _, b := range (helpKeys{a}).ShortHelp() {
-		if !b.Enabled() {
-			continue
-		}
-		item := st.ShortKey.Inline(true).Render(b.Help().Key) + " " + st.ShortDesc.Inline(true).Render(b.Help().Desc)
-		switch {
-		case line == "":
-			line = item
-		case ansi.StringWidth(line+sep+item) <= width:
-			line += sep + item
-		default:
-			lines = append(lines, line)
-			line = item
+		if b.Enabled() {
+			items = append(items, st.ShortKey.Inline(true).Render(b.Help().Key)+" "+st.ShortDesc.Inline(true).Render(b.Help().Desc))
 		}
 	}
-	if line != "" {
-		lines = append(lines, line)
-	}
+	lines := strings.Split(joinWrapped(items, st.ShortSeparator.Inline(true).Render(a.help.ShortSeparator), width), "\n")
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, width, "…") // one key wider than the screen
 	}

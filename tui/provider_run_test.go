@@ -201,18 +201,7 @@ func TestWizardHMPPSToItsChecks(t *testing.T) {
 	s.enter() // dev
 	s.waitFor("Name this connection")
 	s.enter() // hmpps-dev
-	s.waitFor("Your private key")
-	s.enter()
-	for _, f := range []struct{ title, value string }{
-		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
-		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
-	} {
-		s.waitFor(f.title)
-		s.text(f.value)
-		s.enter()
-	}
-	s.waitFor("Certificate subject for the CSR")
-	s.enter()
+	s.hmppsKey()
 	s.waitFor("Send this to HMPPS")
 	certFile := filepath.Join(dir, "hmpps-dev.crt")
 	signCSR(t, ca, filepath.Join(dir, "keys", "hmpps-dev", "client.csr"), certFile)

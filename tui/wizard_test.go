@@ -410,18 +410,7 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.enter()
 	s.waitFor("Which HMPPS Integration API environment?")
 	s.enter()
-	s.waitFor("Your private key")
-	s.enter()
-	for _, f := range []struct{ title, value string }{
-		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
-		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
-	} {
-		s.waitFor(f.title)
-		s.text(f.value)
-		s.enter()
-	}
-	s.waitFor("Certificate subject for the CSR")
-	s.enter()
+	s.hmppsKey()
 	dir, _ := profile.Dir()
 	s.snapshot("hmpps-send", s.waitFor("Send this to HMPPS"), dir, "$CONFIG")
 }
@@ -512,4 +501,22 @@ func TestWizardAt60Columns(t *testing.T) {
 			t.Errorf("a line is cut:\n%s", scr)
 		}
 	}
+}
+
+// hmppsKey answers HMPPS's keys step: generate, the subject's fields for
+// client acme-client, and the subject as filled in.
+func (s *session) hmppsKey() {
+	s.t.Helper()
+	s.waitFor("Your private key")
+	s.enter()
+	for _, f := range []struct{ title, value string }{
+		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
+		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
+	} {
+		s.waitFor(f.title)
+		s.text(f.value)
+		s.enter()
+	}
+	s.waitFor("Certificate subject for the CSR")
+	s.enter()
 }
