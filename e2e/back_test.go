@@ -98,8 +98,8 @@ func TestAccessibleWizardGoesBack(t *testing.T) {
 	e.answer(t, "2")
 	e.waitForCount(t, "Your client certificate", 2, 20*time.Second)
 	e.answer(t, "1") // the sandbox issues it
-	h := e.waitFor(t, "EXIT=", 60*time.Second)
-	h = e.history(t)
+	e.waitFor(t, "EXIT=", 60*time.Second)
+	h := e.history(t)
 	if !strings.Contains(h, "acc is connected") || !strings.Contains(h, "EXIT=0") {
 		t.Errorf("not connected:\n%s", h)
 	}

@@ -157,8 +157,8 @@ func TestHomeAt60ColumnsWithStoreNote(t *testing.T) {
 	kr.Unavailable = true
 	deps := &Deps{UseFileStore: func(string) error { return nil }, CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
 	s := startSized(t, deps, Options{}, 60, 20)
-	scr := s.waitFor("Press f")
-	scr = s.waitFor("practice")
+	s.waitFor("Press f")
+	scr := s.waitFor("practice")
 	s.snapshot("home", scr)
 	if !strings.Contains(strings.Join(strings.Fields(scr), " "), "Press f to keep secrets in an encrypted file") {
 		t.Errorf("the note is cut:\n%s", scr)
