@@ -114,3 +114,69 @@ func TestAccessibleWizardGoesBack(t *testing.T) {
 		t.Errorf("keys: %v", keys)
 	}
 }
+
+// `onramp init` full-screen in a real terminal at 60×20 with a real
+// keyring: shift+tab (the terminal's own back-tab sequence) goes back,
+// from the certificate to an API key left empty; every key of the help
+// shows, wrapped, none cut with "…"; the wizard ends connected.
+func TestWizardBackInTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	testenv.Tool(t, "tmux")
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir()}
+	e.needsKeyring(t)
+	e.startSandbox(t)
+	key := e.practiceKey(t)
+	e.newTerminal(t, e.bin+" init --profile tui; echo \"EXIT=$?\"; sleep 300")
+	e.tmux(t, "resize-window", "-t", "e2e", "-x", "60", "-y", "20")
+
+	e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
+	e.selectOption(t, "onramp practice API")
+	e.waitFor(t, "What is the API's URL?", 10*time.Second)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Your private key", 10*time.Second)
+	e.keys(t, "BTab") // back to the URL
+	e.waitFor(t, "What is the API's URL?", 10*time.Second)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Your private key", 10*time.Second)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Certificate subject for the CSR", 10*time.Second)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Send this to onramp practice API", 60*time.Second)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Paste your API key", 10*time.Second)
+	e.keys(t, "Enter") // not issued yet
+	scr := e.waitFor(t, "Your client certificate", 10*time.Second)
+	if w := strings.TrimSpace(e.tmux(t, "display", "-p", "-t", "e2e", "#{window_width}x#{window_height}")); w != "60x20" {
+		t.Fatalf("the terminal is %s", w)
+	}
+	lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+	if strings.Contains(lines[len(lines)-2], "quit") || !strings.Contains(lines[len(lines)-1], "q quit") {
+		t.Errorf("the help is not on two lines:\n%s", scr)
+	}
+	help := strings.Join(lines[len(lines)-2:], " ")
+	for _, k := range []string{"enter choose", "shift+tab back", "esc save & leave", "? more keys", "q quit"} {
+		if !strings.Contains(help, k) {
+			t.Errorf("the help lacks %q:\n%s", k, scr)
+		}
+	}
+	if strings.Contains(scr, "…") {
+		t.Errorf("a line is cut:\n%s", scr)
+	}
+	e.keys(t, "BTab") // back to the API key left empty
+	e.waitFor(t, "Paste your API key", 10*time.Second)
+	e.typeText(t, key)
+	e.keys(t, "Enter")
+	e.waitFor(t, "Your client certificate", 15*time.Second)
+	e.selectOption(t, "Have the sandbox issue my certificate now")
+	e.waitFor(t, "You're connected", 60*time.Second)
+	e.keys(t, "Enter")
+	scr = e.waitFor(t, "EXIT=", 10*time.Second)
+	if !strings.Contains(scr, "EXIT=0") {
+		t.Errorf("after the wizard:\n%s", scr)
+	}
+	if out, code := e.onramp(t, "secret", "ls", "--profile", "tui"); code != 0 || !strings.Contains(out, "api-key") {
+		t.Errorf("the key typed after going back is not stored: %d\n%s", code, out)
+	}
+}
