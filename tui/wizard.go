@@ -487,10 +487,13 @@ func scrollView(s *Styles, body string, h int, scroll *int, keys string) string 
 
 // wrapKeepIndent reflows text written with hard line breaks (provider
 // instructions) to the width: a line that continues the one before (same
-// or deeper indent, not a new "- " item or a cause's "Fix: ") joins it; each logical line keeps
+// or deeper indent, not a new "- " item or a cause's "Fix…:") joins it; each logical line keeps
 // its indent, and its continuation lines hang two further in. Paths and
 // commands are never split.
 func wrapKeepIndent(s string, width int) string {
+	// isFixLine: a cause's "Fix: ", "Fix (Java): " or "Fix (Provider): "
+	// line starts a logical line, and its own colons do not end one.
+	isFixLine := func(l string) bool { return strings.HasPrefix(l, "Fix: ") || strings.HasPrefix(l, "Fix (") }
 	var logical []string
 	prevIndent := -1
 	for _, l := range strings.Split(s, "\n") {
@@ -498,8 +501,8 @@ func wrapKeepIndent(s string, width int) string {
 		indent := len(l) - len(trimmed)
 		n := len(logical)
 		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
-			!strings.HasPrefix(trimmed, "- ") && !strings.HasPrefix(trimmed, "Fix: ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
-			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
+			!strings.HasPrefix(trimmed, "- ") && !isFixLine(trimmed) && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
+			(!strings.HasSuffix(logical[n-1], ":") || isFixLine(strings.TrimLeft(logical[n-1], " "))) && !strings.HasSuffix(logical[n-1], "\\")
 		if continues {
 			logical[n-1] += " " + trimmed
 			continue

@@ -130,6 +130,11 @@ func registerCompletions(c *cobra.Command) {
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		})
 	}
+	if c.Flags().Lookup("client") != nil {
+		_ = c.RegisterFlagCompletionFunc("client", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return cause.Clients(), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 	if c.Parent() != nil && c.Parent().Name() == "profile" && (c.Name() == "show" || c.Name() == "rm") && c.ValidArgsFunction == nil {
 		c.ValidArgsFunction = completeProfiles
 	}
