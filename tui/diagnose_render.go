@@ -48,8 +48,8 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 		}
 		fmt.Fprintf(&b, "  %s %-14s %s\n", style.Render(sym), stepLabel(st.Name), s.Muted.Render(ms))
 		if st.Cause != nil && (st.Status == diagnose.Fail || st.Status == diagnose.Warn) {
-			b.WriteString(indent + style.Render(st.Cause.Title) + "\n")
 			tw := width - len(indent)
+			b.WriteString(indentLines(style.Render(wrap(st.Cause.Title, tw)), indent) + "\n")
 			if st.Detail != "" {
 				b.WriteString(indentLines(s.Muted.Render(wrap(st.Detail, tw)), indent) + "\n")
 			}

@@ -137,12 +137,17 @@ func (e *explainScreen) View() string {
 // hanging renders "Label text…" with the text's continuation lines
 // indented under its first word.
 // renderFix is a cause's advice (cause.FixLines): onramp's fix, the
-// client's and the provider's note, each under its label; a long label
-// (a provider's name) gets a line of its own.
+// client's and the provider's note, each after its label; a long label (a
+// provider's name), or a command that would not fit beside the label, puts
+// the text on lines of its own.
 func renderFix(s *Styles, c *cause.Cause, width int) string {
 	var out []string
 	for _, l := range c.FixLines() {
-		if ansi.StringWidth(l.Label) > 16 {
+		widest := 0
+		for _, w := range unbreakableWords(l.Text) {
+			widest = max(widest, ansi.StringWidth(w))
+		}
+		if lw := ansi.StringWidth(l.Label); lw > 16 || widest > width-lw-1 {
 			out = append(out, s.Label.Render(l.Label)+"\n"+indentLines(wrap(l.Text, width-2), "  "))
 		} else {
 			out = append(out, hanging(s.Label.Render(l.Label), l.Text, width))

@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/monitor"
@@ -197,16 +196,22 @@ func (h *home) View() string {
 	}
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)
-	room := h.h - lipgloss.Height(b.String()) - lipgloss.Height(status)
-	if room >= 3 && len(h.profiles) > room {
-		room-- // the "more" line
+	room := h.h - lineCount(b.String()) - lineCount(status)
+	if len(h.profiles) > max(room, 1) {
+		room = max(room-1, 1) // the "more" line
 		at := max(h.cursor-len(menu), 0)
 		first = min(max(at-room/2, 0), len(h.profiles)-room)
 		last = first + room
 	}
+	// The name column fits the longest name (up to 24), so names are
+	// shown whole.
+	nameW := 16
+	for _, p := range h.profiles {
+		nameW = max(nameW, min(ansi.StringWidth(p.name), 24))
+	}
 	for i := first; i < last; i++ {
 		p := h.profiles[i]
-		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p, width-2-16-1), width) + "\n")
+		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-*s", nameW, truncate(p.name, nameW)), h.profileSummary(p, width-2-nameW-1), width) + "\n")
 	}
 	if hidden := len(h.profiles) - (last - first); hidden > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  … %d more (↑/↓)", hidden)) + "\n")
