@@ -96,7 +96,11 @@ func (t *Template) WriteText(w io.Writer) {
 			if body == "" {
 				body = "any body"
 			}
-			fmt.Fprintf(w, "  %v %s -> %s\n", a.Status, body, a.Cause)
+			where := ""
+			if a.Endpoint == EndpointToken {
+				where = " (token endpoint)"
+			}
+			fmt.Fprintf(w, "  %v %s -> %s%s\n", a.Status, body, a.Cause, where)
 		}
 	}
 	if len(t.CauseNotes) > 0 {

@@ -167,9 +167,17 @@ func TestProfileShowSettings(t *testing.T) {
 		k, rest, _ := strings.Cut(l, " ")
 		rows[k] = strings.Join(strings.Fields(rest), " ")
 	}
-	for _, k := range usecase.SettingKeys() {
-		if _, ok := rows[k]; !ok {
-			t.Errorf("setting %s missing:\n%s", k, out)
+	p, err := profile.Load("hm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := usecase.Settings(p) // the TUI's profile screen lists these
+	if len(rows) != len(want) {
+		t.Errorf("%d settings, the profile screen has %d:\n%s", len(rows), len(want), out)
+	}
+	for _, s := range want {
+		if rows[s.Key] != strings.Join(strings.Fields(s.Shown()+" "+s.Source), " ") {
+			t.Errorf("setting %s: %q, the profile screen says %q, %q", s.Key, rows[s.Key], s.Shown(), s.Source)
 		}
 	}
 	for k, want := range map[string]string{
@@ -188,7 +196,7 @@ func TestProfileShowSettings(t *testing.T) {
 		Profile  string            `json:"profile"`
 		Settings []usecase.Setting `json:"settings"`
 	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || got.Profile != "hm" || len(got.Settings) != len(usecase.SettingKeys()) {
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || got.Profile != "hm" || len(got.Settings) != len(want) {
 		t.Fatalf("exit %d: %v\n%s", code, err, out)
 	}
 	for _, s := range got.Settings {
