@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,9 +10,11 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
 )
 
@@ -126,6 +129,39 @@ func TestCredentialsScreenSizes(t *testing.T) {
 			checkFits(t, scr, size.w, size.h)
 			if !strings.Contains(scr, "↑") {
 				t.Errorf("the end of a clipped list does not say what is above:\n%s", scr)
+			}
+		})
+	}
+}
+
+// Home with more saved connections than fit, at 80×24 and 60×20, under a
+// note that the keyring does not answer: the note is whole, and the list
+// says how many there are, never cut silently.
+func TestHomeScreenSizes(t *testing.T) {
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			configDir(t)
+			for _, n := range []string{"dcs-integration", "hmpps-dev", "hmpps-preprod", "hmpps-prod", "nhs-int", "nhs-prod", "securosys-tsb-operations"} {
+				saveProfile(t, &profile.Profile{Name: n, Auth: []string{"mtls"}})
+			}
+			noKeyring := &secretstore.Error{ID: cause.KeyringUnavailable, Op: "get", Item: "onramp/store-check",
+				Err: errors.New("no D-Bus session"), Problem: secretstore.NoKeyring}
+			deps := &Deps{CheckStore: func() error { return noKeyring }}
+			s := startSized(t, deps, Options{}, size.w, size.h)
+			scr := s.waitFor("needs no keyring")
+			s.snapshot("menu", scr)
+			checkFits(t, scr, size.w, size.h)
+			if !strings.Contains(scr, "more") {
+				t.Errorf("a clipped list without a count:\n%s", scr)
+			}
+			for range 11 { // to the last saved connection
+				s.down()
+			}
+			scr = s.waitFor("▸ securosys-tsb-operations")
+			s.snapshot("last", scr)
+			checkFits(t, scr, size.w, size.h)
+			if !strings.Contains(scr, "needs no keyring") || !strings.Contains(scr, "more") {
+				t.Errorf("the note or the count is gone:\n%s", scr)
 			}
 		})
 	}
