@@ -164,7 +164,7 @@ func (h *home) View() string {
 	s := h.c.Styles
 	width := min(h.w, 78)
 	var b strings.Builder
-	b.WriteString(s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n")
+	intro := s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n"
 	labelW := 24
 	// Too narrow for label and description side by side: the chosen
 	// item's description goes under the menu, whole, instead of every
@@ -199,6 +199,12 @@ func (h *home) View() string {
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)
 	room := h.h - lineCount(b.String()) - lineCount(status)
+	if room-lineCount(intro) < min(len(h.profiles), 1) {
+		// Short of room (60×20 with a note, the help on two lines): the
+		// tagline gives way to the saved connections and the note.
+		intro = ""
+	}
+	room -= lineCount(intro)
 	title := s.Title.Render("Saved connections")
 	moreLine := true
 	if len(h.profiles) > 0 && len(h.profiles) > room {
@@ -241,7 +247,7 @@ func (h *home) View() string {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", below)) + "\n")
 	}
 	out := b.String()
-	return out[:titleAt] + title + out[titleAt:] + status
+	return intro + out[:titleAt] + title + out[titleAt:] + status
 }
 
 func (h *home) row(i int, label, desc string, width int) string {
