@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -39,6 +40,10 @@ type ExecCredentials struct {
 	// are still good (they are cached all the same).
 	NoCache bool
 	Now     func() time.Time
+	// Route is how the token or AWS credentials are fetched (--proxy and
+	// its kin, as diagnose and token take them); the profile's
+	// proxy-password secret completes a proxy user given without one.
+	Route egress.Settings
 }
 
 // Environ returns the KEY=VALUE entries to add to the command's
@@ -77,7 +82,13 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 		}
 		add(EnvToken, tok)
 	}
-	opts := tokens.ProfileOptions{Keyring: e.Store, KeyPass: e.KeyPass, RSABits: RequiredRSABits(p), Now: e.Now}
+	route := e.Route
+	if hasAuth(p, provider.AuthSignedJWT) || e.AWS {
+		if err := ProxyPassword(p, &route, cmpOr(p.TokenURL, p.URL), e.Store); err != nil {
+			return nil, err
+		}
+	}
+	opts := tokens.ProfileOptions{Keyring: e.Store, KeyPass: e.KeyPass, RSABits: RequiredRSABits(p), Now: e.Now, Route: route}
 	cache := &tokens.Cache{Keyring: e.Store, Profile: p.Name, Now: e.Now}
 	if hasAuth(p, provider.AuthSignedJWT) {
 		cfg, err := tokens.NHSConfigForProfile(p, opts)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -26,6 +27,7 @@ type execOptions struct {
 	keyPassEnv string
 	store      string
 	timeout    time.Duration
+	proxy      proxyFlags
 }
 
 func newExecCmd(fac *factory) *cobra.Command {
@@ -61,11 +63,15 @@ The exit status is COMMAND's.`,
 			if opts.timeout <= 0 {
 				return usageErrorf("--timeout %s: must be more than zero", opts.timeout)
 			}
+			route, err := opts.proxy.settings()
+			if err != nil {
+				return err
+			}
 			path, err := exec.LookPath(args[0])
 			if err != nil {
 				return usageErrorf("%s: %v", args[0], errors.Unwrap(err))
 			}
-			return runExec(cmd.Context(), opts, path, args)
+			return runExec(cmd.Context(), opts, route, path, args)
 		},
 	}
 	// Flags after COMMAND are COMMAND's: onramp exec --profile p -- curl -v ...
@@ -77,10 +83,11 @@ The exit status is COMMAND's.`,
 	f.StringVar(&opts.keyPassEnv, "key-pass-env", "", "environment variable holding the key's passphrase")
 	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for fetching the credentials (not for COMMAND)")
+	addProxyFlags(f, &opts.proxy) // for fetching the token or AWS credentials; COMMAND keeps its own environment
 	return cmd
 }
 
-func runExec(ctx context.Context, o *execOptions, path string, args []string) error {
+func runExec(ctx context.Context, o *execOptions, route egress.Settings, path string, args []string) error {
 	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv, o.keyPassEnv != "")
 	if err != nil {
 		return err
@@ -90,7 +97,7 @@ func runExec(ctx context.Context, o *execOptions, path string, args []string) er
 		return err
 	}
 	fetch, cancel := context.WithTimeout(ctx, o.timeout)
-	env, err := usecase.ExecCredentials{Store: kr, KeyPass: keyPass, AWS: o.aws, NoCache: o.noCache, Now: o.now}.Environ(fetch, p)
+	env, err := usecase.ExecCredentials{Store: kr, KeyPass: keyPass, AWS: o.aws, NoCache: o.noCache, Now: o.now, Route: route}.Environ(fetch, p)
 	cancel()
 	if err != nil {
 		return causeFailure(o.io, false, err)
