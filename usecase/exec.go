@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/onramp-cli/onramp/egress"
@@ -24,6 +25,15 @@ const (
 	EnvAPIKey       = "ONRAMP_API_KEY" // secret
 	EnvToken        = "ONRAMP_TOKEN"   // secret: the bearer token
 )
+
+// SecretEnvNames are the variables onramp exec sets whose values are
+// secrets.
+func SecretEnvNames() []string {
+	return []string{EnvAPIKey, EnvToken, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+}
+
+// SecretEnv says whether onramp exec's variable name holds a secret.
+func SecretEnv(name string) bool { return slices.Contains(SecretEnvNames(), name) }
 
 // ExecCredentials is "profile → the environment of a command run with its
 // credentials" (onramp exec, as aws-vault exec): the profile's files as

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -19,6 +21,7 @@ import (
 
 type execOptions struct {
 	io         *iostreams.IO
+	secrets    *redact.Set
 	openStore  func(kind string) (secretstore.Keyring, error)
 	now        func() time.Time
 	profile    string
@@ -31,7 +34,7 @@ type execOptions struct {
 }
 
 func newExecCmd(fac *factory) *cobra.Command {
-	opts := &execOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now}
+	opts := &execOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now, secrets: fac.Secrets}
 	cmd := &cobra.Command{
 		Use:   "exec --profile NAME [--aws] -- COMMAND [ARG...]",
 		Short: "Run a command with a profile's credentials in its environment",
@@ -47,6 +50,10 @@ shell history would keep it):
                                           the profile's files and URL (not secrets)
 
 Quote the variables so the shell started by COMMAND expands them, not yours.
+COMMAND's output passes through onramp, which blanks those secrets in it
+(a curl -v shows the API key as [redacted]); so COMMAND sees pipes, not
+a terminal. The proxy flags are for fetching the token or AWS credentials;
+COMMAND keeps the proxy variables of its environment.
 The exit status is COMMAND's.`,
 		Example: `  onramp exec --profile hmpps-dev -- sh -c 'curl --cert "$ONRAMP_CERT" --key "$ONRAMP_KEY" \
       -H "x-api-key: $ONRAMP_API_KEY" "$ONRAMP_URL/v1/persons"'
@@ -102,10 +109,20 @@ func runExec(ctx context.Context, o *execOptions, route egress.Settings, path st
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); usecase.SecretEnv(k) {
+			o.secrets.Add(v)
+		}
+	}
 	cmd := exec.CommandContext(ctx, path, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.io.In, o.io.Out, o.io.ErrOut
+	// COMMAND's output passes through onramp's redaction: a curl -v or a
+	// debug log that prints the API key or token shows it blanked.
+	stdout, stderr := &redact.Stream{W: o.io.Out, Set: o.secrets}, &redact.Stream{W: o.io.ErrOut, Set: o.secrets}
+	defer stdout.Flush()
+	defer stderr.Flush()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.io.In, stdout, stderr
 	// ctrl+c reaches COMMAND from the terminal itself; a SIGTERM to onramp
 	// is passed on, and COMMAND gets 10 seconds to finish.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

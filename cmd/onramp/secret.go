@@ -62,8 +62,9 @@ ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return secretSet(opts, args[0]) },
 	}
 	get := &cobra.Command{
-		Use:   "get NAME",
-		Short: "Print a secret's value on stdout, for scripts",
+		Annotations: rawStdoutAnnotation("prints the secret"),
+		Use:         "get NAME",
+		Short:       "Print a secret's value on stdout, for scripts",
 		Example: `  # the key reaches curl on stdin, not in its argv (ps shows argv)
   printf 'x-api-key: %s\n' "$(onramp secret get api-key --profile hmpps-dev)" |
     curl -H @- --cert client.crt --key client.key https://...`,
