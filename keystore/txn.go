@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/internal/limits"
 )
@@ -31,10 +32,12 @@ const (
 // sideFile and journalFile match onramp's side-file names exactly (the
 // writer's pid, then 8 hex digits): Recover touches nothing else. Names
 // like os.CreateTemp's ".NAME.tmp-DIGITS", which other programs use too,
-// are never cleaned.
+// are never cleaned. Compiled on first use, not at start-up.
 var (
-	sideFile    = regexp.MustCompile(`^\.(.+)\.onramp-(?:tmp|old)-([1-9][0-9]*)-[0-9a-f]{8}$`)
-	journalFile = regexp.MustCompile(`^\.onramp-txn-([1-9][0-9]*)-[0-9a-f]{8}\.json$`)
+	sideFile = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\.(.+)\.onramp-(?:tmp|old)-([1-9][0-9]*)-[0-9a-f]{8}$`)
+	})
+	journalFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\.onramp-txn-([1-9][0-9]*)-[0-9a-f]{8}\.json$`) })
 )
 
 // crashPoint is a test hook: the keystore test binary sets it to stop a
@@ -66,9 +69,9 @@ func createTemp(path string) (*os.File, error) {
 // writerPID is the process id in one of onramp's side-file or journal
 // names, or 0 for any other name.
 func writerPID(name string) int {
-	m := sideFile.FindStringSubmatch(name)
+	m := sideFile().FindStringSubmatch(name)
 	if m == nil {
-		if m = journalFile.FindStringSubmatch(name); m == nil {
+		if m = journalFile().FindStringSubmatch(name); m == nil {
 			return 0
 		}
 		m = []string{m[0], "", m[1]}
@@ -88,7 +91,7 @@ func isSideOf(side, target, mark string, pid int) bool {
 	}
 	name := filepath.Base(side)
 	prefix := "." + filepath.Base(target) + mark + strconv.Itoa(pid) + "-"
-	return strings.HasPrefix(name, prefix) && sideFile.MatchString(name)
+	return strings.HasPrefix(name, prefix) && sideFile().MatchString(name)
 }
 
 // txnEntry is one target of a set being replaced: Backup is where its old
@@ -118,7 +121,7 @@ func Recover(dir string) {
 	// Journals first: they need the backups the second pass removes.
 	for _, e := range entries {
 		name := e.Name()
-		if !journalFile.MatchString(name) || !e.Type().IsRegular() {
+		if !journalFile().MatchString(name) || !e.Type().IsRegular() {
 			continue
 		}
 		path := filepath.Join(dir, name)
@@ -128,7 +131,7 @@ func Recover(dir string) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !sideFile.MatchString(name) || !e.Type().IsRegular() {
+		if !sideFile().MatchString(name) || !e.Type().IsRegular() {
 			continue
 		}
 		path := filepath.Join(dir, name)

@@ -127,7 +127,10 @@ func URL(raw string) string {
 }
 
 // userinfo is a password in a URL written in text: scheme://user:PASSWORD@.
-var userinfo = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@"'<>]*:)[^/\s@"'<>]+@`)
+// Compiled on first use, not at start-up.
+var userinfo = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@"'<>]*:)[^/\s@"'<>]+@`)
+})
 
 // Text blanks every known secret in text, and any password written in a
 // URL (scheme://user:PASSWORD@host), known or not: what every output of
@@ -135,7 +138,7 @@ var userinfo = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@"'<>]*:)[^/
 func (s *Set) Text(text string) string {
 	text = s.String(text)
 	if strings.Contains(text, "://") {
-		text = userinfo.ReplaceAllString(text, "${1}"+Placeholder+"@")
+		text = userinfo().ReplaceAllString(text, "${1}"+Placeholder+"@")
 	}
 	return text
 }
