@@ -215,3 +215,28 @@ func TestChecksOptions(t *testing.T) {
 		t.Errorf("a profile that cannot be checked: %+v", rep)
 	}
 }
+
+// SetRole records the role's key before storing it, and a store that
+// refuses takes both records back out.
+func TestSetRoleStoreRefuses(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := &testkeyring.Keyring{Items: map[string]string{}, FailSet: true}
+	p := &profile.Profile{Name: "tsb", Provider: "securosys"}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Secrets{Store: kr}).SetRole(p, "serviceToken", "", "svc-key-value"); err == nil {
+		t.Fatal("no error from a store that refused")
+	}
+	saved, _ := profile.Load("tsb")
+	if len(saved.RoleKeys) != 0 || len(saved.Secrets) != 0 {
+		t.Errorf("recorded what was not stored: %v %v", saved.RoleKeys, saved.Secrets)
+	}
+	kr.FailSet = false
+	if err := (Secrets{Store: kr}).SetRole(p, "serviceToken", "", "svc-key-value"); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _ := profile.Load("tsb"); saved.RoleKeys["serviceToken"] != "serviceToken" || kr.Items["tsb/serviceToken"] != "svc-key-value" {
+		t.Errorf("role_keys %v, store %v", saved.RoleKeys, kr.Items)
+	}
+}
