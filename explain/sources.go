@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"bytes"
 	"embed"
 	"io/fs"
 	"strings"
@@ -176,11 +175,11 @@ func sourceRow(client, text string, id cause.ID) (r Recogniser, key string, ok b
 
 // matchParts finds parts in order in the lower-cased line and returns the
 // span they cover.
-func matchParts(lower []byte, parts []string) (start, end int, ok bool) {
+func matchParts(lower string, parts []string) (start, end int, ok bool) {
 	at := 0
 	start = -1
 	for _, p := range parts {
-		i := bytes.Index(lower[at:], []byte(p))
+		i := strings.Index(lower[at:], p)
 		if i < 0 {
 			return 0, 0, false
 		}
