@@ -170,9 +170,27 @@ func (ps *patternSet) setOffsets() {
 	}
 }
 
-// scanHits appends to hits the offsets in data at which pattern occurrences
-// end, in increasing order.
-func (ps *patternSet) scanHits(data []byte, hits []int) []int {
+// A scanHit is where in a block a pattern ends and the automaton's state
+// there, which says which patterns end there: position<<16 | state.
+type scanHit uint64
+
+func newScanHit(pos int, state uint32) scanHit { return scanHit(pos)<<16 | scanHit(state) }
+func (h scanHit) pos() int                     { return int(h >> 16) }
+
+// outputs appends the patterns that end at h to found, with their ends
+// counted from the line that starts at lineStart; in the order matches
+// finds them.
+func (ps *patternSet) outputs(h scanHit, lineStart int, found []patternMatch) []patternMatch {
+	k := uint32(h&0xffff) - ps.firstAccept
+	for _, p := range ps.out[ps.outStart[k]:ps.outStart[k+1]] {
+		found = append(found, patternMatch{p, h.pos() - lineStart})
+	}
+	return found
+}
+
+// scanHits appends to hits where in data pattern occurrences end, in
+// increasing order.
+func (ps *patternSet) scanHits(data []byte, hits []scanHit) []scanHit {
 	sc := scanner{ps: ps}
 	return sc.hits(data, hits)
 }
@@ -180,13 +198,13 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 // scanner is scanHits with buffers kept from one block to the next.
 type scanner struct {
 	ps      *patternSet
-	streams [4][]int // each stream's hits
+	streams [4][]scanHit // each stream's hits
 }
 
 // hits is scanHits. No pattern spans a newline, so data is cut at newlines
 // into four parts scanned in one loop: four independent chains of table
 // look-ups keep the CPU busy where one chain would wait on each load.
-func (sc *scanner) hits(data []byte, hits []int) []int {
+func (sc *scanner) hits(data []byte, hits []scanHit) []scanHit {
 	const streams = len(sc.streams)
 	ps := sc.ps
 	if len(data) < 4096 {
@@ -214,7 +232,7 @@ func (sc *scanner) hits(data []byte, hits []int) []int {
 		if s0 >= accept || s1 >= accept || s2 >= accept || s3 >= accept {
 			for k, s := range [streams]uint32{s0, s1, s2, s3} {
 				if s >= accept {
-					h[k] = append(h[k], cut[k]+i)
+					h[k] = append(h[k], newScanHit(cut[k]+i, s))
 				}
 			}
 		}
@@ -237,12 +255,12 @@ func cutAtLine(data []byte, at int) int {
 }
 
 // scanFrom continues a scan of data at offset from in state s.
-func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []int {
+func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []scanHit) []scanHit {
 	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	for i := from; i < len(data); i++ {
 		s = uint32(next[off[data[i]]+s])
 		if s >= accept {
-			hits = append(hits, i)
+			hits = append(hits, newScanHit(i, s))
 		}
 	}
 	return hits
@@ -258,15 +276,8 @@ type patternMatch struct {
 // matches appends every pattern occurrence in data to found, in order of
 // their ends and, where several end at one byte, longest first.
 func (ps *patternSet) matches(data []byte, found []patternMatch) []patternMatch {
-	var s uint32
-	for i, b := range data {
-		s = uint32(ps.next[ps.off[b]+s])
-		if s >= ps.firstAccept {
-			k := s - ps.firstAccept
-			for _, p := range ps.out[ps.outStart[k]:ps.outStart[k+1]] {
-				found = append(found, patternMatch{p, i})
-			}
-		}
+	for _, h := range ps.scanFrom(data, 0, 0, nil) {
+		found = ps.outputs(h, 0, found)
 	}
 	return found
 }
@@ -279,7 +290,7 @@ const parallelMin = 64 << 10
 // code.
 type blockScanner struct {
 	first, second scanner
-	secondHits    []int
+	secondHits    []scanHit
 }
 
 func newBlockScanner(ps *patternSet) *blockScanner {
@@ -287,7 +298,7 @@ func newBlockScanner(ps *patternSet) *blockScanner {
 }
 
 // scan is scanHits.
-func (bs *blockScanner) scan(data []byte, hits []int) []int {
+func (bs *blockScanner) scan(data []byte, hits []scanHit) []scanHit {
 	if len(data) < parallelMin || runtime.GOMAXPROCS(0) < 2 {
 		return bs.first.hits(data, hits)
 	}
@@ -297,7 +308,7 @@ func (bs *blockScanner) scan(data []byte, hits []int) []int {
 	hits = bs.first.hits(data[:mid], hits)
 	wg.Wait()
 	for _, h := range bs.secondHits {
-		hits = append(hits, mid+h)
+		hits = append(hits, h+newScanHit(mid, 0))
 	}
 	return hits
 }

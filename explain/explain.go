@@ -122,7 +122,7 @@ type explainer struct {
 	hits    []lineHit      // scratch for one line
 	matched []patternMatch // scratch: the patterns found in one line
 	named   []cause.ID     // scratch: the causes one line named
-	offsets []int          // scratch: pattern ends in one block
+	offsets []scanHit      // scratch: pattern ends in one block
 	scanner *blockScanner
 	lower   []byte // scratch: one line lower-cased
 }
@@ -160,11 +160,8 @@ type lineHit struct {
 func (e *explainer) block(data []byte, line int) int {
 	e.offsets = e.scanner.scan(data, e.offsets[:0])
 	counted := 0 // data[:counted] has been counted into line
-	done := -1   // end of the last line explained
-	for _, i := range e.offsets {
-		if i < done {
-			continue // another hit in a line already explained
-		}
+	for j := 0; j < len(e.offsets); {
+		i := e.offsets[j].pos()
 		start := bytes.LastIndexByte(data[:i], '\n') + 1
 		end := bytes.IndexByte(data[i:], '\n')
 		if end < 0 {
@@ -174,10 +171,13 @@ func (e *explainer) block(data []byte, line int) int {
 		}
 		line += bytes.Count(data[counted:start], []byte{'\n'})
 		counted = start
-		text := data[start:end]
-		e.matched = e.table.patterns.matches(text, e.matched[:0])
-		e.line(text, line, e.matched)
-		done = end
+		// The line's patterns are those of its hits: a newline takes the
+		// automaton back to its start, so the block's scan is the line's.
+		e.matched = e.matched[:0]
+		for ; j < len(e.offsets) && e.offsets[j].pos() < end; j++ {
+			e.matched = e.table.patterns.outputs(e.offsets[j], start, e.matched)
+		}
+		e.line(data[start:end], line, e.matched)
 	}
 	return line + bytes.Count(data[counted:], []byte{'\n'})
 }
