@@ -6,7 +6,6 @@ package explain
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -77,40 +76,15 @@ func Text(text string) []Match {
 	return m
 }
 
-// explainBuffer bounds memory: input is read in blocks of this size, and a
-// line longer than this is looked at in pieces of this size.
-const explainBuffer = 256 << 10
-
-// ExplainReader is Explain over a stream. It reads r once, in bounded
-// blocks, so a log of any size (or a huge file without newlines) is
-// explained in constant memory. The error is a read error of r.
+// Read is Text over a stream. It reads r once, in bounded blocks, so a log
+// of any size (or a huge file without newlines) is explained in constant
+// memory. The error is a read error of r.
 func Read(r io.Reader) ([]Match, error) {
 	t := explainRules()
 	e := &explainer{table: t, found: map[cause.ID]*Match{}, scanner: newBlockScanner(t.patterns)}
-	r = textReader(r)
-	buf := make([]byte, explainBuffer)
-	n, line := 0, 1
-	for {
-		m, err := r.Read(buf[n:])
-		n += m
-		eof := errors.Is(err, io.EOF)
-		if err != nil && !eof {
-			return e.result(), err
-		}
-		cut := n
-		if !eof {
-			if k := bytes.LastIndexByte(buf[:n], '\n'); k >= 0 {
-				cut = k + 1
-			} else if n < len(buf) {
-				continue // no whole line yet: read more
-			}
-		}
-		line = e.block(buf[:cut], line)
-		n = copy(buf, buf[cut:n])
-		if eof {
-			return e.result(), nil
-		}
-	}
+	line := 1
+	err := readBlocks(textReader(r), func(block []byte) { line = e.block(block, line) })
+	return e.result(), err
 }
 
 type explainer struct {
