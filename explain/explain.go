@@ -80,7 +80,10 @@ func Text(text string) []Match {
 // of any size (or a huge file without newlines) is explained in constant
 // memory. The error is a read error of r.
 func Read(r io.Reader) ([]Match, error) {
-	t := explainRules()
+	return read(explainRules(), r)
+}
+
+func read(t *explainTable, r io.Reader) ([]Match, error) {
 	e := &explainer{table: t, found: map[cause.ID]*Match{}, scanner: newBlockScanner(t.patterns)}
 	line := 1
 	err := readBlocks(textReader(r), func(block []byte) { line = e.block(block, line) })
