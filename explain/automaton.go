@@ -21,7 +21,8 @@ type patternSet struct {
 	nodes  uint32
 	// off is, for each byte, where its class's column starts in next.
 	off [256]uint32
-	// next[off[b]+s] is the state after state s reads byte b.
+	// next[off[b]+s] is the state after state s reads byte b. Read only:
+	// it may be the embedded table file itself.
 	next        []uint16
 	firstAccept uint32 // states >= firstAccept have outputs
 	// The pattern indices ending at accepting state s are

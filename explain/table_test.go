@@ -77,3 +77,18 @@ func TestTableFileDamaged(t *testing.T) {
 		}
 	}
 }
+
+// The transition table is read as little-endian words wherever it lies,
+// aligned (in place) or not (copied).
+func TestTableWords(t *testing.T) {
+	data := "x\x01\x00\x02\x01\xff\xff"
+	for _, s := range []string{data[1:], data[2:]} {
+		var want []uint16
+		for i := 0; i+1 < len(s); i += 2 {
+			want = append(want, uint16(s[i])|uint16(s[i+1])<<8)
+		}
+		if got := words(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("words(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
