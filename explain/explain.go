@@ -208,8 +208,8 @@ func (e *explainer) line(text []byte, n int, found []patternMatch) {
 	// Rows another row outranks do not count; of the rest, only those of
 	// the highest weight name the line's causes.
 	best := 0
+	outrankAll(rows, e.hits)
 	for k := range e.hits {
-		e.hits[k].out = outranked(rows, e.hits, k)
 		if !e.hits[k].out {
 			best = max(best, rows[e.hits[k].row].Weight)
 		}
@@ -241,47 +241,6 @@ func (e *explainer) line(text []byte, n int, found []patternMatch) {
 			m.Client = r.Client
 		}
 	}
-}
-
-// outranked says whether another hit whose span nests with hit k's says
-// more. Between rows of one table, a longer span of the same weight wins.
-// Between the hand-written table and the clients' tables the hand-written
-// row wins (it settles what the generated tables leave open, such as the
-// two meanings of a handshake_failure alert) unless it is only weak
-// evidence, and except that a longer line only servers print wins over a
-// wording inside it: nginx's "client SSL certificate verify error:
-// (10:certificate has expired)" is about the client's certificate,
-// whatever "certificate has expired" alone means.
-func outranked(rows []compiledRecogniser, hits []lineHit, k int) bool {
-	h, hr := hits[k], &rows[hits[k].row]
-	for i, g := range hits {
-		gr := &rows[g.row]
-		if i == k {
-			continue
-		}
-		inside := g.start <= h.start && g.stop >= h.stop // h inside g
-		around := h.start <= g.start && h.stop >= g.stop // g inside h
-		if !inside && !around {
-			continue
-		}
-		gLonger := inside && g.stop-g.start > h.stop-h.start
-		hLonger := around && h.stop-h.start > g.stop-g.start
-		switch {
-		case gr.fromSource == hr.fromSource:
-			if gLonger && gr.Weight == hr.Weight {
-				return true
-			}
-		case gr.fromSource: // g generated, h hand-written
-			if gLonger && gr.serverSide && hr.Weight <= gr.Weight {
-				return true
-			}
-		default: // g hand-written, h generated
-			if (gr.Weight > weak || g.start == h.start && g.stop == h.stop) && !(hr.serverSide && hLonger) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (e *explainer) result() []Match {
