@@ -12,7 +12,8 @@ import (
 
 // The clients' own error tables (explain/sources/README.md): every message
 // each client, library and server prints, read from its sources, with the
-// cause it means and which side prints it.
+// cause it means and which side prints it. go generate compiles them into
+// table.bin; onramp itself never reads them.
 //
 //go:embed sources/*.tsv
 var sourceFiles embed.FS
@@ -55,8 +56,7 @@ func sourceRecognisers() []Recogniser {
 		seen[key] = true
 		rows = append(rows, r)
 	}
-	// The files are read in parallel (this is most of what the first
-	// explain of a run waits for), then merged in order.
+	// The files are read in parallel, then merged in order.
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
 	per := make([][]sourceEntry, len(files))
 	var wg sync.WaitGroup
