@@ -57,7 +57,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 				if st.Cause.Meaning != "" {
 					b.WriteString(indentLines(wrap(st.Cause.Meaning, tw), indent) + "\n")
 				}
-				b.WriteString(indentLines(hanging(s.Label.Render("Fix:"), st.Cause.Fix, tw), indent) + "\n")
+				b.WriteString(indentLines(renderFix(s, st.Cause, tw), indent) + "\n")
 			}
 		}
 		for _, n := range st.Notes {
