@@ -237,7 +237,7 @@ func wizardHMPPSRun(t *testing.T, w, h int) {
 	scr := s.waitFor("The checks failed")
 	s.snapshot("not-configured", scr, repl...)
 	if h < 24 {
-		for range 10 {
+		for range 30 {
 			s.down() // to the end of the report
 		}
 		scr += s.waitFor("(end; scroll back up for the rest)")
