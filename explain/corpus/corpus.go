@@ -31,6 +31,12 @@ type Sample struct {
 	// not name, so "not sent" is true too).
 	Cause string   `json:"cause"`
 	Also  []string `json:"also,omitempty"`
+	// Opaque marks a sample whose text cannot tell the cause: the client
+	// prints only the status of an error answer (HTTP 400), and what tells
+	// the cause is in the body it does not print (nginx's client-certificate
+	// page) or in what was sent. Set from the scenario and the client (the
+	// clients that print no body), never from what explain answers.
+	Opaque bool `json:"opaque,omitempty"`
 	// Command is the command line run, with temporary paths and ports
 	// replaced by placeholders.
 	Command string `json:"command"`
