@@ -210,6 +210,7 @@ var normalisers = []struct {
 	{regexp.MustCompile(`(127\.0\.0\.1|localhost)( port |', port=)\d+`), "${1}${2}PORT"},
 	{regexp.MustCompile(`\) port \d+`), ") port PORT"},
 	{regexp.MustCompile(`port: \d+`), "port: PORT"},
+	{regexp.MustCompile(`(proxyPort=)\d+`), "${1}PORT"},
 	// OpenSSL's thread ids; s_client's session ids, keys and ticket dumps.
 	{regexp.MustCompile(`\b[0-9A-F]{12,16}:error:`), "THREAD:error:"},
 	{regexp.MustCompile(`(Session-ID|Session-ID-ctx|Master-Key|Resumption PSK): [0-9A-F]+`), "$1: (random)"},

@@ -319,9 +319,12 @@ func scenarios() []scenario {
 			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}},
 
 		// --- HTTP answers of an API that was reached.
+		// The clients that print no body show a bare 401: refused and not
+		// sent read the same.
 		{name: "http-401-token-rejected", cause: "token-rejected", ca: withCA, header: "Authorization: Bearer corpus-token-value",
 			server: statusServer(401, `{"error":"invalid_token","error_description":"The access token expired"}`,
-				"WWW-Authenticate", `Bearer error="invalid_token"`)},
+				"WWW-Authenticate", `Bearer error="invalid_token"`),
+			opaque: bodylessClients},
 		{name: "http-403-api-key-rejected", cause: "api-key-rejected", ca: withCA, header: "X-API-Key: corpus-key-value",
 			server: statusServer(403, `{"status":403,"error":"Forbidden"}`)},
 		{name: "http-404", cause: "endpoint-not-found", ca: withCA, server: statusServer(404, `{"status":404,"error":"Not Found","path":"/"}`)},
