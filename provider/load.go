@@ -11,7 +11,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/limits"
 
 	"gopkg.in/yaml.v3"
@@ -19,7 +21,7 @@ import (
 	"github.com/onramp-cli/onramp/profile"
 )
 
-var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+var validID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`) })
 
 var (
 	knownMethods = []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
@@ -29,7 +31,7 @@ var (
 // Validate checks a template's own consistency (ids, methods, URLs, roles).
 func (t *Template) Validate() error {
 	var errs []error
-	if !validID.MatchString(t.ID) {
+	if !validID().MatchString(t.ID) {
 		errs = append(errs, fmt.Errorf("id %q: use lower-case letters, digits and '-'", t.ID))
 	}
 	if t.Name == "" {
@@ -88,6 +90,13 @@ func (t *Template) Validate() error {
 	t.rolePatterns = ps
 	if err := compileAnswers(t.Answers); err != nil {
 		errs = append(errs, err)
+	}
+	for id, note := range t.CauseNotes {
+		if _, ok := cause.Lookup(id); !ok {
+			errs = append(errs, fmt.Errorf("cause_notes: %q is not a cause of the catalog (onramp explain --list)", id))
+		} else if strings.TrimSpace(note) == "" {
+			errs = append(errs, fmt.Errorf("cause_notes: %s: empty note", id))
+		}
 	}
 	for _, e := range t.Environments {
 		if e.Status != nil && !strings.HasPrefix(e.Status.Path, "/") {

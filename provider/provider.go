@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
@@ -78,6 +79,11 @@ type Template struct {
 	// means (see answers.go); diagnose consults them before its own rules.
 	Answers []Answer `yaml:"answers,omitempty" json:"answers,omitempty"`
 
+	// CauseNotes are the provider's own advice for causes of the catalog
+	// (whose fixes name no provider): diagnose, explain and the TUI show a
+	// cause's note next to its fix when the profile is this provider's.
+	CauseNotes map[cause.ID]string `yaml:"cause_notes,omitempty" json:"cause_notes,omitempty"`
+
 	// CABundle says whether the server's certificate needs a CA bundle
 	// from the provider (a private CA) to be trusted.
 	CABundle *CABundleRule `yaml:"ca_bundle,omitempty" json:"ca_bundle,omitempty"`
@@ -95,6 +101,17 @@ type Template struct {
 	Origin string `yaml:"-" json:"origin"`
 
 	rolePatterns []rolePattern
+}
+
+// Advice is what a fix adds for this provider's users, with client the
+// program they connect with ("" unknown). A nil template adds the client's
+// words only.
+func (t *Template) Advice(client string) cause.Advice {
+	a := cause.Advice{Client: client}
+	if t != nil {
+		a.Provider, a.Notes = t.Name, t.CauseNotes
+	}
+	return a
 }
 
 // ClientCertRule is what the provider wants of a client certificate.
@@ -309,12 +326,12 @@ func (t *Template) KeyFor(purpose string) (*KeyRequirement, bool) {
 	return find(t.Keys, func(k *KeyRequirement) bool { return k.Purpose == purpose })
 }
 
-var placeholderRe = regexp.MustCompile(`\{([a-z_]+)\}`)
+var placeholderRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([a-z_]+)\}`) })
 
 // Expand fills {placeholders} in a subject or CN format; unknown ones stay
 // as they are, so a missing value is visible rather than silently empty.
 func Expand(format string, vars map[string]string) string {
-	return placeholderRe.ReplaceAllStringFunc(format, func(m string) string {
+	return placeholderRe().ReplaceAllStringFunc(format, func(m string) string {
 		if v, ok := vars[m[1:len(m)-1]]; ok {
 			return v
 		}
@@ -325,7 +342,7 @@ func Expand(format string, vars map[string]string) string {
 // Placeholders lists the {placeholders} a format uses, in order.
 func Placeholders(format string) []string {
 	var out []string
-	for _, m := range placeholderRe.FindAllStringSubmatch(format, -1) {
+	for _, m := range placeholderRe().FindAllStringSubmatch(format, -1) {
 		if !slices.Contains(out, m[1]) {
 			out = append(out, m[1])
 		}

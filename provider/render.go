@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -94,7 +96,18 @@ func (t *Template) WriteText(w io.Writer) {
 			if body == "" {
 				body = "any body"
 			}
-			fmt.Fprintf(w, "  %v %s -> %s\n", a.Status, body, a.Cause)
+			where := ""
+			if a.Endpoint == EndpointToken {
+				where = " (token endpoint)"
+			}
+			fmt.Fprintf(w, "  %v %s -> %s%s\n", a.Status, body, a.Cause, where)
+		}
+	}
+	if len(t.CauseNotes) > 0 {
+		fmt.Fprintln(w, "\nAdvice shown with these causes:")
+		ids := slices.Sorted(maps.Keys(t.CauseNotes))
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %s: %s\n", id, t.CauseNotes[id])
 		}
 	}
 	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))

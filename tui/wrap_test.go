@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 func TestWrapBreaksOnlyAtSpaces(t *testing.T) {
@@ -46,5 +48,52 @@ func TestWrapKeepsQuotedArgumentsWhole(t *testing.T) {
 	}
 	if got := wrap("see `onramp profile set NAME cacert FILE` to fix", 40); !strings.Contains(got, "`onramp profile set NAME cacert FILE`") {
 		t.Errorf("the backquoted command is split:\n%s", got)
+	}
+}
+
+// A cause as the wizard shows it (cause.Show's text, reflowed to the
+// screen): onramp's fix, the client's and the provider's each start a
+// line of their own, and a fix line ending in a colon still continues.
+func TestWrapKeepIndentKeepsEachFixLine(t *testing.T) {
+	c := cause.Advice{Client: cause.ClientJava, Provider: "HMPPS Integration API",
+		Notes: map[cause.ID]string{cause.ClientCertExpired: "HMPPS client certificates last 365 days."}}.Apply(cause.Get(cause.ClientCertExpired))
+	got := wrapKeepIndent(cause.Show{Label: "Cause"}.Text(c), 58)
+	var starts []string
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, "  Fix") {
+			starts = append(starts, strings.SplitN(l, ":", 2)[0])
+		}
+	}
+	if strings.Join(starts, "|") != "  Fix|  Fix (Java)|  Fix (HMPPS Integration API)" {
+		t.Errorf("fix lines %q in:\n%s", starts, got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if len([]rune(l)) > 58 {
+			t.Errorf("wider than 58: %q", l)
+		}
+	}
+}
+
+// Lines that start with a label ("CSR:  path") stay lines, and a command
+// on its own line goes on over " \" continuations, never joined with the
+// prose around it: copied from the screen, it is the same command.
+func TestWrapKeepIndentKeepsListsAndCommands(t *testing.T) {
+	cmd := `onramp keygen --name signing --type rsa --bits 2048 --csr --subject "/CN=<Organisation> Signing <Environment> <Date>"`
+	in := "CSR:  /keys/client.csr\nCSR:  /keys/signing.csr (signing)\n\nmake the other one with\n  " + cmd + "\nYou get back a certificate."
+	got := wrapKeepIndent(in, 60)
+	want := "CSR:  /keys/client.csr\nCSR:  /keys/signing.csr (signing)\n\nmake the other one with\n" +
+		"  onramp keygen --name signing --type rsa --bits 2048 \\\n" +
+		"      --csr --subject \\\n" +
+		"      \"/CN=<Organisation> Signing <Environment> <Date>\"\n" +
+		"You get back a certificate."
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	var pasted []string
+	for _, l := range strings.Split(got, "\n")[4:7] {
+		pasted = append(pasted, strings.TrimSuffix(strings.TrimSpace(l), " \\"))
+	}
+	if strings.Join(pasted, " ") != cmd {
+		t.Errorf("the command as pasted: %q", strings.Join(pasted, " "))
 	}
 }

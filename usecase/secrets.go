@@ -9,10 +9,13 @@ package usecase
 import (
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/crashpoint"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -48,36 +51,146 @@ func (s Secrets) Put(p *profile.Profile, name, value string) error {
 	if err := s.Store.Set(p.Name, name, value); err != nil {
 		return err
 	}
-	p.RecordSecret(name, s.now())
+	record(p, name, s.now())
+	return nil
+}
+
+// record notes the secret in p: its name and when it was set, and, for
+// api-key and key-pass, as the profile's API key or key passphrase when it
+// names none yet.
+func record(p *profile.Profile, name string, at time.Time) {
+	p.RecordSecret(name, at)
 	switch {
 	case name == provider.SecretAPIKey && p.APIKeySecret == "":
 		p.APIKeySecret = name
 	case name == provider.SecretKeyPass && p.KeyPassSecret == "":
 		p.KeyPassSecret = name
 	}
-	return nil
 }
 
-// NotRecordedError says the secret was stored but the profile that records
-// it could not be saved.
-type NotRecordedError struct {
-	Profile, Name string
-	Err           error
+// RoleError says a role is not one of the profile's provider's API key
+// roles (a usage error: the roles are listed).
+type RoleError struct {
+	Role, Profile string
+	Roles         []string // the provider's roles; none when it has no role table
 }
 
-func (e *NotRecordedError) Error() string {
-	return fmt.Sprintf("stored %s, but could not record it in profile %s: %v", e.Name, e.Profile, e.Err)
+func (e *RoleError) Error() string {
+	if len(e.Roles) == 0 {
+		return fmt.Sprintf("profile %s's provider has no API key roles, so --role %s means nothing here; store the key as api-key", e.Profile, e.Role)
+	}
+	return fmt.Sprintf("%q is not an API key role of profile %s's provider: use one of %s", e.Role, e.Profile, strings.Join(e.Roles, ", "))
 }
 
-func (e *NotRecordedError) Unwrap() error { return e.Err }
+// Roles are the API key roles of p's provider (its role table), in order.
+func Roles(p *profile.Profile) []string {
+	var out []string
+	if t := profileTemplate(p); t != nil {
+		for _, r := range t.Roles {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
 
-// Set is "store a secret and record it": Put, then save p.
-func (s Secrets) Set(p *profile.Profile, name, value string) error {
+// RoleSecret is the name of the secret holding p's key for role: the one
+// role_keys names, else the role's own name.
+func RoleSecret(p *profile.Profile, role string) string { return cmpOr(p.RoleKeys[role], role) }
+
+// PutRole is Put for the API key of a role (Securosys: serviceToken,
+// keyOperationToken, ...): it stores value as the secret name (the role's
+// own name when empty) and records in p's role_keys that the role's key is
+// that secret. The caller saves p (SetRole saves it).
+func (s Secrets) PutRole(p *profile.Profile, role, name, value string) error {
+	roles := Roles(p)
+	if !slices.Contains(roles, role) {
+		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
+	}
+	name = cmpOr(name, role)
 	if err := s.Put(p, name, value); err != nil {
 		return err
 	}
+	if p.RoleKeys == nil {
+		p.RoleKeys = map[string]string{}
+	}
+	p.RoleKeys[role] = name
+	return nil
+}
+
+// SetRole is PutRole in Set's order: the profile records the secret and
+// the role's key first, then the value is stored.
+func (s Secrets) SetRole(p *profile.Profile, role, name, value string) error {
+	roles := Roles(p)
+	if !slices.Contains(roles, role) {
+		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
+	}
+	name = cmpOr(name, role)
+	prev, had := p.RoleKeys[role]
+	return s.set(p, name, value, func(undo bool) {
+		switch {
+		case !undo:
+			if p.RoleKeys == nil {
+				p.RoleKeys = map[string]string{}
+			}
+			p.RoleKeys[role] = name
+		case had:
+			p.RoleKeys[role] = prev
+		default:
+			delete(p.RoleKeys, role)
+		}
+	})
+}
+
+// Set is "store a secret and record it", in the order that hides nothing
+// when the process dies between the two writes (the profile file and the
+// store are separate files, each written atomically): the profile records
+// the name first, then the value goes to the store. A kill in between
+// leaves a profile naming a secret the store lacks, which the checks report
+// as keyring-secret-missing with the command that stores it, never a value
+// in the store that no profile names. A store that refuses the value takes
+// the record back out.
+func (s Secrets) Set(p *profile.Profile, name, value string) error {
+	return s.set(p, name, value, nil)
+}
+
+// set is Set with more to record in p (also, called with undo false to
+// record and true to take it back out).
+func (s Secrets) set(p *profile.Profile, name, value string, also func(undo bool)) error {
+	if s.Store == nil {
+		return ErrNoStore
+	}
+	prevAt, recorded := p.Secrets[name]
+	prevKey, prevPass := p.APIKeySecret, p.KeyPassSecret
+	path, err := profile.Path(p.Name)
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Lstat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	record(p, name, s.now())
+	if also != nil {
+		also(false)
+	}
 	if err := profile.Save(p); err != nil {
-		return &NotRecordedError{Profile: p.Name, Name: name, Err: err}
+		return fmt.Errorf("could not record %s in profile %s, so it was not stored: %w", name, p.Name, err)
+	}
+	crashpoint.Reach("secret-recorded")
+	if err := s.Store.Set(p.Name, name, value); err != nil {
+		if recorded {
+			p.RecordSecret(name, prevAt)
+		} else {
+			p.ForgetSecret(name)
+		}
+		p.APIKeySecret, p.KeyPassSecret = prevKey, prevPass
+		if also != nil {
+			also(true)
+		}
+		if created {
+			_ = profile.Remove(p.Name) // made for this secret alone
+		} else {
+			_ = profile.Save(p)
+		}
+		return err
 	}
 	return nil
 }
@@ -88,6 +201,9 @@ type Removed struct {
 	Stored bool
 	// Recorded: the profile recorded the secret (and no longer does).
 	Recorded bool
+	// Roles are the API key roles whose key it was (role_keys entries
+	// removed with it).
+	Roles []string
 }
 
 // Remove is "remove a secret and forget it": it deletes the secret of the
@@ -104,8 +220,20 @@ func (s Secrets) Remove(p *profile.Profile, profileName, name string) (Removed, 
 		return r, err
 	}
 	r.Stored = err == nil
-	if p != nil && p.ForgetSecret(name) {
-		r.Recorded = true
+	crashpoint.Reach("secret-deleted")
+	if p == nil {
+		return r, nil
+	}
+	r.Recorded = p.ForgetSecret(name)
+	for role, secret := range p.RoleKeys {
+		if secret == name { // the role has no key any more
+			delete(p.RoleKeys, role)
+			r.Roles = append(r.Roles, role)
+			r.Recorded = true
+		}
+	}
+	slices.Sort(r.Roles)
+	if r.Recorded {
 		if err := profile.Save(p); err != nil {
 			return r, err
 		}

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"text/tabwriter"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
@@ -60,6 +63,10 @@ type settingDef struct {
 	template func(t *provider.Template, env string) string
 	// fallback describes what onramp uses when the value is empty.
 	fallback string
+	// purpose, for a message key pair's setting, is the template key
+	// purpose it belongs to: Settings lists it only when the template has
+	// a key of that purpose or the profile sets it.
+	purpose string
 }
 
 var authMethods = []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthSignedJWT, provider.AuthBearerJWT}
@@ -81,6 +88,10 @@ var settingDefs = []settingDef{
 	{key: "key", label: "Private key", kind: SettingFile, help: "PEM file of the private key that goes with the certificate",
 		get: func(p *profile.Profile) string { return p.Key }, set: func(p *profile.Profile, v string) { p.Key = v },
 		check: checkFile(keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)},
+	messageCert("signing_cert", "Signing certificate", "signing", func(p *profile.Profile) *string { return &p.SigningCert }, func(p *profile.Profile) string { return p.SigningKey }),
+	messageKey("signing_key", "Signing key", "signing", func(p *profile.Profile) *string { return &p.SigningKey }),
+	messageCert("encryption_cert", "Encryption certificate", "encryption", func(p *profile.Profile) *string { return &p.EncryptionCert }, func(p *profile.Profile) string { return p.EncryptionKey }),
+	messageKey("encryption_key", "Encryption key", "encryption", func(p *profile.Profile) *string { return &p.EncryptionKey }),
 	{key: "cacert", label: "CA bundle", kind: SettingFile, help: "PEM file of the CA certificates that issued the server's certificate (private CAs)",
 		get: func(p *profile.Profile) string { return p.CACert }, set: func(p *profile.Profile, v string) { p.CACert = v },
 		check: checkFile(keystore.KindCertificate, keystore.KindCertificateChain), fallback: "the system's trusted roots"},
@@ -135,6 +146,27 @@ var settingDefs = []settingDef{
 	{key: "provider", label: "Provider", kind: SettingChoice, help: "the provider template (onramp profile providers); empty for any HTTPS API",
 		get: func(p *profile.Profile) string { return p.Provider }, set: func(p *profile.Profile, v string) { p.Provider = v },
 		check: checkProvider},
+	{key: "client", label: "Your client", kind: SettingChoice, help: "the program your integration runs on (" + strings.Join(cause.Clients(), ", ") + "): fixes are also said in its words",
+		get: func(p *profile.Profile) string { return p.Client }, set: func(p *profile.Profile, v string) { p.Client = v },
+		check: checkClient, fallback: "its own fixes only"},
+}
+
+// messageCert and messageKey are the settings of a message key pair
+// (GOV.UK DCS: JSON signing, JSON encryption).
+func messageCert(key, label, purpose string, field func(*profile.Profile) *string, keyOf func(*profile.Profile) string) settingDef {
+	return settingDef{key: key, label: label, kind: SettingFile, purpose: purpose,
+		help: "PEM file of the " + purpose + " certificate (messages, not TLS) the provider returned for the " + purpose + " CSR",
+		get:  func(p *profile.Profile) string { return *field(p) }, set: func(p *profile.Profile, v string) { *field(p) = v },
+		check: func(p *profile.Profile, v string) (string, error) {
+			return checkCertOfKey(p, v, keyOf(p), strings.TrimSuffix(key, "_cert")+"_key")
+		}}
+}
+
+func messageKey(key, label, purpose string, field func(*profile.Profile) *string) settingDef {
+	return settingDef{key: key, label: label, kind: SettingFile, purpose: purpose,
+		help: "PEM file of the " + purpose + " private key (the one the " + purpose + " CSR was made from)",
+		get:  func(p *profile.Profile) string { return *field(p) }, set: func(p *profile.Profile, v string) { *field(p) = v },
+		check: checkFile(keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)}
 }
 
 // SettingKeys are the keys `profile set` takes, in display order.
@@ -151,6 +183,9 @@ func Settings(p *profile.Profile) []Setting {
 	t := profileTemplate(p)
 	out := make([]Setting, 0, len(settingDefs))
 	for _, d := range settingDefs {
+		if d.purpose != "" && d.get(p) == "" && !templateHasKey(t, d.purpose) {
+			continue // a message key pair the provider does not use
+		}
 		s := Setting{Key: d.key, Label: d.label, Value: d.get(p), Help: d.help, Kind: d.kind}
 		s.Choices = choices(d.key, t)
 		var tv string
@@ -172,6 +207,35 @@ func Settings(p *profile.Profile) []Setting {
 	return out
 }
 
+// Shown is the setting as a list shows it (`profile show --settings`, the
+// TUI's profile screen): its value, "-" when it has none.
+func (s Setting) Shown() string {
+	if s.Value == "" {
+		return "-"
+	}
+	return s.Value
+}
+
+// WriteSettings writes settings as `profile show --settings` prints them:
+// a row per setting with the key `profile set` takes, the value and where
+// the value comes from.
+func WriteSettings(w io.Writer, settings []Setting) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
+	for _, s := range settings {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, s.Shown(), s.Source)
+	}
+	return tw.Flush()
+}
+
+func templateHasKey(t *provider.Template, purpose string) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.KeyFor(purpose)
+	return ok
+}
+
 func choices(key string, t *provider.Template) []string {
 	switch key {
 	case "environment":
@@ -187,6 +251,8 @@ func choices(key string, t *provider.Template) []string {
 			return out
 		}
 		return []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthMTLS + "," + provider.AuthAPIKey}
+	case "client":
+		return append([]string{""}, cause.Clients()...)
 	case "provider":
 		ids := []string{""}
 		for _, t := range provider.All() {
@@ -382,26 +448,33 @@ func checkFile(kinds ...keystore.Kind) func(*profile.Profile, string) (string, e
 // the profile's private key (when the key can be read without a
 // passphrase): the certificate that arrived must be the one for this key.
 func checkClientCert(p *profile.Profile, v string) (string, error) {
+	return checkCertOfKey(p, v, p.Key, "key")
+}
+
+// checkCertOfKey accepts a certificate file whose certificate belongs to
+// the private key in keyFile (the profile's setting keySetting), when that
+// key can be read without a passphrase.
+func checkCertOfKey(p *profile.Profile, v, keyFile, keySetting string) (string, error) {
 	path, err := checkFile(keystore.KindCertificate, keystore.KindCertificateChain)(p, v)
-	if err != nil || p.Key == "" {
+	if err != nil || keyFile == "" {
 		return path, err
 	}
-	key, kerr := keystore.ReadPrivateKey(p.Key, nil)
+	key, kerr := keystore.ReadPrivateKey(keyFile, nil)
 	certs, cerr := keystore.ReadCertificates(path)
 	if kerr != nil || cerr != nil || len(certs) == 0 {
 		return path, nil // an encrypted or missing key: diagnose says more
 	}
 	if !keystore.PublicKeysEqual(key.Public(), certs[0].PublicKey) {
-		return path, fmt.Errorf("the certificate in %s is not for the profile's key %s (%s): pick the certificate issued from this key's CSR, or change the key first",
-			path, p.Key, cause.KeyCertMismatch)
+		return path, fmt.Errorf("the certificate in %s is not for the profile's %s %s (%s): pick the certificate issued from this key's CSR, or change the key first",
+			path, keySetting, keyFile, cause.KeyCertMismatch)
 	}
 	return path, nil
 }
 
-var headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+var headerNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") })
 
 func checkHeaderName(_ *profile.Profile, v string) (string, error) {
-	if !headerNameRE.MatchString(v) {
+	if !headerNameRE().MatchString(v) {
 		return v, fmt.Errorf("%q is not an HTTP header name (letters, digits and -, e.g. x-api-key)", v)
 	}
 	return v, nil
@@ -440,6 +513,14 @@ func checkResolve(_ *profile.Profile, v string) (string, error) {
 		}
 	}
 	return strings.Join(splitList(v), ","), nil
+}
+
+func checkClient(_ *profile.Profile, v string) (string, error) {
+	v = strings.ToLower(v)
+	if !slices.Contains(cause.Clients(), v) {
+		return v, fmt.Errorf("%q is not a client onramp knows: use one of %s", v, strings.Join(cause.Clients(), ", "))
+	}
+	return v, nil
 }
 
 func checkProvider(_ *profile.Profile, v string) (string, error) {
