@@ -324,15 +324,23 @@ func pythonClient(python, script string) clientFunc {
 	}
 }
 
-const nodeScript = `
-const https = require('https'), http = require('http'), fs = require('fs');
+// nodePreamble starts both Node clients: the arguments, o (the TLS options:
+// CA, certificate and key, or PKCS#12) and the request header.
+const nodePreamble = `
+const fs = require('fs');
 const [url, ca, cert, key, pass, pfx, pfxPass, header, timeout] = process.argv.slice(1);
 const o = {};
 if (ca) o.ca = fs.readFileSync(ca);
 if (cert) { o.cert = fs.readFileSync(cert); o.key = fs.readFileSync(key); }
 if (pass) o.passphrase = pass;
 if (pfx) { o.pfx = fs.readFileSync(pfx); o.passphrase = pfxPass; }
-if (header) { const i = header.indexOf(': '); o.headers = {[header.slice(0, i)]: header.slice(i + 2)}; }
+const headers = {};
+if (header) { const i = header.indexOf(': '); headers[header.slice(0, i)] = header.slice(i + 2); }
+`
+
+const nodeScript = nodePreamble + `
+const https = require('https'), http = require('http');
+o.headers = headers;
 o.signal = AbortSignal.timeout(Number(timeout) * 1000);
 const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
   let body = '';
@@ -345,27 +353,24 @@ const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
 req.on('error', e => { console.error(e); process.exit(1); });
 `
 
+// nodeArgs is the command line of a Node client script.
+func nodeArgs(script string, r request) []string {
+	return []string{"node", "-e", script, r.url, r.ca, r.cert, r.key, r.keyPass, r.p12, r.p12Pass, r.header, secs(r.timeout)}
+}
+
 func nodeClient(t *testing.T, e *env, r request) (string, string, bool) {
 	if r.proxy != "" {
 		return "", "", false // Node's https module takes no proxy
 	}
-	args := []string{"node", "-e", nodeScript, r.url, r.ca, r.cert, r.key, r.keyPass, r.p12, r.p12Pass, r.header, secs(r.timeout)}
+	args := nodeArgs(nodeScript, r)
 	shown := append([]string{"node", "client.js"}, args[3:]...)
 	return strings.Join(shown, " "), execClient(args, "", r.timeout), true
 }
 
 // The axios client prints what such programs print in their catch: the
 // error's name, message and code, and the response body when there is one.
-const axiosScript = `
-const axios = require('axios'), https = require('https'), fs = require('fs');
-const [url, ca, cert, key, pass, pfx, pfxPass, header, timeout] = process.argv.slice(1);
-const o = {};
-if (ca) o.ca = fs.readFileSync(ca);
-if (cert) { o.cert = fs.readFileSync(cert); o.key = fs.readFileSync(key); }
-if (pass) o.passphrase = pass;
-if (pfx) { o.pfx = fs.readFileSync(pfx); o.passphrase = pfxPass; }
-const headers = {};
-if (header) { const i = header.indexOf(': '); headers[header.slice(0, i)] = header.slice(i + 2); }
+const axiosScript = nodePreamble + `
+const axios = require('axios'), https = require('https');
 axios.get(url, {httpsAgent: new https.Agent(o), headers, timeout: Number(timeout) * 1000})
   .then(res => console.log(res.status, res.data))
   .catch(err => {
@@ -379,7 +384,7 @@ func axiosClient(t *testing.T, e *env, r request) (string, string, bool) {
 	if r.proxy != "" {
 		return "", "", false // axios sends https:// requests to an HTTP proxy without CONNECT
 	}
-	args := []string{"node", "-e", axiosScript, r.url, r.ca, r.cert, r.key, r.keyPass, r.p12, r.p12Pass, r.header, secs(r.timeout)}
+	args := nodeArgs(axiosScript, r)
 	shown := append([]string{"node", "client-axios.js"}, args[3:]...)
 	return strings.Join(shown, " "), execClientEnv(args, []string{"NODE_PATH=/usr/share/nodejs"}, r.timeout), true
 }

@@ -20,18 +20,24 @@ func crlSServer(t *testing.T, e *env) target {
 	return target{addr: addr}
 }
 
+// serverFiles makes a directory under e.dir for one server process, with a
+// free loopback address and a certificate and key for it from e.ca.
+func serverFiles(t *testing.T, e *env, name string) (addr, dir, crt, key string) {
+	dir, err := os.MkdirTemp(e.dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, key = writeServerFiles(t, e, e.ca.Server(t, testpki.Options{}).TLSCertificate(true), filepath.Base(dir)+"-server")
+	return freePort(t), dir, crt, key
+}
+
 // apacheServer runs Apache httpd (mod_ssl, SSLVerifyClient require, CAs of
 // e.ca, and with crl e.ca's CRL) with an info-level error log, where
 // mod_ssl says why it refused a client certificate.
 func apacheServer(crl bool) func(*testing.T, *env) target {
 	return func(t *testing.T, e *env) target {
 		bin := testenv.Tool(t, "apache2", "/usr/sbin/apache2")
-		addr := freePort(t)
-		dir, err := os.MkdirTemp(e.dir, "apache")
-		if err != nil {
-			t.Fatal(err)
-		}
-		crt, key := writeServerFiles(t, e, e.ca.Server(t, testpki.Options{}).TLSCertificate(true), filepath.Base(dir)+"-server")
+		addr, dir, crt, key := serverFiles(t, e, "apache")
 		log := filepath.Join(dir, "error.log")
 		revocation := ""
 		if crl {
@@ -73,12 +79,7 @@ SSLVerifyDepth 3
 func haproxyServer(crl bool) func(*testing.T, *env) target {
 	return func(t *testing.T, e *env) target {
 		bin := testenv.Tool(t, "haproxy", "/usr/sbin/haproxy")
-		addr := freePort(t)
-		dir, err := os.MkdirTemp(e.dir, "haproxy")
-		if err != nil {
-			t.Fatal(err)
-		}
-		crt, key := writeServerFiles(t, e, e.ca.Server(t, testpki.Options{}).TLSCertificate(true), filepath.Base(dir)+"-server")
+		addr, dir, crt, key := serverFiles(t, e, "haproxy")
 		certPEM, _ := os.ReadFile(crt)
 		keyPEM, _ := os.ReadFile(key)
 		combined := testpki.WriteFile(t, dir, "server.pem", append(certPEM, keyPEM...))
