@@ -410,6 +410,10 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.enter()
 	s.waitFor("Which HMPPS Integration API environment?")
 	s.enter()
+	// No health check is documented: the guide's example read (its person
+	// id an example), POST /token, or a path of the user's.
+	s.snapshot("hmpps-check", s.waitFor("another path your client is authorised for"))
+	s.enter()
 	s.waitFor("Your private key")
 	s.enter()
 	for _, f := range []struct{ title, value string }{

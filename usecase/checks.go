@@ -82,6 +82,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	o.MessageKeys = MessageKeys(p)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
+		o.Method = p.StatusMethod
 	}
 	if t := profileTemplate(p); t != nil {
 		o.Answers = answers(t, p)
@@ -118,7 +119,7 @@ func MessageKeys(p *profile.Profile) []diagnose.MessageKey {
 // template's own status endpoint what a 404 there means.
 func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string) (cause.ID, string, bool) {
 	var notFound string
-	if s := t.StatusFor(p.Environment); s != nil && s.NotFound != "" && s.Path == p.StatusPath {
+	if s := t.CheckAt(p.Environment, p.StatusMethod, p.StatusPath); s != nil {
 		notFound = s.NotFound
 	}
 	if len(t.Answers) == 0 && notFound == "" {
