@@ -24,7 +24,7 @@ type PKCS12Bundle struct {
 // `openssl pkcs12 -export -legacy` and older tools write). A bundle with no
 // passphrase opens with an empty pass.
 func DecodePKCS12(path string, data, pass []byte) (*PKCS12Bundle, error) {
-	if err := checkPKCS12WorkFactor(path, data); err != nil {
+	if err := checkPKCS12WorkFactor(path, data, pass); err != nil {
 		return nil, err
 	}
 	key, leaf, cas, err := pkcs12.DecodeChain(data, string(pass))

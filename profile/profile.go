@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -133,12 +134,26 @@ type Check struct {
 	ServerNotAfter time.Time `yaml:"server_not_after,omitempty"`
 }
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// validName is ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, written out: the
+// regexp's 64 repetitions cost every process a compile at start-up.
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateName rejects names that could escape the profile directory or
 // confuse the keyring account PROFILE/NAME.
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName(name) {
 		return fmt.Errorf("invalid profile name %q: use letters, digits, '.', '_' or '-' (at most 64)", name)
 	}
 	return nil
@@ -208,8 +223,9 @@ func Parse(path string, data []byte) (*Profile, error) {
 }
 
 var (
-	unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
-	lineRe         = regexp.MustCompile(`^line (\d+): (.*)$`)
+	// Compiled when a profile fails to parse, not at every start.
+	unknownFieldRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (\S+) not found in type`) })
+	lineRe         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
 )
 
 // describeParseError turns yaml.v3's messages into FILE:LINE: messages
@@ -218,7 +234,7 @@ func describeParseError(path string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := lineRe.FindStringSubmatch(msg); m != nil {
+		if m := lineRe().FindStringSubmatch(msg); m != nil {
 			return fmt.Errorf("%s:%s: %s (the file is not valid YAML)", path, m[1], m[2])
 		}
 		// Errors from a field's own decoder (a time that does not parse)
@@ -231,7 +247,7 @@ func describeParseError(path string, data []byte, err error) error {
 	keys := keysByLine(data)
 	var lines []string
 	for _, e := range te.Errors {
-		if m := unknownFieldRe.FindStringSubmatch(e); m != nil {
+		if m := unknownFieldRe().FindStringSubmatch(e); m != nil {
 			msg := fmt.Sprintf("%s:%s: unknown field %q", path, m[1], m[2])
 			if s := closestField(m[2]); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -241,7 +257,7 @@ func describeParseError(path string, data []byte, err error) error {
 			lines = append(lines, msg)
 			continue
 		}
-		if m := lineRe.FindStringSubmatch(e); m != nil {
+		if m := lineRe().FindStringSubmatch(e); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			if k := keys[n]; k != "" {
 				lines = append(lines, fmt.Sprintf("%s:%d: field %q: %s", path, n, k, m[2]))
@@ -425,7 +441,7 @@ func LoadOrNew(name string) (p *Profile, created bool, err error) {
 // ValidateSecretName rejects secret names that would confuse the keyring
 // account PROFILE/NAME.
 func ValidateSecretName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName(name) {
 		return fmt.Errorf("invalid secret name %q: use letters, digits, '.', '_' or '-' (at most 64), e.g. api-key", name)
 	}
 	return nil

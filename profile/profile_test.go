@@ -90,12 +90,12 @@ func TestHandEditedTypoNamesFileLineAndField(t *testing.T) {
 }
 
 func TestValidateNames(t *testing.T) {
-	for _, bad := range []string{"", "../x", "a/b", ".hidden", strings.Repeat("a", 65), "sp ace"} {
+	for _, bad := range []string{"", "../x", "a/b", ".hidden", strings.Repeat("a", 65), "sp ace", "-dash", "_u", "bücher", "a\x00b", "a\n"} {
 		if ValidateName(bad) == nil || ValidateSecretName(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	for _, good := range []string{"default", "hmpps-dev", "a.b_c", "api-key"} {
+	for _, good := range []string{"default", "hmpps-dev", "a.b_c", "api-key", "9", "A-", strings.Repeat("a", 64)} {
 		if ValidateName(good) != nil || ValidateSecretName(good) != nil {
 			t.Errorf("%q refused", good)
 		}

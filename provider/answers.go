@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
 )
@@ -126,11 +127,11 @@ func atEndpoint(a *Answer, isToken bool) bool {
 	return true
 }
 
-var detailVarRe = regexp.MustCompile(`\{(match|path|url|role|[1-9]|json:[A-Za-z0-9_]+)\}`)
+var detailVarRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(match|path|url|role|[1-9]|json:[A-Za-z0-9_]+)\}`) })
 
 func (t *Template) expandDetail(format string, m [][]byte, body []byte, u *url.URL) string {
 	path := u.Path
-	return detailVarRe.ReplaceAllStringFunc(format, func(v string) string {
+	return detailVarRe().ReplaceAllStringFunc(format, func(v string) string {
 		name := v[1 : len(v)-1]
 		switch {
 		case name == "match":

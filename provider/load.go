@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/internal/limits"
 
@@ -19,7 +20,7 @@ import (
 	"github.com/onramp-cli/onramp/profile"
 )
 
-var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+var validID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`) })
 
 var (
 	knownMethods = []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
@@ -29,7 +30,7 @@ var (
 // Validate checks a template's own consistency (ids, methods, URLs, roles).
 func (t *Template) Validate() error {
 	var errs []error
-	if !validID.MatchString(t.ID) {
+	if !validID().MatchString(t.ID) {
 		errs = append(errs, fmt.Errorf("id %q: use lower-case letters, digits and '-'", t.ID))
 	}
 	if t.Name == "" {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
@@ -353,12 +354,12 @@ func (t *Template) KeyFor(purpose string) (*KeyRequirement, bool) {
 	return find(t.Keys, func(k *KeyRequirement) bool { return k.Purpose == purpose })
 }
 
-var placeholderRe = regexp.MustCompile(`\{([a-z_]+)\}`)
+var placeholderRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([a-z_]+)\}`) })
 
 // Expand fills {placeholders} in a subject or CN format; unknown ones stay
 // as they are, so a missing value is visible rather than silently empty.
 func Expand(format string, vars map[string]string) string {
-	return placeholderRe.ReplaceAllStringFunc(format, func(m string) string {
+	return placeholderRe().ReplaceAllStringFunc(format, func(m string) string {
 		if v, ok := vars[m[1:len(m)-1]]; ok {
 			return v
 		}
@@ -369,7 +370,7 @@ func Expand(format string, vars map[string]string) string {
 // Placeholders lists the {placeholders} a format uses, in order.
 func Placeholders(format string) []string {
 	var out []string
-	for _, m := range placeholderRe.FindAllStringSubmatch(format, -1) {
+	for _, m := range placeholderRe().FindAllStringSubmatch(format, -1) {
 		if !slices.Contains(out, m[1]) {
 			out = append(out, m[1])
 		}

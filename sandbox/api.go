@@ -223,12 +223,12 @@ func equalSecret(got, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-var personID = regexp.MustCompile(`^[A-Za-z0-9]{1,20}$`)
+var personID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{1,20}$`) })
 
 // personRiskScores is shaped like HMPPS's GET /v1/persons/{hmppsId}/risks/scores.
 func (s *Server) personRiskScores(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !personID.MatchString(id) {
+	if !personID().MatchString(id) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "userMessage": "Person not found", "developerMessage": "no person with that HMPPS id"})
 		return
 	}

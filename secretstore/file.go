@@ -2,6 +2,7 @@ package secretstore
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +52,11 @@ const FileWarning = `onramp: secrets for this machine will be kept in %s,
 
 // File keeps secrets in one file encrypted with a passphrase (age's
 // scrypt mode): an explicit opt-in for machines without an OS keyring.
-// The file is decrypted once per process and rewritten atomically, 0600.
+// The file is rewritten atomically, 0600. Each scrypt derivation costs
+// about a second, so the file is decrypted once per process: the decrypted
+// secrets stay in this process's memory (never written anywhere), and the
+// file is decrypted again only when its bytes change (another onramp set a
+// secret), which a read of the small file and a hash tell cheaply.
 type File struct {
 	Path string
 	// Passphrase returns the passphrase; creating is true when the file
@@ -71,6 +76,11 @@ type File struct {
 	loaded   bool
 	pass     string
 	items    map[string]string
+	// sum is the SHA-256 of the encrypted file that items came from (read
+	// or written by this process); zero when there was no file.
+	sum [sha256.Size]byte
+	// decrypts counts scrypt decryptions, for tests.
+	decrypts int
 }
 
 type fileContent struct {
@@ -114,11 +124,9 @@ func (s *File) passphrase(op, item string) error {
 	return nil
 }
 
-// load decrypts the file (once) into memory, for reading.
+// load brings the secrets in memory up to date with the file, for
+// reading: decrypted the first time, and again only if the file changed.
 func (s *File) load(op, item string) error {
-	if s.loaded {
-		return nil
-	}
 	if err := s.passphrase(op, item); err != nil {
 		return err
 	}
@@ -126,23 +134,41 @@ func (s *File) load(op, item string) error {
 	if err != nil {
 		return err
 	}
-	s.items, s.loaded = items, true
+	s.items = items
 	return nil
 }
 
-// read decrypts the file as it is on disk now; exists is false when there
-// is no file yet.
+// read returns the secrets of the file as it is on disk now (a copy the
+// caller may change); exists is false when there is no file yet. The file
+// is decrypted only when its bytes differ from those the secrets in memory
+// came from.
 func (s *File) read(op, item string) (items map[string]string, exists bool, err error) {
 	data, err := limits.ReadRegular(s.Path, maxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
+		s.loaded, s.items, s.sum = true, map[string]string{}, [sha256.Size]byte{}
 		return map[string]string{}, false, nil
 	}
 	if err != nil {
 		return nil, false, s.unavailable(op, item, fmt.Errorf("the secret file: %w", err), "Check the file's permissions: it must be a regular file readable by you (mode 0600).")
 	}
-	id, err := age.NewScryptIdentity(s.pass)
+	sum := sha256.Sum256(data)
+	if s.loaded && sum == s.sum {
+		return maps.Clone(s.items), true, nil
+	}
+	items, err = s.decrypt(op, item, data)
 	if err != nil {
 		return nil, true, err
+	}
+	s.loaded, s.items, s.sum = true, items, sum
+	return maps.Clone(items), true, nil
+}
+
+// decrypt runs scrypt on the passphrase and opens the file's bytes.
+func (s *File) decrypt(op, item string, data []byte) (map[string]string, error) {
+	s.decrypts++
+	id, err := age.NewScryptIdentity(s.pass)
+	if err != nil {
+		return nil, err
 	}
 	s.fileLogN = scryptLogN(data)
 	r, err := age.Decrypt(bytes.NewReader(data), id)
@@ -152,26 +178,26 @@ func (s *File) read(op, item string) (items map[string]string, exists bool, err 
 			e := s.unavailable(op, item, fmt.Errorf("the passphrase does not decrypt %s", s.Path),
 				"Use the passphrase the file was created with ("+PassphraseEnv+" or the prompt). A forgotten passphrase cannot be recovered: delete the file and set the secrets again.").(*Error)
 			e.Problem = WrongPassphrase
-			return nil, true, e
+			return nil, e
 		}
-		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
+		return nil, s.unavailable(op, item, fmt.Errorf("%s is not a readable onramp secret file: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
 	plain, err := io.ReadAll(io.LimitReader(r, maxFileBytes))
 	if err != nil {
-		return nil, true, s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
+		return nil, s.unavailable(op, item, fmt.Errorf("%s is damaged: %w", s.Path, err),
 			"Restore the file from a backup, or delete it and set the secrets again.")
 	}
 	var c fileContent
 	if err := json.Unmarshal(plain, &c); err != nil {
 		// The JSON error could quote plaintext: say only where.
-		return nil, true, s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
+		return nil, s.unavailable(op, item, fmt.Errorf("%s decrypts but is not an onramp secret file", s.Path),
 			"Delete the file and set the secrets again.")
 	}
 	if c.Items == nil {
 		c.Items = map[string]string{}
 	}
-	return c.Items, true, nil
+	return c.Items, nil
 }
 
 // scryptLogN reads the work factor from an age file's scrypt stanza
@@ -213,11 +239,7 @@ func (s *File) update(op, item string, change func(items map[string]string) erro
 	if err := change(items); err != nil {
 		return err
 	}
-	if err := s.save(op, item, items, !exists); err != nil {
-		return err
-	}
-	s.items, s.loaded = items, true
-	return nil
+	return s.save(op, item, items, !exists)
 }
 
 func (s *File) save(op, item string, items map[string]string, creating bool) error {
@@ -252,6 +274,8 @@ func (s *File) save(op, item string, items map[string]string, creating bool) err
 	if err := keystore.WriteFileAtomic(s.Path, buf.Bytes(), 0o600, true); err != nil {
 		return s.unavailable(op, item, fmt.Errorf("writing the secret file: %w", err), "Check that the config directory is writable.")
 	}
+	// What this process wrote, it need not decrypt again.
+	s.loaded, s.items, s.sum = true, items, sha256.Sum256(buf.Bytes())
 	if creating && s.Warn != nil {
 		fmt.Fprintf(s.Warn, FileWarning, s.Path, PassphraseEnv)
 	}
@@ -277,7 +301,8 @@ func (s *File) Set(profile, name, value string) error {
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
 	if len(value) > maxFileItem {
-		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, Err: ErrTooLarge,
+		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, File: s.Path,
+			Err: fmt.Errorf("the secret is %d bytes, over the %d KiB limit of the secret file", len(value), maxFileItem>>10),
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
 	return s.update("set", acct, func(items map[string]string) error {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
@@ -39,8 +40,8 @@ var ErrRenewUsage = errors.New("renewal")
 // renewSuffix is what Start adds to a key's name, dropped before adding it
 // again at the next renewal.
 var (
-	renewSuffix = regexp.MustCompile(`-renew-[0-9]{8}(-[0-9]+)?$`)
-	kidSuffix   = regexp.MustCompile(`-[0-9]{8}(-[0-9]+)?$`)
+	renewSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-renew-[0-9]{8}(-[0-9]+)?$`) })
+	kidSuffix   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-[0-9]{8}(-[0-9]+)?$`) })
 )
 
 func renewUsage(format string, a ...any) error {
@@ -119,7 +120,7 @@ func (r Renew) Start(ctx context.Context, p *profile.Profile, newKey bool) (*pro
 // earlier renewal used (client-renew-20261201, -2, -3, ...), so nothing is
 // overwritten.
 func (r Renew) freeName(p *profile.Profile, set *keystore.KeyFileSet) error {
-	base := renewSuffix.ReplaceAllString(keystore.ImportName(p.Key), "") + "-renew-" + r.now().UTC().Format("20060102")
+	base := renewSuffix().ReplaceAllString(keystore.ImportName(p.Key), "") + "-renew-" + r.now().UTC().Format("20060102")
 	for i := 1; i < 100; i++ {
 		set.Name = base
 		if i > 1 {
@@ -161,7 +162,7 @@ func (r Renew) startKeyRollover(ctx context.Context, p *profile.Profile) (*profi
 		return nil, err
 	}
 	// The new kid is the old one with the renewal's date: nhs-int-1-20261201.
-	kid := kidSuffix.ReplaceAllString(p.KID, "") + "-" + set.Name[strings.LastIndex(set.Name, "-renew-")+len("-renew-"):]
+	kid := kidSuffix().ReplaceAllString(p.KID, "") + "-" + set.Name[strings.LastIndex(set.Name, "-renew-")+len("-renew-"):]
 	nk, err := keystore.GenerateKeyContext(ctx, "rsa", bits, "")
 	if err != nil {
 		return nil, err

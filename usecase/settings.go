@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
@@ -475,10 +476,10 @@ func checkCertOfKey(p *profile.Profile, v, keyFile, keySetting string) (string, 
 	return path, nil
 }
 
-var headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+var headerNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") })
 
 func checkHeaderName(_ *profile.Profile, v string) (string, error) {
-	if !headerNameRE.MatchString(v) {
+	if !headerNameRE().MatchString(v) {
 		return v, fmt.Errorf("%q is not an HTTP header name (letters, digits and -, e.g. x-api-key)", v)
 	}
 	return v, nil

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/onramp-cli/onramp/provider"
 )
@@ -127,7 +128,7 @@ func (r *run) extraKeys(pr *Provider, req KeyRequest, values map[string]string) 
 	return err
 }
 
-var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([a-z_]+)\}`) })
 
 // subjectFields name the {placeholders} of the providers' subject
 // templates, with a sentence of why and a default where one is known.
@@ -148,7 +149,7 @@ func (r *run) fillSubject(pr *Provider) (string, map[string]string, error) {
 	subject := pr.Subject
 	seen := map[string]bool{}
 	values := map[string]string{}
-	for _, m := range placeholderRE.FindAllStringSubmatch(pr.Subject, -1) {
+	for _, m := range placeholderRE().FindAllStringSubmatch(pr.Subject, -1) {
 		name := m[1]
 		if seen[name] {
 			continue

@@ -194,10 +194,8 @@ func secretSet(opts *secretOptions, name string) error {
 		return err
 	}
 	// Find out that there is no store before the user types the value.
-	if _, err := store.Get(opts.profile, name); err != nil {
-		if c, ok := cause.Of(err); ok && c.ID == cause.KeyringUnavailable {
-			return causeFailure(io, false, err)
-		}
+	if err := secretstore.CheckUsable(store, opts.profile, name, "set"); err != nil {
+		return causeFailure(io, false, err)
 	}
 	value, err := readSecretValue(io, opts.profile, name)
 	if err != nil {
