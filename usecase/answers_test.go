@@ -50,6 +50,8 @@ var documentedAnswers = map[string][]documented{
 	},
 	"securosys": {
 		{cause.APIKeyRejected, 401, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"Invalid API key"}`, "/v1/versionInfo", "needs a serviceToken key"},
+		// Undocumented (PROVIDERS.md: "The status for a valid key of the
+		// wrong role is not documented"): the row says so.
 		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key, and the TSB answered 403 Forbidden: the key sent probably has another role. The status Securosys gives a key of the wrong role is not in its public documentation (to be confirmed with Securosys)"},
 	},
 	"nhs-apim": {
@@ -69,7 +71,8 @@ var documentedAnswers = map[string][]documented{
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Non-unique 'jti' claim in client_assertion JWT"), tokenPath, "replay"},
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Missing 'jti' claim in client_assertion JWT"), tokenPath, "needs a jti claim"},
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Malformed JWT in client_assertion"), tokenPath, "refused the form itself"},
-		// The API proxy's answers.
+		// The API proxy's answers: in neither the seed nor PROVIDERS.md (the
+		// rows say so); these bodies are the proxy's usual shapes.
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Access Token Expired"}]}`, "/hello-world/hello/application", "expired"},
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Invalid access token"}]}`, "/hello-world/hello/application", "not one its token endpoint issued"},
 		{cause.APIKeyRejected, 401, `{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}`, "/hello-world/hello/application", "apikey header"},
@@ -573,5 +576,31 @@ func TestHMPPSCheckEndpoints(t *testing.T) {
 	rep = Checks{Store: kr}.Check(context.Background(), p)
 	if h := httpStep(rep); strings.Contains(h.Detail, "example person id") {
 		t.Errorf("404 at another path: %q", h.Detail)
+	}
+}
+
+// TestNHSGuideExampleCheck: an NHS API Management profile checks the CGP
+// guide's example request, query and all, with its API key in apikey; a
+// 404 there says it is the guide's GDAM example.
+func TestNHSGuideExampleCheck(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "NHS Example CA")
+	var uri, key string
+	srv := ca.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uri, key = r.URL.RequestURI(), r.Header.Get("apikey")
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found"}]}`)
+	}))
+	tm, _ := provider.Get("nhs-apim")
+	p := checkProfile(t, ca, "nhs-apim", "nhs-dev", srv.URL, tm.Status.Path, []string{provider.AuthAPIKey})
+	kr := testkeyring.New()
+	kr.Items["nhs-dev/api-key"] = "k-3f9a7c2e"
+	rep := Checks{Store: kr}.Check(context.Background(), p)
+	if uri != "/genomic-data-access/FHIR/R4/ServiceRequest?identifier=r30000000001" || key != "k-3f9a7c2e" {
+		t.Errorf("sent %q with apikey %q", uri, key)
+	}
+	if h := httpStep(rep); rep.Cause == nil || rep.Cause.ID != cause.EndpointNotFound || !strings.Contains(h.Detail, "the CGP guide's example for the GDAM API") {
+		t.Errorf("404: %v %q", rep.Cause, h.Detail)
 	}
 }
