@@ -36,7 +36,7 @@ func (r *run) chooseCheck(pr *Provider) error {
 	}
 	path, err := r.Prompter.Input(r.ctx, InputPrompt{
 		Frame: r.frame("Which path should the checks call?",
-			"A GET endpoint your client is authorised for (the provider tells you which), e.g. "+pr.Checks[0].Path+
+			"A GET endpoint your client is authorised for (ask the provider which, if you do not know), e.g. "+pr.Checks[0].Path+
 				". A 404 there means the path or the resource is wrong, not that the connection failed."),
 		Placeholder: pr.Checks[0].Path, Validate: checkPath,
 	})
