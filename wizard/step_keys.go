@@ -112,7 +112,8 @@ func (r *run) extraKeys(pr *Provider, req KeyRequest, values map[string]string) 
 			vals := maps.Clone(values)
 			vals["purpose"] = strings.ToUpper(purpose[:1]) + purpose[1:]
 			x := req
-			x.Name, x.JWKS, x.Subject = purpose, false, provider.Expand(pr.Subject, vals)
+			// Made again (back, or "change"), each gets the TLS key's new suffix.
+			x.Name, x.JWKS, x.Subject = purpose+strings.TrimPrefix(req.Name, "client"), false, provider.Expand(pr.Subject, vals)
 			files, err := r.Keys.MakeKey(ctx, x)
 			if err != nil {
 				return fmt.Errorf("generating the %s key: %w", purpose, err)
