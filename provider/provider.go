@@ -397,6 +397,19 @@ func (t *Template) StatusFor(env string) *StatusCheck {
 	return t.Status
 }
 
+// OfProfile is the profile's provider template, nil when it names none or
+// the template does not load.
+func OfProfile(p *profile.Profile) *Template {
+	if p == nil || p.Provider == "" {
+		return nil
+	}
+	t, err := Get(p.Provider)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
 // NewProfile builds a profile for the environment (the default when env is
 // empty): URL, auth (the template's default, see ApplyAuth), status
 // endpoint and its expectation. An unknown environment leaves the URL

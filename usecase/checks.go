@@ -138,16 +138,7 @@ func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string)
 
 // profileTemplate is the profile's provider template, nil when it has
 // none or the template does not load.
-func profileTemplate(p *profile.Profile) *provider.Template {
-	if p.Provider == "" {
-		return nil
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
-		return nil
-	}
-	return t
-}
+func profileTemplate(p *profile.Profile) *provider.Template { return provider.OfProfile(p) }
 
 // AddProfileSecrets reads the secrets the profile's auth needs from the
 // store into o: the API key (wantKey), the bearer token (unless o has one
