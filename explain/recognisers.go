@@ -8,7 +8,8 @@ import (
 
 // Recogniser maps a client's or server's wording to a cause. The table below
 // is data: to teach explain a new client's wording, add a row (and a case to
-// recognisers_test.go). Matching is on the lower-cased line.
+// recognisers_test.go), then run go generate ./explain, which compiles the
+// rows into table.bin. Matching is on the lower-cased line.
 type Recogniser struct {
 	// Pattern is a fixed substring, lower case. Every line is scanned for all
 	// patterns at once, so a pattern must be specific enough not to hit

@@ -392,15 +392,15 @@ var recogniserSamples = []struct {
 func rowsHit(line string) []int {
 	var hit []int
 	lower := strings.ToLower(line)
-	explainRules().patterns.each([]byte(line), func(p int32, _ int) {
-		if int(p) >= len(explainRules().rows) {
-			return
+	for _, m := range explainRules().patterns.matches([]byte(line), nil) {
+		if int(m.pattern) >= len(explainRules().rows) {
+			continue
 		}
-		r := explainRules().rows[p]
-		if r.re == nil || r.re.MatchString(lower) {
-			hit = append(hit, int(p))
+		r := explainRules().rows[m.pattern]
+		if r.re == nil || r.re().MatchString(lower) {
+			hit = append(hit, int(m.pattern))
 		}
-	})
+	}
 	return hit
 }
 

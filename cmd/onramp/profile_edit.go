@@ -102,8 +102,9 @@ type profileEditOptions struct {
 
 func newProfileEditCmd(opts *profileOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "edit NAME",
-		Short: "Edit a profile's file in $EDITOR; an invalid edit leaves the profile as it was",
+		Annotations: rawStdoutAnnotation("the editor owns the terminal"),
+		Use:         "edit NAME",
+		Short:       "Edit a profile's file in $EDITOR; an invalid edit leaves the profile as it was",
 		Long: `Open a copy of the profile's YAML file in $VISUAL or $EDITOR (else vi).
 When the editor exits, onramp checks the copy as it would a profile it
 loads (field names, types, https URLs, files that hold what they should)
