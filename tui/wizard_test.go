@@ -401,7 +401,7 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.text("svc-key-5b1d0c77")
 	s.enter()
 	s.waitFor("You're connected")
-	if p, _ := profile.Load("tsb"); p == nil || p.APIKeySecret != "serviceToken" {
+	if p, _ := profile.Load("tsb"); p == nil || p.APIKeySecret != "serviceToken" || p.RoleKeys["serviceToken"] != "serviceToken" {
 		t.Errorf("profile %+v", p)
 	}
 
