@@ -200,3 +200,14 @@ func TestHMPPSCheckChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestNextStepsNameTheMessageCertificates: a profile with a signing or
+// encryption key and no certificate yet is told the import that adds it.
+func TestNextStepsNameTheMessageCertificates(t *testing.T) {
+	p := &profile.Profile{Name: "dcs", Auth: []string{AuthMTLS}, SigningKey: "/k/dcs/signing.key", EncryptionKey: "/k/dcs/encryption.key", EncryptionCert: "/k/dcs/encryption.crt"}
+	got := NextSteps(p)
+	if !strings.Contains(got, "When the signing certificate arrives, add it to the profile:\n  onramp import --cert FILE --key /k/dcs/signing.key --out /k/dcs --profile dcs --purpose signing") ||
+		strings.Contains(got, "--purpose encryption") {
+		t.Errorf("next steps:\n%s", got)
+	}
+}
