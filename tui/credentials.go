@@ -318,7 +318,7 @@ func (cs *credentialsScreen) View() string {
 		above, below := start, len(list)-start-rows
 		list = list[start : start+rows]
 		if above > 0 {
-			list = append([]string{s.Muted.Render("  ↑ "+moreLines(above))}, list...)
+			list = append([]string{s.Muted.Render("  ↑ " + moreLines(above))}, list...)
 		}
 		if below > 0 {
 			list = append(list, s.Muted.Render("  ↓ "+moreLines(below)))
