@@ -148,7 +148,8 @@ func TestHomeScreenSizes(t *testing.T) {
 				Err: errors.New("no D-Bus session"), Problem: secretstore.NoKeyring}
 			deps := &Deps{CheckStore: func() error { return noKeyring }}
 			s := startSized(t, deps, Options{}, size.w, size.h)
-			scr := s.waitFor("needs no keyring")
+			s.waitFor("needs no keyring")
+			scr := s.waitFor("never checked") // the profiles are loaded too
 			s.snapshot("menu", scr)
 			checkFits(t, scr, size.w, size.h)
 			if !strings.Contains(scr, "more") {
