@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,7 +40,7 @@ file (--file). --id prints one cause from the catalog; --list shows them all.`,
   onramp explain --file app.log --json
   onramp explain --id client-cert-not-sent`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExplain(io, opts, args)
+			return runExplain(cmd.Context(), io, opts, args)
 		},
 	}
 	f := cmd.Flags()
@@ -50,7 +51,7 @@ file (--file). --id prints one cause from the catalog; --list shows them all.`,
 	return cmd
 }
 
-func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
+func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, args []string) error {
 	stdin := len(args) == 1 && args[0] == "-"
 	switch {
 	case opts.id != "" && (len(args) > 0 || opts.file != "" || opts.list):
@@ -76,12 +77,12 @@ func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
 			return usageErrorf("--file: %v", ferr)
 		}
 		defer f.Close()
-		matches, err = explain.Read(f)
+		matches, err = explain.Read(ctxReader{ctx, f})
 		if err != nil {
 			return usageErrorf("--file %s: %v", opts.file, err)
 		}
 	case stdin || (len(args) == 0 && !io.IsStdinTTY()):
-		matches, err = explain.Read(io.In)
+		matches, err = explain.Read(ctxReader{ctx, io.In})
 		if err != nil {
 			return usageErrorf("reading stdin: %v", err)
 		}
@@ -206,4 +207,18 @@ func explainList(io *iostreams.IO, asJSON bool) error {
 		fmt.Fprintf(io.Out, "%-*s  %s\n", width, c.ID, c.Title)
 	}
 	return nil
+}
+
+// ctxReader stops a long read (a log of gigabytes, an endless pipe) when
+// ctx ends: Ctrl+C, SIGTERM.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
