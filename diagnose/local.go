@@ -138,6 +138,11 @@ func (r *run) stepLocal(ctx context.Context, st *Step) {
 			}
 		}
 	}
+	for _, m := range o.MessageKeys {
+		for _, f := range MessageKeyFindings(m, nil, now) {
+			addFinding(st, f, false)
+		}
+	}
 	if o.CheckRevocation && r.local.chain != nil {
 		loaded = append(loaded, r.checkRevocation(ctx, st, bundle))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -131,4 +132,76 @@ func ekuNames(c *x509.Certificate) string {
 		return "(none)"
 	}
 	return b.String()
+}
+
+// MessageKey is a key pair that signs or encrypts messages (not TLS):
+// Purpose names it ("signing", "encryption"); either file may be empty.
+type MessageKey struct {
+	Purpose  string
+	CertFile string
+	KeyFile  string
+}
+
+// MessageKeyFindings checks a message key pair on this machine: both files
+// readable, the certificate in date (and not about to expire), the key the
+// certificate's. pass opens an encrypted key; without it the match is not
+// checked.
+func MessageKeyFindings(m MessageKey, pass []byte, now time.Time) []Finding {
+	var out []Finding
+	var leaf *x509.Certificate
+	if m.CertFile != "" {
+		chain, err := keystore.ReadCertificates(m.CertFile)
+		if err != nil {
+			out = append(out, findingOf(err, m.Purpose+"_cert"))
+		} else {
+			leaf = chain[0]
+			if f := messageCertValidity(m, leaf, now); f != nil {
+				out = append(out, *f)
+			}
+		}
+	}
+	if m.KeyFile != "" {
+		key, err := keystore.ReadPrivateKey(m.KeyFile, pass)
+		var ke *keystore.Error
+		switch {
+		case err != nil && errors.As(err, &ke) && ke.ID == cause.KeyEncryptedNoPassphrase:
+			// Encrypted: the match is checked where the key is used.
+		case err != nil:
+			out = append(out, findingOf(err, m.Purpose+"_key"))
+		case leaf != nil:
+			if f := KeyMatchFinding(leaf, key); f != nil {
+				f.Detail = fmt.Sprintf("the %s key %s is not the key of the %s certificate %s", m.Purpose, m.KeyFile, m.Purpose, m.CertFile)
+				out = append(out, *f)
+			}
+		}
+	}
+	return out
+}
+
+// messageCertValidity is the finding about a message certificate's dates:
+// client-cert-expired's id and fix, in the words of its purpose.
+func messageCertValidity(m MessageKey, leaf *x509.Certificate, now time.Time) *Finding {
+	what := m.Purpose + " certificate"
+	when := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	var c cause.Cause
+	var detail string
+	switch {
+	case now.After(leaf.NotAfter):
+		c = *cause.Get(cause.ClientCertExpired)
+		c.Title = "The " + what + " has expired"
+		detail = fmt.Sprintf("the %s %s expired on %s (%s ago)", what, m.CertFile, when(leaf.NotAfter), days(now.Sub(leaf.NotAfter)))
+	case now.Before(leaf.NotBefore):
+		c = *cause.Get(cause.ClientCertNotYetValid)
+		c.Title = "The " + what + " is not valid yet"
+		detail = fmt.Sprintf("the %s %s is valid from %s (in %s)", what, m.CertFile, when(leaf.NotBefore), days(leaf.NotBefore.Sub(now)))
+	case leaf.NotAfter.Sub(now) < ExpiryWarning:
+		left := leaf.NotAfter.Sub(now)
+		c = *ExpiringClientCert(left)
+		c.Title = "The " + what + " expires in " + days(left)
+		detail = fmt.Sprintf("the %s %s expires on %s: %s left; renew it now", what, m.CertFile, when(leaf.NotAfter), days(left))
+	default:
+		return nil
+	}
+	c.Meaning = "A provider normally refuses message keys whose certificate is outside its validity; the TLS connection itself does not use this certificate, so the connection check can still pass."
+	return &Finding{Cause: &c, Detail: detail}
 }

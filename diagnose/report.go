@@ -200,6 +200,11 @@ type Options struct {
 	// role the profile has no key for): the local step shows them before
 	// anything is sent, without failing.
 	Warnings []Finding
+	// MessageKeys are key pairs for the messages, not for TLS (GOV.UK
+	// DCS's JSON signing and encryption pairs): the local step checks each
+	// (readable, in date, the key the certificate's) and warns, without
+	// failing the connection check, as nothing here uses them.
+	MessageKeys []MessageKey
 	// APIKeyName names where the API key came from (the profile's secret),
 	// for the report; never the value.
 	APIKeyName string

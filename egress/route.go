@@ -231,7 +231,8 @@ func parseProxy(raw, source string) (*Proxy, error) {
 // separated by commas (and blanks); "*" alone matches every host; an entry
 // matches the host itself or any name under it (a leading and a trailing
 // dot are ignored); for an IP address host, entries are addresses or CIDR
-// ranges. An entry with a port never matches, as in curl.
+// ranges. An entry with a port never matches, as in curl. host is in ASCII
+// form; an internationalised entry is converted to punycode to match it.
 func NoProxyMatch(host, list string) (string, bool) {
 	if host == "" || list == "" {
 		return "", false
@@ -254,6 +255,14 @@ func NoProxyMatch(host, list string) (string, bool) {
 		t := strings.TrimSuffix(tok, ".")
 		t = strings.TrimPrefix(t, ".")
 		if t == "" {
+			continue
+		}
+		// Hosts arrive in ASCII form (idn): an entry typed in Unicode
+		// (bücher.example) is compared in the same form. One that is not
+		// valid IDNA matches nothing, as no host has that name.
+		if a, err := idn.Host(t); err == nil {
+			t = a
+		} else {
 			continue
 		}
 		if strings.EqualFold(t, host) ||

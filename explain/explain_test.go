@@ -265,11 +265,10 @@ func FuzzExplain(f *testing.F) {
 	}
 	f.Add(strings.Repeat("\xff\xfe", 1000))
 	f.Fuzz(func(t *testing.T, s string) {
-		start := time.Now()
+		// No wall-clock bound here: on a loaded machine it fails for no
+		// reason. The fuzzer itself reports an input that hangs, and
+		// make bench measures speed.
 		m := Text(s)
-		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("took %v for %d bytes", d, len(s))
-		}
 		for _, x := range m {
 			if x.Cause == nil || x.Count < 1 || x.Line < 1 || len(x.Evidence) > 4*maxEvidence {
 				t.Fatalf("bad match %+v", x)

@@ -121,6 +121,13 @@ type Result struct {
 	CSR          *CSR          `json:"csr,omitempty"`
 	JWKS         []JWK         `json:"jwks,omitempty"`
 	SSH          *SSHKey       `json:"ssh,omitempty"`
+	// Holds lists what a file of two kinds holds: a certificate (or chain)
+	// and a private key in one PEM ("certificate", "private-key").
+	Holds []string `json:"holds,omitempty"`
+	// KeyMatchesCertificate says, for such a file, whether the key is the
+	// key of one of its certificates; absent when the key could not be
+	// read (encrypted, no passphrase).
+	KeyMatchesCertificate *bool `json:"key_matches_certificate,omitempty"`
 	// Notes are plain remarks (not causes): "encrypted; give --pass-env".
 	Notes    []string  `json:"notes,omitempty"`
 	Findings []Finding `json:"findings"`
@@ -205,7 +212,31 @@ func InspectWith(path string, data []byte, o Options) *Result {
 	default:
 		r.add(SeverityFail, cause.InputWrongFileType, "%s", unknownDetail(data))
 	}
+	if r.Kind != keystore.KindPKCS12 && r.Key != nil && len(r.certs) > 0 {
+		checkCombined(r)
+	}
 	return r
+}
+
+// checkCombined describes a file holding a certificate and a private key
+// (a combined PEM, as curl and some servers take): whether the key is the
+// key of one of its certificates.
+func checkCombined(r *Result) {
+	r.Holds = []string{"certificate", "private-key"}
+	if r.pub == nil {
+		return
+	}
+	match := false
+	for _, c := range r.certs {
+		if keystore.PublicKeysEqual(r.pub, c.PublicKey) {
+			match = true
+			break
+		}
+	}
+	r.KeyMatchesCertificate = &match
+	if !match {
+		r.add(SeverityFail, cause.KeyCertMismatch, "the private key in this file (%s) is not the key of its certificate (%s)", r.Key.Type, r.Certificates[0].Subject)
+	}
 }
 
 func unknownDetail(data []byte) string {

@@ -258,3 +258,63 @@ func BenchmarkInspectBundle200(b *testing.B) {
 		RenderText(&bytes.Buffer{}, []*Result{r}, false)
 	}
 }
+
+// TestInspectCombinedPEM: a certificate and its key in one file is said to
+// hold both, with whether they match, in text and JSON; a key that is not
+// the certificate's fails with key-cert-mismatch even for a self-signed
+// certificate, and an encrypted key is checked once its passphrase is given.
+func TestInspectCombinedPEM(t *testing.T) {
+	now := time.Now()
+	ca := testpki.NewCA(t, "Combined Test CA")
+	leaf := ca.Intermediate(t, "Combined Intermediate CA").Client(t, testpki.Options{CommonName: "client-2"})
+	stranger := ca.Client(t, testpki.Options{CommonName: "stranger"})
+	enc, err := keystore.MarshalPrivateKeyPEM(leaf.Key, []byte("pass-7c1e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, head string
+		data       []byte
+		pass       string
+		match      *bool
+		fail       bool
+	}{
+		{"good.pem", "good.pem: certificate and its private key (they match)", append(leaf.CertPEM(false), leaf.KeyPEM(t)...), "", ptr(true), false},
+		{"key-first.pem", "key-first.pem: certificate and its private key (they match)", append(leaf.KeyPEM(t), leaf.CertPEM(false)...), "", ptr(true), false},
+		{"chain.pem", "chain.pem: certificate chain (2 certificates) and its private key (they match)", append(leaf.CertPEM(true), leaf.KeyPEM(t)...), "", ptr(true), false},
+		{"wrong.pem", "wrong.pem: certificate and a private key that does NOT match it", append(leaf.CertPEM(false), stranger.KeyPEM(t)...), "", ptr(false), true},
+		{"ca.pem", "ca.pem: certificate and a private key that does NOT match it", append(ca.CertPEM(), leaf.KeyPEM(t)...), "", ptr(false), true},
+		{"enc.pem", "enc.pem: certificate and a private key (not read: give --pass-env VAR to check it matches)", append(leaf.CertPEM(false), enc...), "", nil, false},
+		{"enc-pass.pem", "enc-pass.pem: certificate and its private key (they match)", append(leaf.CertPEM(false), enc...), "pass-7c1e", ptr(true), false},
+	} {
+		r := InspectWith(c.name, c.data, Options{Now: now, Pass: []byte(c.pass)})
+		CrossCheck([]*Result{r})
+		var text, js bytes.Buffer
+		RenderText(&text, []*Result{r}, false)
+		if got := strings.SplitN(text.String(), "\n", 2)[0]; got != c.head {
+			t.Errorf("%s: heading %q, want %q", c.name, got, c.head)
+		}
+		if err := JSON(&js, []*Result{r}); err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Holds   []string `json:"holds"`
+			Matches *bool    `json:"key_matches_certificate"`
+		}
+		if err := json.Unmarshal(js.Bytes(), &out); err != nil {
+			t.Fatalf("%s: json %v: %s", c.name, err, js.String())
+		}
+		if strings.Join(out.Holds, ",") != "certificate,private-key" || (out.Matches == nil) != (c.match == nil) ||
+			(c.match != nil && *out.Matches != *c.match) {
+			t.Errorf("%s: json holds %v matches %v, want %v", c.name, out.Holds, out.Matches, c.match)
+		}
+		if r.Failed() != c.fail || (c.fail && !has(r, SeverityFail, "key-cert-mismatch")) {
+			t.Errorf("%s: findings %v", c.name, ids(r))
+		}
+		if n := strings.Count(text.String(), "(key-cert-mismatch)"); n > 1 {
+			t.Errorf("%s: the mismatch is reported %d times", c.name, n)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

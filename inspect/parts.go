@@ -337,6 +337,15 @@ func CrossCheck(results []*Result) {
 			if o == kr {
 				name = "(same file)"
 			}
+			if o == kr && kr.KeyMatchesCertificate != nil {
+				// A combined PEM: checkCombined compared the key with its
+				// own certificates.
+				if *kr.KeyMatchesCertificate {
+					certOK = true
+					kr.Key.Matches = append(kr.Key.Matches, name)
+				}
+				continue
+			}
 			if len(o.certs) > 0 && o.Role != "ca-bundle" && !o.certs[0].IsCA {
 				certFiles = append(certFiles, o.File)
 				if keystore.PublicKeysEqual(kr.pub, o.certs[0].PublicKey) {

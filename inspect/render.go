@@ -69,6 +69,9 @@ func renderOne(w io.Writer, r *Result, p palette) {
 	case r.SSH != nil:
 		head = fmt.Sprintf("%s (%s)", head, r.SSH.Type)
 	}
+	if len(r.Holds) > 0 {
+		head = combinedText(r)
+	}
 	fmt.Fprintf(w, "%s%s%s: %s\n", p.bold, r.File, p.reset, head)
 
 	if r.Role == "ca-bundle" && len(r.Certificates) > bundleListMax {
@@ -279,4 +282,23 @@ func JSON(w io.Writer, results []*Result) error {
 		return enc.Encode(results[0])
 	}
 	return enc.Encode(results)
+}
+
+// combinedText is the heading of a file holding certificates and a
+// private key.
+func combinedText(r *Result) string {
+	certs := "certificate"
+	if n := len(r.Certificates); n > 1 {
+		certs = fmt.Sprintf("certificate chain (%d certificates)", n)
+	}
+	switch {
+	case r.KeyMatchesCertificate == nil:
+		return certs + " and a private key (not read: give --pass-env VAR to check it matches)"
+	case *r.KeyMatchesCertificate:
+		return certs + " and its private key (they match)"
+	}
+	if len(r.Certificates) > 1 {
+		return certs + " and a private key that matches none of its certificates"
+	}
+	return certs + " and a private key that does NOT match it"
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -184,32 +185,70 @@ func TestFailedRenameRestoresTheFirstFile(t *testing.T) {
 	}
 }
 
-// Temp files of older onramp versions (.NAME.tmp-DIGITS, a whole private
-// key each) are removed once they are an hour old; a fresh one may be a
-// write in progress and stays.
-func TestRecoverRemovesOldLegacyTempFiles(t *testing.T) {
+// Recover cleans only what a dead onramp left: side files of its own
+// naming (pid and 8 hex digits), owned by this user, and a journal's
+// targets only while they hold that write's content. Everything else in
+// the directory, even when named like a temp file, stays.
+func TestRecoverTouchesOnlyWhatOnrampCreated(t *testing.T) {
 	dir := t.TempDir()
-	old := filepath.Join(dir, ".client.key.tmp-123456789")
-	fresh := filepath.Join(dir, ".client.key.tmp-987654321")
-	other := filepath.Join(dir, ".bashrc.tmp-1x")
-	for _, p := range []string{old, fresh, other} {
-		if err := os.WriteFile(p, []byte("-----BEGIN PRIVATE KEY-----"), 0o600); err != nil {
+	dead := deadPID(t)
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
-	}
-	hourAgo := time.Now().Add(-2 * time.Hour)
-	for _, p := range []string{old, other} {
-		if err := os.Chtimes(p, hourAgo, hourAgo); err != nil {
+		old := time.Now().Add(-2 * time.Hour)
+		if err := os.Chtimes(p, old, old); err != nil {
 			t.Fatal(err)
 		}
+		return p
 	}
+	ownTemp := write(fmt.Sprintf(".client.key.onramp-tmp-%d-0a1b2c3d", dead), "new key")
+	keep := []string{
+		write(".notes.txt.tmp-123456789", "someone's editor"), // os.CreateTemp's naming: not onramp's
+		write(fmt.Sprintf(".client.key.onramp-tmp-%d-notours", dead), "x"),
+		write(fmt.Sprintf(".client.key.onramp-tmp-%d-0a1b2c3d.bak", dead), "x"),
+		write(fmt.Sprintf(".onramp-txn-%d.json", dead), "[]"),
+	}
+	// A journal naming files that are not its writer's side files, and
+	// one whose target holds other content than it wrote: neither may
+	// delete the target.
+	victim := write("victim.txt", "the user's own file")
+	other := write("other.txt", "written by someone else since")
+	forged, _ := json.Marshal([]txnEntry{{Target: victim, Temp: filepath.Join(dir, "whatever"), Sum: sumOf([]byte("the user's own file"))}})
+	stale, _ := json.Marshal([]txnEntry{{Target: other, Temp: filepath.Join(dir, fmt.Sprintf(".other.txt.onramp-tmp-%d-00000000", dead)), Sum: sumOf([]byte("what onramp wrote"))}})
+	write(fmt.Sprintf(".onramp-txn-%d-11111111.json", dead), string(forged))
+	write(fmt.Sprintf(".onramp-txn-%d-22222222.json", dead), string(stale))
+	keep = append(keep, victim, other)
+	if os.Getuid() == 0 {
+		// Root can make a file that belongs to another user.
+		p := write(fmt.Sprintf(".client.crt.onramp-old-%d-0a1b2c3d", dead), "another user's")
+		if err := os.Lchown(p, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		keep = append(keep, p)
+	}
+
 	Recover(dir)
-	if _, err := os.Stat(old); err == nil {
-		t.Error("an hour-old legacy temp file survived")
+	if _, err := os.Stat(ownTemp); err == nil {
+		t.Error("a dead onramp's own temp file survived")
 	}
-	for _, p := range []string{fresh, other} {
+	for _, p := range keep {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed", filepath.Base(p))
 		}
 	}
+	if got, _ := os.ReadFile(other); string(got) != "written by someone else since" {
+		t.Errorf("other.txt = %q", got)
+	}
+}
+
+// deadPID is the process id of a process that has exited.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
 }

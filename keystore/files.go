@@ -73,7 +73,7 @@ func WriteFiles(files []OutputFile, force bool) (err error) {
 		if err != nil {
 			return fmt.Errorf("write %s: %w", f.Path, err)
 		}
-		e := txnEntry{Target: target, Temp: temp}
+		e := txnEntry{Target: target, Temp: temp, Sum: sumOf(f.Data)}
 		if _, err := os.Lstat(target); err == nil {
 			e.Backup = sideName(target, oldMark)
 		}

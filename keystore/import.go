@@ -26,6 +26,10 @@ type ImportRequest struct {
 	Dir, Name  string // writes DIR/NAME.crt and DIR/NAME.key
 	Force      bool
 	Now        time.Time
+	// MessageKey says the pair is for signing or encrypting messages, not
+	// for TLS (GOV.UK DCS's signing and encryption pairs): clientAuth is
+	// not required.
+	MessageKey bool
 }
 
 // ImportResult says what was checked and written.
@@ -140,7 +144,10 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 	case req.Now.Before(leaf.NotBefore):
 		return &Error{ID: cause.ClientCertNotYetValid, Path: req.CertFile, Msg: "the certificate is valid only from " + when(leaf.NotBefore)}
 	}
-	if !allowsClientAuth(leaf) {
+	usage := x509.ExtKeyUsageClientAuth
+	if req.MessageKey {
+		usage = x509.ExtKeyUsageAny
+	} else if !allowsClientAuth(leaf) {
 		return &Error{ID: cause.ClientCertNoClientAuth, Path: req.CertFile, Msg: "the certificate's extended key usage does not include clientAuth: servers refuse it for mutual TLS"}
 	}
 	if req.CACertFile == "" {
@@ -167,7 +174,7 @@ func checkClientCertificate(req ImportRequest, leaf *x509.Certificate, chain []*
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{
 		Roots: rootPool, Intermediates: inter, CurrentTime: req.Now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsages: []x509.ExtKeyUsage{usage},
 	})
 	if err == nil {
 		top := chains[0][len(chains[0])-1]

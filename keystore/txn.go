@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/onramp-cli/onramp/internal/limits"
 )
 
 // onramp's own names for the files a write leaves beside its targets while
@@ -27,9 +29,16 @@ const (
 	txnPrefix = ".onramp-txn-"
 )
 
-// legacyTemp is the temp-file name older onramp versions used (os.CreateTemp's
-// ".NAME.tmp-*", random digits).
-var legacyTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\..+\.tmp-[0-9]+$`) })
+// sideFile and journalFile match onramp's side-file names exactly (the
+// writer's pid, then 8 hex digits): Recover touches nothing else. Names
+// like os.CreateTemp's ".NAME.tmp-DIGITS", which other programs use too,
+// are never cleaned. Compiled on first use, not at start-up.
+var (
+	sideFile = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\.(.+)\.onramp-(?:tmp|old)-([1-9][0-9]*)-[0-9a-f]{8}$`)
+	})
+	journalFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\.onramp-txn-([1-9][0-9]*)-[0-9a-f]{8}\.json$`) })
+)
 
 // crashPoint is a test hook: the keystore test binary sets it to stop a
 // write at a named point and kill the process there. Nil otherwise.
@@ -57,26 +66,32 @@ func createTemp(path string) (*os.File, error) {
 	}
 }
 
-// writerPID is the process id in one of onramp's side-file names, or 0.
+// writerPID is the process id in one of onramp's side-file or journal
+// names, or 0 for any other name.
 func writerPID(name string) int {
-	rest := ""
-	for _, mark := range []string{tmpMark, oldMark} {
-		if i := strings.LastIndex(name, mark); i > 0 {
-			rest = name[i+len(mark):]
+	m := sideFile().FindStringSubmatch(name)
+	if m == nil {
+		if m = journalFile().FindStringSubmatch(name); m == nil {
+			return 0
 		}
+		m = []string{m[0], "", m[1]}
 	}
-	if r, ok := strings.CutPrefix(name, txnPrefix); ok && strings.HasSuffix(name, ".json") {
-		rest = r
-	}
-	pid, _, ok := strings.Cut(rest, "-")
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(pid)
+	n, err := strconv.Atoi(m[2])
 	if err != nil || n <= 0 {
 		return 0
 	}
 	return n
+}
+
+// isSideOf says whether side is one of onramp's side files (mark tmpMark
+// or oldMark) for target, made by process pid: beside it, with its name.
+func isSideOf(side, target, mark string, pid int) bool {
+	if filepath.Dir(side) != filepath.Dir(target) || !filepath.IsAbs(target) {
+		return false
+	}
+	name := filepath.Base(side)
+	prefix := "." + filepath.Base(target) + mark + strconv.Itoa(pid) + "-"
+	return strings.HasPrefix(name, prefix) && sideFile().MatchString(name)
 }
 
 // txnEntry is one target of a set being replaced: Backup is where its old
@@ -85,13 +100,19 @@ type txnEntry struct {
 	Target string `json:"target"`
 	Temp   string `json:"temp"`
 	Backup string `json:"backup,omitempty"`
+	// Sum is the SHA-256 of the new content: a roll-back removes or
+	// replaces a target only while it holds what this write put there.
+	Sum string `json:"sha256"`
 }
 
 // Recover cleans up after onramp processes that died while writing in dir
 // (kill -9, power loss): a set that was being replaced is put back as it
 // was (every target old), and every temp or backup file they left is
-// removed. Files of a live writer are left alone. WriteFiles and
-// WriteFileAtomic run it on the directories they write to.
+// removed. It touches only files of onramp's own naming, owned by this
+// user, whose writer (the pid in the name) is dead, and a journal's
+// targets only while they hold what that writer put there: never a file
+// onramp did not create. WriteFiles and WriteFileAtomic run it on the
+// directories they write to.
 func Recover(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -100,61 +121,82 @@ func Recover(dir string) {
 	// Journals first: they need the backups the second pass removes.
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasPrefix(name, txnPrefix) || !e.Type().IsRegular() {
+		if !journalFile().MatchString(name) || !e.Type().IsRegular() {
 			continue
 		}
-		if pid := writerPID(name); pid != 0 && !processAlive(pid) {
-			rollBack(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		if pid := writerPID(name); pid != 0 && !processAlive(pid) && ownedByMe(path) {
+			rollBack(path, pid)
 		}
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasPrefix(name, ".") || !e.Type().IsRegular() {
+		if !sideFile().MatchString(name) || !e.Type().IsRegular() {
 			continue
 		}
-		if legacyTemp().MatchString(name) {
-			// Older onramps named temp files .NAME.tmp-DIGITS with no
-			// process id: one an hour old is no write in progress.
-			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
-				os.Remove(filepath.Join(dir, name))
-			}
-			continue
-		}
-		if !strings.Contains(name, tmpMark) && !strings.Contains(name, oldMark) {
-			continue
-		}
-		if pid := writerPID(name); pid != 0 && !processAlive(pid) {
-			os.Remove(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		if pid := writerPID(name); pid != 0 && !processAlive(pid) && ownedByMe(path) {
+			os.Remove(path)
 		}
 	}
 }
 
-// rollBack restores the targets a dead writer's journal lists.
-func rollBack(journal string) {
-	data, err := os.ReadFile(journal)
+// rollBack restores the targets a dead writer's journal lists. A journal
+// whose entries are not that writer's own side files is not onramp's: it
+// is left alone.
+func rollBack(journal string, pid int) {
+	data, err := limits.ReadRegular(journal, 1<<20)
 	var txn []txnEntry
-	if err == nil && json.Unmarshal(data, &txn) == nil {
-		restore(txn)
+	if err != nil || json.Unmarshal(data, &txn) != nil {
+		return
 	}
+	for _, e := range txn {
+		if filepath.Clean(e.Target) != e.Target || !isSideOf(e.Temp, e.Target, tmpMark, pid) ||
+			(e.Backup != "" && !isSideOf(e.Backup, e.Target, oldMark, pid)) || e.Sum == "" {
+			return
+		}
+	}
+	restore(txn)
 	os.Remove(journal)
 }
 
 // restore puts every entry's target back as it was before the set was
-// written: the old content from its backup, or no file at all.
+// written: the old content from its backup, or no file at all. A target
+// that no longer holds the new content (someone wrote it since) is left
+// as it is.
 func restore(txn []txnEntry) {
 	for i := len(txn) - 1; i >= 0; i-- {
 		e := txn[i]
+		ours := holds(e.Target, e.Sum)
 		if e.Backup == "" {
-			if _, err := os.Lstat(e.Temp); err != nil {
+			if ours {
 				os.Remove(e.Target) // it did not exist before: the new one goes
-			} else if _, err := os.Lstat(e.Target); err == nil && sameFile(e.Temp, e.Target) {
-				os.Remove(e.Target) // linked into place, temp not yet removed
 			}
 		} else if _, err := os.Lstat(e.Backup); err == nil {
-			os.Rename(e.Backup, e.Target)
+			if _, terr := os.Lstat(e.Target); ours || errors.Is(terr, os.ErrNotExist) {
+				os.Rename(e.Backup, e.Target)
+			} else if sameFile(e.Backup, e.Target) {
+				os.Remove(e.Backup) // linked aside, the target not yet replaced
+			}
 		}
 		os.Remove(e.Temp)
 	}
+}
+
+// holds says whether path is a regular file whose content has the SHA-256
+// sum (hex).
+func holds(path, sum string) bool {
+	data, err := limits.ReadRegular(path, MaxFileSize)
+	if err != nil {
+		return false
+	}
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:]) == sum
+}
+
+func sumOf(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
 }
 
 // writeJournals writes the set's journal into every directory it touches,

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
 
@@ -97,7 +100,19 @@ func (m *Monitor) WriteTextfile(dir string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m.Collector())
 	path := filepath.Join(dir, TextfileName)
-	if err := prometheus.WriteToTextfile(path, reg); err != nil {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return fmt.Errorf("--textfile: %w", err)
+	}
+	var buf bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+			return fmt.Errorf("--textfile: %w", err)
+		}
+	}
+	// onramp's atomic writer: its temp files carry onramp's name and pid,
+	// so one left by a killed watch is cleaned by the next write.
+	if err := keystore.WriteFileAtomic(path, buf.Bytes(), 0o644, true); err != nil {
 		return fmt.Errorf("--textfile: writing %s: %w", path, err)
 	}
 	return nil

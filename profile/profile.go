@@ -62,6 +62,15 @@ type Profile struct {
 	KID      string `yaml:"kid,omitempty"`
 	TokenURL string `yaml:"token_url,omitempty"`
 
+	// SigningCert/SigningKey and EncryptionCert/EncryptionKey are key pairs
+	// for the messages themselves, not for TLS (GOV.UK DCS signs and
+	// encrypts its JOSE messages with separate key pairs). The checks look
+	// at them locally: readable, in date, the key the certificate's.
+	SigningCert    string `yaml:"signing_cert,omitempty"`
+	SigningKey     string `yaml:"signing_key,omitempty"`
+	EncryptionCert string `yaml:"encryption_cert,omitempty"`
+	EncryptionKey  string `yaml:"encryption_key,omitempty"`
+
 	// StatusPath and ExpectJSON describe the documented status endpoint.
 	StatusPath string `yaml:"status_path,omitempty"`
 	ExpectJSON string `yaml:"expect_json,omitempty"`

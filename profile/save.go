@@ -107,6 +107,49 @@ func Save(p *Profile) error {
 	return nil
 }
 
+// SaveEdit saves the text of a profile file someone edited (profile edit)
+// from orig, the file as it was when the edit began. Under the profiles'
+// lock: when the file is still orig, edited replaces it as typed (comments
+// and all); when another onramp saved the profile meanwhile (watch
+// recording a check, secret set), only the fields the edit changed are
+// written over the file as it is now, and merged is true. The caller has
+// checked edited (checkProfileFile).
+func SaveEdit(name string, orig, edited []byte) (merged bool, err error) {
+	path, l, err := lockFor(name)
+	if err != nil {
+		return false, err
+	}
+	defer l.Release()
+	cur, err := readFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	if err != nil || string(cur) == string(orig) {
+		return false, keystore.WriteFileAtomic(path, edited, 0o600, true)
+	}
+	base, err := parseLoose(path, orig)
+	if err != nil {
+		return false, err
+	}
+	mine, err := parseLoose(path, edited)
+	if err != nil {
+		return false, err
+	}
+	now, err := parseLoose(path, cur)
+	if err != nil {
+		return false, fmt.Errorf("%w (fix the file or remove it, then run this again)", err)
+	}
+	mine.Name, base.Name = name, name
+	mine.base = base
+	out := merge(mine, now)
+	data, err := yaml.Marshal(out)
+	if err != nil {
+		return false, err
+	}
+	header := []byte("# onramp profile " + name + ": paths and settings only; secrets live in the OS keyring.\n")
+	return true, keystore.WriteFileAtomic(path, append(header, data...), 0o600, true)
+}
+
 // merge is p's changes since p.base applied to cur (the file as it is now).
 func merge(p, cur *Profile) *Profile {
 	out := p.clone()

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,19 +18,33 @@ import (
 // wins, before diagnose's own rules.
 //
 // Detail is what the report says; in it {1}..{9} are the pattern's groups,
-// {match} the matched text, {path} the request path, {role} the API key
-// role the path needs (from the template's role table) and {json:NAME}
-// the body's top-level JSON field NAME, compact.
+// {match} the matched text, {path} the request path, {url} the request
+// URL (the path when only that is known), {role} the API key role the
+// path needs (from the template's role table) and {json:NAME} the body's
+// top-level JSON field NAME, compact.
 type Answer struct {
 	Status []int    `yaml:"status" json:"status"`
 	Body   string   `yaml:"body,omitempty" json:"body,omitempty"`
 	Cause  cause.ID `yaml:"cause" json:"cause"`
 	Detail string   `yaml:"detail" json:"detail"`
+	// Endpoint limits the row to the template's token endpoint (token) or
+	// to every other path (api); empty: any path.
+	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	// Clock marks an answer about the assertion's times (exp, iat, nbf):
+	// when the server's Date header and this machine's clock are 15 s or
+	// more apart, the cause is clock-skew instead of the row's.
+	Clock bool `yaml:"clock,omitempty" json:"clock,omitempty"`
 	// Source says where the answer is documented (seed, guide section).
 	Source string `yaml:"source,omitempty" json:"source,omitempty"`
 
 	re *regexp.Regexp
 }
+
+// Answer endpoints.
+const (
+	EndpointToken = "token"
+	EndpointAPI   = "api"
+)
 
 // compileAnswers checks every row: a status, a known cause, a pattern
 // that compiles.
@@ -38,6 +53,9 @@ func compileAnswers(rows []Answer) error {
 		a := &rows[i]
 		if len(a.Status) == 0 {
 			return fmt.Errorf("answer %d: no status", i+1)
+		}
+		if a.Endpoint != "" && a.Endpoint != EndpointToken && a.Endpoint != EndpointAPI {
+			return fmt.Errorf("answer %d: endpoint %q: use token, api or leave it out", i+1, a.Endpoint)
 		}
 		if _, ok := cause.Lookup(a.Cause); !ok {
 			return fmt.Errorf("answer %d: cause %q is not in the catalog (onramp explain --id ID)", i+1, a.Cause)
@@ -56,26 +74,63 @@ func compileAnswers(rows []Answer) error {
 // matches (diagnose's own rules decide then). Only a validated template
 // (from Parse or Builtin) has compiled rows.
 func (t *Template) MatchAnswer(status int, body []byte, path string) (id cause.ID, detail string, ok bool) {
-	if t == nil {
+	a, detail := t.FindAnswer(status, body, &url.URL{Path: path})
+	if a == nil {
 		return "", "", false
 	}
+	return a.Cause, detail, true
+}
+
+// FindAnswer is MatchAnswer for a full request URL: the matching row (nil
+// when none) and its detail, {url} filled with u.
+func (t *Template) FindAnswer(status int, body []byte, u *url.URL) (*Answer, string) {
+	if t == nil || u == nil {
+		return nil, ""
+	}
+	isToken := t.Token != nil && strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(t.Token.Path, "/")
+	return t.findAnswer(status, body, u, isToken)
+}
+
+// FindTokenAnswer is FindAnswer for an answer of the token endpoint at u,
+// whatever its path (a profile's token_url may differ from the template's).
+func (t *Template) FindTokenAnswer(status int, body []byte, u *url.URL) (*Answer, string) {
+	if t == nil || u == nil {
+		return nil, ""
+	}
+	return t.findAnswer(status, body, u, true)
+}
+
+func (t *Template) findAnswer(status int, body []byte, u *url.URL, isToken bool) (*Answer, string) {
 	for i := range t.Answers {
 		a := &t.Answers[i]
-		if a.re == nil || !slices.Contains(a.Status, status) {
+		if a.re == nil || !slices.Contains(a.Status, status) || !atEndpoint(a, isToken) {
 			continue // rows are compiled by Validate (Parse, Builtin)
 		}
 		m := a.re.FindSubmatch(body)
 		if m == nil {
 			continue
 		}
-		return a.Cause, t.expandDetail(a.Detail, m, body, path), true
+		return a, t.expandDetail(a.Detail, m, body, u)
 	}
-	return "", "", false
+	return nil, ""
 }
 
-var detailVarRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(match|path|role|[1-9]|json:[A-Za-z0-9_]+)\}`) })
+// atEndpoint reports whether row a applies to a request of the token
+// endpoint (isToken) or of the API.
+func atEndpoint(a *Answer, isToken bool) bool {
+	switch a.Endpoint {
+	case EndpointToken:
+		return isToken
+	case EndpointAPI:
+		return !isToken
+	}
+	return true
+}
 
-func (t *Template) expandDetail(format string, m [][]byte, body []byte, path string) string {
+var detailVarRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(match|path|url|role|[1-9]|json:[A-Za-z0-9_]+)\}`) })
+
+func (t *Template) expandDetail(format string, m [][]byte, body []byte, u *url.URL) string {
+	path := u.Path
 	return detailVarRe().ReplaceAllStringFunc(format, func(v string) string {
 		name := v[1 : len(v)-1]
 		switch {
@@ -83,6 +138,10 @@ func (t *Template) expandDetail(format string, m [][]byte, body []byte, path str
 			return clip(string(m[0]))
 		case name == "path":
 			return path
+		case name == "url":
+			v := *u
+			v.RawQuery, v.Fragment, v.User = "", "", nil
+			return v.String()
 		case name == "role":
 			if r, ok := RequiredRole(t, path); ok {
 				return r

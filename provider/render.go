@@ -94,7 +94,11 @@ func (t *Template) WriteText(w io.Writer) {
 			if body == "" {
 				body = "any body"
 			}
-			fmt.Fprintf(w, "  %v %s -> %s\n", a.Status, body, a.Cause)
+			where := ""
+			if a.Endpoint == EndpointToken {
+				where = " (token endpoint)"
+			}
+			fmt.Fprintf(w, "  %v %s -> %s%s\n", a.Status, body, a.Cause, where)
 		}
 	}
 	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))

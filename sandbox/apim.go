@@ -17,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/filelock"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/sandbox/tokenapi"
@@ -35,6 +36,13 @@ func RegisterJWKS(dir string, data []byte) ([]string, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, JWKSFile)
+	// Read, change, write under a lock: two registrations at once both
+	// end up in the set.
+	lock, err := filelock.Acquire(filelock.PathFor(path), "the sandbox's registered keys "+path, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	var set jose.JSONWebKeySet
 	if old, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(old, &set); err != nil {

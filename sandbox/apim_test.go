@@ -4,12 +4,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,5 +299,27 @@ func TestPrepareAPIMProfile(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(p.Key); string(after) != string(before) {
 		t.Error("the signing key was replaced")
+	}
+}
+
+// Registrations at once (several `onramp sandbox register-jwks`) all end
+// up in the set: none overwrites another's read of the file.
+func TestRegisterJWKSConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	const n = 12
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := RegisterJWKS(dir, publicJWKS(t, testRSAKey, fmt.Sprintf("kid-%d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	kids, err := RegisterJWKS(dir, publicJWKS(t, testRSAKey, "last"))
+	if err != nil || len(kids) != n+1 {
+		t.Errorf("registered %d of %d: %v %v", len(kids), n+1, kids, err)
 	}
 }

@@ -301,7 +301,8 @@ func (s *File) Set(profile, name, value string) error {
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
 	if len(value) > maxFileItem {
-		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, Err: ErrTooLarge,
+		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, File: s.Path,
+			Err: fmt.Errorf("the secret is %d bytes, over the %d KiB limit of the secret file", len(value), maxFileItem>>10),
 			Fix: "Keep large material (a private key) in a 0600 file and store only its passphrase as a secret."}
 	}
 	return s.update("set", acct, func(items map[string]string) error {

@@ -61,7 +61,7 @@ func (e *Error) Error() string {
 		}
 		return fmt.Sprintf("secret file %s: %s %s: %v", e.File, e.Op, e.Item, err)
 	}
-	return fmt.Sprintf("keyring %s %s: %v", e.Op, e.Item, e.Err)
+	return fmt.Sprintf("OS keyring: %s %s: %v", e.Op, e.Item, e.Err)
 }
 
 // Problem is why a secret store cannot be used.
@@ -130,11 +130,49 @@ func (e *Error) CauseID() cause.ID { return e.ID }
 // catalog's fix.
 func (e *Error) CauseFix() string { return e.Fix }
 
-// CauseTitle says which case of keyring-unavailable this is (cause.Of).
-func (e *Error) CauseTitle() string { return e.Problem.Headline() }
+// CauseTitle says which case of keyring-unavailable this is, and names the
+// encrypted file where the file store failed (cause.Of): the catalog's
+// titles speak of the OS keyring.
+func (e *Error) CauseTitle() string {
+	if h := e.Problem.Headline(); h != "" || e.File == "" {
+		return h
+	}
+	switch e.ID {
+	case cause.KeyringSecretMissing:
+		return "A secret the profile names is not in the encrypted secret file"
+	case cause.KeyringItemTooLarge:
+		return "The secret is too large for the encrypted secret file"
+	}
+	return "The encrypted secret file cannot be used"
+}
 
 // CauseMeaning says what that case means (cause.Of).
-func (e *Error) CauseMeaning() string { return e.Problem.meaning() }
+func (e *Error) CauseMeaning() string {
+	if m := e.Problem.meaning(); m != "" || e.File == "" {
+		return m
+	}
+	switch e.ID {
+	case cause.KeyringSecretMissing:
+		return "Secrets are kept in the encrypted file store (" + e.File + "), and the profile expects one that was never stored there or was deleted."
+	case cause.KeyringItemTooLarge:
+		return "The encrypted file store takes secrets of up to 64 KiB each."
+	}
+	return "Secrets are kept in the encrypted file store (" + e.File + "), and it could not be read or written."
+}
 
 // Account is the keyring account of a profile's secret.
 func Account(profile, name string) string { return profile + "/" + name }
+
+// CheckUsable says whether k can be used for op ("set", "delete") on the
+// named secret before anyone types a value: it reads the secret and returns
+// the error only when the store itself cannot be used (no keyring, a locked
+// one, a file store without its passphrase), worded for op.
+func CheckUsable(k Keyring, profile, name, op string) error {
+	_, err := k.Get(profile, name)
+	var e *Error
+	if !errors.As(err, &e) || e.ID != cause.KeyringUnavailable {
+		return nil
+	}
+	e.Op = op
+	return err
+}

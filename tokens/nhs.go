@@ -17,6 +17,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/redact"
+	"github.com/onramp-cli/onramp/provider"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -57,6 +58,21 @@ type NHSConfig struct {
 	Now func() time.Time
 	// Timeout applies when the context has no deadline; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// Answers is the template whose answer table names the token
+	// endpoint's errors; nil means nhs-apim's.
+	Answers *provider.Template
+}
+
+// answers is the template whose answer table classifies refusals.
+func (c *NHSConfig) answers() *provider.Template {
+	if c.Answers != nil {
+		return c.Answers
+	}
+	t, err := provider.Get("nhs-apim")
+	if err != nil {
+		return nil // the built-in templates are tested to load
+	}
+	return t
 }
 
 func (c *NHSConfig) now() time.Time {

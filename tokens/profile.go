@@ -16,6 +16,7 @@ import (
 	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -151,7 +152,25 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 		return nil, err
 	}
 	return &NHSConfig{TokenURL: tokenURL, KID: p.KID, Key: key, APIKey: apiKey,
-		RSABits: o.RSABits, HTTPClient: client, Now: o.Now}, nil
+		RSABits: o.RSABits, HTTPClient: client, Now: o.Now, Answers: tokenAnswers(p)}, nil
+}
+
+// tokenAnswers is the profile's template when its answer table has rows
+// for the token endpoint; nil (NHS API Management's) otherwise.
+func tokenAnswers(p *profile.Profile) *provider.Template {
+	if p.Provider == "" {
+		return nil
+	}
+	t, err := provider.Get(p.Provider)
+	if err != nil {
+		return nil
+	}
+	for _, a := range t.Answers {
+		if a.Endpoint == provider.EndpointToken {
+			return t
+		}
+	}
+	return nil
 }
 
 // HMPPSConfigForProfile builds a /token request from a profile: the host

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -14,23 +15,85 @@ import (
 )
 
 // LinePrompter is the Prompter for screen readers (--accessible,
-// ACCESSIBLE=1): each prompt is a huh form in accessible mode, plain lines
-// in and out, no full-screen drawing.
+// ACCESSIBLE=1): each prompt is a huh input in accessible mode, plain lines
+// in and out, no full-screen drawing. Choices are numbered lines answered
+// with a number. With Back set, "<" or "back" at any prompt goes back
+// (wizard.ErrBack), as shift+tab does in the TUI.
 type LinePrompter struct {
 	In  io.Reader
 	Out io.Writer
+	// Back lets the user go back; the prompts say how.
+	Back bool
 
 	step string // the last step line written
 }
 
-func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field) error {
+// backWords are what a user types to go back.
+func isBack(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return s == "<" || s == "back"
+}
+
+// ask shows the frame and reads one answer, checked by validate (which
+// sees what was typed; an empty line is the caller's to allow). It
+// returns wizard.ErrBack when the user typed a back word, ErrCancelled
+// on ctrl+c or the end of input.
+func (l *LinePrompter) ask(ctx context.Context, f wizard.Frame, prompt string, masked bool, validate func(string) error) (string, error) {
+	back := l.Back && !f.NoBack
+	if back {
+		prompt += " (< goes back)"
+	}
+	v := ""
+	ended := false
+	in := huh.NewInput().Title(prompt + ":").Value(&v).Validate(func(s string) error {
+		if back && isBack(s) {
+			return nil
+		}
+		return validate(s)
+	})
+	var r io.Reader = endWatch{l.In, &ended}
+	if masked {
+		// huh reads a masked answer from the terminal itself.
+		in, r = in.EchoMode(huh.EchoModePassword), l.In
+	}
+	err := l.run(ctx, f, in, r)
+	if errors.Is(err, io.EOF) {
+		err = wizard.ErrCancelled
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case back && isBack(v):
+		return "", wizard.ErrBack
+	case ended && v == "":
+		fmt.Fprintln(l.Out)
+		return "", wizard.ErrCancelled
+	}
+	return v, nil
+}
+
+// endWatch notes when the input has ended (huh's line reader cannot say).
+type endWatch struct {
+	r     io.Reader
+	ended *bool
+}
+
+func (e endWatch) Read(b []byte) (int, error) {
+	n, err := e.r.Read(b)
+	if err == io.EOF {
+		*e.ended = true
+	}
+	return n, err
+}
+
+func (l *LinePrompter) run(ctx context.Context, f wizard.Frame, field huh.Field, in io.Reader) error {
 	l.frame(f)
 	// Accessible forms read stdin line by line and do not watch ctx, so
 	// ctrl+c (which cancels ctx) would wait for the next line: the read is
 	// left behind instead, and the process exits.
 	done := make(chan error, 1)
 	go func() {
-		done <- huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(l.In).WithOutput(plainWriter{l.Out}).RunWithContext(ctx)
+		done <- huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(in).WithOutput(plainWriter{l.Out}).RunWithContext(ctx)
 	}()
 	select {
 	case err := <-done:
@@ -56,24 +119,64 @@ func (l *LinePrompter) frame(f wizard.Frame) {
 	}
 }
 
-func (l *LinePrompter) Select(ctx context.Context, p wizard.SelectPrompt) (string, error) {
-	v := p.Default
-	var opts []huh.Option[string]
-	for _, o := range p.Options {
-		opts = append(opts, huh.NewOption(o.Label, o.Value))
+// choose lists the options, numbered, and reads a number; an empty line
+// keeps the default.
+func (l *LinePrompter) choose(ctx context.Context, f wizard.Frame, labels []string, def int) (int, error) {
+	var b strings.Builder
+	b.WriteString(f.Why)
+	if b.Len() > 0 {
+		b.WriteString("\n")
 	}
-	err := l.run(ctx, p.Frame, huh.NewSelect[string]().Title("Choose").Options(opts...).Value(&v))
-	return v, err
+	for i, o := range labels {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, o)
+	}
+	f.Why = strings.TrimSuffix(b.String(), "\n")
+	prompt := fmt.Sprintf("Enter a number from 1 to %d", len(labels))
+	if def >= 0 {
+		prompt += fmt.Sprintf(", or nothing for %d", def+1)
+	}
+	v, err := l.ask(ctx, f, prompt, false, func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" && def >= 0 {
+			return nil
+		}
+		if n, err := strconv.Atoi(s); err != nil || n < 1 || n > len(labels) {
+			return fmt.Errorf("type a number from 1 to %d", len(labels))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(v) == "" {
+		return def, nil
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n - 1, nil
+}
+
+func (l *LinePrompter) Select(ctx context.Context, p wizard.SelectPrompt) (string, error) {
+	labels := make([]string, len(p.Options))
+	def := -1
+	for i, o := range p.Options {
+		labels[i] = o.Label
+		if o.Value == p.Default {
+			def = i
+		}
+	}
+	i, err := l.choose(ctx, p.Frame, labels, def)
+	if err != nil {
+		return "", err
+	}
+	return p.Options[i].Value, nil
 }
 
 func (l *LinePrompter) input(ctx context.Context, p wizard.InputPrompt, masked bool) (string, error) {
-	v := p.Default
-	title := "Answer"
+	prompt := "Answer"
 	if p.Default != "" && !masked {
-		title = "Answer (enter keeps " + p.Default + ")"
+		prompt = "Answer (enter keeps " + p.Default + ")"
 	}
-	in := huh.NewInput().Title(title).Value(&v)
-	in = in.Validate(func(s string) error {
+	v, err := l.ask(ctx, p.Frame, prompt, masked, func(s string) error {
 		if s == "" && p.Default != "" {
 			return nil // an empty line keeps the default
 		}
@@ -82,14 +185,13 @@ func (l *LinePrompter) input(ctx context.Context, p wizard.InputPrompt, masked b
 		}
 		return nil
 	})
-	if masked {
-		in = in.EchoMode(huh.EchoModePassword)
+	if err != nil {
+		return "", err
 	}
-	err := l.run(ctx, p.Frame, in)
 	if v == "" {
 		v = p.Default
 	}
-	return v, err
+	return v, nil
 }
 
 func (l *LinePrompter) Input(ctx context.Context, p wizard.InputPrompt) (string, error) {
@@ -100,10 +202,15 @@ func (l *LinePrompter) Password(ctx context.Context, p wizard.InputPrompt) (stri
 	return l.input(ctx, p, true)
 }
 
+// Confirm is a two-line choice, as in the TUI: the answers' own words,
+// not a bare y/n.
 func (l *LinePrompter) Confirm(ctx context.Context, p wizard.ConfirmPrompt) (bool, error) {
-	v := p.Default
-	err := l.run(ctx, p.Frame, huh.NewConfirm().Title("Answer").Affirmative(p.Affirmative).Negative(p.Negative).Value(&v))
-	return v, err
+	def := 1
+	if p.Default {
+		def = 0
+	}
+	i, err := l.choose(ctx, p.Frame, []string{p.Affirmative, p.Negative}, def)
+	return i == 0 && err == nil, err
 }
 
 func (l *LinePrompter) Note(ctx context.Context, p wizard.NotePrompt) error {

@@ -50,7 +50,7 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 			if deps.NewFlow == nil {
 				continue
 			}
-			res, err := deps.NewFlow(lp).Run(ctx, "")
+			res, err := deps.NewFlow(&LinePrompter{In: in, Out: out, Back: true}).Run(ctx, "")
 			if errors.Is(err, wizard.ErrCancelled) {
 				return err
 			}

@@ -3,10 +3,13 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
 
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -49,5 +52,78 @@ func TestAccessibleHomeTriesTheSandbox(t *testing.T) {
 	}
 	if strings.Contains(got, "\x1b[") {
 		t.Errorf("accessible output has escape sequences:\n%q", got)
+	}
+}
+
+// In line mode "<" or "back" goes back as shift+tab does: to the question
+// before, within a step and across steps, and over a step that only
+// printed a note (the CSR to send). The question asked again offers the
+// answer given before.
+func TestLinePrompterGoesBack(t *testing.T) {
+	dir := configDir(t)
+	mtls := wizard.Provider{ID: "mtls-api", Name: "Example mTLS API", AskURL: true,
+		Environments: []wizard.Environment{{Name: "test", URL: "https://127.0.0.1:8443/status"}},
+		AuthChoices:  [][]string{{wizard.AuthMTLS}}, Key: wizard.KeySpec{Type: "ecdsa", Curve: "P-256"},
+		Subject: "/O=Example/CN=client"}
+	lines := []string{
+		"1", "", "", // provider, URL (kept), name (kept)
+		"<",                             // Your private key: back to the URL
+		"https://127.0.0.1:9443/status", // the URL again
+		"",                              // generate
+		"back",                          // the subject: back to the key choice
+		"1", "",                         // generate, the subject as offered
+		"<",                      // the certificate: back over the CSR note to the subject
+		"/O=Example/CN=client-2", // a new subject: a new key and CSR
+		"2",                      // not yet: stop here
+	}
+	var out bytes.Buffer
+	lp := &LinePrompter{In: iotest.OneByteReader(strings.NewReader(strings.Join(lines, "\n") + "\n")), Out: &out, Back: true}
+	kr := testkeyring.New()
+	f := &wizard.Flow{Prompter: lp, Providers: []wizard.Provider{mtls}, Keys: testKeys{}, Certs: matchImporter{}, Secrets: kr, Checker: reportChecker{passingReport()}}
+	res, err := f.Run(context.Background(), "")
+	got := out.String()
+	if err != nil || res == nil || !res.Paused {
+		t.Fatalf("res %+v err %v\n%s", res, err, got)
+	}
+	if res.Profile.URL != "https://127.0.0.1:9443/status" {
+		t.Errorf("URL %q", res.Profile.URL)
+	}
+	for _, want := range []string{
+		"Answer (enter keeps https://127.0.0.1:8443/status) (< goes back):",
+		"Answer (enter keeps /O=Example/CN=client) (< goes back):",
+		"1. Generate a new ECDSA P-256 key and a CSR\n2. Use a key file I already have\nEnter a number from 1 to 2, or nothing for 1 (< goes back):",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "Send this to Example mTLS API"); n != 2 {
+		t.Errorf("the CSR note printed %d times, want 2 (one per key):\n%s", n, got)
+	}
+	if n := strings.Count(got, "Which API"); n != 1 {
+		t.Errorf("the provider was asked %d times:\n%s", n, got)
+	}
+	keys, _ := filepath.Glob(filepath.Join(dir, "keys", "mtls-api", "*.key"))
+	if len(keys) != 2 {
+		t.Errorf("keys made: %v", keys)
+	}
+	if strings.Contains(got, "\x1b[") {
+		t.Errorf("escape sequences in line mode:\n%q", got)
+	}
+}
+
+// A back word is an answer like any other where going back is not
+// offered (Home's menus), and the end of input is a cancel, not a loop.
+func TestLinePrompterEndOfInput(t *testing.T) {
+	var out bytes.Buffer
+	lp := &LinePrompter{In: strings.NewReader(""), Out: &out}
+	_, err := lp.Select(context.Background(), wizard.SelectPrompt{Frame: wizard.Frame{Title: "Pick"}, Options: []wizard.Option{{Value: "a", Label: "A"}}})
+	if !errors.Is(err, wizard.ErrCancelled) {
+		t.Errorf("end of input: %v", err)
+	}
+	lp = &LinePrompter{In: strings.NewReader("<\n"), Out: &out}
+	v, err := lp.Input(context.Background(), wizard.InputPrompt{Frame: wizard.Frame{Title: "Name"}})
+	if err != nil || v != "<" || strings.Contains(out.String(), "goes back") {
+		t.Errorf("without Back: %q %v\n%s", v, err, out.String())
 	}
 }

@@ -137,6 +137,8 @@ type App struct {
 	screen   screen
 	help     help.Model
 	fullHelp bool
+	// sized is the body size the screen was last given.
+	sized [2]int
 	// home is kept so returning to it keeps the cursor where it was.
 	home *home
 	// wizard is the screen of `onramp init`, nil for the home TUI.
@@ -172,19 +174,29 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, a.screen.Init())
 }
 
-// chromeHeight is the header and the help line, each with a blank line.
+// chromeHeight is the header and a one-line help, each with a blank line.
 const chromeHeight = 4
 
+// bodySize is what the screen has: the frame less the header and the
+// help, however many lines the help takes.
 func (a *App) bodySize() (int, int) {
 	w := max(a.c.Width-2, 20)
-	h := max(a.c.Height-chromeHeight, 5)
-	if a.fullHelp {
-		h = max(h-lipgloss.Height(a.helpView())+1, 5)
-	}
+	h := max(a.c.Height-chromeHeight-(lipgloss.Height(a.helpView())-1), 5)
 	return w, h
 }
 
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.update(msg)
+	// The screen's keys change with what it shows, and with them the
+	// help's height: the screen gets the height that is left.
+	if w, h := a.bodySize(); w != a.sized[0] || h != a.sized[1] {
+		a.sized = [2]int{w, h}
+		a.screen.SetSize(w, h)
+	}
+	return m, cmd
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.c.Width, a.c.Height = msg.Width, msg.Height
@@ -244,12 +256,34 @@ func (a *App) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// helpView is the help line (or the full help), cut to the width: bubbles
-// help can overrun by one item when even its ellipsis does not fit.
+// helpView is the help line, wrapped between keys so every key shows (at
+// 60 columns too), or the full help (?), cut to the width.
 func (a *App) helpView() string {
+	width := max(a.c.Width-2, 10)
+	if !a.fullHelp {
+		return a.shortHelp(width)
+	}
 	lines := strings.Split(a.help.View(helpKeys{a}), "\n")
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, max(a.c.Width-2, 10), "…")
+		lines[i] = ansi.Truncate(l, width, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shortHelp lays the help line's keys out as bubbles help does ("key what
+// • key what"), starting a new line where the next key would not fit:
+// never inside a key's words, never cut off with "…".
+func (a *App) shortHelp(width int) string {
+	st := a.help.Styles
+	var items []string
+	for _, b := range (helpKeys{a}).ShortHelp() {
+		if b.Enabled() {
+			items = append(items, st.ShortKey.Inline(true).Render(b.Help().Key)+" "+st.ShortDesc.Inline(true).Render(b.Help().Desc))
+		}
+	}
+	lines := strings.Split(joinWrapped(items, st.ShortSeparator.Inline(true).Render(a.help.ShortSeparator), width), "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "…") // one key wider than the screen
 	}
 	return strings.Join(lines, "\n")
 }

@@ -165,7 +165,7 @@ func (h *home) View() string {
 	s := h.c.Styles
 	width := min(h.w, 78)
 	var b strings.Builder
-	b.WriteString(s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n")
+	intro := s.Why.Render(wrap("Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth, and find out exactly why a connection fails.", width)) + "\n\n"
 	labelW := 24
 	// Too narrow for label and description side by side: the chosen
 	// item's description goes under the menu, whole, instead of every
@@ -198,6 +198,12 @@ func (h *home) View() string {
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)
 	room := h.h - lipgloss.Height(b.String()) - lipgloss.Height(status)
+	if room-strings.Count(intro, "\n") < min(len(h.profiles), 1) {
+		// Short of room (60×20 with a note, the help on two lines): the
+		// tagline gives way to the saved connections and the note.
+		intro = ""
+	}
+	room -= strings.Count(intro, "\n")
 	if room >= 3 && len(h.profiles) > room {
 		room-- // the "more" line
 		at := max(h.cursor-len(menu), 0)
@@ -211,7 +217,7 @@ func (h *home) View() string {
 	if hidden := len(h.profiles) - (last - first); hidden > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  … %d more (↑/↓)", hidden)) + "\n")
 	}
-	return b.String() + status
+	return intro + b.String() + status
 }
 
 func (h *home) row(i int, label, desc string, width int) string {

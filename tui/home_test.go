@@ -147,3 +147,20 @@ func TestHomeStoreNoteNamesItsKey(t *testing.T) {
 		t.Errorf("Home's note:\n%s", view)
 	}
 }
+
+// At 60×20 with the store's note and the help on two lines, the tagline
+// gives way: the saved connection and the whole note show.
+func TestHomeAt60ColumnsWithStoreNote(t *testing.T) {
+	configDir(t)
+	saveProfile(t, &profile.Profile{Name: "practice", Provider: "sandbox", URL: "https://localhost:8443"})
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	deps := &Deps{UseFileStore: func(string) error { return nil }, CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
+	s := startSized(t, deps, Options{}, 60, 20)
+	s.waitFor("Press f")
+	scr := s.waitFor("practice")
+	s.snapshot("home", scr)
+	if !strings.Contains(strings.Join(strings.Fields(scr), " "), "Press f to keep secrets in an encrypted file") {
+		t.Errorf("the note is cut:\n%s", scr)
+	}
+}

@@ -46,9 +46,11 @@ type profileScreen struct {
 	// secret being stored when secret is true.
 	editing string
 	secret  bool
-	form    *huh.Form
-	value   string
-	status  string
+	// role is the API key role whose key is being stored (o: a role key).
+	role   string
+	form   *huh.Form
+	value  string
+	status string
 	// command is the shell command that does what the status says.
 	command []string
 	// then is what to do once loaded: a setting key or "secret:NAME".
@@ -84,6 +86,7 @@ func (ps *profileScreen) Typing() bool { return ps.form != nil }
 var (
 	keyChange = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "change"))
 	keyAPIKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "set API key"))
+	keyRole   = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "set a role key"))
 )
 
 func (ps *profileScreen) Bindings() []key.Binding {
@@ -91,7 +94,11 @@ func (ps *profileScreen) Bindings() []key.Binding {
 	if ps.form != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
-	return []key.Binding{k.Up, k.Down, keyChange, keyAPIKey, k.Rerun, k.Back}
+	b := []key.Binding{k.Up, k.Down, keyChange, keyAPIKey}
+	if ps.p != nil && len(usecase.Roles(ps.p)) > 0 {
+		b = append(b, keyRole)
+	}
+	return append(b, k.Rerun, k.Back)
 }
 
 // ShortBindings leave the arrows to the full help (?), so the help line
@@ -180,6 +187,9 @@ func (ps *profileScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 			name = provider.SecretAPIKey
 		}
 		return ps.secretForm(name)
+	case key.Matches(msg, keyRole) && len(usecase.Roles(ps.p)) > 0:
+		ps.status = ""
+		return ps.roleForm()
 	case key.Matches(msg, k.Rerun):
 		return open(newDiagnoseScreen(ps.c, ps.name).returnTo(ps))
 	}
@@ -223,8 +233,31 @@ func (ps *profileScreen) settingForm() tea.Cmd {
 	return ps.form.Init()
 }
 
+// roleForm asks which API key role (the provider's role table) and its
+// key, masked: stored with usecase.Secrets.SetRole, which records it in
+// the profile's role_keys.
+func (ps *profileScreen) roleForm() tea.Cmd {
+	ps.editing, ps.secret, ps.value, ps.role = "", true, "", ""
+	t, _ := provider.Get(ps.p.Provider)
+	var opts []huh.Option[string]
+	for _, r := range t.Roles {
+		label := r.Name
+		if name, ok := ps.p.RoleKeys[r.Name]; ok {
+			label += " (now: " + name + ")"
+		}
+		opts = append(opts, huh.NewOption(label, r.Name))
+	}
+	sel := huh.NewSelect[string]().Title("Which role's key?").
+		Description("Each key has one role; the role table says which paths it may call.").Options(opts...).Value(&ps.role)
+	in := huh.NewInput().TitleFunc(func() string { return fmt.Sprintf("The %s key of %s", ps.role, ps.name) }, &ps.role).
+		EchoMode(huh.EchoModePassword).Value(&ps.value).Validate(wizard.CheckAPIKey).
+		Description("Masked; kept in the secret store, never in the profile.")
+	ps.form = newForm(ps.c.Styles, ps.w, ps.h-6, huh.NewGroup(sel), huh.NewGroup(in))
+	return ps.form.Init()
+}
+
 func (ps *profileScreen) secretForm(name string) tea.Cmd {
-	ps.editing, ps.secret, ps.value = name, true, ""
+	ps.editing, ps.secret, ps.value, ps.role = name, true, "", ""
 	in := huh.NewInput().Title(fmt.Sprintf("%s of %s", name, ps.name)).EchoMode(huh.EchoModePassword).Value(&ps.value).
 		Description("Masked; kept in the secret store, never in the profile.")
 	if name == provider.SecretAPIKey || (ps.p != nil && name == ps.p.APIKeySecret) {
@@ -237,19 +270,29 @@ func (ps *profileScreen) secretForm(name string) tea.Cmd {
 // formDone saves in a Cmd: the profile file and the secret store are IO.
 func (ps *profileScreen) formDone() tea.Cmd {
 	ps.form = nil
-	name, k, v, isSecret := ps.name, ps.editing, ps.value, ps.secret
-	ps.value = ""
+	name, k, v, isSecret, role := ps.name, ps.editing, ps.value, ps.secret, ps.role
+	ps.value, ps.role = "", ""
 	if isSecret {
 		secrets := usecase.Secrets{Store: ps.c.Deps.Keyring, Now: ps.c.Deps.now}
 		return func() tea.Msg {
 			p, err := profile.Load(name)
-			if err == nil {
+			var command []string
+			switch {
+			case err == nil && role != "":
+				k = usecase.RoleSecret(p, role)
+				err = secrets.SetRole(p, role, k, v)
+				command = []string{"onramp", "secret", "set", k, "--role", role, "--profile", name}
+			case err == nil:
 				err = secrets.Set(p, k, v)
 			}
 			if err != nil {
 				return profileSavedMsg{p: p, err: err}
 			}
-			return profileSavedMsg{p: p, status: fmt.Sprintf("Stored %s %s. r re-runs the checks.", k, secretstore.Where(secrets.Store, name, k))}
+			msg := fmt.Sprintf("Stored %s %s.", k, secretstore.Where(secrets.Store, name, k))
+			if role != "" {
+				msg += fmt.Sprintf(" It is the %s key.", role)
+			}
+			return profileSavedMsg{p: p, status: msg + " r re-runs the checks.", command: command}
 		}
 	}
 	return func() tea.Msg {
@@ -298,8 +341,18 @@ func (ps *profileScreen) View() string {
 	}
 	var head strings.Builder
 	secrets := "none stored (a sets the API key)"
-	if names := ps.p.SecretNames(); len(names) > 0 {
+	if entries := usecase.SecretEntries(ps.p); len(entries) > 0 {
+		var names []string
+		for _, e := range entries {
+			if len(e.Roles) > 0 {
+				e.Name += " (" + strings.Join(e.Roles, ", ") + " key)"
+			}
+			names = append(names, e.Name)
+		}
 		secrets = strings.Join(names, ", ") + " stored"
+	}
+	if len(usecase.Roles(ps.p)) > 0 {
+		secrets += "; o stores a role key"
 	}
 	head.WriteString(s.Muted.Render(wrap("Secrets: "+secrets, width)) + "\n\n")
 

@@ -125,3 +125,51 @@ func TestProfileScreen(t *testing.T) {
 	s.esc()
 	s.waitFor("Saved connections")
 }
+
+// On a Securosys profile, o stores a role key: the role is picked from
+// the provider's role table, the key typed masked, and it is stored and
+// recorded in role_keys (usecase.Secrets.SetRole), with the command that
+// does the same from a script.
+func TestProfileScreenRoleKey(t *testing.T) {
+	configDir(t)
+	kr := testkeyring.New()
+	saveProfile(t, &profile.Profile{Name: "tsb", Provider: "securosys", URL: "https://tsb.example.test", Auth: []string{"api-key"}, APIKeyHeader: "X-API-KEY"})
+	saveProfile(t, &profile.Profile{Name: "plain", URL: "https://api.example.test", Auth: []string{"api-key"}})
+	deps := diagnoseDeps(t.TempDir())
+	deps.Keyring = kr
+	s := startSized(t, deps, Options{}, 80, 24)
+	s.waitFor("never checked")
+	for range len(menu) + 1 {
+		s.down()
+	}
+	s.key('e')
+	scr := s.waitFor("URL (url)")
+	if !strings.Contains(scr, "Profile · tsb") {
+		t.Fatalf("the second saved profile is not tsb:\n%s", scr)
+	}
+	if !strings.Contains(scr, "o stores a role key") {
+		t.Fatalf("the profile screen does not offer role keys:\n%s", scr)
+	}
+	s.key('o')
+	s.waitFor("Which role's key?")
+	for range 3 { // keyManagementToken, keyOperationToken, approverToken, serviceToken
+		s.down()
+	}
+	s.enter()
+	s.waitFor("The serviceToken key of tsb")
+	s.text("svc-key-77e0a1")
+	s.enter()
+	scr = s.waitFor("✓ Stored serviceToken")
+	if strings.Contains(scr, "svc-key-77e0a1") || !strings.Contains(scr, "It is the serviceToken key") ||
+		!strings.Contains(scr, "onramp secret set serviceToken --role serviceToken --profile tsb") {
+		t.Fatalf("after storing the role key:\n%s", scr)
+	}
+	if v, err := kr.Get("tsb", "serviceToken"); err != nil || v != "svc-key-77e0a1" {
+		t.Errorf("keyring: %q %v", v, err)
+	}
+	p, _ := profile.Load("tsb")
+	if p.RoleKeys["serviceToken"] != "serviceToken" || p.Secrets["serviceToken"].IsZero() {
+		t.Errorf("role_keys %v secrets %v", p.RoleKeys, p.Secrets)
+	}
+	s.waitFor("serviceToken (serviceToken key) stored")
+}

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/wizard"
 )
@@ -218,6 +217,10 @@ func (w *wizardScreen) ShortBindings() []key.Binding {
 func (w *wizardScreen) Bindings() []key.Binding {
 	k := w.c.Keys
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "save & leave"))
+	prev := []key.Binding{keyWizardBack, back}
+	if w.cur != nil && w.cur.frame.NoBack {
+		prev = prev[1:] // nothing before this screen
+	}
 	switch {
 	case w.ended != nil:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))}
@@ -230,11 +233,11 @@ func (w *wizardScreen) Bindings() []key.Binding {
 			cp.SetHelp("c", "copy "+w.cur.note.CopyLabel)
 			b = append(b, cp)
 		}
-		return append(b, keyWizardBack, back)
+		return append(b, prev...)
 	case w.cur.kind == promptInput || w.cur.kind == promptPassword:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), keyWizardBack, back}
+		return append([]key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))}, prev...)
 	}
-	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyWizardBack, back}
+	return append([]key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))}, prev...)
 }
 
 func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -293,7 +296,7 @@ func (w *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			w.cancel()
 			return w, goHome
 		}
-		if key.Matches(msg, keyWizardBack) && w.cur != nil {
+		if key.Matches(msg, keyWizardBack) && w.cur != nil && !w.cur.frame.NoBack {
 			// Back: this step again, or the one before from its first question.
 			return w, w.answer("", wizard.ErrBack)
 		}
@@ -483,52 +486,4 @@ func scrollView(s *Styles, body string, h int, scroll *int, keys string) string 
 		more = s.Muted.Render("(end; scroll back up for the rest)")
 	}
 	return strings.Join(lines[*scroll:end], "\n") + "\n" + more
-}
-
-// wrapKeepIndent reflows text written with hard line breaks (provider
-// instructions) to the width: a line that continues the one before (same
-// or deeper indent, not a new "- " item or a cause's "Fix: ") joins it; each logical line keeps
-// its indent, and its continuation lines hang two further in. Paths and
-// commands are never split.
-func wrapKeepIndent(s string, width int) string {
-	var logical []string
-	prevIndent := -1
-	for _, l := range strings.Split(s, "\n") {
-		trimmed := strings.TrimLeft(l, " ")
-		indent := len(l) - len(trimmed)
-		n := len(logical)
-		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
-			!strings.HasPrefix(trimmed, "- ") && !strings.HasPrefix(trimmed, "Fix: ") && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
-			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\")
-		if continues {
-			logical[n-1] += " " + trimmed
-			continue
-		}
-		logical = append(logical, l)
-		prevIndent = indent
-	}
-	var out []string
-	for _, l := range logical {
-		if ansi.StringWidth(l) <= width {
-			out = append(out, l)
-			continue
-		}
-		trimmed := strings.TrimLeft(l, " ")
-		indent := len(l) - len(trimmed)
-		if indent > width/2 {
-			indent = 0
-		}
-		hang := ""
-		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
-			hang = strings.Repeat(" ", indent+2)
-		}
-		for i, w := range strings.Split(wrap(trimmed, width-len(hang)), "\n") {
-			if i == 0 {
-				out = append(out, strings.Repeat(" ", indent)+w)
-			} else {
-				out = append(out, hang+w)
-			}
-		}
-	}
-	return strings.Join(out, "\n")
 }

@@ -410,18 +410,7 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.enter()
 	s.waitFor("Which HMPPS Integration API environment?")
 	s.enter()
-	s.waitFor("Your private key")
-	s.enter()
-	for _, f := range []struct{ title, value string }{
-		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
-		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
-	} {
-		s.waitFor(f.title)
-		s.text(f.value)
-		s.enter()
-	}
-	s.waitFor("Certificate subject for the CSR")
-	s.enter()
+	s.hmppsKey()
 	dir, _ := profile.Dir()
 	s.snapshot("hmpps-send", s.waitFor("Send this to HMPPS"), dir, "$CONFIG")
 }
@@ -439,8 +428,8 @@ func TestWizardResumeChange(t *testing.T) {
 	s.waitFor("Which API")
 }
 
-// shift+tab goes back: within a step to its start, from a step's first
-// question to the step before.
+// shift+tab goes back to the question before: within a step, and from a
+// step's first question to the last question of the step before.
 func TestWizardBack(t *testing.T) {
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
 	s := start(t, wizardDeps(t, testkeyring.New(), reportChecker{passingReport()}), Options{Start: StartWizard})
@@ -456,8 +445,78 @@ func TestWizardBack(t *testing.T) {
 	s.enter()
 	s.waitFor("Your private key")
 	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
-	s.waitFor("Which API") // Keys' first question: back to the provider step
+	// Keys' first question: back to the provider step's last question
+	// (the name, once given, stays), the environment chosen before offered.
+	scr := s.waitFor("Which HMPPS Integration API environment?")
+	if !strings.Contains(scr, "> dev") {
+		t.Errorf("the environment chosen before is not offered:\n%s", scr)
+	}
 	if p, err := profile.Load("hmpps-dev"); err != nil || p.Wizard[wizard.StepTarget] {
 		t.Errorf("the provider step is still marked done: %+v %v", p, err)
 	}
+	s.down()
+	s.enter() // preprod
+	s.waitFor("Your private key")
+	if p, err := profile.Load("hmpps-dev"); err != nil || p.Environment != "preprod" || !p.Wizard[wizard.StepTarget] {
+		t.Errorf("the new environment is not saved: %+v %v", p, err)
+	}
+}
+
+// The wizard at 60×20: every key of the help shows (wrapped, never cut
+// with "…"), and shift+tab from the certificate goes back to an API key
+// that was left empty.
+func TestWizardAt60Columns(t *testing.T) {
+	dir := configDir(t)
+	kr := testkeyring.New()
+	s := startSized(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard}, 60, 20)
+	repl := []string{dir, "$CONFIG"}
+	s.snapshot("provider", s.waitFor("Which API"))
+	s.down()
+	s.enter()
+	s.waitFor("What is the API's URL?")
+	s.enter()
+	s.waitFor("Name this connection")
+	s.enter()
+	s.snapshot("keys", s.waitFor("Your private key"))
+	s.enter()
+	s.waitFor("Certificate subject")
+	s.enter()
+	s.snapshot("send", s.waitFor("Send this to onramp sandbox"), repl...)
+	s.enter()
+	s.snapshot("api-key", s.waitFor("Paste your API key"))
+	s.enter() // not issued yet
+	s.snapshot("certificate", s.waitFor("Your client certificate"))
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	s.waitFor("Paste your API key")
+	s.text("practice-key-1234")
+	s.enter()
+	s.waitFor("Your client certificate")
+	s.enter() // the sandbox issues it
+	s.snapshot("connected", s.waitFor("You're connected"), repl...)
+	if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
+		t.Errorf("the key typed after going back was not stored: %q", v)
+	}
+	for _, scr := range []string{s.rec.screen()} {
+		if strings.Contains(scr, "…") {
+			t.Errorf("a line is cut:\n%s", scr)
+		}
+	}
+}
+
+// hmppsKey answers HMPPS's keys step: generate, the subject's fields for
+// client acme-client, and the subject as filled in.
+func (s *session) hmppsKey() {
+	s.t.Helper()
+	s.waitFor("Your private key")
+	s.enter()
+	for _, f := range []struct{ title, value string }{
+		{"County or state (ST)", "London"}, {"Town or city (L)", "London"},
+		{"Your organisation's name", "Acme"}, {"Your client id", "acme-client"},
+	} {
+		s.waitFor(f.title)
+		s.text(f.value)
+		s.enter()
+	}
+	s.waitFor("Certificate subject for the CSR")
+	s.enter()
 }

@@ -48,3 +48,27 @@ func TestWrapKeepsQuotedArgumentsWhole(t *testing.T) {
 		t.Errorf("the backquoted command is split:\n%s", got)
 	}
 }
+
+// Lines that start with a label ("CSR:  path") stay lines, and a command
+// on its own line goes on over " \" continuations, never joined with the
+// prose around it: copied from the screen, it is the same command.
+func TestWrapKeepIndentKeepsListsAndCommands(t *testing.T) {
+	cmd := `onramp keygen --name signing --type rsa --bits 2048 --csr --subject "/CN=<Organisation> Signing <Environment> <Date>"`
+	in := "CSR:  /keys/client.csr\nCSR:  /keys/signing.csr (signing)\n\nmake the other one with\n  " + cmd + "\nYou get back a certificate."
+	got := wrapKeepIndent(in, 60)
+	want := "CSR:  /keys/client.csr\nCSR:  /keys/signing.csr (signing)\n\nmake the other one with\n" +
+		"  onramp keygen --name signing --type rsa --bits 2048 \\\n" +
+		"      --csr --subject \\\n" +
+		"      \"/CN=<Organisation> Signing <Environment> <Date>\"\n" +
+		"You get back a certificate."
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	var pasted []string
+	for _, l := range strings.Split(got, "\n")[4:7] {
+		pasted = append(pasted, strings.TrimSuffix(strings.TrimSpace(l), " \\"))
+	}
+	if strings.Join(pasted, " ") != cmd {
+		t.Errorf("the command as pasted: %q", strings.Join(pasted, " "))
+	}
+}

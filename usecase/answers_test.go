@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 )
@@ -47,9 +48,26 @@ var documentedAnswers = map[string][]documented{
 	},
 	"securosys": {
 		{cause.APIKeyRejected, 401, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"Invalid API key"}`, "/v1/versionInfo", "needs a serviceToken key"},
-		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key"},
+		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key, and the TSB answered 403 Forbidden: the key sent probably has another role. The status Securosys gives a key of the wrong role is not in its public documentation (to be confirmed with Securosys)"},
 	},
 	"nhs-apim": {
+		// The token endpoint's errors, as PROVIDERS.md gives them.
+		{cause.JWTSignatureInvalid, 401, apimError("public_key error", "JWT signature verification failed"), tokenPath, "out of step"},
+		{cause.JWTKidUnknown, 403, apimError("public_key error", "The JWKS endpoint, for your client_assertion can't be reached"), tokenPath, "cannot fetch the JWKS"},
+		{cause.JWTKeyNotConfigured, 400, apimError("invalid_request", "Missing 'kid' header in client_assertion JWT"), tokenPath, "without a kid"},
+		{cause.JWTKidUnknown, 401, apimError("invalid_request", "Invalid 'kid' header in client_assertion JWT - no matching public key"), tokenPath, "no public key with this kid"},
+		{cause.JWTKidUnknown, 403, apimError("public_key error", "You need to register a public key to use this authentication method - please contact support to configure"), tokenPath, "no public key is registered"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Invalid 'alg' header in client_assertion JWT - unsupported JWT algorithm - must be 'RS512'"), tokenPath, "alg RS512"},
+		{cause.OAuthInvalidClient, 401, apimError("invalid_request", "Invalid 'iss'/'sub' claims in client_assertion JWT"), tokenPath, "not the key of an app in this environment"},
+		{cause.OAuthInvalidClient, 400, apimError("invalid_request", "Missing or non-matching 'iss'/'sub' claims in client_assertion JWT"), tokenPath, "the same value"},
+		{cause.JWTClaimsInvalid, 401, apimError("invalid_request", "Missing or invalid 'aud' claim in client_assertion JWT"), tokenPath, tokenPath + "): the assertion was likely signed for one environment"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Invalid 'exp' claim in client_assertion JWT - JWT has expired"), tokenPath, "already expired"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Invalid 'exp' claim in client_assertion JWT - more than 5 minutes in future"), tokenPath, "more than 5 minutes ahead"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Missing exp claim in client_assertion JWT"), tokenPath, "must be an integer"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Non-unique 'jti' claim in client_assertion JWT"), tokenPath, "replay"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Missing 'jti' claim in client_assertion JWT"), tokenPath, "needs a jti claim"},
+		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Malformed JWT in client_assertion"), tokenPath, "refused the form itself"},
+		// The API proxy's answers.
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Access Token Expired"}]}`, "/hello-world/hello/application", "expired"},
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Invalid access token"}]}`, "/hello-world/hello/application", "not one its token endpoint issued"},
 		{cause.APIKeyRejected, 401, `{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}`, "/hello-world/hello/application", "apikey header"},
@@ -58,6 +76,14 @@ var documentedAnswers = map[string][]documented{
 		{cause.APIKeyRejected, 401, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"The API key is missing or not valid"}`, "/v1/versionInfo", "error 631"},
 		{cause.APIKeyWrongRole, 403, `{"errorCode":632,"reason":"res.error.api.key.role","message":"This endpoint needs an API key with role serviceToken; the key sent has role keyOperationToken"}`, "/v1/versionInfo", "needs a key with role serviceToken"},
 	},
+}
+
+// tokenPath is NHS API Management's token endpoint.
+const tokenPath = "/oauth2/token"
+
+// apimError is an NHS API Management token-endpoint error body.
+func apimError(code, description string) string {
+	return fmt.Sprintf(`{"error":%q,"error_description":%q,"message_id":"rrt-5d2c9f-a-geu2-31"}`, code, description)
 }
 
 // authFor is a valid auth of each template that the answer tests use.
@@ -175,8 +201,37 @@ func TestProviderAnswers(t *testing.T) {
 				if stepStatus(rep, diagnose.StepTLS) != diagnose.Pass {
 					t.Errorf("tls step %s", stepStatus(rep, diagnose.StepTLS))
 				}
+				if row.Endpoint == provider.EndpointToken {
+					checkTokenStep(t, ca, srv.url, tm.ID, name, d)
+				}
 			})
 		}
+	}
+}
+
+// checkTokenStep checks a signed-JWT profile against the server at url,
+// which answers its token request as d: the token client names d's cause
+// and detail in the check's token step, and the API is not called.
+func checkTokenStep(t *testing.T, ca *testpki.CA, url, id, name string, d documented) {
+	t.Helper()
+	p := checkProfile(t, ca, id, name+"-jwt", url, "/hello-world/hello/application", []string{provider.AuthSignedJWT})
+	p.Key = testpki.WriteFile(t, t.TempDir(), "jwt.key", tokentest.KeyPEM(t, tokentest.RSAKey(t, 4096, 0)))
+	p.KID = "test-1"
+	p.TokenURL = url + tokenPath
+	kr := testkeyring.New()
+	kr.Items[p.Name+"/api-key"] = "k-3f9a7c2e"
+	rep := Checks{Store: kr}.Check(context.Background(), p)
+	var step diagnose.Step
+	for _, s := range rep.Steps {
+		if s.Name == diagnose.StepToken {
+			step = s
+		}
+	}
+	if rep.Cause == nil || rep.Cause.ID != d.want || step.Status != diagnose.Fail {
+		t.Fatalf("signed JWT: cause %v at token step %s (%s), want %s", rep.Cause, step.Status, step.Detail, d.want)
+	}
+	if !strings.Contains(step.Detail, d.detail) || strings.Contains(step.Detail, "k-3f9a7c2e") {
+		t.Errorf("token step detail %q: want %q and no API key", step.Detail, d.detail)
 	}
 }
 
@@ -196,8 +251,10 @@ func TestAnswersFallBack(t *testing.T) {
 		{"hmpps", 500, `{"message":"Access suspended"}`, cause.ServerError},
 		{"securosys", 401, `{"errorCode":632}`, cause.APIKeyRejected},
 		{"govuk-dcs", 200, `{"available":true,"scheduledOutages":[]}`, ""},
+		// A token-endpoint row does not apply to an API path.
+		{"nhs-apim", 401, apimError("invalid_request", "Invalid 'kid' header in client_assertion JWT - no matching public key"), cause.APIKeyRejected},
 	} {
-		srv := serveAnswer(t, ca, true, c.status, c.body, nil)
+		srv := serveAnswer(t, ca, slices.Contains(authFor[c.id], provider.AuthMTLS), c.status, c.body, nil)
 		p := checkProfile(t, ca, c.id, "fb-"+c.id, srv.url, "/x", authFor[c.id])
 		kr := testkeyring.New()
 		kr.Items["fb-"+c.id+"/api-key"] = "k-3f9a7c2e"
@@ -422,5 +479,53 @@ func TestShowProfileAuthSecrets(t *testing.T) {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("profile show lacks %q:\n%s", w, b.String())
 		}
+	}
+}
+
+// TestMessageKeysCheckedLocally: a DCS profile's signing and encryption
+// pairs are checked on this machine (an expired signing certificate, an
+// encryption key that is not its certificate's) and warned about, while
+// the connection itself (mutual TLS to a loopback server answering as the
+// DCS status endpoint) is checked and passes.
+func TestMessageKeysCheckedLocally(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "DCS Message Keys CA")
+	srv := serveAnswer(t, ca, true, 200, `{"available":true,"scheduledOutages":[]}`, nil)
+	p := checkProfile(t, ca, "govuk-dcs", "dcs-keys", srv.url, "/checks/passport", []string{provider.AuthMTLS})
+	dir := t.TempDir()
+	p.SigningCert, p.SigningKey = ca.Client(t, testpki.Options{CommonName: "Acme Signing Integration 2025-11-01",
+		NotBefore: time.Now().Add(-400 * 24 * time.Hour), NotAfter: time.Now().Add(-2 * 24 * time.Hour)}).Files(t, dir, "signing")
+	p.EncryptionCert, _ = ca.Client(t, testpki.Options{CommonName: "Acme Encryption Integration 2026-11-01"}).Files(t, dir, "encryption")
+	_, p.EncryptionKey = ca.Client(t, testpki.Options{CommonName: "another"}).Files(t, dir, "another")
+
+	rep := Checks{Store: testkeyring.New()}.Check(context.Background(), p)
+	if !rep.OK || stepStatus(rep, diagnose.StepTLS) != diagnose.Pass || stepStatus(rep, diagnose.StepHTTP) != diagnose.Pass {
+		t.Fatalf("the connection check: ok %v, steps %+v", rep.OK, rep.Steps)
+	}
+	local := rep.Steps[0]
+	if local.Name != diagnose.StepLocal || local.Status != diagnose.Warn {
+		t.Fatalf("local step %+v", local)
+	}
+	all := append([]diagnose.Finding{{Cause: local.Cause, Detail: local.Detail}}, local.Notes...)
+	var got []string
+	for _, f := range all {
+		got = append(got, f.Cause.Title+": "+f.Detail)
+	}
+	text := strings.Join(got, "\n")
+	for _, want := range []string{
+		"The signing certificate has expired: the signing certificate " + p.SigningCert + " expired on ",
+		"The private key does not belong to the certificate: the encryption key " + p.EncryptionKey + " is not the key of the encryption certificate " + p.EncryptionCert,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("local findings lack %q:\n%s", want, text)
+		}
+	}
+
+	// Good pairs: nothing to say.
+	p.SigningCert, p.SigningKey = ca.Client(t, testpki.Options{CommonName: "Acme Signing"}).Files(t, dir, "signing2")
+	p.EncryptionCert, p.EncryptionKey = ca.Client(t, testpki.Options{CommonName: "Acme Encryption"}).Files(t, dir, "encryption2")
+	rep = Checks{Store: testkeyring.New()}.Check(context.Background(), p)
+	if !rep.OK || rep.Steps[0].Status != diagnose.Pass {
+		t.Errorf("good message keys: %+v", rep.Steps[0])
 	}
 }

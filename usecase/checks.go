@@ -79,6 +79,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.CertFile, o.KeyFile = p.Cert, p.Key
 	}
 	o.MutualTLS = hasAuth(p, provider.AuthMTLS)
+	o.MessageKeys = MessageKeys(p)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
@@ -96,6 +97,21 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.Resolve[hp] = addr
 	}
 	return o, nil
+}
+
+// MessageKeys are p's message key pairs (signing, encryption) that it
+// names any file of.
+func MessageKeys(p *profile.Profile) []diagnose.MessageKey {
+	var out []diagnose.MessageKey
+	for _, m := range []diagnose.MessageKey{
+		{Purpose: "signing", CertFile: p.SigningCert, KeyFile: p.SigningKey},
+		{Purpose: "encryption", CertFile: p.EncryptionCert, KeyFile: p.EncryptionKey},
+	} {
+		if m.CertFile != "" || m.KeyFile != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // answers is the template's table of documented answers, and for the
@@ -249,14 +265,18 @@ func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring)
 	if !ok {
 		return false
 	}
-	name := cmpOr(p.RoleKeys[role], role)
+	name := RoleSecret(p, role)
 	v, err := get(kr, p, name)
 	if err == nil {
 		o.APIKey, o.APIKeyName, o.APIKeyRequired = v, name, true
 		return true
 	}
 	c := cause.Get(cause.APIKeyWrongRole)
-	c.Fix = fmt.Sprintf("Store the %s key: `onramp secret set %s --profile %s` (the role table: onramp profile providers %s).", role, name, p.Name, t.ID)
+	cmd := "onramp secret set --role " + role
+	if name != role {
+		cmd = "onramp secret set " + name + " --role " + role
+	}
+	c.Fix = fmt.Sprintf("Store the %s key: `%s --profile %s` (the role table: onramp profile providers %s).", role, cmd, p.Name, t.ID)
 	o.Warnings = append(o.Warnings, diagnose.Finding{Cause: c,
 		Detail: fmt.Sprintf("%s needs a key with role %s, and profile %s has none stored as %q; the profile's default key is sent instead, which works only if it has that role", u.Path, role, p.Name, name)})
 	return false

@@ -21,13 +21,22 @@ import (
 type SecretEntry struct {
 	Name  string    `json:"name"`
 	SetAt time.Time `json:"set_at"`
+	// Roles are the API key roles (role_keys) whose key this secret is.
+	Roles []string `json:"roles,omitempty"`
 }
 
-// SecretEntries lists p's recorded secrets by name (never their values).
+// SecretEntries lists p's recorded secrets by name (never their values),
+// with the API key roles each is the key of.
 func SecretEntries(p *profile.Profile) []SecretEntry {
 	entries := []SecretEntry{}
 	for _, n := range p.SecretNames() {
-		entries = append(entries, SecretEntry{Name: n, SetAt: p.Secrets[n]})
+		e := SecretEntry{Name: n, SetAt: p.Secrets[n]}
+		for _, role := range slices.Sorted(maps.Keys(p.RoleKeys)) {
+			if p.RoleKeys[role] == n {
+				e.Roles = append(e.Roles, role)
+			}
+		}
+		entries = append(entries, e)
 	}
 	return entries
 }
@@ -53,6 +62,20 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	if p.Cert != "" {
 		v.Certificate = certificateSummary(p.Cert, now)
 	}
+	for _, m := range MessageKeys(p) {
+		mv := MessageKeyView{Purpose: m.Purpose, Key: m.KeyFile}
+		if m.CertFile != "" {
+			mv.Certificate = certificateSummary(m.CertFile, now)
+			if m.KeyFile != "" && mv.Certificate.Error == "" {
+				if key, err := keystore.ReadPrivateKey(m.KeyFile, nil); err == nil {
+					certs, _ := keystore.ReadCertificates(m.CertFile)
+					match := keystore.PublicKeysEqual(key.Public(), certs[0].PublicKey)
+					mv.KeyMatches = &match
+				}
+			}
+		}
+		v.MessageKeys = append(v.MessageKeys, mv)
+	}
 	return v
 }
 
@@ -77,6 +100,21 @@ func (v ProfileView) WriteText(w io.Writer) error {
 		row("Certificate", v.Certificate.describe())
 	}
 	row("Key", v.Key)
+	for _, m := range v.MessageKeys {
+		title := strings.ToUpper(m.Purpose[:1]) + m.Purpose[1:]
+		if m.Certificate != nil {
+			row(title+" certificate", m.Certificate.describe())
+		}
+		key := m.Key
+		switch {
+		case m.KeyMatches == nil:
+		case *m.KeyMatches:
+			key += " (the certificate's key)"
+		default:
+			key += " (NOT the certificate's key: key-cert-mismatch)"
+		}
+		row(title+" key", key)
+	}
 	row("CA bundle", v.CACert)
 	if file, ok := v.KeyFiles[cmpOr(v.APIKeySecret, provider.SecretAPIKey)]; ok {
 		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmpOr(v.APIKeyHeader, "x-api-key"), file))
@@ -134,6 +172,17 @@ type CertificateView struct {
 	CauseID  cause.ID  `json:"cause,omitempty"`
 }
 
+// MessageKeyView is a message key pair (GOV.UK DCS JSON signing or
+// encryption) as `profile show` tells it.
+type MessageKeyView struct {
+	Purpose     string           `json:"purpose"`
+	Certificate *CertificateView `json:"certificate,omitempty"`
+	Key         string           `json:"key,omitempty"`
+	// KeyMatches says whether Key is the certificate's key; absent when
+	// either cannot be read (an encrypted key).
+	KeyMatches *bool `json:"key_matches,omitempty"`
+}
+
 // ProfileView is what `profile show` tells about a profile; its JSON is
 // the --json output.
 type ProfileView struct {
@@ -146,6 +195,7 @@ type ProfileView struct {
 	Auth         []string          `json:"auth"`
 	Certificate  *CertificateView  `json:"certificate,omitempty"`
 	Key          string            `json:"key,omitempty"`
+	MessageKeys  []MessageKeyView  `json:"message_keys,omitempty"`
 	CACert       string            `json:"cacert,omitempty"`
 	APIKeyHeader string            `json:"api_key_header,omitempty"`
 	APIKeySecret string            `json:"api_key_secret,omitempty"`
@@ -193,5 +243,5 @@ func (c *CertificateView) describe() string {
 	default:
 		left = fmt.Sprintf("%d days left", d)
 	}
-	return fmt.Sprintf("%s\n    %s, expires %s (%s)", c.Path, c.Subject, c.NotAfter.Format("2006-01-02"), left)
+	return fmt.Sprintf("%s\n\t%s, expires %s (%s)", c.Path, c.Subject, c.NotAfter.Format("2006-01-02"), left)
 }

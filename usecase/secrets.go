@@ -9,6 +9,7 @@ package usecase
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,66 @@ func (s Secrets) Put(p *profile.Profile, name, value string) error {
 	return nil
 }
 
+// RoleError says a role is not one of the profile's provider's API key
+// roles (a usage error: the roles are listed).
+type RoleError struct {
+	Role, Profile string
+	Roles         []string // the provider's roles; none when it has no role table
+}
+
+func (e *RoleError) Error() string {
+	if len(e.Roles) == 0 {
+		return fmt.Sprintf("profile %s's provider has no API key roles, so --role %s means nothing here; store the key as api-key", e.Profile, e.Role)
+	}
+	return fmt.Sprintf("%q is not an API key role of profile %s's provider: use one of %s", e.Role, e.Profile, strings.Join(e.Roles, ", "))
+}
+
+// Roles are the API key roles of p's provider (its role table), in order.
+func Roles(p *profile.Profile) []string {
+	var out []string
+	if t := profileTemplate(p); t != nil {
+		for _, r := range t.Roles {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// RoleSecret is the name of the secret holding p's key for role: the one
+// role_keys names, else the role's own name.
+func RoleSecret(p *profile.Profile, role string) string { return cmpOr(p.RoleKeys[role], role) }
+
+// PutRole is Put for the API key of a role (Securosys: serviceToken,
+// keyOperationToken, ...): it stores value as the secret name (the role's
+// own name when empty) and records in p's role_keys that the role's key is
+// that secret. The caller saves p (SetRole saves it).
+func (s Secrets) PutRole(p *profile.Profile, role, name, value string) error {
+	roles := Roles(p)
+	if !slices.Contains(roles, role) {
+		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
+	}
+	name = cmpOr(name, role)
+	if err := s.Put(p, name, value); err != nil {
+		return err
+	}
+	if p.RoleKeys == nil {
+		p.RoleKeys = map[string]string{}
+	}
+	p.RoleKeys[role] = name
+	return nil
+}
+
+// SetRole is PutRole, then save p.
+func (s Secrets) SetRole(p *profile.Profile, role, name, value string) error {
+	if err := s.PutRole(p, role, name, value); err != nil {
+		return err
+	}
+	if err := profile.Save(p); err != nil {
+		return &NotRecordedError{Profile: p.Name, Name: name, Err: err}
+	}
+	return nil
+}
+
 // NotRecordedError says the secret was stored but the profile that records
 // it could not be saved.
 type NotRecordedError struct {
@@ -88,6 +149,9 @@ type Removed struct {
 	Stored bool
 	// Recorded: the profile recorded the secret (and no longer does).
 	Recorded bool
+	// Roles are the API key roles whose key it was (role_keys entries
+	// removed with it).
+	Roles []string
 }
 
 // Remove is "remove a secret and forget it": it deletes the secret of the
@@ -104,8 +168,19 @@ func (s Secrets) Remove(p *profile.Profile, profileName, name string) (Removed, 
 		return r, err
 	}
 	r.Stored = err == nil
-	if p != nil && p.ForgetSecret(name) {
-		r.Recorded = true
+	if p == nil {
+		return r, nil
+	}
+	r.Recorded = p.ForgetSecret(name)
+	for role, secret := range p.RoleKeys {
+		if secret == name { // the role has no key any more
+			delete(p.RoleKeys, role)
+			r.Roles = append(r.Roles, role)
+			r.Recorded = true
+		}
+	}
+	slices.Sort(r.Roles)
+	if r.Recorded {
 		if err := profile.Save(p); err != nil {
 			return r, err
 		}

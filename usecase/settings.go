@@ -61,6 +61,10 @@ type settingDef struct {
 	template func(t *provider.Template, env string) string
 	// fallback describes what onramp uses when the value is empty.
 	fallback string
+	// purpose, for a message key pair's setting, is the template key
+	// purpose it belongs to: Settings lists it only when the template has
+	// a key of that purpose or the profile sets it.
+	purpose string
 }
 
 var authMethods = []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthSignedJWT, provider.AuthBearerJWT}
@@ -82,6 +86,10 @@ var settingDefs = []settingDef{
 	{key: "key", label: "Private key", kind: SettingFile, help: "PEM file of the private key that goes with the certificate",
 		get: func(p *profile.Profile) string { return p.Key }, set: func(p *profile.Profile, v string) { p.Key = v },
 		check: checkFile(keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)},
+	messageCert("signing_cert", "Signing certificate", "signing", func(p *profile.Profile) *string { return &p.SigningCert }, func(p *profile.Profile) string { return p.SigningKey }),
+	messageKey("signing_key", "Signing key", "signing", func(p *profile.Profile) *string { return &p.SigningKey }),
+	messageCert("encryption_cert", "Encryption certificate", "encryption", func(p *profile.Profile) *string { return &p.EncryptionCert }, func(p *profile.Profile) string { return p.EncryptionKey }),
+	messageKey("encryption_key", "Encryption key", "encryption", func(p *profile.Profile) *string { return &p.EncryptionKey }),
 	{key: "cacert", label: "CA bundle", kind: SettingFile, help: "PEM file of the CA certificates that issued the server's certificate (private CAs)",
 		get: func(p *profile.Profile) string { return p.CACert }, set: func(p *profile.Profile, v string) { p.CACert = v },
 		check: checkFile(keystore.KindCertificate, keystore.KindCertificateChain), fallback: "the system's trusted roots"},
@@ -138,6 +146,24 @@ var settingDefs = []settingDef{
 		check: checkProvider},
 }
 
+// messageCert and messageKey are the settings of a message key pair
+// (GOV.UK DCS: JSON signing, JSON encryption).
+func messageCert(key, label, purpose string, field func(*profile.Profile) *string, keyOf func(*profile.Profile) string) settingDef {
+	return settingDef{key: key, label: label, kind: SettingFile, purpose: purpose,
+		help: "PEM file of the " + purpose + " certificate (messages, not TLS) the provider returned for the " + purpose + " CSR",
+		get:  func(p *profile.Profile) string { return *field(p) }, set: func(p *profile.Profile, v string) { *field(p) = v },
+		check: func(p *profile.Profile, v string) (string, error) {
+			return checkCertOfKey(p, v, keyOf(p), strings.TrimSuffix(key, "_cert")+"_key")
+		}}
+}
+
+func messageKey(key, label, purpose string, field func(*profile.Profile) *string) settingDef {
+	return settingDef{key: key, label: label, kind: SettingFile, purpose: purpose,
+		help: "PEM file of the " + purpose + " private key (the one the " + purpose + " CSR was made from)",
+		get:  func(p *profile.Profile) string { return *field(p) }, set: func(p *profile.Profile, v string) { *field(p) = v },
+		check: checkFile(keystore.KindPrivateKey, keystore.KindEncryptedPrivateKey)}
+}
+
 // SettingKeys are the keys `profile set` takes, in display order.
 func SettingKeys() []string {
 	keys := make([]string, len(settingDefs))
@@ -152,6 +178,9 @@ func Settings(p *profile.Profile) []Setting {
 	t := profileTemplate(p)
 	out := make([]Setting, 0, len(settingDefs))
 	for _, d := range settingDefs {
+		if d.purpose != "" && d.get(p) == "" && !templateHasKey(t, d.purpose) {
+			continue // a message key pair the provider does not use
+		}
 		s := Setting{Key: d.key, Label: d.label, Value: d.get(p), Help: d.help, Kind: d.kind}
 		s.Choices = choices(d.key, t)
 		var tv string
@@ -171,6 +200,14 @@ func Settings(p *profile.Profile) []Setting {
 		out = append(out, s)
 	}
 	return out
+}
+
+func templateHasKey(t *provider.Template, purpose string) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.KeyFor(purpose)
+	return ok
 }
 
 func choices(key string, t *provider.Template) []string {
@@ -383,18 +420,25 @@ func checkFile(kinds ...keystore.Kind) func(*profile.Profile, string) (string, e
 // the profile's private key (when the key can be read without a
 // passphrase): the certificate that arrived must be the one for this key.
 func checkClientCert(p *profile.Profile, v string) (string, error) {
+	return checkCertOfKey(p, v, p.Key, "key")
+}
+
+// checkCertOfKey accepts a certificate file whose certificate belongs to
+// the private key in keyFile (the profile's setting keySetting), when that
+// key can be read without a passphrase.
+func checkCertOfKey(p *profile.Profile, v, keyFile, keySetting string) (string, error) {
 	path, err := checkFile(keystore.KindCertificate, keystore.KindCertificateChain)(p, v)
-	if err != nil || p.Key == "" {
+	if err != nil || keyFile == "" {
 		return path, err
 	}
-	key, kerr := keystore.ReadPrivateKey(p.Key, nil)
+	key, kerr := keystore.ReadPrivateKey(keyFile, nil)
 	certs, cerr := keystore.ReadCertificates(path)
 	if kerr != nil || cerr != nil || len(certs) == 0 {
 		return path, nil // an encrypted or missing key: diagnose says more
 	}
 	if !keystore.PublicKeysEqual(key.Public(), certs[0].PublicKey) {
-		return path, fmt.Errorf("the certificate in %s is not for the profile's key %s (%s): pick the certificate issued from this key's CSR, or change the key first",
-			path, p.Key, cause.KeyCertMismatch)
+		return path, fmt.Errorf("the certificate in %s is not for the profile's %s %s (%s): pick the certificate issued from this key's CSR, or change the key first",
+			path, keySetting, keyFile, cause.KeyCertMismatch)
 	}
 	return path, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 // The certificate that arrived must be for the profile's key.
@@ -64,5 +65,31 @@ func TestEveryProfileFieldIsASetting(t *testing.T) {
 		if !keys[tag] {
 			t.Errorf("profile field %q is not a setting (usecase/settings.go) nor listed as not one", tag)
 		}
+	}
+}
+
+// TestMessageKeySettingsShownWhereUsed: the signing and encryption pairs
+// are settings of a DCS profile (its template makes those keys), not of
+// an HMPPS one unless it sets them.
+func TestMessageKeySettingsShownWhereUsed(t *testing.T) {
+	keys := func(p *profile.Profile) string {
+		var out []string
+		for _, s := range Settings(p) {
+			out = append(out, s.Key)
+		}
+		return strings.Join(out, ",")
+	}
+	dcs, _ := provider.Get("govuk-dcs")
+	hmpps, _ := provider.Get("hmpps")
+	if k := keys(dcs.NewProfile("d", "")); !strings.Contains(k, "signing_cert,signing_key,encryption_cert,encryption_key") {
+		t.Errorf("dcs settings %s", k)
+	}
+	h := hmpps.NewProfile("h", "")
+	if k := keys(h); strings.Contains(k, "signing") {
+		t.Errorf("hmpps settings %s", k)
+	}
+	h.SigningKey = "/x/signing.key"
+	if k := keys(h); !strings.Contains(k, "signing_key") || strings.Contains(k, "encryption") {
+		t.Errorf("hmpps with a signing key: %s", k)
 	}
 }

@@ -53,8 +53,8 @@ type run struct {
 	before map[string]bool
 	// lastReport is this run's passing diagnosis, shown at the finish.
 	lastReport *diagnose.Report
-	// answered counts the questions answered in the step running now.
-	answered int
+	// backState remembers the answers, for going back.
+	backState
 	// redo is the finished step the user chose to change on resume: it
 	// asks again even for what is already stored.
 	redo string
@@ -69,9 +69,9 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 		f.Now = time.Now
 	}
 	r := &run{ctx: ctx}
-	counted := *f
-	counted.Prompter = answerCounter{Prompter: f.Prompter, n: &r.answered}
-	r.Flow = &counted
+	recorded := *f
+	recorded.Prompter = recorder{Prompter: f.Prompter, r: r}
+	r.Flow = &recorded
 	if name != "" {
 		if err := profile.ValidateName(name); err != nil {
 			return nil, err
@@ -112,14 +112,21 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 		if !ok {
 			break
 		}
-		r.cur, r.answered = st, 0
+		if st.id != r.backTo {
+			r.replay, r.landing, r.backTo = nil, nil, ""
+		}
+		r.cur, r.answers, r.asked = st, nil, false
 		err := st.run(r)
-		if errors.Is(err, ErrBack) {
-			if err := r.back(st, r.answered); err != nil {
+		r.history = append(r.history, stepRun{id: st.id, answers: r.answers})
+		// Back, or a replay that ran the whole step without asking (what
+		// was landed on is no longer asked): back again, further.
+		if errors.Is(err, ErrBack) || (r.backTo == st.id && !r.asked && err == nil) {
+			if err := r.back(); err != nil {
 				return &Result{Profile: r.p}, err
 			}
 			continue
 		}
+		r.backTo = ""
 		if errors.Is(err, errPaused) {
 			return &Result{Profile: r.p, Paused: true}, nil
 		}
@@ -185,7 +192,7 @@ func (r *run) noAuthEnv() bool {
 
 // frame is a screen of the step running now.
 func (r *run) frame(title, why string) Frame {
-	return Frame{Step: r.progress(r.cur.id), Title: title, Why: why}
+	return Frame{Step: r.progress(r.cur.id), Title: title, Why: why, NoBack: !r.canGoBack()}
 }
 
 func (r *run) skipped(step string) bool {

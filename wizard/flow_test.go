@@ -445,30 +445,3 @@ func (r *recordingScript) Select(ctx context.Context, p SelectPrompt) (string, e
 	}
 	return r.Script.Select(ctx, p)
 }
-
-// Back at a step's first question runs the step before again; back
-// later in a step starts the step again. The flow still connects.
-func TestBack(t *testing.T) {
-	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	a := sandboxAnswers()
-	answers := []Answer{
-		a[0], a[1], a[2], // provider, URL, name
-		{"Your private key", Back},                                            // first question of Keys: back to the provider
-		{"Which API", "sandbox"}, {"URL", "https://127.0.0.1:9444/v1/status"}, // the name stays
-		a[3],              // generate
-		{"subject", Back}, // back within Keys: Keys again
-		a[3], a[4], a[5], a[6],
-	}
-	s := &Script{Answers: answers}
-	f, _ := newFlow(s, &memStore{}, true)
-	res, err := f.Run(context.Background(), "")
-	if err != nil || !res.Connected {
-		t.Fatalf("res %+v err %v (script left %v)", res, err, s.Answers)
-	}
-	if res.Profile.URL != "https://127.0.0.1:9444/v1/status" {
-		t.Errorf("the provider step did not run again: URL %q", res.Profile.URL)
-	}
-	if len(s.Answers) != 0 {
-		t.Errorf("unanswered: %v", s.Answers)
-	}
-}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,11 +19,15 @@ func (r *run) finish() error {
 	if r.p.LastCheck == nil || !r.p.LastCheck.OK {
 		title, why = "Set up, not yet connected", "Some steps are left; they are saved in the profile."
 	}
-	return r.Prompter.Note(r.ctx, NotePrompt{
-		Frame:  Frame{Step: "Done", Title: title, Why: why},
+	err := r.Prompter.Note(r.ctx, NotePrompt{
+		Frame:  Frame{Step: "Done", Title: title, Why: why, NoBack: true},
 		Body:   NextSteps(r.p),
 		Report: r.lastReport,
 	})
+	if errors.Is(err, ErrBack) {
+		return nil // all is done: nothing to go back to
+	}
+	return err
 }
 
 // NextSteps tells the user what to run next for a profile.

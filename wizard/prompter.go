@@ -21,6 +21,9 @@ type Frame struct {
 	Step  string // "Step 3 of 6 · Keys"; "Step 1 · Provider" while the total is open
 	Title string
 	Why   string
+	// NoBack: nothing is before this screen; a Prompter neither offers
+	// back there nor answers ErrBack.
+	NoBack bool
 }
 
 // Option is one choice of a Select.

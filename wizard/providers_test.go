@@ -2,10 +2,12 @@ package wizard
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 )
 
@@ -157,5 +159,11 @@ func TestDCSThreeKeyPairs(t *testing.T) {
 		if !strings.Contains(sent, w) {
 			t.Errorf("the send step lacks %q:\n%s", w, sent)
 		}
+	}
+	// The profile keeps the signing and encryption keys, for their
+	// certificates to join them (onramp import --purpose).
+	p, err := profile.Load("dcs")
+	if err != nil || filepath.Base(p.SigningKey) != "signing.key" || filepath.Base(p.EncryptionKey) != "encryption.key" {
+		t.Errorf("the profile's message keys: %v %+v", err, p)
 	}
 }

@@ -37,7 +37,7 @@ func (r *run) resumeSummary() error {
 	}
 	r.cur = step{}
 	v, err := r.Prompter.Select(r.ctx, SelectPrompt{
-		Frame: Frame{Title: "Welcome back to " + r.p.Name,
+		Frame: Frame{Title: "Welcome back to " + r.p.Name, NoBack: true,
 			Why: doneText(len(done)) + " Go on, or change one: it runs again, then the checks."},
 		Options: opts, Default: resumeGoOn,
 	})

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +62,9 @@ func (r *run) certificate() error {
 		if err != nil {
 			return err
 		}
+		if err := r.moveAside(dir, certFile); err != nil {
+			return err
+		}
 		var imported string
 		var findings []diagnose.Finding
 		err = r.Prompter.Work(r.ctx, r.frame("Checking the certificate against your key…", ""), func(ctx context.Context) error {
@@ -82,7 +86,7 @@ func (r *run) certificate() error {
 		}
 		if r.p.CACert == "" {
 			title, why, placeholder := "The provider's CA bundle, if they sent one",
-				"Some providers (GOV.UK DCS) run their servers on a private CA; without its bundle the TLS check fails as untrusted. Leave it empty for public CAs.",
+				"Some providers run their servers on a private CA and send its bundle with the certificate; without it the TLS check fails as untrusted. Leave it empty for public CAs.",
 				"empty: the system's trusted CAs"
 			pr := r.currentProvider()
 			if pr.CABundleRequired {
@@ -123,6 +127,30 @@ func (r *run) certificate() error {
 		}
 		return nil
 	}
+}
+
+// moveAside keeps the profile's certificate under a dated name when the
+// import is about to write another one in its place (the user went back,
+// or chose "change"): the import never writes over a certificate, and the
+// old one is kept, not lost.
+func (r *run) moveAside(dir, certFile string) error {
+	cur := r.p.Cert
+	if cur == "" || cur == certFile || cur != filepath.Join(dir, keystore.ImportName(r.p.Key)+".crt") {
+		return nil
+	}
+	old, err := os.ReadFile(cur)
+	if err != nil {
+		return nil // nothing there to keep
+	}
+	if neu, err := os.ReadFile(certFile); err == nil && bytes.Equal(old, neu) {
+		return nil
+	}
+	aside := strings.TrimSuffix(cur, ".crt") + "-" + r.Now().UTC().Format("20060102-150405") + ".crt"
+	if err := os.Rename(cur, aside); err != nil {
+		return fmt.Errorf("keeping the certificate %s aside: %w", cur, err)
+	}
+	r.p.Cert = aside
+	return r.save()
 }
 
 func (r *run) issueFromSandbox() (certFile, caFile string, err error) {

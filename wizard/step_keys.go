@@ -105,19 +105,28 @@ func (r *run) keys() error {
 // and encryption), each with its own CSR, next to the TLS key: NAME.key
 // and NAME.csr with the purpose as NAME.
 func (r *run) extraKeys(pr *Provider, req KeyRequest, values map[string]string) error {
-	return r.Prompter.Work(r.ctx, r.frame("Generating the "+strings.Join(pr.ExtraKeys, " and ")+" key pairs…",
+	made := map[string]string{} // purpose -> key file
+	err := r.Prompter.Work(r.ctx, r.frame("Generating the "+strings.Join(pr.ExtraKeys, " and ")+" key pairs…",
 		pr.Name+" wants a key pair per purpose, each with its own CSR."), func(ctx context.Context) error {
 		for _, purpose := range pr.ExtraKeys {
 			vals := maps.Clone(values)
 			vals["purpose"] = strings.ToUpper(purpose[:1]) + purpose[1:]
 			x := req
-			x.Name, x.JWKS, x.Subject = purpose, false, provider.Expand(pr.Subject, vals)
-			if _, err := r.Keys.MakeKey(ctx, x); err != nil {
+			// Made again (back, or "change"), each gets the TLS key's new suffix.
+			x.Name, x.JWKS, x.Subject = purpose+strings.TrimPrefix(req.Name, "client"), false, provider.Expand(pr.Subject, vals)
+			files, err := r.Keys.MakeKey(ctx, x)
+			if err != nil {
 				return fmt.Errorf("generating the %s key: %w", purpose, err)
 			}
+			made[purpose] = files.Key
 		}
 		return nil
 	})
+	// The profile keeps the message key pairs too (profile set
+	// signing_cert/encryption_cert when their certificates arrive).
+	r.p.SigningKey = cmpOr(made["signing"], r.p.SigningKey)
+	r.p.EncryptionKey = cmpOr(made["encryption"], r.p.EncryptionKey)
+	return err
 }
 
 var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([a-z_]+)\}`) })

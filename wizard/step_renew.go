@@ -28,7 +28,7 @@ func (r *run) offerRenewal() (bool, error) {
 		title = "The client certificate has expired"
 	}
 	yes, err := r.Prompter.Confirm(r.ctx, ConfirmPrompt{
-		Frame:       Frame{Title: title, Why: "A new certificate takes days at most providers. Make the request now: this profile keeps working with the old certificate until the new one passes its checks."},
+		Frame:       Frame{Title: title, NoBack: true, Why: "A new certificate takes days at most providers. Make the request now: this profile keeps working with the old certificate until the new one passes its checks."},
 		Affirmative: "Renew it now", Negative: "Not now", Default: true,
 	})
 	if err != nil || !yes {

@@ -31,8 +31,10 @@ func (r *run) send() error {
 			paths = append(paths, "CSR:  "+r.csrPath())
 			copyText, copyLabel, copyFile = string(data), "the CSR", r.csrPath()
 		}
+		// The other key pairs carry the TLS key's suffix (made again: -DATE).
+		suffix := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(r.p.Key), filepath.Ext(r.p.Key)), "client")
 		for _, purpose := range pr.ExtraKeys {
-			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+".csr"); fileExists(csr) {
+			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+suffix+".csr"); fileExists(csr) {
 				paths = append(paths, "CSR:  "+csr+" ("+purpose+")")
 			}
 		}

@@ -34,6 +34,11 @@ func (r *run) target() error {
 	if pr == nil {
 		return fmt.Errorf("unknown provider %q", id)
 	}
+	if r.p.Provider != "" && r.p.Provider != pr.ID {
+		// Another provider (after going back): its own ways to authenticate.
+		r.p.Auth = nil
+		delete(r.p.Wizard, StepAuth)
+	}
 	r.provider = pr
 
 	env := Environment{}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
+	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
@@ -263,7 +263,9 @@ func runDiagnose(cmd *cobra.Command, io *iostreams.IO, f *diagnoseFlags, opts di
 	if f.report != "" {
 		var b bytes.Buffer
 		diagnose.RenderMarkdown(&b, rep, Version())
-		if err := os.WriteFile(f.report, b.Bytes(), 0o644); err != nil {
+		// Atomic: a reader never sees half a report, and a symlink at the
+		// path is replaced, not followed into the file it points at.
+		if err := keystore.WriteFileAtomic(f.report, b.Bytes(), 0o600, true); err != nil {
 			return failedErrorf("--report %s: %v", f.report, errors.Unwrap(err))
 		}
 		if !f.json {

@@ -64,12 +64,17 @@ func TestDiagnoseIDNHost(t *testing.T) {
 func TestIDNInvalidIsUsageError(t *testing.T) {
 	useFileStore(t)
 	const bad = "-bücher.example"
+	if r := runCmd(t, "", false, "profile", "new", "y", "--provider", "generic", "--url", "https://ok.example/"); r.code != 0 {
+		t.Fatalf("profile new: %d %s", r.code, r.errOut)
+	}
 	for _, args := range [][]string{
 		{"diagnose", "https://" + bad + "/"},
 		{"diagnose", "https://ok.example/", "--resolve", bad + ":443:127.0.0.1"},
 		{"diagnose", "https://ok.example/", "--proxy", "http://" + bad + ":3128"},
 		{"token", "--token-url", "https://" + bad + "/oauth2/token", "--kid", "k", "--key", "k.pem", "--api-key-env", "K"},
 		{"profile", "new", "x", "--provider", "generic", "--url", "https://" + bad + "/"},
+		{"profile", "set", "y", "url", "https://" + bad + "/"},
+		{"profile", "set", "y", "token_url", "https://" + bad + "/oauth2/token"},
 	} {
 		r := runCmd(t, "", false, args...)
 		if r.code != 2 || !strings.Contains(r.errOut, bad) || !strings.Contains(r.errOut, "not a valid internationalised domain name") {
@@ -78,6 +83,9 @@ func TestIDNInvalidIsUsageError(t *testing.T) {
 	}
 	if _, err := profile.Load("x"); err == nil {
 		t.Error("a profile was saved with an invalid host")
+	}
+	if p, err := profile.Load("y"); err != nil || p.URL != "https://ok.example/" || p.TokenURL != "" {
+		t.Errorf("profile set changed the profile: %+v %v", p, err)
 	}
 }
 

@@ -12,23 +12,30 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 func newImportCmd(fac *factory) *cobra.Command {
 	io := fac.IO
 	var req keystore.ImportRequest
-	var passEnv, providerID string
+	var passEnv, providerID, profileName, purpose string
 	cmd := &cobra.Command{
-		Use:   "import --cert FILE [--chain FILE] --key FILE [--cacert FILE] --out DIR [--name NAME]",
+		Use:   "import --cert FILE [--chain FILE] --key FILE [--cacert FILE] --out DIR [--name NAME] [--profile P [--purpose tls|signing|encryption]]",
 		Short: "Check the certificate a provider sent against its key and CA, and store both",
 		Long: `The step after the provider returns your certificate: checks that it is the
 certificate of your key, allows clientAuth, chains to the CA (with --cacert)
 and how long it is valid; then writes DIR/NAME.crt (certificate, then chain)
 and DIR/NAME.key (0600) atomically. A certificate that does not match the
-key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
-		Example: `  onramp import --cert client.crt --chain intermediate.pem --key keys/client.key --cacert provider-ca.pem --out keys`,
-		Args:    cobra.NoArgs,
+key is refused (key-cert-mismatch, exit 1) and nothing is written.
+
+With --profile the profile records the files: cert and key, or for
+--purpose signing or encryption (GOV.UK DCS's message key pairs, which need
+no clientAuth) signing_cert/signing_key or encryption_cert/encryption_key.`,
+		Example: `  onramp import --cert client.crt --chain intermediate.pem --key keys/client.key --cacert provider-ca.pem --out keys
+  onramp import --cert signing.crt --key keys/signing.key --out keys --profile dcs --purpose signing`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, f := range []struct{ flag, v string }{{"--cert", req.CertFile}, {"--key", req.KeyFile}, {"--out", req.Dir}} {
 				if f.v == "" {
@@ -43,6 +50,18 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 			if fi, err := os.Stat(req.Dir); err == nil && !fi.IsDir() {
 				return usageErrorf("--out %s is a file, not a directory", req.Dir)
 			}
+			fields, ok := importFields[purpose]
+			if !ok {
+				return usageErrorf("--purpose %q: use tls, signing or encryption", purpose)
+			}
+			var p *profile.Profile
+			if profileName != "" {
+				var err error
+				if p, err = loadNamed(profileName); err != nil {
+					return err
+				}
+			}
+			req.MessageKey = purpose != "tls"
 			var tmpl *provider.Template
 			if providerID != "" {
 				t, err := provider.Get(providerID)
@@ -58,7 +77,10 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 			req.KeyPass = pass
 			req.Now = fac.Now()
 			res, err := keystore.ImportCertificate(req)
-			return renderImport(io, req, res, err, tmpl)
+			if err := renderImport(io, req, res, err, tmpl, p); err != nil || p == nil {
+				return err
+			}
+			return recordImport(io, p, fields, res)
 		},
 	}
 	f := cmd.Flags()
@@ -70,11 +92,36 @@ key is refused (key-cert-mismatch, exit 1) and nothing is written.`,
 	f.StringVar(&req.Dir, "out", "", "directory to write NAME.crt and NAME.key into")
 	f.StringVar(&req.Name, "name", "", "base name of the files (default: the key file's name)")
 	f.BoolVar(&req.Force, "force", false, "replace existing files")
+	f.StringVar(&profileName, "profile", "", "record the written files in this profile")
+	f.StringVar(&purpose, "purpose", "tls", "what the key pair is for: tls (client certificate), signing or encryption (messages; no clientAuth needed)")
 	f.StringVar(&providerID, "provider", "", "also check the provider template's rules for client certificates (e.g. securosys: an OCSP URI)")
 	return cmd
 }
 
-func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.ImportResult, err error, tmpl *provider.Template) error {
+// importFields are the profile settings an import records, per purpose:
+// the certificate's and the key's.
+var importFields = map[string][2]string{
+	"tls":        {"cert", "key"},
+	"signing":    {"signing_cert", "signing_key"},
+	"encryption": {"encryption_cert", "encryption_key"},
+}
+
+// recordImport sets the profile's certificate and key settings to the
+// files the import wrote (key first: the certificate is checked against it).
+func recordImport(io *iostreams.IO, p *profile.Profile, fields [2]string, res *keystore.ImportResult) error {
+	for _, kv := range [][2]string{{fields[1], res.KeyPath}, {fields[0], res.CertPath}} {
+		if _, err := usecase.SetSetting(p, kv[0], kv[1]); err != nil {
+			return failedErrorf("the files are written, but profile %s could not take them: %v", p.Name, err)
+		}
+	}
+	if err := profile.Save(p); err != nil {
+		return failedErrorf("the files are written, but profile %s could not be saved: %v", p.Name, err)
+	}
+	fmt.Fprintf(io.Out, "Recorded in profile %s: %s and %s.\nNext: onramp diagnose --profile %s\n", p.Name, fields[0], fields[1], p.Name)
+	return nil
+}
+
+func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.ImportResult, err error, tmpl *provider.Template, p *profile.Profile) error {
 	w := io.Out
 	ok := func(format string, a ...any) { fmt.Fprintf(w, "  ✓ %s\n", fmt.Sprintf(format, a...)) }
 	if res != nil && res.Leaf != nil {
@@ -97,7 +144,9 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 		return errDiagnosed
 	}
 	ok("the key matches the certificate")
-	ok("clientAuth is allowed")
+	if !req.MessageKey {
+		ok("clientAuth is allowed")
+	}
 	if res.VerifiedTo != "" {
 		ok("chains to %s (%s)", res.VerifiedTo, req.CACertFile)
 	} else {
@@ -126,6 +175,8 @@ func renderImport(io *iostreams.IO, req keystore.ImportRequest, res *keystore.Im
 	} else {
 		fmt.Fprintf(w, "  %-28s (the key was already there)\n", res.KeyPath)
 	}
-	fmt.Fprintf(w, "Next: onramp diagnose URL --cert %s --key %s\n", res.CertPath, res.KeyPath)
+	if p == nil {
+		fmt.Fprintf(w, "Next: onramp diagnose URL --cert %s --key %s\n", res.CertPath, res.KeyPath)
+	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/internal/idn"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/usecase"
 )
@@ -60,8 +60,9 @@ func profileSet(opts *profileOptions, name, key, value string) error {
 	}
 	also, err := usecase.SetSetting(p, key, value)
 	var unknown *usecase.UnknownSettingError
-	if errors.As(err, &unknown) {
-		return usageErrorf("%v", err)
+	var badHost *idn.Error
+	if errors.As(err, &unknown) || errors.As(err, &badHost) {
+		return usageErrorf("%v; profile %s is unchanged", err, name)
 	}
 	if err != nil {
 		return failedErrorf("%v; profile %s is unchanged", err, name)
@@ -169,8 +170,13 @@ func profileEdit(ctx context.Context, opts *profileEditOptions, name string) err
 		}
 		verr := checkProfileFile(path, edited)
 		if verr == nil {
-			if err := keystore.WriteFileAtomic(path, edited, 0o600, true); err != nil {
-				return failedErrorf("%v", err)
+			merged, err := profile.SaveEdit(name, orig, edited)
+			if err != nil {
+				keep = true
+				return failedErrorf("%v; your edited copy is kept at %s", err, copyPath)
+			}
+			if merged {
+				fmt.Fprintf(io.ErrOut, "Another onramp saved profile %s while you edited it: your changes were applied over its (comments in your copy were not kept).\n", name)
 			}
 			fmt.Fprintf(io.ErrOut, "Saved profile %s.\nCheck it: onramp diagnose --profile %s\n", name, name)
 			return nil

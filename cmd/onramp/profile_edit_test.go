@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/internal/testenv"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -116,5 +117,38 @@ if grep -q '^url: http://' "$1"; then sed -i 's|^url: .*|url: https://fixed.exam
 	}
 	if r := runCmd(t, "", false, "profile", "edit", "nope"); r.code != 1 || !strings.Contains(r.errOut, "no such profile") {
 		t.Errorf("unknown profile: %d %q", r.code, r.errOut)
+	}
+}
+
+// TestProfileEditKeepsWhatAnotherOnrampSaved: while the editor is open,
+// another onramp records a secret in the profile (secret set); saving the
+// edit must apply the edit over that, not put the old file back with the
+// edit in it (the secret's record would be lost, and profile rm would leave
+// it in the store).
+func TestProfileEditKeepsWhatAnotherOnrampSaved(t *testing.T) {
+	useFileStore(t)
+	newHMPPSProfile(t, "hm")
+	bin := testenv.OnrampBinary(t)
+	script := filepath.Join(t.TempDir(), "editor.sh")
+	os.WriteFile(script, []byte(`#!/bin/sh
+echo "s3cr3t-extra-value" | "$ONRAMP_BIN" secret set extra --profile hm || exit 1
+sed -i 's|^url: .*|url: https://edited.example|' "$1"
+`), 0o700)
+	t.Setenv("ONRAMP_BIN", bin)
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", script)
+	r := runCmd(t, "", false, "profile", "edit", "hm")
+	p, err := profile.Load("hm")
+	if r.code != 0 || err != nil {
+		t.Fatalf("edit: %d %q %v", r.code, r.errOut, err)
+	}
+	if p.URL != "https://edited.example" {
+		t.Errorf("the edit was lost: url %q", p.URL)
+	}
+	if _, ok := p.Secrets["extra"]; !ok {
+		t.Errorf("the secret recorded meanwhile was lost: %v\n%s", p.Secrets, r.errOut)
+	}
+	if !strings.Contains(r.errOut, "Another onramp saved profile hm while you edited it") {
+		t.Errorf("no word of the merge: %q", r.errOut)
 	}
 }

@@ -143,7 +143,7 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the API key, read from stdin or a hidden prompt)\n", p.APIKeySecret, name)
 	}
 	if len(t.Roles) > 0 && slices.Contains(p.Auth, provider.AuthAPIKey) {
-		fmt.Fprintf(io.ErrOut, "Role keys: each path needs a key of one role; store each role's key under the role's name, e.g. onramp secret set serviceToken --profile %s (the roles: onramp profile providers %s)\n", name, t.ID)
+		fmt.Fprintf(io.ErrOut, "Role keys: each path needs a key of one role; store each role's key with its role, e.g. onramp secret set --role serviceToken --profile %s (the roles: onramp profile providers %s)\n", name, t.ID)
 	}
 	if p.BearerSecret != "" {
 		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the bearer token, read from stdin or a hidden prompt)\n", p.BearerSecret, name)

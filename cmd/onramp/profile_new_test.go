@@ -71,7 +71,7 @@ func TestProfileNewAuthModes(t *testing.T) {
 		{"bearer-only", "securosys", "bearer-jwt", "", "bearer-token", []string{"onramp secret set bearer-token --profile bearer-only"}, []string{"set api-key"}},
 		{"key-bearer-mtls", "securosys", "api-key,mtls,bearer-jwt", "api-key", "bearer-token",
 			[]string{"onramp secret set api-key --profile key-bearer-mtls", "onramp secret set bearer-token --profile key-bearer-mtls",
-				"onramp secret set serviceToken --profile key-bearer-mtls"}, nil},
+				"onramp secret set --role serviceToken --profile key-bearer-mtls"}, nil},
 		{"static-token", "generic", "bearer-jwt", "", "bearer-token", []string{"secret set bearer-token"}, []string{"set api-key"}},
 		{"apim-key", "nhs-apim", "api-key", "api-key", "", []string{"secret set api-key"}, nil},
 		{"dcs", "govuk-dcs", "", "", "", nil, []string{"secret set"}},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,6 +32,9 @@ type secretOptions struct {
 	profile   string
 	yes       bool
 	json      bool
+	// role is the API key role (--role) a key is for: set records it in
+	// the profile's role_keys, rm removes the role's key.
+	role string
 }
 
 func newSecretCmd(fac *factory) *cobra.Command {
@@ -54,13 +58,21 @@ ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
 	cmd.PersistentFlags().StringVar(&opts.store, "store", "", "where secrets live: keyring (default) or file (encrypted; or set ONRAMP_STORE)")
 
 	set := &cobra.Command{
-		Use:   "set NAME",
+		Use:   "set NAME | set [NAME] --role ROLE",
 		Short: "Store a secret, read from stdin or a masked prompt (never from a flag)",
+		Long: `Store a secret, read from stdin or a masked prompt (never from a flag).
+
+With --role, the secret is the API key of that role (Securosys: each key has
+one role, and the role table says which endpoints it may call; see onramp
+profile providers securosys): the profile records it in role_keys, and the
+checks send it for the paths of that role. NAME defaults to the role's name.`,
 		Example: `  onramp secret set api-key --profile hmpps-dev          # asks, input hidden
-  printf %s "$KEY" | onramp secret set api-key --profile ci`,
-		Args: exactArgs(1, "NAME"),
-		RunE: func(cmd *cobra.Command, args []string) error { return secretSet(opts, args[0]) },
+  printf %s "$KEY" | onramp secret set api-key --profile ci
+  onramp secret set securosys-service-key --role serviceToken --profile tsb`,
+		Args: roleArgs(opts, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error { return secretSet(opts, firstArg(args)) },
 	}
+	set.Flags().StringVar(&opts.role, "role", "", "the API key role this key has (the provider's role table), recorded in the profile's role_keys")
 	get := &cobra.Command{
 		Use:   "get NAME",
 		Short: "Print a secret's value on stdout, for scripts",
@@ -78,14 +90,35 @@ ONRAMP_STORE_PASSPHRASE or a prompt. In CI prefer --api-key-env VAR.`,
 	}
 	ls.Flags().BoolVar(&opts.json, "json", false, "machine-readable list on stdout")
 	rm := &cobra.Command{
-		Use:   "rm NAME",
+		Use:   "rm NAME | rm --role ROLE",
 		Short: "Delete a secret from the keyring (asks first on a terminal)",
-		Args:  exactArgs(1, "NAME"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return secretRemove(opts, args[0]) },
+		Long: `Delete a secret from the keyring and its record from the profile. With --role,
+the secret is the key the profile records for that API key role (role_keys),
+and the role's entry goes with it.`,
+		Args: roleArgs(opts, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error { return secretRemove(opts, firstArg(args)) },
 	}
+	rm.Flags().StringVar(&opts.role, "role", "", "delete the key of this API key role (role_keys)")
 	rm.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 	cmd.AddCommand(set, get, ls, rm)
 	return cmd
+}
+
+// roleArgs takes NAME, or with --role an optional NAME.
+func roleArgs(opts *secretOptions, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if opts.role != "" && len(args) == 0 {
+			return nil
+		}
+		return exactArgs(1, names)(cmd, args)
+	}
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
 }
 
 // exactArgs is cobra.ExactArgs with a message that names the argument.
@@ -142,6 +175,9 @@ func validateSecretArgs(opts *secretOptions, name string) error {
 
 func secretSet(opts *secretOptions, name string) error {
 	io := opts.io
+	if opts.role != "" && name == "" {
+		name = opts.role
+	}
 	if err := validateSecretArgs(opts, name); err != nil {
 		return err
 	}
@@ -150,15 +186,16 @@ func secretSet(opts *secretOptions, name string) error {
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
+	if opts.role != "" && !slices.Contains(usecase.Roles(p), opts.role) {
+		return usageErrorf("%v", &usecase.RoleError{Role: opts.role, Profile: p.Name, Roles: usecase.Roles(p)})
+	}
 	store, err := opts.openStore(opts.store)
 	if err != nil {
 		return err
 	}
 	// Find out that there is no store before the user types the value.
-	if _, err := store.Get(opts.profile, name); err != nil {
-		if c, ok := cause.Of(err); ok && c.ID == cause.KeyringUnavailable {
-			return causeFailure(io, false, err)
-		}
+	if err := secretstore.CheckUsable(store, opts.profile, name, "set"); err != nil {
+		return causeFailure(io, false, err)
 	}
 	value, err := readSecretValue(io, opts.profile, name)
 	if err != nil {
@@ -170,7 +207,13 @@ func secretSet(opts *secretOptions, name string) error {
 	for _, c := range usecase.ShapeWarnings(p, name, value) {
 		cause.Fprint(io.ErrOut, c, cause.Show{Label: "Warning"})
 	}
-	if err := (usecase.Secrets{Store: store, Now: opts.now}).Set(p, name, value); err != nil {
+	secrets := usecase.Secrets{Store: store, Now: opts.now}
+	if opts.role != "" {
+		err = secrets.SetRole(p, opts.role, name, value)
+	} else {
+		err = secrets.Set(p, name, value)
+	}
+	if err != nil {
 		return causeFailure(io, false, err)
 	}
 	if created {
@@ -178,6 +221,9 @@ func secretSet(opts *secretOptions, name string) error {
 		fmt.Fprintf(io.ErrOut, "Created profile %s (%s).\n", opts.profile, path)
 	}
 	fmt.Fprintf(io.ErrOut, "Stored %s for profile %s %s.\n", name, opts.profile, secretstore.Where(store, opts.profile, name))
+	if opts.role != "" {
+		fmt.Fprintf(io.ErrOut, "It is the %s key: the checks send it for that role's paths (onramp profile providers %s lists them).\n", opts.role, p.Provider)
+	}
 	return nil
 }
 
@@ -235,11 +281,36 @@ func secretList(opts *secretOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSET")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s (%s)\n", e.Name, e.SetAt.Local().Format("2006-01-02 15:04"), ago(opts.now().Sub(e.SetAt)))
+	withRoles := len(p.RoleKeys) > 0
+	if withRoles {
+		fmt.Fprintln(tw, "NAME\tROLE\tSET")
+	} else {
+		fmt.Fprintln(tw, "NAME\tSET")
 	}
-	return tw.Flush()
+	for _, e := range entries {
+		if withRoles {
+			fmt.Fprintf(tw, "%s\t%s\t", e.Name, cmpOrDash(strings.Join(e.Roles, ", ")))
+		} else {
+			fmt.Fprintf(tw, "%s\t", e.Name)
+		}
+		fmt.Fprintf(tw, "%s (%s)\n", e.SetAt.Local().Format("2006-01-02 15:04"), ago(opts.now().Sub(e.SetAt)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, role := range usecase.Roles(p) {
+		if name := usecase.RoleSecret(p, role); p.RoleKeys[role] != "" && p.Secrets[name].IsZero() {
+			fmt.Fprintf(io.ErrOut, "The %s key %s is not recorded as stored: onramp secret set %s --role %s --profile %s\n", role, name, name, role, p.Name)
+		}
+	}
+	return nil
+}
+
+func cmpOrDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func ago(d time.Duration) string {
@@ -256,12 +327,28 @@ func ago(d time.Duration) string {
 
 func secretRemove(opts *secretOptions, name string) error {
 	io := opts.io
-	if err := validateSecretArgs(opts, name); err != nil {
-		return err
+	if err := profile.ValidateName(opts.profile); err != nil {
+		return usageErrorf("--profile: %v", err)
 	}
 	p, err := profile.Load(opts.profile)
 	if err != nil && !errors.Is(err, profile.ErrNotFound) {
 		return failedErrorf("%v", err)
+	}
+	if opts.role != "" {
+		if p == nil {
+			return failedErrorf("there is no profile %s, so no key for role %s", opts.profile, opts.role)
+		}
+		recorded, ok := p.RoleKeys[opts.role]
+		switch {
+		case !ok:
+			return failedErrorf("profile %s records no key for role %s [%s]; `onramp secret ls --profile %s` lists its keys", opts.profile, opts.role, cause.KeyringSecretMissing, opts.profile)
+		case name != "" && name != recorded:
+			return usageErrorf("the %s key of profile %s is %s, not %s", opts.role, opts.profile, recorded, name)
+		}
+		name = recorded
+	}
+	if err := validateSecretArgs(opts, name); err != nil {
+		return err
 	}
 	if err := confirm(io, opts.yes, fmt.Sprintf("delete secret %s of profile %s", name, opts.profile)); err != nil {
 		return err
@@ -281,6 +368,9 @@ func secretRemove(opts *secretOptions, name string) error {
 		fmt.Fprintf(io.ErrOut, "%s was not in the store; removed its record from profile %s.\n", name, opts.profile)
 	default:
 		fmt.Fprintf(io.ErrOut, "Deleted %s of profile %s.\n", name, opts.profile)
+	}
+	if len(removed.Roles) > 0 {
+		fmt.Fprintf(io.ErrOut, "Profile %s has no %s key now.\n", opts.profile, strings.Join(removed.Roles, " or "))
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func runInit(ctx context.Context, fac *factory, name, store string, accessible b
 		return failedErrorf("the wizard is not available in this build")
 	}
 	if accessible {
-		flow := deps.NewFlow(&tui.LinePrompter{In: io.In, Out: io.ErrOut})
+		flow := deps.NewFlow(&tui.LinePrompter{In: io.In, Out: io.ErrOut, Back: true})
 		res, err := flow.Run(ctx, name)
 		return initOutcome(io, name, res, err, false)
 	}

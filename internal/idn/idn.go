@@ -27,10 +27,23 @@ func Host(host string) (string, error) {
 	}
 	a, err := lookup.ToASCII(host)
 	if err != nil {
-		return "", fmt.Errorf("host %q is not a valid internationalised domain name: %v; check its spelling, or give its ASCII (xn--) form", host, why(err))
+		return "", &Error{Host: host, Err: err}
 	}
 	return a, nil
 }
+
+// Error is a host name that is not valid IDNA: a mistake in what the user
+// typed (callers exit with the usage status).
+type Error struct {
+	Host string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("host %q is not a valid internationalised domain name: %v; check its spelling, or give its ASCII (xn--) form", e.Host, why(e.Err))
+}
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // URL returns raw with its host in ASCII form. A URL whose host is already
 // ASCII comes back unchanged; one that does not parse is returned as is for
