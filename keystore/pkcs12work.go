@@ -110,8 +110,7 @@ func checkPKCS12WorkFactor(path string, data, pass []byte) error {
 	if !unmarshal(pfx.AuthSafe.Content.Bytes, &authSafe) || !unmarshal(authSafe, &parts) {
 		return berRefusal(path, ber)
 	}
-	var bags func(safe []byte, where string) error
-	bags = func(safe []byte, where string) error {
+	bags := func(safe []byte, where string) error {
 		var list []pfxSafeBag
 		if !unmarshal(safe, &list) {
 			return nil
