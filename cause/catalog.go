@@ -87,6 +87,16 @@ type Cause struct {
 	Source string `json:"source,omitempty"`
 	// Group is the catalog section: local, network, proxy, tls, http, jwt, keyring.
 	Group string `json:"-"`
+
+	// Advice (Advice.Apply) adds what a front end knows about the user:
+	// Client is their program ("java", "python", …) and ClientFix the fix
+	// in its words; Provider is their provider's name and ProviderNote its
+	// own advice for this cause (from the provider template). The
+	// catalog's Fix and Meaning name no provider.
+	Client       string `json:"client,omitempty"`
+	ClientFix    string `json:"client_fix,omitempty"`
+	Provider     string `json:"provider,omitempty"`
+	ProviderNote string `json:"provider_note,omitempty"`
 }
 
 const (
@@ -116,8 +126,8 @@ var catalog = []Cause{
 		Fix:     "Check the variable named by --key-pass-env holds the right passphrase (no trailing newline); `openssl pkey -in KEY -noout` asks for it interactively to confirm."},
 	{ID: KeyUnsupported, Group: "local",
 		Title:   "The key's algorithm or encoding cannot be used",
-		Meaning: "A DSA key, an unsupported curve, or a key size the provider rejects (NHS API Management signed JWT needs RSA 4096).",
-		Fix:     "Generate a key the provider accepts, e.g. `onramp keygen --type rsa --bits 4096 --out DIR` for NHS API Management, and register its new public key."},
+		Meaning: "A DSA key, an unsupported curve, or a key size the provider rejects.",
+		Fix:     "Generate a key the provider accepts (`onramp profile providers ID` lists its key rules), e.g. `onramp keygen --type rsa --bits 4096 --out DIR`, and register its new public key."},
 	{ID: KeyCertMismatch, Group: "local",
 		Title:   "The private key does not belong to the certificate",
 		Meaning: "The public key in the certificate is not the public half of the private key given.",
@@ -125,7 +135,7 @@ var catalog = []Cause{
 	{ID: ClientCertExpired, Group: "local",
 		Title:   "The client certificate has expired",
 		Meaning: "Its validity period has ended, so servers refuse it (TLS alert certificate_expired).",
-		Fix:     "Ask the provider for a new certificate: make a fresh CSR with `onramp keygen --csr`, send it, then `onramp import` what comes back. HMPPS certificates last 365 days."},
+		Fix:     "Ask the provider for a new certificate: make a fresh CSR with `onramp keygen --csr`, send it, then `onramp import` what comes back; `onramp status` warns 30 days before the next one ends."},
 	{ID: ClientCertNotYetValid, Group: "local",
 		Title:   "The client certificate is not valid yet",
 		Meaning: "Its validity starts in the future, or this machine's clock is behind.",
@@ -144,7 +154,7 @@ var catalog = []Cause{
 		Fix:     "Point --cacert at the provider's CA bundle (PEM, BEGIN CERTIFICATE blocks); `onramp inspect FILE` shows what the file holds."},
 	{ID: APIKeyBase64Encoded, Group: "local", Source: seedHMPPS,
 		Title:   "The API key looks Base64-encoded",
-		Meaning: "The HMPPS guide says to send the API key as-is, not encoded in Base64; an encoded key gets 403 Forbidden.",
+		Meaning: "The stored key looks Base64-encoded; APIs expect the key exactly as issued, and an encoded key is refused (often 403 Forbidden).",
 		Fix:     "Store the key exactly as the provider issued it: `onramp secret set api-key --profile P` and paste the original value."},
 	{ID: APIKeyWhitespace, Group: "local",
 		Title:   "The API key has stray whitespace",
@@ -166,7 +176,7 @@ var catalog = []Cause{
 		Fix:     "Check the port in the URL (https defaults to 443) and that the service is running; for the local sandbox start `onramp sandbox` first."},
 	{ID: TCPTimeout, Group: "network",
 		Title:   "The connection attempt timed out",
-		Meaning: "No answer to the connection: a firewall, an IP allow-list that does not include this machine (HMPPS non-production environments allow-list client IPs), or the wrong port.",
+		Meaning: "No answer to the connection: a firewall, an IP allow-list that does not include this machine, or the wrong port.",
 		Fix:     "Ask the provider to allow-list this machine's public egress IP, and check outbound firewall and proxy rules for this port."},
 	{ID: TCPReset, Group: "network",
 		Title:   "The connection was reset",
@@ -206,7 +216,7 @@ var catalog = []Cause{
 		Fix:     "Use the TLS port (usually 443) or the http:// URL if the service really is plain HTTP; check the port number."},
 	{ID: TLSVersionMismatch, Group: "tls", Source: seedDCS,
 		Title:   "No TLS version both sides accept",
-		Meaning: "The client and server share no protocol version (the DCS requires TLS 1.2).",
+		Meaning: "The client and server share no protocol version (most APIs now require TLS 1.2 or later).",
 		Fix:     "Use a client that speaks TLS 1.2 or later; if the server only offers older versions, ask its operator to enable TLS 1.2."},
 	{ID: TLSNoCommonCipher, Group: "tls",
 		Title:   "No cipher suite both sides accept",
@@ -219,7 +229,7 @@ var catalog = []Cause{
 	{ID: ServerCertUntrusted, Group: "tls", Source: seedDCS,
 		Title:   "SSL certificate problem: unable to get local issuer certificate",
 		Meaning: "The server's certificate does not chain to a CA this client trusts: the CA bundle is missing or wrong, so the client has not trusted the server's certificates.",
-		Fix:     "Pass the provider's CA bundle with --cacert FILE (for the DCS, the DCS CA bundle); `onramp inspect FILE` shows which CAs it holds."},
+		Fix:     "Pass the provider's CA bundle with --cacert FILE (or set cacert in the profile); `onramp inspect FILE` shows which CAs it holds."},
 	{ID: ServerCertSelfSigned, Group: "tls",
 		Title:   "The server presents a self-signed certificate",
 		Meaning: "The certificate signs itself and is not in the CA bundle.",
@@ -264,36 +274,36 @@ var catalog = []Cause{
 	// HTTP and API authentication.
 	{ID: APIKeyMissing, Group: "http", Source: seedHMPPS,
 		Title:   "The API needs an API key and none was sent",
-		Meaning: "The request had no API key header (HMPPS: x-api-key; NHS API Management: apikey; Securosys: X-API-KEY).",
+		Meaning: "The request had no API key header (each provider names its own: `onramp profile providers ID` shows it).",
 		Fix:     "Store the key with `onramp secret set api-key --profile P`, or pass --api-key-env VAR with the header set by --api-key-header."},
 	{ID: APIKeyRejected, Group: "http", Source: seedHMPPS,
 		Title:   "The API key was refused",
-		Meaning: "An API key was sent and the API refused it (HMPPS answers 403 Forbidden to a missing, wrong or Base64-encoded key).",
+		Meaning: "An API key was sent and the API refused it (401 or 403 to a wrong, revoked or re-encoded key).",
 		Fix:     "Check the key is for this environment and sent exactly as issued, not Base64-encoded, in the right header; ask the provider to confirm it is active."},
 	{ID: ConsumerNotConfigured, Group: "http", Source: seedHMPPS,
 		Title:   "The provider has no authorisation set up for this consumer",
-		Meaning: "The client certificate and API key were accepted, but the provider has no authorisation configured for this consumer in this environment (HMPPS: No consumer authorisation config found).",
+		Meaning: "The client certificate and API key were accepted, but the provider has no authorisation configured for this consumer in this environment.",
 		Fix:     "Only the provider can fix this: send them the report (onramp diagnose --report FILE) and ask them to configure access for your consumer in this environment."},
 	{ID: AccessSuspended, Group: "http", Source: seedHMPPS,
 		Title:   "The provider has suspended this consumer's access",
-		Meaning: "The provider answered that access for this consumer is suspended (HMPPS: Access suspended).",
+		Meaning: "The provider answered that access for this consumer is suspended.",
 		Fix:     "Contact the provider's support team to find out why access was suspended and to restore it; retrying will not help."},
 	{ID: APIKeyWrongRole, Group: "http", Source: seedSecurosys,
 		Title:   "The API key's role does not allow this endpoint",
-		Meaning: "Role-based keys (Securosys) only open the endpoints of their role.",
-		Fix:     "Use the key of the role this endpoint needs (e.g. keyOperationToken for /v1/sign, serviceToken for /v1/versionInfo)."},
+		Meaning: "Role-based keys only open the endpoints of their role.",
+		Fix:     "Use the key of the role this endpoint needs (the detail names it; `onramp profile providers ID` shows the role table), stored under that role's name."},
 	{ID: TokenMissing, Group: "http",
 		Title:   "The API needs a bearer token and none was sent",
 		Meaning: "The server answered 401 and asks for a Bearer token.",
 		Fix:     "Get a token with `onramp token --profile P` and send it as Authorization: Bearer TOKEN, or let `onramp diagnose --profile P` do both."},
 	{ID: TokenRejected, Group: "http", Source: seedNHS,
 		Title:   "The bearer token was refused",
-		Meaning: "The token is invalid or has expired (NHS API Management tokens last 10 minutes).",
-		Fix:     "Fetch a fresh token: `onramp token --profile P --no-cache`; long-running clients must refresh before the 10 minutes are up."},
+		Meaning: "The token is invalid or has expired (access tokens are short-lived: minutes, not days).",
+		Fix:     "Fetch a fresh token: `onramp token --profile P --no-cache`; long-running clients must refresh before the token's expires_in is up."},
 	{ID: EndpointNotFound, Group: "http", Source: seedHMPPS,
 		Title:   "The endpoint was not found",
-		Meaning: "Wrong path, version prefix or environment host (the HMPPS /token endpoint is not versioned).",
-		Fix:     "Check the path and host against the provider's documentation for this environment, e.g. POST /token, not /v1/token."},
+		Meaning: "Wrong path, version prefix or environment host.",
+		Fix:     "Check the path, its version prefix and the host against the provider's documentation for this environment."},
 	{ID: MethodNotAllowed, Group: "http",
 		Title:   "The HTTP method is not allowed here",
 		Meaning: "The endpoint does not accept this method (a token endpoint wants POST).",
@@ -323,7 +333,7 @@ var catalog = []Cause{
 	{ID: OAuthInvalidClient, Group: "jwt", Source: seedNHS,
 		Title:   "The token endpoint does not recognise the client",
 		Meaning: "The iss/sub claims (your API key) are wrong, or the application does not have the API added.",
-		Fix:     "Use the API key of the application that has this API (signed JWT variant) added in the NHS Developer Hub, for this environment."},
+		Fix:     "Use the API key of the application that has this API (its signed-JWT variant) added in the provider's developer portal, for this environment."},
 	{ID: JWTKidUnknown, Group: "jwt", Source: seedNHS,
 		Title:   "No public key is registered for this kid",
 		Meaning: "The token endpoint has no public key with the key id in the JWT header.",

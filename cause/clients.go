@@ -48,11 +48,72 @@ var sendCertFixes = map[string]string{
 	ClientGo:   "Load the pair into tls.Config.Certificates: `cert, err := tls.LoadX509KeyPair(\"client.crt\", \"client.key\")`.",
 }
 
+// hostnameFixes say, per client, how to reach a server by the name its
+// certificate holds, never by turning the check off.
+var hostnameFixes = map[string]string{
+	ClientJava:   "Call the host name the certificate names (the detail lists them), not an IP or an alias; never install a HostnameVerifier that accepts everything.",
+	ClientPython: "Use a host name the certificate names in the URL; to reach it at another address, keep the name and map it (e.g. /etc/hosts) rather than verify=False or check_hostname=False.",
+	ClientNode:   "Use a host name the certificate names in the URL (or `servername` in the agent options when you connect by address); never override checkServerIdentity to accept anything.",
+	ClientDotNet: "Use a host name the certificate names in the URI; never return true from ServerCertificateCustomValidationCallback for RemoteCertificateNameMismatch.",
+	ClientCurl:   "Use a host name the certificate names; to reach it at another address keep the name and add `--resolve HOST:443:ADDR` (never -k).",
+	ClientGo:     "Use a host name the certificate names in the URL, or set tls.Config.ServerName to it when you dial an address; never InsecureSkipVerify.",
+}
+
+// passphraseFixes say, per client, how to give an encrypted key's
+// passphrase, from the environment rather than the source code.
+var passphraseFixes = map[string]string{
+	ClientJava: "Java reads keys from a keystore: put the certificate and key in a PKCS#12 file " +
+		"(`openssl pkcs12 -export -in client.crt -inkey client.key -out client.p12`, which asks for the key's passphrase) and pass " +
+		"`-Djavax.net.ssl.keyStorePassword=…` from a secret, not the command history.",
+	ClientPython: "requests cannot open an encrypted key: load it with ssl `ctx.load_cert_chain(\"client.crt\", \"client.key\", password=os.environ[\"KEY_PASS\"])` " +
+		"and mount that context on the session, or keep a decrypted copy 0600 (`openssl pkey -in client.key -out plain.key`).",
+	ClientNode:   "Pass the passphrase with the key: `new https.Agent({ cert, key, passphrase: process.env.KEY_PASS })`.",
+	ClientDotNet: "Load the pair with its password: `X509Certificate2.CreateFromEncryptedPemFile(\"client.crt\", password, \"client.key\")`, the password from configuration or a secret store.",
+	ClientCurl:   "Give curl the passphrase with `--pass` from a file or prompt (`--key client.key --pass \"$(cat passfile)\"`), or decrypt to a 0600 copy.",
+	ClientGo: "tls.LoadX509KeyPair needs a decrypted key: decrypt once to a 0600 file (`openssl pkey -in client.key -out plain.key`) " +
+		"or decrypt in code (PKCS#8 via a library) with the passphrase from the environment.",
+}
+
+// renewedCertFixes say, per client, where the renewed certificate goes.
+var renewedCertFixes = map[string]string{
+	ClientJava: "Once renewed, replace the keystore entry: rebuild client.p12 from the new certificate and the key " +
+		"(`openssl pkcs12 -export -in new.crt -inkey client.key -out client.p12`) and restart the JVM; `keytool -list -v -keystore client.p12` shows the dates.",
+	ClientPython: "Once renewed, point `cert=(\"new.crt\", \"client.key\")` (or load_cert_chain) at the new certificate and restart the process.",
+	ClientNode:   "Once renewed, load the new certificate in the agent's `cert` and restart the process (agents read the file once).",
+	ClientDotNet: "Once renewed, load the new certificate into handler.ClientCertificates (on Windows import the new .pfx and update the thumbprint your configuration names).",
+	ClientCurl:   "Once renewed, pass the new certificate with `--cert new.crt --key client.key`.",
+	ClientGo:     "Once renewed, load the new pair into tls.Config.Certificates (or reload it in GetClientCertificate, so a long-running process picks it up).",
+}
+
+// whichCertFixes say, per client, how to find and choose the certificate
+// the client actually sends.
+var whichCertFixes = map[string]string{
+	ClientJava:   "Check which entry the keystore holds (`keytool -list -v -keystore client.p12`): a keystore with several keys may send the wrong one; keep only this environment's certificate in it.",
+	ClientPython: "Check that `cert=` (or load_cert_chain) names this environment's certificate, and that the file holds it and its intermediates, leaf first.",
+	ClientNode:   "Check that the agent's `cert` is this environment's certificate (with its intermediates appended, leaf first), with the matching `key`.",
+	ClientDotNet: "Check which certificate handler.ClientCertificates holds (or which thumbprint the configuration loads from the store): it must be this environment's, with its private key.",
+	ClientCurl:   "Check that `--cert` names this environment's certificate (intermediates appended, leaf first); `onramp inspect FILE` shows its issuer.",
+	ClientGo:     "Check the pair in tls.Config.Certificates is this environment's (cert.Certificate holds the leaf and intermediates, leaf first).",
+}
+
 var clientFixes = map[ID]map[string]string{
-	ServerCertUntrusted:   trustFixes,
-	ServerCertSelfSigned:  trustFixes,
-	ServerChainIncomplete: trustFixes,
-	ClientCertNotSent:     sendCertFixes,
+	ServerCertUntrusted:        trustFixes,
+	ServerCertSelfSigned:       trustFixes,
+	ServerChainIncomplete:      trustFixes,
+	ClientCertNotSent:          sendCertFixes,
+	ServerCertHostnameMismatch: hostnameFixes,
+	KeyEncryptedNoPassphrase:   passphraseFixes,
+	KeyPassphraseWrong:         passphraseFixes,
+	ClientCertExpired:          renewedCertFixes,
+	ClientCertWrongIssuer:      whichCertFixes,
+	ClientCertRejected:         whichCertFixes,
+	ClientChainIncomplete:      whichCertFixes,
+}
+
+// Clients lists the clients a fix can be said for, in the order they are
+// offered (--client, the profile's client setting).
+func Clients() []string {
+	return []string{ClientJava, ClientPython, ClientNode, ClientDotNet, ClientCurl, ClientGo}
 }
 
 // FixFor is the fix in the words of client ("java", "python", …) and
@@ -62,4 +123,36 @@ func (c *Cause) FixFor(client string) (string, bool) {
 		return f, true
 	}
 	return c.Fix, false
+}
+
+// Advice is what a front end knows about the user beyond the failure: the
+// client they connect with and their provider's own notes per cause.
+type Advice struct {
+	// Client is a value of Clients, or "" when unknown.
+	Client string
+	// Provider names the provider the notes come from.
+	Provider string
+	// Notes is the provider's advice by cause (provider.Template.CauseNotes).
+	Notes map[ID]string
+}
+
+// Apply returns c with the client's fix and the provider's note, a copy
+// when there is anything to add (the catalog's entries stay as they are).
+func (a Advice) Apply(c *Cause) *Cause {
+	if c == nil {
+		return nil
+	}
+	fix, hasFix := clientFixes[c.ID][a.Client]
+	note := a.Notes[c.ID]
+	if !hasFix && note == "" {
+		return c
+	}
+	out := *c
+	if hasFix {
+		out.Client, out.ClientFix = a.Client, fix
+	}
+	if note != "" {
+		out.Provider, out.ProviderNote = a.Provider, note
+	}
+	return &out
 }

@@ -17,9 +17,6 @@ type Show struct {
 	Indent string
 	// Head styles the first line (colour, a mark); nil leaves it plain.
 	Head func(string) string
-	// Client is the program that printed the error ("java", "python", …):
-	// the fix is said in its words where the catalog has them.
-	Client string
 }
 
 // Fprint writes a cause and its fix the way every text front end shows one,
@@ -28,6 +25,8 @@ type Show struct {
 //	Label: Title (id)
 //	  what happened this time, or what the cause means
 //	  Fix: what to do
+//	  Fix (Java): what to do in the user's client, when known
+//	  Fix (Provider name): the provider's own note, when known
 //
 // wrapped at about 78 columns.
 func Fprint(w io.Writer, c *Cause, s Show) {
@@ -51,20 +50,39 @@ func (s Show) Text(c *Cause) string {
 	} else if c.Meaning != "" {
 		b.WriteString(wrap(c.Meaning, in) + "\n")
 	}
-	if fix, ok := c.FixFor(s.Client); ok {
-		b.WriteString(wrap("Fix ("+ClientName(s.Client)+"): "+fix, in) + "\n")
-	} else if c.Fix != "" {
-		b.WriteString(wrap("Fix: "+c.Fix, in) + "\n")
+	for _, l := range c.FixLines() {
+		b.WriteString(wrap(l.Label+" "+l.Text, in) + "\n")
 	}
 	return b.String()
 }
 
-// wrap indents text and breaks it at about 78 columns.
+// FixLine is one labelled line of a cause's advice.
+type FixLine struct{ Label, Text string }
+
+// FixLines are the cause's fix as every front end labels it: onramp's own
+// ("Fix:"), the fix in the user's client's words ("Fix (Java):") and the
+// provider's note ("Fix (HMPPS Integration API):"), each when there is one.
+func (c *Cause) FixLines() []FixLine {
+	var out []FixLine
+	if c.Fix != "" {
+		out = append(out, FixLine{"Fix:", c.Fix})
+	}
+	if c.ClientFix != "" {
+		out = append(out, FixLine{"Fix (" + ClientName(c.Client) + "):", c.ClientFix})
+	}
+	if c.ProviderNote != "" {
+		out = append(out, FixLine{"Fix (" + c.Provider + "):", c.ProviderNote})
+	}
+	return out
+}
+
+// wrap indents text and breaks it at about 78 columns, never inside a
+// `quoted command` that fits on a line, so it can be copied whole.
 func wrap(s, indent string) string {
 	var b strings.Builder
 	col := 0
 	b.WriteString(indent)
-	for i, word := range strings.Fields(s) {
+	for i, word := range words(s, 78-len(indent)) {
 		if i > 0 && col+1+len(word) > 78-len(indent) {
 			b.WriteString("\n" + indent)
 			col = 0
@@ -76,4 +94,31 @@ func wrap(s, indent string) string {
 		col += len(word)
 	}
 	return b.String()
+}
+
+// words splits s at spaces, keeping each `quoted command` of at most max
+// bytes as one word.
+func words(s string, max int) []string {
+	fields := strings.Fields(s)
+	var out []string
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if strings.Count(f, "`")%2 == 1 {
+			// An opening backtick: join up to the closing one if it fits.
+			j, joined := i+1, f
+			for ; j < len(fields) && len(joined) <= max; j++ {
+				joined += " " + fields[j]
+				if strings.Count(fields[j], "`")%2 == 1 {
+					break
+				}
+			}
+			if j < len(fields) && len(joined) <= max {
+				out = append(out, joined)
+				i = j
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }

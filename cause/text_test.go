@@ -45,3 +45,47 @@ func TestOfGivesTheFixForThisMachine(t *testing.T) {
 		t.Error("the catalog entry was changed")
 	}
 }
+
+// A command in backticks is copied from the terminal whole: the wrap
+// never breaks inside one that fits a line.
+func TestWrapKeepsQuotedCommandsWhole(t *testing.T) {
+	c := &Cause{ID: "x", Title: "T", Fix: "Ask the provider for a new certificate: make a fresh CSR with `onramp keygen --csr`, send it, then " +
+		"`openssl pkcs12 -export -in new.crt -inkey client.key -out client.p12` and restart."}
+	text := Show{}.Text(c)
+	for _, cmd := range []string{"`onramp keygen --csr`", "`openssl pkcs12 -export -in new.crt -inkey client.key -out client.p12`"} {
+		if !strings.Contains(text, cmd) {
+			t.Errorf("%s is broken across lines:\n%s", cmd, text)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if len(l) > 78 {
+			t.Errorf("line longer than 78 columns: %q", l)
+		}
+	}
+	// One longer than a line still wraps rather than overflowing.
+	long := Show{}.Text(&Cause{ID: "x", Title: "T", Fix: "Run `" + strings.Repeat("arg ", 30) + "` now."})
+	for _, l := range strings.Split(strings.TrimSuffix(long, "\n"), "\n") {
+		if len(l) > 78 {
+			t.Errorf("line longer than 78 columns: %q", l)
+		}
+	}
+}
+
+// The client's fix and the provider's note follow onramp's own, each
+// labelled, in every front end's wording.
+func TestShowAdvice(t *testing.T) {
+	c := Advice{Client: ClientPython, Provider: "Example API", Notes: map[ID]string{ServerCertUntrusted: "Example's CA is private."}}.Apply(Get(ServerCertUntrusted))
+	text := Show{Label: "Cause"}.Text(c)
+	fix, client, note := strings.Index(text, "  Fix: Pass"), strings.Index(text, "  Fix (Python): Give the client"), strings.Index(text, "  Fix (Example API): Example's CA is private.")
+	if fix < 0 || client < fix || note < client {
+		t.Errorf("want onramp's fix, then Python's, then the provider's note:\n%s", text)
+	}
+	plain := Show{}.Text(Advice{}.Apply(Get(ServerCertUntrusted)))
+	if strings.Contains(plain, "Python") || strings.Contains(plain, "Example") {
+		t.Errorf("no advice known, yet:\n%s", plain)
+	}
+	got := Advice{Client: ClientGo}.Apply(Get(DNSNoSuchHost))
+	if got.ClientFix != "" {
+		t.Errorf("a cause without client words got %q", got.ClientFix)
+	}
+}

@@ -154,7 +154,10 @@ func RenderMarkdown(w io.Writer, r *Report, version string) {
 	}
 	if r.Cause != nil {
 		c := r.Cause
-		fmt.Fprintf(w, "\n## Cause: %s (`%s`)\n\n%s\n\n**Fix:** %s\n", c.Title, c.ID, c.Meaning, c.Fix)
+		fmt.Fprintf(w, "\n## Cause: %s (`%s`)\n\n%s\n", c.Title, c.ID, c.Meaning)
+		for _, l := range c.FixLines() {
+			fmt.Fprintf(w, "\n**%s** %s\n", l.Label, l.Text)
+		}
 		if c.Source != "" {
 			fmt.Fprintf(w, "\n(Source: %s.)\n", c.Source)
 		}

@@ -35,7 +35,24 @@ func goldenReports() map[string]*Report {
 	}
 	mtls := &RequestInfo{Method: "GET", CertFile: "/home/dev/certs/client.crt", KeyFile: "/home/dev/certs/client.key",
 		CACertFile: "/home/dev/certs/ca.pem", APIKeyHeader: "apikey"}
+	// A Java user of a provider with its own note on the cause: every
+	// renderer shows onramp's fix, the client's and the provider's.
+	advice := cause.Advice{Client: cause.ClientJava, Provider: "Example Provider",
+		Notes: map[cause.ID]string{cause.ClientCertWrongIssuer: "Each Example environment has its own client CA."}}
+	advised := advice.Apply(cause.Get(cause.ClientCertWrongIssuer))
 	return map[string]*Report{
+		"advised": {
+			Target: "https://localhost:8443/hello-world", Started: goldenStarted, Cause: advised,
+			Steps: []Step{
+				{Name: StepLocal, Status: Pass, MS: 2.9, Detail: `client certificate "client-1"`},
+				{Name: StepDNS, Status: Pass, MS: 0.3, Detail: "localhost → 127.0.0.1"},
+				{Name: StepTCP, Status: Pass, MS: 0.2, Detail: "connected to 127.0.0.1:8443"},
+				{Name: StepTLS, Status: Fail, MS: 30.5, Cause: advised,
+					Detail: `the server sent TLS alert 48 (unknown_ca); your certificate is issued by "CN=Other CA", but the server accepts certificates from: CN=Test Root CA`},
+				{Name: StepHTTP, Status: Skip},
+			},
+			Request: &RequestInfo{Method: "GET", CertFile: "client.crt", KeyFile: "client.key"},
+		},
 		"pass": {
 			OK: true, Target: "https://localhost:8443/hello-world", HTTPStatus: 200, Started: goldenStarted,
 			Steps: []Step{

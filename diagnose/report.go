@@ -176,6 +176,10 @@ type Options struct {
 	// Answers, when set, is the provider's table of documented answers
 	// (provider.Template.MatchAnswer): consulted before the built-in rules.
 	Answers func(status int, body []byte, path string) (id cause.ID, detail string, ok bool)
+	// Advice adds to every cause the fix in the user's client's words and
+	// the provider's own note (cause.Advice.Apply); the zero value adds
+	// nothing.
+	Advice cause.Advice
 	// TokenSource, when set, runs as the token step before the API call and
 	// its token is sent as Authorization: Bearer. An error that carries a
 	// cause id (see CauseOf) names the step's cause.

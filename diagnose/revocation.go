@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/revocation"
 )
 
@@ -22,7 +23,8 @@ func (r *run) checkRevocation(ctx context.Context, st *Step, bundle []*x509.Cert
 	if d, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(d))
 	}
-	res, err := revocation.Check(ctx, chain[0], revocation.Options{Issuers: issuers, Timeout: timeout, Now: r.now})
+	res, err := revocation.Check(ctx, chain[0], revocation.Options{Issuers: issuers, Timeout: timeout, Now: r.now,
+		Client: r.revocationDialer().HTTPClient(timeout)})
 	if err != nil {
 		return "revocation not checked: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 	}
@@ -30,4 +32,13 @@ func (r *run) checkRevocation(ctx context.Context, st *Step, bundle []*x509.Cert
 		addFinding(st, Finding{Cause: cause.Get(cause.ClientCertRevoked), Detail: "the client certificate was " + res.String()}, true)
 	}
 	return "client certificate " + res.String()
+}
+
+// revocationDialer routes the OCSP and CRL fetches as the run's own
+// connection: --proxy, --noproxy and the proxy's credentials apply.
+func (r *run) revocationDialer() *egress.Dialer {
+	if r.dialer != nil {
+		return r.dialer
+	}
+	return &egress.Dialer{}
 }

@@ -136,6 +136,7 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 		st.Status = Pass
 		s.fn(ctx, &st)
 		st.MS = float64(time.Since(start).Microseconds()) / 1000
+		adviseStep(&st, opts.Advice)
 		if outer.Err() != nil {
 			// Whatever the step saw (a handshake cut short looks like a
 			// timeout) is the interruption, not the server's doing.
@@ -154,6 +155,20 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	}
 	r.report.OK = !r.failed
 	return r.report
+}
+
+// adviseStep gives the causes of st the client's fix and the provider's
+// note, on copies: notes share their causes with other steps.
+func adviseStep(st *Step, a cause.Advice) {
+	st.Cause = a.Apply(st.Cause)
+	if len(st.Notes) > 0 {
+		notes := make([]Finding, len(st.Notes))
+		for i, n := range st.Notes {
+			n.Cause = a.Apply(n.Cause)
+			notes[i] = n
+		}
+		st.Notes = notes
+	}
 }
 
 // redactStep blanks every known secret in what st says.

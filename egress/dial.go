@@ -149,6 +149,11 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		c, _, err := d.Tunnel(ctx, rt.Proxy, addr)
 		return c, err
 	}
+	return d.dialDirect(ctx, network, addr)
+}
+
+// dialDirect connects to addr without a proxy, with --resolve applied.
+func (d *Dialer) dialDirect(ctx context.Context, network, addr string) (net.Conn, error) {
 	if to, ok := d.s.Resolve[strings.ToLower(addr)]; ok && strings.Contains(to, ",") {
 		// --resolve with several addresses: raced, as the system's
 		// addresses are by the standard dialer.

@@ -111,12 +111,22 @@ func (s Settings) getenv(name string) string {
 	return os.Getenv(name)
 }
 
-// configured returns the proxy setting and where it came from.
-func (s Settings) configured() (raw, source string) {
+// configured returns the proxy setting for https:// and where it came
+// from.
+func (s Settings) configured() (raw, source string) { return s.configuredFor("https") }
+
+// configuredFor returns the proxy setting for a URL scheme and where it came
+// from. For plain http:// (OCSP responders, CRLs) curl reads http_proxy in
+// lower case only: HTTP_PROXY can be set by a CGI request's Proxy header.
+func (s Settings) configuredFor(scheme string) (raw, source string) {
 	if s.ProxySet {
 		return s.Proxy, "--proxy"
 	}
-	for _, name := range []string{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"} {
+	names := []string{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}
+	if scheme == "http" {
+		names = []string{"http_proxy", "all_proxy", "ALL_PROXY"}
+	}
+	for _, name := range names {
 		if v := s.getenv(name); v != "" {
 			return v, name
 		}
@@ -149,8 +159,12 @@ func (s Settings) Check() error {
 
 // RouteTo chooses the route to host (a name or IP address, no port) as
 // curl does.
-func (s Settings) RouteTo(host string) (Route, error) {
-	raw, source := s.configured()
+func (s Settings) RouteTo(host string) (Route, error) { return s.RouteFor("https", host) }
+
+// RouteFor chooses the route to host for a URL of scheme ("https", or
+// "http" for plain fetches) as curl does.
+func (s Settings) RouteFor(scheme, host string) (Route, error) {
+	raw, source := s.configuredFor(scheme)
 	if raw == "" {
 		return Route{}, nil
 	}

@@ -133,3 +133,30 @@ func TestProxyErrorSaysWhatTheProxyAskedFor(t *testing.T) {
 		t.Errorf("NTLM: %s", ntlm)
 	}
 }
+
+// Plain http:// fetches (OCSP, CRLs) choose their proxy as curl does:
+// http_proxy in lower case only (HTTP_PROXY may come from a CGI request's
+// Proxy header), then all_proxy; --proxy and NO_PROXY apply as for https.
+func TestRouteForPlainHTTP(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    Settings
+		want string
+	}{
+		{"http_proxy", Settings{Getenv: env(map[string]string{"http_proxy": "http://h:1", "https_proxy": "http://s:2"})}, "http://h:1"},
+		{"HTTP_PROXY is ignored", Settings{Getenv: env(map[string]string{"HTTP_PROXY": "http://h:1"})}, ""},
+		{"https_proxy is not for http", Settings{Getenv: env(map[string]string{"https_proxy": "http://s:2"})}, ""},
+		{"all_proxy", Settings{Getenv: env(map[string]string{"ALL_PROXY": "http://a:3"})}, "http://a:3"},
+		{"--proxy", Settings{Proxy: "f:4", ProxySet: true, Getenv: env(map[string]string{"http_proxy": "http://h:1"})}, "http://f:4"},
+		{"NO_PROXY", Settings{Getenv: env(map[string]string{"http_proxy": "http://h:1", "no_proxy": "ocsp.test"})}, ""},
+	} {
+		rt, err := c.s.RouteFor("http", "x.ocsp.test")
+		got := ""
+		if rt.Proxy != nil {
+			got = rt.Proxy.String()
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s: %q %v, want %q", c.name, got, err, c.want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package explain
 import (
 	"bytes"
 	"fmt"
+	"runtime"
+	"sync"
 )
 
 // patternSet finds every recogniser pattern in a byte stream in one pass: an
@@ -14,16 +16,19 @@ import (
 // root, numbered first) then share a few cache lines per byte class, which
 // keeps the scan fast as the tables grow into thousands of rows.
 type patternSet struct {
-	class  [256]uint16
+	class  [256]uint8
 	nclass uint32
+	nodes  uint32
 	// off is, for each byte, where its class's column starts in next.
 	off [256]uint32
-	// next[off[b]+s] is the state after state s reads byte b.
+	// next[off[b]+s] is the state after state s reads byte b. Read only:
+	// it may be the embedded table file itself.
 	next        []uint16
 	firstAccept uint32 // states >= firstAccept have outputs
-	// out lists the pattern indices ending at accepting state s, indexed by
-	// s - firstAccept.
-	out [][]int32
+	// The pattern indices ending at accepting state s are
+	// out[outStart[s-firstAccept]:outStart[s-firstAccept+1]].
+	outStart []uint32
+	out      []int32
 }
 
 // maxStates is what 16-bit state numbers can hold.
@@ -36,16 +41,19 @@ func lowerASCII(b byte) byte {
 	return b
 }
 
+// newPatternSet compiles the automaton (go generate: table.go); at run time
+// it is read from the table file.
 func newPatternSet(patterns []string) *patternSet {
 	ps := &patternSet{}
 	// Byte classes: one per distinct (folded) byte used by a pattern; every
-	// other byte is class 0.
+	// other byte is class 0. There are fewer than 256: no pattern has
+	// upper-case letters.
 	for _, p := range patterns {
 		for i := 0; i < len(p); i++ {
 			b := lowerASCII(p[i])
 			if ps.class[b] == 0 {
 				ps.nclass++
-				ps.class[b] = uint16(ps.nclass)
+				ps.class[b] = uint8(ps.nclass)
 			}
 		}
 	}
@@ -129,10 +137,12 @@ func newPatternSet(patterns []string) *patternSet {
 	for _, s := range order {
 		if len(outs[s]) > 0 {
 			id[s] = n
-			ps.out = append(ps.out, outs[s])
+			ps.outStart = append(ps.outStart, uint32(len(ps.out)))
+			ps.out = append(ps.out, outs[s]...)
 			n++
 		}
 	}
+	ps.outStart = append(ps.outStart, uint32(len(ps.out)))
 	if nodes > maxStates {
 		panic(fmt.Sprintf("explain: %d patterns make %d automaton states, more than %d", len(patterns), nodes, maxStates))
 	}
@@ -142,6 +152,7 @@ func newPatternSet(patterns []string) *patternSet {
 	for s, i := range id {
 		inv[i] = uint32(s)
 	}
+	ps.nodes = uint32(nodes)
 	ps.next = make([]uint16, nodes*int(nc))
 	for c := range nc {
 		col := ps.next[c*uint32(nodes) : (c+1)*uint32(nodes)]
@@ -149,39 +160,69 @@ func newPatternSet(patterns []string) *patternSet {
 			col[j] = uint16(id[delta[inv[j]*nc+c]])
 		}
 	}
-	for b := range ps.off {
-		ps.off[b] = uint32(ps.class[b]) * uint32(nodes)
-	}
+	ps.setOffsets()
 	return ps
 }
 
-// scanHits appends to hits the offsets in data at which pattern occurrences
-// end, in increasing order. No pattern spans a newline, so data is cut at
-// newlines into four parts scanned in one loop: four independent chains of
-// table look-ups keep the CPU busy where one chain would wait on each load.
-func (ps *patternSet) scanHits(data []byte, hits []int) []int {
-	const streams = 4
+// setOffsets fills off from class.
+func (ps *patternSet) setOffsets() {
+	for b := range ps.off {
+		ps.off[b] = uint32(ps.class[b]) * ps.nodes
+	}
+}
+
+// A scanHit is where in a block a pattern ends and the automaton's state
+// there, which says which patterns end there: position<<16 | state.
+type scanHit uint64
+
+func newScanHit(pos int, state uint32) scanHit { return scanHit(pos)<<16 | scanHit(state) }
+func (h scanHit) pos() int                     { return int(h >> 16) }
+
+// outputs appends the patterns that end at h to found, with their ends
+// counted from the line that starts at lineStart; in the order matches
+// finds them.
+func (ps *patternSet) outputs(h scanHit, lineStart int, found []patternMatch) []patternMatch {
+	k := uint32(h&0xffff) - ps.firstAccept
+	for _, p := range ps.out[ps.outStart[k]:ps.outStart[k+1]] {
+		found = append(found, patternMatch{p, h.pos() - lineStart})
+	}
+	return found
+}
+
+// scanHits appends to hits where in data pattern occurrences end, in
+// increasing order.
+func (ps *patternSet) scanHits(data []byte, hits []scanHit) []scanHit {
+	sc := scanner{ps: ps}
+	return sc.hits(data, hits)
+}
+
+// scanner is scanHits with buffers kept from one block to the next.
+type scanner struct {
+	ps      *patternSet
+	streams [4][]scanHit // each stream's hits
+}
+
+// hits is scanHits. No pattern spans a newline, so data is cut at newlines
+// into four parts scanned in one loop: four independent chains of table
+// look-ups keep the CPU busy where one chain would wait on each load.
+func (sc *scanner) hits(data []byte, hits []scanHit) []scanHit {
+	const streams = len(sc.streams)
+	ps := sc.ps
 	if len(data) < 4096 {
 		return ps.scanFrom(data, 0, 0, hits)
 	}
 	var cut [streams + 1]int
 	cut[streams] = len(data)
 	for k := 1; k < streams; k++ {
-		at := len(data) * k / streams
-		if at < cut[k-1] {
-			at = cut[k-1]
-		}
-		nl := bytes.IndexByte(data[at:], '\n')
-		if nl < 0 {
-			cut[k] = len(data)
-		} else {
-			cut[k] = at + nl + 1
-		}
+		cut[k] = cutAtLine(data, max(len(data)*k/streams, cut[k-1]))
 	}
 	d0, d1, d2, d3 := data[cut[0]:cut[1]], data[cut[1]:cut[2]], data[cut[2]:cut[3]], data[cut[3]:cut[4]]
 	n := min(len(d0), len(d1), len(d2), len(d3))
 	d0, d1, d2, d3 = d0[:n], d1[:n], d2[:n], d3[:n]
-	var h [streams][]int
+	h := &sc.streams
+	for k := range h {
+		h[k] = h[k][:0]
+	}
 	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < n; i++ {
@@ -192,7 +233,7 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 		if s0 >= accept || s1 >= accept || s2 >= accept || s3 >= accept {
 			for k, s := range [streams]uint32{s0, s1, s2, s3} {
 				if s >= accept {
-					h[k] = append(h[k], cut[k]+i)
+					h[k] = append(h[k], newScanHit(cut[k]+i, s))
 				}
 			}
 		}
@@ -204,28 +245,71 @@ func (ps *patternSet) scanHits(data []byte, hits []int) []int {
 	return hits
 }
 
+// cutAtLine is the start of the first line that begins at or after at, or
+// len(data).
+func cutAtLine(data []byte, at int) int {
+	nl := bytes.IndexByte(data[at:], '\n')
+	if nl < 0 {
+		return len(data)
+	}
+	return at + nl + 1
+}
+
 // scanFrom continues a scan of data at offset from in state s.
-func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []int) []int {
+func (ps *patternSet) scanFrom(data []byte, from int, s uint32, hits []scanHit) []scanHit {
 	next, off, accept := ps.next, &ps.off, ps.firstAccept
 	for i := from; i < len(data); i++ {
 		s = uint32(next[off[data[i]]+s])
 		if s >= accept {
-			hits = append(hits, i)
+			hits = append(hits, newScanHit(i, s))
 		}
 	}
 	return hits
 }
 
-// each calls fn for every pattern occurrence in data with the pattern index
-// and the index of the byte where it ends.
-func (ps *patternSet) each(data []byte, fn func(pattern int32, end int)) {
-	var s uint32
-	for i, b := range data {
-		s = uint32(ps.next[ps.off[b]+s])
-		if s >= ps.firstAccept {
-			for _, p := range ps.out[s-ps.firstAccept] {
-				fn(p, i)
-			}
-		}
+// patternMatch is a pattern found in a line and the index of the byte where
+// it ends.
+type patternMatch struct {
+	pattern int32
+	end     int
+}
+
+// matches appends every pattern occurrence in data to found, in order of
+// their ends and, where several end at one byte, longest first.
+func (ps *patternSet) matches(data []byte, found []patternMatch) []patternMatch {
+	for _, h := range ps.scanFrom(data, 0, 0, nil) {
+		found = ps.outputs(h, 0, found)
 	}
+	return found
+}
+
+// parallelMin is the smallest block worth scanning in two halves at once.
+const parallelMin = 64 << 10
+
+// blockScanner scans blocks of whole lines; a large block in two halves at
+// once, the second on another goroutine, when more than one CPU runs Go
+// code.
+type blockScanner struct {
+	first, second scanner
+	secondHits    []scanHit
+}
+
+func newBlockScanner(ps *patternSet) *blockScanner {
+	return &blockScanner{first: scanner{ps: ps}, second: scanner{ps: ps}}
+}
+
+// scan is scanHits.
+func (bs *blockScanner) scan(data []byte, hits []scanHit) []scanHit {
+	if len(data) < parallelMin || runtime.GOMAXPROCS(0) < 2 {
+		return bs.first.hits(data, hits)
+	}
+	mid := cutAtLine(data, len(data)/2)
+	var wg sync.WaitGroup
+	wg.Go(func() { bs.secondHits = bs.second.hits(data[mid:], bs.secondHits[:0]) })
+	hits = bs.first.hits(data[:mid], hits)
+	wg.Wait()
+	for _, h := range bs.secondHits {
+		hits = append(hits, h+newScanHit(mid, 0))
+	}
+	return hits
 }

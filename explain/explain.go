@@ -6,15 +6,14 @@ package explain
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/onramp-cli/onramp/cause"
 )
@@ -42,8 +41,9 @@ type Match struct {
 // compiledRecogniser is a Recogniser ready to run.
 type compiledRecogniser struct {
 	Recogniser
-	re    *regexp.Regexp
-	cause *cause.Cause
+	re          func() *regexp.Regexp // nil without Regexp
+	cause       *cause.Cause
+	knownClient bool // cause.ClientName knows Client
 }
 
 // supportRow is wording that makes one candidate of an ambiguous match
@@ -69,37 +69,6 @@ var supportRows = []supportRow{
 // any log's count of supporting lines.
 const refuted = 1 << 30
 
-// explainTable is the compiled recognisers and support rows with one
-// pattern set over all their patterns (support rows after recognisers).
-type explainTable struct {
-	rows     []compiledRecogniser
-	patterns *patternSet
-}
-
-// explainRules is built on first use, not at package init: building the
-// pattern set takes milliseconds that every onramp command would pay.
-var explainRules = sync.OnceValue(buildTable)
-
-func buildTable() *explainTable {
-	t := &explainTable{}
-	var pats []string
-	for _, r := range slices.Concat(recognisers, sourceRecognisers()) {
-		c := cause.Get(r.Cause)
-		cr := compiledRecogniser{Recogniser: r, cause: c}
-		if r.Regexp != "" {
-			cr.re = regexp.MustCompile(r.Regexp)
-		}
-		t.rows = append(t.rows, cr)
-		pats = append(pats, r.Pattern)
-	}
-	for _, s := range supportRows {
-		cause.Get(s.Cause)
-		pats = append(pats, s.Pattern)
-	}
-	t.patterns = newPatternSet(pats)
-	return t
-}
-
 // Explain maps error text (one message or a whole log) to causes, most
 // likely first. It returns nil when nothing is recognised.
 func Text(text string) []Match {
@@ -107,39 +76,18 @@ func Text(text string) []Match {
 	return m
 }
 
-// explainBuffer bounds memory: input is read in blocks of this size, and a
-// line longer than this is looked at in pieces of this size.
-const explainBuffer = 256 << 10
-
-// ExplainReader is Explain over a stream. It reads r once, in bounded
-// blocks, so a log of any size (or a huge file without newlines) is
-// explained in constant memory. The error is a read error of r.
+// Read is Text over a stream. It reads r once, in bounded blocks, so a log
+// of any size (or a huge file without newlines) is explained in constant
+// memory. The error is a read error of r.
 func Read(r io.Reader) ([]Match, error) {
-	e := &explainer{table: explainRules(), found: map[cause.ID]*Match{}}
-	r = textReader(r)
-	buf := make([]byte, explainBuffer)
-	n, line := 0, 1
-	for {
-		m, err := r.Read(buf[n:])
-		n += m
-		eof := errors.Is(err, io.EOF)
-		if err != nil && !eof {
-			return e.result(), err
-		}
-		cut := n
-		if !eof {
-			if k := bytes.LastIndexByte(buf[:n], '\n'); k >= 0 {
-				cut = k + 1
-			} else if n < len(buf) {
-				continue // no whole line yet: read more
-			}
-		}
-		line = e.block(buf[:cut], line)
-		n = copy(buf, buf[cut:n])
-		if eof {
-			return e.result(), nil
-		}
-	}
+	return read(explainRules(), r)
+}
+
+func read(t *explainTable, r io.Reader) ([]Match, error) {
+	e := &explainer{table: t, found: map[cause.ID]*Match{}, scanner: newBlockScanner(t.patterns)}
+	line := 1
+	err := readBlocks(textReader(r), func(block []byte) { line = e.block(block, line) })
+	return e.result(), err
 }
 
 type explainer struct {
@@ -148,9 +96,31 @@ type explainer struct {
 	// support counts support rows by cause until the end, when they are
 	// added to causes that were named.
 	support map[cause.ID]int
-	hits    []lineHit  // scratch for one line
-	named   []cause.ID // scratch: the causes one line named
-	offsets []int      // scratch: pattern ends in one block
+	hits    []lineHit      // scratch for one line
+	matched []patternMatch // scratch: the patterns found in one line
+	named   []cause.ID     // scratch: the causes one line named
+	offsets []scanHit      // scratch: pattern ends in one block
+	scanner *blockScanner
+	lower   []byte // scratch: one line lower-cased
+}
+
+// lowered is text lower-cased as bytes.ToLower does it. An ASCII line (the
+// usual) is lowered into e's scratch buffer, which the string views until
+// the next line.
+func (e *explainer) lowered(text []byte) string {
+	for _, c := range text {
+		if c >= utf8.RuneSelf {
+			l := bytes.ToLower(text) // a new slice, never written
+			return unsafe.String(unsafe.SliceData(l), len(l))
+		}
+	}
+	e.lower = append(e.lower[:0], text...)
+	for i, c := range e.lower {
+		if 'A' <= c && c <= 'Z' {
+			e.lower[i] = c + 'a' - 'A'
+		}
+	}
+	return unsafe.String(unsafe.SliceData(e.lower), len(e.lower))
 }
 
 type lineHit struct {
@@ -165,13 +135,10 @@ type lineHit struct {
 // block explains a run of whole lines (or one piece of an over-long line)
 // whose first line is number line; it returns the number of the line after.
 func (e *explainer) block(data []byte, line int) int {
-	e.offsets = e.table.patterns.scanHits(data, e.offsets[:0])
+	e.offsets = e.scanner.scan(data, e.offsets[:0])
 	counted := 0 // data[:counted] has been counted into line
-	done := -1   // end of the last line explained
-	for _, i := range e.offsets {
-		if i < done {
-			continue // another hit in a line already explained
-		}
+	for j := 0; j < len(e.offsets); {
+		i := e.offsets[j].pos()
 		start := bytes.LastIndexByte(data[:i], '\n') + 1
 		end := bytes.IndexByte(data[i:], '\n')
 		if end < 0 {
@@ -181,61 +148,68 @@ func (e *explainer) block(data []byte, line int) int {
 		}
 		line += bytes.Count(data[counted:start], []byte{'\n'})
 		counted = start
-		e.line(data[start:end], line)
-		done = end
+		// The line's patterns are those of its hits: a newline takes the
+		// automaton back to its start, so the block's scan is the line's.
+		e.matched = e.matched[:0]
+		for ; j < len(e.offsets) && e.offsets[j].pos() < end; j++ {
+			e.matched = e.table.patterns.outputs(e.offsets[j], start, e.matched)
+		}
+		e.line(data[start:end], line, e.matched)
 	}
 	return line + bytes.Count(data[counted:], []byte{'\n'})
 }
 
-// line applies the recognisers whose patterns occur in one line: the rows of
-// the highest weight that hold (regexp included) name the line's causes.
-func (e *explainer) line(text []byte, n int) {
+// line applies the recognisers whose patterns occur in one line (found, in
+// the automaton's order): the rows of the highest weight that hold (regexp
+// included) name the line's causes.
+func (e *explainer) line(text []byte, n int, found []patternMatch) {
 	e.hits = e.hits[:0]
 	rows := e.table.rows
-	var lower []byte
-	e.table.patterns.each(text, func(p int32, end int) {
+	var lower string // the line lower-cased, once a row needs it
+	for _, f := range found {
+		p, end := f.pattern, f.end
 		if int(p) >= len(rows) {
 			if e.support == nil {
 				e.support = map[cause.ID]int{}
 			}
-			if sr := &supportRows[int(p)-len(rows)]; sr.Refutes {
+			if sr := &e.table.support[int(p)-len(rows)]; sr.Refutes {
 				e.support[sr.Cause] -= refuted
 			} else {
 				e.support[sr.Cause]++
 			}
-			return
+			continue
 		}
 		r := &rows[p]
 		start, stop := end+1-len(r.Pattern), end+1
-		if (r.re != nil || r.parts != nil) && lower == nil {
-			lower = bytes.ToLower(text)
+		if (r.re != nil || r.parts != nil) && lower == "" {
+			lower = e.lowered(text)
 		}
 		if r.re != nil {
-			loc := r.re.FindIndex(lower)
+			loc := r.re().FindStringIndex(lower)
 			if loc == nil {
-				return
+				continue
 			}
 			start, stop = min(start, loc[0]), max(stop, loc[1])
 		}
 		if r.parts != nil {
 			// The pattern is the start of the longest part: most rows
 			// sharing a pattern fail right here, before any search.
-			if a := end + 1 - len(r.Pattern); len(lower) == len(text) && !bytes.HasPrefix(lower[a:], []byte(r.parts[r.anchorPart])) {
-				return
+			if a := end + 1 - len(r.Pattern); len(lower) == len(text) && !strings.HasPrefix(lower[a:], r.parts[r.anchorPart]) {
+				continue
 			}
 			s, t, ok := matchParts(lower, r.parts)
 			if !ok {
-				return
+				continue
 			}
 			start, stop = min(start, s), max(stop, t)
 		}
 		e.hits = append(e.hits, lineHit{row: p, end: end, start: start, stop: stop})
-	})
+	}
 	// Rows another row outranks do not count; of the rest, only those of
 	// the highest weight name the line's causes.
 	best := 0
+	outrankAll(rows, e.hits)
 	for k := range e.hits {
-		e.hits[k].out = outranked(rows, e.hits, k)
 		if !e.hits[k].out {
 			best = max(best, rows[e.hits[k].row].Weight)
 		}
@@ -254,7 +228,7 @@ func (e *explainer) line(text []byte, n int) {
 		}
 		m.Count++
 		m.lastLine = n
-		known := cause.ClientName(r.Client) != ""
+		known := r.knownClient
 		if r.Weight > m.weight {
 			m.weight = r.Weight
 			m.Line = n
@@ -267,47 +241,6 @@ func (e *explainer) line(text []byte, n int) {
 			m.Client = r.Client
 		}
 	}
-}
-
-// outranked says whether another hit whose span nests with hit k's says
-// more. Between rows of one table, a longer span of the same weight wins.
-// Between the hand-written table and the clients' tables the hand-written
-// row wins (it settles what the generated tables leave open, such as the
-// two meanings of a handshake_failure alert) unless it is only weak
-// evidence, and except that a longer line only servers print wins over a
-// wording inside it: nginx's "client SSL certificate verify error:
-// (10:certificate has expired)" is about the client's certificate,
-// whatever "certificate has expired" alone means.
-func outranked(rows []compiledRecogniser, hits []lineHit, k int) bool {
-	h, hr := hits[k], &rows[hits[k].row]
-	for i, g := range hits {
-		gr := &rows[g.row]
-		if i == k {
-			continue
-		}
-		inside := g.start <= h.start && g.stop >= h.stop // h inside g
-		around := h.start <= g.start && h.stop >= g.stop // g inside h
-		if !inside && !around {
-			continue
-		}
-		gLonger := inside && g.stop-g.start > h.stop-h.start
-		hLonger := around && h.stop-h.start > g.stop-g.start
-		switch {
-		case gr.fromSource == hr.fromSource:
-			if gLonger && gr.Weight == hr.Weight {
-				return true
-			}
-		case gr.fromSource: // g generated, h hand-written
-			if gLonger && gr.serverSide && hr.Weight <= gr.Weight {
-				return true
-			}
-		default: // g hand-written, h generated
-			if (gr.Weight > weak || g.start == h.start && g.stop == h.stop) && !(hr.serverSide && hLonger) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (e *explainer) result() []Match {
@@ -328,8 +261,6 @@ func (e *explainer) result() []Match {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		switch {
-		case explains(a.Cause.ID, b.Cause.ID) || explains(b.Cause.ID, a.Cause.ID):
-			return explains(a.Cause.ID, b.Cause.ID)
 		case a.weight != b.weight:
 			return a.weight > b.weight
 		case a.support != b.support:
@@ -341,6 +272,19 @@ func (e *explainer) result() []Match {
 		}
 		return a.Cause.ID < b.Cause.ID
 	})
+	// A cause goes before the first finding it explains. (Within the sort
+	// this rule would make the order depend on the map's: the rule and the
+	// keys can disagree about a third finding between the two.)
+	for i := range out {
+		for j := range i {
+			if explains(out[i].Cause.ID, out[j].Cause.ID) {
+				m := out[i]
+				copy(out[j+1:i+1], out[j:i])
+				out[j] = m
+				break
+			}
+		}
+	}
 	// An exact finding explains away vaguer findings of the same kind close
 	// to it: a Java stack trace's "validity check failed" next to its
 	// "CertificateNotYetValidException" is one error, not two.
@@ -468,6 +412,14 @@ var ambiguityHints = []struct {
 			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},
 	{[]cause.ID{cause.APIKeyBase64Encoded, cause.APIKeyRejected},
 		"The key was sent Base64-encoded (it ends in \"=\" padding): gateways compare the key exactly as issued. Send it as the provider gave it, not encoded."},
+	{[]cause.ID{cause.ClientCertNotSent, cause.ClientCertRejected, cause.TLSNotTLS},
+		"A bare 400 Bad Request names no cause: the server refused the request before the API saw it. " +
+			"In front of an API this is most often nginx's own page, which says which: \"No required SSL certificate was sent\" (client-cert-not-sent), " +
+			"\"The SSL certificate error\" (client-cert-rejected; its error log says why, e.g. expired) or \"The plain HTTP request was sent to HTTPS port\" (tls-not-tls). " +
+			"Your client hid the page: rerun with curl -v to see it, or read the server's error log."},
+	{[]cause.ID{cause.ClientCertWrongIssuer, cause.ClientChainIncomplete},
+		"The server could not chain the client certificate to a CA it trusts: either the certificate is from a CA the server does not accept, or its intermediate CA was not sent with it. " +
+			"`openssl x509 -in CERT -noout -issuer` names the issuer: if it is an intermediate under the provider's CA, append that intermediate to the certificate file; otherwise get a certificate from the CA the provider names."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }

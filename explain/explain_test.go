@@ -105,6 +105,13 @@ func TestDisambiguate(t *testing.T) {
 	if !strings.Contains(Disambiguate(m), "leans to") {
 		t.Errorf("hint does not say which way the text leans: %q", Disambiguate(m))
 	}
+	// A bare 400 names no cause: the hint says where the reason is.
+	h = Disambiguate(Text("Exception in thread \"main\" java.io.IOException: Server returned HTTP response code: 400 for URL: https://api.example/"))
+	for _, want := range []string{"No required SSL certificate was sent", "The SSL certificate error", "plain HTTP", "curl -v", "error log"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("bare-400 hint %q lacks %q", h, want)
+		}
+	}
 	// A clear answer needs no hint.
 	if h := Disambiguate(Text("x509: certificate signed by unknown authority")); h != "" {
 		t.Errorf("unambiguous text got hint %q", h)
@@ -213,12 +220,14 @@ func TestExplainReaderError(t *testing.T) {
 func TestPatternSetFindsOverlaps(t *testing.T) {
 	ps := newPatternSet([]string{"he", "she", "hers", "his"})
 	var got []string
-	ps.each([]byte("uSHErs"), func(p int32, end int) { got = append(got, fmt.Sprint(p, "@", end)) })
+	for _, m := range ps.matches([]byte("uSHErs"), nil) {
+		got = append(got, fmt.Sprint(m.pattern, "@", m.end))
+	}
 	// "she" and "he" end at 3, "hers" at 5.
 	if fmt.Sprint(got) != "[1@3 0@3 2@5]" {
 		t.Errorf("got %v", got)
 	}
-	if got := ps.scanHits([]byte("xxxxhixxxhis"), nil); fmt.Sprint(got) != "[11]" {
+	if got := ps.scanHits([]byte("xxxxhixxxhis"), nil); len(got) != 1 || got[0].pos() != 11 {
 		t.Errorf("scanHits: %v", got)
 	}
 	if got := ps.scanHits([]byte("xyz xyz"), nil); got != nil {
@@ -312,11 +321,22 @@ func BenchmarkExplainReader(b *testing.B) {
 	}
 }
 
-// BenchmarkBuildTable is what the first explain of a run pays: reading the
-// clients' tables and building the pattern set.
+// BenchmarkBuildTable is what go generate pays: reading the clients'
+// tables and building the pattern set.
 func BenchmarkBuildTable(b *testing.B) {
 	for b.Loop() {
 		buildTable()
+	}
+}
+
+// BenchmarkLoadTable is what the first explain of a run pays: reading the
+// table go generate made.
+func BenchmarkLoadTable(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeTable(tableFile); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

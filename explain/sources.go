@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"bytes"
 	"embed"
 	"io/fs"
 	"strings"
@@ -13,7 +12,8 @@ import (
 
 // The clients' own error tables (explain/sources/README.md): every message
 // each client, library and server prints, read from its sources, with the
-// cause it means and which side prints it.
+// cause it means and which side prints it. go generate compiles them into
+// table.bin; onramp itself never reads them.
 //
 //go:embed sources/*.tsv
 var sourceFiles embed.FS
@@ -56,8 +56,7 @@ func sourceRecognisers() []Recogniser {
 		seen[key] = true
 		rows = append(rows, r)
 	}
-	// The files are read in parallel (this is most of what the first
-	// explain of a run waits for), then merged in order.
+	// The files are read in parallel, then merged in order.
 	files, _ := fs.Glob(sourceFiles, "sources/*.tsv")
 	per := make([][]sourceEntry, len(files))
 	var wg sync.WaitGroup
@@ -176,11 +175,11 @@ func sourceRow(client, text string, id cause.ID) (r Recogniser, key string, ok b
 
 // matchParts finds parts in order in the lower-cased line and returns the
 // span they cover.
-func matchParts(lower []byte, parts []string) (start, end int, ok bool) {
+func matchParts(lower string, parts []string) (start, end int, ok bool) {
 	at := 0
 	start = -1
 	for _, p := range parts {
-		i := bytes.Index(lower[at:], []byte(p))
+		i := strings.Index(lower[at:], p)
 		if i < 0 {
 			return 0, 0, false
 		}

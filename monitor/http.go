@@ -73,7 +73,7 @@ func (m *Monitor) probe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		http.Error(w, m.opts.Secrets.Text(err.Error()), http.StatusBadRequest)
 		return
 	}
 	ctx := r.Context()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -73,6 +74,10 @@ type Options struct {
 	// Log receives one line per failed check and per profile that could
 	// not be loaded; nil discards them.
 	Log io.Writer
+	// Secrets are blanked in what the HTTP endpoints answer besides
+	// metrics (error texts); nil for none. Metrics carry no text: their
+	// labels are profile, step and cause only.
+	Secrets *redact.Set
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

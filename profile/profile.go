@@ -78,6 +78,10 @@ type Profile struct {
 	// Resolve entries, as curl's --resolve HOST:PORT:ADDR.
 	Resolve []string `yaml:"resolve,omitempty"`
 
+	// Client is the program the integration runs on (java, python, node,
+	// dotnet, curl, go): fixes are also said in its words.
+	Client string `yaml:"client,omitempty"`
+
 	// Secrets records the names of the secrets stored for this profile and
 	// when each was set: go-keyring cannot list items.
 	Secrets map[string]time.Time `yaml:"secrets,omitempty"`

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/limits"
 
 	"gopkg.in/yaml.v3"
@@ -89,6 +90,13 @@ func (t *Template) Validate() error {
 	t.rolePatterns = ps
 	if err := compileAnswers(t.Answers); err != nil {
 		errs = append(errs, err)
+	}
+	for id, note := range t.CauseNotes {
+		if _, ok := cause.Lookup(id); !ok {
+			errs = append(errs, fmt.Errorf("cause_notes: %q is not a cause of the catalog (onramp explain --list)", id))
+		} else if strings.TrimSpace(note) == "" {
+			errs = append(errs, fmt.Errorf("cause_notes: %s: empty note", id))
+		}
 	}
 	for _, e := range t.Environments {
 		if e.Status != nil && !strings.HasPrefix(e.Status.Path, "/") {

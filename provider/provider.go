@@ -79,6 +79,11 @@ type Template struct {
 	// means (see answers.go); diagnose consults them before its own rules.
 	Answers []Answer `yaml:"answers,omitempty" json:"answers,omitempty"`
 
+	// CauseNotes are the provider's own advice for causes of the catalog
+	// (whose fixes name no provider): diagnose, explain and the TUI show a
+	// cause's note next to its fix when the profile is this provider's.
+	CauseNotes map[cause.ID]string `yaml:"cause_notes,omitempty" json:"cause_notes,omitempty"`
+
 	// CABundle says whether the server's certificate needs a CA bundle
 	// from the provider (a private CA) to be trusted.
 	CABundle *CABundleRule `yaml:"ca_bundle,omitempty" json:"ca_bundle,omitempty"`
@@ -96,6 +101,17 @@ type Template struct {
 	Origin string `yaml:"-" json:"origin"`
 
 	rolePatterns []rolePattern
+}
+
+// Advice is what a fix adds for this provider's users, with client the
+// program they connect with ("" unknown). A nil template adds the client's
+// words only.
+func (t *Template) Advice(client string) cause.Advice {
+	a := cause.Advice{Client: client}
+	if t != nil {
+		a.Provider, a.Notes = t.Name, t.CauseNotes
+	}
+	return a
 }
 
 // ClientCertRule is what the provider wants of a client certificate.

@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -99,6 +101,13 @@ func (t *Template) WriteText(w io.Writer) {
 				where = " (token endpoint)"
 			}
 			fmt.Fprintf(w, "  %v %s -> %s%s\n", a.Status, body, a.Cause, where)
+		}
+	}
+	if len(t.CauseNotes) > 0 {
+		fmt.Fprintln(w, "\nAdvice shown with these causes:")
+		ids := slices.Sorted(maps.Keys(t.CauseNotes))
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %s: %s\n", id, t.CauseNotes[id])
 		}
 	}
 	fmt.Fprintf(w, "\nWhat to send and what comes back:\n%s", indent(t.Instructions, "  "))

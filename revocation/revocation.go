@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/onramp-cli/onramp/egress"
 )
 
 // DefaultTimeout bounds one whole check when Options.Timeout is zero.
@@ -77,8 +79,8 @@ type Options struct {
 	// the CA bundle). When none issued the certificate, the issuer is
 	// fetched from the certificate's CA Issuers URL.
 	Issuers []*x509.Certificate
-	// Client makes the requests (default: a plain client, no proxy
-	// surprises beyond the environment's).
+	// Client makes the requests: egress's client for the command's proxy
+	// settings (default: the environment's, as curl reads them).
 	Client *http.Client
 	// Timeout bounds the whole check (default 10s).
 	Timeout time.Duration
@@ -101,7 +103,8 @@ func Check(ctx context.Context, cert *x509.Certificate, o Options) (*Result, err
 		o.Timeout = DefaultTimeout
 	}
 	if o.Client == nil {
-		o.Client = &http.Client{}
+		// The environment's proxy settings, read as curl reads them.
+		o.Client = (&egress.Dialer{}).HTTPClient(o.Timeout)
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -17,6 +17,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/filelock"
 	"github.com/onramp-cli/onramp/internal/limits"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/keystore"
 
 	"filippo.io/age"
@@ -70,6 +71,9 @@ type File struct {
 	// LockWait bounds the wait for another onramp changing the file
 	// (FileLockWait when 0).
 	LockWait time.Duration
+	// Seen, when set, learns every secret value read or written, so the
+	// run's output can blank it (redact).
+	Seen *redact.Set
 
 	mu       sync.Mutex
 	fileLogN int // the work factor of the file as last read
@@ -293,6 +297,9 @@ func (s *File) Get(profile, name string) (string, error) {
 	if !ok {
 		return "", &Error{ID: cause.KeyringSecretMissing, Op: "get", Item: acct, Err: ErrMissing, Fix: missingFix(acct), File: s.Path}
 	}
+	if s.Seen != nil {
+		s.Seen.Add(v)
+	}
 	return v, nil
 }
 
@@ -300,6 +307,9 @@ func (s *File) Set(profile, name, value string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	acct := Account(profile, name)
+	if s.Seen != nil {
+		s.Seen.Add(value)
+	}
 	if len(value) > maxFileItem {
 		return &Error{ID: cause.KeyringItemTooLarge, Op: "set", Item: acct, File: s.Path,
 			Err: fmt.Errorf("the secret is %d bytes, over the %d KiB limit of the secret file", len(value), maxFileItem>>10),

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 func newTestFileStore(t *testing.T, path, pass string, warn *bytes.Buffer) *File {
@@ -154,4 +156,27 @@ func CauseIDOf(err error) string {
 		return string(ke.ID)
 	}
 	return ""
+}
+
+// Every value the store reads or writes is learnt by Seen, so the run's
+// output blanks it.
+func TestFileStoreTellsSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	var seen redact.Set
+	s := newTestFileStore(t, path, "pass phrase", nil)
+	s.Seen = &seen
+	if err := s.Set("p", "written", "written-value-1"); err != nil {
+		t.Fatal(err)
+	}
+	other := newTestFileStore(t, path, "pass phrase", nil)
+	var seen2 redact.Set
+	other.Seen = &seen2
+	if _, err := other.Get("p", "written"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*redact.Set{&seen, &seen2} {
+		if got := s.Text("v=written-value-1"); got != "v="+redact.Placeholder {
+			t.Errorf("not learnt: %q", got)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 
 	"github.com/zalando/go-keyring"
 )
@@ -23,6 +24,9 @@ type OSKeyring struct {
 	// ONRAMP_STORE or remembered choice): where it does not answer, onramp
 	// offers the encrypted file store.
 	Default bool
+	// Seen, when set, learns every secret value read or written, so the
+	// run's output can blank it (redact).
+	Seen *redact.Set
 }
 
 func (k OSKeyring) timeout() time.Duration {
@@ -81,11 +85,18 @@ func mapKeyringError(op, item string, err error) error {
 
 func (k OSKeyring) Get(profile, name string) (string, error) {
 	acct := Account(profile, name)
-	return k.withTimeout("get", acct, func() (string, error) { return keyring.Get(Service, acct) })
+	v, err := k.withTimeout("get", acct, func() (string, error) { return keyring.Get(Service, acct) })
+	if err == nil && k.Seen != nil {
+		k.Seen.Add(v)
+	}
+	return v, err
 }
 
 func (k OSKeyring) Set(profile, name, value string) error {
 	acct := Account(profile, name)
+	if k.Seen != nil {
+		k.Seen.Add(value)
+	}
 	_, err := k.withTimeout("set", acct, func() (string, error) { return "", keyring.Set(Service, acct, value) })
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // Options configures Open.
@@ -26,6 +27,9 @@ type Options struct {
 	// age's default (about a second on a laptop). Tests lower it; there is
 	// deliberately no environment setting for it.
 	WorkFactor int
+	// Seen learns every secret value the store reads or writes, so the
+	// run's output can blank it; nil for none.
+	Seen *redact.Set
 }
 
 // Store selection: the OS keyring unless the user opts in to the file.
@@ -53,12 +57,12 @@ func Open(kind string, opts Options) (Keyring, error) {
 		if kind == "" {
 			// Nobody chose: the keyring, and an offer of the file store
 			// where it does not answer.
-			return OSKeyring{Timeout: opts.Timeout, Default: true}, nil
+			return OSKeyring{Timeout: opts.Timeout, Default: true, Seen: opts.Seen}, nil
 		}
 	}
 	switch kind {
 	case "", KindKeyring, "os":
-		return OSKeyring{Timeout: opts.Timeout}, nil
+		return OSKeyring{Timeout: opts.Timeout, Seen: opts.Seen}, nil
 	case KindFile:
 		if opts.ConfigDir == "" {
 			return nil, errors.New("the file store needs a config directory (set ONRAMP_CONFIG_DIR)")
@@ -68,6 +72,7 @@ func Open(kind string, opts Options) (Keyring, error) {
 			Passphrase: passphraseSource(opts.Prompt),
 			Warn:       opts.Warn,
 			WorkFactor: opts.WorkFactor,
+			Seen:       opts.Seen,
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown secret store %q (from --store or %s): use %q or %q", kind, Env, KindKeyring, KindFile)

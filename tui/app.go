@@ -355,7 +355,8 @@ func fitHeight(s string, h int) string {
 }
 
 // wrap fits text to width, breaking only at spaces (never inside a word,
-// a path or a quoted '-'); a word longer than the width is cut.
+// a path or a quoted '-'; a quoted command only when it is wider than the
+// screen); a word longer than the width is cut.
 func wrap(s string, width int) string {
 	if width < 10 {
 		width = 10
@@ -363,7 +364,17 @@ func wrap(s string, width int) string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
+		var words []string
 		for _, w := range unbreakableWords(para) {
+			if ansi.StringWidth(w) > width {
+				// A command wider than the screen breaks at its spaces
+				// rather than inside an argument.
+				words = append(words, strings.Fields(w)...)
+			} else {
+				words = append(words, w)
+			}
+		}
+		for _, w := range words {
 			for ansi.StringWidth(w) > width {
 				if line != "" {
 					out = append(out, line)

@@ -13,7 +13,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/wizard"
@@ -306,12 +305,18 @@ func (cs *credentialsScreen) View() string {
 	}
 	// Many profiles: show the part of the list around the cursor, so the
 	// question or form below it always stays on screen.
-	room := cs.h - lipgloss.Height(intro) - lipgloss.Height(foot.String()) + 1
+	room := cs.h - lineCount(intro) - lineCount(foot.String())
 	if room >= 3 && len(list) > room {
-		room -= 2 // the "more" lines
-		start := min(max(cursorLine-room/2, 0), len(list)-room)
-		above, below := start, len(list)-start-room
-		list = list[start : start+room]
+		rows := room - 2 // the "more" lines
+		start := min(max(cursorLine-rows/2, 0), len(list)-rows)
+		switch { // clipped at one end only: one "more" line, one more row
+		case start == 0:
+			rows++
+		case start+rows == len(list):
+			start, rows = start-1, rows+1
+		}
+		above, below := start, len(list)-start-rows
+		list = list[start : start+rows]
 		if above > 0 {
 			list = append([]string{s.Muted.Render(fmt.Sprintf("  ↑ %d more lines", above))}, list...)
 		}

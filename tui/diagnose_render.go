@@ -48,8 +48,8 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 		}
 		fmt.Fprintf(&b, "  %s %-14s %s\n", style.Render(sym), stepLabel(st.Name), s.Muted.Render(ms))
 		if st.Cause != nil && (st.Status == diagnose.Fail || st.Status == diagnose.Warn) {
-			b.WriteString(indent + style.Render(st.Cause.Title) + "\n")
 			tw := width - len(indent)
+			b.WriteString(indentLines(style.Render(wrap(st.Cause.Title, tw)), indent) + "\n")
 			if st.Detail != "" {
 				b.WriteString(indentLines(s.Muted.Render(wrap(st.Detail, tw)), indent) + "\n")
 			}
@@ -57,7 +57,7 @@ func renderSteps(s *Styles, steps []diagnose.Step, running, spin string, width i
 				if st.Cause.Meaning != "" {
 					b.WriteString(indentLines(wrap(st.Cause.Meaning, tw), indent) + "\n")
 				}
-				b.WriteString(indentLines(hanging(s.Label.Render("Fix:"), st.Cause.Fix, tw), indent) + "\n")
+				b.WriteString(indentLines(renderFix(s, st.Cause, tw), indent) + "\n")
 			}
 		}
 		for _, n := range st.Notes {

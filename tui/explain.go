@@ -118,11 +118,7 @@ func (e *explainScreen) View() string {
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
 		}
-		if fix, ok := best.Cause.FixFor(best.Client); ok {
-			b.WriteString(hanging(s.Label.Render("Fix ("+cause.ClientName(best.Client)+"):"), fix, width) + "\n")
-		} else {
-			b.WriteString(hanging(s.Label.Render("Fix:"), best.Cause.Fix, width) + "\n")
-		}
+		b.WriteString(renderFix(s, best.Cause, width) + "\n")
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {
@@ -140,6 +136,26 @@ func (e *explainScreen) View() string {
 
 // hanging renders "Label text…" with the text's continuation lines
 // indented under its first word.
+// renderFix is a cause's advice (cause.FixLines): onramp's fix, the
+// client's and the provider's note, each after its label; a long label (a
+// provider's name), or a command that would not fit beside the label, puts
+// the text on lines of its own.
+func renderFix(s *Styles, c *cause.Cause, width int) string {
+	var out []string
+	for _, l := range c.FixLines() {
+		widest := 0
+		for _, w := range unbreakableWords(l.Text) {
+			widest = max(widest, ansi.StringWidth(w))
+		}
+		if lw := ansi.StringWidth(l.Label); lw > 16 || widest > width-lw-1 {
+			out = append(out, s.Label.Render(l.Label)+"\n"+indentLines(wrap(l.Text, width-2), "  "))
+		} else {
+			out = append(out, hanging(s.Label.Render(l.Label), l.Text, width))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 func hanging(label, text string, width int) string {
 	pad := ansi.StringWidth(label) + 1
 	lines := strings.Split(wrap(text, width-pad), "\n")

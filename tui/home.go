@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/monitor"
@@ -181,7 +180,9 @@ func (h *home) View() string {
 	if narrow && h.cursor < len(menu) {
 		b.WriteString(s.Muted.Render(indentLines(wrap(menu[h.cursor].desc, width-4), "    ")) + "\n")
 	}
-	b.WriteString("\n" + s.Title.Render("Saved connections") + "\n")
+	b.WriteString("\n")
+	titleAt := b.Len() // the title goes here, once it is known whether it holds the count
+	b.WriteString("\n")
 	switch {
 	case !h.loaded:
 		b.WriteString(s.Muted.Render("  loading…") + "\n")
@@ -197,27 +198,56 @@ func (h *home) View() string {
 	}
 	// Many profiles: show those around the cursor, with a count of the rest.
 	first, last := 0, len(h.profiles)
-	room := h.h - lipgloss.Height(b.String()) - lipgloss.Height(status)
-	if room-strings.Count(intro, "\n") < min(len(h.profiles), 1) {
+	room := h.h - lineCount(b.String()) - lineCount(status)
+	if room-lineCount(intro) < min(len(h.profiles), 1) {
 		// Short of room (60×20 with a note, the help on two lines): the
 		// tagline gives way to the saved connections and the note.
 		intro = ""
 	}
-	room -= strings.Count(intro, "\n")
-	if room >= 3 && len(h.profiles) > room {
-		room-- // the "more" line
+	room -= lineCount(intro)
+	title := s.Title.Render("Saved connections")
+	moreLine := true
+	if len(h.profiles) > 0 && len(h.profiles) > room {
 		at := max(h.cursor-len(menu), 0)
-		first = min(max(at-room/2, 0), len(h.profiles)-room)
+		if room >= 3 {
+			rows := room - 2 // a "more" line at each clipped end
+			first = min(max(at-rows/2, 0), len(h.profiles)-rows)
+			switch { // clipped at one end only: one more row
+			case first == 0:
+				rows++
+			case first+rows == len(h.profiles):
+				first, rows = first-1, rows+1
+			}
+			room = rows
+		} else { // too tight for a line of its own: the title counts them
+			// With the cursor in the menu, no row at all may fit.
+			room, moreLine = max(room, 0), false
+			if h.cursor >= len(menu) {
+				room = max(room, 1)
+			}
+			title += s.Muted.Render(fmt.Sprintf(" (%d, ↑/↓ for more)", len(h.profiles)))
+			first = min(max(at-room/2, 0), len(h.profiles)-room)
+		}
 		last = first + room
+	}
+	if first > 0 && moreLine {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↑ %d more", first)) + "\n")
+	}
+	// The name column fits the longest name (up to 24), so names are
+	// shown whole.
+	nameW := 16
+	for _, p := range h.profiles {
+		nameW = max(nameW, min(ansi.StringWidth(p.name), 24))
 	}
 	for i := first; i < last; i++ {
 		p := h.profiles[i]
-		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-16s", truncate(p.name, 16)), h.profileSummary(p, width-2-16-1), width) + "\n")
+		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-*s", nameW, truncate(p.name, nameW)), h.profileSummary(p, width-2-nameW-1), width) + "\n")
 	}
-	if hidden := len(h.profiles) - (last - first); hidden > 0 {
-		b.WriteString(s.Muted.Render(fmt.Sprintf("  … %d more (↑/↓)", hidden)) + "\n")
+	if below := len(h.profiles) - last; below > 0 && moreLine {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", below)) + "\n")
 	}
-	return intro + b.String() + status
+	out := b.String()
+	return intro + out[:titleAt] + title + out[titleAt:] + status
 }
 
 func (h *home) row(i int, label, desc string, width int) string {

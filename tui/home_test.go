@@ -128,7 +128,7 @@ func TestHomeManyProfiles(t *testing.T) {
 	if n := len(strings.Split(strings.TrimRight(view, "\n"), "\n")); n > 20 {
 		t.Errorf("%d lines for 20:\n%s", n, view)
 	}
-	if !strings.Contains(view, "▸ p24") || !strings.Contains(view, "more (↑/↓)") {
+	if !strings.Contains(view, "▸ p24") || !strings.Contains(view, "↑ 16 more") {
 		t.Errorf("view:\n%s", view)
 	}
 }

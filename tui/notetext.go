@@ -25,7 +25,7 @@ func wrapKeepIndent(s string, width int) string {
 		n := len(logical)
 		continues := n > 0 && trimmed != "" && strings.TrimSpace(logical[n-1]) != "" &&
 			!strings.HasPrefix(trimmed, "- ") && !isLabelled(trimmed) && indent >= prevIndent && (indent > 0) == (prevIndent > 0) &&
-			!strings.HasSuffix(logical[n-1], ":") && !strings.HasSuffix(logical[n-1], "\\") &&
+			(!strings.HasSuffix(logical[n-1], ":") || isFixLine(strings.TrimLeft(logical[n-1], " "))) && !strings.HasSuffix(logical[n-1], "\\") &&
 			!isCommand(trimmed) && !isCommand(strings.TrimLeft(logical[n-1], " "))
 		if continues {
 			logical[n-1] += " " + trimmed
@@ -49,6 +49,21 @@ func wrapKeepIndent(s string, width int) string {
 			out = append(out, wrapCommand(trimmed, indent, width))
 			continue
 		}
+		if strings.HasPrefix(trimmed, "CSR: ") || strings.HasPrefix(trimmed, "JWKS: ") || strings.HasPrefix(trimmed, "kid: ") {
+			// "CSR:  path (signing)": the rest hangs under the value,
+			// where it fits.
+			pad := strings.Repeat(" ", indent)
+			parts := strings.Split(wrap(trimmed, width-indent), "\n")
+			out = append(out, pad+parts[0])
+			for _, p := range parts[1:] {
+				h := pad + "      "
+				if ansi.StringWidth(h+p) > width {
+					h = pad
+				}
+				out = append(out, h+p)
+			}
+			continue
+		}
 		hang := ""
 		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
 			hang = strings.Repeat(" ", indent+2)
@@ -67,12 +82,19 @@ func wrapKeepIndent(s string, width int) string {
 // isLabelled says whether a line starts with one of the wizard's labels
 // ("CSR:  path", a cause's "Fix: …").
 func isLabelled(line string) bool {
-	for _, l := range []string{"CSR: ", "JWKS: ", "kid: ", "Cause: ", "Warning: ", "Fix: "} {
+	for _, l := range []string{"CSR: ", "JWKS: ", "kid: ", "Cause: ", "Warning: ", "Fix: ", "Fix ("} {
 		if strings.HasPrefix(line, l) {
 			return true
 		}
 	}
 	return false
+}
+
+// isFixLine says whether a line is one of a cause's fix lines ("Fix: ",
+// "Fix (Java): ", "Fix (Provider): "): its text may end in a colon and
+// still go on on the next line.
+func isFixLine(line string) bool {
+	return strings.HasPrefix(line, "Fix: ") || strings.HasPrefix(line, "Fix (")
 }
 
 // isCommand says whether a line (without its indent) is a command to run.

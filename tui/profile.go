@@ -420,10 +420,7 @@ func (ps *profileScreen) list(room, width int) string {
 		}
 		tag := fmt.Sprintf("%-8s", r.SourceKind)
 		valueW := max(width-2-labelW-1-1-8, 8)
-		v := r.Value
-		if v == "" {
-			v = "-"
-		}
+		v := r.Shown()
 		fmt.Fprintf(&b, "%s%s %s %s\n", cursor, style.Render(fmt.Sprintf("%-*s", labelW, truncate(r.Label, labelW))),
 			padRight(ansi.Truncate(v, valueW, "…"), valueW), s.Muted.Render(tag))
 	}

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/onramp-cli/onramp/cause"
 )
 
 func TestWrapBreaksOnlyAtSpaces(t *testing.T) {
@@ -46,6 +48,29 @@ func TestWrapKeepsQuotedArgumentsWhole(t *testing.T) {
 	}
 	if got := wrap("see `onramp profile set NAME cacert FILE` to fix", 40); !strings.Contains(got, "`onramp profile set NAME cacert FILE`") {
 		t.Errorf("the backquoted command is split:\n%s", got)
+	}
+}
+
+// A cause as the wizard shows it (cause.Show's text, reflowed to the
+// screen): onramp's fix, the client's and the provider's each start a
+// line of their own, and a fix line ending in a colon still continues.
+func TestWrapKeepIndentKeepsEachFixLine(t *testing.T) {
+	c := cause.Advice{Client: cause.ClientJava, Provider: "HMPPS Integration API",
+		Notes: map[cause.ID]string{cause.ClientCertExpired: "HMPPS client certificates last 365 days."}}.Apply(cause.Get(cause.ClientCertExpired))
+	got := wrapKeepIndent(cause.Show{Label: "Cause"}.Text(c), 58)
+	var starts []string
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, "  Fix") {
+			starts = append(starts, strings.SplitN(l, ":", 2)[0])
+		}
+	}
+	if strings.Join(starts, "|") != "  Fix|  Fix (Java)|  Fix (HMPPS Integration API)" {
+		t.Errorf("fix lines %q in:\n%s", starts, got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if len([]rune(l)) > 58 {
+			t.Errorf("wider than 58: %q", l)
+		}
 	}
 }
 

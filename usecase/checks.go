@@ -59,6 +59,7 @@ func (c Checks) Check(ctx context.Context, p *profile.Profile) *diagnose.Report 
 		if !ok {
 			cs = cause.Get(cause.InputFileUnreadable)
 		}
+		cs = o.Advice.Apply(cs)
 		return &diagnose.Report{Target: p.URL, Started: now(), Cause: cs,
 			Steps: []diagnose.Step{{Name: diagnose.StepLocal, Status: diagnose.Fail, Cause: cs, Detail: err.Error()}}}
 	}
@@ -83,9 +84,11 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 	}
-	if t := profileTemplate(p); t != nil {
+	t := profileTemplate(p)
+	if t != nil {
 		o.Answers = answers(t, p)
 	}
+	o.Advice = t.Advice(p.Client)
 	for _, r := range p.Resolve {
 		hp, addr, err := diagnose.ParseResolve(r)
 		if err != nil {

@@ -3,8 +3,10 @@ package usecase
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/onramp-cli/onramp/egress"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -24,6 +26,15 @@ const (
 	EnvToken        = "ONRAMP_TOKEN"   // secret: the bearer token
 )
 
+// SecretEnvNames are the variables onramp exec sets whose values are
+// secrets.
+func SecretEnvNames() []string {
+	return []string{EnvAPIKey, EnvToken, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+}
+
+// SecretEnv says whether onramp exec's variable name holds a secret.
+func SecretEnv(name string) bool { return slices.Contains(SecretEnvNames(), name) }
+
 // ExecCredentials is "profile → the environment of a command run with its
 // credentials" (onramp exec, as aws-vault exec): the profile's files as
 // paths, its API key from the store, its bearer token (fetched or from the
@@ -39,6 +50,10 @@ type ExecCredentials struct {
 	// are still good (they are cached all the same).
 	NoCache bool
 	Now     func() time.Time
+	// Route is how the token or AWS credentials are fetched (--proxy and
+	// its kin, as diagnose and token take them); the profile's
+	// proxy-password secret completes a proxy user given without one.
+	Route egress.Settings
 }
 
 // Environ returns the KEY=VALUE entries to add to the command's
@@ -77,7 +92,13 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 		}
 		add(EnvToken, tok)
 	}
-	opts := tokens.ProfileOptions{Keyring: e.Store, KeyPass: e.KeyPass, RSABits: RequiredRSABits(p), Now: e.Now}
+	route := e.Route
+	if hasAuth(p, provider.AuthSignedJWT) || e.AWS {
+		if err := ProxyPassword(p, &route, cmpOr(p.TokenURL, p.URL), e.Store); err != nil {
+			return nil, err
+		}
+	}
+	opts := tokens.ProfileOptions{Keyring: e.Store, KeyPass: e.KeyPass, RSABits: RequiredRSABits(p), Now: e.Now, Route: route}
 	cache := &tokens.Cache{Keyring: e.Store, Profile: p.Name, Now: e.Now}
 	if hasAuth(p, provider.AuthSignedJWT) {
 		cfg, err := tokens.NHSConfigForProfile(p, opts)

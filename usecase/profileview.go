@@ -50,7 +50,7 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret, KeyFiles: p.KeyFiles,
 		BearerSecret: p.BearerSecret, RoleKeys: p.RoleKeys,
 		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: redact.URL(p.TokenURL), StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
-		Resolve: p.Resolve, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
+		Resolve: p.Resolve, Client: p.Client, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
 	if v.Auth == nil {
 		v.Auth = []string{}
 	}
@@ -146,6 +146,7 @@ func (v ProfileView) WriteText(w io.Writer) error {
 		row("Status", st)
 	}
 	row("Resolve", strings.Join(v.Resolve, ", "))
+	row("Client", v.Client)
 	var secrets []string
 	for _, s := range v.Secrets {
 		secrets = append(secrets, fmt.Sprintf("%s (set %s)", s.Name, s.SetAt.Local().Format("2006-01-02")))
@@ -208,6 +209,7 @@ type ProfileView struct {
 	StatusPath   string            `json:"status_path,omitempty"`
 	ExpectJSON   string            `json:"expect_json,omitempty"`
 	Resolve      []string          `json:"resolve,omitempty"`
+	Client       string            `json:"client,omitempty"`
 	Secrets      []SecretEntry     `json:"secrets"`
 	LastCheck    *profile.Check    `json:"last_check,omitempty"`
 }

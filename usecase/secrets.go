@@ -9,11 +9,13 @@ package usecase
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/crashpoint"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
@@ -49,14 +51,21 @@ func (s Secrets) Put(p *profile.Profile, name, value string) error {
 	if err := s.Store.Set(p.Name, name, value); err != nil {
 		return err
 	}
-	p.RecordSecret(name, s.now())
+	record(p, name, s.now())
+	return nil
+}
+
+// record notes the secret in p: its name and when it was set, and, for
+// api-key and key-pass, as the profile's API key or key passphrase when it
+// names none yet.
+func record(p *profile.Profile, name string, at time.Time) {
+	p.RecordSecret(name, at)
 	switch {
 	case name == provider.SecretAPIKey && p.APIKeySecret == "":
 		p.APIKeySecret = name
 	case name == provider.SecretKeyPass && p.KeyPassSecret == "":
 		p.KeyPassSecret = name
 	}
-	return nil
 }
 
 // RoleError says a role is not one of the profile's provider's API key
@@ -108,37 +117,80 @@ func (s Secrets) PutRole(p *profile.Profile, role, name, value string) error {
 	return nil
 }
 
-// SetRole is PutRole, then save p.
+// SetRole is PutRole in Set's order: the profile records the secret and
+// the role's key first, then the value is stored.
 func (s Secrets) SetRole(p *profile.Profile, role, name, value string) error {
-	if err := s.PutRole(p, role, name, value); err != nil {
-		return err
+	roles := Roles(p)
+	if !slices.Contains(roles, role) {
+		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
 	}
-	if err := profile.Save(p); err != nil {
-		return &NotRecordedError{Profile: p.Name, Name: name, Err: err}
-	}
-	return nil
+	name = cmpOr(name, role)
+	prev, had := p.RoleKeys[role]
+	return s.set(p, name, value, func(undo bool) {
+		switch {
+		case !undo:
+			if p.RoleKeys == nil {
+				p.RoleKeys = map[string]string{}
+			}
+			p.RoleKeys[role] = name
+		case had:
+			p.RoleKeys[role] = prev
+		default:
+			delete(p.RoleKeys, role)
+		}
+	})
 }
 
-// NotRecordedError says the secret was stored but the profile that records
-// it could not be saved.
-type NotRecordedError struct {
-	Profile, Name string
-	Err           error
-}
-
-func (e *NotRecordedError) Error() string {
-	return fmt.Sprintf("stored %s, but could not record it in profile %s: %v", e.Name, e.Profile, e.Err)
-}
-
-func (e *NotRecordedError) Unwrap() error { return e.Err }
-
-// Set is "store a secret and record it": Put, then save p.
+// Set is "store a secret and record it", in the order that hides nothing
+// when the process dies between the two writes (the profile file and the
+// store are separate files, each written atomically): the profile records
+// the name first, then the value goes to the store. A kill in between
+// leaves a profile naming a secret the store lacks, which the checks report
+// as keyring-secret-missing with the command that stores it, never a value
+// in the store that no profile names. A store that refuses the value takes
+// the record back out.
 func (s Secrets) Set(p *profile.Profile, name, value string) error {
-	if err := s.Put(p, name, value); err != nil {
+	return s.set(p, name, value, nil)
+}
+
+// set is Set with more to record in p (also, called with undo false to
+// record and true to take it back out).
+func (s Secrets) set(p *profile.Profile, name, value string, also func(undo bool)) error {
+	if s.Store == nil {
+		return ErrNoStore
+	}
+	prevAt, recorded := p.Secrets[name]
+	prevKey, prevPass := p.APIKeySecret, p.KeyPassSecret
+	path, err := profile.Path(p.Name)
+	if err != nil {
 		return err
 	}
+	_, statErr := os.Lstat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	record(p, name, s.now())
+	if also != nil {
+		also(false)
+	}
 	if err := profile.Save(p); err != nil {
-		return &NotRecordedError{Profile: p.Name, Name: name, Err: err}
+		return fmt.Errorf("could not record %s in profile %s, so it was not stored: %w", name, p.Name, err)
+	}
+	crashpoint.Reach("secret-recorded")
+	if err := s.Store.Set(p.Name, name, value); err != nil {
+		if recorded {
+			p.RecordSecret(name, prevAt)
+		} else {
+			p.ForgetSecret(name)
+		}
+		p.APIKeySecret, p.KeyPassSecret = prevKey, prevPass
+		if also != nil {
+			also(true)
+		}
+		if created {
+			_ = profile.Remove(p.Name) // made for this secret alone
+		} else {
+			_ = profile.Save(p)
+		}
+		return err
 	}
 	return nil
 }
@@ -168,6 +220,7 @@ func (s Secrets) Remove(p *profile.Profile, profileName, name string) (Removed, 
 		return r, err
 	}
 	r.Stored = err == nil
+	crashpoint.Reach("secret-deleted")
 	if p == nil {
 		return r, nil
 	}

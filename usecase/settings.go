@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
@@ -144,6 +146,9 @@ var settingDefs = []settingDef{
 	{key: "provider", label: "Provider", kind: SettingChoice, help: "the provider template (onramp profile providers); empty for any HTTPS API",
 		get: func(p *profile.Profile) string { return p.Provider }, set: func(p *profile.Profile, v string) { p.Provider = v },
 		check: checkProvider},
+	{key: "client", label: "Your client", kind: SettingChoice, help: "the program your integration runs on (" + strings.Join(cause.Clients(), ", ") + "): fixes are also said in its words",
+		get: func(p *profile.Profile) string { return p.Client }, set: func(p *profile.Profile, v string) { p.Client = v },
+		check: checkClient, fallback: "its own fixes only"},
 }
 
 // messageCert and messageKey are the settings of a message key pair
@@ -202,6 +207,27 @@ func Settings(p *profile.Profile) []Setting {
 	return out
 }
 
+// Shown is the setting as a list shows it (`profile show --settings`, the
+// TUI's profile screen): its value, "-" when it has none.
+func (s Setting) Shown() string {
+	if s.Value == "" {
+		return "-"
+	}
+	return s.Value
+}
+
+// WriteSettings writes settings as `profile show --settings` prints them:
+// a row per setting with the key `profile set` takes, the value and where
+// the value comes from.
+func WriteSettings(w io.Writer, settings []Setting) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
+	for _, s := range settings {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, s.Shown(), s.Source)
+	}
+	return tw.Flush()
+}
+
 func templateHasKey(t *provider.Template, purpose string) bool {
 	if t == nil {
 		return false
@@ -225,6 +251,8 @@ func choices(key string, t *provider.Template) []string {
 			return out
 		}
 		return []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthMTLS + "," + provider.AuthAPIKey}
+	case "client":
+		return append([]string{""}, cause.Clients()...)
 	case "provider":
 		ids := []string{""}
 		for _, t := range provider.All() {
@@ -485,6 +513,14 @@ func checkResolve(_ *profile.Profile, v string) (string, error) {
 		}
 	}
 	return strings.Join(splitList(v), ","), nil
+}
+
+func checkClient(_ *profile.Profile, v string) (string, error) {
+	v = strings.ToLower(v)
+	if !slices.Contains(cause.Clients(), v) {
+		return v, fmt.Errorf("%q is not a client onramp knows: use one of %s", v, strings.Join(cause.Clients(), ", "))
+	}
+	return v, nil
 }
 
 func checkProvider(_ *profile.Profile, v string) (string, error) {

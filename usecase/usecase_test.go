@@ -73,12 +73,31 @@ func TestSecretsSetUnsavableProfile(t *testing.T) {
 	}
 	kr := testkeyring.New()
 	err := Secrets{Store: kr}.Set(&profile.Profile{Name: "hm"}, "api-key", "v")
-	var nr *NotRecordedError
-	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "stored api-key, but could not record it in profile hm") {
+	if err == nil || !strings.Contains(err.Error(), "could not record api-key in profile hm, so it was not stored") {
 		t.Fatalf("got %v", err)
 	}
-	if kr.Items["hm/api-key"] != "v" {
-		t.Error("the secret should stay stored")
+	if _, ok := kr.Items["hm/api-key"]; ok {
+		t.Error("the secret was stored for a profile that could not record it")
+	}
+}
+
+// A store that refuses the value takes the record back out: the profile
+// is as it was.
+func TestSecretsSetStoreRefuses(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := testkeyring.New()
+	s := Secrets{Store: kr, Now: func() time.Time { return fixedNow }}
+	p := &profile.Profile{Name: "hm"}
+	if err := s.Set(p, "other", "v4lue"); err != nil {
+		t.Fatal(err)
+	}
+	kr.FailSet = true
+	if err := s.Set(p, "api-key", "v4lue"); err == nil {
+		t.Fatal("no error from a store that refused")
+	}
+	saved, _ := profile.Load("hm")
+	if _, ok := saved.Secrets["api-key"]; ok || saved.APIKeySecret != "" || len(saved.Secrets) != 1 {
+		t.Errorf("the refused secret is still recorded: %+v", saved)
 	}
 }
 
@@ -194,5 +213,30 @@ func TestChecksOptions(t *testing.T) {
 	rep := Checks{Store: kr, Now: func() time.Time { return fixedNow }}.Check(context.Background(), hm)
 	if rep.OK || rep.Cause == nil || rep.Steps[0].Name != diagnose.StepLocal || !rep.Started.Equal(fixedNow) {
 		t.Errorf("a profile that cannot be checked: %+v", rep)
+	}
+}
+
+// SetRole records the role's key before storing it, and a store that
+// refuses takes both records back out.
+func TestSetRoleStoreRefuses(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	kr := &testkeyring.Keyring{Items: map[string]string{}, FailSet: true}
+	p := &profile.Profile{Name: "tsb", Provider: "securosys"}
+	if err := profile.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Secrets{Store: kr}).SetRole(p, "serviceToken", "", "svc-key-value"); err == nil {
+		t.Fatal("no error from a store that refused")
+	}
+	saved, _ := profile.Load("tsb")
+	if len(saved.RoleKeys) != 0 || len(saved.Secrets) != 0 {
+		t.Errorf("recorded what was not stored: %v %v", saved.RoleKeys, saved.Secrets)
+	}
+	kr.FailSet = false
+	if err := (Secrets{Store: kr}).SetRole(p, "serviceToken", "", "svc-key-value"); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _ := profile.Load("tsb"); saved.RoleKeys["serviceToken"] != "serviceToken" || kr.Items["tsb/serviceToken"] != "svc-key-value" {
+		t.Errorf("role_keys %v, store %v", saved.RoleKeys, kr.Items)
 	}
 }

@@ -105,7 +105,8 @@ func (r *run) back() error {
 		return nil // the first step: it starts again
 	}
 	r.undo(prev)
-	r.redo = prev
+	// Landing on it: if it asks nothing this time either, back goes on.
+	r.redo, r.backTo = prev, prev
 	return r.saveNamed()
 }
 

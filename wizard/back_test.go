@@ -16,6 +16,7 @@ import (
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 )
 
 // defaults records the default each question offered, by title.
@@ -243,5 +244,27 @@ func TestCertificateAgainKeepsTheOldOne(t *testing.T) {
 	kept, _ := os.ReadFile(filepath.Join(dir, "keys", "practice", "client-20261201-100000.crt"))
 	if len(first) == 0 || !bytes.Equal(kept, first) || bytes.Equal(now, first) || res.Profile.Cert != filepath.Join(dir, "keys", "practice", "client.crt") {
 		t.Errorf("the new certificate is not in use, or the old one not kept (profile cert %s)", res.Profile.Cert)
+	}
+}
+
+// Resumed at the certificate, back goes to the step before that asks
+// something: the send step, which an earlier run finished silently (an
+// existing key, nothing to send), is passed over to the key.
+func TestBackFromAResumedStepPassesSilentSteps(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONRAMP_CONFIG_DIR", dir)
+	key := testpki.WriteFile(t, dir, "own.key", testpki.NewCA(t, "x").Client(t, testpki.Options{}).KeyPEM(t))
+	dcs := Provider{ID: "mtls-api", Name: "Example", Environments: []Environment{{Name: "test", URL: "https://api.example.test"}},
+		AuthChoices: [][]string{{AuthMTLS}}, Key: KeySpec{Type: "rsa", Bits: 2048}}
+	if err := profile.Save(&profile.Profile{Name: "own", Provider: "mtls-api", Environment: "test", URL: "https://api.example.test",
+		Auth: []string{AuthMTLS}, Key: key, Wizard: map[string]bool{StepTarget: true, StepAuth: true, StepKeys: true, StepSend: true}}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Script{Answers: []Answer{{"Welcome back", resumeGoOn}, {"Your client certificate", Back},
+		{"Your private key", "existing"}, {"Where is the private key file?", key}, {"Your client certificate", "later"}}}
+	f := &Flow{Prompter: s, Providers: []Provider{dcs}, Keys: &fakeKeys{}, Certs: fakeImporter{}, Secrets: &memStore{}, Checker: fakeChecker{ok: true}}
+	res, err := f.Run(context.Background(), "own")
+	if err != nil || !res.Paused || len(s.Answers) != 0 {
+		t.Fatalf("res %+v err %v (left %v)", res, err, s.Answers)
 	}
 }

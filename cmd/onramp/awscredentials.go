@@ -39,8 +39,9 @@ func newAWSCredentialsCmd(fac *factory) *cobra.Command {
 	io := fac.IO
 	opts := &awsCredentialsOptions{io: io, openStore: fac.SecretStore, now: fac.Now, executable: os.Executable}
 	cmd := &cobra.Command{
-		Use:   "aws-credentials --profile NAME [--env]",
-		Short: "Temporary AWS credentials for an HMPPS SQS queue, for the AWS tools",
+		Annotations: rawStdoutAnnotation("prints the credentials"),
+		Use:         "aws-credentials --profile NAME [--env]",
+		Short:       "Temporary AWS credentials for an HMPPS SQS queue, for the AWS tools",
 		Long: `Ask the HMPPS Integration API's /token endpoint (POST, unversioned, with the
 profile's client certificate and API key) for temporary AWS credentials, and
 print them the way AWS's credential_process expects (JSON, Version 1). They

@@ -40,6 +40,7 @@ type diagnoseFlags struct {
 	location     bool
 	ipv4, ipv6   bool
 	revocation   bool
+	client       string
 }
 
 func newDiagnoseCmd(fac *factory) *cobra.Command {
@@ -52,6 +53,10 @@ func newDiagnoseCmd(fac *factory) *cobra.Command {
 bundle, API key), DNS, TCP, the TLS handshake (mutual TLS included), the
 HTTP call with the API key, and optionally the body of a status endpoint.
 Every failure names a cause from the catalog (onramp explain --id ID).
+
+With --client (or a profile's client setting) each fix is also said in the
+words of your program: java, python, node, dotnet, curl or go. A profile
+made from a provider template adds the provider's own advice.
 
 Secrets are never flag values: --api-key-env, --bearer-env and
 --key-pass-env name environment variables; with --profile they come from
@@ -94,6 +99,7 @@ the OS keyring (onramp secret set api-key|bearer-token --profile NAME).`,
 	fl.BoolVar(&f.json, "json", false, "machine-readable report on stdout")
 	fl.StringVar(&f.report, "report", "", "also write a redacted Markdown report to `FILE` for a support ticket")
 	fl.BoolVar(&f.revocation, "check-revocation", false, "ask the client certificate's OCSP responder (or CRL) whether it is revoked, before connecting")
+	fl.StringVar(&f.client, "client", "", clientFlagUsage+" (default: the profile's client setting)")
 	fl.StringVar(&f.expectJSON, "expect-json", "", "`JSON` the response body must contain, e.g. '{\"available\":true}'")
 	return cmd
 }
@@ -116,6 +122,13 @@ func (f *diagnoseFlags) options(cmd *cobra.Command, urlArg string, openStore fun
 	}
 	if urlArg != "" {
 		o.URL = urlArg
+	}
+	if changed("client") {
+		c, err := checkClientFlag(f.client)
+		if err != nil {
+			return o, nil, err
+		}
+		o.Advice.Client = c
 	}
 	if o.URL == "" {
 		return o, nil, usageErrorf("no URL: give one (onramp diagnose https://host/path) or --profile NAME")

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/onramp-cli/onramp/egress"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -18,6 +21,7 @@ import (
 
 type execOptions struct {
 	io         *iostreams.IO
+	secrets    *redact.Set
 	openStore  func(kind string) (secretstore.Keyring, error)
 	now        func() time.Time
 	profile    string
@@ -26,10 +30,11 @@ type execOptions struct {
 	keyPassEnv string
 	store      string
 	timeout    time.Duration
+	proxy      proxyFlags
 }
 
 func newExecCmd(fac *factory) *cobra.Command {
-	opts := &execOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now}
+	opts := &execOptions{io: fac.IO, openStore: fac.SecretStore, now: fac.Now, secrets: fac.Secrets}
 	cmd := &cobra.Command{
 		Use:   "exec --profile NAME [--aws] -- COMMAND [ARG...]",
 		Short: "Run a command with a profile's credentials in its environment",
@@ -45,6 +50,10 @@ shell history would keep it):
                                           the profile's files and URL (not secrets)
 
 Quote the variables so the shell started by COMMAND expands them, not yours.
+COMMAND's output passes through onramp, which blanks those secrets in it
+(a curl -v shows the API key as [redacted]); so COMMAND sees pipes, not
+a terminal. The proxy flags are for fetching the token or AWS credentials;
+COMMAND keeps the proxy variables of its environment.
 The exit status is COMMAND's.`,
 		Example: `  onramp exec --profile hmpps-dev -- sh -c 'curl --cert "$ONRAMP_CERT" --key "$ONRAMP_KEY" \
       -H "x-api-key: $ONRAMP_API_KEY" "$ONRAMP_URL/v1/persons"'
@@ -61,11 +70,15 @@ The exit status is COMMAND's.`,
 			if opts.timeout <= 0 {
 				return usageErrorf("--timeout %s: must be more than zero", opts.timeout)
 			}
+			route, err := opts.proxy.settings()
+			if err != nil {
+				return err
+			}
 			path, err := exec.LookPath(args[0])
 			if err != nil {
 				return usageErrorf("%s: %v", args[0], errors.Unwrap(err))
 			}
-			return runExec(cmd.Context(), opts, path, args)
+			return runExec(cmd.Context(), opts, route, path, args)
 		},
 	}
 	// Flags after COMMAND are COMMAND's: onramp exec --profile p -- curl -v ...
@@ -77,10 +90,11 @@ The exit status is COMMAND's.`,
 	f.StringVar(&opts.keyPassEnv, "key-pass-env", "", "environment variable holding the key's passphrase")
 	f.StringVar(&opts.store, "store", "", storeFlagUsage)
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "bound for fetching the credentials (not for COMMAND)")
+	addProxyFlags(f, &opts.proxy) // for fetching the token or AWS credentials; COMMAND keeps its own environment
 	return cmd
 }
 
-func runExec(ctx context.Context, o *execOptions, path string, args []string) error {
+func runExec(ctx context.Context, o *execOptions, route egress.Settings, path string, args []string) error {
 	keyPass, err := envSecret("--key-pass-env", o.keyPassEnv, o.keyPassEnv != "")
 	if err != nil {
 		return err
@@ -90,15 +104,25 @@ func runExec(ctx context.Context, o *execOptions, path string, args []string) er
 		return err
 	}
 	fetch, cancel := context.WithTimeout(ctx, o.timeout)
-	env, err := usecase.ExecCredentials{Store: kr, KeyPass: keyPass, AWS: o.aws, NoCache: o.noCache, Now: o.now}.Environ(fetch, p)
+	env, err := usecase.ExecCredentials{Store: kr, KeyPass: keyPass, AWS: o.aws, NoCache: o.noCache, Now: o.now, Route: route}.Environ(fetch, p)
 	cancel()
 	if err != nil {
 		return causeFailure(o.io, false, err)
 	}
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); usecase.SecretEnv(k) {
+			o.secrets.Add(v)
+		}
+	}
 	cmd := exec.CommandContext(ctx, path, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.io.In, o.io.Out, o.io.ErrOut
+	// COMMAND's output passes through onramp's redaction: a curl -v or a
+	// debug log that prints the API key or token shows it blanked.
+	stdout, stderr := &redact.Stream{W: o.io.Out, Set: o.secrets}, &redact.Stream{W: o.io.ErrOut, Set: o.secrets}
+	defer stdout.Flush()
+	defer stderr.Flush()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.io.In, stdout, stderr
 	// ctrl+c reaches COMMAND from the terminal itself; a SIGTERM to onramp
 	// is passed on, and COMMAND gets 10 seconds to finish.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

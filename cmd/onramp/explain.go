@@ -1,15 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/explain"
+	"github.com/onramp-cli/onramp/provider"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +24,11 @@ type explainOptions struct {
 	id   string
 	list bool
 	json bool
+	// client (--client) says the fix in that client's words; profile and
+	// provider add the provider's own notes (and the profile's client).
+	client   string
+	profile  string
+	provider string
 }
 
 func newExplainCmd(fac *factory) *cobra.Command {
@@ -34,11 +42,17 @@ nginx error page, a whole log) and names the causes it recognises, most
 likely first, with the fix and the line each came from.
 
 The text comes from the arguments, from stdin ("-", or a pipe), or from a
-file (--file). --id prints one cause from the catalog; --list shows them all.`,
+file (--file). --id prints one cause from the catalog; --list shows them all.
+
+A fix is said in your client's words (keytool for Java, verify= for Python,
+ca/cert/key for Node, .NET, curl, Go) when the text shows which client
+printed it, or with --client. --profile NAME (or --provider ID) adds the
+provider's own advice, and the profile's client setting.`,
 		Example: `  onramp explain 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
   kubectl logs my-pod | onramp explain
   onramp explain --file app.log --json
-  onramp explain --id client-cert-not-sent`,
+  onramp explain --id client-cert-not-sent --client python
+  onramp explain --profile hmpps-dev 'alert certificate expired'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExplain(cmd.Context(), io, opts, args)
 		},
@@ -48,7 +62,57 @@ file (--file). --id prints one cause from the catalog; --list shows them all.`,
 	f.StringVar(&opts.id, "id", "", "print the title, meaning and fix of cause `ID`")
 	f.BoolVar(&opts.list, "list", false, "list every cause id with its title")
 	f.BoolVar(&opts.json, "json", false, "machine-readable output on stdout")
+	f.StringVar(&opts.client, "client", "", clientFlagUsage+" (default: the client whose words the text uses)")
+	f.StringVar(&opts.profile, "profile", "", "add the advice of profile `NAME`'s provider, in its client's words")
+	f.StringVar(&opts.provider, "provider", "", "add the advice of provider template `ID` (onramp profile providers)")
 	return cmd
+}
+
+// clientFlagUsage is the help of every --client flag.
+var clientFlagUsage = "say fixes also in `CLIENT`'s words: " + strings.Join(cause.Clients(), ", ")
+
+// checkClientFlag checks a --client value.
+func checkClientFlag(v string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v != "" && !slices.Contains(cause.Clients(), v) {
+		return "", usageErrorf("--client %q: use one of %s", v, strings.Join(cause.Clients(), ", "))
+	}
+	return v, nil
+}
+
+// advice is what explain adds to each cause: the provider's notes from
+// --profile or --provider, and the client of --client, else the one whose
+// words the text uses (per match), else the profile's.
+func (opts *explainOptions) advice() (func(textClient string) cause.Advice, error) {
+	client, err := checkClientFlag(opts.client)
+	if err != nil {
+		return nil, err
+	}
+	if opts.profile != "" && opts.provider != "" {
+		return nil, usageErrorf("give --profile or --provider, not both: a profile names its provider")
+	}
+	var t *provider.Template
+	var profileClient string
+	switch {
+	case opts.profile != "":
+		p, err := loadNamed(opts.profile)
+		if err != nil {
+			return nil, err
+		}
+		profileClient = p.Client
+		if p.Provider != "" {
+			if t, err = provider.Get(p.Provider); err != nil {
+				return nil, failedErrorf("profile %s: %v", p.Name, err)
+			}
+		}
+	case opts.provider != "":
+		if t, err = provider.Get(opts.provider); err != nil {
+			return nil, usageErrorf("--provider: %v", err)
+		}
+	}
+	return func(textClient string) cause.Advice {
+		return t.Advice(cmp.Or(client, textClient, profileClient))
+	}, nil
 }
 
 func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, args []string) error {
@@ -61,15 +125,18 @@ func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, arg
 	case opts.file != "" && len(args) > 0:
 		return usageErrorf("give the text either as arguments or with --file, not both")
 	}
+	advice, err := opts.advice()
+	if err != nil {
+		return err
+	}
 	if opts.id != "" {
-		return explainID(io, opts.id, opts.json)
+		return explainID(io, opts.id, opts.json, advice(""))
 	}
 	if opts.list {
 		return explainList(io, opts.json)
 	}
 
 	var matches []explain.Match
-	var err error
 	switch {
 	case opts.file != "":
 		f, ferr := os.Open(opts.file)
@@ -92,6 +159,9 @@ func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, arg
 		matches = explain.Text(strings.Join(args, " "))
 	}
 
+	for i := range matches {
+		matches[i].Cause = advice(matches[i].Client).Apply(matches[i].Cause)
+	}
 	if opts.json {
 		if err := writeExplainJSON(io.Out, matches); err != nil {
 			return err
@@ -120,20 +190,21 @@ type explainMatchJSON struct {
 	Title    string   `json:"title"`
 	Fix      string   `json:"fix"`
 	Evidence string   `json:"evidence"`
-	// Client is the program whose words named the cause, and ClientFix
-	// the fix in its terms, where onramp knows them.
-	Client    string `json:"client,omitempty"`
-	ClientFix string `json:"client_fix,omitempty"`
+	// Client is the user's program (--client, else the one whose words
+	// named the cause) and ClientFix the fix in its terms; Provider and
+	// ProviderNote the provider's own advice (--profile, --provider).
+	Client       string `json:"client,omitempty"`
+	ClientFix    string `json:"client_fix,omitempty"`
+	Provider     string `json:"provider,omitempty"`
+	ProviderNote string `json:"provider_note,omitempty"`
 }
 
 func writeExplainJSON(w io.Writer, matches []explain.Match) error {
 	out := explainJSON{Matches: []explainMatchJSON{}}
 	for _, m := range matches {
-		j := explainMatchJSON{ID: m.Cause.ID, Title: m.Cause.Title, Fix: m.Cause.Fix, Evidence: m.Evidence, Client: m.Client}
-		if fix, ok := m.Cause.FixFor(m.Client); ok {
-			j.ClientFix = fix
-		}
-		out.Matches = append(out.Matches, j)
+		c := m.Cause
+		out.Matches = append(out.Matches, explainMatchJSON{ID: c.ID, Title: c.Title, Fix: c.Fix, Evidence: m.Evidence,
+			Client: cmp.Or(c.Client, m.Client), ClientFix: c.ClientFix, Provider: c.Provider, ProviderNote: c.ProviderNote})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -151,7 +222,7 @@ func bold(io *iostreams.IO) func(string) string {
 func renderExplain(io *iostreams.IO, matches []explain.Match) {
 	w := io.Out
 	best := matches[0]
-	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io), Client: best.Client})
+	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
 	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	if len(matches) > 1 {
 		fmt.Fprintf(w, "\nAlso recognised:\n")
@@ -175,17 +246,18 @@ func lineCount(m explain.Match) string {
 	return fmt.Sprintf("line %d", m.Line)
 }
 
-func explainID(io *iostreams.IO, id string, asJSON bool) error {
-	c, ok := cause.Lookup(cause.ID(id))
+func explainID(io *iostreams.IO, id string, asJSON bool, advice cause.Advice) error {
+	found, ok := cause.Lookup(cause.ID(id))
 	if !ok {
 		return usageErrorf("unknown cause id %q; 'onramp explain --list' shows every id", id)
 	}
+	c := advice.Apply(&found)
 	if asJSON {
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)
 	}
-	cause.Fprint(io.Out, &c, cause.Show{Head: bold(io)})
+	cause.Fprint(io.Out, c, cause.Show{Head: bold(io)})
 	if c.Source != "" {
 		fmt.Fprintf(io.Out, "  Source: %s\n", c.Source)
 	}

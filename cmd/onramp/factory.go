@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // factory is what every command is built from, as cli/cli's
@@ -35,29 +38,80 @@ type factory struct {
 	// FileWorkFactor is the file store's scrypt cost for the stores the
 	// factory opens (0: age's default); tests lower it.
 	FileWorkFactor int
+	// Secrets are the secret values this run knows (read from the stores,
+	// the environment variables --*-env flags name, onramp exec's own
+	// variables, proxy passwords): blanked in everything the run prints
+	// (execute wraps the streams).
+	Secrets *redact.Set
 }
 
 // newFactory wires the real dependencies around the streams.
 func newFactory(streams *iostreams.IO) *factory {
-	f := &factory{IO: streams, Now: time.Now, Home: runTUIHome}
+	f := &factory{IO: streams, Now: time.Now, Home: runTUIHome, Secrets: knownSecrets(os.Getenv)}
 	f.SecretStore = func(kind string) (secretstore.Keyring, error) {
-		return openSecretStore(streams, kind, f.FileWorkFactor)
+		return openSecretStore(streams, kind, f.FileWorkFactor, f.Secrets)
 	}
 	f.ScreenStore = func(kind string) (secretstore.Keyring, error) {
 		quiet := &iostreams.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
-		return openSecretStore(quiet, kind, f.FileWorkFactor)
+		return openSecretStore(quiet, kind, f.FileWorkFactor, f.Secrets)
 	}
 	return f
 }
 
+// minShownSecret: shorter values are not blanked in everything the run
+// prints (diagnose blanks its own secrets from 4 characters on).
+const minShownSecret = 8
+
+// knownSecrets are the secrets a run knows before it starts: the values
+// of the variables onramp exec gives its command (so an onramp run inside
+// it, say explain on the command's log, blanks them), AWS credentials, the
+// file store's passphrase, and the passwords in the proxy variables.
+func knownSecrets(getenv func(string) string) *redact.Set {
+	s := &redact.Set{MinLen: minShownSecret}
+	for _, name := range append(usecase.SecretEnvNames(), secretstore.PassphraseEnv) {
+		s.Add(getenv(name))
+	}
+	for _, name := range []string{"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"} {
+		s.AddURL(withScheme(getenv(name)))
+	}
+	return s
+}
+
+// addFlagSecrets learns the values of the environment variables that
+// --*-env flags in args name (--api-key-env KEY, --proxy-user-env=CREDS),
+// up to a "--" (what follows is onramp exec's command). A USER:PASSWORD
+// value also gives its password alone.
+func addFlagSecrets(s *redact.Set, args []string, getenv func(string) string) {
+	for i, a := range args {
+		if a == "--" {
+			return
+		}
+		name, value, inline := strings.Cut(a, "=")
+		if !strings.HasPrefix(name, "--") || !strings.HasSuffix(name, "-env") {
+			continue
+		}
+		if !inline {
+			if i+1 >= len(args) {
+				continue
+			}
+			value = args[i+1]
+		}
+		v := getenv(value)
+		s.Add(v)
+		if _, pass, ok := strings.Cut(v, ":"); ok {
+			s.Add(pass)
+		}
+	}
+}
+
 // openSecretStore opens the store the user chose (--store, ONRAMP_STORE,
 // else the OS keyring).
-func openSecretStore(io *iostreams.IO, kind string, workFactor int) (secretstore.Keyring, error) {
+func openSecretStore(io *iostreams.IO, kind string, workFactor int, seen *redact.Set) (secretstore.Keyring, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, failedErrorf("%v", err)
 	}
-	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut, WorkFactor: workFactor}
+	opts := secretstore.Options{ConfigDir: dir, Warn: io.ErrOut, WorkFactor: workFactor, Seen: seen}
 	if io.IsStdinTTY() {
 		opts.Prompt = func(prompt string) (string, error) { return io.ReadHidden(prompt) }
 	}

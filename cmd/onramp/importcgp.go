@@ -72,13 +72,15 @@ func runImportCGP(o *importCGPOptions, path string) error {
 			return err
 		}
 		p.APIKeySecret = provider.SecretAPIKey
-		if err := (usecase.Secrets{Store: kr, Now: o.now}).Put(p, provider.SecretAPIKey, apiKey); err != nil {
+		// Set saves the profile, then stores the key: a kill between the two
+		// leaves a profile whose key is missing (and says so), not a key
+		// stored for no profile.
+		if err := (usecase.Secrets{Store: kr, Now: o.now}).Set(p, provider.SecretAPIKey, apiKey); err != nil {
 			return causeFailure(o.io, false, err)
 		}
 		// An old token would have been issued for the old settings.
 		_ = (&tokens.Cache{Keyring: kr, Profile: p.Name}).Forget()
-	}
-	if err := profile.Save(p); err != nil {
+	} else if err := profile.Save(p); err != nil {
 		return failedErrorf("saving profile %s: %v", p.Name, err)
 	}
 

@@ -21,8 +21,9 @@ func newInitCmd(fac *factory) *cobra.Command {
 	var name, store string
 	var accessible bool
 	cmd := &cobra.Command{
-		Use:   "init [--profile NAME]",
-		Short: "Set up a connection step by step (the onboarding wizard)",
+		Annotations: rawStdoutAnnotation("the wizard owns the terminal"),
+		Use:         "init [--profile NAME]",
+		Short:       "Set up a connection step by step (the onboarding wizard)",
 		Long: `Set up a connection step by step: provider and environment, authentication,
 keys and CSR, what to send the provider, the API key, the certificate when it
 arrives, and the checks. Progress is saved in the profile after every step:

@@ -19,7 +19,10 @@ import (
 )
 
 type profileOptions struct {
-	io        *iostreams.IO
+	io *iostreams.IO
+	// settings: `profile show --settings` lists every setting with its
+	// source instead of the summary.
+	settings  bool
 	openStore func(kind string) (secretstore.Keyring, error)
 	json      bool
 	yes       bool
@@ -51,7 +54,17 @@ OS keyring). Profiles are YAML files in the onramp config directory
 	show := &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show a profile, with the days left on its certificate",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Shows a profile: provider, environment, URL, auth, files, the names of its
+secrets (never their values), the days left on its certificate and its last
+check.
+
+--settings lists instead every setting that 'onramp profile set' takes, its
+value and its source: the provider's template, the profile itself, or
+onramp's default when it is not set (as the TUI's profile screen does).`,
+		Example: `  onramp profile show hmpps-dev
+  onramp profile show hmpps-dev --settings
+  onramp profile show hmpps-dev --settings --json`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := showProfile
 			if len(args) == 1 {
@@ -64,6 +77,7 @@ OS keyring). Profiles are YAML files in the onramp config directory
 		},
 	}
 	show.Flags().BoolVar(&opts.json, "json", false, "machine-readable profile on stdout")
+	show.Flags().BoolVar(&opts.settings, "settings", false, "list every setting `profile set` takes, its value and where it comes from (template, profile or default)")
 	show.Flags().StringVar(&showProfile, "profile", defaultProfile, "profile to show")
 	rm := &cobra.Command{
 		Use:   "rm NAME",
@@ -161,6 +175,16 @@ func profileShow(opts *profileOptions, name string) error {
 	p, err := loadNamed(name)
 	if err != nil {
 		return err
+	}
+	if opts.settings {
+		rows := usecase.Settings(p)
+		if opts.json {
+			return writeJSON(io, struct {
+				Profile  string            `json:"profile"`
+				Settings []usecase.Setting `json:"settings"`
+			}{p.Name, rows})
+		}
+		return usecase.WriteSettings(io.Out, rows)
 	}
 	v := usecase.ShowProfile(p, opts.now())
 	if opts.json {

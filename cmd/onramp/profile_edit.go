@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,16 @@ Secrets are never settings: store an API key with
 				return completeProfiles(cmd, args, "")
 			case 1:
 				return usecase.SettingKeys(), cobra.ShellCompDirectiveNoFileComp
+			case 2:
+				// A choice setting (environment, auth, client, provider)
+				// completes to the values the profile can take.
+				if p, err := profile.Load(args[0]); err == nil {
+					for _, s := range usecase.Settings(p) {
+						if s.Key == args[1] && len(s.Choices) > 0 {
+							return slices.DeleteFunc(slices.Clone(s.Choices), func(c string) bool { return c == "" }), cobra.ShellCompDirectiveNoFileComp
+						}
+					}
+				}
 			}
 			return nil, cobra.ShellCompDirectiveDefault
 		},
@@ -102,8 +113,9 @@ type profileEditOptions struct {
 
 func newProfileEditCmd(opts *profileOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "edit NAME",
-		Short: "Edit a profile's file in $EDITOR; an invalid edit leaves the profile as it was",
+		Annotations: rawStdoutAnnotation("the editor owns the terminal"),
+		Use:         "edit NAME",
+		Short:       "Edit a profile's file in $EDITOR; an invalid edit leaves the profile as it was",
 		Long: `Open a copy of the profile's YAML file in $VISUAL or $EDITOR (else vi).
 When the editor exits, onramp checks the copy as it would a profile it
 loads (field names, types, https URLs, files that hold what they should)

@@ -162,7 +162,7 @@ func TestProfileRemoveForgetsCachedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	io, _, _, _ := iostreams.Test()
-	store, err := openSecretStore(io, "", testFileWorkFactor)
+	store, err := openSecretStore(io, "", testFileWorkFactor, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestProfileRemoveForgetsCachedToken(t *testing.T) {
 	if r := runCmd(t, "", false, "profile", "rm", "nhs", "--yes"); r.code != 0 {
 		t.Fatalf("profile rm: %d %s", r.code, r.errOut)
 	}
-	if store, err = openSecretStore(io, "", testFileWorkFactor); err != nil {
+	if store, err = openSecretStore(io, "", testFileWorkFactor, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.Get("nhs", tokens.TokenItem); !errors.Is(err, secretstore.ErrMissing) {

@@ -75,7 +75,7 @@ func TestDiagnoseThroughAProxyShowsNoSecret(t *testing.T) {
 			2, "holds a password: onramp takes no secret on its command line"},
 		{"a bad HTTPS_PROXY is named without its password", map[string]string{"HTTPS_PROXY": "socks5://alice:" + proxyPass + "@" + p.Addr},
 			[]string{"diagnose", target},
-			2, "HTTPS_PROXY \"socks5://alice:REDACTED@"},
+			2, "HTTPS_PROXY \"socks5://alice:[redacted]@"},
 		{"the variable is not set", nil,
 			[]string{"diagnose", target, "-x", p.URL(), "--proxy-user-env", "ONRAMP_TEST_NOT_SET"},
 			2, "ONRAMP_TEST_NOT_SET is not set"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 )
@@ -62,8 +64,9 @@ func newRootCmd(f *factory) *cobra.Command {
 	io := f.IO
 	var home homeOptions
 	root := &cobra.Command{
-		Use:   "onramp",
-		Short: "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
+		Annotations: rawStdoutAnnotation("the home screen owns the terminal"),
+		Use:         "onramp",
+		Short:       "Get connected to APIs secured with mutual TLS, API keys and signed-JWT OAuth",
 		Long: `onramp sets up and diagnoses connections to APIs secured with mutual TLS,
 API keys and signed-JWT OAuth (HMPPS, NHS API Management, GOV.UK DCS,
 Securosys, or any HTTPS API), and says exactly why a connection fails.
@@ -132,6 +135,11 @@ func registerCompletions(c *cobra.Command) {
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		})
 	}
+	if c.Flags().Lookup("client") != nil {
+		_ = c.RegisterFlagCompletionFunc("client", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return cause.Clients(), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 	if c.Parent() != nil && c.Parent().Name() == "profile" && (c.Name() == "show" || c.Name() == "rm") && c.ValidArgsFunction == nil {
 		c.ValidArgsFunction = completeProfiles
 	}
@@ -177,7 +185,18 @@ func ownSignals(ctx context.Context) {
 // execute runs the command line with the factory's dependencies and
 // returns the exit status: 130 when a signal ended it, whatever error the
 // interrupted work returned.
+//
+// Everything the run prints goes through one redaction (f.Secrets): stderr
+// always, stdout unless the command's output is the secret itself or a
+// terminal program's (rawStdout).
 func execute(f *factory, args []string) int {
+	if f.Secrets == nil {
+		f.Secrets = &redact.Set{MinLen: minShownSecret}
+	}
+	addFlagSecrets(f.Secrets, args, os.Getenv)
+	rawOut := f.IO.Out
+	f.IO.ErrOut = redactWriter(f.IO.ErrOut, f.Secrets)
+	f.IO.Out = redactWriter(f.IO.Out, f.Secrets)
 	own := new(atomic.Bool)
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), signalsKey{}, own))
 	defer cancel()
@@ -212,12 +231,32 @@ func execute(f *factory, args []string) int {
 		}
 	}()
 	root := newRootCmd(f)
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if cmd.Annotations[rawStdout] != "" {
+			f.IO.Out = rawOut
+		}
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && interrupted.Load() && !own.Load() {
 		err = errCancelled
 	}
 	return exitStatus(f.IO, err)
+}
+
+// rawStdout marks a command whose stdout is not redacted: it prints a
+// secret on purpose (secret get, token, aws-credentials) or hands the
+// terminal to a program (the TUI, an editor). Its stderr still is.
+const rawStdout = "onramp/raw-stdout"
+
+// rawStdoutAnnotation is the Annotations of such a command.
+func rawStdoutAnnotation(why string) map[string]string { return map[string]string{rawStdout: why} }
+
+func redactWriter(w io.Writer, s *redact.Set) io.Writer {
+	if _, ok := w.(*redact.Writer); ok {
+		return w
+	}
+	return &redact.Writer{W: w, Set: s}
 }
 
 func exitStatus(io *iostreams.IO, err error) int {

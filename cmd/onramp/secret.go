@@ -74,8 +74,9 @@ checks send it for the paths of that role. NAME defaults to the role's name.`,
 	}
 	set.Flags().StringVar(&opts.role, "role", "", "the API key role this key has (the provider's role table), recorded in the profile's role_keys")
 	get := &cobra.Command{
-		Use:   "get NAME",
-		Short: "Print a secret's value on stdout, for scripts",
+		Annotations: rawStdoutAnnotation("prints the secret"),
+		Use:         "get NAME",
+		Short:       "Print a secret's value on stdout, for scripts",
 		Example: `  # the key reaches curl on stdin, not in its argv (ps shows argv)
   printf 'x-api-key: %s\n' "$(onramp secret get api-key --profile hmpps-dev)" |
     curl -H @- --cert client.crt --key client.key https://...`,

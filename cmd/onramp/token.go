@@ -66,8 +66,9 @@ func newTokenCmd(fac *factory) *cobra.Command {
 	io := fac.IO
 	opts := &tokenOptions{io: io, openStore: fac.SecretStore, now: fac.Now}
 	cmd := &cobra.Command{
-		Use:   "token [--profile NAME] [--no-cache] [--json]",
-		Short: "Get (and cache) an OAuth bearer token via signed JWT (NHS API Management)",
+		Annotations: rawStdoutAnnotation("prints the token"),
+		Use:         "token [--profile NAME] [--no-cache] [--json]",
+		Short:       "Get (and cache) an OAuth bearer token via signed JWT (NHS API Management)",
 		Long: `Get an access token by signed-JWT client credentials, as NHS API Management
 documents them: a client assertion signed RS512 with your RSA 4096 key
 (kid in the header; iss and sub your API key; aud the token URL; a fresh

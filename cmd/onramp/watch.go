@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/monitor"
 	"github.com/onramp-cli/onramp/profile"
@@ -21,6 +22,7 @@ import (
 
 type watchOptions struct {
 	io        *iostreams.IO
+	secrets   *redact.Set
 	openStore func(kind string) (secretstore.Keyring, error)
 
 	interval    time.Duration
@@ -36,7 +38,7 @@ type watchOptions struct {
 }
 
 func newWatchCmd(fac *factory) *cobra.Command {
-	opts := &watchOptions{io: fac.IO, openStore: fac.SecretStore}
+	opts := &watchOptions{io: fac.IO, openStore: fac.SecretStore, secrets: fac.Secrets}
 	cmd := &cobra.Command{
 		Use:   "watch",
 		Short: "Check every profile on a schedule and serve the results as Prometheus metrics",
@@ -121,6 +123,7 @@ func (o *watchOptions) monitorOptions(kr secretstore.Keyring) monitor.Options {
 		Concurrency: o.concurrency,
 		Timeout:     o.timeout,
 		Log:         o.io.ErrOut,
+		Secrets:     o.secrets,
 		TokenExpiry: func(p *profile.Profile) (time.Time, bool) {
 			return (&tokens.Cache{Keyring: kr, Profile: p.Name}).Expiry()
 		},

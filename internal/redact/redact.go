@@ -7,8 +7,10 @@ package redact
 import (
 	"encoding/base64"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Placeholder replaces a secret value.
@@ -19,14 +21,30 @@ const Placeholder = "[redacted]"
 const minLen = 4
 
 // Set holds the secret values known in this run. The zero value is empty
-// and ready to use.
-type Set struct{ values []string }
+// and ready to use; it is safe for concurrent use (watch's checks and the
+// output streams share one).
+type Set struct {
+	// MinLen: values shorter than this are not blanked (0: 4). A set that
+	// blanks everything a process prints sets more, so a short test
+	// passphrase ("wrong") does not blank a cause id
+	// (key-passphrase-wrong).
+	MinLen int
+
+	mu     sync.RWMutex
+	values []string
+}
 
 // Add records secret values (empty and very short ones are ignored), with
 // the forms a server may echo them in: URL-escaped and Base64.
 func (s *Set) Add(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	least := minLen
+	if s.MinLen > 0 {
+		least = s.MinLen
+	}
 	for _, v := range values {
-		if len(v) < minLen {
+		if len(v) < least {
 			continue
 		}
 		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), base64.StdEncoding.EncodeToString([]byte(v))} {
@@ -78,6 +96,8 @@ func (s *Set) String(text string) string {
 	if s == nil {
 		return text
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for _, v := range s.values {
 		if strings.Contains(text, v) {
 			text = strings.ReplaceAll(text, v, Placeholder)
@@ -104,4 +124,31 @@ func URL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")
 	}
 	return u.String()
+}
+
+// userinfo is a password in a URL written in text: scheme://user:PASSWORD@.
+// Compiled on first use, not at start-up.
+var userinfo = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@"'<>]*:)[^/\s@"'<>]+@`)
+})
+
+// Text blanks every known secret in text, and any password written in a
+// URL (scheme://user:PASSWORD@host), known or not: what every output of
+// onramp goes through.
+func (s *Set) Text(text string) string {
+	text = s.String(text)
+	if strings.Contains(text, "://") {
+		text = userinfo().ReplaceAllString(text, "${1}"+Placeholder+"@")
+	}
+	return text
+}
+
+// longest is the length of the longest known value.
+func (s *Set) longest() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.values) == 0 {
+		return 0
+	}
+	return len(s.values[0])
 }
