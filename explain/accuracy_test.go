@@ -14,36 +14,58 @@ import (
 var showHeldOut = flag.Bool("heldout-misses", false, "also list the misses of the held-out clients (never write a recogniser from them)")
 
 // Accuracy floors: top-1 on the tuned and on the held-out part of the
-// corpus may not fall below these (raise them as recognisers improve; the
-// goal of issue 16 is 97% on both).
+// corpus (over the samples whose text can tell the cause) may not fall
+// below issue 16's goal of 97% on both.
 const (
-	tunedFloor   = 0.965
-	heldOutFloor = 0.80
+	tunedFloor   = 0.97
+	heldOutFloor = 0.97
 )
 
-type tally struct{ n, top1, top3 int }
+type tally struct{ n, top1, top3, opaque, opaqueTop3 int }
 
-func (t *tally) add(s corpus.Sample, m []Match) (top1 bool) {
-	t.n++
+// rank is where the first cause the sample accepts is in m (0-based), or -1.
+func rank(s corpus.Sample, m []Match) int {
 	for i, x := range m {
-		if i < 3 && s.Accepts(string(x.Cause.ID)) {
-			if i == 0 {
-				t.top1++
-				top1 = true
-			}
-			t.top3++
-			break
+		if s.Accepts(string(x.Cause.ID)) {
+			return i
 		}
 	}
-	return top1
+	return -1
+}
+
+func (t *tally) add(s corpus.Sample, m []Match) (top1 bool) {
+	r := rank(s, m)
+	if s.Opaque {
+		t.opaque++
+		if r >= 0 && r < 3 {
+			t.opaqueTop3++
+		}
+		return r >= 0 && r < 3
+	}
+	t.n++
+	if r == 0 {
+		t.top1++
+	}
+	if r >= 0 && r < 3 {
+		t.top3++
+	}
+	return r == 0
 }
 
 func pct(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
 
+func partName(held bool) string {
+	if held {
+		return "held-out"
+	}
+	return "tuned"
+}
+
 // TestExplainAccuracy explains every sample of the corpus real clients
 // printed (explain/corpus) and reports top-1 and top-3 accuracy per client,
 // for the tuned and the held-out part separately (go test -v shows the
-// table; make bench prints it).
+// table; make bench prints it). A sample is held out when its client or its
+// scenario is (corpus.HeldOut, corpus.HeldOutScenarios).
 func TestExplainAccuracy(t *testing.T) {
 	samples, err := corpus.Load("testdata/corpus")
 	if err != nil {
@@ -52,48 +74,58 @@ func TestExplainAccuracy(t *testing.T) {
 	if len(samples) < 200 {
 		t.Fatalf("corpus has %d samples; regenerate it: go test ./explain/corpus -update", len(samples))
 	}
-	byClient := map[string]*tally{}
+	type group struct {
+		client string
+		held   bool
+	}
+	byGroup := map[group]*tally{}
 	parts := map[bool]*tally{false: {}, true: {}}
 	var misses []string
 	for _, s := range samples {
 		m := Text(s.Text)
-		if byClient[s.Client] == nil {
-			byClient[s.Client] = &tally{}
+		g := group{s.Client, s.HeldOut()}
+		if byGroup[g] == nil {
+			byGroup[g] = &tally{}
 		}
-		held := corpus.IsHeldOut(s.Client)
-		parts[held].add(s, m)
-		if !byClient[s.Client].add(s, m) && (!held || *showHeldOut) {
-			misses = append(misses, fmt.Sprintf("%s/%s: want %s (also %v), got %v", s.Scenario, s.Client, s.Cause, s.Also, matchIDs(m)))
+		parts[g.held].add(s, m)
+		if !byGroup[g].add(s, m) && (!g.held || *showHeldOut) {
+			misses = append(misses, fmt.Sprintf("%s/%s: want %s (also %v, opaque %v), got %v", s.Scenario, s.Client, s.Cause, s.Also, s.Opaque, matchIDs(m)))
 		}
 	}
-	names := make([]string, 0, len(byClient))
-	for c := range byClient {
-		names = append(names, c)
+	groups := make([]group, 0, len(byGroup))
+	for g := range byGroup {
+		groups = append(groups, g)
 	}
-	sort.Slice(names, func(i, j int) bool {
-		a, b := corpus.IsHeldOut(names[i]), corpus.IsHeldOut(names[j])
-		if a != b {
-			return !a
+	sort.Slice(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.held != b.held {
+			return !a.held
 		}
-		return names[i] < names[j]
+		return a.client < b.client
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-16s %-8s %7s %7s %7s\n", "client", "part", "samples", "top-1", "top-3")
-	for _, c := range names {
-		x, part := byClient[c], "tuned"
-		if corpus.IsHeldOut(c) {
-			part = "held-out"
+	fmt.Fprintf(&b, "%-16s %-8s %7s %7s %7s %7s %9s\n", "client", "part", "samples", "top-1", "top-3", "opaque", "op.top-3")
+	row := func(name, part string, x *tally) {
+		op := "-"
+		if x.opaque > 0 {
+			op = fmt.Sprintf("%d/%d", x.opaqueTop3, x.opaque)
 		}
-		fmt.Fprintf(&b, "%-16s %-8s %7d %6.1f%% %6.1f%%\n", c, part, x.n, pct(x.top1, x.n), pct(x.top3, x.n))
+		fmt.Fprintf(&b, "%-16s %-8s %7d %6.1f%% %6.1f%% %7d %9s\n", name, part, x.n, pct(x.top1, x.n), pct(x.top3, x.n), x.opaque, op)
+	}
+	for _, g := range groups {
+		row(g.client, partName(g.held), byGroup[g])
 	}
 	for _, held := range []bool{false, true} {
-		x, part := parts[held], "TUNED"
-		if held {
-			part = "HELD-OUT"
-		}
-		fmt.Fprintf(&b, "%-16s %-8s %7d %6.1f%% %6.1f%%\n", "all", part, x.n, pct(x.top1, x.n), pct(x.top3, x.n))
+		row("all", strings.ToUpper(partName(held)), parts[held])
 	}
-	t.Logf("explain accuracy on the client corpus (held out: %s)\n%s", strings.Join(corpus.HeldOut, ", "), b.String())
+	for _, held := range []bool{false, true} {
+		x := parts[held]
+		fmt.Fprintf(&b, "strict %s (opaque samples counted as misses): top-1 %.1f%% of %d\n", partName(held), pct(x.top1, x.n+x.opaque), x.n+x.opaque)
+	}
+	t.Logf("explain accuracy on the client corpus (held out: clients %s; scenarios %s)\n"+
+		"top-1/top-3 are over the samples whose text can tell the cause; opaque samples (the client printed only an\n"+
+		"HTTP 400 or 401 whose reason is in the body it hides) are counted apart, answered when the cause is in the top 3\n%s",
+		strings.Join(corpus.HeldOut, ", "), strings.Join(corpus.HeldOutScenarios, ", "), b.String())
 	slices.Sort(misses)
 	for _, m := range misses {
 		t.Logf("miss: %s", m)

@@ -412,6 +412,14 @@ var ambiguityHints = []struct {
 			"`openssl x509 -in CERT -noout -subject` and `openssl pkey -in KEY -noout` show which file it is and ask for the passphrase."},
 	{[]cause.ID{cause.APIKeyBase64Encoded, cause.APIKeyRejected},
 		"The key was sent Base64-encoded (it ends in \"=\" padding): gateways compare the key exactly as issued. Send it as the provider gave it, not encoded."},
+	{[]cause.ID{cause.ClientCertNotSent, cause.ClientCertRejected, cause.TLSNotTLS},
+		"A bare 400 Bad Request names no cause: the server refused the request before the API saw it. " +
+			"In front of an API this is most often nginx's own page, which says which: \"No required SSL certificate was sent\" (client-cert-not-sent), " +
+			"\"The SSL certificate error\" (client-cert-rejected; its error log says why, e.g. expired) or \"The plain HTTP request was sent to HTTPS port\" (tls-not-tls). " +
+			"Your client hid the page: rerun with curl -v to see it, or read the server's error log."},
+	{[]cause.ID{cause.ClientCertWrongIssuer, cause.ClientChainIncomplete},
+		"The server could not chain the client certificate to a CA it trusts: either the certificate is from a CA the server does not accept, or its intermediate CA was not sent with it. " +
+			"`openssl x509 -in CERT -noout -issuer` names the issuer: if it is an intermediate under the provider's CA, append that intermediate to the certificate file; otherwise get a certificate from the CA the provider names."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
 }

@@ -105,6 +105,13 @@ func TestDisambiguate(t *testing.T) {
 	if !strings.Contains(Disambiguate(m), "leans to") {
 		t.Errorf("hint does not say which way the text leans: %q", Disambiguate(m))
 	}
+	// A bare 400 names no cause: the hint says where the reason is.
+	h = Disambiguate(Text("Exception in thread \"main\" java.io.IOException: Server returned HTTP response code: 400 for URL: https://api.example/"))
+	for _, want := range []string{"No required SSL certificate was sent", "The SSL certificate error", "plain HTTP", "curl -v", "error log"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("bare-400 hint %q lacks %q", h, want)
+		}
+	}
 	// A clear answer needs no hint.
 	if h := Disambiguate(Text("x509: certificate signed by unknown authority")); h != "" {
 		t.Errorf("unambiguous text got hint %q", h)

@@ -192,7 +192,9 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "handshake failure", Cause: cause.TLSHandshakeFailed, Client: "any", Weight: weak},
 
 	// --- Python ssl / urllib / requests (OpenSSL reason codes in brackets).
-	{Pattern: "certificate_verify_failed", Cause: cause.ServerCertUntrusted, Client: "python", Weight: generic},
+	// Python's bracket ([SSL: CERTIFICATE_VERIFY_FAILED]), not the bare reason name that
+	// Envoy's TLS_error lines carry with more after it.
+	{Pattern: "ssl: certificate_verify_failed", Cause: cause.ServerCertUntrusted, Client: "python", Weight: generic},
 	{Pattern: "certificate verify failed", Cause: cause.ServerCertUntrusted, Client: "python", Weight: generic},
 	{Pattern: "wrong_version_number", Cause: cause.TLSNotTLS, Client: "python", Weight: specific},
 	{Pattern: "record_layer_failure", Cause: cause.TLSNotTLS, Client: "python", Weight: generic},
@@ -261,6 +263,11 @@ var messageRecognisers = []Recogniser{
 	{Pattern: "unsupported or unrecognized ssl message", Cause: cause.TLSNotTLS, Client: "java", Weight: specific},
 	{Pattern: "no cipher suites in common", Cause: cause.TLSNoCommonCipher, Client: "java", Weight: specific},
 	{Pattern: "empty client certificate chain", Cause: cause.ClientCertNotSent, Client: "java", Weight: specific},
+	// JSSE writes its last flight (Certificate, CertificateVerify, then
+	// Finished) from Finished's producer: a broken pipe or reset there is
+	// the server closing the connection on the client's certificate. The
+	// alert that says why is lost in the race (sun/security/ssl/Finished.java).
+	{Pattern: "finishedproducer.onproducefinished", Cause: cause.ClientCertRejected, Client: "java", Weight: specific},
 	{Pattern: "sslhandshakeexception", Cause: cause.TLSHandshakeFailed, Client: "java", Weight: weak},
 
 	// --- nginx error pages; the DCS guide quotes the first two.
@@ -273,6 +280,10 @@ var messageRecognisers = []Recogniser{
 	// the client side) and the bodies providers send with them.
 	{Pattern: " 401 unauthorized", Cause: cause.TokenRejected, Client: "http", Weight: generic},
 	{Pattern: "www-authenticate: bearer", Cause: cause.TokenMissing, Client: "http", Weight: specific},
+	// express-jwt's UnauthorizedError (credentials_required).
+	{Pattern: "no authorization token was found", Cause: cause.TokenMissing, Client: "http", Weight: exact},
+	// The page of a redirect (Express's "Found. Redirecting to /login").
+	{Pattern: "redirecting to", Cause: cause.UnexpectedRedirect, Client: "http", Weight: generic},
 	{Pattern: "www-authenticate: bearer", Regexp: `error="?invalid_token`, Cause: cause.TokenRejected, Client: "http", Weight: exact},
 	{Pattern: "invalid_token", Cause: cause.TokenRejected, Client: "http", Weight: specific},
 	{Pattern: " 403 forbidden", Cause: cause.APIKeyRejected, Client: "http", Weight: generic},

@@ -19,6 +19,13 @@ var recogniserSamples = []struct {
 	line string
 	want []string
 }{
+	// JSSE's last flight broke: the server closed on the client's certificate.
+	{`	at java.base/sun.security.ssl.Finished$T12FinishedProducer.onProduceFinished(Finished.java:393)`, []string{"client-cert-rejected"}},
+	{`{"error":"unauthorized","message":"No authorization token was found"}`, []string{"token-missing"}},
+	{`Found. Redirecting to /login`, []string{"unexpected-redirect"}},
+	// Texts that fit several causes equally: explain names them all and says what tells them apart.
+	{`client SSL certificate verify error: (21:unable to verify the first certificate) while reading client request headers`, []string{"client-cert-wrong-issuer", "client-chain-incomplete"}},
+	{`urllib.error.HTTPError: HTTP Error 400: Bad Request`, []string{"client-cert-not-sent", "client-cert-rejected", "tls-not-tls"}},
 	// Go.
 	{`Get "https://api.example:443/": tls: failed to verify certificate: x509: certificate signed by unknown authority`, []string{"server-cert-untrusted"}},
 	{`http: TLS handshake error from 127.0.0.1:5555: tls: failed to verify client certificate: x509: certificate signed by unknown authority`, []string{"client-cert-wrong-issuer"}},
@@ -592,6 +599,21 @@ func TestClientTableMessages(t *testing.T) {
 		"error 20 at 0 depth lookup: unable to get local issuer certificate":                                                                   "server-cert-untrusted",
 		"error 26 at 0 depth lookup: unsupported certificate purpose":                                                                          "client-cert-no-client-auth",
 		"requests.exceptions.InvalidHeader: Invalid leading whitespace, reserved character(s), or return character(s) in header value: 'abc '": "api-key-whitespace",
+		// Issue 16, second pass: rows read again from the sources (explain/sources/README.md, Corrections).
+		`Exception in thread "main" java.io.FileNotFoundException: https://api.example/v1/people/A1`:                                      "endpoint-not-found",
+		`java.io.FileNotFoundException: /etc/onramp/client.p12 (No such file or directory)`:                                               "input-file-unreadable",
+		"java.lang.IllegalArgumentException: Illegal character(s) in message header value: abc123\r":                                      "api-key-whitespace",
+		"http: TLS handshake error from 10.0.0.7:51234: tls: failed to verify certificate: x509: certificate signed by unknown authority": "client-cert-wrong-issuer",
+		"curl: (58) could not parse PKCS12 file, check password, OpenSSL error error:11800071:PKCS12 routines::mac verify failure":        "key-passphrase-wrong",
+		"curl: (58) error reading PKCS12 file 'client.pem'":                                                                               "input-wrong-file-type",
+		"OSError: Could not find the TLS certificate file, invalid path: /home/me/client.crt":                                             "input-file-unreadable",
+		"upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:verify cert failed: verify SAN list:TLS_error_end": "server-cert-hostname-mismatch",
+		`"GET /get HTTP/1.1" 503 URX,UF upstream_reset_before_response_started{remote_connection_failure|TLS_error:|268435703:SSL_routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end}`:                                                                                              "tls-not-tls",
+		"System.Net.Http.HttpRequestException: The proxy tunnel request to proxy 'http://proxy:3128/' failed with status code '403'.":                                                                                                                                                         "proxy-tunnel-refused",
+		"AxiosError: timeout of 5000ms exceeded":          "tcp-timeout",
+		"error 23 at 0 depth lookup: certificate revoked": "client-cert-revoked",
+		"[Tue Dec 01 12:05:21 2026] [ssl:info] [pid 16383] [client 10.0.0.7:5555] AH02008: SSL library error 1 in handshake (server api.example:443)\n" +
+			"[Tue Dec 01 12:05:21 2026] [ssl:info] [pid 16383] SSL Library Error: error:0A0000C7:SSL routines::peer did not return a certificate -- No CAs known to server for verification?": "client-cert-not-sent",
 		// A server's log is about the client's certificate.
 		"2026/11/22 10:00:00 [info] 12#12: *3 client SSL certificate verify error: (10:certificate has expired) while reading client request headers": "client-cert-expired",
 	} {

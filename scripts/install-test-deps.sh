@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Some packages start a system daemon (nginx on :80, tinyproxy on :8888,
 # prometheus on :9090, blackbox_exporter on :9115); the tests and benchmarks
 # start their own on free loopback ports, so stop the system ones.
-for svc in nginx tinyproxy prometheus prometheus-blackbox-exporter; do
+for svc in nginx tinyproxy prometheus prometheus-blackbox-exporter apache2 haproxy; do
   if printf '%s\n' "${missing[@]}" | grep -qx "${svc}\(-light\)\?"; then
     "${as_root[@]}" systemctl stop "$svc" 2>/dev/null || "${as_root[@]}" service "$svc" stop 2>/dev/null || true
   fi

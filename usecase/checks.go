@@ -380,7 +380,11 @@ func RequiredRSABits(p *profile.Profile) int {
 // timed by when the checks started (the moment the connection was tried,
 // whichever front end ran them), to the second, with the cause of a
 // failure and the server chain's expiry (for onramp status). The caller saves p (SaveCheck does).
+// An interrupted check (Ctrl+C, esc) is no outcome: p keeps its last one.
 func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
+	if rep.Cancelled {
+		return
+	}
 	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK,
 		ServerNotAfter: rep.ServerCertNotAfter().UTC()}
 	if rep.Cause != nil {
@@ -390,6 +394,9 @@ func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
 
 // SaveCheck records rep in p and saves p.
 func SaveCheck(p *profile.Profile, rep *diagnose.Report) error {
+	if rep.Cancelled {
+		return nil
+	}
 	RecordCheck(p, rep)
 	if err := profile.Save(p); err != nil {
 		return fmt.Errorf("could not record the check in profile %s: %w", p.Name, err)

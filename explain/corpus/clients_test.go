@@ -8,10 +8,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +34,8 @@ type request struct {
 	proxy           string // host:port of an HTTP proxy
 	timeout         time.Duration
 	tool            []string // the command line of openssl-tool and keytool
-	nginxLog        string
+	serverLog       string   // the server's log, for the client named logClient
+	logClient       string
 }
 
 // clientFunc runs one client; ok is false when the client does not apply.
@@ -50,7 +53,11 @@ var clients = map[string]clientFunc{
 	"python-requests": pythonClient("/usr/bin/python3", pythonRequests),
 	"node":            nodeClient,
 	"java":            javaClient,
-	"nginx-log":       nginxLogClient,
+	"python-httpx":    pythonClient("/usr/bin/python3", pythonHttpx),
+	"node-axios":      axiosClient,
+	"nginx-log":       serverLogClient("nginx-log"),
+	"apache-log":      serverLogClient("apache-log"),
+	"haproxy-log":     serverLogClient("haproxy-log"),
 }
 
 // clientTools are the programs a client needs (testenv.Tool: missing fails
@@ -59,13 +66,33 @@ var clientTools = map[string][]string{
 	"curl": {"curl"}, "curl-v": {"curl"}, "openssl": {"openssl"}, "openssl-tool": {"openssl"},
 	"keytool": {"keytool"}, "python-urllib": {"/usr/bin/python3"}, "python-requests": {"/usr/bin/python3"},
 	"node": {"node"}, "java": {"java", "javac"}, "nginx-log": {"curl", "nginx"},
+	"python-httpx": {"/usr/bin/python3", httpxModule}, "node-axios": {"node", axiosModule},
+	"apache-log": {"curl", "/usr/sbin/apache2"}, "haproxy-log": {"curl", "haproxy"},
 }
 
+// The Debian packages' library directories (python3-httpx, node-axios).
+const (
+	httpxModule = "/usr/lib/python3/dist-packages/httpx"
+	axiosModule = "/usr/share/nodejs/axios"
+)
+
 func execClient(args []string, stdin string, timeout time.Duration) string {
+	return runClient(args, stdin, nil, timeout)
+}
+
+// execClientEnv is execClient with env added to the environment.
+func execClientEnv(args, env []string, timeout time.Duration) string {
+	return runClient(args, "", env, timeout)
+}
+
+func runClient(args []string, stdin string, env []string, timeout time.Duration) string {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin = strings.NewReader(stdin)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 2 * time.Second
@@ -112,7 +139,12 @@ func sClient(t *testing.T, e *env, r request) (string, string, bool) {
 	if r.http || r.proxy != "" || r.p12 != "" || r.header != "" {
 		return "", "", false
 	}
-	args := []string{"openssl", "s_client", "-connect", "127.0.0.1:" + r.port, "-verify_return_error", "-ign_eof", "-verify_ip", r.host}
+	args := []string{"openssl", "s_client", "-connect", r.host + ":" + r.port, "-verify_return_error", "-ign_eof"}
+	if net.ParseIP(r.host) != nil {
+		args = append(args, "-verify_ip", r.host)
+	} else {
+		args = append(args, "-verify_hostname", r.host)
+	}
 	if r.ca != "" {
 		args = append(args, "-CAfile", r.ca)
 	}
@@ -255,14 +287,36 @@ r.raise_for_status()
 print(r.status_code, r.text)
 `
 
+// httpx raises for a status of 3xx too; it follows no redirect unless told.
+const pythonHttpx = `
+import sys, httpx
+url, ca, cert, key, keypass, header, proxy, timeout = sys.argv[1:9]
+kw = {"verify": ca or True, "timeout": int(timeout)}
+if cert:
+    kw["cert"] = (cert, key, keypass) if keypass else (cert, key)
+if proxy:
+    kw["proxies"] = "http://" + proxy
+headers = {}
+if header:
+    k, v = header.split(": ", 1)
+    headers[k] = v
+with httpx.Client(**kw) as client:
+    r = client.get(url, headers=headers)
+    r.raise_for_status()
+    print(r.status_code, r.text)
+`
+
 func pythonClient(python, script string) clientFunc {
 	return func(t *testing.T, e *env, r request) (string, string, bool) {
 		if r.p12 != "" || (script == pythonRequests && r.keyPass != "") {
-			return "", "", false // neither takes PKCS#12; requests takes no key passphrase
+			return "", "", false // none takes PKCS#12; requests takes no key passphrase
 		}
 		name := "client_urllib.py"
-		if script == pythonRequests {
+		switch script {
+		case pythonRequests:
 			name = "client_requests.py"
+		case pythonHttpx:
+			name = "client_httpx.py"
 		}
 		args := []string{python, "-c", script, r.url, r.ca, r.cert, r.key, r.keyPass, r.header, r.proxy, secs(r.timeout)}
 		shown := append([]string{python, name}, args[3:]...)
@@ -270,15 +324,23 @@ func pythonClient(python, script string) clientFunc {
 	}
 }
 
-const nodeScript = `
-const https = require('https'), http = require('http'), fs = require('fs');
+// nodePreamble starts both Node clients: the arguments, o (the TLS options:
+// CA, certificate and key, or PKCS#12) and the request header.
+const nodePreamble = `
+const fs = require('fs');
 const [url, ca, cert, key, pass, pfx, pfxPass, header, timeout] = process.argv.slice(1);
 const o = {};
 if (ca) o.ca = fs.readFileSync(ca);
 if (cert) { o.cert = fs.readFileSync(cert); o.key = fs.readFileSync(key); }
 if (pass) o.passphrase = pass;
 if (pfx) { o.pfx = fs.readFileSync(pfx); o.passphrase = pfxPass; }
-if (header) { const i = header.indexOf(': '); o.headers = {[header.slice(0, i)]: header.slice(i + 2)}; }
+const headers = {};
+if (header) { const i = header.indexOf(': '); headers[header.slice(0, i)] = header.slice(i + 2); }
+`
+
+const nodeScript = nodePreamble + `
+const https = require('https'), http = require('http');
+o.headers = headers;
 o.signal = AbortSignal.timeout(Number(timeout) * 1000);
 const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
   let body = '';
@@ -291,13 +353,40 @@ const req = (url.startsWith('https:') ? https : http).get(url, o, res => {
 req.on('error', e => { console.error(e); process.exit(1); });
 `
 
+// nodeArgs is the command line of a Node client script.
+func nodeArgs(script string, r request) []string {
+	return []string{"node", "-e", script, r.url, r.ca, r.cert, r.key, r.keyPass, r.p12, r.p12Pass, r.header, secs(r.timeout)}
+}
+
 func nodeClient(t *testing.T, e *env, r request) (string, string, bool) {
 	if r.proxy != "" {
 		return "", "", false // Node's https module takes no proxy
 	}
-	args := []string{"node", "-e", nodeScript, r.url, r.ca, r.cert, r.key, r.keyPass, r.p12, r.p12Pass, r.header, secs(r.timeout)}
+	args := nodeArgs(nodeScript, r)
 	shown := append([]string{"node", "client.js"}, args[3:]...)
 	return strings.Join(shown, " "), execClient(args, "", r.timeout), true
+}
+
+// The axios client prints what such programs print in their catch: the
+// error's name, message and code, and the response body when there is one.
+const axiosScript = nodePreamble + `
+const axios = require('axios'), https = require('https');
+axios.get(url, {httpsAgent: new https.Agent(o), headers, timeout: Number(timeout) * 1000})
+  .then(res => console.log(res.status, res.data))
+  .catch(err => {
+    console.error(err.name + ': ' + err.message + (err.code ? ' (' + err.code + ')' : ''));
+    if (err.response) console.error(err.response.status, JSON.stringify(err.response.data));
+    process.exit(1);
+  });
+`
+
+func axiosClient(t *testing.T, e *env, r request) (string, string, bool) {
+	if r.proxy != "" {
+		return "", "", false // axios sends https:// requests to an HTTP proxy without CONNECT
+	}
+	args := nodeArgs(axiosScript, r)
+	shown := append([]string{"node", "client-axios.js"}, args[3:]...)
+	return strings.Join(shown, " "), execClientEnv(args, []string{"NODE_PATH=/usr/share/nodejs"}, r.timeout), true
 }
 
 const javaSource = `
@@ -381,31 +470,36 @@ func javaClient(t *testing.T, e *env, r request) (string, string, bool) {
 	args := []string{"java"}
 	if r.proxy != "" {
 		host, port, _ := strings.Cut(r.proxy, ":")
-		args = append(args, "-Dhttps.proxyHost="+host, "-Dhttps.proxyPort="+port, "-Dhttp.proxyHost="+host, "-Dhttp.proxyPort="+port)
+		// The JDK goes direct to localhost and 127.* unless nonProxyHosts is
+		// set; empty, it adds none of its defaults.
+		args = append(args, "-Dhttps.proxyHost="+host, "-Dhttps.proxyPort="+port, "-Dhttp.proxyHost="+host, "-Dhttp.proxyPort="+port,
+			"-Dhttp.nonProxyHosts=")
 	}
 	args = append(args, "-cp", e.javaDir, "Fetch", r.url, r.ca, cert, key, pass, r.header, secs(r.timeout))
 	shown := strings.Replace(strings.Join(args, " "), "-cp "+e.javaDir+" ", "", 1)
 	return shown, execClient(args, "", r.timeout), true
 }
 
-// nginxLogClient makes the scenario's request with curl and returns what
-// nginx wrote to its error log about it.
-func nginxLogClient(t *testing.T, e *env, r request) (string, string, bool) {
-	if r.nginxLog == "" {
-		return "", "", false
-	}
-	before, _ := os.ReadFile(r.nginxLog)
-	args := curlArgs(r, false)
-	execClient(args, "", r.timeout)
-	var after []byte
-	for range 20 { // nginx writes the line after the connection ends
-		time.Sleep(100 * time.Millisecond)
-		after, _ = os.ReadFile(r.nginxLog)
-		if len(after) > len(before) {
-			time.Sleep(200 * time.Millisecond) // and any lines that follow
-			after, _ = os.ReadFile(r.nginxLog)
-			break
+// serverLogClient makes the scenario's request with curl and returns what
+// the server (nginx, Apache httpd, HAProxy) wrote to its log about it.
+func serverLogClient(name string) clientFunc {
+	return func(t *testing.T, e *env, r request) (string, string, bool) {
+		if r.logClient != name {
+			return "", "", false
 		}
+		before, _ := os.ReadFile(r.serverLog)
+		args := curlArgs(r, false)
+		execClient(args, "", r.timeout)
+		var after []byte
+		for range 20 { // the server writes the line after the connection ends
+			time.Sleep(100 * time.Millisecond)
+			after, _ = os.ReadFile(r.serverLog)
+			if len(after) > len(before) {
+				time.Sleep(200 * time.Millisecond) // and any lines that follow
+				after, _ = os.ReadFile(r.serverLog)
+				break
+			}
+		}
+		return strings.Join(args, " ") + "; tail " + filepath.Base(r.serverLog), string(after[len(before):]), true
 	}
-	return strings.Join(args, " ") + "; tail error.log", string(after[len(before):]), true
 }

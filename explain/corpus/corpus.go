@@ -31,6 +31,12 @@ type Sample struct {
 	// not name, so "not sent" is true too).
 	Cause string   `json:"cause"`
 	Also  []string `json:"also,omitempty"`
+	// Opaque marks a sample whose text cannot tell the cause: the client
+	// prints only the status of an error answer (HTTP 400), and what tells
+	// the cause is in the body it does not print (nginx's client-certificate
+	// page) or in what was sent. Set from the scenario and the client (the
+	// clients that print no body), never from what explain answers.
+	Opaque bool `json:"opaque,omitempty"`
 	// Command is the command line run, with temporary paths and ports
 	// replaced by placeholders.
 	Command string `json:"command"`
@@ -43,17 +49,30 @@ func (s Sample) Accepts(id string) bool {
 }
 
 // HeldOut are the clients whose samples no recogniser is written or tuned
-// from: a JDK client (HttpsURLConnection) and keytool, Python's requests
-// library, and nginx's error log (a server describing the client's
-// certificate). Recognisers for their wordings may only come from the
-// clients' published sources (explain/sources) or from rules made for the
-// tuned clients, never from these samples. (The few hand-written JSSE rows
-// in recognisers.go predate the split: issue 5 wrote them from the JDK's
-// messages; none has been added or changed for a held-out sample since.)
-var HeldOut = []string{"java", "keytool", "python-requests", "nginx-log"}
+// from: a JDK client (HttpsURLConnection) and keytool, Python's requests and
+// httpx libraries, and the logs of nginx and HAProxy (servers describing the
+// client's certificate). Recognisers for their wordings may only come from
+// the clients' published sources (explain/sources) or from rules made for
+// the tuned clients, never from these samples. (The few hand-written JSSE
+// rows in recognisers.go predate the split: issue 5 wrote them from the
+// JDK's messages; none has been added or changed for a held-out sample
+// since.) httpx and haproxy-log were added to the split before their first
+// samples were generated.
+var HeldOut = []string{"java", "keytool", "python-requests", "python-httpx", "nginx-log", "haproxy-log"}
+
+// HeldOutScenarios are whole scenarios held out for every client, chosen
+// before their samples were first generated: a name that does not resolve,
+// and a proxy that refuses the CONNECT.
+var HeldOutScenarios = []string{"dns-no-such-host", "proxy-connect-403"}
 
 // IsHeldOut says whether client's samples are in the held-out part.
 func IsHeldOut(client string) bool { return slices.Contains(HeldOut, client) }
+
+// HeldOut says whether the sample is in the held-out part: its client or
+// its scenario is held out.
+func (s Sample) HeldOut() bool {
+	return IsHeldOut(s.Client) || slices.Contains(HeldOutScenarios, s.Scenario)
+}
 
 // Load reads every client's samples from dir.
 func Load(dir string) ([]Sample, error) {

@@ -41,6 +41,8 @@ type env struct {
 	clientCert, clientKey   string // issued by ca
 	otherCert, otherKey     string // issued by otherCA
 	expiredCert, expiredKey string // issued by ca, expired
+	revokedCert, revokedKey string // issued by ca, revoked in crlFile
+	crlFile                 string // ca's CRL (PEM)
 	serverOnlyCert          string // issued by ca, EKU serverAuth only
 	serverOnlyKey           string
 	encryptedKey            string // clientKey, PEM-encrypted with rightPass
@@ -62,6 +64,9 @@ func newEnv(t *testing.T) *env {
 	e.expiredCert, e.expiredKey = e.ca.Client(t, testpki.Options{
 		NotBefore: time.Now().Add(-2 * 365 * 24 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour),
 	}).Files(t, dir, "expired-client")
+	revoked := e.ca.Client(t, testpki.Options{CommonName: "revoked client"})
+	e.revokedCert, e.revokedKey = revoked.Files(t, dir, "revoked-client")
+	e.crlFile = testpki.WriteFile(t, dir, "ca.crl", revocationList(t, e.ca, revoked.Cert))
 	e.serverOnlyCert, e.serverOnlyKey = e.ca.Client(t, testpki.Options{
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}).Files(t, dir, "server-only")
@@ -72,6 +77,19 @@ func newEnv(t *testing.T) *env {
 	e.missing = filepath.Join(dir, "no-such-client.crt")
 	e.mtlsAddr = startTLS(t, requireClientCerts(tls.VersionTLS13)(t, e, serverConfig(t, e)))
 	return e
+}
+
+// revocationList is ca's CRL (PEM) revoking leaf an hour ago.
+func revocationList(t *testing.T, ca *testpki.CA, leaf *x509.Certificate) []byte {
+	now := time.Now()
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(1), ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour),
+		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: leaf.SerialNumber, RevocationTime: now.Add(-time.Hour)}},
+	}, ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})
 }
 
 // run runs a setup command, failing the test when it fails.
@@ -143,9 +161,18 @@ func freePort(t *testing.T) string { return "127.0.0.1:" + testpki.FreePort(t) }
 // startProcess runs a server process (openssl s_server, nginx, tinyproxy)
 // until the test ends and waits until addr accepts connections.
 func startProcess(t *testing.T, addr string, name string, args ...string) {
+	startProcessTo(t, addr, nil, name, args...)
+}
+
+// startProcessTo is startProcess that also copies the program's output to
+// w (HAProxy logs to its standard output).
+func startProcessTo(t *testing.T, addr string, w io.Writer, name string, args ...string) {
 	cmd := exec.Command(name, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	if w != nil {
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, w), io.MultiWriter(&out, w)
+	}
 	// Its own process group, so nginx's workers are stopped with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 2 * time.Second
@@ -222,7 +249,7 @@ func selfSigned(t *testing.T) tls.Certificate {
 // startNginx runs nginx with a client-certificate check (ssl_verify_client
 // on, CAs of e.ca) and an info-level error log, which is where nginx writes
 // why it refused a client certificate.
-func startNginx(t *testing.T, e *env) (addr, errorLog string) {
+func startNginx(t *testing.T, e *env, extra string) (addr, errorLog string) {
 	bin := testenv.Tool(t, "nginx", "/usr/sbin/nginx")
 	addr = freePort(t)
 	dir, err := os.MkdirTemp(e.dir, "nginx")
@@ -250,10 +277,11 @@ http {
     ssl_certificate_key %[4]s;
     ssl_client_certificate %[5]s;
     ssl_verify_client on;
+    %[7]s
     location / { return 200 "ok\n"; }
   }
 }
-`, dir, addr, crt, key, e.caFile, errorLog)
+`, dir, addr, crt, key, e.caFile, errorLog, extra)
 	confFile := testpki.WriteFile(t, dir, "nginx.conf", []byte(conf))
 	startProcess(t, addr, bin, "-p", dir, "-c", confFile, "-e", errorLog)
 	return addr, errorLog

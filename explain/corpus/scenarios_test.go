@@ -16,10 +16,13 @@ import (
 
 // target is where a scenario's clients connect.
 type target struct {
-	addr     string
-	http     bool   // plain http:// URL
-	leaf     string // the server's certificate file, for the offline tools
-	nginxLog string
+	addr string
+	http bool   // plain http:// URL
+	leaf string // the server's certificate file, for the offline tools
+	// serverLog is the log of the server (nginx, Apache httpd, HAProxy)
+	// that logClient reads.
+	serverLog, logClient string
+	host                 string // the URL's host name, if not 127.0.0.1
 }
 
 // scenario is one way of getting a connection or a file wrong. cause is
@@ -30,9 +33,10 @@ type scenario struct {
 	cause   string
 	also    []string
 	alsoFor map[string][]string
-	// racy marks TLS 1.3 refusals of the client certificate: the server's
-	// alert races the client's first write, so a client may see only the
-	// connection close (tcp-reset).
+	// racy marks refusals of the client certificate whose alert races the
+	// client's writes: in TLS 1.3 its first write, and with Go's TLS 1.2
+	// server the Finished that a client like JSSE sends right behind its
+	// certificate. A client may see only the connection close (tcp-reset).
 	racy    bool
 	server  func(t *testing.T, e *env) target
 	ca      func(e *env) string
@@ -40,13 +44,30 @@ type scenario struct {
 	keyPass string
 	p12Pass string // use e.p12 with this password
 	header  string
-	proxy   bool
+	proxy   proxyKind
+	// opaque are the clients whose text cannot tell the cause: what tells
+	// it is only in the answer's body (nginx's 400 pages), which they do
+	// not print (bodylessClients), or in what was sent.
+	opaque  []string
 	timeout time.Duration
 	tool    func(e *env, tg target) []string // openssl-tool or keytool command
 	clients []string                         // default: every network client
 }
 
-var networkClients = []string{"curl", "curl-v", "openssl", "go", "python-urllib", "python-requests", "node", "java"}
+var networkClients = []string{"curl", "curl-v", "openssl", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}
+
+// bodylessClients print only the status of an error answer, not its body
+// (urllib's HTTPError, raise_for_status, HttpURLConnection's IOException).
+var bodylessClients = []string{"python-urllib", "python-requests", "python-httpx", "java"}
+
+// proxyKind is the proxy a scenario's clients go through.
+type proxyKind int
+
+const (
+	noProxy    proxyKind = iota
+	authProxy            // wants a password (407)
+	portsProxy           // tunnels to port 443 only (CONNECT 403)
+)
 
 func withCA(e *env) string      { return e.caFile }
 func withOtherCA(e *env) string { return e.otherCAFile }
@@ -103,8 +124,14 @@ func statusServer(status int, body string, headers ...string) func(*testing.T, *
 }
 
 func nginxServer(t *testing.T, e *env) target {
-	addr, log := startNginx(t, e)
-	return target{addr: addr, nginxLog: log}
+	addr, log := startNginx(t, e, "")
+	return target{addr: addr, serverLog: log, logClient: "nginx-log"}
+}
+
+// nginxCRLServer is nginxServer checking client certificates against ca's CRL.
+func nginxCRLServer(t *testing.T, e *env) target {
+	addr, log := startNginx(t, e, "ssl_crl "+e.crlFile+";")
+	return target{addr: addr, serverLog: log, logClient: "nginx-log"}
 }
 
 func mtlsServer(t *testing.T, e *env) target { return target{addr: e.mtlsAddr} }
@@ -160,19 +187,19 @@ func scenarios() []scenario {
 			cert:    func(e *env) (string, string) { return e.otherCert, e.otherKey },
 			server:  tlsServer(requireClientCerts(tls.VersionTLS13)),
 			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}}},
-		{name: "client-cert-wrong-ca-tls12", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA,
+		{name: "client-cert-wrong-ca-tls12", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA, racy: true,
 			cert:    func(e *env) (string, string) { return e.otherCert, e.otherKey },
 			server:  tlsServer(requireClientCerts(tls.VersionTLS12)),
 			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}}},
 		{name: "client-cert-expired", cause: "client-cert-expired", ca: withCA, racy: true,
 			cert:   func(e *env) (string, string) { return e.expiredCert, e.expiredKey },
 			server: tlsServer(requireClientCerts(tls.VersionTLS13))},
-		{name: "client-cert-expired-tls12", cause: "client-cert-expired", ca: withCA,
+		{name: "client-cert-expired-tls12", cause: "client-cert-expired", ca: withCA, racy: true,
 			cert:   func(e *env) (string, string) { return e.expiredCert, e.expiredKey },
 			server: tlsServer(requireClientCerts(tls.VersionTLS12))},
 		// Go's server answers bad_certificate: the client learns only that
 		// its certificate was refused.
-		{name: "client-cert-not-for-client-auth", cause: "client-cert-no-client-auth", also: []string{"client-cert-rejected"}, ca: withCA,
+		{name: "client-cert-not-for-client-auth", cause: "client-cert-no-client-auth", also: []string{"client-cert-rejected"}, ca: withCA, racy: true,
 			cert:   func(e *env) (string, string) { return e.serverOnlyCert, e.serverOnlyKey },
 			server: tlsServer(requireClientCerts(tls.VersionTLS12)),
 			tool: func(e *env, tg target) []string {
@@ -183,23 +210,66 @@ func scenarios() []scenario {
 		// --- nginx refusing client certificates: what the clients get, and
 		// what nginx logs (about the client's certificate).
 		{name: "nginx-client-cert-not-sent", cause: "client-cert-not-sent", ca: withCA, server: nginxServer,
-			clients: clientsPlus("nginx-log")},
+			opaque: bodylessClients, clients: clientsPlus("nginx-log")},
 		{name: "nginx-client-cert-wrong-ca", cause: "client-cert-rejected", also: []string{"client-cert-wrong-issuer"}, ca: withCA,
 			cert: func(e *env) (string, string) { return e.otherCert, e.otherKey }, server: nginxServer,
 			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}},
-			clients: clientsPlus("nginx-log")},
+			opaque:  bodylessClients, clients: clientsPlus("nginx-log")},
 		// nginx answers every refused certificate with the same page ("400
 		// The SSL certificate error"): the clients learn only that it was
 		// refused; its log says why.
 		{name: "nginx-client-cert-expired", cause: "client-cert-expired", ca: withCA,
 			cert: func(e *env) (string, string) { return e.expiredCert, e.expiredKey }, server: nginxServer,
 			alsoFor: forClients(networkClients, "client-cert-rejected"),
-			clients: clientsPlus("nginx-log")},
+			opaque:  bodylessClients, clients: clientsPlus("nginx-log")},
+		// nginx checks the certificate against the CA's CRL: the same page
+		// again; its log says "certificate revoked".
+		{name: "nginx-client-cert-revoked", cause: "client-cert-revoked", ca: withCA,
+			cert: func(e *env) (string, string) { return e.revokedCert, e.revokedKey }, server: nginxCRLServer,
+			alsoFor: forClients(networkClients, "client-cert-rejected"),
+			opaque:  bodylessClients, clients: clientsPlus("nginx-log")},
 		{name: "nginx-plain-http-to-https-port", cause: "tls-not-tls", server: func(t *testing.T, e *env) target {
 			tg := nginxServer(t, e)
 			tg.http = true
 			return tg
-		}, clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "node", "java", "nginx-log"}},
+		}, opaque: bodylessClients,
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java", "nginx-log"}},
+		// OpenSSL's server checks the CA's CRL and answers certificate_revoked.
+		{name: "client-cert-revoked-tls12", cause: "client-cert-revoked", ca: withCA,
+			cert: func(e *env) (string, string) { return e.revokedCert, e.revokedKey }, server: crlSServer,
+			tool: func(e *env, tg target) []string {
+				return []string{"openssl", "verify", "-crl_check", "-CRLfile", e.crlFile, "-CAfile", e.caFile, e.revokedCert}
+			},
+			clients: clientsPlus("openssl-tool")},
+
+		// --- Apache httpd and HAProxy refusing client certificates (TLS 1.3,
+		// so racy): their logs, and what the clients get.
+		{name: "apache-client-cert-not-sent", cause: "client-cert-not-sent", racy: true, ca: withCA, server: apacheServer(false),
+			clients: clientsPlus("apache-log")},
+		{name: "apache-client-cert-wrong-ca", cause: "client-cert-rejected", racy: true, also: []string{"client-cert-wrong-issuer"}, ca: withCA,
+			cert: func(e *env) (string, string) { return e.otherCert, e.otherKey }, server: apacheServer(false),
+			alsoFor: map[string][]string{"go": {"client-cert-not-sent"}, "java": {"client-cert-not-sent"}},
+			clients: []string{"curl", "apache-log"}},
+		{name: "apache-client-cert-expired", cause: "client-cert-expired", racy: true, ca: withCA,
+			cert: func(e *env) (string, string) { return e.expiredCert, e.expiredKey }, server: apacheServer(false),
+			clients: []string{"curl", "apache-log"}},
+		{name: "apache-client-cert-revoked", cause: "client-cert-revoked", racy: true, ca: withCA,
+			cert: func(e *env) (string, string) { return e.revokedCert, e.revokedKey }, server: apacheServer(true),
+			clients: []string{"curl", "apache-log"}},
+		// HAProxy logs one text for every refused certificate (CO_ER_SSL_CRT_FAIL,
+		// "SSL client certificate not trusted") and none for a missing one
+		// (CO_ER_SSL_HANDSHAKE, "SSL handshake failure"): src/connection.c.
+		{name: "haproxy-client-cert-not-sent", cause: "client-cert-not-sent", racy: true, ca: withCA, server: haproxyServer(false),
+			opaque: []string{"haproxy-log"}, clients: clientsPlus("haproxy-log")},
+		{name: "haproxy-client-cert-wrong-ca", cause: "client-cert-rejected", racy: true, also: []string{"client-cert-wrong-issuer"}, ca: withCA,
+			cert: func(e *env) (string, string) { return e.otherCert, e.otherKey }, server: haproxyServer(false),
+			clients: []string{"curl", "haproxy-log"}},
+		{name: "haproxy-client-cert-expired", cause: "client-cert-expired", racy: true, ca: withCA,
+			cert: func(e *env) (string, string) { return e.expiredCert, e.expiredKey }, server: haproxyServer(false),
+			alsoFor: map[string][]string{"haproxy-log": {"client-cert-rejected"}}, clients: []string{"curl", "haproxy-log"}},
+		{name: "haproxy-client-cert-revoked", cause: "client-cert-revoked", racy: true, ca: withCA,
+			cert: func(e *env) (string, string) { return e.revokedCert, e.revokedKey }, server: haproxyServer(true),
+			alsoFor: map[string][]string{"haproxy-log": {"client-cert-rejected"}}, clients: []string{"curl", "haproxy-log"}},
 
 		// --- Protocol and transport.
 		{name: "tls10-only-server", cause: "tls-version-mismatch", ca: withCA,
@@ -246,12 +316,15 @@ func scenarios() []scenario {
 			server: func(t *testing.T, e *env) target {
 				return target{addr: startRaw(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })}
 			},
-			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "node", "java"}},
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}},
 
 		// --- HTTP answers of an API that was reached.
+		// The clients that print no body show a bare 401: refused and not
+		// sent read the same.
 		{name: "http-401-token-rejected", cause: "token-rejected", ca: withCA, header: "Authorization: Bearer corpus-token-value",
 			server: statusServer(401, `{"error":"invalid_token","error_description":"The access token expired"}`,
-				"WWW-Authenticate", `Bearer error="invalid_token"`)},
+				"WWW-Authenticate", `Bearer error="invalid_token"`),
+			opaque: bodylessClients},
 		{name: "http-403-api-key-rejected", cause: "api-key-rejected", ca: withCA, header: "X-API-Key: corpus-key-value",
 			server: statusServer(403, `{"status":403,"error":"Forbidden"}`)},
 		{name: "http-404", cause: "endpoint-not-found", ca: withCA, server: statusServer(404, `{"status":404,"error":"Not Found","path":"/"}`)},
@@ -261,12 +334,32 @@ func scenarios() []scenario {
 		{name: "http-503", cause: "service-unavailable", ca: withCA, server: statusServer(503, `{"status":503,"error":"Service Unavailable"}`, "Retry-After", "120")},
 		// A key read from a file written on Windows keeps its "\r": the
 		// clients refuse to send the header at all.
+		// The JDK sends it, and the server's 400 is all it prints.
 		{name: "api-key-trailing-cr", cause: "api-key-whitespace", ca: withCA, header: "X-API-Key: corpus-key-value\r",
-			server:  statusServer(401, `{"message":"Unauthorized"}`),
-			clients: []string{"go", "python-urllib", "python-requests", "node", "java"}},
-		{name: "proxy-407", cause: "proxy-auth-required", ca: withCA, proxy: true,
+			server: statusServer(401, `{"message":"Unauthorized"}`), opaque: []string{"java"},
+			clients: []string{"go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}},
+		// No token sent: the challenge carries no error code (RFC 6750
+		// section 3.1) and the body is express-jwt's. Only curl -v shows
+		// both; the clients that print no body cannot tell it from a token
+		// refused.
+		{name: "http-401-no-token", cause: "token-missing", ca: withCA,
+			server: statusServer(401, `{"error":"unauthorized","message":"No authorization token was found"}`,
+				"WWW-Authenticate", `Bearer realm="api"`),
+			opaque: bodylessClients},
+		// A login page in front of the API: every path redirects to /login,
+		// /login included. Clients that follow redirects give up; the rest
+		// show the 302. (curl without -v prints only the page.)
+		{name: "http-redirect-loop", cause: "unexpected-redirect", ca: withCA,
+			server:  statusServer(302, `{"message":"Redirecting to /login"}`, "Location", "/login?next=%2F"),
+			clients: []string{"curl-v", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}},
+		{name: "dns-no-such-host", cause: "dns-no-such-host", ca: withCA,
+			server: func(t *testing.T, e *env) target { return target{addr: "127.0.0.1:443", host: "no-such-host.invalid"} }},
+		{name: "proxy-connect-403", cause: "proxy-tunnel-refused", ca: withCA, proxy: portsProxy,
 			server:  func(t *testing.T, e *env) target { return target{addr: startHTTPS(t, e, http.NotFoundHandler())} },
-			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "java"}},
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "python-httpx", "java"}},
+		{name: "proxy-407", cause: "proxy-auth-required", ca: withCA, proxy: authProxy,
+			server:  func(t *testing.T, e *env) target { return target{addr: startHTTPS(t, e, http.NotFoundHandler())} },
+			clients: []string{"curl", "curl-v", "go", "python-urllib", "python-requests", "python-httpx", "java"}},
 
 		// --- Local files: the client fails before or while connecting.
 		{name: "key-wrong-passphrase", cause: "key-passphrase-wrong", ca: withCA, server: mtlsServer, keyPass: wrongPass,

@@ -25,10 +25,11 @@ class Table:
         self.rows = []
         self.seen = set()
 
-    def add(self, client, code, text, cause, side, source, note=""):
+    def add(self, client, code, text, cause, side, source, note="", multi=False):
+        """multi: the text fits this cause as well as the cause of a row added before (a second row)."""
         if text is None or text.strip() == "":
             return
-        key = (client, str(code), text, side)
+        key = (client, str(code), text, side) + ((cause,) if multi else ())
         if key in self.seen:
             return
         self.seen.add(key)

@@ -80,7 +80,9 @@ _V = {
                                   "a root not in the trust store; from a client this is also the typical sign of TLS interception (tls-intercepted)"),
     "UNABLE_TO_GET_ISSUER_CERT_LOCALLY": ("server-cert-untrusted", "client-cert-wrong-issuer",
                                           "server side: the client certificate's issuer is not in the server's CA list, or the client did not send its intermediate (client-chain-incomplete)"),
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE": ("server-chain-incomplete", "client-chain-incomplete", ""),
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE": ("server-chain-incomplete", "client-cert-wrong-issuer",
+                                        "a lone certificate whose issuer is not known: from a server, the intermediate is not sent; in a server's log "
+                                        "about the client, a CA the server does not accept or an intermediate the client did not send (a second row: client-chain-incomplete)"),
     "CERT_REVOKED": ("tls-handshake-failed", "client-cert-revoked", "client side: the server certificate is revoked (no server-cert-revoked cause)"),
     "INVALID_PURPOSE": ("tls-handshake-failed", "client-cert-no-client-auth",
                         "client side: the server certificate lacks serverAuth"),
@@ -96,6 +98,10 @@ _V = {
     "DANE_NO_MATCH": ("tls-handshake-failed", "-", ""),
     "NO_VALID_SCTS": ("tls-handshake-failed", "-", ""),
 }
+
+
+# Verify errors a server logs about the client that fit a second cause equally (a second row each).
+SERVER_ALSO = {"UNABLE_TO_VERIFY_LEAF_SIGNATURE": ["client-chain-incomplete"]}
 
 
 def verify_cause(name, side):

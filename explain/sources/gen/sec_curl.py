@@ -71,8 +71,14 @@ FAILF_OVERRIDE = [
     (r"The requested URL returned error: %d", "-", "the cause is the HTTP status (see http-status.tsv)"),
     (r"Could not resolve proxy", "proxy-unreachable", ""),
     (r"Could not resolve host", "dns-no-such-host", ""),
+    # lib/vtls/openssl.c cert_stuff(): PKCS12_parse failed (curl's own hint is the password); d2i_PKCS12 failed (not a
+    # PKCS#12 file); SSL_CTX_use_certificate/PrivateKey refused what the bundle holds (its key or signature is too weak).
+    (r"could not parse PKCS12 file, check password", "key-passphrase-wrong", "PKCS12_parse failed: a wrong --cert password (or --pass); rarely a damaged bundle"),
+    (r"error reading PKCS12 file", "input-wrong-file-type", "d2i_PKCS12 failed: the file is not a PKCS#12 bundle (a PEM file given with --cert-type P12?)"),
+    (r"could not load PKCS12 client certificate|unable to use private key from PKCS12 file", "key-unsupported",
+     "OpenSSL refused the bundle's certificate or key (e.g. 'ee key too small', 'ca md too weak' at the security level)"),
     (r"unable to set client certificate|could not load PEM client certificate|could not load ASN1 client certificate|"
-     r"unable to use client certificate|not supported file type '%s' for certificate|could not parse PKCS12 file|"
+     r"unable to use client certificate|not supported file type '%s' for certificate|"
      r"could not open PKCS12 file", "input-file-unreadable", ""),
     (r"unable to set private key file|unable to use private key|not supported file type for private key|"
      r"unable to load private key", "input-file-unreadable", "also an encrypted key without --pass (key-encrypted-no-passphrase)"),

@@ -46,13 +46,23 @@ OVR = {
 }
 
 
+def unquote(text):
+    """A few resources end in a stray quote ('{1}'." / certificates".): a typo in the resource,
+    not printed the same by every version; the row is matched without it."""
+    if re.search(r"[^\s\"]\"\.?$", text) and text.count('"') % 2 == 1:
+        return re.sub(r'"(\.?)$', r"\1", text), "the resource ends in a stray quote, left out here."
+    return text, ""
+
+
 def build(T):
     t = T["dotnet"]
     for line in open(os.path.join(HERE, "dotnet_runtime_resx.tsv")):
         if line.startswith("#") or not line.strip():
             continue
         which, name, text = line.rstrip("\n").split("\t")
+        text, note0 = unquote(text)
         c, note = OVR.get(name, (None, ""))
+        note = (note0 + " " + note).strip()
         if c is None:
             c = classify(text, "client", "-", generic=False)
         t.add("dotnet", name, text, c, "client", RUNTIME_SRC[which], note)
@@ -75,7 +85,9 @@ def build(T):
     s_ = src("microsoft/referencesource", "System/System.txt")
     for m in re.finditer(r"^(net_\w+)=(.*)$", txt, re.M):
         name, text = m.group(1), m.group(2).strip()
+        text, note0 = unquote(text)
         c, note = OVR.get(name, (None, ""))
+        note = (note0 + " " + note).strip()
         if c is None:
             if not re.search(r"ssl|tls|cert|proxy|trust|secure channel|connect|resolve|timed out|timeout|refused|closed|aborted|unauthori|forbidden|redirections|407|401|403|404|429|503|\(\d{3}\)", text, re.I):
                 continue

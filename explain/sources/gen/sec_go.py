@@ -117,6 +117,11 @@ def build(T):
         t.add("go", "", "tls: failed to verify certificate: " + inner, c, "client", S("crypto/tls/handshake_client.go") + " + crypto/x509/verify.go", "")
         t.add("go", "", "http: TLS handshake error from %s: tls: failed to verify certificate: " + inner, s, "server",
               S("crypto/tls/handshake_server.go") + " + crypto/x509/verify.go", "a Go server verifying the client certificate")
+        # Go 1.19 and earlier (handshake_server.go processCertsFromClient, before go1.20's CertificateVerificationError)
+        # and servers that wrap the error themselves print "failed to verify client certificate".
+        for pre in ("http: TLS handshake error from %s: tls: failed to verify client certificate: ", "tls: failed to verify client certificate: "):
+            t.add("go", "", pre + inner, s, "server", "github:golang/go go1.19 src/crypto/tls/handshake_server.go + crypto/x509/verify.go",
+                  "a Go 1.19-or-earlier server verifying the client certificate")
     # syscall errno texts as Go prints them (dial tcp ...: connect: connection refused)
     zt = open(os.path.join(GOROOT, "src/syscall/zerrors_linux_amd64.go")).read()
     for m in re.finditer(r"^\s*\d+:\s*\"([^\"]+)\",", zt, re.M):

@@ -37,6 +37,11 @@ def nginx_phrases():
     return {int(m.group(1)): m.group(2) for m in re.finditer(r'ngx_string\("(\d{3}) ([^"]+)"\)', txt)}
 
 
+# nginx answers a refused client certificate and a plain-HTTP request to its TLS port with 400 pages
+# (400 No required SSL certificate was sent / The SSL certificate error / The plain HTTP request was sent to HTTPS port).
+BARE_400 = ["client-cert-not-sent", "client-cert-rejected", "tls-not-tls"]
+
+
 def build(T):
     t = T["http-status"]
     ng = nginx_phrases()
@@ -61,6 +66,13 @@ def build(T):
             if code in (495, 496, 497):
                 note = "nginx-specific status (client certificate / plain HTTP)"
             t.add(client, code, text, c, "client", f"{src}; phrase: {psrc}", note.strip())
+            if code == 400 and not proxy and c == "-":
+                # A bare 400 names no cause. In front of an API it is most often the TLS-terminating server's own
+                # page (nginx: ngx_http_special_response.c), which the clients that print no body hide: the three
+                # candidates, equally likely, with the hint that tells them apart (explain.Disambiguate).
+                for bc in BARE_400:
+                    t.add(client, code, text, bc, "client", f"{src}; phrase: {psrc}",
+                          "bare 400: a candidate, not a finding; nginx's 400 pages say which (its error log too)", multi=True)
     # bodies people paste after a curl call
     for body, c in [('{"message":"Too Many Requests"}', "rate-limited"), ('{"message":"Unauthorized"}', "token-rejected"),
                     ('{"message":"Forbidden"}', "api-key-rejected"), ('{"message":"Missing Authentication Token"}', "endpoint-not-found"),

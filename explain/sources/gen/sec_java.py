@@ -25,6 +25,8 @@ FILES = re.compile(r"java\.base/sun/security/(ssl|validator|provider/certpath|pk
                    r"java\.base/sun/net/www/http/HttpClient\.java$")
 
 OVERRIDE = [
+    # HttpURLConnection checkMessageHeader(): a header value with a line break (a key read with its newline)
+    (r"^Illegal character\(s\) in message header value: ", "api-key-whitespace", "api-key-whitespace"),
     (r"PKIX path building failed|unable to find valid certification path|No trusted certificate found|"
      r"Path does not chain with any of the trust anchors|TrustAnchor .* is not a CA", "server-cert-untrusted", "client-cert-wrong-issuer"),
     (r"PKIX path validation failed", "server-cert-untrusted", "client-cert-rejected"),
@@ -146,3 +148,10 @@ def build(T):
         ("java.io.EOFException", "tcp-reset", ""),
     ]:
         t.add("java", "", cls, c, "client", S("java.base/" + cls.split(":")[0].replace(".", "/") + ".java") + " (class name)", note)
+    # sun/net/www/protocol/http/HttpURLConnection.java getInputStream0(): a 404 or 410 answer is thrown as
+    # "new FileNotFoundException(url.toString())", so the message is the URL, not a file; checkMessageHeader()
+    # refuses a header value with a newline: "Illegal character(s) in message header value: " + value.
+    H = S("java.base/sun/net/www/protocol/http/HttpURLConnection.java")
+    t.add("java", "404", "java.io.FileNotFoundException: http%s", "endpoint-not-found", "client", H + " getInputStream0",
+          "HTTP 404/410: the JDK throws FileNotFoundException with the URL as its message")
+

@@ -96,5 +96,10 @@ def build(T):
         if m:
             t.add("node", "ERR_BAD_RESPONSE/ERR_BAD_REQUEST", "Request failed with status code %d", "-", "client", gsrc("axios/axios", "lib/core/settle.js"),
                   "axios; the cause is the status (see http-status.tsv)")
+        # lib/adapters/http.js: the request timer (connect, TLS handshake and answer together)
+        ah = git_show("axios/axios", "lib/adapters/http.js")
+        if "'ms exceeded'" in ah:
+            t.add("node", "ECONNABORTED", "timeout of %sms exceeded", "tcp-timeout", "client", gsrc("axios/axios", "lib/adapters/http.js"),
+                  "axios: config.timeout ran out (code ECONNABORTED, or ETIMEDOUT with transitional.clarifyTimeoutError); connect, TLS handshake and answer share it")
     except Exception:
         pass

@@ -124,7 +124,9 @@ NAMED = {
              "INVALID_KEY": "input-wrong-file-type", "NOT_A_PRIVATE_KEY": "input-wrong-file-type", "NOT_A_PUBLIC_KEY": "input-wrong-file-type",
              "MISSING_KEY": "input-wrong-file-type", "UNABLE_TO_GET_PASSPHRASE": "key-encrypted-no-passphrase",
              "INVALID_DIGEST": "key-unsupported"},
-    "BIO": {"NO_SUCH_FILE": "input-file-unreadable", "CONNECT_ERROR": "tcp-refused", "CONNECT_TIMEOUT": "tcp-timeout",
+    # BIO CONNECT_ERROR is left out: its bare reason "connect error" is read alone (Node prints reasons bare) and is in
+    # every "upstream connect error" line of Envoy; the errno text beside it (Connection refused, timed out) names the cause.
+    "BIO": {"NO_SUCH_FILE": "input-file-unreadable", "CONNECT_TIMEOUT": "tcp-timeout",
             "LOOKUP_RETURNED_NOTHING": "dns-no-such-host", "UNABLE_TO_CREATE_SOCKET": "-", "TRANSFER_TIMEOUT": "tcp-timeout",
             "GETHOSTBYNAME_ADDR_IS_NOT_AF_INET": "dns-no-such-host"},
     "RSA": {"KEY_SIZE_TOO_SMALL": "key-unsupported", "DATA_TOO_LARGE_FOR_KEY_SIZE": "-"},
@@ -202,6 +204,8 @@ def build(T):
         lc = cc
         if name in ("INVALID_PURPOSE",):
             lc = "client-cert-no-client-auth"
+        if name in ("CERT_REVOKED",):
+            lc = "client-cert-revoked"  # no server-cert-revoked cause: a revoked file checked locally is the client's
         t.add("openssl", n, f"error {n} at %d depth lookup: {text}", lc, "client", SRC_BIN,
               f"{nm}; openssl verify (apps/verify.c cb): a local check of the file given, which may be the client's own certificate (then read server-* as client-*). {note}".strip())
         # Python: CERTIFICATE_VERIFY_FAILED with the verify message

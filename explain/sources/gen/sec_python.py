@@ -33,6 +33,7 @@ OVERRIDE = [
     (r"hostname '%s' doesn't match|doesn't match either of|doesn't match '%s'|Hostname mismatch", "server-cert-hostname-mismatch", ""),
     (r"EOF occurred in violation of protocol", "tcp-reset", ""),
     (r"Max retries exceeded", "-", "urllib3 wrapper: the 'Caused by' part decides"),
+    (r"Could not find the TLS (certificate|key) file", "input-file-unreadable", "requests: the cert= or key= path does not exist"),
 ]
 
 
@@ -58,6 +59,8 @@ def literals(txt):
         for s in parts:
             q = 3 if s[:3] in ('"""', "\'\'\'") else 1
             out += s[q:-q]
+        # f-string and str.format fields are filled in at run time: a hole like printf's %s
+        out = re.sub(r"\{[A-Za-z_][^{}]*\}", "%s", out)
         yield txt.count("\n", 0, m.start()) + 1, out
         i = j + 1
 
@@ -123,6 +126,10 @@ def build(T):
                           "TooManyRedirects": "unexpected-redirect", "ResponseError": "-", "InvalidProxyURL": "-",
                           "ProxySchemeUnknown": "-", "ProxyTimeout": "proxy-unreachable", "CertificateError": "server-cert-hostname-mismatch",
                           "ConnectTimeoutError": "tcp-timeout"}.get(cls, c)
+                    if lib == "httpx" and cls == "ProxyError":
+                        # httpx (httpcore _sync/http_proxy.py) raises ProxyError when the proxy answers the CONNECT
+                        # with a non-2xx status; a proxy it cannot reach is a ConnectError.
+                        cm, doc = "proxy-tunnel-refused", "httpcore: the proxy answered the CONNECT with an error status (407: proxy-auth-required)"
                     mod = {"requests": "requests.exceptions", "urllib3": "urllib3.exceptions", "httpx": "httpx"}[lib]
                     t.add("python", cls, f"{mod}.{cls}", cm, "client", s_ + f" class {cls}({bases})", doc[:200])
             for ln, s in literals(txt):

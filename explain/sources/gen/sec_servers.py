@@ -5,7 +5,7 @@ upstream ('upstream SSL certificate verify error') are client-side rows."""
 import re
 
 from common import git_show, src, c_call_strings
-from mapping import classify, verify_cause, alert_cause
+from mapping import classify, verify_cause, alert_cause, SERVER_ALSO
 import sec_openssl as O
 
 SERVER_RULES = [
@@ -55,9 +55,10 @@ def build(T):
             if n == 0:
                 continue
             sc, note = verify_cause(name, "server")
-            t.add("nginx", n, f"client SSL certificate verify error: ({n}:{text}) while reading client request headers", sc, "server",
-                  src("nginx/nginx", "src/http/ngx_http_request.c") + " 'client SSL certificate verify error: (%l:%s)' + " + O.SRC_HDR % "x509_vfy.h",
-                  f"X509_V_ERR_{name}: about the CLIENT's certificate. {note}".strip())
+            for c in [sc] + SERVER_ALSO.get(name, []):
+                t.add("nginx", n, f"client SSL certificate verify error: ({n}:{text}) while reading client request headers", c, "server",
+                      src("nginx/nginx", "src/http/ngx_http_request.c") + " 'client SSL certificate verify error: (%l:%s)' + " + O.SRC_HDR % "x509_vfy.h",
+                      f"X509_V_ERR_{name}: about the CLIENT's certificate. {note}".strip(), multi=c != sc)
             cc, cnote = verify_cause(name, "client")
             t.add("nginx", n, f"upstream SSL certificate verify error: ({n}:{text}) while SSL handshaking to upstream", cc, "client",
                   src("nginx/nginx", "src/http/ngx_http_upstream.c") + " 'upstream SSL certificate verify error: (%l:%s)' + " + O.SRC_HDR % "x509_vfy.h",
@@ -103,14 +104,20 @@ def build(T):
             c = server_cause(fmt) if side == "server" else classify(fmt, "client", "-")
             if "pphrase" in path or "init" in path:
                 c = classify(fmt, "client", "-", generic=False)  # server start-up about the server's own files
-            t.add("apache", "", fmt, c, side, f"{s_} L{ln} {fn}()", "server start-up, about the server's own key/cert" if ("pphrase" in path or "init" in path) else "")
+            note = "server start-up, about the server's own key/cert" if ("pphrase" in path or "init" in path) else ""
+            if re.match(r"SSL library error %d (in handshake|reading data|writing data)|SSL Library Error: %s", fmt):
+                # ssl_log_ssl_error's wrappers: the "SSL Library Error: error:...:reason" line (or the
+                # "Certificate Verification" line before it) names the cause; the wrapper alone does not.
+                c, note = "-", "a wrapper: the OpenSSL reason it logs (SSL Library Error: ...) or the Certificate Verification line names the cause"
+            t.add("apache", "", fmt, c, side, f"{s_} L{ln} {fn}()", note)
     for n, name, text in errs:
         if n == 0:
             continue
         sc, note = verify_cause(name, "server")
-        t.add("apache", n, f"Certificate Verification: Error ({n}): {text}", sc, "server",
-              src("apache/httpd", "modules/ssl/ssl_engine_kernel.c") + " ssl_callback_SSLVerify 'Certificate Verification: Error (%d): %s' + " + O.SRC_HDR % "x509_vfy.h",
-              f"X509_V_ERR_{name}: about the CLIENT's certificate (with SSLProxy*: about the backend's). {note}".strip())
+        for c in [sc] + SERVER_ALSO.get(name, []):
+            t.add("apache", n, f"Certificate Verification: Error ({n}): {text}", c, "server",
+                  src("apache/httpd", "modules/ssl/ssl_engine_kernel.c") + " ssl_callback_SSLVerify 'Certificate Verification: Error (%d): %s' + " + O.SRC_HDR % "x509_vfy.h",
+                  f"X509_V_ERR_{name}: about the CLIENT's certificate (with SSLProxy*: about the backend's). {note}".strip(), multi=c != sc)
     # ---------- HAProxy
     t = T["haproxy"]
     for path in ["src/connection.c", "src/ssl_sock.c", "include/haproxy/connection-t.h"]:
@@ -152,11 +159,16 @@ def build(T):
                                   ("HTTP_REQUEST", None, "tls-not-tls", "tls-not-tls"),
                                   ("BAD_ECC_CERT", 268435563, "tls-handshake-failed", "tls-handshake-failed")]:
         num_s = str(num) if num else "%d"
-        inner = f"TLS_error:|{num_s}:SSL routines:OPENSSL_internal:{reason}:TLS_error_end"
+        # "SSL%sroutines": access logs print SSL_routines; the reason may be followed by a detail
+        # (":verify cert failed: verify SAN list") before ":TLS_error_end", so the row ends at the reason.
+        inner = f"TLS_error:|{num_s}:SSL%sroutines:OPENSSL_internal:{reason}"
         t.add("envoy", reason, f"upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: {inner}",
               c_c, "client", E + " + source/common/router (local reply)", "Envoy as client to an upstream: about the UPSTREAM's certificate")
-        t.add("envoy", reason, f"remote connection failure, transport failure reason: {inner}", c_c, "client", E, "newer wording: 'remote connection failure'")
+        t.add("envoy", reason, f"reset reason: remote connection failure, transport failure reason: {inner}", c_c, "client", E,
+              "newer wording: 'remote connection failure' (also after 'retried and the latest')")
         t.add("envoy", reason, f"upstream_reset_before_response_started{{remote_connection_failure|{inner}}}", c_c, "client", E, "access log response code details (UF,URX)")
         t.add("envoy", reason, inner, c_s, "server", E, "downstream connection (debug log 'remote address:...'): about the CLIENT")
         t.add("envoy", reason, f"TLS_error: {num_s}:SSL routines:OPENSSL_internal:{reason}", c_c, "client", E, "old failure format (space instead of '|', no end marker)")
     t.add("envoy", "", "verify cert failed: verify SAN list", "server-cert-hostname-mismatch", "client", E + " (cert_validator detail)", "the upstream certificate lacks the SAN Envoy expects")
+    t.add("envoy", "CERTIFICATE_VERIFY_FAILED", "OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:verify cert failed: verify SAN list", "server-cert-hostname-mismatch",
+          "client", E + " (cert_validator detail)", "the verify failure's detail: the upstream certificate lacks the SAN Envoy expects")
