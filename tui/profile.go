@@ -51,9 +51,9 @@ type profileScreen struct {
 	role      string
 	removing  bool
 	confirmed bool
-	form   *huh.Form
-	value  string
-	status string
+	form      *huh.Form
+	value     string
+	status    string
 	// command is the shell command that does what the status says.
 	command []string
 	// then is what to do once loaded: a setting key or "secret:NAME".
