@@ -11,55 +11,32 @@ import (
 const explainBuffer = 256 << 10
 
 // readBlocks reads r in blocks of whole lines (a line longer than
-// explainBuffer in pieces of that size) and calls fn with each, in order.
-// The reading is done on another goroutine, into one of two buffers while
-// fn looks at the other. A read error ends it at once: what was read since
-// the last block is not passed on.
+// explainBuffer in pieces of that size) and calls fn with each, in order. A
+// read error ends it at once: what was read since the last block is not
+// passed on. (Reading on another goroutine while fn works was tried: on a
+// busy machine the hand-overs cost more than the overlap saved.)
 func readBlocks(r io.Reader, fn func(block []byte)) error {
-	free := make(chan []byte, 2)
-	free <- make([]byte, explainBuffer)
-	free <- make([]byte, explainBuffer)
-	type block struct {
-		data []byte
-		err  error
-	}
-	full := make(chan block, 1)
-	go func() {
-		defer close(full)
-		buf, n := <-free, 0
-		for {
-			m, err := r.Read(buf[n:])
-			n += m
-			eof := errors.Is(err, io.EOF)
-			if err != nil && !eof {
-				full <- block{err: err}
-				return
-			}
-			cut := n
-			if !eof {
-				if k := bytes.LastIndexByte(buf[:n], '\n'); k >= 0 {
-					cut = k + 1
-				} else if n < len(buf) {
-					continue // no whole line yet: read more
-				}
-			}
-			// The start of the next line goes to the other buffer before
-			// this one is handed over.
-			next := <-free
-			rest := copy(next, buf[cut:n])
-			full <- block{data: buf[:cut]}
-			buf, n = next, rest
-			if eof {
-				return
+	buf := make([]byte, explainBuffer)
+	n := 0
+	for {
+		m, err := r.Read(buf[n:])
+		n += m
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return err
+		}
+		cut := n
+		if !eof {
+			if k := bytes.LastIndexByte(buf[:n], '\n'); k >= 0 {
+				cut = k + 1
+			} else if n < len(buf) {
+				continue // no whole line yet: read more
 			}
 		}
-	}()
-	for b := range full {
-		if b.err != nil {
-			return b.err
+		fn(buf[:cut])
+		n = copy(buf, buf[cut:n])
+		if eof {
+			return nil
 		}
-		fn(b.data)
-		free <- b.data[:cap(b.data)]
 	}
-	return nil
 }

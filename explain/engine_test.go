@@ -134,10 +134,10 @@ func sourceTexts(t *testing.T) []string {
 
 // What onramp explain answers is what the plain reference answers: the
 // table read from table.bin (as the binary uses it), the automaton, its four
-// interleaved streams, the two halves of a block scanned at once and the
-// reading in blocks on another goroutine change no answer, for every sample
-// of the corpus and every message of the clients' tables, alone and in
-// logs.
+// interleaved streams, the two halves of a block scanned at once, the
+// patterns taken from the block's scan and the reading in blocks change no
+// answer, for every sample of the corpus and every message of the clients'
+// tables, alone and in logs.
 func TestFastPathMatchesReference(t *testing.T) {
 	ref := buildTable()
 	if !bytes.Equal(encodeTable(ref), []byte(tableFile)) {

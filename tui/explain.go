@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -122,7 +121,10 @@ func (e *explainScreen) View() string {
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {
-				b.WriteString(ansi.Truncate(fmt.Sprintf("  • %s %s", m.Cause.Title, s.Muted.Render("["+string(m.Cause.ID)+"]")), width, "…") + "\n")
+				// Wrapped, not cut: the id (one word) is muted after.
+				id := "[" + string(m.Cause.ID) + "]"
+				item := strings.Replace(wrap(m.Cause.Title+" "+id, width-4), id, s.Muted.Render(id), 1)
+				b.WriteString("  • " + strings.ReplaceAll(item, "\n", "\n    ") + "\n")
 			}
 		}
 		if e.tellApart != "" {

@@ -49,6 +49,21 @@ func wrapKeepIndent(s string, width int) string {
 			out = append(out, wrapCommand(trimmed, indent, width))
 			continue
 		}
+		if strings.HasPrefix(trimmed, "CSR: ") || strings.HasPrefix(trimmed, "JWKS: ") || strings.HasPrefix(trimmed, "kid: ") {
+			// "CSR:  path (signing)": the rest hangs under the value,
+			// where it fits.
+			pad := strings.Repeat(" ", indent)
+			parts := strings.Split(wrap(trimmed, width-indent), "\n")
+			out = append(out, pad+parts[0])
+			for _, p := range parts[1:] {
+				h := pad + "      "
+				if ansi.StringWidth(h+p) > width {
+					h = pad
+				}
+				out = append(out, h+p)
+			}
+			continue
+		}
 		hang := ""
 		if indent > 0 || strings.HasPrefix(trimmed, "- ") {
 			hang = strings.Repeat(" ", indent+2)

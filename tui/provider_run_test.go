@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -86,6 +87,12 @@ func signCSR(t *testing.T, ca *testpki.CA, csrFile, certFile string) {
 }
 
 func TestWizardDCSToItsChecks(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { wizardDCSRun(t, size[0], size[1]) })
+	}
+}
+
+func wizardDCSRun(t *testing.T, w, h int) {
 	dir := configDir(t)
 	ca := testpki.NewCA(t, "GDS Private CA")
 	caFile := testpki.WriteFile(t, dir, "dcs-ca-bundle.pem", ca.CertPEM())
@@ -101,7 +108,7 @@ func TestWizardDCSToItsChecks(t *testing.T) {
 		io.WriteString(w, `{"available":true,"scheduledOutages":[]}`)
 	}))
 	kr := testkeyring.New()
-	s := start(t, realChecksDeps(kr, templateProvider(t, "govuk-dcs", url), templateProvider(t, "hmpps", url)), Options{Start: StartWizard})
+	s := startSized(t, realChecksDeps(kr, templateProvider(t, "govuk-dcs", url), templateProvider(t, "hmpps", url)), Options{Start: StartWizard}, w, h)
 	repl := []string{dir, "$CONFIG", url, "https://127.0.0.1:PORT"}
 
 	s.waitFor("Which API")
@@ -164,6 +171,12 @@ func TestWizardDCSToItsChecks(t *testing.T) {
 }
 
 func TestWizardHMPPSToItsChecks(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { wizardHMPPSRun(t, size[0], size[1]) })
+	}
+}
+
+func wizardHMPPSRun(t *testing.T, w, h int) {
 	dir := configDir(t)
 	ca := testpki.NewCA(t, "HMPPS test CA")
 	caFile := testpki.WriteFile(t, dir, "hmpps-ca.pem", ca.CertPEM())
@@ -192,7 +205,7 @@ func TestWizardHMPPSToItsChecks(t *testing.T) {
 		}
 	}))
 	kr := testkeyring.New()
-	s := start(t, realChecksDeps(kr, templateProvider(t, "hmpps", url)), Options{Start: StartWizard})
+	s := startSized(t, realChecksDeps(kr, templateProvider(t, "hmpps", url)), Options{Start: StartWizard}, w, h)
 	repl := []string{dir, "$CONFIG", url, "https://127.0.0.1:PORT"}
 
 	s.waitFor("Which API")
@@ -201,6 +214,8 @@ func TestWizardHMPPSToItsChecks(t *testing.T) {
 	s.enter() // dev
 	s.waitFor("Name this connection")
 	s.enter() // hmpps-dev
+	s.waitFor("Which endpoint should the checks call?")
+	s.enter() // the guide's example read
 	s.hmppsKey()
 	s.waitFor("Send this to HMPPS")
 	certFile := filepath.Join(dir, "hmpps-dev.crt")
@@ -223,7 +238,13 @@ func TestWizardHMPPSToItsChecks(t *testing.T) {
 	// consumer up yet, and says so in its own words.
 	scr := s.waitFor("The checks failed")
 	s.snapshot("not-configured", scr, repl...)
-	if !strings.Contains(scr, "no authorisation set up for this consumer") || !strings.Contains(scr, "consumer acme-client") {
+	if h < 24 {
+		for range 30 {
+			s.down() // to the end of the report
+		}
+		scr += s.waitFor("(end; scroll back up for the rest)")
+	}
+	if flat := strings.Join(strings.Fields(scr), " "); !strings.Contains(flat, "no authorisation set up for this consumer") || !strings.Contains(flat, "consumer acme-client") {
 		t.Errorf("the documented 403 is not named:\n%s", scr)
 	}
 	s.enter()

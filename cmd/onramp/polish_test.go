@@ -35,6 +35,9 @@ func TestCLIPolish(t *testing.T) {
 		{[]string{"__complete", "profile", "set", ""}, "alpha\n"},
 		{[]string{"__complete", "profile", "set", "alpha", ""}, "cacert\n"},
 		{[]string{"__complete", "explain", "--id", ""}, "server-cert-untrusted\t"},
+		{[]string{"__complete", "diagnose", "--client", ""}, "java\npython\nnode\ndotnet\ncurl\ngo\n"},
+		{[]string{"__complete", "explain", "--client", ""}, "dotnet\n"},
+		{[]string{"__complete", "profile", "set", "alpha", "client", ""}, "java\npython\nnode\ndotnet\ncurl\ngo\n"},
 	} {
 		if r := runCmd(t, "", false, c.args...); !strings.Contains(r.out, c.want) {
 			t.Errorf("%v: %q", c.args, r.out)

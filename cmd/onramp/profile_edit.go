@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,16 @@ Secrets are never settings: store an API key with
 				return completeProfiles(cmd, args, "")
 			case 1:
 				return usecase.SettingKeys(), cobra.ShellCompDirectiveNoFileComp
+			case 2:
+				// A choice setting (environment, auth, client, provider)
+				// completes to the values the profile can take.
+				if p, err := profile.Load(args[0]); err == nil {
+					for _, s := range usecase.Settings(p) {
+						if s.Key == args[1] && len(s.Choices) > 0 {
+							return slices.DeleteFunc(slices.Clone(s.Choices), func(c string) bool { return c == "" }), cobra.ShellCompDirectiveNoFileComp
+						}
+					}
+				}
 			}
 			return nil, cobra.ShellCompDirectiveDefault
 		},

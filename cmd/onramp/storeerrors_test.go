@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/secretstore"
 )
 
@@ -45,10 +46,8 @@ func TestStoreErrorsNameTheStoreAndTheOperation(t *testing.T) {
 	})
 	t.Run("no OS keyring", func(t *testing.T) {
 		t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-		t.Setenv(secretstore.Env, "keyring")
-		t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
-		r := runCmd(t, "v4lue-1234\n", false, "secret", "set", "api-key", "--profile", "demo")
-		if r.code != 1 || !strings.Contains(r.errOut, "OS keyring: set demo/api-key") || !strings.Contains(r.errOut, "--store file") {
+		r := runCmdStore(t, &testkeyring.Keyring{Unavailable: true}, "v4lue-1234\n", false, "secret", "set", "api-key", "--profile", "demo")
+		if r.code != 1 || !strings.Contains(r.errOut, "OS keyring: set demo/api-key") {
 			t.Errorf("exit %d, stderr:\n%s", r.code, r.errOut)
 		}
 	})

@@ -39,7 +39,9 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox, at secretstore.Plac
 			ms := explain.Text(text)
 			var out []tui.Match
 			for _, m := range ms {
-				out = append(out, tui.Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client})
+				// The evidence is the user's own text: the secrets this
+				// session read from the store are blanked in it too.
+				out = append(out, tui.Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: fac.Secrets.Text(m.Evidence), Client: m.Client})
 			}
 			return out, explain.Disambiguate(ms)
 		},

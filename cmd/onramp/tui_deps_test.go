@@ -13,8 +13,10 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/internal/testpki"
+	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/keystore"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -126,5 +128,20 @@ func TestWizardAdaptersNeverOverwrite(t *testing.T) {
 	_, _, err = ci.Import(ctx, wizard.ImportRequest{CertFile: other, KeyFile: files.Key, Dir: dir})
 	if c, ok := cause.Of(err); !ok || c.ID != cause.KeyCertMismatch {
 		t.Errorf("mismatch: %v", err)
+	}
+}
+
+// The TUI's explain screen blanks the secrets the session knows (read
+// from the store, or exec's variables) in the evidence it quotes.
+func TestTUIExplainBlanksKnownSecrets(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	const key = "CANARY-tui-key-4e0b9a"
+	io, _, _, _ := iostreams.Test()
+	fac := testFactory(io, nil)
+	fac.Secrets.Add(key)
+	deps := newTUIDeps(fac, "", nil, secretstore.OnHome)
+	ms, _ := deps.Explain("curl: (60) SSL certificate problem: unable to get local issuer certificate (key " + key + ")")
+	if len(ms) == 0 || strings.Contains(ms[0].Evidence, key) || !strings.Contains(ms[0].Evidence, "[redacted]") {
+		t.Errorf("%+v", ms)
 	}
 }

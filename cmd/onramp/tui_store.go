@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/onramp-cli/onramp/internal/redact"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
 )
@@ -18,6 +19,7 @@ type screenStore struct {
 	sw         *secretstore.Switchable
 	at         secretstore.Place // where the screens show a store's errors
 	workFactor int
+	seen       *redact.Set
 }
 
 func newScreenStore(fac *factory, kind string, at secretstore.Place) *screenStore {
@@ -26,7 +28,7 @@ func newScreenStore(fac *factory, kind string, at secretstore.Place) *screenStor
 		kr = unopenedStore{err}
 	}
 	sw := secretstore.NewSwitchable(tuiFixes{kr, at})
-	return &screenStore{Session: &secretstore.Session{Keyring: sw}, sw: sw, at: at, workFactor: fac.FileWorkFactor}
+	return &screenStore{Session: &secretstore.Session{Keyring: sw}, sw: sw, at: at, workFactor: fac.FileWorkFactor, seen: fac.Secrets}
 }
 
 // check asks the store whether it answers: nil when it does (a missing
@@ -57,7 +59,7 @@ func (s *screenStore) Use(pass string) error {
 		return err
 	}
 	f := &secretstore.File{Path: filepath.Join(dir, secretstore.FileName), WorkFactor: s.workFactor,
-		Passphrase: func(bool) (string, error) { return pass, nil }}
+		Passphrase: func(bool) (string, error) { return pass, nil }, Seen: s.seen}
 	if err := f.Open(); err != nil {
 		return err
 	}
