@@ -192,7 +192,7 @@ func TestExplainScreenSizes(t *testing.T) {
 			s.enter()
 			s.waitFor("The causes appear here")
 			s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
-			s.waitFor("Also possible")
+			s.waitFor("[client-cert-not-sent]")
 			s.key(tea.KeyPgDown)
 			scr := s.waitFor("[tls-no-common-cipher]")
 			s.snapshot("candidates", scr)
