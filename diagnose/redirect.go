@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // MaxRedirects bounds how many redirects --location follows.
@@ -33,6 +34,10 @@ func (e *exchangeError) Unwrap() error { return e.err }
 // past (a server may send them forever: the connection's deadline, from
 // --timeout, bounds the wait).
 func exchange(req *http.Request, conn net.Conn, early []byte) (*http.Response, []byte, error) {
+	// The connection's deadline is the run's; an interruption (Ctrl+C)
+	// ends a write or read that waits on the server at once.
+	stop := context.AfterFunc(req.Context(), func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
 	if err := req.Write(conn); err != nil {
 		return nil, nil, &exchangeError{doing: "sending the request", err: err}
 	}

@@ -94,6 +94,9 @@ type Report struct {
 	// HTTPProtocol is the response's protocol, "HTTP/1.1" or "HTTP/2.0".
 	HTTPProtocol string    `json:"http_protocol,omitempty"`
 	Started      time.Time `json:"started"`
+	// Cancelled is set when the run was interrupted (Ctrl+C, SIGTERM):
+	// the step it stopped in and the rest are skipped, nothing is diagnosed.
+	Cancelled bool `json:"cancelled,omitempty"`
 	// Request says what was sent, without secret values, so a report can
 	// show the equivalent curl command.
 	Request *RequestInfo `json:"request,omitempty"`

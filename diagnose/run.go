@@ -73,6 +73,7 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 	if a, err := idn.URL(opts.URL); err == nil {
 		opts.URL = a // an IDN host in ASCII form for DNS, SNI, checks and the report
 	}
+	outer := ctx // cancelled from outside (Ctrl+C): not a finding
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 
@@ -136,6 +137,12 @@ func Run(ctx context.Context, opts Options, progress func(Event)) *Report {
 		s.fn(ctx, &st)
 		st.MS = float64(time.Since(start).Microseconds()) / 1000
 		adviseStep(&st, opts.Advice)
+		if outer.Err() != nil {
+			// Whatever the step saw (a handshake cut short looks like a
+			// timeout) is the interruption, not the server's doing.
+			st = Step{Name: s.name, Status: Skip, Detail: "cancelled", MS: st.MS}
+			r.failed, r.report.Cancelled = true, true
+		}
 		if st.Status == Fail {
 			r.failed = true
 			if r.report.Cause == nil {

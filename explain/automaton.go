@@ -3,8 +3,6 @@ package explain
 import (
 	"bytes"
 	"fmt"
-	"runtime"
-	"sync"
 )
 
 // patternSet finds every recogniser pattern in a byte stream in one pass: an
@@ -281,35 +279,4 @@ func (ps *patternSet) matches(data []byte, found []patternMatch) []patternMatch 
 		found = ps.outputs(h, 0, found)
 	}
 	return found
-}
-
-// parallelMin is the smallest block worth scanning in two halves at once.
-const parallelMin = 64 << 10
-
-// blockScanner scans blocks of whole lines; a large block in two halves at
-// once, the second on another goroutine, when more than one CPU runs Go
-// code.
-type blockScanner struct {
-	first, second scanner
-	secondHits    []scanHit
-}
-
-func newBlockScanner(ps *patternSet) *blockScanner {
-	return &blockScanner{first: scanner{ps: ps}, second: scanner{ps: ps}}
-}
-
-// scan is scanHits.
-func (bs *blockScanner) scan(data []byte, hits []scanHit) []scanHit {
-	if len(data) < parallelMin || runtime.GOMAXPROCS(0) < 2 {
-		return bs.first.hits(data, hits)
-	}
-	mid := cutAtLine(data, len(data)/2)
-	var wg sync.WaitGroup
-	wg.Go(func() { bs.secondHits = bs.second.hits(data[mid:], bs.secondHits[:0]) })
-	hits = bs.first.hits(data[:mid], hits)
-	wg.Wait()
-	for _, h := range bs.secondHits {
-		hits = append(hits, h+newScanHit(mid, 0))
-	}
-	return hits
 }

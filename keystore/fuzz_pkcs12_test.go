@@ -33,7 +33,7 @@ func FuzzPKCS12PreCheck(f *testing.F) {
 				t.Fatalf("converting BER twice differs or fails: %v", err)
 			}
 		}
-		if d := time.Since(start); d > time.Second {
+		if d := time.Since(start); d > 3*time.Second { // a loaded machine; unloaded it is milliseconds
 			t.Fatalf("the pre-check took %v for %d bytes", d, len(data))
 		}
 	})

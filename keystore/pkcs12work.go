@@ -110,8 +110,7 @@ func checkPKCS12WorkFactor(path string, data, pass []byte) error {
 	if !unmarshal(pfx.AuthSafe.Content.Bytes, &authSafe) || !unmarshal(authSafe, &parts) {
 		return berRefusal(path, ber)
 	}
-	var bags func(safe []byte, where string) error
-	bags = func(safe []byte, where string) error {
+	bags := func(safe []byte, where string) error {
 		var list []pfxSafeBag
 		if !unmarshal(safe, &list) {
 			return nil
@@ -214,8 +213,9 @@ func DecodePKCS12Context(ctx context.Context, path string, data, pass []byte) (*
 
 // maxPreDecryptIterations bounds the PBKDF2 work spent decrypting an
 // encrypted part only to check the bags inside it (the decoder then does
-// it again): OpenSSL writes 2048 iterations, Windows 2000, Java 10,000.
-const maxPreDecryptIterations = 1_000_000
+// it again, so at most about 50 ms more): OpenSSL writes 2048 iterations,
+// Windows 2000, Java 10,000.
+const maxPreDecryptIterations = 100_000
 
 // decryptPBES2 decrypts a PBES2 (PBKDF2, AES-CBC) encrypted part with
 // pass (the bundle's passphrase as given); ok is false when it is another

@@ -256,6 +256,9 @@ func (m *Monitor) Check(ctx context.Context, p *profile.Profile) *Result {
 			res.TokenNotAfter = t
 		}
 	}
+	if rep.Cancelled {
+		return res // stopped mid-check (onramp watch is ending): nothing to say or record
+	}
 	if !rep.OK && rep.Cause != nil {
 		fmt.Fprintf(m.opts.Log, "onramp watch: profile %s: %s (%s)\n", p.Name, rep.Cause.Title, rep.Cause.ID)
 	}

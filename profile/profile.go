@@ -71,9 +71,11 @@ type Profile struct {
 	EncryptionCert string `yaml:"encryption_cert,omitempty"`
 	EncryptionKey  string `yaml:"encryption_key,omitempty"`
 
-	// StatusPath and ExpectJSON describe the documented status endpoint.
-	StatusPath string `yaml:"status_path,omitempty"`
-	ExpectJSON string `yaml:"expect_json,omitempty"`
+	// StatusPath and ExpectJSON describe the documented status endpoint;
+	// StatusMethod is its method when not GET (HMPPS: POST /token).
+	StatusPath   string `yaml:"status_path,omitempty"`
+	StatusMethod string `yaml:"status_method,omitempty"`
+	ExpectJSON   string `yaml:"expect_json,omitempty"`
 
 	// Resolve entries, as curl's --resolve HOST:PORT:ADDR.
 	Resolve []string `yaml:"resolve,omitempty"`

@@ -77,8 +77,10 @@ func (t *Template) Validate() error {
 			errs = append(errs, fmt.Errorf("key %s: type %q: use rsa, ecdsa or ed25519", k.Purpose, k.Type))
 		}
 	}
-	if t.Status != nil && !strings.HasPrefix(t.Status.Path, "/") {
-		errs = append(errs, fmt.Errorf("status path %q must start with /", t.Status.Path))
+	for _, c := range t.Status.Checks() {
+		if !strings.HasPrefix(c.Path, "/") {
+			errs = append(errs, fmt.Errorf("status path %q must start with /", c.Path))
+		}
 	}
 	if t.Token != nil && !strings.HasPrefix(t.Token.Path, "/") {
 		errs = append(errs, fmt.Errorf("token path %q must start with /", t.Token.Path))

@@ -193,6 +193,50 @@ type StatusCheck struct {
 	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
 	// NotFound says what a 404 there means, for the wizard and the report.
 	NotFound string `yaml:"not_found,omitempty" json:"not_found,omitempty"`
+	// Label names the check in a choice ("the guide's example read").
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+	// Alternatives are other documented endpoints a check may call (HMPPS:
+	// POST /token), offered with this one by the wizard and profile new.
+	Alternatives []StatusCheck `yaml:"alternatives,omitempty" json:"alternatives,omitempty"`
+}
+
+// MethodIfNotGET is the check's method when it is not GET (profiles keep
+// only a method other than the default).
+func (c *StatusCheck) MethodIfNotGET() string {
+	if strings.EqualFold(c.Method, "GET") {
+		return ""
+	}
+	return strings.ToUpper(c.Method)
+}
+
+// Checks are the endpoints a check may call: c itself, then its
+// alternatives.
+func (c *StatusCheck) Checks() []StatusCheck {
+	if c == nil {
+		return nil
+	}
+	first := *c
+	first.Alternatives = nil
+	return append([]StatusCheck{first}, c.Alternatives...)
+}
+
+// CheckAt is the documented check of env with this method and path (the
+// status check or one of its alternatives; an empty method is GET), nil
+// when the path is none of them.
+func (t *Template) CheckAt(env, method, path string) *StatusCheck {
+	for _, c := range t.StatusFor(env).Checks() {
+		if c.Path == path && strings.EqualFold(cmpOr(c.Method, "GET"), cmpOr(method, "GET")) {
+			return &c
+		}
+	}
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // TokenEndpoint is where the client gets a token or credentials.
@@ -369,6 +413,19 @@ func (t *Template) StatusFor(env string) *StatusCheck {
 	return t.Status
 }
 
+// OfProfile is the profile's provider template, nil when it names none or
+// the template does not load.
+func OfProfile(p *profile.Profile) *Template {
+	if p == nil || p.Provider == "" {
+		return nil
+	}
+	t, err := Get(p.Provider)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
 // NewProfile builds a profile for the environment (the default when env is
 // empty): URL, auth (the template's default, see ApplyAuth), status
 // endpoint and its expectation. An unknown environment leaves the URL
@@ -385,6 +442,7 @@ func (t *Template) NewProfile(name, env string) *profile.Profile {
 	if s := t.StatusFor(env); s != nil {
 		p.StatusPath = s.Path
 		p.ExpectJSON = s.ExpectJSON
+		p.StatusMethod = s.MethodIfNotGET()
 	}
 	if ok && e.NoAuth {
 		return p

@@ -353,3 +353,37 @@ func TestValidAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestNHSCheckPathsAsDocumented: NHS API Management's check paths state
+// only what seed 001 and PROVIDERS.md say: the default is the CGP guide's
+// own example request, and every Hello World path (in neither document)
+// says it is to be confirmed with NHS England, in its notes and its 404.
+func TestNHSCheckPathsAsDocumented(t *testing.T) {
+	tm, err := Get("nhs-apim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := tm.Status.Path; p != "/genomic-data-access/FHIR/R4/ServiceRequest?identifier=r30000000001" {
+		t.Errorf("default check path %q is not the seed's example", p)
+	}
+	var checks []StatusCheck
+	for _, e := range tm.Environments {
+		checks = append(checks, e.Status.Checks()...)
+	}
+	checks = append(checks, tm.Status.Checks()...)
+	hello := 0
+	for _, c := range checks {
+		if !strings.Contains(c.Path, "hello-world") {
+			continue
+		}
+		hello++
+		for what, text := range map[string]string{"notes": c.Notes, "not_found": c.NotFound} {
+			if !strings.Contains(text, "to be confirmed with NHS England") {
+				t.Errorf("%s %s: %q does not say it is to be confirmed", c.Path, what, text)
+			}
+		}
+	}
+	if hello != 2 {
+		t.Errorf("%d Hello World checks, want the sandbox's and the alternative", hello)
+	}
+}

@@ -62,7 +62,13 @@ func (t *Template) WriteText(w io.Writer) {
 	if t.CSR != nil {
 		fmt.Fprintf(w, "\nCSR subject: %s\n  %s\n", t.CSR.Subject, t.CSR.CNRule)
 	}
-	if t.Status != nil {
+	switch {
+	case t.Status != nil && len(t.Status.Alternatives) > 0:
+		fmt.Fprintln(w, "\nStatus endpoints (none is a documented health check; the first is the default):")
+		for _, c := range t.Status.Checks() {
+			fmt.Fprintf(w, "  %s %s: %s\n", orDash(c.Method), c.Path, c.Notes)
+		}
+	case t.Status != nil:
 		fmt.Fprintf(w, "\nStatus endpoint: %s %s", orDash(t.Status.Method), t.Status.Path)
 		if t.Status.ExpectJSON != "" {
 			fmt.Fprintf(w, " -> %s", t.Status.ExpectJSON)

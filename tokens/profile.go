@@ -158,11 +158,8 @@ func NHSConfigForProfile(p *profile.Profile, o ProfileOptions) (*NHSConfig, erro
 // tokenAnswers is the profile's template when its answer table has rows
 // for the token endpoint; nil (NHS API Management's) otherwise.
 func tokenAnswers(p *profile.Profile) *provider.Template {
-	if p.Provider == "" {
-		return nil
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
+	t := provider.OfProfile(p)
+	if t == nil {
 		return nil
 	}
 	for _, a := range t.Answers {

@@ -260,6 +260,7 @@ func (a *App) quit() tea.Cmd {
 // 60 columns too), or the full help (?), cut to the width.
 func (a *App) helpView() string {
 	width := max(a.c.Width-2, 10)
+	a.help.ShowAll = a.fullHelp
 	if !a.fullHelp {
 		return a.shortHelp(width)
 	}
@@ -329,7 +330,6 @@ func hasBinding(list []key.Binding, b key.Binding) bool {
 
 func (a *App) View() tea.View {
 	s := a.c.Styles
-	a.help.ShowAll = a.fullHelp
 	w, h := a.bodySize()
 	header := ansi.Truncate(s.Header.Render("onramp")+s.Crumb.Render(" › "+a.screen.Title()), w, "…")
 	body := fitHeight(a.screen.View(), h)

@@ -318,11 +318,20 @@ func (cs *credentialsScreen) View() string {
 		above, below := start, len(list)-start-rows
 		list = list[start : start+rows]
 		if above > 0 {
-			list = append([]string{s.Muted.Render(fmt.Sprintf("  ↑ %d more lines", above))}, list...)
+			list = append([]string{s.Muted.Render("  ↑ " + moreLines(above))}, list...)
 		}
 		if below > 0 {
-			list = append(list, s.Muted.Render(fmt.Sprintf("  ↓ %d more lines", below)))
+			list = append(list, s.Muted.Render("  ↓ "+moreLines(below)))
 		}
 	}
 	return intro + strings.Join(list, "\n") + "\n" + foot.String()
+}
+
+// moreLines counts hidden lines for a "more" hint: "1 more line", "3 more
+// lines".
+func moreLines(n int) string {
+	if n == 1 {
+		return "1 more line"
+	}
+	return fmt.Sprintf("%d more lines", n)
 }

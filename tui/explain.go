@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -113,7 +112,7 @@ func (e *explainScreen) View() string {
 		best := e.matches[0]
 		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
 		if best.Evidence != "" {
-			b.WriteString(s.Muted.Render(ansi.Truncate("matched: “"+best.Evidence+"”", width, "…")) + "\n")
+			b.WriteString(s.Muted.Render(clipLines(wrap("matched: “"+best.Evidence+"”", width), 2, width)) + "\n")
 		}
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
@@ -122,7 +121,10 @@ func (e *explainScreen) View() string {
 		if len(e.matches) > 1 {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
 			for _, m := range e.matches[1:] {
-				b.WriteString(ansi.Truncate(fmt.Sprintf("  • %s %s", m.Cause.Title, s.Muted.Render("["+string(m.Cause.ID)+"]")), width, "…") + "\n")
+				// Wrapped, not cut: the id (one word) is muted after.
+				id := "[" + string(m.Cause.ID) + "]"
+				item := strings.Replace(wrap(m.Cause.Title+" "+id, width-4), id, s.Muted.Render(id), 1)
+				b.WriteString("  • " + strings.ReplaceAll(item, "\n", "\n    ") + "\n")
 			}
 		}
 		if e.tellApart != "" {
@@ -136,6 +138,26 @@ func (e *explainScreen) View() string {
 
 // hanging renders "Label text…" with the text's continuation lines
 // indented under its first word.
+// clipLines keeps the first n lines of wrapped text; when there are more,
+// the last kept line ends in " …" after a whole word.
+func clipLines(text string, n, width int) string {
+	lines := strings.Split(text, "\n")
+	if len(lines) <= n {
+		return text
+	}
+	lines = lines[:n]
+	last := lines[n-1]
+	for ansi.StringWidth(last)+2 > width {
+		i := strings.LastIndex(last, " ")
+		if i <= 0 {
+			break
+		}
+		last = last[:i]
+	}
+	lines[n-1] = last + " …"
+	return strings.Join(lines, "\n")
+}
+
 // renderFix is a cause's advice (cause.FixLines): onramp's fix, the
 // client's and the provider's note, each after its label; a long label (a
 // provider's name), or a command that would not fit beside the label, puts

@@ -422,12 +422,25 @@ func (ps *profileScreen) list(room, width int) string {
 		valueW := max(width-2-labelW-1-1-8, 8)
 		v := r.Shown()
 		fmt.Fprintf(&b, "%s%s %s %s\n", cursor, style.Render(fmt.Sprintf("%-*s", labelW, truncate(r.Label, labelW))),
-			padRight(ansi.Truncate(v, valueW, "…"), valueW), s.Muted.Render(tag))
+			padRight(clipValue(v, r.Kind, valueW), valueW), s.Muted.Render(tag))
 	}
 	if rest := len(ps.rows) - last; rest > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", rest)) + "\n")
 	}
 	return b.String()
+}
+
+// clipValue fits a setting's value in a list column of width w: a file
+// keeps its end (the file's name, whole), anything else its start; the
+// selected setting's detail shows the whole value.
+func clipValue(v, kind string, w int) string {
+	if ansi.StringWidth(v) <= w {
+		return v
+	}
+	if kind == usecase.SettingFile {
+		return ansi.TruncateLeft(v, ansi.StringWidth(v)-(w-1), "…")
+	}
+	return ansi.Truncate(v, w, "…")
 }
 
 func padRight(s string, w int) string {

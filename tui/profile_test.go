@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestProfileFixCABundleAndRerun(t *testing.T) {
 			s.text(caFile)
 			s.enter()
 			scr = s.waitFor("✓ Set cacert to")
-			s.snapshot("saved", stable(scr), dir, "DIR")
+			s.snapshot("saved", stable(scr), dir, "DIR", strings.TrimPrefix(filepath.Base(dir), "onramp-"), "XXXXXXXX")
 			if p, _ := profile.Load("private"); p.CACert != caFile {
 				t.Fatalf("cacert not saved: %q", p.CACert)
 			}

@@ -214,6 +214,8 @@ func wizardHMPPSRun(t *testing.T, w, h int) {
 	s.enter() // dev
 	s.waitFor("Name this connection")
 	s.enter() // hmpps-dev
+	s.waitFor("Which endpoint should the checks call?")
+	s.enter() // the guide's example read
 	s.hmppsKey()
 	s.waitFor("Send this to HMPPS")
 	certFile := filepath.Join(dir, "hmpps-dev.crt")

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
+	"github.com/onramp-cli/onramp/explain"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -163,6 +165,53 @@ func TestHomeScreenSizes(t *testing.T) {
 			checkFits(t, scr, size.w, size.h)
 			if !strings.Contains(scr, "needs no keyring") || !strings.Contains(scr, "more") {
 				t.Errorf("the note or the count is gone:\n%s", scr)
+			}
+		})
+	}
+}
+
+// The Explain screen at 80×24 and 60×20: every candidate's title is
+// wrapped whole (never cut with "…"), and a Java trace gets Java's fix
+// after onramp's, as cmd/onramp wires it.
+func TestExplainScreenSizes(t *testing.T) {
+	withClient := func(text string) ([]Match, string) {
+		ms := explain.Text(text)
+		var out []Match
+		for _, m := range ms {
+			out = append(out, Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client})
+		}
+		return out, explain.Disambiguate(ms)
+	}
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			configDir(t)
+			s := startSized(t, &Deps{Explain: withClient}, Options{}, size.w, size.h)
+			s.waitFor("Explain an error")
+			s.down()
+			s.down()
+			s.enter()
+			s.waitFor("The causes appear here")
+			s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
+			s.waitFor("[client-cert-not-sent]")
+			s.key(tea.KeyPgDown)
+			scr := s.waitFor("[tls-no-common-cipher]")
+			s.snapshot("candidates", scr)
+			checkFits(t, scr, size.w, size.h)
+			for _, l := range strings.Split(scr, "\n") {
+				if strings.Contains(l, "•") && strings.HasSuffix(strings.TrimSpace(l), "…") {
+					t.Errorf("a candidate cut short: %q", l)
+				}
+			}
+			s.tm.Send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl}) // clears
+			s.waitFor("The causes appear here")
+			s.tm.Send(tea.PasteMsg{Content: "javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target"})
+			s.waitFor("[server-cert-untrusted]")
+			s.key(tea.KeyPgDown)
+			scr = s.waitFor("keytool")
+			s.snapshot("java", scr)
+			checkFits(t, scr, size.w, size.h)
+			if !strings.Contains(scr, "Fix (Java):") {
+				t.Errorf("no Java fix:\n%s", scr)
 			}
 		})
 	}

@@ -480,7 +480,7 @@ func scrollView(s *Styles, body string, h int, scroll *int, keys string) string 
 	}
 	*scroll = max(min(*scroll, len(lines)-(h-1)), 0)
 	end := *scroll + h - 1
-	more := s.Muted.Render(fmt.Sprintf("↓ %d more lines (%s to scroll)", len(lines)-end, keys))
+	more := s.Muted.Render(fmt.Sprintf("↓ %s (%s to scroll)", moreLines(len(lines)-end), keys))
 	if end >= len(lines) {
 		end = len(lines)
 		more = s.Muted.Render("(end; scroll back up for the rest)")

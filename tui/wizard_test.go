@@ -401,7 +401,7 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.text("svc-key-5b1d0c77")
 	s.enter()
 	s.waitFor("You're connected")
-	if p, _ := profile.Load("tsb"); p == nil || p.APIKeySecret != "serviceToken" {
+	if p, _ := profile.Load("tsb"); p == nil || p.APIKeySecret != "serviceToken" || p.RoleKeys["serviceToken"] != "serviceToken" {
 		t.Errorf("profile %+v", p)
 	}
 
@@ -409,6 +409,10 @@ func TestWizardProviderScreens(t *testing.T) {
 	s.waitFor("Which API")
 	s.enter()
 	s.waitFor("Which HMPPS Integration API environment?")
+	s.enter()
+	// No health check is documented: the guide's example read (its person
+	// id an example), POST /token, or a path of the user's.
+	s.snapshot("hmpps-check", s.waitFor("another path your client is authorised for"))
 	s.enter()
 	s.hmppsKey()
 	dir, _ := profile.Dir()

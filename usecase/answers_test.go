@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/onramp-cli/onramp/internal/tokentest"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/sandbox/tokenapi"
 )
 
 // documented is one answer as the provider's documents give it.
@@ -48,6 +50,8 @@ var documentedAnswers = map[string][]documented{
 	},
 	"securosys": {
 		{cause.APIKeyRejected, 401, `{"errorCode":631,"reason":"res.error.api.key.invalid","message":"Invalid API key"}`, "/v1/versionInfo", "needs a serviceToken key"},
+		// Undocumented (PROVIDERS.md: "The status for a valid key of the
+		// wrong role is not documented"): the row says so.
 		{cause.APIKeyWrongRole, 403, `{"message":"Forbidden"}`, "/v1/sign", "needs a keyOperationToken key, and the TSB answered 403 Forbidden: the key sent probably has another role. The status Securosys gives a key of the wrong role is not in its public documentation (to be confirmed with Securosys)"},
 	},
 	"nhs-apim": {
@@ -67,7 +71,8 @@ var documentedAnswers = map[string][]documented{
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Non-unique 'jti' claim in client_assertion JWT"), tokenPath, "replay"},
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Missing 'jti' claim in client_assertion JWT"), tokenPath, "needs a jti claim"},
 		{cause.JWTClaimsInvalid, 400, apimError("invalid_request", "Malformed JWT in client_assertion"), tokenPath, "refused the form itself"},
-		// The API proxy's answers.
+		// The API proxy's answers: in neither the seed nor PROVIDERS.md (the
+		// rows say so); these bodies are the proxy's usual shapes.
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Access Token Expired"}]}`, "/hello-world/hello/application", "expired"},
 		{cause.TokenRejected, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Invalid access token"}]}`, "/hello-world/hello/application", "not one its token endpoint issued"},
 		{cause.APIKeyRejected, 401, `{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}`, "/hello-world/hello/application", "apikey header"},
@@ -527,5 +532,75 @@ func TestMessageKeysCheckedLocally(t *testing.T) {
 	rep = Checks{Store: testkeyring.New()}.Check(context.Background(), p)
 	if !rep.OK || rep.Steps[0].Status != diagnose.Pass {
 		t.Errorf("good message keys: %+v", rep.Steps[0])
+	}
+}
+
+// TestHMPPSCheckEndpoints: an HMPPS profile's check may be POST /token
+// (the documented token endpoint, answered by the sandbox's HMPPS-like
+// /token on a loopback mutual TLS server): the checks POST with the
+// certificate and the key, pass, and never show the credentials. A JSON
+// 404 at the guide's example read says the person id is an example.
+func TestHMPPSCheckEndpoints(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "HMPPS Check CA")
+	fake := tokenapi.NewHMPPS(tokenapi.HMPPSOptions{APIKey: "k-3f9a7c2e", SecretPrefix: "CANARY-SECRET-", SessionPrefix: "CANARY-SESSION-", Record: true})
+	srv := ca.ServeMutual(t, fake)
+	tm, _ := provider.Get("hmpps")
+	p := checkProfile(t, ca, "hmpps", "hmpps-token", srv.URL, "/v1/persons/X802678/risks/scores", []string{"mtls", "api-key"})
+	if _, err := SetSetting(p, "status_path", "/token"); err != nil || p.StatusMethod != "POST" {
+		t.Fatalf("status_path /token: method %q (%v)", p.StatusMethod, err)
+	}
+	kr := testkeyring.New()
+	kr.Items["hmpps-token/api-key"] = "k-3f9a7c2e"
+	rep := Checks{Store: kr}.Check(context.Background(), p)
+	js, _ := json.Marshal(rep)
+	if !rep.OK || len(fake.Secrets()) != 1 || !strings.Contains(httpStep(rep).Detail, "POST /token") {
+		t.Fatalf("POST /token check: ok %v, issued %d, http %+v", rep.OK, len(fake.Secrets()), httpStep(rep))
+	}
+	if strings.Contains(string(js), "CANARY-") || strings.Contains(string(js), fake.Secrets()[0]) {
+		t.Errorf("the credentials are in the report: %s", js)
+	}
+
+	// The guide's example read, answered with a JSON 404.
+	srv404 := serveAnswer(t, ca, true, 404, `{"status":404,"userMessage":"No data found for X802678"}`, nil)
+	p = checkProfile(t, ca, "hmpps", "hmpps-example", srv404.url, "", []string{"mtls", "api-key"})
+	p.StatusPath, p.StatusMethod = tm.Status.Path, ""
+	kr.Items["hmpps-example/api-key"] = "k-3f9a7c2e"
+	rep = Checks{Store: kr}.Check(context.Background(), p)
+	h := httpStep(rep)
+	if rep.Cause == nil || rep.Cause.ID != cause.EndpointNotFound || !strings.Contains(h.Detail, "X802678 is the guide's example person id") {
+		t.Errorf("404 at the example read: %v %q", rep.Cause, h.Detail)
+	}
+	// Any other path's 404 does not blame the example.
+	p.StatusPath = "/v1/persons/A1234BC/risks/scores"
+	rep = Checks{Store: kr}.Check(context.Background(), p)
+	if h := httpStep(rep); strings.Contains(h.Detail, "example person id") {
+		t.Errorf("404 at another path: %q", h.Detail)
+	}
+}
+
+// TestNHSGuideExampleCheck: an NHS API Management profile checks the CGP
+// guide's example request, query and all, with its API key in apikey; a
+// 404 there says it is the guide's GDAM example.
+func TestNHSGuideExampleCheck(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "NHS Example CA")
+	var uri, key string
+	srv := ca.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uri, key = r.URL.RequestURI(), r.Header.Get("apikey")
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found"}]}`)
+	}))
+	tm, _ := provider.Get("nhs-apim")
+	p := checkProfile(t, ca, "nhs-apim", "nhs-dev", srv.URL, tm.Status.Path, []string{provider.AuthAPIKey})
+	kr := testkeyring.New()
+	kr.Items["nhs-dev/api-key"] = "k-3f9a7c2e"
+	rep := Checks{Store: kr}.Check(context.Background(), p)
+	if uri != "/genomic-data-access/FHIR/R4/ServiceRequest?identifier=r30000000001" || key != "k-3f9a7c2e" {
+		t.Errorf("sent %q with apikey %q", uri, key)
+	}
+	if h := httpStep(rep); rep.Cause == nil || rep.Cause.ID != cause.EndpointNotFound || !strings.Contains(h.Detail, "the CGP guide's example for the GDAM API") {
+		t.Errorf("404: %v %q", rep.Cause, h.Detail)
 	}
 }

@@ -83,6 +83,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 	o.MessageKeys = MessageKeys(p)
 	if p.StatusPath != "" && withStatusPath {
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
+		o.Method = p.StatusMethod
 	}
 	t := profileTemplate(p)
 	if t != nil {
@@ -121,7 +122,7 @@ func MessageKeys(p *profile.Profile) []diagnose.MessageKey {
 // template's own status endpoint what a 404 there means.
 func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string) (cause.ID, string, bool) {
 	var notFound string
-	if s := t.StatusFor(p.Environment); s != nil && s.NotFound != "" && s.Path == p.StatusPath {
+	if s := t.CheckAt(p.Environment, p.StatusMethod, p.StatusPath); s != nil {
 		notFound = s.NotFound
 	}
 	if len(t.Answers) == 0 && notFound == "" {
@@ -140,16 +141,7 @@ func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string)
 
 // profileTemplate is the profile's provider template, nil when it has
 // none or the template does not load.
-func profileTemplate(p *profile.Profile) *provider.Template {
-	if p.Provider == "" {
-		return nil
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
-		return nil
-	}
-	return t
-}
+func profileTemplate(p *profile.Profile) *provider.Template { return provider.OfProfile(p) }
 
 // AddProfileSecrets reads the secrets the profile's auth needs from the
 // store into o: the API key (wantKey), the bearer token (unless o has one
@@ -388,7 +380,11 @@ func RequiredRSABits(p *profile.Profile) int {
 // timed by when the checks started (the moment the connection was tried,
 // whichever front end ran them), to the second, with the cause of a
 // failure and the server chain's expiry (for onramp status). The caller saves p (SaveCheck does).
+// An interrupted check (Ctrl+C, esc) is no outcome: p keeps its last one.
 func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
+	if rep.Cancelled {
+		return
+	}
 	p.LastCheck = &profile.Check{At: rep.Started.UTC().Truncate(time.Second), OK: rep.OK,
 		ServerNotAfter: rep.ServerCertNotAfter().UTC()}
 	if rep.Cause != nil {
@@ -398,6 +394,9 @@ func RecordCheck(p *profile.Profile, rep *diagnose.Report) {
 
 // SaveCheck records rep in p and saves p.
 func SaveCheck(p *profile.Profile, rep *diagnose.Report) error {
+	if rep.Cancelled {
+		return nil
+	}
 	RecordCheck(p, rep)
 	if err := profile.Save(p); err != nil {
 		return fmt.Errorf("could not record the check in profile %s: %w", p.Name, err)

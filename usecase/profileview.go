@@ -49,7 +49,7 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	v := ProfileView{Name: p.Name, Path: path, Provider: p.Provider, Environment: p.Environment, URL: redact.URL(p.URL),
 		Auth: p.Auth, Key: p.Key, CACert: p.CACert, APIKeyHeader: p.APIKeyHeader, APIKeySecret: p.APIKeySecret, KeyFiles: p.KeyFiles,
 		BearerSecret: p.BearerSecret, RoleKeys: p.RoleKeys,
-		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: redact.URL(p.TokenURL), StatusPath: p.StatusPath, ExpectJSON: p.ExpectJSON,
+		KeyPass: p.KeyPassSecret, KID: p.KID, TokenURL: redact.URL(p.TokenURL), StatusPath: p.StatusPath, StatusMethod: p.StatusMethod, ExpectJSON: p.ExpectJSON,
 		Resolve: p.Resolve, Client: p.Client, LastCheck: p.LastCheck, Secrets: SecretEntries(p)}
 	if v.Auth == nil {
 		v.Auth = []string{}
@@ -140,6 +140,9 @@ func (v ProfileView) WriteText(w io.Writer) error {
 	row("Token URL", v.TokenURL)
 	if v.StatusPath != "" {
 		st := v.StatusPath
+		if v.StatusMethod != "" {
+			st = v.StatusMethod + " " + st
+		}
 		if v.ExpectJSON != "" {
 			st += " expecting " + v.ExpectJSON
 		}
@@ -207,6 +210,7 @@ type ProfileView struct {
 	KID          string            `json:"kid,omitempty"`
 	TokenURL     string            `json:"token_url,omitempty"`
 	StatusPath   string            `json:"status_path,omitempty"`
+	StatusMethod string            `json:"status_method,omitempty"`
 	ExpectJSON   string            `json:"expect_json,omitempty"`
 	Resolve      []string          `json:"resolve,omitempty"`
 	Client       string            `json:"client,omitempty"`

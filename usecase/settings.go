@@ -132,6 +132,14 @@ var settingDefs = []settingDef{
 			}
 			return ""
 		}},
+	{key: "status_method", label: "Status method", kind: SettingChoice, help: "the HTTP method of the status request (HMPPS's POST /token); empty is GET",
+		get: func(p *profile.Profile) string { return p.StatusMethod }, set: func(p *profile.Profile, v string) { p.StatusMethod = v },
+		check: checkMethod, fallback: "GET", template: func(t *provider.Template, _ string) string {
+			if t.Status != nil {
+				return t.Status.MethodIfNotGET()
+			}
+			return ""
+		}},
 	{key: "expect_json", label: "Expected status body", kind: SettingText, help: `JSON the status response must contain, e.g. {"status":"pass"}`,
 		get: func(p *profile.Profile) string { return p.ExpectJSON }, set: func(p *profile.Profile, v string) { p.ExpectJSON = v },
 		check: checkJSON, template: func(t *provider.Template, _ string) string {
@@ -251,6 +259,8 @@ func choices(key string, t *provider.Template) []string {
 			return out
 		}
 		return []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthMTLS + "," + provider.AuthAPIKey}
+	case "status_method":
+		return []string{"", "POST"}
 	case "client":
 		return append([]string{""}, cause.Clients()...)
 	case "provider":
@@ -305,7 +315,30 @@ func SetSetting(p *profile.Profile, key, value string) (alsoChanged []string, er
 		alsoChanged = moveEnvironment(p, value)
 	}
 	d.set(p, value)
+	if key == "status_path" {
+		alsoChanged = append(alsoChanged, documentedMethod(p)...)
+	}
 	return alsoChanged, nil
+}
+
+// documentedMethod gives a new status path the method the provider
+// documents for it (HMPPS: POST /token), GET for any other path; it
+// returns status_method when that changed.
+func documentedMethod(p *profile.Profile) []string {
+	method := ""
+	if t := profileTemplate(p); t != nil {
+		for _, c := range t.StatusFor(p.Environment).Checks() {
+			if c.Path == p.StatusPath {
+				method = c.MethodIfNotGET()
+				break
+			}
+		}
+	}
+	if method == p.StatusMethod {
+		return nil
+	}
+	p.StatusMethod = method
+	return []string{"status_method"}
 }
 
 // moveEnvironment points the URL and the token URL at env where they were
@@ -496,6 +529,17 @@ func checkPath(_ *profile.Profile, v string) (string, error) {
 		return v, errors.New("a path starts with / and has no spaces, e.g. /health")
 	}
 	return v, nil
+}
+
+// checkMethod takes GET (stored as empty, the default) or POST.
+func checkMethod(_ *profile.Profile, v string) (string, error) {
+	switch m := strings.ToUpper(v); m {
+	case "GET":
+		return "", nil
+	case "POST":
+		return m, nil
+	}
+	return v, fmt.Errorf("%q: the status request is GET or POST", v)
 }
 
 func checkJSON(_ *profile.Profile, v string) (string, error) {

@@ -57,12 +57,23 @@ type Provider struct {
 	// ExtraKeys are the purposes of the key pairs the provider wants
 	// besides the TLS one (GOV.UK DCS: signing, encryption), each made
 	// with its own CSR, {purpose} in the subject naming it.
-	ExtraKeys  []string
+	ExtraKeys []string
+	// Checks are the documented endpoints the checks may call when there
+	// is more than one (HMPPS: the guide's example read, POST /token): the
+	// wizard asks which, or for another path.
+	Checks     []CheckChoice
 	StatusPath string
 	ExpectJSON string
 	TokenPath  string
 	// Sandbox is the local practice API, which can issue certificates itself.
 	Sandbox bool
+}
+
+// CheckChoice is one documented endpoint a check may call.
+type CheckChoice struct {
+	Method, Path string
+	// Label names it in the choice; Notes say what it is and needs.
+	Label, Notes string
 }
 
 // Environment is one of a provider's hosts.

@@ -3,6 +3,7 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -45,6 +46,14 @@ func NextSteps(p *profile.Profile) string {
 		fmt.Fprintf(&b, "Check the connection any time:\n  onramp diagnose --profile %s\n\n", p.Name)
 	}
 	fmt.Fprintf(&b, "Call the API with curl:\n  %s", CurlCommand(p))
+	for _, m := range []struct{ purpose, cert, key string }{
+		{"signing", p.SigningCert, p.SigningKey}, {"encryption", p.EncryptionCert, p.EncryptionKey},
+	} {
+		if m.key != "" && m.cert == "" { // a message key pair whose certificate is still to come
+			fmt.Fprintf(&b, "\n\nWhen the %s certificate arrives, add it to the profile:\n  onramp import --cert FILE --key %s --out %s --profile %s --purpose %s",
+				m.purpose, ShellQuote(m.key), ShellQuote(filepath.Dir(m.key)), p.Name, m.purpose)
+		}
+	}
 	return b.String()
 }
 

@@ -57,6 +57,11 @@ func ProviderFrom(t *provider.Template) Provider {
 	}
 	if t.Status != nil {
 		wp.StatusPath, wp.ExpectJSON = t.Status.Path, t.Status.ExpectJSON
+		if checks := t.Status.Checks(); len(checks) > 1 {
+			for _, c := range checks {
+				wp.Checks = append(wp.Checks, CheckChoice{Method: c.MethodIfNotGET(), Path: c.Path, Label: c.Label, Notes: c.Notes})
+			}
+		}
 	}
 	if t.Token != nil && t.Token.Kind == provider.AuthSignedJWT {
 		wp.TokenPath = t.Token.Path

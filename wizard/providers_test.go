@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,5 +166,48 @@ func TestDCSThreeKeyPairs(t *testing.T) {
 	p, err := profile.Load("dcs")
 	if err != nil || filepath.Base(p.SigningKey) != "signing.key" || filepath.Base(p.EncryptionKey) != "encryption.key" {
 		t.Errorf("the profile's message keys: %v %+v", err, p)
+	}
+}
+
+// TestHMPPSCheckChoice: HMPPS documents no health check, so the wizard
+// asks what the checks call: the guide's example read (its person id said
+// to be an example), POST /token, or the user's own path; the profile
+// records the path and method, as profile new --status-path does.
+func TestHMPPSCheckChoice(t *testing.T) {
+	for _, c := range []struct {
+		answers      []Answer
+		path, method string
+	}{
+		{[]Answer{{"Which endpoint should the checks call", "/v1/persons/X802678/risks/scores"}}, "/v1/persons/X802678/risks/scores", ""},
+		{[]Answer{{"Which endpoint should the checks call", "POST /token"}}, "/token", "POST"},
+		{[]Answer{{"Which endpoint should the checks call", "other"}, {"Which path should the checks call", "/v1/persons/A1234BC/risks/scores"}}, "/v1/persons/A1234BC/risks/scores", ""},
+	} {
+		t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+		s := &Script{Answers: append([]Answer{{"Which API", "hmpps"}, {"Which HMPPS Integration API environment", "dev"}, {"Name this connection", "hmpps-dev"}}, c.answers...)}
+		_, err := realFlow(t, s, &memStore{}).Run(context.Background(), "")
+		if !errors.Is(err, ErrCancelled) {
+			t.Fatalf("%s: the flow stopped with %v, want at the next prompt", c.path, err)
+		}
+		why := shownWhy(s, "Which endpoint should the checks call")
+		for _, w := range []string{"X802678 is the guide's example person id", "POST /token: Documented (seed 000) for consumers with an SQS queue", "to be confirmed with HMPPS"} {
+			if !strings.Contains(why, w) {
+				t.Errorf("the choice's text lacks %q:\n%s", w, why)
+			}
+		}
+		p, err := profile.Load("hmpps-dev")
+		if err != nil || p.StatusPath != c.path || p.StatusMethod != c.method {
+			t.Errorf("profile %v: status %q %q, want %q %q", err, p.StatusMethod, p.StatusPath, c.method, c.path)
+		}
+	}
+}
+
+// TestNextStepsNameTheMessageCertificates: a profile with a signing or
+// encryption key and no certificate yet is told the import that adds it.
+func TestNextStepsNameTheMessageCertificates(t *testing.T) {
+	p := &profile.Profile{Name: "dcs", Auth: []string{AuthMTLS}, SigningKey: "/k/dcs/signing.key", EncryptionKey: "/k/dcs/encryption.key", EncryptionCert: "/k/dcs/encryption.crt"}
+	got := NextSteps(p)
+	if !strings.Contains(got, "When the signing certificate arrives, add it to the profile:\n  onramp import --cert FILE --key /k/dcs/signing.key --out /k/dcs --profile dcs --purpose signing") ||
+		strings.Contains(got, "--purpose encryption") {
+		t.Errorf("next steps:\n%s", got)
 	}
 }

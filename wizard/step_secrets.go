@@ -53,7 +53,7 @@ func (r *run) apiKey() (bool, error) {
 			why = "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it signs it into each token request as the JWT's iss and sub."
 		}
 		if name != provider.SecretAPIKey {
-			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
+			why += fmt.Sprintf(" Each key has one role; the checks call %s, which needs a %s key. Store the other roles' keys later with onramp secret set --role ROLE --profile %s (their endpoints: onramp profile providers %s).\nRoles:\n%s",
 				r.p.StatusPath, name, r.p.Name, pr.ID, pr.RoleTable)
 		}
 		if pr.APIKeyHint != "" {
@@ -95,6 +95,12 @@ func (r *run) apiKey() (bool, error) {
 		}
 		r.p.APIKeySecret = name
 		r.p.APIKeyHeader = header
+		if name != provider.SecretAPIKey { // a role's key: the profile's role_keys name it
+			if r.p.RoleKeys == nil {
+				r.p.RoleKeys = map[string]string{}
+			}
+			r.p.RoleKeys[name] = name
+		}
 		return true, nil
 	}
 }

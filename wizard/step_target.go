@@ -111,6 +111,11 @@ func (r *run) target() error {
 	if env.StatusPath != "" {
 		r.p.StatusPath, r.p.ExpectJSON = env.StatusPath, env.ExpectJSON
 	}
+	if len(pr.Checks) > 1 && env.StatusPath == "" && !env.NoAuth {
+		if err := r.chooseCheck(pr); err != nil {
+			return err
+		}
+	}
 	if env.NoAuth {
 		// Nothing to set up: the checks are all there is.
 		r.p.Auth, r.p.APIKeyHeader, r.p.TokenURL = nil, "", ""

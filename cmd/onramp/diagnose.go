@@ -268,6 +268,11 @@ func runDiagnose(cmd *cobra.Command, io *iostreams.IO, f *diagnoseFlags, opts di
 	} else {
 		diagnose.RenderText(io.Out, rep, io.ColorEnabled())
 	}
+	if rep.Cancelled {
+		// Interrupted: the steps so far are shown; no report is written
+		// and the profile keeps its last real check.
+		return errCancelled
+	}
 	if f.report != "" {
 		var b bytes.Buffer
 		diagnose.RenderMarkdown(&b, rep, Version())

@@ -127,6 +127,7 @@ func runExec(ctx context.Context, o *execOptions, route egress.Settings, path st
 	// is passed on, and COMMAND gets 10 seconds to finish.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
+	ownSignals(ctx) // COMMAND's own status, in its own time
 	err = cmd.Run()
 	var ee *exec.ExitError
 	switch {

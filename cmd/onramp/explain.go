@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,7 +54,7 @@ provider's own advice, and the profile's client setting.`,
   onramp explain --id client-cert-not-sent --client python
   onramp explain --profile hmpps-dev 'alert certificate expired'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExplain(io, opts, args)
+			return runExplain(cmd.Context(), io, opts, args)
 		},
 	}
 	f := cmd.Flags()
@@ -114,7 +115,7 @@ func (opts *explainOptions) advice() (func(textClient string) cause.Advice, erro
 	}, nil
 }
 
-func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
+func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, args []string) error {
 	stdin := len(args) == 1 && args[0] == "-"
 	switch {
 	case opts.id != "" && (len(args) > 0 || opts.file != "" || opts.list):
@@ -143,12 +144,12 @@ func runExplain(io *iostreams.IO, opts *explainOptions, args []string) error {
 			return usageErrorf("--file: %v", ferr)
 		}
 		defer f.Close()
-		matches, err = explain.Read(f)
+		matches, err = explain.Read(ctxReader{ctx, f})
 		if err != nil {
 			return usageErrorf("--file %s: %v", opts.file, err)
 		}
 	case stdin || (len(args) == 0 && !io.IsStdinTTY()):
-		matches, err = explain.Read(io.In)
+		matches, err = explain.Read(ctxReader{ctx, io.In})
 		if err != nil {
 			return usageErrorf("reading stdin: %v", err)
 		}
@@ -278,4 +279,18 @@ func explainList(io *iostreams.IO, asJSON bool) error {
 		fmt.Fprintf(io.Out, "%-*s  %s\n", width, c.ID, c.Title)
 	}
 	return nil
+}
+
+// ctxReader stops a long read (a log of gigabytes, an endless pipe) when
+// ctx ends: Ctrl+C, SIGTERM.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/onramp-cli/onramp/iostreams"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 type profileNewOptions struct {
@@ -23,6 +25,8 @@ type profileNewOptions struct {
 	auth               []string
 	cert, key, cacert  string
 	kid                string
+	statusPath         string
+	statusMethod       string
 	force              bool
 }
 
@@ -49,6 +53,8 @@ func newProfileNewCmd(fac *factory) *cobra.Command {
 	f.StringVar(&o.key, "key", "", "private key file (TLS client key, or the signed-JWT key)")
 	f.StringVar(&o.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
 	f.StringVar(&o.kid, "kid", "", "key id registered for signed JWT")
+	f.StringVar(&o.statusPath, "status-path", "", "the path the checks call, replacing the template's (e.g. HMPPS: /token, or a read endpoint your client is authorised for)")
+	f.StringVar(&o.statusMethod, "status-method", "", "GET or POST for --status-path (default: the documented method of that path, else GET)")
 	f.BoolVar(&o.force, "force", false, "replace an existing profile of that name")
 	return cmd
 }
@@ -126,6 +132,9 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 	if o.kid != "" {
 		p.KID = o.kid
 	}
+	if err := setStatusCheck(t, p, o.statusPath, o.statusMethod); err != nil {
+		return err
+	}
 	if err := profile.Save(p); err != nil {
 		return failedErrorf("%v", err)
 	}
@@ -148,8 +157,54 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 	if p.BearerSecret != "" {
 		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the bearer token, read from stdin or a hidden prompt)\n", p.BearerSecret, name)
 	}
+	writeCheckChoices(io, t, p)
 	fmt.Fprintf(io.ErrOut, "Check it: onramp diagnose --profile %s\n", name)
 	return nil
+}
+
+// setStatusCheck applies --status-path and --status-method: a path the
+// template documents takes its method (HMPPS: POST /token; see
+// usecase.SetSetting) unless one is given, and its expected body.
+func setStatusCheck(t *provider.Template, p *profile.Profile, path, method string) error {
+	if path == "" {
+		if method != "" {
+			return usageErrorf("--status-method needs --status-path")
+		}
+		return nil
+	}
+	set := [][2]string{{"status_path", path}}
+	if method != "" {
+		set = append(set, [2]string{"status_method", method})
+	}
+	for _, kv := range set {
+		if _, err := usecase.SetSetting(p, kv[0], kv[1]); err != nil {
+			return usageErrorf("--%s: %v", strings.ReplaceAll(kv[0], "_", "-"), err)
+		}
+	}
+	p.ExpectJSON = ""
+	if c := t.CheckAt(p.Environment, p.StatusMethod, p.StatusPath); c != nil {
+		p.ExpectJSON = c.ExpectJSON
+	}
+	return nil
+}
+
+// writeCheckChoices says, where the template documents more than one
+// endpoint to check (HMPPS), which one the profile calls and how to pick
+// another: the choices the wizard offers, from the same template data.
+func writeCheckChoices(io *iostreams.IO, t *provider.Template, p *profile.Profile) {
+	checks := t.StatusFor(p.Environment).Checks()
+	if len(checks) < 2 {
+		return
+	}
+	fmt.Fprintln(io.ErrOut, "No health check is documented; the checks call:")
+	for _, c := range checks {
+		mark, method := " ", cmp.Or(c.Method, "GET")
+		if c.Path == p.StatusPath && strings.EqualFold(method, cmp.Or(p.StatusMethod, "GET")) {
+			mark = "*"
+		}
+		fmt.Fprintf(io.ErrOut, "  %s %s %s: %s\n", mark, method, c.Path, c.Notes)
+	}
+	fmt.Fprintf(io.ErrOut, "  Change it: onramp profile set %s status_path PATH (a documented path brings its method), e.g. an endpoint your client is authorised for.\n", p.Name)
 }
 
 func templateIDs() []string {

@@ -132,3 +132,38 @@ func TestProfileProviders(t *testing.T) {
 		t.Errorf("providers hmpps --json: %v %s", err, r.out)
 	}
 }
+
+// TestProfileNewHMPPSCheck: profile new offers the same checks as the
+// wizard (the guide's example read, its person id an example; POST
+// /token), marks the one the profile calls, and --status-path /token
+// brings its documented method.
+func TestProfileNewHMPPSCheck(t *testing.T) {
+	useFileStore(t)
+	r := runCmd(t, "", false, "profile", "new", "hm", "--provider", "hmpps")
+	for _, want := range []string{
+		"  * GET /v1/persons/X802678/risks/scores: The guide's example read (seed 000). X802678 is the guide's example person id",
+		"    POST /token: Documented (seed 000) for consumers with an SQS queue",
+		"(to be confirmed with HMPPS)",
+		"onramp profile set hm status_path PATH",
+	} {
+		if r.code != 0 || !strings.Contains(r.errOut, want) {
+			t.Errorf("profile new lacks %q (exit %d):\n%s", want, r.code, r.errOut)
+		}
+	}
+	r = runCmd(t, "", false, "profile", "new", "hm2", "--provider", "hmpps", "--status-path", "/token")
+	if p, err := profile.Load("hm2"); r.code != 0 || err != nil || p.StatusPath != "/token" || p.StatusMethod != "POST" || !strings.Contains(r.errOut, "  * POST /token") {
+		t.Errorf("--status-path /token: %d %+v\n%s", r.code, p, r.errOut)
+	}
+	r = runCmd(t, "", false, "profile", "new", "hm3", "--provider", "hmpps", "--status-path", "/v1/persons/A1234BC/risks/scores")
+	if p, err := profile.Load("hm3"); r.code != 0 || err != nil || p.StatusMethod != "" || strings.Contains(r.errOut, "  * ") {
+		t.Errorf("--status-path of the user's: %d %+v\n%s", r.code, p, r.errOut)
+	}
+	for _, args := range [][]string{{"--status-method", "POST"}, {"--status-path", "token"}, {"--status-path", "/token", "--status-method", "PUT"}} {
+		if r := runCmd(t, "", false, append([]string{"profile", "new", "bad", "--provider", "hmpps"}, args...)...); r.code != 2 {
+			t.Errorf("%v: exit %d %s", args, r.code, r.errOut)
+		}
+	}
+	if r := runCmd(t, "", false, "profile", "new", "dcs", "--provider", "govuk-dcs"); strings.Contains(r.errOut, "No health check is documented") {
+		t.Errorf("DCS documents its status endpoint:\n%s", r.errOut)
+	}
+}

@@ -149,6 +149,9 @@ func runRenew(cmd *cobra.Command, o *renewOptions, p *profile.Profile) error {
 		return renewError(o.io, err)
 	}
 	diagnose.RenderText(w, rep, o.io.ColorEnabled())
+	if rep.Cancelled {
+		return errCancelled
+	}
 	if !rep.OK {
 		fmt.Fprintf(w, "\nProfile %s still uses %s: fix the cause above and try again.\n", p.Name, materialText(p))
 		return errDiagnosed

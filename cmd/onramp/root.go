@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -98,6 +100,9 @@ Try it without any provider credentials against the built-in practice API:
 	}
 	root.Flags().StringVar(&home.store, "store", "", storeFlagUsage)
 	root.Flags().BoolVar(&home.accessible, "accessible", false, "plain line-by-line prompts and menus for screen readers, no full-screen UI (also ACCESSIBLE=1)")
+	// --version, as gh and curl users expect; the same line as `onramp version`.
+	root.Version = Version()
+	root.SetVersionTemplate(versionLine())
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
@@ -161,15 +166,33 @@ func needSubcommand(cmd *cobra.Command, args []string) error {
 	return usageErrorf("%s needs a subcommand: %s", cmd.CommandPath(), strings.Join(names, ", "))
 }
 
+// interruptGrace is how long a command has after Ctrl+C or SIGTERM to end
+// by itself (its context is cancelled: work stops, files roll back, the
+// terminal is restored). Past it, or at a second signal, onramp exits 130
+// anyway: a read that cannot be interrupted never keeps the user waiting.
+const interruptGrace = 800 * time.Millisecond
+
+// signalsKey holds, in a command's context, whether the command ends on a
+// signal in its own time and with its own status (ownSignals).
+type signalsKey struct{}
+
+// ownSignals says that from now on the command handles Ctrl+C and SIGTERM
+// itself: exec waits for its COMMAND and passes on its status, a watch
+// stops serving and exits 0. A second signal still ends onramp at once.
+func ownSignals(ctx context.Context) {
+	if own, ok := ctx.Value(signalsKey{}).(*atomic.Bool); ok {
+		own.Store(true)
+	}
+}
+
 // execute runs the command line with the factory's dependencies and
-// returns the exit status.
+// returns the exit status: 130 when a signal ended it, whatever error the
+// interrupted work returned.
 //
 // Everything the run prints goes through one redaction (f.Secrets): stderr
 // always, stdout unless the command's output is the secret itself or a
 // terminal program's (rawStdout).
 func execute(f *factory, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if f.Secrets == nil {
 		f.Secrets = &redact.Set{MinLen: minShownSecret}
 	}
@@ -177,6 +200,39 @@ func execute(f *factory, args []string) int {
 	rawOut := f.IO.Out
 	f.IO.ErrOut = redactWriter(f.IO.ErrOut, f.Secrets)
 	f.IO.Out = redactWriter(f.IO.Out, f.Secrets)
+	own := new(atomic.Bool)
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), signalsKey{}, own))
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var interrupted atomic.Bool
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		interrupted.Store(true)
+		cancel()
+		grace := time.NewTimer(interruptGrace)
+		defer grace.Stop()
+		for {
+			select {
+			case <-sigs:
+			case <-grace.C:
+				if own.Load() {
+					continue // the command ends in its own time
+				}
+			case <-done:
+				return
+			}
+			fmt.Fprintln(f.IO.ErrOut, "onramp: cancelled")
+			os.Exit(exitCancelled)
+		}
+	}()
 	root := newRootCmd(f)
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		if cmd.Annotations[rawStdout] != "" {
@@ -185,6 +241,9 @@ func execute(f *factory, args []string) int {
 	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if err != nil && interrupted.Load() && !own.Load() {
+		err = errCancelled
+	}
 	return exitStatus(f.IO, err)
 }
 

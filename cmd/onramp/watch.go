@@ -157,6 +157,9 @@ func runWatch(ctx context.Context, o *watchOptions) error {
 	}
 	if o.once {
 		m.Round(ctx)
+		if ctx.Err() != nil {
+			return errCancelled // interrupted: the textfile keeps the last complete round
+		}
 		if err := m.WriteTextfile(o.textfile); err != nil {
 			return failedErrorf("%v", err)
 		}
@@ -167,6 +170,8 @@ func runWatch(ctx context.Context, o *watchOptions) error {
 		}
 		return nil
 	}
+	// A service: a signal stops it, and that is a normal end (exit 0).
+	ownSignals(ctx)
 	var srv *http.Server
 	if o.listen != "" {
 		ln, err := net.Listen("tcp", o.listen)
@@ -190,7 +195,7 @@ func runWatch(ctx context.Context, o *watchOptions) error {
 	}
 	_ = m.Run(ctx, after)
 	if srv != nil {
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shutdown, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}

@@ -1,0 +1,58 @@
+package wizard
+
+import (
+	"errors"
+	"strings"
+)
+
+// otherPath is the choice of a path the provider's documents do not name.
+const otherPath = "other"
+
+// chooseCheck asks which documented endpoint the checks call (HMPPS: the
+// guide's example read or POST /token), or for a path the client is
+// authorised for; profile new offers the same (--status-path,
+// --status-method) from the same template data.
+func (r *run) chooseCheck(pr *Provider) error {
+	var opts []Option
+	var why strings.Builder
+	why.WriteString("No health check is documented, so the checks call one of these:")
+	for _, c := range pr.Checks {
+		opts = append(opts, Option{Value: checkID(c), Label: c.Label})
+		why.WriteString("\n- " + cmpOr(c.Method, "GET") + " " + c.Path + ": " + c.Notes)
+	}
+	opts = append(opts, Option{Value: otherPath, Label: "another path your client is authorised for"})
+	choice, err := r.Prompter.Select(r.ctx, SelectPrompt{
+		Frame:   r.frame("Which endpoint should the checks call?", why.String()),
+		Options: opts, Default: checkID(pr.Checks[0]),
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range pr.Checks {
+		if checkID(c) == choice {
+			r.p.StatusPath, r.p.StatusMethod = c.Path, c.Method
+			return nil
+		}
+	}
+	path, err := r.Prompter.Input(r.ctx, InputPrompt{
+		Frame: r.frame("Which path should the checks call?",
+			"A GET endpoint your client is authorised for (ask the provider which, if you do not know), e.g. "+pr.Checks[0].Path+
+				". A 404 there means the path or the resource is wrong, not that the connection failed."),
+		Placeholder: pr.Checks[0].Path, Validate: checkPath,
+	})
+	if err != nil {
+		return err
+	}
+	r.p.StatusPath, r.p.StatusMethod, r.p.ExpectJSON = strings.TrimSpace(path), "", ""
+	return nil
+}
+
+func checkID(c CheckChoice) string { return strings.TrimSpace(c.Method + " " + c.Path) }
+
+func checkPath(s string) error {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "/") || strings.ContainsAny(s, " \t") {
+		return errors.New("a path starts with / and has no spaces, e.g. /v1/persons/ID/risks/scores")
+	}
+	return nil
+}
