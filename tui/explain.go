@@ -112,7 +112,8 @@ func (e *explainScreen) View() string {
 		best := e.matches[0]
 		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
 		if best.Evidence != "" {
-			b.WriteString(s.Muted.Render(ansi.Truncate("matched: “"+best.Evidence+"”", width, "…")) + "\n")
+			// Whole, wrapped: the line the user pasted, never cut mid-word.
+			b.WriteString(s.Muted.Render(hanging("matched:", "“"+best.Evidence+"”", width)) + "\n")
 		}
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")

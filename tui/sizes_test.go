@@ -37,6 +37,7 @@ func checkFits(t *testing.T, scr string, w, h int) {
 			t.Errorf("line wider than %d: %q", w, l)
 		}
 	}
+	checkNoCut(t, scr)
 }
 
 // The diagnose screen of a failed check at 80×24 and 60×20, for a DCS
@@ -192,7 +193,7 @@ func TestExplainScreenSizes(t *testing.T) {
 			s.enter()
 			s.waitFor("The causes appear here")
 			s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
-			s.waitFor("Also possible")
+			s.waitFor("[client-cert-not-sent]")
 			s.key(tea.KeyPgDown)
 			scr := s.waitFor("[tls-no-common-cipher]")
 			s.snapshot("candidates", scr)
