@@ -55,3 +55,15 @@ func TestSecretSetWithoutStoreAsksNothing(t *testing.T) {
 		t.Errorf("exit %d:\n%s", r.code, r.errOut)
 	}
 }
+
+// `onramp --version` works as in gh and curl, and says what `onramp version` says.
+func TestVersionFlag(t *testing.T) {
+	code, flagOut, stderr := runCLI(t, "--version")
+	if code != 0 || stderr != "" {
+		t.Fatalf("--version: exit %d, stderr %q", code, stderr)
+	}
+	_, cmdOut, _ := runCLI(t, "version")
+	if !strings.HasPrefix(flagOut, "onramp ") || flagOut != cmdOut {
+		t.Fatalf("--version printed %q, version printed %q", flagOut, cmdOut)
+	}
+}

@@ -100,6 +100,9 @@ Try it without any provider credentials against the built-in practice API:
 	}
 	root.Flags().StringVar(&home.store, "store", "", storeFlagUsage)
 	root.Flags().BoolVar(&home.accessible, "accessible", false, "plain line-by-line prompts and menus for screen readers, no full-screen UI (also ACCESSIBLE=1)")
+	// --version, as gh and curl users expect; the same line as `onramp version`.
+	root.Version = Version()
+	root.SetVersionTemplate(versionLine())
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
