@@ -109,6 +109,63 @@ func (e *env) waitFor(t *testing.T, want string, timeout time.Duration) string {
 	return ""
 }
 
+// waitForField waits until the huh field titled title has the focus (its
+// thick left border), so keys typed next land in it: huh moves the focus
+// in a Cmd, after the key that left the previous field.
+func (e *env) waitForField(t *testing.T, title string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	scr := ""
+	for time.Now().Before(deadline) {
+		scr = e.screen(t)
+		for _, l := range strings.Split(scr, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "┃ "+title) {
+				return scr
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the field %q never had the focus; the terminal shows:\n%s", title, scr)
+	return ""
+}
+
+// waitForPrompt waits for a wizard step titled title whose input has the
+// focus ("┃ >"), so text typed next lands in it.
+func (e *env) waitForPrompt(t *testing.T, title string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	scr := ""
+	for time.Now().Before(deadline) {
+		scr = e.screen(t)
+		if strings.Contains(scr, title) {
+			for _, l := range strings.Split(scr, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), "┃ >") {
+					return scr
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no focused input under %q; the terminal shows:\n%s", title, scr)
+	return ""
+}
+
+// pressAndWait sends a key and waits until the screen is no longer scr
+// (the program has handled the key), rather than sleeping.
+func (e *env) pressAndWait(t *testing.T, scr, key string, timeout time.Duration) string {
+	t.Helper()
+	e.keys(t, key)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if now := e.screen(t); now != scr {
+			return now
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the terminal did not change after %s:\n%s", key, scr)
+	return ""
+}
+
 func (e *env) keys(t *testing.T, keys ...string) {
 	t.Helper()
 	e.tmux(t, append([]string{"send-keys", "-t", "e2e"}, keys...)...)
@@ -123,15 +180,15 @@ func (e *env) typeText(t *testing.T, s string) {
 // selectOption moves a huh select down until the cursor is on label.
 func (e *env) selectOption(t *testing.T, label string) {
 	t.Helper()
+	scr := e.screen(t)
 	for range 12 {
-		if strings.Contains(e.screen(t), "> "+label) {
+		if strings.Contains(scr, "> "+label) {
 			e.keys(t, "Enter")
 			return
 		}
-		e.keys(t, "Down")
-		time.Sleep(100 * time.Millisecond)
+		scr = e.pressAndWait(t, scr, "Down", 5*time.Second)
 	}
-	t.Fatalf("no option %q:\n%s", label, e.screen(t))
+	t.Fatalf("no option %q:\n%s", label, scr)
 }
 
 func freeAddr(t *testing.T) string {
@@ -317,7 +374,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	}
 	e.keys(t, "Enter")
 
-	steps = append(steps, e.waitFor(t, "Paste your API key", 10*time.Second))
+	steps = append(steps, e.waitForPrompt(t, "Paste your API key", 10*time.Second))
 	e.typeText(t, apiKey)
 	scr = e.waitFor(t, strings.Repeat("*", len(apiKey)), 5*time.Second)
 	if strings.Contains(scr, apiKey) {
