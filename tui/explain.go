@@ -112,8 +112,7 @@ func (e *explainScreen) View() string {
 		best := e.matches[0]
 		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
 		if best.Evidence != "" {
-			// Whole, wrapped: the line the user pasted, never cut mid-word.
-			b.WriteString(s.Muted.Render(hanging("matched:", "“"+best.Evidence+"”", width)) + "\n")
+			b.WriteString(s.Muted.Render(clipLines(wrap("matched: “"+best.Evidence+"”", width), 2, width)) + "\n")
 		}
 		if best.Cause.Meaning != "" {
 			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
@@ -139,6 +138,26 @@ func (e *explainScreen) View() string {
 
 // hanging renders "Label text…" with the text's continuation lines
 // indented under its first word.
+// clipLines keeps the first n lines of wrapped text; when there are more,
+// the last kept line ends in " …" after a whole word.
+func clipLines(text string, n, width int) string {
+	lines := strings.Split(text, "\n")
+	if len(lines) <= n {
+		return text
+	}
+	lines = lines[:n]
+	last := lines[n-1]
+	for ansi.StringWidth(last)+2 > width {
+		i := strings.LastIndex(last, " ")
+		if i <= 0 {
+			break
+		}
+		last = last[:i]
+	}
+	lines[n-1] = last + " …"
+	return strings.Join(lines, "\n")
+}
+
 // renderFix is a cause's advice (cause.FixLines): onramp's fix, the
 // client's and the provider's note, each after its label; a long label (a
 // provider's name), or a command that would not fit beside the label, puts

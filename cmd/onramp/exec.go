@@ -119,7 +119,7 @@ func runExec(ctx context.Context, o *execOptions, route egress.Settings, path st
 	cmd.Env = append(os.Environ(), env...)
 	// COMMAND's output passes through onramp's redaction: a curl -v or a
 	// debug log that prints the API key or token shows it blanked.
-	stdout, stderr := &redact.Stream{W: o.io.Out, Set: o.secrets}, &redact.Stream{W: o.io.ErrOut, Set: o.secrets}
+	stdout, stderr := &redact.Stream{W: redact.Unwrap(o.io.Out), Set: o.secrets}, &redact.Stream{W: redact.Unwrap(o.io.ErrOut), Set: o.secrets}
 	defer stdout.Flush()
 	defer stderr.Flush()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.io.In, stdout, stderr

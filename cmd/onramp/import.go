@@ -31,8 +31,9 @@ and DIR/NAME.key (0600) atomically. A certificate that does not match the
 key is refused (key-cert-mismatch, exit 1) and nothing is written.
 
 With --profile the profile records the files: cert and key, or for
---purpose signing or encryption (GOV.UK DCS's message key pairs, which need
-no clientAuth) signing_cert/signing_key or encryption_cert/encryption_key.`,
+--purpose signing or encryption (GOV.UK DCS's JSON signing and encryption
+key pairs; onramp does not ask clientAuth of them) signing_cert/signing_key
+or encryption_cert/encryption_key.`,
 		Example: `  onramp import --cert client.crt --chain intermediate.pem --key keys/client.key --cacert provider-ca.pem --out keys
   onramp import --cert signing.crt --key keys/signing.key --out keys --profile dcs --purpose signing`,
 		Args: cobra.NoArgs,
@@ -93,7 +94,7 @@ no clientAuth) signing_cert/signing_key or encryption_cert/encryption_key.`,
 	f.StringVar(&req.Name, "name", "", "base name of the files (default: the key file's name)")
 	f.BoolVar(&req.Force, "force", false, "replace existing files")
 	f.StringVar(&profileName, "profile", "", "record the written files in this profile")
-	f.StringVar(&purpose, "purpose", "tls", "what the key pair is for: tls (client certificate), signing or encryption (messages; no clientAuth needed)")
+	f.StringVar(&purpose, "purpose", "tls", "what the key pair is for: tls (client certificate), signing or encryption (message keys; clientAuth not required)")
 	f.StringVar(&providerID, "provider", "", "also check the provider template's rules for client certificates (e.g. securosys: an OCSP URI)")
 	return cmd
 }

@@ -23,6 +23,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Unwrap is the writer a Writer writes to (w itself for any other
+// writer): a Stream over it need not blank everything twice.
+func Unwrap(w io.Writer) io.Writer {
+	if rw, ok := w.(*Writer); ok {
+		return rw.W
+	}
+	return w
+}
+
 // Stream blanks secrets in output that arrives in arbitrary pieces (a
 // child process's, through a pipe): a secret cut across two writes is
 // still found, because each write holds back its last line until the
