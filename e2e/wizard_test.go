@@ -114,40 +114,43 @@ func (e *env) waitFor(t *testing.T, want string, timeout time.Duration) string {
 // in a Cmd, after the key that left the previous field.
 func (e *env) waitForField(t *testing.T, title string, timeout time.Duration) string {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	scr := ""
-	for time.Now().Before(deadline) {
-		scr = e.screen(t)
-		for _, l := range strings.Split(scr, "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), "┃ "+title) {
-				return scr
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("the field %q never had the focus; the terminal shows:\n%s", title, scr)
-	return ""
+	return e.waitUntil(t, "the field "+title+" focused", timeout, func(scr string) bool {
+		return hasLine(scr, "┃ "+title)
+	})
 }
 
 // waitForPrompt waits for a wizard step titled title whose input has the
 // focus ("┃ >"), so text typed next lands in it.
 func (e *env) waitForPrompt(t *testing.T, title string, timeout time.Duration) string {
 	t.Helper()
+	return e.waitUntil(t, "a focused input under "+title, timeout, func(scr string) bool {
+		return strings.Contains(scr, title) && hasLine(scr, "┃ >")
+	})
+}
+
+// waitUntil polls the screen until ok holds, and returns it.
+func (e *env) waitUntil(t *testing.T, what string, timeout time.Duration, ok func(string) bool) string {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	scr := ""
 	for time.Now().Before(deadline) {
-		scr = e.screen(t)
-		if strings.Contains(scr, title) {
-			for _, l := range strings.Split(scr, "\n") {
-				if strings.HasPrefix(strings.TrimSpace(l), "┃ >") {
-					return scr
-				}
-			}
+		if scr = e.screen(t); ok(scr) {
+			return scr
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no focused input under %q; the terminal shows:\n%s", title, scr)
+	t.Fatalf("the terminal never showed %s; it shows:\n%s", what, scr)
 	return ""
+}
+
+// hasLine reports whether a line of scr starts with prefix (after spaces).
+func hasLine(scr, prefix string) bool {
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // pressAndWait sends a key and waits until the screen is no longer scr
