@@ -70,8 +70,7 @@ func TestClientAndProviderAdviceInTUI(t *testing.T) {
 			if strings.Contains(scr, "(end; scroll back up") {
 				return screens
 			}
-			e.keys(t, "j")
-			time.Sleep(50 * time.Millisecond)
+			e.pressAndWait(t, scr, "j", 5*time.Second)
 		}
 		t.Fatalf("never reached the end of the report:\n%s", e.screen(t))
 		return nil

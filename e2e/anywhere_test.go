@@ -89,10 +89,10 @@ func TestTrySandboxAnywhere(t *testing.T) {
 				e.keys(t, "Escape")
 				e.waitFor(t, "Saved connections", 5*time.Second)
 				e.keys(t, "f")
-				e.waitFor(t, "Same passphrase again", 5*time.Second)
+				e.waitForField(t, "Passphrase", 5*time.Second)
 				e.typeText(t, "tui chosen passphrase")
 				e.keys(t, "Enter")
-				time.Sleep(300 * time.Millisecond) // huh moves to the next field in a Cmd
+				e.waitForField(t, "Same passphrase again", 5*time.Second)
 				e.typeText(t, "tui chosen passphrase")
 				e.keys(t, "Enter")
 				scr = e.waitFor(t, "Secrets are kept in", 30*time.Second)
@@ -168,7 +168,7 @@ func TestPracticeWizardAnywhere(t *testing.T) {
 	e.keys(t, "Enter")
 	e.waitFor(t, "Send this to onramp practice API", 60*time.Second)
 	e.keys(t, "Enter")
-	scr := e.waitFor(t, "Paste your API key", 10*time.Second)
+	scr := e.waitForPrompt(t, "Paste your API key", 10*time.Second)
 	if strings.Contains(scr, "in your keyring") {
 		t.Errorf("the key step claims the sandbox's key is in a keyring:\n%s", scr)
 	}
@@ -181,10 +181,10 @@ func TestPracticeWizardAnywhere(t *testing.T) {
 		t.Fatalf("no offer of the file store:\n%s", scr)
 	}
 	e.keys(t, "Enter")
-	e.waitFor(t, "Passphrase for", 5*time.Second)
+	e.waitForPrompt(t, "Passphrase for", 5*time.Second)
 	e.typeText(t, "wizard passphrase")
 	e.keys(t, "Enter")
-	e.waitFor(t, "The same passphrase again", 5*time.Second)
+	e.waitForPrompt(t, "The same passphrase again", 5*time.Second)
 	e.typeText(t, "wizard passphrase")
 	e.keys(t, "Enter")
 

@@ -165,7 +165,7 @@ func TestWizardBackInTerminal(t *testing.T) {
 		t.Errorf("a line is cut:\n%s", scr)
 	}
 	e.keys(t, "BTab") // back to the API key left empty
-	e.waitFor(t, "Paste your API key", 10*time.Second)
+	e.waitForPrompt(t, "Paste your API key", 10*time.Second)
 	e.typeText(t, key)
 	e.keys(t, "Enter")
 	e.waitFor(t, "Your client certificate", 15*time.Second)

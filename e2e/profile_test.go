@@ -63,7 +63,7 @@ func TestProfileFixFromTUI(t *testing.T) {
 	e.keys(t, "e")
 	e.waitFor(t, "▸ URL", 5*time.Second)
 	e.keys(t, "Enter")
-	e.waitFor(t, "URL of broken", 5*time.Second)
+	e.waitForField(t, "URL of broken", 5*time.Second)
 	e.keys(t, "C-u")
 	e.typeText(t, goodURL)
 	e.keys(t, "Enter")
@@ -73,7 +73,7 @@ func TestProfileFixFromTUI(t *testing.T) {
 	}
 	e.waitFor(t, "▸ CA bundle", 5*time.Second)
 	e.keys(t, "Enter")
-	e.waitFor(t, "CA bundle of broken", 5*time.Second)
+	e.waitForField(t, "CA bundle of broken", 5*time.Second)
 	e.typeText(t, caFile)
 	e.keys(t, "Enter")
 	scr = e.waitFor(t, "✓ Set cacert", 5*time.Second)

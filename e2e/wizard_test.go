@@ -109,6 +109,66 @@ func (e *env) waitFor(t *testing.T, want string, timeout time.Duration) string {
 	return ""
 }
 
+// waitForField waits until the huh field titled title has the focus (its
+// thick left border), so keys typed next land in it: huh moves the focus
+// in a Cmd, after the key that left the previous field.
+func (e *env) waitForField(t *testing.T, title string, timeout time.Duration) string {
+	t.Helper()
+	return e.waitUntil(t, "the field "+title+" focused", timeout, func(scr string) bool {
+		return hasLine(scr, "┃ "+title)
+	})
+}
+
+// waitForPrompt waits for a wizard step titled title whose input has the
+// focus ("┃ >"), so text typed next lands in it.
+func (e *env) waitForPrompt(t *testing.T, title string, timeout time.Duration) string {
+	t.Helper()
+	return e.waitUntil(t, "a focused input under "+title, timeout, func(scr string) bool {
+		return strings.Contains(scr, title) && hasLine(scr, "┃ >")
+	})
+}
+
+// waitUntil polls the screen until ok holds, and returns it.
+func (e *env) waitUntil(t *testing.T, what string, timeout time.Duration, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	scr := ""
+	for time.Now().Before(deadline) {
+		if scr = e.screen(t); ok(scr) {
+			return scr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the terminal never showed %s; it shows:\n%s", what, scr)
+	return ""
+}
+
+// hasLine reports whether a line of scr starts with prefix (after spaces).
+func hasLine(scr, prefix string) bool {
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// pressAndWait sends a key and waits until the screen is no longer scr
+// (the program has handled the key), rather than sleeping.
+func (e *env) pressAndWait(t *testing.T, scr, key string, timeout time.Duration) string {
+	t.Helper()
+	e.keys(t, key)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if now := e.screen(t); now != scr {
+			return now
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the terminal did not change after %s:\n%s", key, scr)
+	return ""
+}
+
 func (e *env) keys(t *testing.T, keys ...string) {
 	t.Helper()
 	e.tmux(t, append([]string{"send-keys", "-t", "e2e"}, keys...)...)
@@ -123,15 +183,15 @@ func (e *env) typeText(t *testing.T, s string) {
 // selectOption moves a huh select down until the cursor is on label.
 func (e *env) selectOption(t *testing.T, label string) {
 	t.Helper()
+	scr := e.screen(t)
 	for range 12 {
-		if strings.Contains(e.screen(t), "> "+label) {
+		if strings.Contains(scr, "> "+label) {
 			e.keys(t, "Enter")
 			return
 		}
-		e.keys(t, "Down")
-		time.Sleep(100 * time.Millisecond)
+		scr = e.pressAndWait(t, scr, "Down", 5*time.Second)
 	}
-	t.Fatalf("no option %q:\n%s", label, e.screen(t))
+	t.Fatalf("no option %q:\n%s", label, scr)
 }
 
 func freeAddr(t *testing.T) string {
@@ -317,7 +377,7 @@ func TestWizardAgainstSandbox(t *testing.T) {
 	}
 	e.keys(t, "Enter")
 
-	steps = append(steps, e.waitFor(t, "Paste your API key", 10*time.Second))
+	steps = append(steps, e.waitForPrompt(t, "Paste your API key", 10*time.Second))
 	e.typeText(t, apiKey)
 	scr = e.waitFor(t, strings.Repeat("*", len(apiKey)), 5*time.Second)
 	if strings.Contains(scr, apiKey) {

@@ -19,6 +19,15 @@ import (
 // on ctrl+c or end of input, nil when the user chooses Quit.
 func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Writer) error {
 	lp := &LinePrompter{In: in, Out: out}
+	// The menus under Home's: "<" or "back" returns to Home's menu.
+	sub := &LinePrompter{In: in, Out: out, Back: true}
+	cancelled := func(err error) bool {
+		if errors.Is(err, wizard.ErrBack) {
+			fmt.Fprintln(out, "Back to the menu.")
+			return false
+		}
+		return err != nil
+	}
 	storeProblem := false
 	if deps.CheckStore != nil {
 		if p := secretstore.ProblemOf(deps.CheckStore()); p != secretstore.Usable {
@@ -69,15 +78,19 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 			for _, n := range names {
 				popts = append(popts, wizard.Option{Value: n, Label: n})
 			}
-			name, err := lp.Select(ctx, wizard.SelectPrompt{Frame: wizard.Frame{Title: "Which connection?"}, Options: popts, Default: names[0]})
-			if err != nil {
+			name, err := sub.Select(ctx, wizard.SelectPrompt{Frame: wizard.Frame{Title: "Which connection?"}, Options: popts, Default: names[0]})
+			if cancelled(err) {
 				return wizard.ErrCancelled
+			} else if err != nil {
+				continue
 			}
 			accessibleCheck(ctx, deps, out, name)
 		case "explain":
-			text, err := lp.Input(ctx, wizard.InputPrompt{Frame: wizard.Frame{Title: "Paste the error message"}})
-			if err != nil {
+			text, err := sub.Input(ctx, wizard.InputPrompt{Frame: wizard.Frame{Title: "Paste the error message"}})
+			if cancelled(err) {
 				return wizard.ErrCancelled
+			} else if err != nil {
+				continue
 			}
 			matches, apart := deps.Explain(text)
 			if len(matches) == 0 {
@@ -94,10 +107,12 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 			for _, m := range deps.PracticeModes {
 				modes = append(modes, wizard.Option{Value: string(m.ID), Label: string(m.ID) + ": the sandbox " + m.Does})
 			}
-			brk, err := lp.Select(ctx, wizard.SelectPrompt{Frame: wizard.Frame{Title: "How should the practice API behave?",
+			brk, err := sub.Select(ctx, wizard.SelectPrompt{Frame: wizard.Frame{Title: "How should the practice API behave?",
 				Why: "It runs inside onramp until you quit."}, Options: modes})
-			if err != nil {
+			if cancelled(err) {
 				return wizard.ErrCancelled
+			} else if err != nil {
+				continue
 			}
 			name, err := deps.StartSandbox(ctx, brk)
 			if err != nil {
@@ -106,7 +121,7 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 			}
 			accessibleCheck(ctx, deps, out, name)
 		case "file":
-			if accessibleFileStore(ctx, deps, lp, out) {
+			if accessibleFileStore(ctx, deps, sub, out) {
 				storeProblem = false
 			}
 		}
@@ -135,6 +150,9 @@ func accessibleCheck(ctx context.Context, deps *Deps, out io.Writer, name string
 func accessibleFileStore(ctx context.Context, deps *Deps, lp *LinePrompter, out io.Writer) bool {
 	path, exists := deps.FileStore()
 	pass, err := lp.Password(ctx, wizard.InputPrompt{Frame: wizard.Frame{Title: "Passphrase for " + path}})
+	if errors.Is(err, wizard.ErrBack) {
+		fmt.Fprintln(out, "Back to the menu.")
+	}
 	if err != nil || pass == "" {
 		return false
 	}

@@ -127,3 +127,30 @@ func TestLinePrompterEndOfInput(t *testing.T) {
 		t.Errorf("without Back: %q %v\n%s", v, err, out.String())
 	}
 }
+
+// Line-mode Home: "<" or "back" in a menu under Home's returns to Home's
+// menu (as the wizard's line mode goes back), which then goes on.
+func TestAccessibleHomeBack(t *testing.T) {
+	deps := sandboxDeps(t)
+	deps.Explain = func(string) ([]Match, string) { return nil, "" }
+	var out bytes.Buffer
+	// Try the sandbox, then back; Explain, then back; Try the sandbox,
+	// working; Quit.
+	in := iotest.OneByteReader(strings.NewReader("4\n<\n3\nback\n4\n1\n5\n"))
+	if err := RunAccessibleHome(context.Background(), deps, in, &out); err != nil {
+		t.Fatalf("RunAccessibleHome: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	if n := strings.Count(got, "Back to the menu."); n != 2 {
+		t.Errorf("went back %d times, want 2:\n%s", n, got)
+	}
+	if n := strings.Count(got, "onramp: what would you like to do?"); n != 4 {
+		t.Errorf("Home's menu shown %d times, want 4:\n%s", n, got)
+	}
+	if !strings.Contains(got, "(< goes back)") {
+		t.Errorf("the menus do not say how to go back:\n%s", got)
+	}
+	if strings.Count(got, "All checks passed") != 1 {
+		t.Errorf("Try the sandbox after going back did not run once:\n%s", got)
+	}
+}

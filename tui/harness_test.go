@@ -138,7 +138,41 @@ func (s *session) snapshot(name, screen string, replace ...string) {
 	screen = msRE.ReplaceAllStringFunc(screen, func(m string) string {
 		return strings.Repeat(" ", len(m)-len(" N ms")) + " N ms"
 	})
-	s.t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screen) })
+	s.t.Run(name, func(t *testing.T) {
+		checkNoCut(t, screen)
+		golden.RequireEqual(t, screen)
+	})
+}
+
+// ellipsisWords are the words that end a progress message with "…"
+// ("Starting…", "Talking to the keyring…"): whole words, not cut ones.
+var ellipsisWords = map[string]bool{"Starting": true, "loading": true, "keyring": true, "file": true, "key": true, "sandbox": true, "here": true}
+
+var cutRE = regexp.MustCompile(`([\p{L}\p{N}]+)…|…[\p{L}\p{N}]|(?:^|\s)…[/.~_-]`)
+
+// cutMidWord returns the lines of a screen where "…" cuts a word or a
+// value: a letter or digit right before it (unless it ends a progress
+// message) or right after it (a value cut at its start).
+func cutMidWord(scr string) []string {
+	var bad []string
+	for _, l := range strings.Split(scr, "\n") {
+		for _, m := range cutRE.FindAllStringSubmatch(l, -1) {
+			if m[1] == "" || !ellipsisWords[m[1]] {
+				bad = append(bad, l)
+				break
+			}
+		}
+	}
+	return bad
+}
+
+// checkNoCut fails when the screen cuts anything mid-word with "…": text
+// wraps instead, and a clipped list says "N more".
+func checkNoCut(t *testing.T, scr string) {
+	t.Helper()
+	for _, l := range cutMidWord(scr) {
+		t.Errorf("cut mid-word: %q in\n%s", strings.TrimSpace(l), scr)
+	}
 }
 
 // configDir is a config directory with a path of fixed length, so lines
@@ -158,4 +192,20 @@ var teatestTimeout = teatest.WithFinalTimeout(10 * time.Second)
 
 func testCommon(deps *Deps) *Common {
 	return &Common{Styles: NewStyles(true, false), Keys: NewKeyMap(), Deps: deps, Ctx: context.Background(), Width: 80, Height: 24}
+}
+
+func TestCutMidWord(t *testing.T) {
+	for scr, cut := range map[string]bool{
+		"  ▸ client-cert-wrong-issuer  asks for client certificates fr…": true,
+		"matched: “curl: (35) error”":                                    false,
+		"  …/certs/client.pem":                                           true,
+		"  ⠋ Starting…":                                                  false,
+		"Talking to the keyring…":                                        false,
+		"  practice         … setup unfinished  sandbox":                 false,
+		"The API's base URL (https://…); the":                            false,
+	} {
+		if got := len(cutMidWord(scr)) > 0; got != cut {
+			t.Errorf("cutMidWord(%q) = %v, want %v", scr, got, cut)
+		}
+	}
 }

@@ -415,31 +415,58 @@ func (ps *profileScreen) View() string {
 }
 
 // list renders the settings around the cursor in room lines, with a
-// count of those above and below.
+// count of those above and below. A value too long for its column wraps
+// in it (a path after its slashes), never cut.
 func (ps *profileScreen) list(room, width int) string {
 	s := ps.c.Styles
-	first, last := 0, len(ps.rows)
-	if room < len(ps.rows) {
-		room = max(room-2, 1) // the two "more" lines
-		first = min(max(ps.cursor-room/2, 0), len(ps.rows)-room)
-		last = first + room
+	labelW := 21 // the longest label: never cut mid-word
+	valueW := max(width-2-labelW-1-1-8, 8)
+	rows := make([][]string, len(ps.rows))
+	for i, r := range ps.rows {
+		cursor, style := "  ", s.Title.UnsetBold()
+		if i == ps.cursor && ps.form == nil {
+			cursor, style = s.Cursor.Render("▸ "), s.Selected
+		}
+		pad := strings.Repeat(" ", 2+labelW+1)
+		for j, v := range breakValue(r.Shown(), valueW) {
+			if j == 0 {
+				rows[i] = append(rows[i], fmt.Sprintf("%s%s %s %s", cursor, style.Render(fmt.Sprintf("%-*s", labelW, truncate(r.Label, labelW))),
+					padRight(v, valueW), s.Muted.Render(r.SourceKind)))
+				continue
+			}
+			rows[i] = append(rows[i], pad+v)
+		}
+	}
+	height := func(first, last int) int {
+		n := 0
+		for _, r := range rows[first:last] {
+			n += len(r)
+		}
+		if first > 0 {
+			n++
+		}
+		if last < len(rows) {
+			n++
+		}
+		return n
+	}
+	// The cursor's row, then rows below and above it while they fit.
+	first, last := ps.cursor, min(ps.cursor+1, len(rows))
+	for grew := true; grew; {
+		grew = false
+		if last < len(rows) && height(first, last+1) <= room {
+			last, grew = last+1, true
+		}
+		if first > 0 && height(first-1, last) <= room {
+			first, grew = first-1, true
+		}
 	}
 	var b strings.Builder
 	if first > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↑ %d more", first)) + "\n")
 	}
-	labelW := 21 // the longest label: never cut mid-word
-	for i := first; i < last; i++ {
-		r := ps.rows[i]
-		cursor, style := "  ", s.Title.UnsetBold()
-		if i == ps.cursor && ps.form == nil {
-			cursor, style = s.Cursor.Render("▸ "), s.Selected
-		}
-		tag := fmt.Sprintf("%-8s", r.SourceKind)
-		valueW := max(width-2-labelW-1-1-8, 8)
-		v := r.Shown()
-		fmt.Fprintf(&b, "%s%s %s %s\n", cursor, style.Render(fmt.Sprintf("%-*s", labelW, truncate(r.Label, labelW))),
-			padRight(clipValue(v, r.Kind, valueW), valueW), s.Muted.Render(tag))
+	for _, r := range rows[first:last] {
+		b.WriteString(strings.Join(r, "\n") + "\n")
 	}
 	if rest := len(ps.rows) - last; rest > 0 {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", rest)) + "\n")
@@ -447,17 +474,41 @@ func (ps *profileScreen) list(room, width int) string {
 	return b.String()
 }
 
-// clipValue fits a setting's value in a list column of width w: a file
-// keeps its end (the file's name, whole), anything else its start; the
-// selected setting's detail shows the whole value.
-func clipValue(v, kind string, w int) string {
+// breakValue lays a setting's value out on lines of width w: a path or
+// URL breaks after a slash, anything else between words; only a part
+// wider than w is broken inside.
+func breakValue(v string, w int) []string {
 	if ansi.StringWidth(v) <= w {
-		return v
+		return []string{v}
 	}
-	if kind == usecase.SettingFile {
-		return ansi.TruncateLeft(v, ansi.StringWidth(v)-(w-1), "…")
+	var parts []string
+	for rest := v; rest != ""; {
+		i := strings.IndexAny(rest, "/ ")
+		if i < 0 {
+			parts = append(parts, rest)
+			break
+		}
+		parts = append(parts, rest[:i+1])
+		rest = rest[i+1:]
 	}
-	return ansi.Truncate(v, w, "…")
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if line != "" && ansi.StringWidth(line+p) > w {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line = ""
+		}
+		line += p
+		for ansi.StringWidth(line) > w {
+			cut := ansi.Truncate(line, w, "")
+			lines = append(lines, cut)
+			line = ansi.TruncateLeft(line, ansi.StringWidth(cut), "")
+		}
+	}
+	if line != "" {
+		lines = append(lines, strings.TrimRight(line, " "))
+	}
+	return lines
 }
 
 func padRight(s string, w int) string {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -134,6 +136,16 @@ func wizardDCSRun(t *testing.T, w, h int) {
 		if !strings.Contains(scr, filepath.Join(keys, csr)) {
 			t.Errorf("the send screen does not list %s:\n%s", csr, scr)
 		}
+	}
+	// c copies what it says: the paths of all three CSRs (OSC 52), and
+	// says where else they are.
+	s.key('c')
+	scr = s.waitFor("Sent the paths")
+	if flat := strings.Join(strings.Fields(scr), " "); !strings.Contains(flat, "Sent the paths of the 3 CSRs to the terminal's clipboard (if it supports OSC 52). Nothing to paste? Select it on the screen above.") {
+		t.Errorf("copy feedback:\n%s", scr)
+	}
+	if got, want := clipboard(t, s), filepath.Join(keys, "client.csr")+"\n"+filepath.Join(keys, "signing.csr")+"\n"+filepath.Join(keys, "encryption.csr")+"\n"; got != want {
+		t.Errorf("c copied %q, want %q", got, want)
 	}
 	certFile := filepath.Join(dir, "dcs-tls.crt")
 	signCSR(t, ca, filepath.Join(keys, "client.csr"), certFile)
@@ -265,4 +277,32 @@ func wizardHMPPSRun(t *testing.T, w, h int) {
 	if v, _ := kr.Get("hmpps-dev", "api-key"); v != apiKey {
 		t.Errorf("keyring holds %q", v)
 	}
+}
+
+var osc52 = regexp.MustCompile("\x1b\\]52;c;([A-Za-z0-9+/=]*)(?:\x07|\x1b\\\\)")
+
+// clipboard is the text the program last sent to the terminal's
+// clipboard (OSC 52) so far.
+func clipboard(t *testing.T, s *session) string {
+	t.Helper()
+	var out []byte
+	var m [][][]byte
+	// The program writes its output on its next frame: read until the
+	// sequence is there.
+	for deadline := time.Now().Add(5 * time.Second); len(m) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing was sent to the clipboard (no OSC 52)")
+		}
+		more, err := io.ReadAll(s.tm.Output())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, more...)
+		m = osc52.FindAllSubmatch(out, -1)
+	}
+	text, err := base64.StdEncoding.DecodeString(string(m[len(m)-1][1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(text)
 }

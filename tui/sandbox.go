@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/onramp-cli/onramp/cause"
@@ -64,9 +63,9 @@ func (ss *sandboxScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, k.Back):
 			return ss, goHome
 		case key.Matches(msg, k.Up):
-			ss.cursor = (ss.cursor - 1 + ss.items()) % ss.items()
+			ss.cursor = max(ss.cursor-1, 0) // no wrap-around: ↑ on the first stays
 		case key.Matches(msg, k.Down):
-			ss.cursor = (ss.cursor + 1) % ss.items()
+			ss.cursor = min(ss.cursor+1, ss.items()-1)
 		case key.Matches(msg, k.Enter):
 			brk := ""
 			if ss.cursor > 0 {
@@ -89,14 +88,56 @@ func (ss *sandboxScreen) View() string {
 	var b strings.Builder
 	b.WriteString(s.Why.Render(wrap("A practice API on this machine (mutual TLS and an API key), running inside onramp until you quit. "+
 		"A practice mode makes it fail the way real APIs do; the checks should name that cause.", width)) + "\n\n")
-	rows := []string{fmt.Sprintf("%-30s %s", "working", "every check passes")}
-	for _, m := range ss.c.Deps.PracticeModes {
-		rows = append(rows, fmt.Sprintf("%-30s %s", m.ID, m.Does))
+	modes := append([]PracticeMode{{ID: "working", Does: "every check passes"}}, ss.c.Deps.PracticeModes...)
+	idW := 0
+	for _, m := range modes {
+		idW = max(idW, ansi.StringWidth(string(m.ID)))
+	}
+	// Each mode's description beside its id when every one fits whole;
+	// otherwise the ids alone, and the chosen mode's description under the
+	// list, wrapped, instead of every one cut mid-word.
+	beside := true
+	for _, m := range modes {
+		beside = beside && 2+idW+1+ansi.StringWidth(m.Does) <= width
+	}
+	rows := make([]string, len(modes))
+	for i, m := range modes {
+		rows[i] = string(m.ID)
+		if beside {
+			rows[i] = fmt.Sprintf("%-*s %s", idW, m.ID, m.Does)
+		}
+	}
+	describe := func(i int) string {
+		if i == 0 {
+			return "\n" + s.Muted.Render(wrap("The sandbox works as a healthy API does: every check should pass.", width)) + "\n"
+		}
+		m := modes[i]
+		return "\n" + s.Muted.Render(wrap("The sandbox "+m.Does+"; the checks should name "+string(m.ID)+".", width)) + "\n"
+	}
+	// Room for the longest description, so the list does not jump as the
+	// cursor moves.
+	detailH := 0
+	for i := range modes {
+		detailH = max(detailH, lineCount(describe(i)))
+	}
+	status := ""
+	if ss.status != "" {
+		st := s.Muted
+		if strings.HasPrefix(ss.status, "✗") {
+			st = s.Error
+		}
+		status = "\n" + st.Render(wrap(ss.status, width)) + "\n"
 	}
 	// Show the rows around the cursor when they do not all fit.
-	room := max(ss.h-lipgloss.Height(b.String())-6, 3)
+	room := ss.h - lineCount(b.String()) - detailH - lineCount(status)
+	if room < 6 {
+		// Short of room (60×20): the introduction gives way to the list.
+		room += lineCount(b.String())
+		b.Reset()
+	}
+	room = max(room, 3)
 	if len(rows) > room {
-		room = max(room-2, 3) // the two "more" lines
+		room = max(room-2, 1) // the two "more" lines
 	}
 	first := min(max(ss.cursor-room/2, 0), max(len(rows)-room, 0))
 	last := min(first+room, len(rows))
@@ -108,21 +149,11 @@ func (ss *sandboxScreen) View() string {
 		if i == ss.cursor {
 			cursor, style = s.Cursor.Render("▸ "), s.Selected
 		}
-		b.WriteString(cursor + style.Render(ansi.Truncate(rows[i], width-2, "…")) + "\n")
+		b.WriteString(cursor + style.Render(rows[i]) + "\n")
 	}
 	if last < len(rows) {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", len(rows)-last)) + "\n")
 	}
-	if ss.cursor > 0 {
-		m := ss.c.Deps.PracticeModes[ss.cursor-1]
-		b.WriteString("\n" + s.Muted.Render(wrap("The sandbox "+m.Does+"; the checks should name "+string(m.ID)+".", width)) + "\n")
-	}
-	if ss.status != "" {
-		st := s.Muted
-		if strings.HasPrefix(ss.status, "✗") {
-			st = s.Error
-		}
-		b.WriteString("\n" + st.Render(wrap(ss.status, width)) + "\n")
-	}
+	b.WriteString(describe(ss.cursor) + status)
 	return b.String()
 }

@@ -2,8 +2,12 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/internal/testkeyring"
@@ -90,5 +94,55 @@ func TestPracticeListSaysWhatIsClipped(t *testing.T) {
 	ss.cursor = len(deps.PracticeModes)
 	if v := ss.View(); !strings.Contains(v, "↑ ") || strings.Contains(v, "↓ ") || !strings.Contains(v, string(last)) {
 		t.Fatalf("end of the list: want only a ↑ N more hint and %s:\n%s", last, v)
+	}
+}
+
+// Try the sandbox at 80×24 and 60×20, with every practice mode: the ids
+// as a list that says how many are clipped, the chosen mode's description
+// whole under it; ↑ on the first and ↓ on the last stay put; the full
+// help (?) fits too. Nothing is cut mid-word.
+func TestSandboxScreenSizes(t *testing.T) {
+	deps := &Deps{StartSandbox: func(context.Context, string) (string, error) { return "", errors.New("not in this test") }}
+	for _, b := range sandbox.Breaks() {
+		deps.PracticeModes = append(deps.PracticeModes, PracticeMode{ID: b.ID, Does: b.Does})
+	}
+	last := deps.PracticeModes[len(deps.PracticeModes)-1]
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			configDir(t)
+			s := startSized(t, deps, Options{}, size.w, size.h)
+			s.waitFor("Try the sandbox")
+			for range 4 {
+				s.down()
+			}
+			s.enter()
+			s.key(tea.KeyUp) // no wrap-around to the last mode
+			scr := s.waitFor("▸ working")
+			s.snapshot("top", scr)
+			checkFits(t, scr, size.w, size.h)
+			if !strings.Contains(scr, "↓ ") || strings.Contains(scr, "↑ ") {
+				t.Errorf("top of the list: want only a ↓ N more hint:\n%s", scr)
+			}
+			s.down()
+			scr = s.waitFor("▸ " + string(deps.PracticeModes[0].ID))
+			s.snapshot("first-mode", scr)
+			checkFits(t, scr, size.w, size.h)
+			if flat := strings.Join(strings.Fields(scr), " "); !strings.Contains(flat, deps.PracticeModes[0].Does) {
+				t.Errorf("the chosen mode's description is not whole:\n%s", scr)
+			}
+			for range len(deps.PracticeModes) + 3 {
+				s.down()
+			}
+			scr = s.waitFor("▸ " + string(last.ID))
+			s.snapshot("last-mode", scr)
+			checkFits(t, scr, size.w, size.h)
+			if !strings.Contains(scr, "↑ ") || strings.Contains(scr, "↓ ") {
+				t.Errorf("end of the list: want only a ↑ N more hint:\n%s", scr)
+			}
+			s.key('?')
+			scr = s.waitFor("ctrl+c")
+			s.snapshot("full-help", scr)
+			checkFits(t, scr, size.w, size.h)
+		})
 	}
 }

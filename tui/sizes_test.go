@@ -37,6 +37,7 @@ func checkFits(t *testing.T, scr string, w, h int) {
 			t.Errorf("line wider than %d: %q", w, l)
 		}
 	}
+	checkNoCut(t, scr)
 }
 
 // The diagnose screen of a failed check at 80×24 and 60×20, for a DCS

@@ -464,6 +464,8 @@ func (w *wizardScreen) View() string {
 		msg := fmt.Sprintf("Sent %s to the terminal's clipboard (if it supports OSC 52).", n.CopyLabel)
 		if n.CopyFile != "" {
 			msg += " Nothing to paste? The same text is in " + n.CopyFile
+		} else {
+			msg += " Nothing to paste? Select it on the screen above."
 		}
 		foot = "\n\n" + s.Pass.Render(wrap(msg, width))
 	}

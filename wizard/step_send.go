@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,30 +25,40 @@ func siblingOf(key, ext string) string {
 // The send step: what to send the provider.
 func (r *run) send() error {
 	pr := r.currentProvider()
-	var paths []string
+	var paths, files []string // the lines shown; the files they name
 	copyText, copyLabel, copyFile := "", "", ""
 	if r.uses(AuthMTLS) {
 		if data, err := os.ReadFile(r.csrPath()); err == nil {
-			paths = append(paths, "CSR:  "+r.csrPath())
+			paths, files = append(paths, "CSR:  "+r.csrPath()), append(files, r.csrPath())
 			copyText, copyLabel, copyFile = string(data), "the CSR", r.csrPath()
 		}
 		// The other key pairs carry the TLS key's suffix (made again: -DATE).
 		suffix := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(r.p.Key), filepath.Ext(r.p.Key)), "client")
 		for _, purpose := range pr.ExtraKeys {
 			if csr := filepath.Join(filepath.Dir(r.p.Key), purpose+suffix+".csr"); fileExists(csr) {
-				paths = append(paths, "CSR:  "+csr+" ("+purpose+")")
+				paths, files = append(paths, "CSR:  "+csr+" ("+purpose+")"), append(files, csr)
 			}
 		}
 	}
 	if r.uses(AuthSignedJWT) {
 		if data, err := os.ReadFile(r.jwksPath()); err == nil {
-			paths = append(paths, "JWKS: "+r.jwksPath())
+			paths, files = append(paths, "JWKS: "+r.jwksPath()), append(files, r.jwksPath())
 			if r.p.KID != "" {
 				paths = append(paths, "kid:  "+r.p.KID+" (register the JWKS under this key id)")
 			}
 			if copyText == "" {
 				copyText, copyLabel, copyFile = string(data), "the JWKS", r.jwksPath()
 			}
+		}
+	}
+	if len(files) > 1 {
+		// Several files to send (the DCS's three CSRs): c copies every
+		// path, one a line, for an email's attachments or a script; no
+		// one file's text stands for them all.
+		copyText, copyFile = strings.Join(files, "\n")+"\n", ""
+		copyLabel = fmt.Sprintf("the paths of the %d files", len(files))
+		if len(files) == len(paths) && !r.uses(AuthSignedJWT) {
+			copyLabel = fmt.Sprintf("the paths of the %d CSRs", len(files))
 		}
 	}
 	if len(paths) == 0 {
