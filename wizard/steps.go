@@ -7,16 +7,16 @@ import (
 
 // Step ids, as saved in profile.Profile.Wizard.
 const (
-	StepTarget  = "target"
+	StepTarget = "target"
 	// StepCheckPath: which documented endpoint the checks call, where the
 	// provider documents several and no health check (HMPPS, NHS APIM).
 	StepCheckPath = "checkpath"
-	StepAuth    = "auth"
-	StepKeys    = "keys"
-	StepSend    = "send"
-	StepSecrets = "secrets"
-	StepCert    = "certificate"
-	StepCheck   = "check"
+	StepAuth      = "auth"
+	StepKeys      = "keys"
+	StepSend      = "send"
+	StepSecrets   = "secrets"
+	StepCert      = "certificate"
+	StepCheck     = "check"
 )
 
 // step is one step of the wizard. Each has its own file (step_ID.go).
