@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,30 @@ func TestHomeAt60ColumnsWithStoreNote(t *testing.T) {
 	s.snapshot("home", scr)
 	if !strings.Contains(strings.Join(strings.Fields(scr), " "), "Press f to keep secrets in an encrypted file") {
 		t.Errorf("the note is cut:\n%s", scr)
+	}
+}
+
+// The full help (?) on a screen with no room left for it: the frame says
+// how many lines of the screen it hides and how to see them again, and
+// ? brings them back.
+func TestFullHelpSaysWhatItHides(t *testing.T) {
+	configDir(t)
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	deps := &Deps{UseFileStore: func(string) error { return nil }, CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
+	s := startSized(t, deps, Options{}, 60, 20)
+	s.waitFor("Press f")
+	s.waitFor("None yet")
+	s.key('?')
+	scr := s.waitFor("ctrl+c quit")
+	s.snapshot("full-help", scr)
+	checkFits(t, scr, 60, 20)
+	if !regexp.MustCompile(`↓ \d+ more lines? \(\? hides the keys\)`).MatchString(scr) {
+		t.Errorf("the full help hides part of the screen without saying so:\n%s", scr)
+	}
+	s.key('?')
+	scr = s.waitFor("? more keys")
+	if strings.Contains(scr, "hides the keys") || !strings.Contains(strings.Join(strings.Fields(scr), " "), "The sandbox needs no keyring.") {
+		t.Errorf("? did not bring the screen back:\n%s", scr)
 	}
 }
