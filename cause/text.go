@@ -77,13 +77,16 @@ func (c *Cause) FixLines() []FixLine {
 }
 
 // wrap indents text and breaks it at about 78 columns, never inside a
-// `quoted command` that fits on a line, so it can be copied whole.
+// `quoted command`, so it can be copied whole: one longer than a line
+// gets a line of its own and runs past the margin (a terminal's soft wrap
+// copies as one line; a hard break would run half a command when pasted).
 func wrap(s, indent string) string {
 	var b strings.Builder
+	width := 78 - len(indent)
 	col := 0
 	b.WriteString(indent)
-	for i, word := range words(s, 78-len(indent)) {
-		if i > 0 && col+1+len(word) > 78-len(indent) {
+	for i, word := range words(s) {
+		if i > 0 && (col+1+len(word) > width || col > width) {
 			b.WriteString("\n" + indent)
 			col = 0
 		} else if i > 0 {
@@ -96,29 +99,34 @@ func wrap(s, indent string) string {
 	return b.String()
 }
 
-// words splits s at spaces, keeping each `quoted command` of at most max
-// bytes as one word.
-func words(s string, max int) []string {
-	fields := strings.Fields(s)
+// words splits s at spaces, keeping each `quoted command` (and the
+// punctuation right after it) as one word.
+func words(s string) []string {
 	var out []string
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		if strings.Count(f, "`")%2 == 1 {
-			// An opening backtick: join up to the closing one if it fits.
-			j, joined := i+1, f
-			for ; j < len(fields) && len(joined) <= max; j++ {
-				joined += " " + fields[j]
-				if strings.Count(fields[j], "`")%2 == 1 {
-					break
+	for {
+		s = strings.TrimLeft(s, " \t\n")
+		if s == "" {
+			return out
+		}
+		end := strings.IndexAny(s, " \t\n")
+		if end < 0 {
+			end = len(s)
+		}
+		if field := s[:end]; strings.Count(field, "`")%2 == 1 {
+			// The field's last backtick opens a command: it ends at the
+			// next backtick, and the word at the space after that.
+			open := strings.LastIndex(field, "`")
+			if close := strings.IndexByte(s[open+1:], '`'); close >= 0 {
+				end = open + 1 + close + 1
+				for end < len(s) && !strings.ContainsRune(" \t\n", rune(s[end])) {
+					end++
 				}
-			}
-			if j < len(fields) && len(joined) <= max {
-				out = append(out, joined)
-				i = j
+				out = append(out, strings.Join(strings.Fields(s[:end]), " "))
+				s = s[end:]
 				continue
 			}
 		}
-		out = append(out, f)
+		out = append(out, s[:end])
+		s = s[end:]
 	}
-	return out
 }

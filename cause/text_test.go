@@ -62,12 +62,23 @@ func TestWrapKeepsQuotedCommandsWhole(t *testing.T) {
 			t.Errorf("line longer than 78 columns: %q", l)
 		}
 	}
-	// One longer than a line still wraps rather than overflowing.
-	long := Show{}.Text(&Cause{ID: "x", Title: "T", Fix: "Run `" + strings.Repeat("arg ", 30) + "` now."})
-	for _, l := range strings.Split(strings.TrimSuffix(long, "\n"), "\n") {
-		if len(l) > 78 {
+	// One longer than a line gets a line of its own, whole: broken at a
+	// space, its first half would run on its own when pasted. The prose
+	// around it still wraps, and a second command pairs its own backticks.
+	keytool := "`keytool -importcert -alias provider-ca -file ca.pem -keystore truststore.p12 -storetype PKCS12`"
+	long := Show{}.Text(&Cause{ID: "x", Title: "T", Fix: "Import the provider's CA certificate into a truststore and run the JVM with it: " +
+		keytool + ", then `-Djavax.net.ssl.trustStoreType=PKCS12`. `onramp inspect ca.pem` shows which CAs the file holds, and more words follow here."})
+	lines := strings.Split(strings.TrimSuffix(long, "\n"), "\n")
+	found := false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == keytool+"," {
+			found = true
+		} else if len(l) > 78 {
 			t.Errorf("line longer than 78 columns: %q", l)
 		}
+	}
+	if !found || !strings.Contains(long, "`-Djavax.net.ssl.trustStoreType=PKCS12`.") {
+		t.Errorf("a long command is not on a line of its own, whole:\n%s", long)
 	}
 }
 

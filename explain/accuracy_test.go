@@ -122,7 +122,7 @@ func TestExplainAccuracy(t *testing.T) {
 		x := parts[held]
 		fmt.Fprintf(&b, "strict %s (opaque samples counted as misses): top-1 %.1f%% of %d\n", partName(held), pct(x.top1, x.n+x.opaque), x.n+x.opaque)
 	}
-	t.Logf("explain accuracy on the client corpus (held out: clients %s; scenarios %s)\n"+
+	t.Logf("\nexplain accuracy on the client corpus (held out: clients %s; scenarios %s)\n"+
 		"top-1/top-3 are over the samples whose text can tell the cause; opaque samples (the client printed only an\n"+
 		"HTTP 400 or 401 whose reason is in the body it hides) are counted apart, answered when the cause is in the top 3\n%s",
 		strings.Join(corpus.HeldOut, ", "), strings.Join(corpus.HeldOutScenarios, ", "), b.String())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/provider"
 	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/usecase"
@@ -143,7 +144,10 @@ func (r *run) bearerToken() (bool, error) {
 func (r *run) store(name, value, what string) (bool, error) {
 	put := func() error {
 		return r.Prompter.Work(r.ctx, r.frame("Storing "+what+"…", ""), func(context.Context) error {
-			return usecase.Secrets{Store: r.Secrets, Now: r.Now}.Put(r.p, name, value)
+			// Set records the name in the profile before it stores the
+			// value: a kill between the two leaves a secret the profile
+			// names as missing, never one stored that it does not name.
+			return usecase.Secrets{Store: r.Secrets, Now: r.Now, Save: func(*profile.Profile) error { return r.save() }}.Set(r.p, name, value)
 		})
 	}
 	err := put()

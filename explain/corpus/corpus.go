@@ -18,8 +18,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-
-	"github.com/onramp-cli/onramp/cause"
 )
 
 // Sample is one client's output in one scenario.
@@ -65,7 +63,7 @@ var HeldOut = []string{"java", "keytool", "python-requests", "python-httpx", "ng
 // HeldOutScenarios are whole scenarios held out for every client, chosen
 // before their samples were first generated: a name that does not resolve,
 // and a proxy that refuses the CONNECT.
-var HeldOutScenarios = []string{string(cause.DNSNoSuchHost), "proxy-connect-403"}
+var HeldOutScenarios = []string{"dns-unknown-host", "proxy-connect-403"}
 
 // IsHeldOut says whether client's samples are in the held-out part.
 func IsHeldOut(client string) bool { return slices.Contains(HeldOut, client) }

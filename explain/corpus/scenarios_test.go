@@ -352,7 +352,7 @@ func scenarios() []scenario {
 		{name: "http-redirect-loop", cause: "unexpected-redirect", ca: withCA,
 			server:  statusServer(302, `{"message":"Redirecting to /login"}`, "Location", "/login?next=%2F"),
 			clients: []string{"curl-v", "go", "python-urllib", "python-requests", "python-httpx", "node", "node-axios", "java"}},
-		{name: "dns-no-such-host", cause: "dns-no-such-host", ca: withCA,
+		{name: "dns-unknown-host", cause: "dns-no-such-host", ca: withCA,
 			server: func(t *testing.T, e *env) target { return target{addr: "127.0.0.1:443", host: "no-such-host.invalid"} }},
 		{name: "proxy-connect-403", cause: "proxy-tunnel-refused", ca: withCA, proxy: portsProxy,
 			server:  func(t *testing.T, e *env) target { return target{addr: startHTTPS(t, e, http.NotFoundHandler())} },
