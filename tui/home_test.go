@@ -190,3 +190,21 @@ func TestFullHelpSaysWhatItHides(t *testing.T) {
 		t.Errorf("? did not bring the screen back:\n%s", scr)
 	}
 }
+
+// A profile name longer than the name column at 60×20 is shown whole;
+// its summary keeps what fits beside it (the state's sign at least),
+// nothing cut mid-word.
+func TestHomeLongProfileName(t *testing.T) {
+	configDir(t)
+	threeProfiles(t)
+	long := "hmpps-integration-api-preproduction-eu-west"
+	saveProfile(t, &profile.Profile{Name: long, Provider: "hmpps", Environment: "preprod",
+		LastCheck: &profile.Check{At: time.Now(), OK: false, CauseID: "client-cert-wrong-issuer"}})
+	s := startSized(t, &Deps{}, Options{}, 60, 20)
+	scr := s.waitFor(long)
+	s.snapshot("home", stable(scr))
+	checkFits(t, scr, 60, 20)
+	if !regexp.MustCompile(regexp.QuoteMeta(long) + ` +✗`).MatchString(scr) {
+		t.Errorf("the long name's row lost its state:\n%s", scr)
+	}
+}
