@@ -58,7 +58,7 @@ func (r *run) target() error {
 		}
 		name, err := r.Prompter.Select(r.ctx, SelectPrompt{
 			Frame: r.frame("Which "+pr.Name+" environment?",
-				"Each environment has its own host and its own credentials: start with a test environment."),
+				"Each environment has its own host (and, with most providers, its own credentials): start with a test environment."),
 			Options: eopts, Default: pr.Environments[0].Name,
 		})
 		if err != nil {
