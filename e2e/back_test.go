@@ -128,8 +128,7 @@ func TestWizardBackInTerminal(t *testing.T) {
 	e.needsKeyring(t)
 	e.startSandbox(t)
 	key := e.practiceKey(t)
-	e.newTerminal(t, e.bin+" init --profile tui; echo \"EXIT=$?\"; sleep 300")
-	e.tmux(t, "resize-window", "-t", "e2e", "-x", "60", "-y", "20")
+	e.newTerminalSized(t, e.bin+" init --profile tui; echo \"EXIT=$?\"; sleep 300", 60, 20)
 
 	e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
 	e.selectOption(t, "onramp practice API")
