@@ -193,6 +193,10 @@ type StatusCheck struct {
 	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
 	// NotFound says what a 404 there means, for the wizard and the report.
 	NotFound string `yaml:"not_found,omitempty" json:"not_found,omitempty"`
+	// Unconfirmed marks a path the provider's documents do not give (to be
+	// confirmed with the provider): a 404 there also says how to set the
+	// API's own path.
+	Unconfirmed bool `yaml:"unconfirmed,omitempty" json:"unconfirmed,omitempty"`
 	// Label names the check in a choice ("the guide's example read").
 	Label string `yaml:"label,omitempty" json:"label,omitempty"`
 	// Alternatives are other documented endpoints a check may call (HMPPS:

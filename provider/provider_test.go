@@ -396,3 +396,21 @@ func TestNHSCheckPathsAsDocumented(t *testing.T) {
 		t.Errorf("%d Hello World checks, want the sandbox's and the alternative", hello)
 	}
 }
+
+// TestUnconfirmedChecksMarked: a check path whose notes say the documents
+// do not give it (to be confirmed with the provider) is marked unconfirmed
+// (a 404 there then says how to set the API's own path), and only such a
+// path (HMPPS's POST /token is documented; only what it answers some
+// consumers is to be confirmed).
+func TestUnconfirmedChecksMarked(t *testing.T) {
+	for _, tm := range Builtin() {
+		envs := append([]string{""}, tm.EnvironmentNames()...)
+		for _, env := range envs {
+			for _, c := range tm.StatusFor(env).Checks() {
+				if tbc := strings.Contains(c.Notes, "Not in the seed or PROVIDERS.md (to be confirmed"); tbc != c.Unconfirmed {
+					t.Errorf("%s %s %s: notes say to be confirmed: %v, marked unconfirmed: %v", tm.ID, env, c.Path, tbc, c.Unconfirmed)
+				}
+			}
+		}
+	}
+}

@@ -399,6 +399,38 @@ func TestStatusNotFoundMeaning(t *testing.T) {
 	}
 }
 
+// TestUnconfirmedPathNotFound: an NHS profile made when the default check
+// was the Hello World API's (a path the documents do not give) gets a 404
+// there: the detail says the path is unconfirmed and gives the command that
+// sets the API's own path; a 404 at the seed's own example does not.
+func TestUnconfirmedPathNotFound(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	ca := testpki.NewCA(t, "Not Found Test CA")
+	srv := serveAnswer(t, ca, false, 404, `{"message":"Not Found"}`, nil)
+	for _, c := range []struct {
+		path, env   string
+		unconfirmed bool
+	}{
+		{"/hello-world/hello/application", "int", true},
+		{"/hello-world/hello/world", "sandbox", true},
+		{"/genomic-data-access/FHIR/R4/ServiceRequest?identifier=r30000000001", "int", false},
+	} {
+		p := checkProfile(t, ca, "nhs-apim", "nhs-int", srv.url, c.path, []string{"api-key"})
+		p.Environment = c.env
+		kr := testkeyring.New()
+		kr.Items["nhs-int/api-key"] = "k-5c1d9e0a"
+		rep := Checks{Store: kr}.Check(context.Background(), p)
+		detail := httpStep(rep).Detail
+		if rep.Cause == nil || rep.Cause.ID != cause.EndpointNotFound || !strings.Contains(detail, "nothing answers at this path") {
+			t.Errorf("%s: cause %v: %s", c.path, rep.Cause, detail)
+		}
+		said := strings.Contains(detail, "The path is unconfirmed") && strings.Contains(detail, "Set your API's own path with: onramp profile set nhs-int status_path PATH")
+		if said != c.unconfirmed {
+			t.Errorf("%s: says it is unconfirmed and how to set a path: %v, want %v:\n%s", c.path, said, c.unconfirmed, detail)
+		}
+	}
+}
+
 // TestRoleKeys: a Securosys profile holds a key per role; the role table
 // picks the one each path needs, warns before sending when the profile has
 // none for it, and the TSB's refusal names the role.

@@ -124,6 +124,9 @@ func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string)
 	var notFound string
 	if s := t.CheckAt(p.Environment, p.StatusMethod, p.StatusPath); s != nil {
 		notFound = s.NotFound
+		if s.Unconfirmed && notFound != "" {
+			notFound += " Set your API's own path with: onramp profile set " + p.Name + " status_path PATH"
+		}
 	}
 	if len(t.Answers) == 0 && notFound == "" {
 		return nil

@@ -93,6 +93,9 @@ func (f *Flow) Run(ctx context.Context, name string) (*Result, error) {
 	if r.p.Wizard == nil {
 		r.p.Wizard = map[string]bool{}
 	}
+	if _, ok := r.p.Wizard[StepCheckPath]; !ok && r.p.Wizard[StepTarget] {
+		r.p.Wizard[StepCheckPath] = true // an older onramp asked it in the target step
+	}
 	r.before = maps.Clone(r.p.Wizard)
 	if r.p.Wizard[StepTarget] {
 		r.settleAuth()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -50,6 +51,10 @@ func TestNHSSandboxNeedsNoSetup(t *testing.T) {
 		if strings.Contains(f.Title, "key") || strings.Contains(f.Title, "authenticate") {
 			t.Errorf("asked %q for an environment without authentication", f.Title)
 		}
+	}
+	// No check endpoint question either: the sandbox has its own path.
+	if got, want := stepLines(s.Shown), []string{"Step 1 · Provider", "Step 2 of 2 · Checks"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("steps shown:\n  %s", strings.Join(got, "\n  "))
 	}
 	if d := ProviderFrom(mustTemplate(t, "nhs-apim")).Environments[0]; d.NoAuth {
 		t.Errorf("the default NHS environment is the sandbox")
@@ -214,5 +219,36 @@ func TestNextStepsNameTheMessageCertificates(t *testing.T) {
 	if !strings.Contains(got, "When the signing certificate arrives, add it to the profile:\n  onramp import --cert FILE --key /k/dcs/signing.key --out /k/dcs --profile dcs --purpose signing") ||
 		strings.Contains(got, "--purpose encryption") {
 		t.Errorf("next steps:\n%s", got)
+	}
+}
+
+// TestCheckPathStepResumeAndBack: an HMPPS profile whose target step an
+// older onramp finished (it asked the check endpoint inside that step)
+// resumes at the keys without asking it again, keeping its path; going
+// back from there lands on the check endpoint question, offering the path
+// it calls now (enter keeps it).
+func TestCheckPathStepResumeAndBack(t *testing.T) {
+	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
+	if err := profile.Save(&profile.Profile{Name: "hmpps-dev", Provider: "hmpps", Environment: "dev", Auth: []string{AuthMTLS, AuthAPIKey},
+		URL: "https://dev.integration-api.hmpps.service.justice.gov.uk", StatusPath: "/token", StatusMethod: "POST",
+		Wizard: map[string]bool{StepTarget: true, StepAuth: true}}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Script{Answers: []Answer{{"Welcome back to hmpps-dev", resumeGoOn}, {"Your private key", Back},
+		{"Which endpoint should the checks call", ""}}}
+	_, err := realFlow(t, s, &memStore{}).Run(context.Background(), "hmpps-dev")
+	if !errors.Is(err, ErrCancelled) {
+		t.Fatalf("err %v", err)
+	}
+	var steps []string
+	for _, f := range s.Shown {
+		steps = append(steps, f.Step+" · "+f.Title)
+	}
+	if len(s.Shown) != 4 || s.Shown[1].Step != "Step 3 of 7 · Keys" || s.Shown[2].Step != "Step 2 of 7 · Check endpoint" || s.Shown[3].Step != "Step 3 of 7 · Keys" {
+		t.Fatalf("screens:\n  %s", strings.Join(steps, "\n  "))
+	}
+	p, err := profile.Load("hmpps-dev")
+	if err != nil || p.StatusPath != "/token" || p.StatusMethod != "POST" || !p.Wizard[StepCheckPath] {
+		t.Errorf("profile %v: %q %q %v", err, p.StatusMethod, p.StatusPath, p.Wizard)
 	}
 }

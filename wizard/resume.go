@@ -67,6 +67,8 @@ func (r *run) stepSummary(id string) string {
 			s += "/" + p.Environment
 		}
 		return strings.TrimPrefix(s, "/")
+	case StepCheckPath:
+		return strings.TrimSpace(p.StatusMethod + " " + p.StatusPath)
 	case StepAuth:
 		return strings.Join(p.Auth, " + ")
 	case StepKeys:

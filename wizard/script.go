@@ -54,6 +54,9 @@ func (s *Script) Select(ctx context.Context, p SelectPrompt) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if v == "" {
+		v = p.Default // enter on the preselected option
+	}
 	for _, o := range p.Options {
 		if o.Value == v {
 			return v, nil

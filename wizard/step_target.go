@@ -58,7 +58,7 @@ func (r *run) target() error {
 		}
 		name, err := r.Prompter.Select(r.ctx, SelectPrompt{
 			Frame: r.frame("Which "+pr.Name+" environment?",
-				"Each environment has its own host and its own credentials: start with a test environment."),
+				"Each environment has its own host (and, with most providers, its own credentials): start with a test environment."),
 			Options: eopts, Default: pr.Environments[0].Name,
 		})
 		if err != nil {
@@ -111,11 +111,11 @@ func (r *run) target() error {
 	if env.StatusPath != "" {
 		r.p.StatusPath, r.p.ExpectJSON = env.StatusPath, env.ExpectJSON
 	}
-	if len(pr.Checks) > 1 && env.StatusPath == "" && !env.NoAuth {
-		if err := r.chooseCheck(pr); err != nil {
-			return err
-		}
-	}
+	// The target sets the default path: the check path step (where it
+	// applies) asks again after every run of this step. (Recorded as not
+	// done, not left out: Run takes a record without it for one an older
+	// onramp made, which asked this within the target step.)
+	r.p.Wizard[StepCheckPath] = false
 	if env.NoAuth {
 		// Nothing to set up: the checks are all there is.
 		r.p.Auth, r.p.APIKeyHeader, r.p.TokenURL = nil, "", ""

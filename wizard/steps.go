@@ -7,13 +7,16 @@ import (
 
 // Step ids, as saved in profile.Profile.Wizard.
 const (
-	StepTarget  = "target"
-	StepAuth    = "auth"
-	StepKeys    = "keys"
-	StepSend    = "send"
-	StepSecrets = "secrets"
-	StepCert    = "certificate"
-	StepCheck   = "check"
+	StepTarget = "target"
+	// StepCheckPath: which documented endpoint the checks call, where the
+	// provider documents several and no health check (HMPPS, NHS APIM).
+	StepCheckPath = "checkpath"
+	StepAuth      = "auth"
+	StepKeys      = "keys"
+	StepSend      = "send"
+	StepSecrets   = "secrets"
+	StepCert      = "certificate"
+	StepCheck     = "check"
 )
 
 // step is one step of the wizard. Each has its own file (step_ID.go).
@@ -31,6 +34,7 @@ type step struct {
 func steps() []step {
 	return []step{
 		{StepTarget, "Provider", always, (*run).target},
+		{StepCheckPath, "Check endpoint", offersCheckChoice, (*run).checkPath},
 		// A provider with one way to authenticate leaves nothing to ask:
 		// the target step records it (settleAuth).
 		{StepAuth, "Authentication", offersAuthChoice, (*run).auth},
@@ -54,6 +58,12 @@ func always(choice) bool { return true }
 // reports).
 func offersAuthChoice(c choice) bool {
 	return !c.noAuth && (c.provider == nil || len(c.provider.AuthChoices) != 1)
+}
+
+// offersCheckChoice: the provider documents several endpoints to check
+// and no health check; an environment without auth has its own path.
+func offersCheckChoice(c choice) bool {
+	return !c.noAuth && c.provider != nil && len(c.provider.Checks) > 1
 }
 
 func needsKey(c choice) bool { return c.uses(AuthMTLS) || c.uses(AuthSignedJWT) }

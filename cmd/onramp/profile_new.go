@@ -46,9 +46,9 @@ func newProfileNewCmd(fac *factory) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.provider, "provider", "", "provider template `ID` (see onramp profile providers)")
-	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's first)")
+	f.StringVar(&o.env, "env", "", "environment of the provider (default: the template's default; see onramp profile providers ID)")
 	f.StringVar(&o.url, "url", "", "base URL, replacing the environment's (required where the template has none)")
-	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use: mtls, api-key, signed-jwt, bearer-jwt, e.g. mtls,api-key (default: the template's preferred; see `onramp profile providers`)")
+	f.StringSliceVar(&o.auth, "auth", nil, "auth methods to use: mtls, api-key, signed-jwt, bearer-jwt, e.g. mtls,api-key (default: the template's preferred; see onramp profile providers ID)")
 	f.StringVar(&o.cert, "cert", "", "client certificate file")
 	f.StringVar(&o.key, "key", "", "private key file (TLS client key, or the signed-JWT key)")
 	f.StringVar(&o.cacert, "cacert", "", "CA bundle the server's certificate must chain to")
@@ -147,6 +147,12 @@ func profileNew(io *iostreams.IO, o *profileNewOptions, name string) error {
 		fmt.Fprintf(io.ErrOut, "Auth: %s.\n", strings.Join(p.Auth, " + "))
 	} else if e.NoAuth {
 		fmt.Fprintln(io.ErrOut, "Auth: none (this environment needs no credentials).")
+	}
+	if slices.Contains(p.Auth, provider.AuthMTLS) && p.Cert == "" {
+		fmt.Fprintf(io.ErrOut, "Next: the client certificate (what to send for it: onramp profile providers %s); when it comes back: onramp import --cert FILE --key KEY --out DIR --profile %s\n", t.ID, name)
+	}
+	if slices.Contains(p.Auth, provider.AuthSignedJWT) && p.Key == "" {
+		fmt.Fprintf(io.ErrOut, "Next: the signing key, its JWKS registered under a kid (how: onramp profile providers %s); then onramp profile set %s key FILE and onramp profile set %s kid KID\n", t.ID, name, name)
 	}
 	if p.APIKeySecret != "" {
 		fmt.Fprintf(io.ErrOut, "Next: onramp secret set %s --profile %s   (the API key, read from stdin or a hidden prompt)\n", p.APIKeySecret, name)

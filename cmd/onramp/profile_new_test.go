@@ -167,3 +167,28 @@ func TestProfileNewHMPPSCheck(t *testing.T) {
 		t.Errorf("DCS documents its status endpoint:\n%s", r.errOut)
 	}
 }
+
+// TestProfileNewSaysWhatIsMissing: a profile made without its client
+// certificate or its signing key says how to get and add each; one made
+// with them does not.
+func TestProfileNewSaysWhatIsMissing(t *testing.T) {
+	useFileStore(t)
+	cert := "Next: the client certificate (what to send for it: onramp profile providers hmpps); when it comes back: onramp import --cert FILE --key KEY --out DIR --profile h1"
+	signing := "Next: the signing key, its JWKS registered under a kid (how: onramp profile providers nhs-apim); then onramp profile set n1 key FILE and onramp profile set n1 kid KID"
+	for _, c := range []struct {
+		args []string
+		want string
+		not  string
+	}{
+		{[]string{"h1", "--provider", "hmpps"}, cert, signing},
+		{[]string{"h2", "--provider", "hmpps", "--cert", "c.pem", "--key", "c.key"}, "", "Next: the client certificate"},
+		{[]string{"n1", "--provider", "nhs-apim"}, signing, "Next: the client certificate"},
+		{[]string{"n2", "--provider", "nhs-apim", "--key", "j.key", "--kid", "k1"}, "", "Next: the signing key"},
+		{[]string{"n3", "--provider", "nhs-apim", "--auth", "api-key"}, "", "Next: the signing key"},
+	} {
+		r := runCmd(t, "", false, append([]string{"profile", "new"}, c.args...)...)
+		if r.code != 0 || !strings.Contains(r.errOut, c.want) || strings.Contains(r.errOut, c.not) {
+			t.Errorf("profile new %v: exit %d\n%s", c.args, r.code, r.errOut)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,7 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 		prov, auth, keys, send = "Provider", "Authentication", "Keys", "Send to the provider"
 		apiKey, cert, checks   = "API key", "Certificate", "Checks"
 		bearer, keyAndToken    = "Bearer token", "API key and token"
+		check                  = "Check endpoint" // HMPPS, NHS APIM: several documented, no health check
 	)
 	mtls := []string{prov, keys, send, cert, checks}
 	mtlsAndKey := []string{prov, keys, send, apiKey, cert, checks}
@@ -135,10 +137,10 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 			"mtls+api-key+bearer-jwt": {prov, auth, keys, send, keyAndToken, cert, checks},
 		},
 		"govuk-dcs": {"mtls": mtls},
-		"hmpps":     {"mtls+api-key": mtlsAndKey},
+		"hmpps":     {"mtls+api-key": {prov, check, keys, send, apiKey, cert, checks}},
 		"nhs-apim": {
-			"signed-jwt": {prov, auth, keys, send, apiKey, checks},
-			"api-key":    {prov, auth, apiKey, checks},
+			"signed-jwt": {prov, check, auth, keys, send, apiKey, checks},
+			"api-key":    {prov, check, auth, apiKey, checks},
 		},
 		"sandbox": {"mtls+api-key": mtlsAndKey},
 		"securosys": {
@@ -175,10 +177,14 @@ func TestWizardStepCounterPerTemplate(t *testing.T) {
 				if err != nil || !res.Connected {
 					t.Fatalf("res %+v err %v", res, err)
 				}
+				// Up to the auth choice, the total is open.
 				expect := []string{"Step 1 · Provider"}
 				from := 1
-				if len(wp.AuthChoices) > 1 {
-					expect, from = append(expect, "Step 2 · Authentication"), 3
+				if i := slices.Index(titles, auth); i >= 0 {
+					for n := 2; n <= i+1; n++ {
+						expect = append(expect, fmt.Sprintf("Step %d · %s", n, titles[n-1]))
+					}
+					from = i + 2
 				}
 				for n := from; n <= len(titles); n++ {
 					expect = append(expect, fmt.Sprintf("Step %d of %d · %s", n, len(titles), titles[n-1]))
