@@ -180,18 +180,36 @@ func (e *env) typeText(t *testing.T, s string) {
 	e.tmux(t, "send-keys", "-t", "e2e", "-l", s)
 }
 
-// selectOption moves a huh select down until the cursor is on label.
+// selectOption moves a huh select down until the cursor is on label:
+// after each Down it waits for the cursor's line to change, so no key is
+// sent on a screen the program has not drawn yet.
 func (e *env) selectOption(t *testing.T, label string) {
 	t.Helper()
-	scr := e.screen(t)
+	scr := e.waitUntil(t, "a select's cursor", 5*time.Second, func(scr string) bool { return selectCursor(scr) != "" })
 	for range 12 {
-		if strings.Contains(scr, "> "+label) {
+		at := selectCursor(scr)
+		if at == "> "+label {
 			e.keys(t, "Enter")
 			return
 		}
-		scr = e.pressAndWait(t, scr, "Down", 5*time.Second)
+		e.keys(t, "Down")
+		scr = e.waitUntil(t, "the cursor move from "+at, 5*time.Second, func(scr string) bool {
+			now := selectCursor(scr)
+			return now != "" && now != at
+		})
 	}
 	t.Fatalf("no option %q:\n%s", label, scr)
+}
+
+// selectCursor is the option a huh select's cursor is on ("> label").
+func selectCursor(scr string) string {
+	for _, l := range strings.Split(scr, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "┃"))
+		if strings.HasPrefix(l, "> ") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 func freeAddr(t *testing.T) string {

@@ -57,6 +57,15 @@ func TestProviderFacts(t *testing.T) {
 	if len(dcs.Keys) != 3 {
 		t.Errorf("DCS needs three key pairs, template has %d", len(dcs.Keys))
 	}
+	// What profile providers shows and what the wizard's send step shows
+	// both say where the signing and encryption certificates go.
+	for _, text := range []string{dcs.Instructions, dcs.Send} {
+		for _, w := range []string{"--profile <profile> --purpose signing", "--profile <profile> --purpose encryption"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("DCS text lacks %q:\n%s", w, text)
+			}
+		}
+	}
 	if got := Expand(dcs.CSR.CNFormat, map[string]string{"organisation": "Bob's Widgets", "purpose": "TLS", "environment": "Integration", "date": "2020-02-02"}); got != "Bob's Widgets TLS Integration 2020-02-02" {
 		t.Errorf("DCS CN = %q", got)
 	}

@@ -336,7 +336,11 @@ func (a *App) View() tea.View {
 	s := a.c.Styles
 	w, h := a.bodySize()
 	header := ansi.Truncate(s.Header.Render("onramp")+s.Crumb.Render(" › "+a.screen.Title()), w, "…")
-	body := fitHeight(a.screen.View(), h)
+	hidden := "(the screen is taller than the terminal)"
+	if a.fullHelp {
+		hidden = "(? hides the keys)"
+	}
+	body := fitHeight(a.screen.View(), h, s.Muted.Render, hidden)
 	body = lipgloss.NewStyle().MaxWidth(w).Render(body)
 	content := s.App.Render(header + "\n\n" + body + "\n\n" + a.helpView())
 	v := tea.NewView(content)
@@ -346,11 +350,13 @@ func (a *App) View() tea.View {
 }
 
 // fitHeight pads or cuts s to exactly h lines, so the help line stays at
-// the bottom and a long body never pushes the frame off the screen.
-func fitHeight(s string, h int) string {
+// the bottom and a long body never pushes the frame off the screen; a cut
+// body says how many lines it hides, and why.
+func fitHeight(s string, h int, muted func(...string) string, why string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > h {
-		lines = lines[:h]
+		n := len(lines) - (h - 1)
+		lines = append(lines[:h-1], muted("↓ "+moreLines(n)+" "+why))
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

@@ -73,21 +73,25 @@ type credentialsScreen struct {
 	c      *Common
 	rows   []credRow
 	loaded bool
-	cursor int
-	action credAction
-	form   *huh.Form
-	target credRow
-	name   string
-	value  string
-	status string
-	w, h   int
+	// storeNote says why the secret store does not answer (empty when it
+	// does), so the intro never claims secrets live in a keyring that is
+	// not there.
+	storeNote string
+	cursor    int
+	action    credAction
+	form      *huh.Form
+	target    credRow
+	name      string
+	value     string
+	status    string
+	w, h      int
 }
 
 func newCredentialsScreen(c *Common) *credentialsScreen { return &credentialsScreen{c: c} }
 
 func (cs *credentialsScreen) Title() string { return "Credentials" }
 
-func (cs *credentialsScreen) Init() tea.Cmd { return loadCreds }
+func (cs *credentialsScreen) Init() tea.Cmd { return tea.Batch(loadCreds, checkStore(cs.c.Deps)) }
 
 func (cs *credentialsScreen) SetSize(w, h int) { cs.w, cs.h = w, h }
 
@@ -106,6 +110,13 @@ func (cs *credentialsScreen) Bindings() []key.Binding {
 
 func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case storeCheckedMsg:
+		if p := secretstore.ProblemOf(msg.err); p != secretstore.Usable {
+			cs.storeNote = p.Headline() + ". " + p.FixAt(secretstore.OnScreen)
+		} else {
+			cs.storeNote = ""
+		}
+		return cs, nil
 	case credsLoadedMsg:
 		cs.rows, cs.loaded = msg.rows, true
 		cs.cursor = min(cs.cursor, max(len(cs.rows)-1, 0))
@@ -257,6 +268,9 @@ func (cs *credentialsScreen) View() string {
 		where = secretstore.Where(cs.c.Deps.Keyring, "PROFILE", "NAME")
 	}
 	intro := s.Why.Render(wrap("Secrets live "+where+"; onramp lists their names, never their values.", width)) + "\n\n"
+	if cs.storeNote != "" {
+		intro = s.Warn.Render(wrap(cs.storeNote, width)) + "\n\n"
+	}
 	if !cs.loaded {
 		return intro + s.Muted.Render("loading…")
 	}

@@ -108,3 +108,26 @@ func TestCredentialsLongList(t *testing.T) {
 		t.Errorf("cursor row or alignment:\n%s", view)
 	}
 }
+
+// With no OS keyring answering, Credentials does not claim secrets live in
+// it: it says so, and where to turn instead.
+func TestCredentialsWithoutKeyring(t *testing.T) {
+	configDir(t)
+	saveProfile(t, &profile.Profile{Name: "hmpps-dev", Auth: []string{"mtls", "api-key"}, APIKeySecret: "api-key"})
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	deps := &Deps{Keyring: kr, CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
+	s := start(t, deps, Options{})
+	s.waitFor("hmpps-dev")
+	for range 3 {
+		s.down()
+	}
+	s.enter()
+	s.waitFor("› Credentials")
+	s.waitFor("hmpps-dev  mtls + api-key")
+	scr := s.waitFor("No OS keyring answers here")
+	flat := strings.Join(strings.Fields(scr), " ")
+	if strings.Contains(flat, "Secrets live in the OS keyring") || !strings.Contains(flat, "Home screen press f") {
+		t.Errorf("Credentials without a keyring:\n%s", scr)
+	}
+}

@@ -132,8 +132,9 @@ func renderTLS(s *Styles, t *diagnose.TLSInfo, now time.Time, width int) string 
 	}
 	for i, c := range t.ServerChain {
 		days := int(c.NotAfter.Sub(now).Hours() / 24)
-		fmt.Fprintf(&b, "    %d %s\n", i, truncate(c.Subject, width-6))
-		fmt.Fprintf(&b, "      %s %s\n", s.Muted.Render("issuer"), truncate(c.Issuer, width-13))
+		// Names wrap (at their commas and spaces), never cut.
+		fmt.Fprintf(&b, "    %s\n", hanging(fmt.Sprint(i), c.Subject, width-4))
+		fmt.Fprintf(&b, "      %s\n", hanging(s.Muted.Render("issuer"), c.Issuer, width-6))
 		fmt.Fprintf(&b, "      %s %s (%d days left)\n", s.Muted.Render("until "), c.NotAfter.UTC().Format("2006-01-02"), days)
 	}
 	req := "no"
@@ -151,7 +152,10 @@ func renderTLS(s *Styles, t *diagnose.TLSInfo, now time.Time, width int) string 
 			b.WriteString(s.Muted.Render("    (any: the server named none)") + "\n")
 		}
 		for _, ca := range t.AcceptableCAs {
-			b.WriteString("    " + truncate(ca, width-4) + "\n")
+			b.WriteString(indentLines(wrap(ca, width-4), "    ") + "\n")
+		}
+		if t.AcceptableCAsOmitted > 0 {
+			b.WriteString(s.Muted.Render(fmt.Sprintf("    and %d more, not kept", t.AcceptableCAsOmitted)) + "\n")
 		}
 	}
 	return b.String()

@@ -241,7 +241,10 @@ func (h *home) View() string {
 	}
 	for i := first; i < last; i++ {
 		p := h.profiles[i]
-		b.WriteString(h.row(len(menu)+i, fmt.Sprintf("%-*s", nameW, truncate(p.name, nameW)), h.profileSummary(p, width-2-nameW-1), width) + "\n")
+		// A longer name is shown whole too: its summary keeps the parts
+		// that still fit.
+		label := fmt.Sprintf("%-*s", nameW, p.name)
+		b.WriteString(h.row(len(menu)+i, label, h.profileSummary(p, width-2-ansi.StringWidth(label)-1), width) + "\n")
 	}
 	if below := len(h.profiles) - last; below > 0 && moreLine {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  ↓ %d more", below)) + "\n")
@@ -302,6 +305,11 @@ func (h *home) profileSummary(p profileRow, room int) string {
 		parts = append(parts, s.Muted.Render(prov))
 	}
 	out := parts[0]
+	if ansi.StringWidth(out) > room {
+		// Beside a long name: the state's sign alone (✓, ✗, …), never
+		// a cut word; the diagnose screen has the rest.
+		out = strings.Fields(out)[0]
+	}
 	for _, part := range parts[1:] {
 		if ansi.StringWidth(out+"  "+part) > room {
 			continue // a whole part or none; a shorter one may still fit

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,48 @@ func TestHomeAt60ColumnsWithStoreNote(t *testing.T) {
 	s.snapshot("home", scr)
 	if !strings.Contains(strings.Join(strings.Fields(scr), " "), "Press f to keep secrets in an encrypted file") {
 		t.Errorf("the note is cut:\n%s", scr)
+	}
+}
+
+// The full help (?) on a screen with no room left for it: the frame says
+// how many lines of the screen it hides and how to see them again, and
+// ? brings them back.
+func TestFullHelpSaysWhatItHides(t *testing.T) {
+	configDir(t)
+	kr := testkeyring.New()
+	kr.Unavailable = true
+	deps := &Deps{UseFileStore: func(string) error { return nil }, CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
+	s := startSized(t, deps, Options{}, 60, 20)
+	s.waitFor("Press f")
+	s.waitFor("None yet")
+	s.key('?')
+	scr := s.waitFor("ctrl+c quit")
+	s.snapshot("full-help", scr)
+	checkFits(t, scr, 60, 20)
+	if !regexp.MustCompile(`↓ \d+ more lines? \(\? hides the keys\)`).MatchString(scr) {
+		t.Errorf("the full help hides part of the screen without saying so:\n%s", scr)
+	}
+	s.key('?')
+	scr = s.waitFor("? more keys")
+	if strings.Contains(scr, "hides the keys") || !strings.Contains(strings.Join(strings.Fields(scr), " "), "The sandbox needs no keyring.") {
+		t.Errorf("? did not bring the screen back:\n%s", scr)
+	}
+}
+
+// A profile name longer than the name column at 60×20 is shown whole;
+// its summary keeps what fits beside it (the state's sign at least),
+// nothing cut mid-word.
+func TestHomeLongProfileName(t *testing.T) {
+	configDir(t)
+	threeProfiles(t)
+	long := "hmpps-integration-api-preproduction-eu-west"
+	saveProfile(t, &profile.Profile{Name: long, Provider: "hmpps", Environment: "preprod",
+		LastCheck: &profile.Check{At: time.Now(), OK: false, CauseID: "client-cert-wrong-issuer"}})
+	s := startSized(t, &Deps{}, Options{}, 60, 20)
+	scr := s.waitFor(long)
+	s.snapshot("home", stable(scr))
+	checkFits(t, scr, 60, 20)
+	if !regexp.MustCompile(regexp.QuoteMeta(long) + ` +✗`).MatchString(scr) {
+		t.Errorf("the long name's row lost its state:\n%s", scr)
 	}
 }

@@ -46,11 +46,14 @@ type profileScreen struct {
 	// secret being stored when secret is true.
 	editing string
 	secret  bool
-	// role is the API key role whose key is being stored (o: a role key).
-	role   string
-	form   *huh.Form
-	value  string
-	status string
+	// role is the API key role whose key is being stored (o: a role key)
+	// or removed (x: removing, once confirmed).
+	role      string
+	removing  bool
+	confirmed bool
+	form      *huh.Form
+	value     string
+	status    string
 	// command is the shell command that does what the status says.
 	command []string
 	// then is what to do once loaded: a setting key or "secret:NAME".
@@ -87,6 +90,7 @@ var (
 	keyChange = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "change"))
 	keyAPIKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "set API key"))
 	keyRole   = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "set a role key"))
+	keyUnrole = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove a role key"))
 )
 
 func (ps *profileScreen) Bindings() []key.Binding {
@@ -97,6 +101,9 @@ func (ps *profileScreen) Bindings() []key.Binding {
 	b := []key.Binding{k.Up, k.Down, keyChange, keyAPIKey}
 	if ps.p != nil && len(usecase.Roles(ps.p)) > 0 {
 		b = append(b, keyRole)
+	}
+	if ps.p != nil && len(ps.p.RoleKeys) > 0 {
+		b = append(b, keyUnrole)
 	}
 	return append(b, k.Rerun, k.Back)
 }
@@ -144,7 +151,7 @@ func (ps *profileScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if msg.String() == "esc" {
 			if ps.form != nil {
-				ps.form, ps.value, ps.status = nil, "", "Nothing changed."
+				ps.form, ps.value, ps.status, ps.removing = nil, "", "Nothing changed.", false
 				return ps, nil
 			}
 			if ps.back != nil {
@@ -190,6 +197,9 @@ func (ps *profileScreen) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keyRole) && len(usecase.Roles(ps.p)) > 0:
 		ps.status = ""
 		return ps.roleForm()
+	case key.Matches(msg, keyUnrole) && len(ps.p.RoleKeys) > 0:
+		ps.status = ""
+		return ps.removeRoleForm()
 	case key.Matches(msg, k.Rerun):
 		return open(newDiagnoseScreen(ps.c, ps.name).returnTo(ps))
 	}
@@ -205,7 +215,7 @@ func (ps *profileScreen) newForm(field huh.Field) *huh.Form {
 // `profile set` checks it.
 func (ps *profileScreen) settingForm() tea.Cmd {
 	row := ps.rows[ps.cursor]
-	ps.editing, ps.secret, ps.value = row.Key, false, row.Value
+	ps.editing, ps.secret, ps.value, ps.removing = row.Key, false, row.Value, false
 	title := fmt.Sprintf("%s of %s", row.Label, ps.name)
 	if len(row.Choices) > 0 {
 		var opts []huh.Option[string]
@@ -237,7 +247,7 @@ func (ps *profileScreen) settingForm() tea.Cmd {
 // key, masked: stored with usecase.Secrets.SetRole, which records it in
 // the profile's role_keys.
 func (ps *profileScreen) roleForm() tea.Cmd {
-	ps.editing, ps.secret, ps.value, ps.role = "", true, "", ""
+	ps.editing, ps.secret, ps.value, ps.role, ps.removing = "", true, "", "", false
 	t, _ := provider.Get(ps.p.Provider)
 	var opts []huh.Option[string]
 	for _, r := range t.Roles {
@@ -257,7 +267,7 @@ func (ps *profileScreen) roleForm() tea.Cmd {
 }
 
 func (ps *profileScreen) secretForm(name string) tea.Cmd {
-	ps.editing, ps.secret, ps.value, ps.role = name, true, "", ""
+	ps.editing, ps.secret, ps.value, ps.role, ps.removing = name, true, "", "", false
 	in := huh.NewInput().Title(fmt.Sprintf("%s of %s", name, ps.name)).EchoMode(huh.EchoModePassword).Value(&ps.value).
 		Description("Masked; kept in the secret store, never in the profile.")
 	if name == provider.SecretAPIKey || (ps.p != nil && name == ps.p.APIKeySecret) {
@@ -272,6 +282,10 @@ func (ps *profileScreen) formDone() tea.Cmd {
 	ps.form = nil
 	name, k, v, isSecret, role := ps.name, ps.editing, ps.value, ps.secret, ps.role
 	ps.value, ps.role = "", ""
+	if ps.removing {
+		ps.removing = false
+		return ps.removeRole(role, ps.confirmed)
+	}
 	if isSecret {
 		secrets := usecase.Secrets{Store: ps.c.Deps.Keyring, Now: ps.c.Deps.now}
 		return func() tea.Msg {
@@ -353,12 +367,15 @@ func (ps *profileScreen) View() string {
 	}
 	if len(usecase.Roles(ps.p)) > 0 {
 		secrets += "; o stores a role key"
+		if len(ps.p.RoleKeys) > 0 {
+			secrets += ", x removes one"
+		}
 	}
 	head.WriteString(s.Muted.Render(wrap("Secrets: "+secrets, width)) + "\n\n")
 
 	if ps.form != nil {
 		// Changing one setting: its current value, then the field.
-		if !ps.secret {
+		if !ps.secret && !ps.removing {
 			r := ps.rows[ps.cursor]
 			head.WriteString(s.Muted.Render("Now: ") + wrap(describeSetting(r.Value), width-5) + "\n" +
 				s.Muted.Render(wrap(capitalise(r.Source)+".", width)) + "\n\n")

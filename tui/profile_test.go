@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
@@ -173,4 +174,67 @@ func TestProfileScreenRoleKey(t *testing.T) {
 		t.Errorf("role_keys %v secrets %v", p.RoleKeys, p.Secrets)
 	}
 	s.waitFor("serviceToken (serviceToken key) stored")
+}
+
+// TestProfileScreenRemoveRoleKey: x on the profile screen deletes a role's
+// key from the store and its role_keys entry, as secret rm --role does; the
+// other role's key stays, and "Keep it" changes nothing.
+func TestProfileScreenRemoveRoleKey(t *testing.T) {
+	configDir(t)
+	kr := testkeyring.New()
+	now := time.Now()
+	saveProfile(t, &profile.Profile{Name: "tsb", Provider: "securosys", URL: "https://tsb.example.test", Auth: []string{"api-key"}, APIKeyHeader: "X-API-KEY",
+		RoleKeys: map[string]string{"serviceToken": "svc", "keyOperationToken": "ops"},
+		Secrets:  map[string]time.Time{"svc": now, "ops": now}})
+	for name, v := range map[string]string{"svc": "svc-key-1f00", "ops": "ops-key-2e11"} {
+		if err := kr.Set("tsb", name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deps := diagnoseDeps(t.TempDir())
+	deps.Keyring = kr
+	s := startSized(t, deps, Options{}, 80, 24)
+	s.waitFor("never checked")
+	for range len(menu) {
+		s.down()
+	}
+	s.key('e')
+	scr := s.waitFor("URL (url)")
+	if !strings.Contains(scr, "Profile · tsb") || !strings.Contains(scr, "x removes one") {
+		t.Fatalf("the profile screen does not offer to remove a role key:\n%s", scr)
+	}
+	// Keep it: nothing changes.
+	s.key('x')
+	s.waitFor("Remove which role's key?")
+	s.enter() // keyOperationToken, the first
+	s.waitFor("Delete the keyOperationToken key of tsb?")
+	s.key('n')
+	s.enter()
+	s.waitFor("Nothing changed.")
+	if v, err := kr.Get("tsb", "ops"); err != nil || v != "ops-key-2e11" {
+		t.Fatalf("after Keep it, the key is %q %v", v, err)
+	}
+	// Delete the serviceToken key.
+	s.key('x')
+	s.waitFor("Remove which role's key?")
+	s.down()
+	s.enter()
+	s.waitFor("Delete the serviceToken key of tsb?")
+	s.key('y')
+	s.enter()
+	scr = s.waitFor("✓ Deleted svc of tsb.")
+	if !strings.Contains(scr, "tsb has no serviceToken key now") || !strings.Contains(scr, "onramp secret rm --role serviceToken --profile tsb --yes") {
+		t.Fatalf("after removing the role key:\n%s", scr)
+	}
+	if _, err := kr.Get("tsb", "svc"); err == nil {
+		t.Error("the serviceToken key is still in the store")
+	}
+	if v, err := kr.Get("tsb", "ops"); err != nil || v != "ops-key-2e11" {
+		t.Errorf("the other role's key: %q %v", v, err)
+	}
+	p, _ := profile.Load("tsb")
+	if _, ok := p.RoleKeys["serviceToken"]; ok || p.RoleKeys["keyOperationToken"] != "ops" || !p.Secrets["svc"].IsZero() || p.Secrets["ops"].IsZero() {
+		t.Errorf("role_keys %v secrets %v", p.RoleKeys, p.Secrets)
+	}
+	s.waitFor("ops (keyOperationToken key) stored")
 }

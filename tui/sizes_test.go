@@ -81,7 +81,7 @@ func TestDiagnoseScreenSizes(t *testing.T) {
 			s.snapshot("advice", stable(scr))
 			checkFits(t, scr, size.w, size.h)
 			flat := strings.Join(strings.Fields(scr), " ")
-			for _, want := range []string{"Fix (Java): Check which entry the keystore holds", "Each DCS environment has its own client CA"} {
+			for _, want := range []string{"Fix (Java): Check which entry the keystore holds", `The DCS calls this "SSL certificate error": send the TLS certificate it issued you.`} {
 				if !strings.Contains(flat, want) {
 					t.Errorf("scrolled down, no %q:\n%s", want, scr)
 				}

@@ -3,8 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onramp-cli/onramp/cause"
+	"github.com/onramp-cli/onramp/diagnose"
 )
 
 func TestWrapBreaksOnlyAtSpaces(t *testing.T) {
@@ -95,5 +97,23 @@ func TestWrapKeepIndentKeepsListsAndCommands(t *testing.T) {
 	}
 	if strings.Join(pasted, " ") != cmd {
 		t.Errorf("the command as pasted: %q", strings.Join(pasted, " "))
+	}
+}
+
+// TLS details at 60 columns: a long subject, issuer or acceptable CA
+// wraps between its words, whole, instead of ending in "…".
+func TestTLSDetailsWrapLongNames(t *testing.T) {
+	long := "CN=Government Digital Service Document Checking Service Intermediate CA 2026,O=Government Digital Service,C=GB"
+	info := &diagnose.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256",
+		ServerChain:         []diagnose.CertSummary{{Subject: long, Issuer: long, NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		ClientCertRequested: true, AcceptableCAs: []string{long}, AcceptableCAsOmitted: 7}
+	view := renderTLS(NewStyles(false, false), info, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 58)
+	checkNoCut(t, view)
+	checkFits(t, view, 58, 40)
+	if n := strings.Count(strings.Join(strings.Fields(view), " "), strings.Join(strings.Fields(long), " ")); n != 3 {
+		t.Errorf("the names are not whole (%d of 3):\n%s", n, view)
+	}
+	if !strings.Contains(view, "and 7 more, not kept") {
+		t.Errorf("the clipped CA list does not say how many more:\n%s", view)
 	}
 }

@@ -156,10 +156,15 @@ func TestDCSThreeKeyPairs(t *testing.T) {
 			sent = n.Body
 		}
 	}
-	for _, w := range []string{"client.csr", "signing.csr (signing)", "encryption.csr (encryption)", "confirm it\nwith your DCS contact"} {
+	for _, w := range []string{"client.csr", "signing.csr (signing)", "encryption.csr (encryption)", "confirm it\nwith your DCS contact",
+		"onramp import --cert FILE --key KEY --out DIR --profile dcs --purpose signing",
+		"onramp import --cert FILE --key KEY --out DIR --profile dcs --purpose encryption"} {
 		if !strings.Contains(sent, w) {
 			t.Errorf("the send step lacks %q:\n%s", w, sent)
 		}
+	}
+	if strings.Contains(sent, "<profile>") {
+		t.Errorf("the send step leaves <profile> for the user to fill in, though the profile is named:\n%s", sent)
 	}
 	// The profile keeps the signing and encryption keys, for their
 	// certificates to join them (onramp import --purpose).

@@ -64,8 +64,9 @@ func (r *run) send() error {
 	if len(paths) == 0 {
 		return r.nothingToSend(pr)
 	}
-	body := strings.Join(paths, "\n") + "\n\n" + cmpOr(pr.Send, pr.Instructions,
-		"Send the file above to your provider's onboarding contact; they send back your certificate.")
+	// The template's commands name "<profile>": this run knows which.
+	body := strings.Join(paths, "\n") + "\n\n" + strings.ReplaceAll(cmpOr(pr.Send, pr.Instructions,
+		"Send the file above to your provider's onboarding contact; they send back your certificate."), "<profile>", r.p.Name)
 	if err := r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame("Send this to "+pr.Name,
 			"The provider signs your certificate (or registers your public key) from this file; the private key stays here."),
