@@ -179,9 +179,10 @@ func TestHomeScreenSizes(t *testing.T) {
 func TestExplainScreenSizes(t *testing.T) {
 	withClient := func(text string) ([]Match, string) {
 		ms := explain.Text(text)
+		cands := len(explain.Candidates(ms))
 		var out []Match
-		for _, m := range ms {
-			out = append(out, Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client})
+		for i, m := range ms {
+			out = append(out, Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client, Candidate: i < cands})
 		}
 		return out, explain.Disambiguate(ms)
 	}
@@ -195,9 +196,10 @@ func TestExplainScreenSizes(t *testing.T) {
 			s.enter()
 			s.waitFor("The causes appear here")
 			s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
-			s.waitFor("[client-cert-not-sent]")
+			s.waitFor("Could be one of")
+			s.waitFor("[tls-no-common-cipher]")
 			s.key(tea.KeyPgDown)
-			scr := s.waitFor("[tls-no-common-cipher]")
+			scr := s.waitFor("[client-cert-not-sent]")
 			s.snapshot("candidates", scr)
 			checkFits(t, scr, size.w, size.h)
 			for _, l := range strings.Split(scr, "\n") {
