@@ -9,10 +9,12 @@
 # one-line input. Then the accuracy on the corpus real clients printed
 # (explain/corpus): top-1 and top-3 per client, tuned and held-out part
 # apart (held out: whole clients and whole scenarios, listed in the
-# table's header; goal >= 97% top-1 on both). Samples whose text cannot
-# tell the cause ("opaque": a client that prints only "HTTP 400" and hides
-# nginx's page) are counted apart, answered when the cause is in explain's
-# first three; the strict lines count them as misses.
+# table's header; goal >= 97% top-1 on both). Every sample counts. A
+# sample whose text cannot tell the cause ("opaque": a client that prints
+# only "HTTP 400"/"HTTP 401" and hides the body, or one message for several
+# failures) is right only when explain marks the answer ambiguous and the
+# cause is among the candidates it shows; "strict" counts only a first
+# answer that is the cause (explain/sources/README.md, "Scoring").
 # Needs GNU time (/usr/bin/time; Debian package "time") for peak RSS.
 set -euo pipefail
 

@@ -46,8 +46,7 @@ func TestClientAndProviderAdviceInTUI(t *testing.T) {
 		t.Fatalf("diagnose --profile dcs: exit %d\n%s", code, out)
 	}
 
-	e.newTerminal(t, e.bin+"; sleep 300")
-	e.tmux(t, "resize-window", "-t", "e2e", "-x", "60", "-y", "20")
+	e.newTerminalSized(t, e.bin+"; sleep 300", 60, 20)
 	e.waitFor(t, "Saved connections", 20*time.Second)
 	for range 5 {
 		e.keys(t, "Down") // past the menu, onto "dcs" (sorted first)

@@ -128,8 +128,7 @@ func TestWizardBackInTerminal(t *testing.T) {
 	e.needsKeyring(t)
 	e.startSandbox(t)
 	key := e.practiceKey(t)
-	e.newTerminal(t, e.bin+" init --profile tui; echo \"EXIT=$?\"; sleep 300")
-	e.tmux(t, "resize-window", "-t", "e2e", "-x", "60", "-y", "20")
+	e.newTerminalSized(t, e.bin+" init --profile tui; echo \"EXIT=$?\"; sleep 300", 60, 20)
 
 	e.waitFor(t, "Which API are you connecting to?", 20*time.Second)
 	e.selectOption(t, "onramp practice API")
@@ -178,5 +177,39 @@ func TestWizardBackInTerminal(t *testing.T) {
 	}
 	if out, code := e.onramp(t, "secret", "ls", "--profile", "tui"); code != 0 || !strings.Contains(out, "api-key") {
 		t.Errorf("the key typed after going back is not stored: %d\n%s", code, out)
+	}
+}
+
+// `onramp --accessible` (line-mode Home) in a real terminal with no D-Bus:
+// "<" in Try the sandbox's list and "back" at Explain's prompt return to
+// Home's menu, which then quits cleanly.
+func TestAccessibleHomeGoesBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: runs the onramp binary in tmux")
+	}
+	testenv.Tool(t, "tmux")
+	e := &env{bin: testenv.OnrampBinary(t), cfgDir: t.TempDir(), noBus: true}
+	e.newTerminal(t, e.bin+" --accessible; echo \"EXIT=$?\"; sleep 300")
+	scr := e.waitFor(t, "onramp: what would you like to do?", 20*time.Second)
+	number := func(scr, label string) string {
+		m := regexp.MustCompile(`(\d+)\. ` + label + `\n`).FindStringSubmatch(scr)
+		if m == nil {
+			t.Fatalf("no %q in the menu:\n%s", label, scr)
+		}
+		return m[1]
+	}
+	e.answer(t, number(scr, "Try the sandbox"))
+	e.waitForCount(t, "(< goes back)", 1, 10*time.Second)
+	e.answer(t, "<")
+	e.waitForCount(t, "Back to the menu.", 1, 10*time.Second)
+	scr = e.waitForCount(t, "onramp: what would you like to do?", 2, 10*time.Second)
+	e.answer(t, number(scr, "Explain an error"))
+	e.waitForCount(t, "Paste the error message", 1, 10*time.Second)
+	e.answer(t, "back")
+	e.waitForCount(t, "Back to the menu.", 2, 10*time.Second)
+	scr = e.waitForCount(t, "onramp: what would you like to do?", 3, 10*time.Second)
+	e.answer(t, number(scr, "Quit"))
+	if h := e.waitFor(t, "EXIT=", 10*time.Second); !strings.Contains(h, "EXIT=0") {
+		t.Errorf("Quit after going back:\n%s", h)
 	}
 }

@@ -289,13 +289,21 @@ func (e *env) needsKeyring(t *testing.T) {
 // running command; the server is killed when the test ends.
 func (e *env) newTerminal(t *testing.T, command string) {
 	t.Helper()
+	e.newTerminalSized(t, command, 80, 24)
+}
+
+// newTerminalSized runs command in a tmux terminal of w×h from the start:
+// a resize while the program starts can be lost before it listens for
+// one.
+func (e *env) newTerminalSized(t *testing.T, command string, w, h int) {
+	t.Helper()
 	// A short socket path: unix sockets are limited to ~100 bytes.
 	sockDir, err := os.MkdirTemp("", "onramp-e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.socket = filepath.Join(sockDir, "tmux")
-	e.tmux(t, "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
+	e.tmux(t, "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), command)
 	t.Cleanup(func() {
 		exec.Command("tmux", "-S", e.socket, "kill-server").Run()
 		os.RemoveAll(sockDir)

@@ -14,14 +14,22 @@ import (
 var showHeldOut = flag.Bool("heldout-misses", false, "also list the misses of the held-out clients (never write a recogniser from them)")
 
 // Accuracy floors: top-1 on the tuned and on the held-out part of the
-// corpus (over the samples whose text can tell the cause) may not fall
-// below issue 16's goal of 97% on both.
+// corpus may not fall
+// below issue 16's goal of 97% on both. Every sample counts; an opaque one
+// is right only when explain marks it ambiguous with its cause among the
+// candidates.
 const (
 	tunedFloor   = 0.97
 	heldOutFloor = 0.97
 )
 
-type tally struct{ n, top1, top3, opaque, opaqueTop3 int }
+// tally counts one client's (or one part's) samples. top1 and top3 are
+// over the samples whose text can tell the cause; opaque samples are
+// counted apart: opaqueRight when explain marks the answer ambiguous
+// (Candidates) and the true cause is among the candidates it shows, strict
+// when its first answer is the true cause (explain/sources/README.md,
+// "Scoring").
+type tally struct{ n, top1, top3, opaque, opaqueRight, opaqueStrict int }
 
 // rank is where the first cause the sample accepts is in m (0-based), or -1.
 func rank(s corpus.Sample, m []Match) int {
@@ -33,14 +41,18 @@ func rank(s corpus.Sample, m []Match) int {
 	return -1
 }
 
-func (t *tally) add(s corpus.Sample, m []Match) (top1 bool) {
+func (t *tally) add(s corpus.Sample, m []Match) (right bool) {
 	r := rank(s, m)
 	if s.Opaque {
 		t.opaque++
-		if r >= 0 && r < 3 {
-			t.opaqueTop3++
+		if r == 0 {
+			t.opaqueStrict++
 		}
-		return r >= 0 && r < 3
+		if rank(s, Candidates(m)) >= 0 {
+			t.opaqueRight++
+			return true
+		}
+		return false
 	}
 	t.n++
 	if r == 0 {
@@ -104,13 +116,15 @@ func TestExplainAccuracy(t *testing.T) {
 		return a.client < b.client
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-16s %-8s %7s %7s %7s %7s %9s\n", "client", "part", "samples", "top-1", "top-3", "opaque", "op.top-3")
+	fmt.Fprintf(&b, "%-16s %-8s %7s %7s %7s %7s %9s %7s %7s\n", "client", "part", "samples", "top-1", "strict", "top-3", "opaque", "op.right", "op.top1")
 	row := func(name, part string, x *tally) {
-		op := "-"
+		op, ot := "-", "-"
 		if x.opaque > 0 {
-			op = fmt.Sprintf("%d/%d", x.opaqueTop3, x.opaque)
+			op, ot = fmt.Sprintf("%d/%d", x.opaqueRight, x.opaque), fmt.Sprintf("%d/%d", x.opaqueStrict, x.opaque)
 		}
-		fmt.Fprintf(&b, "%-16s %-8s %7d %6.1f%% %6.1f%% %7d %9s\n", name, part, x.n, pct(x.top1, x.n), pct(x.top3, x.n), x.opaque, op)
+		all := x.n + x.opaque
+		fmt.Fprintf(&b, "%-16s %-8s %7d %6.1f%% %6.1f%% %6.1f%% %7d %9s %7s\n", name, part, all,
+			pct(x.top1+x.opaqueRight, all), pct(x.top1+x.opaqueStrict, all), pct(x.top3, x.n), x.opaque, op, ot)
 	}
 	for _, g := range groups {
 		row(g.client, partName(g.held), byGroup[g])
@@ -120,20 +134,23 @@ func TestExplainAccuracy(t *testing.T) {
 	}
 	for _, held := range []bool{false, true} {
 		x := parts[held]
-		fmt.Fprintf(&b, "strict %s (opaque samples counted as misses): top-1 %.1f%% of %d\n", partName(held), pct(x.top1, x.n+x.opaque), x.n+x.opaque)
+		fmt.Fprintf(&b, "%s: top-1 %.1f%% of %d (opaque right only when marked ambiguous with the cause among the candidates); strict top-1 %.1f%%; decidable samples alone %.1f%% of %d\n",
+			partName(held), pct(x.top1+x.opaqueRight, x.n+x.opaque), x.n+x.opaque, pct(x.top1+x.opaqueStrict, x.n+x.opaque), pct(x.top1, x.n), x.n)
 	}
 	t.Logf("\nexplain accuracy on the client corpus (held out: clients %s; scenarios %s)\n"+
-		"top-1/top-3 are over the samples whose text can tell the cause; opaque samples (the client printed only an\n"+
-		"HTTP 400 or 401 whose reason is in the body it hides) are counted apart, answered when the cause is in the top 3\n%s",
+		"samples: all of them; top-1: the first answer is the cause, or, for an opaque sample (the text cannot tell: a bare\n"+
+		"HTTP 400/401 through a client that hides the body), explain says it is ambiguous and lists the cause among its\n"+
+		"candidates (op.right); strict: the first answer is the cause, opaque samples included (op.top1); top-3: decidable samples only\n%s",
 		strings.Join(corpus.HeldOut, ", "), strings.Join(corpus.HeldOutScenarios, ", "), b.String())
 	slices.Sort(misses)
 	for _, m := range misses {
 		t.Logf("miss: %s", m)
 	}
-	if got := pct(parts[false].top1, parts[false].n); got < 100*tunedFloor {
+	score := func(x *tally) float64 { return pct(x.top1+x.opaqueRight, x.n+x.opaque) }
+	if got := score(parts[false]); got < 100*tunedFloor {
 		t.Errorf("top-1 on the tuned part %.1f%%, floor %.0f%%", got, 100*tunedFloor)
 	}
-	if got := pct(parts[true].top1, parts[true].n); got < 100*heldOutFloor {
+	if got := score(parts[true]); got < 100*heldOutFloor {
 		t.Errorf("top-1 on the held-out part %.1f%%, floor %.0f%%", got, 100*heldOutFloor)
 	}
 }

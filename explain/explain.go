@@ -35,6 +35,7 @@ type Match struct {
 	Client string
 
 	weight   int // of the strongest recogniser that named the cause
+	row      int // the first table row of that weight that named it: the order of equally likely causes
 	support  int // lines that make the cause likelier without naming it
 	lastLine int // the last line that named the cause
 }
@@ -230,8 +231,12 @@ func (e *explainer) line(text []byte, n int, found []patternMatch) {
 		m.Count++
 		m.lastLine = n
 		known := r.knownClient
+		if r.Weight == m.weight {
+			m.row = min(m.row, int(h.row))
+		}
 		if r.Weight > m.weight {
 			m.weight = r.Weight
+			m.row = int(h.row)
 			m.Line = n
 			m.Evidence = explainEvidence(text, h.end)
 			if known {
@@ -270,6 +275,11 @@ func (e *explainer) result() []Match {
 			return a.Count > b.Count
 		case a.Line != b.Line:
 			return a.Line < b.Line
+		case a.row != b.row:
+			// Causes a wording fits equally go in the order of the table's
+			// rows, which lists such candidates most likely first
+			// (explain/sources/README.md).
+			return a.row < b.row
 		}
 		return a.Cause.ID < b.Cause.ID
 	})
@@ -424,11 +434,49 @@ var ambiguityHints = []struct {
 			"In front of an API this is most often nginx's own page, which says which: \"No required SSL certificate was sent\" (client-cert-not-sent), " +
 			"\"The SSL certificate error\" (client-cert-rejected; its error log says why, e.g. expired) or \"The plain HTTP request was sent to HTTPS port\" (tls-not-tls). " +
 			"Your client hid the page: rerun with curl -v to see it, or read the server's error log."},
+	{[]cause.ID{cause.TokenRejected, cause.TokenMissing},
+		"A bare 401 Unauthorized says the request was not authenticated, not why: the token was refused (expired, wrong audience or scope), or none was sent; an API that takes a key answers a missing key with 401 too. " +
+			"The exchange tells them apart, and your client hid it: rerun with curl -v and look for the \"> Authorization:\" (or API-key) header you sent and the server's \"< WWW-Authenticate:\" answer (error=\"invalid_token\" means refused), or read the gateway's log."},
 	{[]cause.ID{cause.ClientCertWrongIssuer, cause.ClientChainIncomplete},
 		"The server could not chain the client certificate to a CA it trusts: either the certificate is from a CA the server does not accept, or its intermediate CA was not sent with it. " +
 			"`openssl x509 -in CERT -noout -issuer` names the issuer: if it is an intermediate under the provider's CA, append that intermediate to the certificate file; otherwise get a certificate from the CA the provider names."},
 	{[]cause.ID{cause.ClientCertExpired, cause.ServerCertExpired},
 		"Find whose certificate expired: an alert received from the server means yours; a verify error in your client means the server's."},
+}
+
+// Candidates are the causes the text fits equally well when it cannot tell
+// them apart (a bare 401, a bare 400 through a client that hides the page,
+// curl's "unable to set private key file"): the best match and the matches
+// as strong and as supported that follow it, named by the best match's
+// line or known to be confused with it, in Text's order (the table lists
+// such candidates most likely first): always a prefix of m. It returns nil
+// when the best match stands alone or the text leans to it; then m[0] is
+// the answer.
+func Candidates(m []Match) []Match {
+	c := equals(m, true)
+	n := 0
+	for n < len(c) && c[n].Cause == m[n].Cause {
+		n++
+	}
+	if n < 2 {
+		return nil
+	}
+	return m[:n]
+}
+
+// equals is the best match and those that fit as well; with sameSupport,
+// only those the text's supporting lines do not set apart.
+func equals(m []Match, sameSupport bool) []Match {
+	var out []Match
+	for _, c := range m {
+		if c.Cause == nil || c.weight != m[0].weight || sameSupport && c.support != m[0].support {
+			continue
+		}
+		if c.Line == m[0].Line || knownConfusion(m[0].Cause.ID, c.Cause.ID) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Disambiguate says what would tell apart the causes that fit the text
@@ -438,19 +486,13 @@ func Disambiguate(m []Match) string {
 	if len(m) < 2 {
 		return ""
 	}
-	// Candidates: causes named by the best line itself, or as strong and
-	// known to be confused with the best.
-	var ids []cause.ID
-	for _, c := range m {
-		if c.Cause == nil || c.weight != m[0].weight {
-			continue
-		}
-		if c.Line == m[0].Line || knownConfusion(m[0].Cause.ID, c.Cause.ID) {
-			ids = append(ids, c.Cause.ID)
-		}
-	}
-	if len(ids) < 2 {
+	eq := equals(m, false)
+	if len(eq) < 2 {
 		return ""
+	}
+	ids := make([]cause.ID, len(eq))
+	for i, c := range eq {
+		ids[i] = c.Cause.ID
 	}
 	var b strings.Builder
 	for _, h := range ambiguityHints {

@@ -97,7 +97,11 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 				fmt.Fprintln(out, "No known cause matches that message.")
 			}
 			for _, m := range matches {
-				cause.Fprint(out, m.Cause, cause.Show{Label: "Cause", Detail: m.Evidence})
+				label := "Cause"
+				if m.Candidate {
+					label = "Could be" // one of several the text cannot tell apart
+				}
+				cause.Fprint(out, m.Cause, cause.Show{Label: label, Detail: m.Evidence})
 			}
 			if apart != "" {
 				fmt.Fprintln(out, apart)

@@ -28,6 +28,10 @@ type Match struct {
 	Evidence string
 	// Client is the program whose words named the cause ("java", …).
 	Client string
+	// Candidate: the text fits this match and the other candidates
+	// equally and cannot tell them apart (they come first); the screen
+	// shows each with its fix instead of one confident cause.
+	Candidate bool
 }
 
 // Deps are the packages the TUI renders, wired in cmd/onramp: the TUI calls

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -110,17 +111,32 @@ func (e *explainScreen) View() string {
 		b.WriteString(s.Muted.Render(wrap("Paste more of the output (the lines around the error help), or run `onramp diagnose` against the URL to find out directly.", width)) + "\n")
 	default:
 		best := e.matches[0]
-		b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
-		if best.Evidence != "" {
-			b.WriteString(s.Muted.Render(clipLines(wrap("matched: “"+best.Evidence+"”", width), 2, width)) + "\n")
+		shown := 1
+		if best.Candidate {
+			b.WriteString(s.Label.Render("Could be one of (the text cannot tell them apart):") + "\n")
+			for shown < len(e.matches) && e.matches[shown].Candidate {
+				shown++
+			}
+			for i, m := range e.matches[:shown] {
+				b.WriteString("\n" + s.Title.Render(wrap(fmt.Sprintf("%d. %s  [%s]", i+1, m.Cause.Title, m.Cause.ID), width)) + "\n")
+				b.WriteString(renderFix(s, m.Cause, width) + "\n")
+			}
+			if best.Evidence != "" {
+				b.WriteString(s.Muted.Render(clipLines(wrap("matched: “"+best.Evidence+"”", width), 2, width)) + "\n")
+			}
+		} else {
+			b.WriteString(s.Title.Render(wrap(best.Cause.Title+"  ["+string(best.Cause.ID)+"]", width)) + "\n")
+			if best.Evidence != "" {
+				b.WriteString(s.Muted.Render(clipLines(wrap("matched: “"+best.Evidence+"”", width), 2, width)) + "\n")
+			}
+			if best.Cause.Meaning != "" {
+				b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
+			}
+			b.WriteString(renderFix(s, best.Cause, width) + "\n")
 		}
-		if best.Cause.Meaning != "" {
-			b.WriteString(wrap(best.Cause.Meaning, width) + "\n")
-		}
-		b.WriteString(renderFix(s, best.Cause, width) + "\n")
-		if len(e.matches) > 1 {
+		if len(e.matches) > shown {
 			b.WriteString("\n" + s.Muted.Render("Also possible:") + "\n")
-			for _, m := range e.matches[1:] {
+			for _, m := range e.matches[shown:] {
 				// Wrapped, not cut: the id (one word) is muted after.
 				id := "[" + string(m.Cause.ID) + "]"
 				item := strings.Replace(wrap(m.Cause.Title+" "+id, width-4), id, s.Muted.Render(id), 1)

@@ -11,9 +11,10 @@ import (
 
 func realExplain(text string) ([]Match, string) {
 	ms := explain.Text(text)
+	cands := len(explain.Candidates(ms))
 	var out []Match
-	for _, m := range ms {
-		out = append(out, Match{Cause: m.Cause, Evidence: m.Evidence})
+	for i, m := range ms {
+		out = append(out, Match{Cause: m.Cause, Evidence: m.Evidence, Candidate: i < cands})
 	}
 	return out, explain.Disambiguate(ms)
 }

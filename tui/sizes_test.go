@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/explain"
+	"github.com/onramp-cli/onramp/internal/testkeyring"
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/profile"
 	"github.com/onramp-cli/onramp/secretstore"
@@ -177,9 +179,10 @@ func TestHomeScreenSizes(t *testing.T) {
 func TestExplainScreenSizes(t *testing.T) {
 	withClient := func(text string) ([]Match, string) {
 		ms := explain.Text(text)
+		cands := len(explain.Candidates(ms))
 		var out []Match
-		for _, m := range ms {
-			out = append(out, Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client})
+		for i, m := range ms {
+			out = append(out, Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: m.Evidence, Client: m.Client, Candidate: i < cands})
 		}
 		return out, explain.Disambiguate(ms)
 	}
@@ -193,9 +196,10 @@ func TestExplainScreenSizes(t *testing.T) {
 			s.enter()
 			s.waitFor("The causes appear here")
 			s.tm.Send(tea.PasteMsg{Content: "curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure"})
-			s.waitFor("[client-cert-not-sent]")
+			s.waitFor("Could be one of")
+			s.waitFor("[tls-no-common-cipher]")
 			s.key(tea.KeyPgDown)
-			scr := s.waitFor("[tls-no-common-cipher]")
+			scr := s.waitFor("[client-cert-not-sent]")
 			s.snapshot("candidates", scr)
 			checkFits(t, scr, size.w, size.h)
 			for _, l := range strings.Split(scr, "\n") {
@@ -213,6 +217,34 @@ func TestExplainScreenSizes(t *testing.T) {
 			checkFits(t, scr, size.w, size.h)
 			if !strings.Contains(scr, "Fix (Java):") {
 				t.Errorf("no Java fix:\n%s", scr)
+			}
+		})
+	}
+}
+
+// The encrypted file store screen (f on Home when no keyring answers) at
+// 80×24 and 60×20: its explanation wraps whole, both passphrase fields
+// show, and the full path of the file is on the screen.
+func TestFileStoreScreenSizes(t *testing.T) {
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			dir := configDir(t)
+			kr := testkeyring.New()
+			kr.Unavailable = true
+			path := filepath.Join(dir, "secrets.age")
+			deps := &Deps{UseFileStore: func(string) error { return nil }, FileStore: func() (string, bool) { return path, false },
+				CheckStore: func() error { _, err := kr.Get("onramp", "store-check"); return err }}
+			s := startSized(t, deps, Options{}, size.w, size.h)
+			s.waitFor("Press f")
+			s.key('f')
+			scr := s.waitFor("┃ Passphrase")
+			s.snapshot("new-file", scr, dir, "DIR")
+			checkFits(t, scr, size.w, size.h)
+			flat := strings.Join(strings.Fields(scr), " ")
+			for _, want := range []string{path, "Same passphrase again", "ONRAMP_STORE_PASSPHRASE"} {
+				if !strings.Contains(strings.ReplaceAll(flat, " ", ""), strings.ReplaceAll(want, " ", "")) {
+					t.Errorf("no %q:\n%s", want, scr)
+				}
 			}
 		})
 	}

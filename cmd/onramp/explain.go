@@ -183,6 +183,12 @@ func runExplain(ctx context.Context, io *iostreams.IO, opts *explainOptions, arg
 // explainJSON is the --json shape of ../shared/CONTRACT.md.
 type explainJSON struct {
 	Matches []explainMatchJSON `json:"matches"`
+	// Ambiguous: the text fits the first Candidates matches equally and
+	// cannot tell them apart (a bare 401 through a client that hides the
+	// answer); Hint says what would. Absent when matches[0] is the answer.
+	Ambiguous  bool   `json:"ambiguous,omitempty"`
+	Candidates int    `json:"candidates,omitempty"`
+	Hint       string `json:"hint,omitempty"`
 }
 
 type explainMatchJSON struct {
@@ -206,6 +212,10 @@ func writeExplainJSON(w io.Writer, matches []explain.Match) error {
 		out.Matches = append(out.Matches, explainMatchJSON{ID: c.ID, Title: c.Title, Fix: c.Fix, Evidence: m.Evidence,
 			Client: cmp.Or(c.Client, m.Client), ClientFix: c.ClientFix, Provider: c.Provider, ProviderNote: c.ProviderNote})
 	}
+	if n := len(explain.Candidates(matches)); n > 0 {
+		out.Ambiguous, out.Candidates = true, n
+	}
+	out.Hint = explain.Disambiguate(matches)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
@@ -222,11 +232,25 @@ func bold(io *iostreams.IO) func(string) string {
 func renderExplain(io *iostreams.IO, matches []explain.Match) {
 	w := io.Out
 	best := matches[0]
-	cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
-	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
-	if len(matches) > 1 {
+	// A text that cannot tell its causes apart gets them all, each with its
+	// fix, not a confident "Cause:" for the first.
+	cands := explain.Candidates(matches)
+	if len(cands) > 0 {
+		fmt.Fprintf(w, "Could be one of (the text cannot tell them apart):\n")
+		for i, m := range cands {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			cause.Fprint(w, m.Cause, cause.Show{Label: fmt.Sprintf("%d", i+1), Indent: "  ", Head: bold(io)})
+		}
+		fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
+	} else {
+		cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
+		fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
+	}
+	if rest := matches[max(1, len(cands)):]; len(rest) > 0 {
 		fmt.Fprintf(w, "\nAlso recognised:\n")
-		for _, m := range matches[1:] {
+		for _, m := range rest {
 			fmt.Fprintf(w, "  %s  %s (%s)\n      %s\n", m.Cause.ID, m.Cause.Title, lineCount(m), m.Evidence)
 		}
 		fmt.Fprintf(w, "For the fix of any of them: onramp explain --id ID\n")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +39,62 @@ func TestExplainCommandJoinsArgs(t *testing.T) {
 	}
 }
 
+// A text that cannot tell its causes apart gets each candidate with its
+// fix and what tells them apart, never one confident "Cause:".
 func TestExplainCommandAmbiguous(t *testing.T) {
-	_, out, _ := runExplainCmd(t, "", "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)")
-	for _, want := range []string{"Also recognised:", "tls-no-common-cipher", "client-cert-not-sent", "Which one?", "onramp diagnose"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	for _, c := range []struct {
+		text string
+		ids  []string
+		tell string
+	}{
+		{"[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)", []string{"tls-no-common-cipher", "client-cert-not-sent"}, "Request CERT"},
+		{"urllib.error.HTTPError: HTTP Error 401: Unauthorized", []string{"token-rejected", "token-missing", "api-key-missing"}, "curl -v"},
+		{"requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: https://api.example/", []string{"client-cert-not-sent", "client-cert-rejected", "tls-not-tls"}, "curl -v"},
+	} {
+		code, out, _ := runExplainCmd(t, "", c.text)
+		if code != 0 || strings.Contains(out, "Cause:") || !strings.Contains(out, "Could be one of") || !strings.Contains(out, "Which one?") || !strings.Contains(out, c.tell) {
+			t.Errorf("%s: exit %d, want the candidates and what tells them apart:\n%s", c.text, code, out)
+		}
+		at := 0
+		for i, id := range c.ids {
+			j := strings.Index(out, fmt.Sprintf("%d: ", i+1))
+			if j < at || !strings.Contains(out[j:], "("+id+")") {
+				t.Errorf("%s: candidate %d is not %s:\n%s", c.text, i+1, id, out)
+			}
+			at = j
+		}
+		if n := strings.Count(out, "  Fix:"); n != len(c.ids) {
+			t.Errorf("%s: %d fixes for %d candidates:\n%s", c.text, n, len(c.ids), out)
+		}
+	}
+	// One cause the text names: no candidates.
+	_, out, _ := runExplainCmd(t, "", "curl: (60) SSL certificate problem: unable to get local issuer certificate")
+	if strings.Contains(out, "Could be one of") || !strings.Contains(out, "Cause:") {
+		t.Errorf("a clear text shown as ambiguous:\n%s", out)
+	}
+}
+
+func TestExplainCommandAmbiguousJSON(t *testing.T) {
+	for _, c := range []struct {
+		text       string
+		candidates int
+	}{
+		{"urllib.error.HTTPError: HTTP Error 401: Unauthorized", 3},
+		{"curl: (58) unable to set private key file: 'client.key' type PEM", 2},
+		{"curl: (60) SSL certificate problem: unable to get local issuer certificate", 0},
+	} {
+		_, out, _ := runExplainCmd(t, "", "--json", c.text)
+		var got struct {
+			Matches    []struct{ ID, Fix string }
+			Ambiguous  bool
+			Candidates int
+			Hint       string
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v\n%s", c.text, err, out)
+		}
+		if got.Ambiguous != (c.candidates > 0) || got.Candidates != c.candidates || len(got.Matches) < c.candidates || c.candidates > 0 && got.Hint == "" {
+			t.Errorf("%s: ambiguous %v, candidates %d, hint %q; want %d candidates:\n%s", c.text, got.Ambiguous, got.Candidates, got.Hint, c.candidates, out)
 		}
 	}
 }

@@ -37,11 +37,13 @@ func newTUIDeps(fac *factory, store string, sbx *tuiSandbox, at secretstore.Plac
 		RenderMarkdown: diagnose.RenderMarkdown,
 		Explain: func(text string) ([]tui.Match, string) {
 			ms := explain.Text(text)
+			cands := len(explain.Candidates(ms))
 			var out []tui.Match
-			for _, m := range ms {
+			for i, m := range ms {
 				// The evidence is the user's own text: the secrets this
 				// session read from the store are blanked in it too.
-				out = append(out, tui.Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: fac.Secrets.Text(m.Evidence), Client: m.Client})
+				out = append(out, tui.Match{Cause: cause.Advice{Client: m.Client}.Apply(m.Cause), Evidence: fac.Secrets.Text(m.Evidence), Client: m.Client,
+					Candidate: i < cands})
 			}
 			return out, explain.Disambiguate(ms)
 		},

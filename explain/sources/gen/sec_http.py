@@ -41,6 +41,21 @@ def nginx_phrases():
 # (400 No required SSL certificate was sent / The SSL certificate error / The plain HTTP request was sent to HTTPS port).
 BARE_400 = ["client-cert-not-sent", "client-cert-rejected", "tls-not-tls"]
 
+# A bare 401 (RFC 9110 15.5.2: the request lacks valid authentication credentials) is a token that was refused
+# (expired, wrong audience) OR no credentials at all; an API-key gateway answers a missing key with 401 too
+# (PROVIDERS.md). The WWW-Authenticate header and the request say which; clients that print no headers hide both.
+# Listed most likely first: the order is explain's order for equally likely causes.
+BARE_401 = ["token-missing", "api-key-missing"]
+
+# Go's net/http Transport (transport.go dialConn, go1.26.8 L1931-1938): a proxy that answers the CONNECT with
+# anything but 200 gives errors.New(the status text after the code), i.e. only the proxy's reason phrase, which
+# the client wraps as url.Error: `Get "https://host/": Forbidden`. Go returns no error for a status otherwise, so
+# `"URL": <phrase>` is the proxy's refusal. Phrases: RFC 9110 (http.HTTPStatus) and the ones tinyproxy sends
+# (Debian tinyproxy 1.11.1 /usr/bin/tinyproxy strings; upstream src/reqs.c, src/acl.c indicate_http_error).
+GO_PROXY_PHRASES = [(403, "Access violation"), (403, "Filtered"), (500, "Unable to connect"), (400, "Bad Request")]
+GO_PROXY_SRC = ("go go1.26.8 $GOROOT/src/net/http/transport.go L1931-1938 (github:golang/go tag go1.26.8): "
+                "CONNECT answered non-200 -> errors.New(phrase), wrapped by url.Error")
+
 
 def build(T):
     t = T["http-status"]
@@ -73,6 +88,16 @@ def build(T):
                 for bc in BARE_400:
                     t.add(client, code, text, bc, "client", f"{src}; phrase: {psrc}",
                           "bare 400: a candidate, not a finding; nginx's 400 pages say which (its error log too)", multi=True)
+            if code == 401 and not proxy:
+                for bc in BARE_401:
+                    t.add(client, code, text, bc, "client", f"{src}; phrase: {psrc}",
+                          "bare 401: a candidate as likely as token-rejected; WWW-Authenticate and the request's Authorization/key header say which", multi=True)
+        if status_cause(code, proxy=True) in ("proxy-tunnel-refused", "proxy-auth-required") and len(phrase) >= 8:
+            t.add("go", code, '"%s": ' + phrase, status_cause(code, proxy=True), "client", f"{GO_PROXY_SRC}; phrase: {psrc}",
+                  "proxy CONNECT answer: Go prints only the proxy's reason phrase")
+    for code, phrase in GO_PROXY_PHRASES:
+        t.add("go", code, '"%s": ' + phrase, status_cause(code, proxy=True), "client",
+              f"{GO_PROXY_SRC}; phrase: tinyproxy 1.11.1 (Debian /usr/bin/tinyproxy)", "proxy CONNECT answer: Go prints only the proxy's reason phrase")
     # bodies people paste after a curl call
     for body, c in [('{"message":"Too Many Requests"}', "rate-limited"), ('{"message":"Unauthorized"}', "token-rejected"),
                     ('{"message":"Forbidden"}', "api-key-rejected"), ('{"message":"Missing Authentication Token"}', "endpoint-not-found"),

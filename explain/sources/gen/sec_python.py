@@ -140,3 +140,25 @@ def build(T):
                     continue
                 c, note = cause_for(s)
                 t.add("python", "", s, c, "client", f"{s_} L{ln}", note)
+    # h11 (httpx's HTTP/1.1 engine, via httpcore): header validation. httpx maps h11.LocalProtocolError to
+    # httpx.LocalProtocolError with the same message: `Illegal header value b'key\r'` for a pasted key with a
+    # trailing CR/LF. Read from Debian python3-h11 (installed in place; upstream github:python-hyper/h11).
+    h11 = "/usr/lib/python3/dist-packages/h11"
+    h11v = "0.14.0"
+    try:
+        h11v = re.search(r'__version__ = "([^"]+)"', open(os.path.join(h11, "_version.py")).read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    for rel in ["_headers.py", "_events.py", "_connection.py", "_util.py"]:
+        try:
+            txt = open(os.path.join(h11, rel)).read()
+        except OSError:
+            continue
+        for ln, s in literals(txt):
+            s = s.replace("{!r}", "%s")
+            if not re.fullmatch(r"Illegal header (name|value) %s", s):
+                continue
+            note = "h11 validate(): a header value with \\r, \\n or a leading/trailing space (a pasted API key); httpx re-raises it as httpx.LocalProtocolError"
+            src_ = f"Debian python3-h11 {h11v} {h11}/{rel} L{ln} (github:python-hyper/h11)"
+            t.add("python", "LocalProtocolError", s, "api-key-whitespace", "client", src_, note)
+            t.add("python", "LocalProtocolError", "httpx.LocalProtocolError: " + s, "api-key-whitespace", "client", src_, note)

@@ -143,6 +143,11 @@ def build(T):
     t = T["envoy"]
     E = ("github:envoyproxy/envoy source/common/tls/ssl_socket.cc @17234603c30c (read via the search index: "
          "'TLS_error:' + '|' + packed error + ':' + lib + ':' + func + ':' + reason + ':TLS_error_end'); reason names are BoringSSL's")
+    # A verify failure's detail names a narrower cause than the reason before it: its rows come first, so
+    # explain lists it first of the equally weighted causes (rows' order; README "Equally likely causes").
+    t.add("envoy", "", "verify cert failed: verify SAN list", "server-cert-hostname-mismatch", "client", E + " (cert_validator detail)", "the upstream certificate lacks the SAN Envoy expects")
+    t.add("envoy", "CERTIFICATE_VERIFY_FAILED", "OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:verify cert failed: verify SAN list", "server-cert-hostname-mismatch",
+          "client", E + " (cert_validator detail)", "the verify failure's detail: the upstream certificate lacks the SAN Envoy expects")
     for reason, num, c_c, c_s in [("CERTIFICATE_VERIFY_FAILED", 268435581, "server-cert-untrusted", "client-cert-rejected"),
                                   ("WRONG_VERSION_NUMBER", 268435703, "tls-not-tls", "tls-not-tls"),
                                   ("TLSV1_ALERT_UNKNOWN_CA", None, "client-cert-wrong-issuer", "server-cert-untrusted"),
@@ -169,6 +174,3 @@ def build(T):
         t.add("envoy", reason, f"upstream_reset_before_response_started{{remote_connection_failure|{inner}}}", c_c, "client", E, "access log response code details (UF,URX)")
         t.add("envoy", reason, inner, c_s, "server", E, "downstream connection (debug log 'remote address:...'): about the CLIENT")
         t.add("envoy", reason, f"TLS_error: {num_s}:SSL routines:OPENSSL_internal:{reason}", c_c, "client", E, "old failure format (space instead of '|', no end marker)")
-    t.add("envoy", "", "verify cert failed: verify SAN list", "server-cert-hostname-mismatch", "client", E + " (cert_validator detail)", "the upstream certificate lacks the SAN Envoy expects")
-    t.add("envoy", "CERTIFICATE_VERIFY_FAILED", "OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:verify cert failed: verify SAN list", "server-cert-hostname-mismatch",
-          "client", E + " (cert_validator detail)", "the verify failure's detail: the upstream certificate lacks the SAN Envoy expects")
