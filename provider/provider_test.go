@@ -407,7 +407,7 @@ func TestUnconfirmedChecksMarked(t *testing.T) {
 		envs := append([]string{""}, tm.EnvironmentNames()...)
 		for _, env := range envs {
 			for _, c := range tm.StatusFor(env).Checks() {
-				if tbc := strings.Contains(c.Notes, "Not in the seed or PROVIDERS.md (to be confirmed"); tbc != c.Unconfirmed {
+				if tbc := strings.Contains(c.Notes, "Not in the published guides (to be confirmed"); tbc != c.Unconfirmed {
 					t.Errorf("%s %s %s: notes say to be confirmed: %v, marked unconfirmed: %v", tm.ID, env, c.Path, tbc, c.Unconfirmed)
 				}
 			}

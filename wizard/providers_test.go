@@ -199,7 +199,7 @@ func TestHMPPSCheckChoice(t *testing.T) {
 			t.Fatalf("%s: the flow stopped with %v, want at the next prompt", c.path, err)
 		}
 		why := shownWhy(s, "Which endpoint should the checks call")
-		for _, w := range []string{"X802678 is the guide's example person id", "POST /token: Documented (seed 000) for consumers with an SQS queue", "to be confirmed with HMPPS"} {
+		for _, w := range []string{"X802678 is the guide's example person id", "POST /token: Documented in the HMPPS Integration API guide for consumers with an SQS queue", "to be confirmed with HMPPS"} {
 			if !strings.Contains(why, w) {
 				t.Errorf("the choice's text lacks %q:\n%s", w, why)
 			}

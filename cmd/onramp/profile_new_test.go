@@ -141,8 +141,8 @@ func TestProfileNewHMPPSCheck(t *testing.T) {
 	useFileStore(t)
 	r := runCmd(t, "", false, "profile", "new", "hm", "--provider", "hmpps")
 	for _, want := range []string{
-		"  * GET /v1/persons/X802678/risks/scores: The guide's example read (seed 000). X802678 is the guide's example person id",
-		"    POST /token: Documented (seed 000) for consumers with an SQS queue",
+		"  * GET /v1/persons/X802678/risks/scores: The example read in the HMPPS Integration API guide. X802678 is the guide's example person id",
+		"    POST /token: Documented in the HMPPS Integration API guide for consumers with an SQS queue",
 		"(to be confirmed with HMPPS)",
 		"onramp profile set hm status_path PATH",
 	} {
