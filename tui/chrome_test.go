@@ -77,3 +77,19 @@ func TestWrapBreaksLongNameAtHyphen(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A profile name as long as a name may be, at 60×20: on Home it wraps
+// after a '-' and its state goes under it; nothing is clipped silently.
+func TestHomeNameWiderThanTheRow(t *testing.T) {
+	configDir(t)
+	long := "hmpps-integration-api-preproduction-eu-west-2-client-cert-rsa"
+	saveProfile(t, &profile.Profile{Name: long, URL: "https://api.example.test"})
+	saveProfile(t, &profile.Profile{Name: "nhs-int", URL: "https://int.api.service.nhs.uk"})
+	s := startSized(t, &Deps{}, Options{}, 60, 20)
+	scr := s.waitFor("nhs-int")
+	s.snapshot("home", scr)
+	checkFits(t, scr, 60, 20)
+	if !strings.Contains(strings.ReplaceAll(unwrap(scr), "- ", "-"), long) || strings.Count(scr, "never checked") != 2 {
+		t.Errorf("the long name or its state is not whole:\n%s", scr)
+	}
+}
