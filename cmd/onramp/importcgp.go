@@ -98,7 +98,7 @@ func runImportCGP(o *importCGPOptions, path string) error {
 		if key, err := keystore.ReadPrivateKey(p.Key, nil); err != nil {
 			fmt.Fprintf(w, "Warning: the key file does not load yet: %v\n", err)
 		} else if rk, ok := key.(*rsa.PrivateKey); !ok || rk.N.BitLen() != tokens.DefaultRSABits {
-			fmt.Fprintf(w, "Warning: NHS API Management signs with RSA 4096 keys only; %s is not one (onramp keygen --type rsa --bits 4096).\n", p.Key)
+			fmt.Fprintf(w, "Warning: NHS API Management documents RSA 4096 keys (signed RS512); %s is not one (onramp keygen --out DIR --type rsa --bits 4096 --jwks --kid KID makes one).\n", p.Key)
 		}
 	}
 	if apiKey != "" {

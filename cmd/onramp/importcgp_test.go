@@ -58,7 +58,7 @@ func TestImportCGPCommand(t *testing.T) {
 	small := testpki.WriteFile(t, dir, "small.pem", tokentest.KeyPEM(t, tokentest.RSAKey(t, 2048, 0)))
 	cfg2 := testpki.WriteFile(t, dir, "config2.yaml", []byte("api_host: internal-dev.api.service.nhs.uk\napi_key: k\nprivate_key_pem_file: "+small+"\n"))
 	code, _, errOut = runTokenCmd(t, kr, false, "profile", "import-cgp", cfg2, "--profile", "dev")
-	if code != 0 || !strings.Contains(errOut, "RSA 4096 keys only") || !strings.Contains(errOut, "kid test-1") {
+	if code != 0 || !strings.Contains(errOut, "NHS API Management documents RSA 4096 keys") || !strings.Contains(errOut, "kid test-1") {
 		t.Errorf("2048-bit key: exit %d %s", code, errOut)
 	}
 
