@@ -11,6 +11,7 @@ import (
 
 	"github.com/onramp-cli/onramp/internal/testpki"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/provider"
 )
 
 func ids(r *Result) []string {
@@ -318,3 +319,39 @@ func TestInspectCombinedPEM(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A JWKS key without a kid gets a note that says why it matters in words
+// true of every provider: one provider's facts belong in its own advice.
+func TestJWKSWithoutKidNoteNamesNoProvider(t *testing.T) {
+	key, _ := keystore.GenerateKey("ecdsa", 0, "")
+	jwks, err := keystore.JWKS(key.Public(), "k1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set map[string][]map[string]any
+	if err := json.Unmarshal(jwks, &set); err != nil {
+		t.Fatal(err)
+	}
+	delete(set["keys"][0], "kid")
+	noKid, _ := json.Marshal(set)
+	r := Inspect("jwks.json", noKid, time.Now())
+	var note string
+	for _, n := range r.Notes {
+		if strings.Contains(n, "kid") {
+			note = n
+		}
+	}
+	if note == "" {
+		t.Fatalf("no note about the missing kid: %q", r.Notes)
+	}
+	for _, tp := range provider.Builtin() {
+		if tp.ID == "generic" || tp.ID == "sandbox" {
+			continue
+		}
+		for _, name := range []string{tp.ID, tp.Name, strings.Fields(tp.Name)[0]} {
+			if strings.Contains(note, name) {
+				t.Errorf("the note names the provider %q: %s", name, note)
+			}
+		}
+	}
+}

@@ -267,7 +267,7 @@ func inspectJWKS(r *Result, data []byte) {
 			r.Notes = append(r.Notes, which+" includes PRIVATE parameters: never publish this file; `onramp keygen --jwks` writes the public part only")
 		}
 		if j.KID == "" {
-			r.Notes = append(r.Notes, "a key has no \"kid\": NHS API Management matches the JWT's kid header against it")
+			r.Notes = append(r.Notes, "a key has no \"kid\", so a token service that picks the key by the JWT's kid header cannot find it: add the kid you register with the key and set in the JWT header")
 		}
 	}
 }

@@ -178,14 +178,15 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, a.screen.Init())
 }
 
-// chromeHeight is the header and a one-line help, each with a blank line.
+// chromeHeight is a one-line header and a one-line help, each with a
+// blank line.
 const chromeHeight = 4
 
 // bodySize is what the screen has: the frame less the header and the
-// help, however many lines the help takes.
+// help, however many lines each takes.
 func (a *App) bodySize() (int, int) {
 	w := max(a.c.Width-2, 20)
-	h := max(a.c.Height-chromeHeight-(lipgloss.Height(a.helpView())-1), 5)
+	h := max(a.c.Height-chromeHeight-(lipgloss.Height(a.helpView())-1)-(lipgloss.Height(a.headerView(w))-1), 5)
 	return w, h
 }
 
@@ -268,11 +269,7 @@ func (a *App) helpView() string {
 	if !a.fullHelp {
 		return a.shortHelp(width)
 	}
-	lines := strings.Split(a.help.View(helpKeys{a}), "\n")
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, width, "…")
-	}
-	return strings.Join(lines, "\n")
+	return fullHelpView(a.help.Styles, a.help.FullSeparator, helpKeys{a}.FullHelp(), width)
 }
 
 // shortHelp lays the help line's keys out as bubbles help does ("key what
@@ -335,7 +332,7 @@ func hasBinding(list []key.Binding, b key.Binding) bool {
 func (a *App) View() tea.View {
 	s := a.c.Styles
 	w, h := a.bodySize()
-	header := ansi.Truncate(s.Header.Render("onramp")+s.Crumb.Render(" › "+a.screen.Title()), w, "…")
+	header := a.headerView(w)
 	hidden := "(the screen is taller than the terminal)"
 	if a.fullHelp {
 		hidden = "(? hides the keys)"
@@ -366,7 +363,8 @@ func fitHeight(s string, h int, muted func(...string) string, why string) string
 
 // wrap fits text to width, breaking only at spaces (never inside a word,
 // a path or a quoted '-'; a quoted command only when it is wider than the
-// screen); a word longer than the width is cut.
+// screen); a word longer than the width breaks after its last '-', '_',
+// '.' or '/' that fits, or else at the width.
 func wrap(s string, width int) string {
 	if width < 10 {
 		width = 10
@@ -391,6 +389,9 @@ func wrap(s string, width int) string {
 					line = ""
 				}
 				cut := ansi.Truncate(w, width, "")
+				if i := strings.LastIndexAny(cut, "-_./"); i > 0 && cut == ansi.Strip(cut) {
+					cut = cut[:i+1] // a long name breaks after a separator
+				}
 				out = append(out, cut)
 				w = ansi.TruncateLeft(w, ansi.StringWidth(cut), "")
 			}

@@ -480,8 +480,14 @@ func (d *diagnoseScreen) View() string {
 		if d.form == nil {
 			return ""
 		}
+		form := strings.TrimRight(d.form.View(), "\n")
 		intro := d.c.Styles.Why.Render(wrap("onramp runs each check in order (local files, DNS, TCP, TLS, HTTP) and names the cause of the first failure.", min(d.w, 78)))
-		return intro + "\n\n" + d.form.View()
+		if lines := lineCount(intro) + 1 + 1 + lineCount(form) + 1; d.h > 0 && lines > d.h { // intro, a blank line, the form
+			// On a short terminal the fields come first: every one stays
+			// on the screen, the introduction gives way.
+			return form
+		}
+		return intro + "\n\n" + form
 	}
 	body := d.runView()
 	if d.jumpToTLS {

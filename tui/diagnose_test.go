@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -133,23 +134,36 @@ func TestDiagnoseFailing(t *testing.T) {
 }
 
 func TestDiagnoseOneOffForm(t *testing.T) {
-	configDir(t)
-	ca := testpki.NewCA(t, "Practice CA")
-	url := mtlsServer(t, ca, ca)
-	s := start(t, diagnoseDeps(t.TempDir()), Options{})
-	s.waitFor("None yet")
-	s.down()
-	s.enter()
-	s.snapshot("form", s.waitFor("status endpoint"))
-	s.text(url)
-	s.enter()
-	s.snapshot("files", stable(s.waitFor("Client certificate (optional)")))
-	for range 5 {
-		s.enter()
-	}
-	// No client certificate and the server's CA unknown: diagnosed, not hung.
-	scr := s.waitFor("r run again") // shown once the run ends
-	if !strings.Contains(scr, "server-cert-untrusted") && !strings.Contains(scr, "client-cert") {
-		t.Errorf("unexpected diagnosis:\n%s", scr)
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			configDir(t)
+			ca := testpki.NewCA(t, "Practice CA")
+			url := mtlsServer(t, ca, ca)
+			s := startSized(t, diagnoseDeps(t.TempDir()), Options{}, size.w, size.h)
+			s.waitFor("None yet")
+			s.down()
+			s.enter()
+			scr := s.waitFor("status endpoint")
+			s.snapshot("form", scr)
+			checkFits(t, scr, size.w, size.h)
+			s.text(url)
+			s.enter()
+			scr = stable(s.waitFor("Client certificate (optional)"))
+			s.snapshot("files", scr)
+			checkFits(t, scr, size.w, size.h)
+			for _, want := range []string{"Client certificate", "Private key", "CA bundle", "API key (optional", "API key header", "enter next"} {
+				if !strings.Contains(scr, want) {
+					t.Errorf("the form hides %q:\n%s", want, scr)
+				}
+			}
+			for range 5 {
+				s.enter()
+			}
+			// No client certificate and the server's CA unknown: diagnosed, not hung.
+			scr = s.waitFor("r run again") // shown once the run ends
+			if !strings.Contains(scr, "server-cert-untrusted") && !strings.Contains(scr, "client-cert") {
+				t.Errorf("unexpected diagnosis:\n%s", scr)
+			}
+		})
 	}
 }

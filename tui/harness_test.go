@@ -91,18 +91,30 @@ func startSized(t *testing.T, deps *Deps, opts Options, w, h int) *session {
 	return s
 }
 
-// waitFor waits until the screen shows want and returns the screen.
+// waitFor waits until the screen shows want, on one line or wrapped over
+// several, and returns the screen.
 func (s *session) waitFor(want string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if scr := s.rec.screen(); strings.Contains(scr, want) {
+		scr := s.rec.screen()
+		if strings.Contains(scr, want) || strings.Contains(unwrap(scr), want) {
 			return scr
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	s.t.Fatalf("screen never showed %q; last screen:\n%s", want, s.rec.screen())
 	return ""
+}
+
+// unwrap joins a screen's lines with one space, without their margins: a
+// sentence wrapped over lines reads as one line again.
+func unwrap(scr string) string {
+	lines := strings.Split(scr, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, " ")
 }
 
 // waitGoneLive waits until no live validation error shows.

@@ -205,6 +205,11 @@ func (h *home) View() string {
 		intro = ""
 	}
 	room -= lineCount(intro)
+	for _, p := range h.profiles {
+		// A name too long to share its line takes more lines: fewer
+		// rows fit (counted for every row, so the list never overflows).
+		room -= lineCount(h.longNameRow(0, p, width))
+	}
 	title := s.Title.Render("Saved connections")
 	moreLine := true
 	if len(h.profiles) > 0 && len(h.profiles) > room {
@@ -244,6 +249,10 @@ func (h *home) View() string {
 		// A longer name is shown whole too: its summary keeps the parts
 		// that still fit.
 		label := fmt.Sprintf("%-*s", nameW, p.name)
+		if long := h.longNameRow(len(menu)+i, p, width); long != "" {
+			b.WriteString(long + "\n")
+			continue
+		}
 		b.WriteString(h.row(len(menu)+i, label, h.profileSummary(p, width-2-ansi.StringWidth(label)-1), width) + "\n")
 	}
 	if below := len(h.profiles) - last; below > 0 && moreLine {
@@ -251,6 +260,29 @@ func (h *home) View() string {
 	}
 	out := b.String()
 	return intro + out[:titleAt] + title + out[titleAt:] + status
+}
+
+// longNameRow is the row of a profile whose name leaves no room for its
+// state on the same line, or "": the name wraps (after a '-' if it must)
+// and the summary goes under it, so neither is cut.
+func (h *home) longNameRow(i int, p profileRow, width int) string {
+	if ansi.StringWidth(p.name)+1+1 <= width-2 {
+		return ""
+	}
+	s := h.c.Styles
+	cursor, style := "  ", s.Title.UnsetBold()
+	if i == h.cursor {
+		cursor, style = s.Cursor.Render("▸ "), s.Selected
+	}
+	var b strings.Builder
+	for j, l := range strings.Split(wrap(p.name, width-2), "\n") {
+		if j > 0 {
+			cursor = "  "
+		}
+		b.WriteString(cursor + style.Render(l) + "\n")
+	}
+	b.WriteString("    " + h.profileSummary(p, width-4))
+	return b.String()
 }
 
 func (h *home) row(i int, label, desc string, width int) string {

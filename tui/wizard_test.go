@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"path/filepath"
 	"regexp"
@@ -138,74 +139,83 @@ func passingReport() *diagnose.Report {
 }
 
 func TestWizardSandboxJourney(t *testing.T) {
-	dir := configDir(t)
-	kr := testkeyring.New()
-	s := start(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard})
-	repl := []string{dir, "$CONFIG"}
+	for _, size := range screenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			dir := configDir(t)
+			kr := testkeyring.New()
+			s := startSized(t, wizardDeps(t, kr, reportChecker{passingReport()}), Options{Start: StartWizard}, size.w, size.h)
+			repl := []string{dir, "$CONFIG"}
+			shot := func(name, scr string, replace ...string) {
+				t.Helper()
+				s.snapshot(name, scr, replace...)
+				checkFits(t, scr, size.w, size.h)
+			}
 
-	s.snapshot("1-provider", s.waitFor("Which API"))
-	s.down()
-	s.waitFor("> onramp sandbox")
-	s.enter()
-	scr := s.waitFor("What is the API's URL?")
-	s.snapshot("2-url", scr)
-	// Edit the pre-filled URL: port 9443.
-	for range len("8443/v1/status") {
-		s.key(tea.KeyBackspace)
-	}
-	s.text("9443/v1/status")
-	s.enter()
-	s.snapshot("3-name", s.waitFor("Name this connection"))
-	s.text("-bad name")
-	s.snapshot("3-name-invalid", s.waitFor(`invalid profile name "practice-bad name"`))
-	for range len("-bad name") {
-		s.key(tea.KeyBackspace)
-	}
-	s.enter()
-	s.snapshot("4-keys", s.waitFor("Your private key"))
-	s.enter()
-	s.snapshot("5-subject", s.waitFor("Certificate subject"))
-	s.enter()
-	s.snapshot("5-generating", spinnerFrames.ReplaceAllString(s.waitFor("Generating an ECDSA P-256 key…"), "*"))
-	s.snapshot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
-	s.key('c')
-	scr = s.waitFor("Sent the CSR to the terminal's clipboard (if it supports OSC 52)")
-	if !strings.Contains(strings.ReplaceAll(scr, "\n ", " "), "Nothing to paste? The same text is in ") || !strings.Contains(scr, ".csr") {
-		t.Errorf("no file to fall back on:\n%s", scr)
-	}
-	s.enter()
-	s.snapshot("7-api-key", s.waitFor("Paste your API key"))
-	s.text("bad key")
-	s.waitFor("space or line break")
-	for range len("bad key") {
-		s.key(tea.KeyBackspace)
-	}
-	s.text("practice-key-1234")
-	scr = s.waitFor(strings.Repeat("*", len("practice-key-1234")))
-	if strings.Contains(scr, "practice-key") {
-		t.Fatalf("the API key is shown in clear:\n%s", scr)
-	}
-	s.snapshot("7-api-key-typed", scr)
-	s.enter()
-	s.snapshot("8-certificate", s.waitFor("Your client certificate"))
-	s.enter()
-	s.snapshot("9-connected", s.waitFor("You're connected"), repl...)
-	s.enter()
-	s.tm.WaitFinished(t, teatestTimeout)
+			shot("1-provider", s.waitFor("Which API"))
+			s.down()
+			s.waitFor("> onramp sandbox")
+			s.enter()
+			scr := s.waitFor("What is the API's URL?")
+			shot("2-url", scr)
+			// Edit the pre-filled URL: port 9443.
+			for range len("8443/v1/status") {
+				s.key(tea.KeyBackspace)
+			}
+			s.text("9443/v1/status")
+			s.enter()
+			shot("3-name", s.waitFor("Name this connection"))
+			s.text("-bad name")
+			shot("3-name-invalid", s.waitFor(`invalid profile name "practice-bad name"`))
+			for range len("-bad name") {
+				s.key(tea.KeyBackspace)
+			}
+			s.enter()
+			shot("4-keys", s.waitFor("Your private key"))
+			s.enter()
+			shot("5-subject", s.waitFor("Certificate subject"))
+			s.enter()
+			shot("5-generating", spinnerFrames.ReplaceAllString(s.waitFor("Generating an ECDSA P-256 key…"), "*"))
+			shot("6-send", s.waitFor("Send this to onramp sandbox"), repl...)
+			s.key('c')
+			scr = s.waitFor("Sent the CSR to the terminal's clipboard (if it supports OSC 52)")
+			if !strings.Contains(strings.Join(strings.Fields(scr), " "), "Nothing to paste? The same text is in ") || !strings.Contains(scr, ".csr") {
+				t.Errorf("no file to fall back on:\n%s", scr)
+			}
+			s.enter()
+			shot("7-api-key", s.waitFor("Paste your API key"))
+			s.text("bad key")
+			s.waitFor("space or line break")
+			for range len("bad key") {
+				s.key(tea.KeyBackspace)
+			}
+			s.text("practice-key-1234")
+			scr = s.waitFor(strings.Repeat("*", len("practice-key-1234")))
+			if strings.Contains(scr, "practice-key") {
+				t.Fatalf("the API key is shown in clear:\n%s", scr)
+			}
+			shot("7-api-key-typed", scr)
+			s.enter()
+			shot("8-certificate", s.waitFor("Your client certificate"))
+			s.enter()
+			shot("9-connected", s.waitFor("You're connected"), repl...)
+			s.enter()
+			s.tm.WaitFinished(t, teatestTimeout)
 
-	if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
-		t.Errorf("keyring holds %q", v)
-	}
-	p, err := profile.Load("practice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.URL != "https://127.0.0.1:9443/v1/status" || !p.Wizard[wizard.StepCheck] || p.Cert == "" {
-		t.Errorf("profile %+v", p)
-	}
-	app := s.rec.app
-	if app.WizardResult == nil || !app.WizardResult.Connected || app.Cancelled {
-		t.Errorf("result %+v cancelled %v", app.WizardResult, app.Cancelled)
+			if v, _ := kr.Get("practice", "api-key"); v != "practice-key-1234" {
+				t.Errorf("keyring holds %q", v)
+			}
+			p, err := profile.Load("practice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.URL != "https://127.0.0.1:9443/v1/status" || !p.Wizard[wizard.StepCheck] || p.Cert == "" {
+				t.Errorf("profile %+v", p)
+			}
+			app := s.rec.app
+			if app.WizardResult == nil || !app.WizardResult.Connected || app.Cancelled {
+				t.Errorf("result %+v cancelled %v", app.WizardResult, app.Cancelled)
+			}
+		})
 	}
 }
 
