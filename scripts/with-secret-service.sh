@@ -21,6 +21,11 @@ if [ "${ONRAMP_INNER_SECRET_SERVICE:-}" = 1 ]; then
     XDG_RUNTIME_DIR="$ONRAMP_TEST_HOME/run" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   for _ in $(seq 1 100); do owned && break; sleep 0.05; done
   if ! owned; then echo "with-secret-service: org.freedesktop.secrets never appeared on the bus" >&2; exit 1; fi
+  # The bus daemon's pid, for the outer script: killed by a signal (a tmux
+  # window closed), dbus-run-session leaves its daemon running.
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.DBus 2>/dev/null |
+    awk '/uint32/ {print $2}' >"$ONRAMP_TEST_HOME/bus.pid" || true
   export ONRAMP_TEST_SECRET_SERVICE=1
   # A test that forgets ONRAMP_CONFIG_DIR writes here, not to the user's
   # own onramp profiles (os.UserConfigDir honours XDG_CONFIG_HOME).
@@ -44,7 +49,16 @@ done
 # its control socket).
 ONRAMP_TEST_HOME=$(mktemp -d)
 mkdir -m 0700 "$ONRAMP_TEST_HOME/run"
-trap 'rm -rf "$ONRAMP_TEST_HOME"' EXIT
+cleanup() {
+  local pid
+  pid=$(cat "$ONRAMP_TEST_HOME/bus.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  rm -rf "$ONRAMP_TEST_HOME"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 export ONRAMP_TEST_HOME ONRAMP_INNER_SECRET_SERVICE=1
 # Not exec: the trap removes the throwaway keyring afterwards.
 dbus-run-session -- "$0" "$@"
