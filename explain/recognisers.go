@@ -46,8 +46,11 @@ const (
 // recognisers is the table of wordings: the rows below, the TLS alerts of
 // classify's table in each client's wording, and HTTP status lines. Rows
 // with the same Pattern and different causes mark real ambiguity (see
-// Disambiguate).
-var recognisers = slices.Concat(messageRecognisers, alertRecognisers(), statusLineRecognisers(), interceptionRecognisers())
+// Disambiguate). Built by buildTable (go generate, tests), not at package
+// init: onramp itself reads the compiled table.bin.
+func recognisers() []Recogniser {
+	return slices.Concat(messageRecognisers, alertRecognisers(), statusLineRecognisers(), interceptionRecognisers())
+}
 
 var messageRecognisers = []Recogniser{
 	// --- Go: crypto/tls, crypto/x509, net, net/http.

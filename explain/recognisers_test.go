@@ -506,7 +506,7 @@ var knownClients = []string{"any", "go", "curl", "openssl", "python", "node", "j
 	"nhs-apim", "hmpps", "dcs", "securosys", "keyring"}
 
 func TestRecogniserTableIsWellFormed(t *testing.T) {
-	for _, r := range recognisers {
+	for _, r := range recognisers() {
 		if r.Pattern != strings.ToLower(r.Pattern) {
 			t.Errorf("pattern %q is not lower case (lines are matched lower-cased)", r.Pattern)
 		}
@@ -567,7 +567,7 @@ func TestCausesWithSignaturesHaveRecognisers(t *testing.T) {
 		"tls-intercepted": true, "client-cert-not-requested": true,
 	}
 	have := map[string]bool{}
-	for _, r := range recognisers {
+	for _, r := range recognisers() {
 		have[string(r.Cause)] = true
 	}
 	for _, c := range cause.All() {

@@ -47,7 +47,7 @@ var explainRules = sync.OnceValue(func() *explainTable {
 func buildTable() *explainTable {
 	t := &explainTable{support: supportRows}
 	var pats []string
-	for _, r := range slices.Concat(recognisers, sourceRecognisers()) {
+	for _, r := range slices.Concat(recognisers(), sourceRecognisers()) {
 		t.rows = append(t.rows, compileRecogniser(r, cause.Get(r.Cause)))
 		pats = append(pats, r.Pattern)
 	}
