@@ -55,6 +55,14 @@ func (e *Evidence) now() time.Time {
 	return e.Now
 }
 
+// trust names what the server's chain was checked against, for details.
+func (e *Evidence) trust() string {
+	if e.Trust == "" {
+		return "the system CA roots"
+	}
+	return e.Trust
+}
+
 // server names why the server's certificate did not verify.
 func (e *Evidence) server() (cause.ID, string) {
 	err, peer := e.VerifyErr, e.Peer
@@ -73,11 +81,7 @@ func (e *Evidence) server() (cause.ID, string) {
 		}
 		return cause.ServerCertExpired, fmt.Sprintf("server certificate %q expired on %s", SubjectName(c.Subject), c.NotAfter.UTC().Format(time.RFC3339))
 	case errors.As(err, &ue):
-		trust := e.Trust
-		if trust == "" {
-			trust = "the system CA roots"
-		}
-		if id, d, ok := intercepted(peer, e.Host, trust); ok {
+		if id, d, ok := intercepted(peer, e.Host, e.trust()); ok {
 			return id, d
 		}
 		return e.unknownAuthority(peer)
@@ -89,10 +93,7 @@ func (e *Evidence) server() (cause.ID, string) {
 // without its intermediate, and a chain to a root the CA bundle does not
 // hold apart.
 func (e *Evidence) unknownAuthority(peer []*x509.Certificate) (cause.ID, string) {
-	trust := e.Trust
-	if trust == "" {
-		trust = "the system CA roots"
-	}
+	trust := e.trust()
 	leaf := peer[0]
 	// CheckSignature, not CheckSignatureFrom: a self-signed leaf is usually
 	// not a CA, and CheckSignatureFrom insists its parent be one.
