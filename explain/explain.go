@@ -523,11 +523,7 @@ func knownConfusion(a, b cause.ID) bool {
 
 func containsAll(have, want []cause.ID) bool {
 	for _, w := range want {
-		found := false
-		for _, h := range have {
-			found = found || h == w
-		}
-		if !found {
+		if !slices.Contains(have, w) {
 			return false
 		}
 	}
