@@ -11,11 +11,22 @@ const (
 	ClientGo     = "go"
 )
 
+// clients are the clients a fix can be said for, in the order they are
+// offered, with how each is named to a person.
+var clients = []struct{ id, name string }{
+	{ClientJava, "Java"}, {ClientPython, "Python"}, {ClientNode, "Node.js"},
+	{ClientDotNet, ".NET"}, {ClientCurl, "curl"}, {ClientGo, "Go"},
+}
+
 // ClientName is how a client is named to a person ("" for one onramp does
 // not know).
 func ClientName(client string) string {
-	return map[string]string{ClientJava: "Java", ClientPython: "Python", ClientNode: "Node.js",
-		ClientDotNet: ".NET", ClientCurl: "curl", ClientGo: "Go"}[client]
+	for _, c := range clients {
+		if c.id == client {
+			return c.name
+		}
+	}
+	return ""
 }
 
 // trustFixes say, per client, how to trust a private CA: the causes where
@@ -113,7 +124,11 @@ var clientFixes = map[ID]map[string]string{
 // Clients lists the clients a fix can be said for, in the order they are
 // offered (--client, the profile's client setting).
 func Clients() []string {
-	return []string{ClientJava, ClientPython, ClientNode, ClientDotNet, ClientCurl, ClientGo}
+	out := make([]string, len(clients))
+	for i, c := range clients {
+		out[i] = c.id
+	}
+	return out
 }
 
 // FixFor is the fix in the words of client ("java", "python", …) and
