@@ -81,8 +81,13 @@ func intercepted(peer []*x509.Certificate, host, trust string) (cause.ID, string
 	if host == "" {
 		host = "the API's host"
 	}
-	return cause.TLSIntercepted, fmt.Sprintf("the certificate for %s is issued by %q (%s, a TLS-inspecting product), not by a CA in %s: "+
-		"it answered in the server's place. Ask your IT team to exempt %s from TLS inspection; mutual TLS cannot pass through it", host, issuer, vendor, trust, host), true
+	return cause.TLSIntercepted, fmt.Sprintf("the certificate for %s is issued by %q (%s, a TLS-inspecting product), not by a CA in %s: ",
+		host, issuer, vendor, trust) + inPlaceOf(host), true
+}
+
+// inPlaceOf ends a tls-intercepted detail: what happened and what to ask.
+func inPlaceOf(host string) string {
+	return "it answered in the server's place. Ask your IT team to exempt " + host + " from TLS inspection; mutual TLS cannot pass through it"
 }
 
 // NotRequested names why a server that should have asked for a client
@@ -91,8 +96,8 @@ func intercepted(peer []*x509.Certificate, host, trust string) (cause.ID, string
 // client-cert-not-requested. The detail names the issuing CA.
 func NotRequested(peer []*x509.Certificate, host, why string) (cause.ID, string) {
 	if vendor, issuer, ok := Interception(peer); ok {
-		return cause.TLSIntercepted, fmt.Sprintf("%s, but the server never asked for a client certificate, and its certificate is issued by %q (%s, a TLS-inspecting product): "+
-			"it answered in the server's place. Ask your IT team to exempt %s from TLS inspection; mutual TLS cannot pass through it", why, issuer, vendor, host)
+		return cause.TLSIntercepted, fmt.Sprintf("%s, but the server never asked for a client certificate, and its certificate is issued by %q (%s, a TLS-inspecting product): ",
+			why, issuer, vendor) + inPlaceOf(host)
 	}
 	issuer := ""
 	if len(peer) > 0 {
