@@ -16,6 +16,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/classify"
 	"github.com/onramp-cli/onramp/internal/limits"
+	"github.com/onramp-cli/onramp/internal/redact"
 )
 
 // Bounds on a response: a hostile or broken server (an endless header
@@ -172,7 +173,7 @@ func (r *run) stepHTTP(ctx context.Context, st *Step) {
 	r.report.HTTPStatus = resp.StatusCode
 	r.report.HTTPProtocol = resp.Proto
 	e := httpEvidence{resp: resp, body: body, keySent: r.opts.APIKey != "", tokenSent: token != "" || sentBearer(req.Header),
-		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted()}
+		keyHeader: r.opts.APIKeyHeader, issuerUnknown: r.facts.IssuerUnlisted(), secrets: &r.secrets}
 	var id cause.ID
 	var detail string
 	if r.opts.Answers != nil {
@@ -322,6 +323,9 @@ type httpEvidence struct {
 	tokenSent     bool
 	keyHeader     string
 	issuerUnknown bool
+	// secrets are blanked in the body before a part of it is cut out for
+	// the detail (the step's redaction cannot blank a secret cut in two).
+	secrets *redact.Set
 }
 
 // httpRule maps a response to a cause; the first match wins.
@@ -388,7 +392,7 @@ func classifyHTTP(e httpEvidence) (id cause.ID, detail string) {
 		return "", ""
 	}
 	d := "HTTP " + e.resp.Status
-	if t := pageTitle(e.body); t != "" {
+	if t := pageTitle([]byte(e.secrets.String(string(e.body)))); t != "" {
 		d += ": " + t
 	}
 	switch id {
@@ -480,7 +484,7 @@ func (r *run) stepExpect(_ context.Context, st *Step) {
 	}
 	var got any
 	if err := json.Unmarshal(r.body, &got); err != nil {
-		fail(st, cause.UnexpectedResponse, "the body is not JSON (%v): %s", err, pageTitle(r.body))
+		fail(st, cause.UnexpectedResponse, "the body is not JSON (%v): %s", err, pageTitle([]byte(r.secrets.String(string(r.body)))))
 		return
 	}
 	// The DCS status endpoint documents {"available":true,"scheduledOutages":[]}:
@@ -492,12 +496,12 @@ func (r *run) stepExpect(_ context.Context, st *Step) {
 		}
 		if o, ok := obj["scheduledOutages"].([]any); ok && len(o) > 0 {
 			out, _ := json.Marshal(o)
-			fail(st, cause.ServiceUnavailable, "the status endpoint lists scheduled outages: %s", truncate(string(out), 300))
+			fail(st, cause.ServiceUnavailable, "the status endpoint lists scheduled outages: %s", truncate(r.secrets.String(string(out)), 300))
 			return
 		}
 	}
 	if path, ok := contains(got, want, "$"); !ok {
-		fail(st, cause.UnexpectedResponse, "the body does not match --expect-json at %s: got %s", path, truncate(string(r.body), 300))
+		fail(st, cause.UnexpectedResponse, "the body does not match --expect-json at %s: got %s", path, truncate(r.secrets.String(string(r.body)), 300))
 		return
 	}
 	st.Detail = "the body matches " + r.opts.ExpectJSON

@@ -190,9 +190,15 @@ func (d *Dialer) Tunnel(ctx context.Context, p *Proxy, target string) (net.Conn,
 	}
 	tr.Dialed = raw.RemoteAddr().String()
 	conn := raw
-	if dl, ok := ctx.Deadline(); ok {
-		_ = raw.SetDeadline(dl)
+	// The proxy's TLS handshake and its answer to CONNECT are bounded by
+	// the context's deadline or, without one, by the connect timeout (as
+	// curl's --connect-timeout bounds the proxy exchange): a proxy that
+	// takes the connection and never answers does not hang the caller.
+	dl, ok := ctx.Deadline()
+	if !ok {
+		dl = time.Now().Add(d.connectTimeout())
 	}
+	_ = raw.SetDeadline(dl)
 	if p.URL.Scheme == "https" {
 		start = time.Now()
 		tc := tls.Client(raw, &tls.Config{ServerName: p.URL.Hostname(), RootCAs: d.proxyRoots,

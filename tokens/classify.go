@@ -53,7 +53,7 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 	secrets := []string{c.APIKey, assertion}
 	e := &Error{Op: "token request", Status: resp.StatusCode,
 		Code:        redact.Values(oe.Error, secrets...),
-		Description: redact.Values(truncate(oe.Description, 300), secrets...),
+		Description: truncate(redact.Values(oe.Description, secrets...), 300),
 		MessageID:   redact.Values(oe.MessageID, secrets...)}
 	u, _ := url.Parse(c.TokenURL)
 	if row, detail := c.answers().FindTokenAnswer(resp.StatusCode, body, u); row != nil {
@@ -74,11 +74,11 @@ func classifyNHS(resp *http.Response, body []byte, now time.Time, c *NHSConfig, 
 	}
 	e.ID, e.Detail = statusCause(resp.StatusCode, c.TokenURL)
 	if oe.Error == "" && oe.Description == "" {
-		e.Description = redact.Values(describeBody(body), secrets...)
+		e.Description = describeBody(body, secrets...)
 	}
 	if e.ID == cause.UnexpectedResponse && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		if loc := resp.Header.Get("Location"); loc != "" {
-			e.Detail += "; it redirects to " + truncate(loc, 120)
+			e.Detail += "; it redirects to " + truncate(redact.Values(loc, secrets...), 120)
 		}
 	}
 	return e

@@ -326,11 +326,13 @@ func flexibleInt(raw json.RawMessage) (int64, bool) {
 	return 0, false
 }
 
-func describeBody(body []byte) string {
+// describeBody says how long body is and how it starts, the secrets
+// blanked before it is cut (a secret across the cut would leave its start).
+func describeBody(body []byte, secrets ...string) string {
 	if len(body) == 0 {
 		return "an empty body"
 	}
-	return fmt.Sprintf("%d bytes starting %q", len(body), truncate(string(body), 60))
+	return fmt.Sprintf("%d bytes starting %q", len(body), truncate(redact.Values(string(body), secrets...), 60))
 }
 
 func truncate(s string, n int) string {

@@ -96,7 +96,7 @@ func NewHTTPClient(o TransportOptions) (*http.Client, error) {
 	}
 	connect := o.ConnectTimeout
 	if connect <= 0 {
-		connect = 10 * time.Second
+		connect = egress.DefaultConnectTimeout
 	}
 	route := o.Route
 	if route.Resolve == nil {
