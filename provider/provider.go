@@ -6,6 +6,7 @@
 package provider
 
 import (
+	"cmp"
 	"crypto/x509"
 	"fmt"
 	"regexp"
@@ -229,18 +230,11 @@ func (c *StatusCheck) Checks() []StatusCheck {
 // when the path is none of them.
 func (t *Template) CheckAt(env, method, path string) *StatusCheck {
 	for _, c := range t.StatusFor(env).Checks() {
-		if c.Path == path && strings.EqualFold(cmpOr(c.Method, "GET"), cmpOr(method, "GET")) {
+		if c.Path == path && strings.EqualFold(cmp.Or(c.Method, "GET"), cmp.Or(method, "GET")) {
 			return &c
 		}
 	}
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TokenEndpoint is where the client gets a token or credentials.

@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -167,7 +168,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 		o.APIKeyRequired = usesKey
 	}
 	if hasAuth(p, provider.AuthBearerJWT) && o.BearerToken == "" {
-		name := cmpOr(p.BearerSecret, provider.SecretBearer)
+		name := cmp.Or(p.BearerSecret, provider.SecretBearer)
 		v, err := get(kr, p, name)
 		if err == nil {
 			o.BearerToken = v
@@ -280,13 +281,6 @@ func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring)
 	return false
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // missingSecret is the finding for a secret the auth needs and the store
 // did not give: not stored (the fix is the exact command), or the store
 // failed (its own cause, with the command for when it works again).
@@ -318,7 +312,7 @@ func usesAPIKeyHeader(p *profile.Profile) bool {
 }
 
 // apiKeySecret is the name of p's API key in the store.
-func apiKeySecret(p *profile.Profile) string { return cmpOr(p.APIKeySecret, provider.SecretAPIKey) }
+func apiKeySecret(p *profile.Profile) string { return cmp.Or(p.APIKeySecret, provider.SecretAPIKey) }
 
 // addTokenStep makes the checks of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and

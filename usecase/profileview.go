@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -116,8 +117,8 @@ func (v ProfileView) WriteText(w io.Writer) error {
 		row(title+" key", key)
 	}
 	row("CA bundle", v.CACert)
-	if file, ok := v.KeyFiles[cmpOr(v.APIKeySecret, provider.SecretAPIKey)]; ok {
-		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmpOr(v.APIKeyHeader, "x-api-key"), file))
+	if file, ok := v.KeyFiles[cmp.Or(v.APIKeySecret, provider.SecretAPIKey)]; ok {
+		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmp.Or(v.APIKeyHeader, "x-api-key"), file))
 	} else if v.APIKeyHeader != "" {
 		secret := v.APIKeySecret
 		if secret == "" {

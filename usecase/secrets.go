@@ -7,6 +7,7 @@
 package usecase
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -105,7 +106,7 @@ func Roles(p *profile.Profile) []string {
 
 // RoleSecret is the name of the secret holding p's key for role: the one
 // role_keys names, else the role's own name.
-func RoleSecret(p *profile.Profile, role string) string { return cmpOr(p.RoleKeys[role], role) }
+func RoleSecret(p *profile.Profile, role string) string { return cmp.Or(p.RoleKeys[role], role) }
 
 // PutRole is Put for the API key of a role (Securosys: serviceToken,
 // keyOperationToken, ...): it stores value as the secret name (the role's
@@ -116,7 +117,7 @@ func (s Secrets) PutRole(p *profile.Profile, role, name, value string) error {
 	if !slices.Contains(roles, role) {
 		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
 	}
-	name = cmpOr(name, role)
+	name = cmp.Or(name, role)
 	if err := s.Put(p, name, value); err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (s Secrets) SetRole(p *profile.Profile, role, name, value string) error {
 	if !slices.Contains(roles, role) {
 		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
 	}
-	name = cmpOr(name, role)
+	name = cmp.Or(name, role)
 	prev, had := p.RoleKeys[role]
 	return s.set(p, name, value, func(undo bool) {
 		switch {
