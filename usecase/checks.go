@@ -86,7 +86,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 		o.Method = p.StatusMethod
 	}
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t != nil {
 		o.Answers = answers(t, p)
 	}
@@ -142,10 +142,6 @@ func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string)
 		return "", "", false
 	}
 }
-
-// profileTemplate is the profile's provider template, nil when it has
-// none or the template does not load.
-func profileTemplate(p *profile.Profile) *provider.Template { return provider.OfProfile(p) }
 
 // AddProfileSecrets reads the secrets the profile's auth needs from the
 // store into o: the API key (wantKey), the bearer token (unless o has one
@@ -252,7 +248,7 @@ func (e *fileKeyError) CauseID() cause.ID { return cause.InputFileUnreadable }
 // the path needs a role the profile has no key for, it warns before
 // anything is sent and the profile's default key is tried.
 func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) bool {
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t == nil || len(t.Roles) == 0 || !hasAuth(p, provider.AuthAPIKey) {
 		return false
 	}
@@ -357,11 +353,8 @@ func dialAddrs(resolve map[string]string) map[string]string {
 // RequiredRSABits is the signing key size the profile's provider template
 // demands (0: the NHS rule, RSA 4096; -1: any RSA size).
 func RequiredRSABits(p *profile.Profile) int {
-	if p.Provider == "" {
-		return 0
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
+	t := provider.OfProfile(p)
+	if t == nil {
 		return 0
 	}
 	if k, ok := t.KeyFor("signing"); ok && k.Type == "rsa" {

@@ -55,10 +55,8 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	if v.Auth == nil {
 		v.Auth = []string{}
 	}
-	if p.Provider != "" {
-		if t, err := provider.Get(p.Provider); err == nil {
-			v.ProviderName = t.Name
-		}
+	if t := provider.OfProfile(p); t != nil {
+		v.ProviderName = t.Name
 	}
 	if p.Cert != "" {
 		v.Certificate = certificateSummary(p.Cert, now)

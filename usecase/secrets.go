@@ -96,7 +96,7 @@ func (e *RoleError) Error() string {
 // Roles are the API key roles of p's provider (its role table), in order.
 func Roles(p *profile.Profile) []string {
 	var out []string
-	if t := profileTemplate(p); t != nil {
+	if t := provider.OfProfile(p); t != nil {
 		for _, r := range t.Roles {
 			out = append(out, r.Name)
 		}
