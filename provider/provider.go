@@ -27,6 +27,11 @@ const (
 	AuthBearerJWT = "bearer-jwt" // a token the client already has (a JWT, a static token), sent as Bearer (Securosys)
 )
 
+// AuthMethods are the auth methods, in the order they are listed to users.
+func AuthMethods() []string {
+	return []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
+}
+
 // How much a template needs an auth method.
 const (
 	NeedRequired = "required"

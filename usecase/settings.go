@@ -69,7 +69,7 @@ type settingDef struct {
 	purpose string
 }
 
-var authMethods = []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthSignedJWT, provider.AuthBearerJWT}
+var authMethods = provider.AuthMethods()
 
 var settingDefs = []settingDef{
 	{key: "url", label: "URL", kind: SettingURL, help: "the API's base URL (https://…); the status path is added to it",
