@@ -115,14 +115,11 @@ func (v ProfileView) WriteText(w io.Writer) error {
 		row(title+" key", key)
 	}
 	row("CA bundle", v.CACert)
-	if file, ok := v.KeyFiles[cmp.Or(v.APIKeySecret, provider.SecretAPIKey)]; ok {
+	apiKey := cmp.Or(v.APIKeySecret, provider.SecretAPIKey)
+	if file, ok := v.KeyFiles[apiKey]; ok {
 		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmp.Or(v.APIKeyHeader, "x-api-key"), file))
 	} else if v.APIKeyHeader != "" {
-		secret := v.APIKeySecret
-		if secret == "" {
-			secret = provider.SecretAPIKey
-		}
-		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, secret))
+		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, apiKey))
 	} else if v.APIKeySecret != "" {
 		row("API key", fmt.Sprintf("secret %s (the signed JWT's iss and sub)", v.APIKeySecret))
 	}
