@@ -513,12 +513,17 @@ func (t *Template) ValidAuth(auth []string) error {
 	return nil
 }
 
-// AuthChoicesText is the accepted combinations as --auth values:
-// "mtls,api-key | mtls".
-func (t *Template) AuthChoicesText() string {
+// AuthChoiceValues are the accepted combinations as --auth values:
+// "mtls,api-key", "mtls".
+func (t *Template) AuthChoiceValues() []string {
 	var out []string
 	for _, c := range t.AuthChoices() {
 		out = append(out, strings.Join(c, ","))
 	}
-	return strings.Join(out, " | ")
+	return out
+}
+
+// AuthChoicesText is AuthChoiceValues in one line: "mtls,api-key | mtls".
+func (t *Template) AuthChoicesText() string {
+	return strings.Join(t.AuthChoiceValues(), " | ")
 }

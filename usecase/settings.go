@@ -252,11 +252,7 @@ func choices(key string, t *provider.Template) []string {
 		}
 	case "auth":
 		if t != nil {
-			var out []string
-			for _, c := range t.AuthChoices() {
-				out = append(out, strings.Join(c, ","))
-			}
-			return out
+			return t.AuthChoiceValues()
 		}
 		return []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthMTLS + "," + provider.AuthAPIKey}
 	case "status_method":
