@@ -194,18 +194,25 @@ var ErrNotFound = errors.New("no such profile")
 // Load reads the named profile. A typo in a hand-edited file gets an error
 // naming the file, the line and the field.
 func Load(name string) (*Profile, error) {
+	p, err := load(name, Parse)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("profile %q: %w (list them with `onramp profile ls`)", name, ErrNotFound)
+	}
+	return p, err
+}
+
+// load reads the named profile's file with parse, remembering it as read
+// (Save merges over it).
+func load(name string, parse func(path string, data []byte) (*Profile, error)) (*Profile, error) {
 	path, err := Path(name)
 	if err != nil {
 		return nil, err
 	}
 	data, err := readFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("profile %q: %w (list them with `onramp profile ls`)", name, ErrNotFound)
-	}
 	if err != nil {
 		return nil, err
 	}
-	p, err := Parse(path, data)
+	p, err := parse(path, data)
 	if err != nil {
 		return nil, err
 	}
@@ -413,21 +420,7 @@ func List() ([]string, error) {
 // LoadLoose reads the named profile ignoring unknown fields: for removing
 // a hand-edited profile that Load refuses, without losing its secrets' names.
 func LoadLoose(name string) (*Profile, error) {
-	path, err := Path(name)
-	if err != nil {
-		return nil, err
-	}
-	data, err := readFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parseLoose(path, data)
-	if err != nil {
-		return nil, err
-	}
-	p.Name = name
-	p.base = p.clone()
-	return p, nil
+	return load(name, parseLoose)
 }
 
 // LoadOrNew loads the named profile, or returns a new one with only its

@@ -94,12 +94,7 @@ func Save(p *Profile) error {
 		return err
 	}
 	merged := merge(p, cur)
-	data, err := yaml.Marshal(merged)
-	if err != nil {
-		return err
-	}
-	header := []byte("# onramp profile " + p.Name + ": paths and settings only; secrets live in the OS keyring.\n")
-	if err := keystore.WriteFileAtomic(path, append(header, data...), 0o600, true); err != nil {
+	if err := write(path, merged); err != nil {
 		return err
 	}
 	*p = *merged
@@ -141,13 +136,18 @@ func SaveEdit(name string, orig, edited []byte) (merged bool, err error) {
 	}
 	mine.Name, base.Name = name, name
 	mine.base = base
-	out := merge(mine, now)
-	data, err := yaml.Marshal(out)
+	return true, write(path, merge(mine, now))
+}
+
+// write writes p to path atomically, 0600, under the header that says
+// what a profile file holds.
+func write(path string, p *Profile) error {
+	data, err := yaml.Marshal(p)
 	if err != nil {
-		return false, err
+		return err
 	}
-	header := []byte("# onramp profile " + name + ": paths and settings only; secrets live in the OS keyring.\n")
-	return true, keystore.WriteFileAtomic(path, append(header, data...), 0o600, true)
+	header := []byte("# onramp profile " + p.Name + ": paths and settings only; secrets live in the OS keyring.\n")
+	return keystore.WriteFileAtomic(path, append(header, data...), 0o600, true)
 }
 
 // merge is p's changes since p.base applied to cur (the file as it is now).

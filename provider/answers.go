@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/onramp-cli/onramp/cause"
 )
@@ -177,10 +178,16 @@ func jsonField(body []byte, name string) string {
 	return clip(string(out))
 }
 
+// clip bounds a piece of the server's answer to 300 bytes, cut between
+// characters.
 func clip(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) > 300 {
-		return s[:300] + "…"
+	if len(s) <= 300 {
+		return s
 	}
-	return s
+	cut := 300
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -15,6 +15,8 @@ func FuzzMatchAnswer(f *testing.F) {
 	f.Add(401, []byte(`{"fault":{"faultstring":"Invalid ApiKey"}}`), "/")
 	f.Add(403, []byte(`{"code":632,"role":"`+strings.Repeat("r", 1000)+`"}`), "/v1/keys")
 	f.Add(403, []byte(strings.Repeat("{", 10000)), "/")
+	// A long serial number (HMPPS's {1}) whose 300th byte falls inside a character.
+	f.Add(403, []byte("Certificate with serial number "+strings.Repeat("a", 299)+"ééé has been revoked"), "/")
 	templates := Builtin()
 	f.Fuzz(func(t *testing.T, status int, body []byte, path string) {
 		for _, tpl := range templates {

@@ -24,7 +24,7 @@ import (
 var validID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`) })
 
 var (
-	knownMethods = []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
+	knownMethods = AuthMethods()
 	knownNeeds   = []string{NeedRequired, NeedOptional, NeedChoice}
 )
 

@@ -6,6 +6,7 @@
 package provider
 
 import (
+	"cmp"
 	"crypto/x509"
 	"fmt"
 	"regexp"
@@ -25,6 +26,11 @@ const (
 	AuthSignedJWT = "signed-jwt" // OAuth client credentials with a signed JWT (NHS APIM)
 	AuthBearerJWT = "bearer-jwt" // a token the client already has (a JWT, a static token), sent as Bearer (Securosys)
 )
+
+// AuthMethods are the auth methods, in the order they are listed to users.
+func AuthMethods() []string {
+	return []string{AuthMTLS, AuthAPIKey, AuthSignedJWT, AuthBearerJWT}
+}
 
 // How much a template needs an auth method.
 const (
@@ -229,18 +235,11 @@ func (c *StatusCheck) Checks() []StatusCheck {
 // when the path is none of them.
 func (t *Template) CheckAt(env, method, path string) *StatusCheck {
 	for _, c := range t.StatusFor(env).Checks() {
-		if c.Path == path && strings.EqualFold(cmpOr(c.Method, "GET"), cmpOr(method, "GET")) {
+		if c.Path == path && strings.EqualFold(cmp.Or(c.Method, "GET"), cmp.Or(method, "GET")) {
 			return &c
 		}
 	}
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TokenEndpoint is where the client gets a token or credentials.
@@ -514,12 +513,17 @@ func (t *Template) ValidAuth(auth []string) error {
 	return nil
 }
 
-// AuthChoicesText is the accepted combinations as --auth values:
-// "mtls,api-key | mtls".
-func (t *Template) AuthChoicesText() string {
+// AuthChoiceValues are the accepted combinations as --auth values:
+// "mtls,api-key", "mtls".
+func (t *Template) AuthChoiceValues() []string {
 	var out []string
 	for _, c := range t.AuthChoices() {
 		out = append(out, strings.Join(c, ","))
 	}
-	return strings.Join(out, " | ")
+	return out
+}
+
+// AuthChoicesText is AuthChoiceValues in one line: "mtls,api-key | mtls".
+func (t *Template) AuthChoicesText() string {
+	return strings.Join(t.AuthChoiceValues(), " | ")
 }

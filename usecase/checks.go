@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +86,7 @@ func ProfileOptions(p *profile.Profile, withStatusPath bool) (diagnose.Options, 
 		o.URL = strings.TrimSuffix(p.URL, "/") + "/" + strings.TrimPrefix(p.StatusPath, "/")
 		o.Method = p.StatusMethod
 	}
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t != nil {
 		o.Answers = answers(t, p)
 	}
@@ -142,10 +143,6 @@ func answers(t *provider.Template, p *profile.Profile) func(int, []byte, string)
 	}
 }
 
-// profileTemplate is the profile's provider template, nil when it has
-// none or the template does not load.
-func profileTemplate(p *profile.Profile) *provider.Template { return provider.OfProfile(p) }
-
 // AddProfileSecrets reads the secrets the profile's auth needs from the
 // store into o: the API key (wantKey), the bearer token (unless o has one
 // already) and the key passphrase (wantPass); for a signed-JWT profile it adds the token step.
@@ -167,7 +164,7 @@ func AddProfileSecrets(p *profile.Profile, o *diagnose.Options, kr secretstore.K
 		o.APIKeyRequired = usesKey
 	}
 	if hasAuth(p, provider.AuthBearerJWT) && o.BearerToken == "" {
-		name := cmpOr(p.BearerSecret, provider.SecretBearer)
+		name := cmp.Or(p.BearerSecret, provider.SecretBearer)
 		v, err := get(kr, p, name)
 		if err == nil {
 			o.BearerToken = v
@@ -251,7 +248,7 @@ func (e *fileKeyError) CauseID() cause.ID { return cause.InputFileUnreadable }
 // the path needs a role the profile has no key for, it warns before
 // anything is sent and the profile's default key is tried.
 func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring) bool {
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t == nil || len(t.Roles) == 0 || !hasAuth(p, provider.AuthAPIKey) {
 		return false
 	}
@@ -278,13 +275,6 @@ func addRoleKey(p *profile.Profile, o *diagnose.Options, kr secretstore.Keyring)
 	o.Warnings = append(o.Warnings, diagnose.Finding{Cause: c,
 		Detail: fmt.Sprintf("%s needs a key with role %s, and profile %s has none stored as %q; the profile's default key is sent instead, which works only if it has that role", u.Path, role, p.Name, name)})
 	return false
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // missingSecret is the finding for a secret the auth needs and the store
@@ -318,7 +308,7 @@ func usesAPIKeyHeader(p *profile.Profile) bool {
 }
 
 // apiKeySecret is the name of p's API key in the store.
-func apiKeySecret(p *profile.Profile) string { return cmpOr(p.APIKeySecret, provider.SecretAPIKey) }
+func apiKeySecret(p *profile.Profile) string { return cmp.Or(p.APIKeySecret, provider.SecretAPIKey) }
 
 // addTokenStep makes the checks of a signed-JWT profile run the token step
 // and send its bearer token. The step always asks for a new token (and
@@ -363,11 +353,8 @@ func dialAddrs(resolve map[string]string) map[string]string {
 // RequiredRSABits is the signing key size the profile's provider template
 // demands (0: the NHS rule, RSA 4096; -1: any RSA size).
 func RequiredRSABits(p *profile.Profile) int {
-	if p.Provider == "" {
-		return 0
-	}
-	t, err := provider.Get(p.Provider)
-	if err != nil {
+	t := provider.OfProfile(p)
+	if t == nil {
 		return 0
 	}
 	if k, ok := t.KeyFor("signing"); ok && k.Type == "rsa" {

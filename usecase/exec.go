@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -78,15 +79,11 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 		if err != nil {
 			return nil, err
 		}
-		header := p.APIKeyHeader
-		if header == "" {
-			header = "x-api-key"
-		}
-		add(EnvAPIKeyHeader, header)
+		add(EnvAPIKeyHeader, cmp.Or(p.APIKeyHeader, "x-api-key"))
 		add(EnvAPIKey, key)
 	}
 	if hasAuth(p, provider.AuthBearerJWT) {
-		tok, err := get(e.Store, p, cmpOr(p.BearerSecret, provider.SecretBearer))
+		tok, err := get(e.Store, p, cmp.Or(p.BearerSecret, provider.SecretBearer))
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +91,7 @@ func (e ExecCredentials) Environ(ctx context.Context, p *profile.Profile) ([]str
 	}
 	route := e.Route
 	if hasAuth(p, provider.AuthSignedJWT) || e.AWS {
-		if err := ProxyPassword(p, &route, cmpOr(p.TokenURL, p.URL), e.Store); err != nil {
+		if err := ProxyPassword(p, &route, cmp.Or(p.TokenURL, p.URL), e.Store); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -54,10 +55,8 @@ func ShowProfile(p *profile.Profile, now time.Time) ProfileView {
 	if v.Auth == nil {
 		v.Auth = []string{}
 	}
-	if p.Provider != "" {
-		if t, err := provider.Get(p.Provider); err == nil {
-			v.ProviderName = t.Name
-		}
+	if t := provider.OfProfile(p); t != nil {
+		v.ProviderName = t.Name
 	}
 	if p.Cert != "" {
 		v.Certificate = certificateSummary(p.Cert, now)
@@ -116,14 +115,11 @@ func (v ProfileView) WriteText(w io.Writer) error {
 		row(title+" key", key)
 	}
 	row("CA bundle", v.CACert)
-	if file, ok := v.KeyFiles[cmpOr(v.APIKeySecret, provider.SecretAPIKey)]; ok {
-		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmpOr(v.APIKeyHeader, "x-api-key"), file))
+	apiKey := cmp.Or(v.APIKeySecret, provider.SecretAPIKey)
+	if file, ok := v.KeyFiles[apiKey]; ok {
+		row("API key", fmt.Sprintf("header %s, from the file %s (a practice key, not a secret)", cmp.Or(v.APIKeyHeader, "x-api-key"), file))
 	} else if v.APIKeyHeader != "" {
-		secret := v.APIKeySecret
-		if secret == "" {
-			secret = provider.SecretAPIKey
-		}
-		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, secret))
+		row("API key", fmt.Sprintf("header %s, secret %s", v.APIKeyHeader, apiKey))
 	} else if v.APIKeySecret != "" {
 		row("API key", fmt.Sprintf("secret %s (the signed JWT's iss and sub)", v.APIKeySecret))
 	}

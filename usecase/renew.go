@@ -187,7 +187,7 @@ func (r Renew) startKeyRollover(ctx context.Context, p *profile.Profile) (*profi
 // keySpec is the new key's type and size: the template's rule for TLS
 // keys, else the same as the old key's.
 func keySpec(p *profile.Profile, old crypto.PublicKey) (kind string, bits int, curve string) {
-	if t, err := provider.Get(p.Provider); p.Provider != "" && err == nil {
+	if t := provider.OfProfile(p); t != nil {
 		if k, ok := t.KeyFor("tls"); ok {
 			return k.Type, k.Bits, k.Curve
 		}

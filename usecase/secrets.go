@@ -7,6 +7,7 @@
 package usecase
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -95,7 +96,7 @@ func (e *RoleError) Error() string {
 // Roles are the API key roles of p's provider (its role table), in order.
 func Roles(p *profile.Profile) []string {
 	var out []string
-	if t := profileTemplate(p); t != nil {
+	if t := provider.OfProfile(p); t != nil {
 		for _, r := range t.Roles {
 			out = append(out, r.Name)
 		}
@@ -105,36 +106,19 @@ func Roles(p *profile.Profile) []string {
 
 // RoleSecret is the name of the secret holding p's key for role: the one
 // role_keys names, else the role's own name.
-func RoleSecret(p *profile.Profile, role string) string { return cmpOr(p.RoleKeys[role], role) }
+func RoleSecret(p *profile.Profile, role string) string { return cmp.Or(p.RoleKeys[role], role) }
 
-// PutRole is Put for the API key of a role (Securosys: serviceToken,
+// SetRole is Set for the API key of a role (Securosys: serviceToken,
 // keyOperationToken, ...): it stores value as the secret name (the role's
 // own name when empty) and records in p's role_keys that the role's key is
-// that secret. The caller saves p (SetRole saves it).
-func (s Secrets) PutRole(p *profile.Profile, role, name, value string) error {
-	roles := Roles(p)
-	if !slices.Contains(roles, role) {
-		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
-	}
-	name = cmpOr(name, role)
-	if err := s.Put(p, name, value); err != nil {
-		return err
-	}
-	if p.RoleKeys == nil {
-		p.RoleKeys = map[string]string{}
-	}
-	p.RoleKeys[role] = name
-	return nil
-}
-
-// SetRole is PutRole in Set's order: the profile records the secret and
-// the role's key first, then the value is stored.
+// that secret, in Set's order: the profile records the secret and the
+// role's key first, then the value is stored.
 func (s Secrets) SetRole(p *profile.Profile, role, name, value string) error {
 	roles := Roles(p)
 	if !slices.Contains(roles, role) {
 		return &RoleError{Role: role, Profile: p.Name, Roles: roles}
 	}
-	name = cmpOr(name, role)
+	name = cmp.Or(name, role)
 	prev, had := p.RoleKeys[role]
 	return s.set(p, name, value, func(undo bool) {
 		switch {

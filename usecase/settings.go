@@ -69,7 +69,7 @@ type settingDef struct {
 	purpose string
 }
 
-var authMethods = []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthSignedJWT, provider.AuthBearerJWT}
+var authMethods = provider.AuthMethods()
 
 var settingDefs = []settingDef{
 	{key: "url", label: "URL", kind: SettingURL, help: "the API's base URL (https://…); the status path is added to it",
@@ -188,7 +188,7 @@ func SettingKeys() []string {
 
 // Settings lists p's settings with their sources.
 func Settings(p *profile.Profile) []Setting {
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	out := make([]Setting, 0, len(settingDefs))
 	for _, d := range settingDefs {
 		if d.purpose != "" && d.get(p) == "" && !templateHasKey(t, d.purpose) {
@@ -252,11 +252,7 @@ func choices(key string, t *provider.Template) []string {
 		}
 	case "auth":
 		if t != nil {
-			var out []string
-			for _, c := range t.AuthChoices() {
-				out = append(out, strings.Join(c, ","))
-			}
-			return out
+			return t.AuthChoiceValues()
 		}
 		return []string{provider.AuthMTLS, provider.AuthAPIKey, provider.AuthMTLS + "," + provider.AuthAPIKey}
 	case "status_method":
@@ -326,7 +322,7 @@ func SetSetting(p *profile.Profile, key, value string) (alsoChanged []string, er
 // returns status_method when that changed.
 func documentedMethod(p *profile.Profile) []string {
 	method := ""
-	if t := profileTemplate(p); t != nil {
+	if t := provider.OfProfile(p); t != nil {
 		for _, c := range t.StatusFor(p.Environment).Checks() {
 			if c.Path == p.StatusPath {
 				method = c.MethodIfNotGET()
@@ -344,7 +340,7 @@ func documentedMethod(p *profile.Profile) []string {
 // moveEnvironment points the URL and the token URL at env where they were
 // the template's values for the old environment.
 func moveEnvironment(p *profile.Profile, env string) []string {
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t == nil {
 		return nil
 	}
@@ -424,7 +420,7 @@ func checkHTTPS(_ *profile.Profile, v string) (string, error) {
 }
 
 func checkEnvironment(p *profile.Profile, v string) (string, error) {
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	if t == nil {
 		return v, nil
 	}
@@ -436,7 +432,7 @@ func checkEnvironment(p *profile.Profile, v string) (string, error) {
 
 func checkAuth(p *profile.Profile, v string) (string, error) {
 	modes := splitList(v)
-	t := profileTemplate(p)
+	t := provider.OfProfile(p)
 	for _, m := range modes {
 		if !slices.Contains(authMethods, m) {
 			return v, fmt.Errorf("unknown auth mode %q (use %s)", m, strings.Join(authMethods, ", "))
