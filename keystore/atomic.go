@@ -18,14 +18,9 @@ var ErrExists = errors.New("file exists")
 // its directory created 0700.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (err error) {
 	dir := filepath.Dir(path)
-	dirPerm := os.FileMode(0o755)
-	if perm&0o077 == 0 {
-		dirPerm = 0o700
+	if err := prepareDir(dir, perm); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	Recover(dir)
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			if sameContent(path, data) {
@@ -62,6 +57,20 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 		return err
 	}
 	syncDir(dir)
+	return nil
+}
+
+// prepareDir creates dir when missing (0700 for a private file of perm,
+// else 0755) and cleans up after onramp writers that died there (Recover).
+func prepareDir(dir string, perm os.FileMode) error {
+	dirPerm := os.FileMode(0o755)
+	if perm&0o077 == 0 {
+		dirPerm = 0o700
+	}
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	Recover(dir)
 	return nil
 }
 
