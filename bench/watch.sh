@@ -18,29 +18,12 @@ MAX_RSS_RATIO=${MAX_RSS_RATIO:-2.0}
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 [[ -x $BLACKBOX ]] || { echo "blackbox_exporter is not installed (Debian: prometheus-blackbox-exporter)"; exit 1; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+# shellcheck source=lib/pki.sh
+source "$(dirname "$0")/lib/pki.sh"
 export ONRAMP_CONFIG_DIR="$work/config" ONRAMP_STORE=file ONRAMP_STORE_PASSPHRASE=bench-only NO_COLOR=1
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 tick=$(getconf CLK_TCK)
 cpu_s() { awk -v t="$tick" '{printf "%.3f", ($14 + $15) / t}' "/proc/$1/stat"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-
-# One PKI for both: a CA, a server certificate for localhost, a client certificate.
-ec() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -subj "/CN=$1" "${@:2}" 2>/dev/null; }
-ec ca -x509 -days 2 -out ca.pem
-ec server -out server.csr
-ec client -out client.csr
-openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out server.pem 2>/dev/null \
-	-extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth')
-openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem 2>/dev/null \
-	-extfile <(printf 'extendedKeyUsage=clientAuth')
 
 nport=$(free_port)
 cat >nginx.conf <<EOF
@@ -59,7 +42,7 @@ http {
 }
 EOF
 /usr/sbin/nginx -p "$work" -c "$work/nginx.conf" &
-pids+=($!)
+pids="$pids $!"
 
 cat >blackbox.yml <<EOF
 modules:
@@ -96,7 +79,7 @@ for n in $SIZES; do
 	# onramp watch: Prometheus drives the schedule (its own rounds are a day
 	# apart); the first round runs at start and is left out of the count.
 	"$ONRAMP_BIN" watch --listen "127.0.0.1:$wport" --interval 24h --concurrency 4 </dev/null 2>watch.log &
-	wpid=$!; pids+=("$wpid")
+	wpid=$!; pids="$pids $wpid"
 	wait_http "http://127.0.0.1:$wport/metrics"
 	for _ in $(seq 600); do
 		curl -s "http://127.0.0.1:$wport/metrics" >metrics.txt
@@ -110,7 +93,7 @@ for n in $SIZES; do
 	kill "$wpid"; wait "$wpid" 2>/dev/null || true
 
 	"$BLACKBOX" --config.file=blackbox.yml --web.listen-address="127.0.0.1:$bport" 2>blackbox.log &
-	bpid=$!; pids+=("$bpid")
+	bpid=$!; pids="$pids $bpid"
 	wait_http "http://127.0.0.1:$bport/metrics"
 	curl -s "http://127.0.0.1:$bport/probe?module=mtls&target=https://localhost:$nport/t1" >probe.txt
 	grep -q '^probe_success 1' probe.txt || { cat blackbox.log probe.txt; echo "blackbox_exporter's probe of the mutual-TLS target failed"; exit 1; }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/onramp-cli/onramp/internal/testenv"
+	"github.com/onramp-cli/onramp/internal/testpki"
 )
 
 type env struct {
@@ -212,15 +213,7 @@ func selectCursor(scr string) string {
 	return ""
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t *testing.T) string { return "127.0.0.1:" + testpki.FreePort(t) }
 
 // startSandbox runs `onramp sandbox` on a free loopback port until the
 // test ends.

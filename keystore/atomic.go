@@ -18,14 +18,9 @@ var ErrExists = errors.New("file exists")
 // its directory created 0700.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (err error) {
 	dir := filepath.Dir(path)
-	dirPerm := os.FileMode(0o755)
-	if perm&0o077 == 0 {
-		dirPerm = 0o700
+	if err := prepareDir(dir, perm); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	Recover(dir)
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			if sameContent(path, data) {
@@ -34,50 +29,48 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, force bool) (er
 			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
 		}
 	}
-	tmp, err := createTemp(path)
+	tmp, err := writeNewTemp(path, data, perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			os.Remove(tmp)
 		}
 	}()
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	if force {
-		err = os.Rename(tmp.Name(), path)
+		err = os.Rename(tmp, path)
 	} else {
 		// A hard link fails if path appeared meanwhile, so a concurrent
 		// writer's file is never replaced.
-		if err = os.Link(tmp.Name(), path); err == nil {
-			os.Remove(tmp.Name())
+		if err = os.Link(tmp, path); err == nil {
+			os.Remove(tmp)
 		} else if errors.Is(err, os.ErrExist) {
 			err = fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
 		} else if _, serr := os.Lstat(path); errors.Is(serr, os.ErrNotExist) {
 			// Some filesystems (FAT, some network and FUSE mounts) have no
 			// hard links: fall back to a rename after checking again.
-			err = os.Rename(tmp.Name(), path)
+			err = os.Rename(tmp, path)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+	syncDir(dir)
+	return nil
+}
+
+// prepareDir creates dir when missing (0700 for a private file of perm,
+// else 0755) and cleans up after onramp writers that died there (Recover).
+func prepareDir(dir string, perm os.FileMode) error {
+	dirPerm := os.FileMode(0o755)
+	if perm&0o077 == 0 {
+		dirPerm = 0o700
 	}
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	Recover(dir)
 	return nil
 }
 

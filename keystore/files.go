@@ -24,16 +24,16 @@ type OutputFile struct {
 // files back; a process killed midway leaves a journal from which the next
 // onramp writing there (Recover) puts them back.
 func WriteFiles(files []OutputFile, force bool) (err error) {
+	prepared := map[string]bool{}
 	for _, f := range files {
 		dir := filepath.Dir(f.Path)
-		dirPerm := os.FileMode(0o755)
-		if f.Perm&0o077 == 0 {
-			dirPerm = 0o700
+		if prepared[dir] {
+			continue // a set usually shares one directory: read it once
 		}
-		if err := os.MkdirAll(dir, dirPerm); err != nil {
-			return fmt.Errorf("create directory %s: %w", dir, err)
+		prepared[dir] = true
+		if err := prepareDir(dir, f.Perm); err != nil {
+			return err
 		}
-		Recover(dir)
 	}
 	if !force {
 		var exist []string

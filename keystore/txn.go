@@ -51,9 +51,15 @@ func reach(point string) {
 }
 
 func sideName(path, mark string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+mark+writerTag())
+}
+
+// writerTag is the end of a side-file or journal name: this process's id,
+// then 8 random hex digits.
+func writerTag() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+mark+strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(b))
+	return strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b)
 }
 
 // createTemp creates path's temp file, 0600, in path's directory.
@@ -206,9 +212,7 @@ func writeJournals(txn []txnEntry) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := txnPrefix + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b) + ".json"
+	name := txnPrefix + writerTag() + ".json"
 	var paths []string
 	seen := map[string]bool{}
 	for _, e := range txn {

@@ -113,16 +113,6 @@ func serveWatch(t *testing.T, m *monitor.Monitor) string {
 	return ln.Addr().String()
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startPrometheus runs Debian's prometheus on a loopback port with config
 // (a YAML scrape config) and stops it when the test ends. It returns the
 // base URL of its HTTP API.
@@ -141,7 +131,7 @@ func startPrometheus(t *testing.T, config string) string {
 	if err := os.WriteFile(filepath.Join(dir, "onramp-rules.yml"), rules, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freePort(t)
+	addr := "127.0.0.1:" + testpki.FreePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	cmd := exec.CommandContext(ctx, bin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/onramp-cli/onramp/internal/limits"
 	"github.com/onramp-cli/onramp/keystore"
 )
 
@@ -27,7 +28,9 @@ type config struct {
 // Remembered is the store kind recorded in dir's ConfigFile ("" when none
 // is).
 func Remembered(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	// Bounded, and a FIFO or device there is refused rather than read
+	// (it would block every command), as with the profiles beside it.
+	data, err := limits.ReadRegular(filepath.Join(dir, ConfigFile), 64<<10)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

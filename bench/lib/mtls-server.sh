@@ -1,27 +1,10 @@
-# Sourced by bench scripts: makes a work directory (removed on exit), a CA,
-# a server certificate for 127.0.0.1 and a client certificate, and starts a
-# healthy mutual-TLS endpoint (openssl s_server -www -Verify 1) at $url.
-# Scripts add the pids of their own helpers to $pids for the cleanup.
+# Sourced by bench scripts: the work directory and certificates of pki.sh,
+# and a healthy mutual-TLS endpoint (openssl s_server -www -Verify 1) at
+# $url.
 
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for pid in $pids; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+# shellcheck source=pki.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pki.sh"
 
-q() { "$@" >/dev/null 2>&1; }
-q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=bench CA"
-q openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
-q openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext
-q openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key -out client.csr -subj "/CN=bench client"
-printf 'extendedKeyUsage=clientAuth\n' >client.ext
-q openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 openssl s_server -quiet -www -accept "127.0.0.1:$port" -cert server.pem -key server.key \
 	-CAfile ca.pem -Verify 1 >server.log 2>&1 &
