@@ -243,11 +243,10 @@ func renderExplain(io *iostreams.IO, matches []explain.Match) {
 			}
 			cause.Fprint(w, m.Cause, cause.Show{Label: fmt.Sprintf("%d", i+1), Indent: "  ", Head: bold(io)})
 		}
-		fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	} else {
 		cause.Fprint(w, best.Cause, cause.Show{Label: "Cause", Head: bold(io)})
-		fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	}
+	fmt.Fprintf(w, "  Evidence (%s): %s\n", lineCount(best), best.Evidence)
 	if rest := matches[max(1, len(cands)):]; len(rest) > 0 {
 		fmt.Fprintf(w, "\nAlso recognised:\n")
 		for _, m := range rest {

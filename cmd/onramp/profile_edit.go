@@ -65,10 +65,7 @@ func profileSet(opts *profileOptions, name, key, value string) error {
 	if err != nil {
 		return err
 	}
-	old := map[string]string{}
-	for _, s := range usecase.Settings(p) {
-		old[s.Key] = s.Value
-	}
+	old := settingValues(p)
 	also, err := usecase.SetSetting(p, key, value)
 	var unknown *usecase.UnknownSettingError
 	var badHost *idn.Error
@@ -81,10 +78,7 @@ func profileSet(opts *profileOptions, name, key, value string) error {
 	if err := profile.Save(p); err != nil {
 		return failedErrorf("%v", err)
 	}
-	now := map[string]string{}
-	for _, s := range usecase.Settings(p) {
-		now[s.Key] = s.Value
-	}
+	now := settingValues(p)
 	for _, k := range append([]string{key}, also...) {
 		switch {
 		case old[k] == now[k]:
@@ -95,6 +89,15 @@ func profileSet(opts *profileOptions, name, key, value string) error {
 	}
 	fmt.Fprintf(io.ErrOut, "Check it: onramp diagnose --profile %s\n", name)
 	return nil
+}
+
+// settingValues is each setting of p by its key.
+func settingValues(p *profile.Profile) map[string]string {
+	m := map[string]string{}
+	for _, s := range usecase.Settings(p) {
+		m[s.Key] = s.Value
+	}
+	return m
 }
 
 func describeValue(v string) string {

@@ -47,9 +47,7 @@ func TestDiagnoseThroughAProxyShowsNoSecret(t *testing.T) {
 	t.Setenv("ONRAMP_TEST_PROXY_CREDS", "alice:"+proxyPass)
 	t.Setenv("ONRAMP_TEST_PROXY_WRONG", "alice:x"+proxyPass)
 	t.Setenv("ONRAMP_CONFIG_DIR", t.TempDir())
-	for _, k := range []string{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"} {
-		t.Setenv(k, "")
-	}
+	clearProxyEnv(t)
 
 	cases := []struct {
 		name string
@@ -133,9 +131,7 @@ func TestTokenThroughAProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = kr.Set("nhs-proxied", "api-key", tokenTestAPIKey)
-	for _, k := range []string{"https_proxy", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"} {
-		t.Setenv(k, "")
-	}
+	clearProxyEnv(t)
 	t.Setenv("HTTPS_PROXY", "http://bob@"+p.Addr)
 
 	code, _, errOut := runTokenCmd(t, kr, false, "token", "--profile", "nhs-proxied", "--no-cache")

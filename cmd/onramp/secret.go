@@ -290,7 +290,7 @@ func secretList(opts *secretOptions) error {
 	}
 	for _, e := range entries {
 		if withRoles {
-			fmt.Fprintf(tw, "%s\t%s\t", e.Name, cmpOrDash(strings.Join(e.Roles, ", ")))
+			fmt.Fprintf(tw, "%s\t%s\t", e.Name, dash(strings.Join(e.Roles, ", ")))
 		} else {
 			fmt.Fprintf(tw, "%s\t", e.Name)
 		}
@@ -305,13 +305,6 @@ func secretList(opts *secretOptions) error {
 		}
 	}
 	return nil
-}
-
-func cmpOrDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func ago(d time.Duration) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -121,9 +120,7 @@ func runStatus(o *statusOptions) error {
 }
 
 func writeStatusJSON(o *statusOptions, v statusJSON) error {
-	enc := json.NewEncoder(o.io.Out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := writeJSON(o.io, v); err != nil {
 		return failedErrorf("writing the status: %v", err)
 	}
 	return nil

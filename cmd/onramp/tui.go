@@ -31,18 +31,14 @@ func runTUIHome(ctx context.Context, fac *factory, o homeOptions) error {
 	deps := newTUIDeps(fac, o.store, sbx, at)
 	if o.accessible {
 		err := tui.RunAccessibleHome(ctx, deps, io.In, io.ErrOut)
-		if sbx.started.Load() {
-			fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
-		}
+		sbx.noteStopped(io.ErrOut)
 		if err != nil {
 			return errCancelled
 		}
 		return nil
 	}
 	app, err := tui.Run(ctx, deps, tui.Options{Start: tui.StartHome, Color: io.ColorEnabled(), In: io.In, Out: io.Out})
-	if sbx.started.Load() {
-		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
-	}
+	sbx.noteStopped(io.ErrOut)
 	if err != nil {
 		return failedErrorf("%v", err)
 	}
@@ -71,9 +67,7 @@ func runInit(ctx context.Context, fac *factory, name, store string, accessible b
 		return failedErrorf("%v", err)
 	}
 	app.SettleWizard(time.Second)
-	if sbx.started.Load() {
-		fmt.Fprintln(io.ErrOut, sandboxStoppedNote)
-	}
+	sbx.noteStopped(io.ErrOut)
 	return initOutcome(io, name, app.WizardResult, app.WizardErr, app.Cancelled)
 }
 

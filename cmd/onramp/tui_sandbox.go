@@ -79,6 +79,14 @@ type tuiSandbox struct {
 // sandboxStoppedNote is what the TUI says on quit when it ran the sandbox.
 const sandboxStoppedNote = "The practice API started from onramp has stopped.\nTo keep one running on its own: onramp sandbox &"
 
+// noteStopped says on w, when this process ran a sandbox, that it has
+// stopped.
+func (t *tuiSandbox) noteStopped(w io.Writer) {
+	if t.started.Load() {
+		fmt.Fprintln(w, sandboxStoppedNote)
+	}
+}
+
 func (t *tuiSandbox) start(ctx context.Context, brk string) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
