@@ -12,6 +12,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The certificate step: import the certificate the provider sent back (or
@@ -56,7 +57,7 @@ func (r *run) certificate() error {
 			if err != nil {
 				return err
 			}
-			certFile = absPath(certFile)
+			certFile = usecase.ExpandPath(certFile)
 		}
 		dir, err := r.filesDir()
 		if err != nil {
@@ -109,7 +110,7 @@ func (r *run) certificate() error {
 				return err
 			}
 			if strings.TrimSpace(ca) != "" {
-				r.p.CACert = absPath(ca)
+				r.p.CACert = usecase.ExpandPath(ca)
 			}
 		}
 		if err := r.done(StepCert); err != nil {

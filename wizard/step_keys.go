@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The keys step: generate a key (with its CSR or JWKS) or use one the user
@@ -38,7 +39,7 @@ func (r *run) keys() error {
 		if err != nil {
 			return err
 		}
-		r.p.Key = absPath(path)
+		r.p.Key = usecase.ExpandPath(path)
 		if r.uses(AuthSignedJWT) {
 			if r.p.KID, err = r.askKID(pr); err != nil {
 				return err
