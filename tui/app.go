@@ -296,10 +296,11 @@ type helpKeys struct{ a *App }
 type shortHelper interface{ ShortBindings() []key.Binding }
 
 func (h helpKeys) ShortHelp() []key.Binding {
-	b := append([]key.Binding{}, h.a.screen.Bindings()...)
+	shown := h.a.screen.Bindings()
 	if sh, ok := h.a.screen.(shortHelper); ok {
-		b = append([]key.Binding{}, sh.ShortBindings()...)
+		shown = sh.ShortBindings()
 	}
+	b := append([]key.Binding{}, shown...)
 	if h.a.screen.Typing() {
 		return append(b, h.a.c.Keys.ForceQuit)
 	}
