@@ -76,14 +76,7 @@ func (fs *fileStoreScreen) newForm() {
 				return nil
 			}))
 	}
-	s := fs.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	fs.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(fs.w, 40), 76))
+	fs.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(formTheme(fs.c.Styles)).WithWidth(min(max(fs.w, 40), 76))
 }
 
 func (fs *fileStoreScreen) Title() string { return "Encrypted file store" }
@@ -116,11 +109,9 @@ func (fs *fileStoreScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if fs.busy {
 		return fs, nil
 	}
-	m, cmd := fs.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		fs.form = f
-	}
-	if fs.form.State == huh.StateCompleted {
+	var cmd tea.Cmd
+	var done bool
+	if fs.form, cmd, done = updateForm(fs.form, msg); done {
 		fs.busy, fs.err = true, nil
 		pass, use := fs.pass, fs.c.Deps.UseFileStore
 		fs.pass, fs.again = "", ""
