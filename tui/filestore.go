@@ -15,13 +15,14 @@ import (
 // does not answer.
 var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "file store"))
 
-// storeNote is Home's one note about a store that does not answer.
-func storeNote(err error) string {
+// storeNote is a screen's one note about a store that does not answer,
+// with the fix as seen from at (empty when the store answers).
+func storeNote(err error, at secretstore.Place) string {
 	p := secretstore.ProblemOf(err)
 	if p == secretstore.Usable {
 		return ""
 	}
-	return p.Headline() + ". " + p.FixAt(secretstore.OnHome)
+	return p.Headline() + ". " + p.FixAt(at)
 }
 
 type storeCheckedMsg struct{ err error }
