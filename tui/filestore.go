@@ -77,7 +77,7 @@ func (fs *fileStoreScreen) newForm() {
 				return nil
 			}))
 	}
-	fs.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(formTheme(fs.c.Styles)).WithWidth(min(max(fs.w, 40), 76))
+	fs.form = baseForm(fs.c.Styles, fs.w, huh.NewGroup(fields...))
 }
 
 func (fs *fileStoreScreen) Title() string { return "Encrypted file store" }
