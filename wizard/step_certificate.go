@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,7 +92,7 @@ func (r *run) certificate() error {
 				"empty: the system's trusted CAs"
 			pr := r.currentProvider()
 			if pr.CABundleRequired {
-				title, why, placeholder = pr.Name+"'s CA bundle", cmpOr(pr.CABundleWhy, "The provider's servers use a private CA: its bundle is needed to trust them."), "the CA bundle file the provider sent"
+				title, why, placeholder = pr.Name+"'s CA bundle", cmp.Or(pr.CABundleWhy, "The provider's servers use a private CA: its bundle is needed to trust them."), "the CA bundle file the provider sent"
 			}
 			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
 				Frame:       r.frame(title, why),
