@@ -24,13 +24,12 @@ func (s *IO) WithSpinner(ctx context.Context, label string, work func()) {
 			fmt.Fprintf(w, "\r%c %s… %.0fs", frames[i%len(frames)], label, time.Since(start).Seconds())
 			select {
 			case <-done:
-				fmt.Fprint(w, "\r\x1b[K")
-				return
 			case <-ctx.Done():
-				fmt.Fprint(w, "\r\x1b[K")
-				return
 			case <-t.C:
+				continue
 			}
+			fmt.Fprint(w, "\r\x1b[K")
+			return
 		}
 	}()
 	work()

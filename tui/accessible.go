@@ -28,7 +28,7 @@ type LinePrompter struct {
 	step string // the last step line written
 }
 
-// backWords are what a user types to go back.
+// isBack says whether s is what a user types to go back: "<" or "back".
 func isBack(s string) bool {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return s == "<" || s == "back"

@@ -30,8 +30,8 @@ func RunAccessibleHome(ctx context.Context, deps *Deps, in io.Reader, out io.Wri
 	}
 	storeProblem := false
 	if deps.CheckStore != nil {
-		if p := secretstore.ProblemOf(deps.CheckStore()); p != secretstore.Usable {
-			fmt.Fprintln(out, p.Headline()+". "+p.FixAt(secretstore.InMenu))
+		if note := storeNote(deps.CheckStore(), secretstore.InMenu); note != "" {
+			fmt.Fprintln(out, note)
 			storeProblem = true
 		}
 	}

@@ -205,7 +205,6 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.c.Width, a.c.Height = msg.Width, msg.Height
-		a.help.SetWidth(msg.Width - 2)
 		a.screen.SetSize(a.bodySize())
 	case tea.BackgroundColorMsg:
 		a.c.Styles = NewStyles(msg.IsDark(), a.c.Styles.Color)
@@ -265,7 +264,6 @@ func (a *App) quit() tea.Cmd {
 // 60 columns too), or the full help (?), cut to the width.
 func (a *App) helpView() string {
 	width := max(a.c.Width-2, 10)
-	a.help.ShowAll = a.fullHelp
 	if !a.fullHelp {
 		return a.shortHelp(width)
 	}
@@ -298,10 +296,11 @@ type helpKeys struct{ a *App }
 type shortHelper interface{ ShortBindings() []key.Binding }
 
 func (h helpKeys) ShortHelp() []key.Binding {
-	b := append([]key.Binding{}, h.a.screen.Bindings()...)
+	shown := h.a.screen.Bindings()
 	if sh, ok := h.a.screen.(shortHelper); ok {
-		b = append([]key.Binding{}, sh.ShortBindings()...)
+		shown = sh.ShortBindings()
 	}
+	b := append([]key.Binding{}, shown...)
 	if h.a.screen.Typing() {
 		return append(b, h.a.c.Keys.ForceQuit)
 	}

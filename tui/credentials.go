@@ -111,11 +111,7 @@ func (cs *credentialsScreen) Bindings() []key.Binding {
 func (cs *credentialsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case storeCheckedMsg:
-		if p := secretstore.ProblemOf(msg.err); p != secretstore.Usable {
-			cs.storeNote = p.Headline() + ". " + p.FixAt(secretstore.OnScreen)
-		} else {
-			cs.storeNote = ""
-		}
+		cs.storeNote = storeNote(msg.err, secretstore.OnScreen)
 		return cs, nil
 	case credsLoadedMsg:
 		cs.rows, cs.loaded = msg.rows, true

@@ -141,7 +141,7 @@ func (d *diagnoseScreen) Init() tea.Cmd {
 }
 
 func (d *diagnoseScreen) newForm(groups ...*huh.Group) *huh.Form {
-	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(d.c.Styles)).WithWidth(min(max(d.w, 40), 76))
+	return baseForm(d.c.Styles, d.w, groups...)
 }
 
 func optionalFile(check func(string) error) func(string) error {

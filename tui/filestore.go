@@ -15,13 +15,14 @@ import (
 // does not answer.
 var fileStoreKey = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "file store"))
 
-// storeNote is Home's one note about a store that does not answer.
-func storeNote(err error) string {
+// storeNote is a screen's one note about a store that does not answer,
+// with the fix as seen from at (empty when the store answers).
+func storeNote(err error, at secretstore.Place) string {
 	p := secretstore.ProblemOf(err)
 	if p == secretstore.Usable {
 		return ""
 	}
-	return p.Headline() + ". " + p.FixAt(secretstore.OnHome)
+	return p.Headline() + ". " + p.FixAt(at)
 }
 
 type storeCheckedMsg struct{ err error }
@@ -76,14 +77,7 @@ func (fs *fileStoreScreen) newForm() {
 				return nil
 			}))
 	}
-	s := fs.c.Styles
-	theme := huh.ThemeFunc(func(bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
-	fs.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(theme).WithWidth(min(max(fs.w, 40), 76))
+	fs.form = baseForm(fs.c.Styles, fs.w, huh.NewGroup(fields...))
 }
 
 func (fs *fileStoreScreen) Title() string { return "Encrypted file store" }
@@ -116,11 +110,9 @@ func (fs *fileStoreScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if fs.busy {
 		return fs, nil
 	}
-	m, cmd := fs.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		fs.form = f
-	}
-	if fs.form.State == huh.StateCompleted {
+	var cmd tea.Cmd
+	var done bool
+	if fs.form, cmd, done = updateForm(fs.form, msg); done {
 		fs.busy, fs.err = true, nil
 		pass, use := fs.pass, fs.c.Deps.UseFileStore
 		fs.pass, fs.again = "", ""

@@ -16,14 +16,21 @@ func formTheme(s *Styles) huh.Theme {
 	})
 }
 
-// newForm is a huh form for a screen w wide (40 to 76 columns) and h
-// high, without huh's own help line. It is sized at once: without a size
-// huh sizes a field's viewport from its first render, which can hide the
-// input line under a wrapped description.
+// formWidth is the width of a form on a screen w wide: 40 to 76 columns.
+func formWidth(w int) int { return min(max(w, 40), 76) }
+
+// baseForm is a huh form in the styles' theme for a screen w wide,
+// without huh's own help line; huh sizes it from its first render.
+func baseForm(s *Styles, w int, groups ...*huh.Group) *huh.Form {
+	return huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(s)).WithWidth(formWidth(w))
+}
+
+// newForm is baseForm for a screen w wide and h high, sized at once:
+// without a size huh sizes a field's viewport from its first render,
+// which can hide the input line under a wrapped description.
 func newForm(s *Styles, w, h int, groups ...*huh.Group) *huh.Form {
-	width := min(max(w, 40), 76)
-	f := huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(s)).WithWidth(width)
-	f.Update(tea.WindowSizeMsg{Width: width, Height: max(h, 6)})
+	f := baseForm(s, w, groups...)
+	f.Update(tea.WindowSizeMsg{Width: formWidth(w), Height: max(h, 6)})
 	return f
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onramp-cli/onramp/monitor"
 	"github.com/onramp-cli/onramp/profile"
+	"github.com/onramp-cli/onramp/secretstore"
 	"github.com/onramp-cli/onramp/wizard"
 )
 
@@ -110,7 +111,7 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case profilesMsg:
 		h.profiles, h.loaded = msg.rows, true
 	case storeCheckedMsg:
-		h.storeNote = storeNote(msg.err)
+		h.storeNote = storeNote(msg.err, secretstore.OnHome)
 	case fileStoreChosenMsg:
 		h.storeNote = ""
 		h.status = "✓ Secrets are kept in " + msg.path + " (encrypted) from now on; later commands use it without flags."

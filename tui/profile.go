@@ -80,7 +80,7 @@ func (ps *profileScreen) Init() tea.Cmd {
 func (ps *profileScreen) SetSize(w, h int) {
 	ps.w, ps.h = w, h
 	if ps.form != nil {
-		ps.form = ps.form.WithWidth(min(max(w, 40), 76))
+		ps.form = ps.form.WithWidth(formWidth(w))
 	}
 }
 

@@ -394,19 +394,9 @@ func (w *wizardScreen) buildForm(req *promptRequest) *huh.Form {
 	}
 	f := huh.NewForm(huh.NewGroup(field)).
 		WithShowHelp(false).
-		WithTheme(w.theme()).
+		WithTheme(formTheme(w.c.Styles)).
 		WithWidth(min(w.w, 76))
 	return f
-}
-
-func (w *wizardScreen) theme() huh.Theme {
-	s := w.c.Styles
-	return huh.ThemeFunc(func(isDark bool) *huh.Styles {
-		if !s.Color {
-			return huh.ThemeBase(s.IsDark)
-		}
-		return huh.ThemeCharm(s.IsDark)
-	})
 }
 
 func (w *wizardScreen) View() string {

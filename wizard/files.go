@@ -3,26 +3,11 @@ package wizard
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/usecase"
 )
-
-// absPath expands a leading ~/ and makes the path absolute.
-func absPath(p string) string {
-	p = strings.TrimSpace(p)
-	if strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			p = filepath.Join(home, p[2:])
-		}
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
 
 // CheckKeyFile accepts a readable private key file (encrypted or not).
 func CheckKeyFile(path string) error {
@@ -39,7 +24,7 @@ func checkKind(path, want string, kinds ...keystore.Kind) error {
 	if path == "" {
 		return errors.New("enter a file path")
 	}
-	data, err := keystore.ReadFile(absPath(path))
+	data, err := keystore.ReadFile(usecase.ExpandPath(path))
 	if err != nil {
 		return err
 	}

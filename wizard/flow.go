@@ -245,13 +245,3 @@ func (r *run) currentProvider() *Provider {
 	}
 	return r.provider
 }
-
-// cmpOr is the first non-empty value.
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -76,7 +77,7 @@ func CurlCommand(p *profile.Profile) string {
 	// Secrets reach curl on stdin, never its argv (see diagnose.CurlSecretHeaders).
 	var secret []diagnose.SecretHeader
 	if p.APIKeySecret != "" && slices.Contains(p.Auth, AuthAPIKey) {
-		secret = append(secret, diagnose.SecretHeader{Name: cmpOr(p.APIKeyHeader, "x-api-key"),
+		secret = append(secret, diagnose.SecretHeader{Name: cmp.Or(p.APIKeyHeader, "x-api-key"),
 			Value: fmt.Sprintf(`"$(onramp secret get %s --profile %s)"`, p.APIKeySecret, p.Name)})
 	}
 	if p.BearerSecret != "" && slices.Contains(p.Auth, AuthBearerJWT) {

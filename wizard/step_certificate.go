@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/onramp-cli/onramp/cause"
 	"github.com/onramp-cli/onramp/diagnose"
 	"github.com/onramp-cli/onramp/keystore"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The certificate step: import the certificate the provider sent back (or
@@ -56,7 +58,7 @@ func (r *run) certificate() error {
 			if err != nil {
 				return err
 			}
-			certFile = absPath(certFile)
+			certFile = usecase.ExpandPath(certFile)
 		}
 		dir, err := r.filesDir()
 		if err != nil {
@@ -90,7 +92,7 @@ func (r *run) certificate() error {
 				"empty: the system's trusted CAs"
 			pr := r.currentProvider()
 			if pr.CABundleRequired {
-				title, why, placeholder = pr.Name+"'s CA bundle", cmpOr(pr.CABundleWhy, "The provider's servers use a private CA: its bundle is needed to trust them."), "the CA bundle file the provider sent"
+				title, why, placeholder = pr.Name+"'s CA bundle", cmp.Or(pr.CABundleWhy, "The provider's servers use a private CA: its bundle is needed to trust them."), "the CA bundle file the provider sent"
 			}
 			ca, err := r.Prompter.Input(r.ctx, InputPrompt{
 				Frame:       r.frame(title, why),
@@ -109,7 +111,7 @@ func (r *run) certificate() error {
 				return err
 			}
 			if strings.TrimSpace(ca) != "" {
-				r.p.CACert = absPath(ca)
+				r.p.CACert = usecase.ExpandPath(ca)
 			}
 		}
 		if err := r.done(StepCert); err != nil {

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"errors"
 	"strings"
 )
@@ -38,7 +39,7 @@ func (r *run) chooseCheck(pr *Provider) error {
 		if c.Path == r.p.StatusPath && c.Method == r.p.StatusMethod {
 			def = checkID(c)
 		}
-		why.WriteString("\n- " + cmpOr(c.Method, "GET") + " " + c.Path + ": " + c.Notes)
+		why.WriteString("\n- " + cmp.Or(c.Method, "GET") + " " + c.Path + ": " + c.Notes)
 	}
 	opts = append(opts, Option{Value: otherPath, Label: "another path your client is authorised for"})
 	choice, err := r.Prompter.Select(r.ctx, SelectPrompt{

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/onramp-cli/onramp/provider"
+	"github.com/onramp-cli/onramp/usecase"
 )
 
 // The keys step: generate a key (with its CSR or JWKS) or use one the user
@@ -38,7 +40,7 @@ func (r *run) keys() error {
 		if err != nil {
 			return err
 		}
-		r.p.Key = absPath(path)
+		r.p.Key = usecase.ExpandPath(path)
 		if r.uses(AuthSignedJWT) {
 			if r.p.KID, err = r.askKID(pr); err != nil {
 				return err
@@ -124,8 +126,8 @@ func (r *run) extraKeys(pr *Provider, req KeyRequest, values map[string]string) 
 	})
 	// The profile keeps the message key pairs too (profile set
 	// signing_cert/encryption_cert when their certificates arrive).
-	r.p.SigningKey = cmpOr(made["signing"], r.p.SigningKey)
-	r.p.EncryptionKey = cmpOr(made["encryption"], r.p.EncryptionKey)
+	r.p.SigningKey = cmp.Or(made["signing"], r.p.SigningKey)
+	r.p.EncryptionKey = cmp.Or(made["encryption"], r.p.EncryptionKey)
 	return err
 }
 
@@ -201,7 +203,7 @@ func (r *run) askKID(pr *Provider) (string, error) {
 	kid, err := r.Prompter.Input(r.ctx, InputPrompt{
 		Frame: r.frame("Key id (kid) for the JWKS",
 			"Every signed JWT names its key by this id, and the provider looks the public key up by it; it must match what you register."),
-		Default: cmpOr(r.p.KID, pr.DefaultKID, "onramp-1"),
+		Default: cmp.Or(r.p.KID, pr.DefaultKID, "onramp-1"),
 		Validate: func(s string) error {
 			if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t") {
 				return errors.New("a kid is a short id without spaces, like test-1")
@@ -225,7 +227,7 @@ func (r *run) sendWhat() string {
 func keyLabel(k KeySpec) string {
 	switch k.Type {
 	case "ecdsa":
-		return "ECDSA " + cmpOr(k.Curve, "P-256")
+		return "ECDSA " + cmp.Or(k.Curve, "P-256")
 	case "ed25519":
 		return "Ed25519"
 	}

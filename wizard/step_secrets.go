@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ func (r *run) apiKey() (bool, error) {
 	if _, ok := r.p.Secrets[name]; ok && r.p.APIKeySecret == name && r.redo != StepSecrets {
 		return true, nil
 	}
-	header := cmpOr(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
+	header := cmp.Or(r.p.APIKeyHeader, pr.APIKeyHeader, "x-api-key")
 	for {
 		why := "onramp keeps it in its secret store (the OS keyring, or the encrypted file if you chose it), never in the profile or your shell history; it sends it in the " + header + " header."
 		if !r.uses(AuthAPIKey) {

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func (r *run) send() error {
 		return r.nothingToSend(pr)
 	}
 	// The template's commands name "<profile>": this run knows which.
-	body := strings.Join(paths, "\n") + "\n\n" + strings.ReplaceAll(cmpOr(pr.Send, pr.Instructions,
+	body := strings.Join(paths, "\n") + "\n\n" + strings.ReplaceAll(cmp.Or(pr.Send, pr.Instructions,
 		"Send the file above to your provider's onboarding contact; they send back your certificate."), "<profile>", r.p.Name)
 	if err := r.Prompter.Note(r.ctx, NotePrompt{
 		Frame: r.frame("Send this to "+pr.Name,
